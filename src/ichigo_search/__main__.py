@@ -1,0 +1,5 @@
+"""``python -m ichigo_search``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,180 @@
+"""Text analysis shared by indexing, querying and highlighting.
+
+One chain turns text into index terms: Unicode-aware tokenizing, case and
+accent folding, possessives, hyphenated words indexed both split and joined,
+acronyms (``U.S.`` = ``US``), numbers kept, Snowball English stemming, and
+CJK runs indexed as character bigrams plus single characters at the same
+positions (so ``柳州`` matches inside ``柳州市`` and phrase queries work).
+
+This module is pure Python plus PyStemmer (a C Snowball implementation that
+imports in a millisecond), so the query path stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "STOP_WORDS",
+    "Term",
+    "analyze",
+    "fold",
+    "is_cjk",
+    "stem",
+]
+
+# Short function words dropped from bag-of-words queries (never from the
+# index, so phrases like "remains of horses" still match exactly).  "us" is
+# deliberately absent: U.S. is common in captions of this period.
+STOP_WORDS = frozenset(
+    """a an and are as at be but by for from has had have in into is it its of on
+    or that the their there these this those to was were will with""".split()
+)
+
+_HYPHENS = "-\u2010\u2011"
+_APOSTROPHES = "'\u2019`"
+_TOKEN_RE = re.compile(
+    r"(?P<acronym>(?:[^\W\d_]\.){2,})(?![^\W_])"
+    r"|(?P<word>[^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*"
+    r"(?:[" + _HYPHENS + r"][^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*)*)"
+)
+_HYPHEN_SPLIT_RE = re.compile("[" + _HYPHENS + "]")
+_APOSTROPHE_RE = re.compile("[" + _APOSTROPHES + "]")
+_POSSESSIVE_RE = re.compile("[" + _APOSTROPHES + "][sS]$")
+# Letters NFKD does not decompose into a base letter plus accents.
+_EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
+_MAX_JOINED_PARTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One index term: its text, token position and character span."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def is_cjk(char: str) -> bool:
+    """True for Han ideographs, kana and Hangul (scripts written without spaces)."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x3040 <= code <= 0x30FF
+        or 0x31F0 <= code <= 0x31FF
+        or 0xAC00 <= code <= 0xD7AF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x2FFFF
+        or code == 0x3005  # 々 iteration mark
+    )
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Case- and accent-fold a non-CJK word: ``Ichigō`` -> ``ichigo``, ``ＬＩＵ`` -> ``liu``."""
+    text = unicodedata.normalize("NFKC", word).casefold()
+    if text.isascii():
+        return text
+    text = text.translate(_EXTRA_FOLDS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _load_stemmer():
+    import Stemmer  # PyStemmer: the Snowball project's own C stemmers
+
+    return Stemmer.Stemmer("english")
+
+
+_stemmer = None
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem of a folded word; words with digits are kept whole."""
+    global _stemmer
+    if len(word) < 3 or any(c.isdigit() for c in word):
+        return word
+    if _stemmer is None:
+        _stemmer = _load_stemmer()
+    return _stemmer.stemWord(word)
+
+
+def _split_scripts(text: str, start: int):
+    """Yield (is_cjk, piece, piece_start) runs of one script class."""
+    run_start = 0
+    current = is_cjk(text[0])
+    for i in range(1, len(text)):
+        flag = is_cjk(text[i])
+        if flag != current:
+            yield current, text[run_start:i], start + run_start
+            run_start, current = i, flag
+    yield current, text[run_start:], start + run_start
+
+
+def _word_form(raw: str) -> str:
+    """Fold one apostrophe-bearing word: drop a possessive 's, join the rest."""
+    if _POSSESSIVE_RE.search(raw) and len(raw) > 2:
+        raw = raw[:-2]
+    return fold(_APOSTROPHE_RE.sub("", raw))
+
+
+def analyze(text: str, *, stemming: bool = True) -> list[Term]:
+    """Turn ``text`` into index terms with positions and character offsets.
+
+    Several terms may share a position: the joined form of a hyphenated word
+    sits at its first part, and CJK unigrams sit with the bigram they start.
+    """
+    terms: list[Term] = []
+    pos = 0
+    finish = stem if stemming else _identity
+    for match in _TOKEN_RE.finditer(text):
+        start, end = match.span()
+        if match.lastgroup == "acronym":
+            letters = fold(match.group().replace(".", ""))
+            terms.append(Term(finish(letters), pos, start, end))
+            pos += 1
+            continue
+        raw = match.group()
+        parts = _HYPHEN_SPLIT_RE.split(raw) if _HYPHEN_SPLIT_RE.search(raw) else [raw]
+        joined_pos = pos
+        joined: list[str] = []
+        offset = start
+        for part in parts:
+            for cjk, piece, piece_start in _split_scripts(part, offset):
+                if cjk:
+                    pos = _add_cjk(terms, piece, piece_start, pos)
+                    joined.append("")  # a CJK piece makes the joined form meaningless
+                    continue
+                form = _word_form(piece)
+                if form:
+                    terms.append(Term(finish(form), pos, piece_start, piece_start + len(piece)))
+                    pos += 1
+                joined.append(form)
+            offset += len(part) + 1
+        if 1 < len(parts) <= _MAX_JOINED_PARTS and len(joined) == len(parts) and all(joined):
+            terms.append(Term(finish("".join(joined)), joined_pos, start, end))
+    return terms
+
+
+def _identity(word: str) -> str:
+    return word
+
+
+def _add_cjk(terms: list[Term], run: str, start: int, pos: int) -> int:
+    """Index a CJK run as bigrams, each with its first character at the same position."""
+    run = unicodedata.normalize("NFKC", run)
+    if len(run) == 1:
+        terms.append(Term(run, pos, start, start + 1))
+        return pos + 1
+    for i in range(len(run) - 1):
+        terms.append(Term(run[i : i + 2], pos, start + i, start + i + 2))
+        terms.append(Term(run[i], pos, start + i, start + i + 1))
+        pos += 1
+    terms.append(Term(run[-1], pos, start + len(run) - 1, start + len(run)))
+    return pos + 1

@@ -1,0 +1,333 @@
+"""The library's front door: :class:`Index` opens, updates, rebuilds and searches an index."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .corpus import Corpus, fingerprint, load_corpus
+from .errors import IndexFormatError, Problem
+from .records import Record
+from .search import SearchResults, run_search
+
+Progress = Callable[[int, int], None]
+LOCK_TIMEOUT = 30.0
+# Above this many records a rebuild uses both cores (Whoosh's multiprocess writer).
+PARALLEL_THRESHOLD = 20_000
+
+
+@dataclass
+class UpdateReport:
+    """What an update or rebuild changed."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "seconds": round(self.seconds, 3),
+            "rebuilt": self.rebuilt,
+        }
+
+
+class Index:
+    """A caption index in a folder: open or create, keep in step with a corpus, search.
+
+    >>> idx = Index("index")
+    >>> idx.update_from("corpus")            # doctest: +SKIP
+    >>> idx.search("Liuzhou airbase")[0].id  # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._generation: Path | None = None
+        self._whoosh = None
+        self._searcher = None
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        """True once an index has been built in this folder."""
+        return store.current_generation(self.path) is not None
+
+    def meta(self) -> dict[str, Any]:
+        """Metadata of the live generation (empty when none was built)."""
+        generation = store.current_generation(self.path)
+        return store.read_meta(generation) if generation else {}
+
+    def needs_update(self, corpus_dir: str | os.PathLike[str]) -> bool:
+        """Cheap check (file names, sizes, mtimes) whether the corpus changed since the last build."""
+        meta = self.meta()
+        return (
+            not meta
+            or meta.get("format") != _format_version()
+            or meta.get("corpus_fingerprint") != fingerprint(Path(corpus_dir))
+        )
+
+    # -- writing -----------------------------------------------------------
+
+    def update_from(
+        self,
+        corpus_dir: str | os.PathLike[str],
+        *,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> UpdateReport:
+        """Make the index match the corpus incrementally; returns the counts.
+
+        Raises CorpusError (listing every problem) unless the corpus is clean
+        or ``skip_invalid`` is set; the index is then left untouched.
+        """
+        started = time.perf_counter()
+        corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
+        with store.write_lock(self.path, lock_timeout):
+            generation = store.current_generation(self.path)
+            meta = store.read_meta(generation) if generation else {}
+            if generation is None or meta.get("format") != _format_version():
+                report = self._rebuild(corpus, progress)
+            else:
+                report = self._update(generation, meta, corpus, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def rebuild_from(
+        self,
+        corpus_dir: str | os.PathLike[str],
+        *,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> UpdateReport:
+        """Build a fresh index beside the old one and swap it in atomically."""
+        started = time.perf_counter()
+        corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
+        with store.write_lock(self.path, lock_timeout):
+            report = self._rebuild(corpus, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _base_meta(self, corpus: Corpus) -> dict[str, Any]:
+        return {
+            "format": _format_version(),
+            "corpus_path": str(corpus.root.resolve()),
+            "corpus_fingerprint": fingerprint(corpus.root),
+            "corpus_files": corpus.files,
+            "collection": corpus.collection,
+            "records": len(corpus.records),
+            "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+
+    def _rebuild(self, corpus: Corpus, progress: Progress | None) -> UpdateReport:
+        from whoosh import index as whoosh_index
+
+        from .schema import build_schema, to_document
+
+        old = store.current_generation(self.path)
+        old_count = self._count(old) if old else 0
+        generation = store.new_generation(self.path)
+        try:
+            ix = whoosh_index.create_in(str(generation), build_schema())
+            total = len(corpus.records)
+            parallel = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+            options = {"procs": 2, "multisegment": True, "limitmb": 256} if parallel else {"limitmb": 256}
+            writer = ix.writer(**options)
+            try:
+                for done, record in enumerate(corpus.records, 1):
+                    writer.add_document(**to_document(record))
+                    if progress and (done % 500 == 0 or done == total):
+                        progress(done, total)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            meta = self._base_meta(corpus)
+            meta["built_at"] = meta["updated_at"]
+            store.write_meta(generation, meta)
+            store.make_live(self.path, generation)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        store.remove_stale(self.path, keep=generation)
+        self._close_searcher()
+        return UpdateReport(
+            added=len(corpus.records),
+            deleted=old_count,
+            rejected=corpus.rejected,
+            problems=corpus.problems,
+            rebuilt=True,
+        )
+
+    @staticmethod
+    def _count(generation: Path) -> int:
+        return int(store.read_meta(generation).get("records", 0))
+
+    def _update(
+        self, generation: Path, meta: dict[str, Any], corpus: Corpus, progress: Progress | None
+    ) -> UpdateReport:
+        from whoosh import index as whoosh_index
+
+        from .schema import to_document
+
+        ix = whoosh_index.open_dir(str(generation))
+        indexed = _indexed_hashes(ix)
+        wanted = {record.id: record for record in corpus.records}
+        report = UpdateReport(rejected=corpus.rejected, problems=corpus.problems)
+        changes = []
+        for record_id, record in wanted.items():
+            old_hash = indexed.get(record_id)
+            if old_hash is None:
+                report.added += 1
+                changes.append(record)
+            elif old_hash != record.content_hash:
+                report.updated += 1
+                changes.append(record)
+            else:
+                report.unchanged += 1
+        removed = [record_id for record_id in indexed if record_id not in wanted]
+        report.deleted = len(removed)
+        if changes or removed:
+            writer = ix.writer()
+            try:
+                for record_id in removed:
+                    writer.delete_by_term("id", record_id)
+                for done, record in enumerate(changes, 1):
+                    writer.update_document(**to_document(record))
+                    if progress and (done % 500 == 0 or done == len(changes)):
+                        progress(done, len(changes))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        ix.close()
+        new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}
+        store.write_meta(generation, new_meta)
+        return report
+
+    # -- reading -----------------------------------------------------------
+
+    def _searcher_now(self):
+        """An up-to-date Whoosh searcher, reopened when the index changed on disk."""
+        from whoosh import index as whoosh_index
+
+        for attempt in range(5):
+            generation = store.current_generation(self.path)
+            if generation is None:
+                raise IndexFormatError(f"{self.path}: no index here yet; run `ichigo-search index`")
+            try:
+                if generation != self._generation or self._searcher is None:
+                    self._close_searcher()
+                    self._whoosh = whoosh_index.open_dir(str(generation))
+                    self._searcher = self._whoosh.searcher()
+                    self._generation = generation
+                elif not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()
+                return self._searcher
+            except (OSError, EOFError, whoosh_index.IndexError) as exc:
+                # A writer swapped or cleaned files between our reads: look again.
+                self._close_searcher()
+                if attempt == 4:
+                    raise IndexFormatError(
+                        f"{generation}: cannot open the index ({exc}); run `ichigo-search index --rebuild`"
+                    ) from exc
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._whoosh = None
+        self._generation = None
+
+    def close(self) -> None:
+        """Release open index files."""
+        self._close_searcher()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        offset: int = 0,
+        place: str | None = None,
+        year: str | tuple[int, int] | None = None,
+    ) -> SearchResults:
+        """Ranked, highlighted hits for ``query`` (any text: syntax errors fall back to words)."""
+        return run_search(self._searcher_now(), query, limit=limit, offset=offset, place=place, year=year)
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this id, or None."""
+        from .schema import from_stored
+
+        searcher = self._searcher_now()
+        docnum = searcher.document_number(id=record_id)
+        return None if docnum is None else from_stored(searcher.stored_fields(docnum))
+
+    def __len__(self) -> int:
+        return self._searcher_now().doc_count()
+
+    def stats(self) -> dict[str, Any]:
+        """Records, size on disk, build times and corpus files of the live index."""
+        generation = store.current_generation(self.path)
+        if generation is None:
+            return {"index": str(self.path), "records": 0, "built": False}
+        meta = store.read_meta(generation)
+        return {
+            "index": str(self.path),
+            "generation": generation.name,
+            "records": len(self),
+            "index_bytes": store.folder_size(generation),
+            "built_at": meta.get("built_at"),
+            "updated_at": meta.get("updated_at"),
+            "corpus": meta.get("corpus_path"),
+            "corpus_files": meta.get("corpus_files", []),
+            "collection": meta.get("collection", {}),
+            "format": meta.get("format"),
+        }
+
+
+def _format_version() -> int:
+    from .schema import FORMAT_VERSION
+
+    return FORMAT_VERSION
+
+
+def _indexed_hashes(ix) -> dict[str, str]:
+    """Map id -> content hash of every live document, read from Whoosh's columns."""
+    with ix.reader() as reader:
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        return {
+            ids[docnum]: hashes[docnum] for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)
+        }

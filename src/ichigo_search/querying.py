@@ -1,0 +1,226 @@
+"""Query syntax: words, "phrases", -exclusions, OR, field:value and year ranges.
+
+Parsing never raises: malformed syntax (an unbalanced quote, a lone ``-``, an
+unknown field, control characters, a huge query) falls back to plain words.
+The parsed query is then turned into Whoosh query objects with the same
+analysis chain the index uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import STOP_WORDS, Term, analyze, stem
+from .dates import parse_year_filter
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 32
+# Query field names users type, mapped to index fields.
+FIELD_NAMES = {
+    "title": "title",
+    "caption": "caption",
+    "place": "places",
+    "places": "places",
+    "photographer": "photographer",
+    "by": "photographer",
+}
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_FIELD_RE = re.compile(r"([A-Za-z]+):(?=\S)")
+# Characters that end a word in unquoted text (hyphens, apostrophes and dots stay inside).
+_WORD_SPLIT_RE = re.compile(r"[^\w\-\u2010\u2011'\u2019.]+")
+
+
+@dataclass
+class Unit:
+    """One word or quoted phrase as typed, optionally limited to one field."""
+
+    text: str
+    phrase: bool = False
+    field: str | None = None
+
+
+@dataclass
+class Clause:
+    """Alternatives joined by OR; negated, required (phrases, fields) or soft (words)."""
+
+    units: list[Unit]
+    negated: bool = False
+    required: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """The structure of a query string."""
+
+    text: str
+    clauses: list[Clause] = field(default_factory=list)
+    years: tuple[int, int] | None = None
+
+
+def _raw_tokens(text: str):
+    """Yield (text, quoted, negated, field, is_operator) from a query string."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = False
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+            negated, i = True, i + 1
+        fieldname = None
+        match = _FIELD_RE.match(text, i)
+        if match and (match.group(1).lower() in FIELD_NAMES or match.group(1).lower() == "year"):
+            fieldname, i = match.group(1).lower(), match.end()
+        if text[i] == '"':
+            close = text.find('"', i + 1)
+            if close == -1:  # unbalanced quote: the rest is plain words
+                for word in text[i + 1 :].split():
+                    yield word, False, False, None
+                return
+            yield text[i + 1 : close], True, negated, fieldname
+            i = close + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace():
+            end += 1
+        yield text[i:end], False, negated, fieldname
+        i = end
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a query string; anything that is not valid syntax becomes plain words."""
+    cleaned = _CONTROL_RE.sub(" ", text or "")[:MAX_QUERY_CHARS]
+    parsed = ParsedQuery(text=text)
+    pending_or = False
+    negate_next = False
+    for raw, quoted, negated, fieldname in _raw_tokens(cleaned):
+        if not quoted and fieldname is None:
+            if raw == "OR":
+                pending_or = bool(parsed.clauses)
+                continue
+            if raw == "AND":
+                continue
+            if raw == "NOT":
+                negate_next = True
+                continue
+        negated = negated or negate_next
+        negate_next = False
+        if fieldname == "year":
+            years = parse_year_filter(raw)
+            if years:
+                parsed.years = years
+                continue
+            fieldname = None
+        target = FIELD_NAMES.get(fieldname) if fieldname else None
+        if quoted or target:
+            units = [Unit(raw, phrase=quoted, field=target)] if raw.strip() else []
+        else:
+            units = [Unit(word) for word in _WORD_SPLIT_RE.split(raw) if word.strip("-.'\u2019")]
+        for index, unit in enumerate(units):
+            required = unit.phrase or unit.field is not None
+            if pending_or and index == 0 and not negated and not parsed.clauses[-1].negated:
+                parsed.clauses[-1].units.append(unit)
+                parsed.clauses[-1].required = parsed.clauses[-1].required and required
+            else:
+                parsed.clauses.append(Clause([unit], negated=negated, required=required))
+            pending_or = False
+        if len(parsed.clauses) >= MAX_CLAUSES:
+            break
+    parsed.clauses = parsed.clauses[:MAX_CLAUSES]
+    return parsed
+
+
+def _sequence(terms: list[Term]) -> list[Term]:
+    """The terms to match in order: per position the widest term, dropping covered ones."""
+    best: dict[int, Term] = {}
+    for term in terms:
+        current = best.get(term.pos)
+        if current is None or term.end - term.start > current.end - current.start:
+            best[term.pos] = term
+    sequence: list[Term] = []
+    for pos in sorted(best):
+        term = best[pos]
+        if sequence and sequence[-1].start <= term.start and term.end <= sequence[-1].end:
+            continue
+        sequence.append(term)
+    return sequence
+
+
+@dataclass
+class Plan:
+    """Whoosh queries for the parts of a parsed query, and what to highlight."""
+
+    soft: list = field(default_factory=list)
+    required: list = field(default_factory=list)
+    negative: list = field(default_factory=list)
+    stems: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.soft or self.required)
+
+
+def unit_query(unit: Unit, fields: dict[str, float], exact_field: str | None, plan: Plan | None = None):
+    """A Whoosh query matching one word or phrase in any of ``fields``; None if it has no terms."""
+    from whoosh import query as wq
+
+    terms = analyze(unit.text, stemming=False)
+    if not terms:
+        return None
+    span = (min(t.start for t in terms), max(t.end for t in terms))
+    positions = {t.pos for t in terms}
+    whole = [t for t in terms if (t.start, t.end) == span and len(positions) > 1 and not unit.phrase]
+    sequence = _sequence([t for t in terms if t not in whole])
+    alternatives: list[list[str]] = [[t.text for t in sequence]] + [[t.text] for t in whole]
+    subqueries = []
+    for forms in alternatives:
+        stems = [stem(f) for f in forms]
+        if plan is not None:
+            plan.stems.update(stems)
+            plan.forms.update(forms)
+        for name in fields:
+            if len(stems) == 1:
+                subqueries.append(wq.Term(name, stems[0]))
+            else:
+                subqueries.append(wq.Phrase(name, stems))
+        if exact_field and len(forms) == 1:
+            subqueries.append(wq.Term(exact_field, forms[0]))
+    return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+
+
+def _is_stop(clause: Clause) -> bool:
+    return all(
+        not unit.phrase and unit.field is None and unit.text.casefold().strip(".'") in STOP_WORDS
+        for unit in clause.units
+    )
+
+
+def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None) -> Plan:
+    """Turn a parsed query into Whoosh queries over the given search fields."""
+    from whoosh import query as wq
+
+    result = Plan()
+    positive = [c for c in parsed.clauses if not c.negated]
+    keep_stops = all(_is_stop(c) for c in positive)
+    for clause in parsed.clauses:
+        if not clause.negated and not clause.required and not keep_stops and _is_stop(clause):
+            continue
+        target_plan = None if clause.negated else result
+        subqueries = []
+        for unit in clause.units:
+            unit_fields = {unit.field: 1.0} if unit.field else fields
+            query = unit_query(unit, unit_fields, None if unit.field else exact_field, target_plan)
+            if query is not None:
+                subqueries.append(query)
+        if not subqueries:
+            continue
+        query = subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+        if clause.negated:
+            result.negative.append(query)
+        elif clause.required:
+            result.required.append(query)
+        else:
+            result.soft.append(query)
+    return result

@@ -1,0 +1,112 @@
+"""The Whoosh schema, and how a record becomes an index document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from whoosh import fields
+from whoosh.analysis import Analyzer, Token
+
+from .analysis import analyze
+from .records import Record
+
+# Bump when analysis or the schema changes in a way old indexes cannot serve.
+FORMAT_VERSION = 1
+
+# Fields searched by free-text queries and their BM25F boosts.
+SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
+# Folded but unstemmed forms of title, caption and places: an exact spelling
+# ranks a little above a stemmed match.
+EXACT_FIELD = "exact"
+EXACT_BOOST = 0.3
+
+
+class CaptionAnalyzer(Analyzer):
+    """Whoosh adapter around :func:`ichigo_search.analysis.analyze`."""
+
+    def __init__(self, stemming: bool = True):
+        self.stemming = stemming
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CaptionAnalyzer) and other.stemming == self.stemming
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for term in analyze(value, stemming=self.stemming):
+            token.text = term.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[term.start : term.end]
+            if positions:
+                token.pos = start_pos + term.pos
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token
+
+
+def build_schema() -> fields.Schema:
+    """The index schema (pickled by Whoosh into the index's table of contents)."""
+    stemmed = CaptionAnalyzer(stemming=True)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        hash=fields.ID(stored=True, sortable=True),
+        title=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["title"]),
+        caption=fields.TEXT(analyzer=stemmed, stored=True, field_boost=SEARCH_FIELDS["caption"]),
+        places=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["places"]),
+        photographer=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["photographer"]),
+        exact=fields.TEXT(analyzer=CaptionAnalyzer(stemming=False), phrase=False, field_boost=EXACT_BOOST),
+        year_start=fields.NUMERIC(int, bits=32),
+        year_end=fields.NUMERIC(int, bits=32),
+        source=fields.ID(),
+        record=fields.STORED(),
+    )
+
+
+def to_document(record: Record) -> dict[str, Any]:
+    """The Whoosh document for a record; the whole record is stored for display."""
+    stored = record.to_dict()
+    del stored["caption"]  # stored once, in the caption field
+    places = "\n".join(record.places)
+    doc: dict[str, Any] = {
+        "id": record.id,
+        "hash": record.content_hash,
+        "caption": record.caption,
+        "exact": "\n".join(filter(None, (record.title, record.caption, places))),
+        "record": json.dumps(stored, ensure_ascii=False),
+    }
+    if record.title:
+        doc["title"] = record.title
+    if places:
+        doc["places"] = places
+    if record.photographer:
+        doc["photographer"] = record.photographer
+    if record.source:
+        doc["source"] = record.source
+    years = record.years
+    if years:
+        doc["year_start"], doc["year_end"] = years
+    return doc
+
+
+def from_stored(stored: dict[str, Any]) -> Record:
+    """Rebuild the Record from a hit's stored fields."""
+    data = json.loads(stored["record"])
+    data["caption"] = stored["caption"]
+    known = {k: data.pop(k, None) for k in ("id", "caption", "title", "date", "photographer", "source", "collection")}
+    places = tuple(data.pop("places", ()) or ())
+    return Record(places=places, extra=data, **known)
