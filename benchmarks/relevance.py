@@ -34,7 +34,8 @@ def evaluate(corpus: Path, eval_dir: Path, verbose: bool = True):
         print(f"{'query':32} {'nDCG@10':>8} {'MRR':>6} {'R@10':>6}  top hits")
         for judged, s, ranking in rows:
             print(f"{judged.text[:32]:32} {s.ndcg:8.3f} {s.mrr:6.3f} {s.recall:6.3f}  {' '.join(ranking[:6])}")
-        print(f"{'overall (' + str(len(rows)) + ' queries)':32} {overall.ndcg:8.3f} {overall.mrr:6.3f} {overall.recall:6.3f}")
+        label = f"overall ({len(rows)} queries)"
+        print(f"{label:32} {overall.ndcg:8.3f} {overall.mrr:6.3f} {overall.recall:6.3f}")
     return overall, rows
 
 

@@ -245,7 +245,10 @@ class Index:
                     self._searcher = self._whoosh.searcher()
                     self._generation = generation
                 elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
+                    # Not Searcher.refresh(): it reuses segment readers and so
+                    # misses deletions committed to an existing segment.
+                    self._searcher.close()
+                    self._searcher = self._whoosh.searcher()
                 return self._searcher
             except (OSError, EOFError, whoosh_index.IndexError) as exc:
                 # A writer swapped or cleaned files between our reads: look again.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,7 @@ def score_ranking(ranking: Sequence[str], grades: dict[str, int], k: int = 10) -
 
 def mean(values: Sequence[Scores]) -> Scores:
     n = len(values) or 1
-    return Scores(
-        sum(v.ndcg for v in values) / n, sum(v.mrr for v in values) / n, sum(v.recall for v in values) / n
-    )
+    return Scores(sum(v.ndcg for v in values) / n, sum(v.mrr for v in values) / n, sum(v.recall for v in values) / n)
 
 
 def load_dev_set(eval_dir: str | Path) -> tuple[list[Judged], Callable[[str], str | None]]:

@@ -1,0 +1,46 @@
+"""Shared fixtures: the sample collection copied to a temporary folder, and built indexes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE_CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private, editable copy of the sample corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def index(tmp_path: Path, corpus: Path):
+    """An index built from the private sample corpus."""
+    from ichigo_search import Index
+
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    yield idx
+    idx.close()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory):
+    """One read-only index of the sample corpus for the whole session."""
+    from ichigo_search import Index
+
+    idx = Index(tmp_path_factory.mktemp("sample") / "index")
+    idx.update_from(SAMPLE_CORPUS)
+    yield idx
+    idx.close()
+
+
+def caption_ids(results) -> list[str]:
+    return [hit.id for hit in results]

@@ -1,0 +1,120 @@
+"""Reading the corpus: every format, and every kind of bad input reported with file and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ichigo_search import CorpusError
+from ichigo_search.corpus import load_corpus, read_corpus
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(root: Path) -> list[str]:
+    return [str(p) for p in read_corpus(root).problems]
+
+
+def test_reads_jsonl_csv_and_yaml(tmp_path):
+    write(tmp_path / "a.jsonl", json.dumps({"id": "j1", "caption": "From JSON", "places": ["Guilin"], "extra": 5}))
+    write(tmp_path / "sub" / "b.csv", 'id,caption,places,date\nc1,"From CSV, quoted",Guilin; Liuzhou,1944-1945\n')
+    write(tmp_path / "c.yml", "- id: y1\n  caption: From YAML\n  date: 1944\n")
+    corpus = read_corpus(tmp_path)
+    assert not corpus.problems
+    records = {r.id: r for r in corpus.records}
+    assert set(records) == {"j1", "c1", "y1"}
+    assert records["c1"].places == ("Guilin", "Liuzhou")
+    assert records["c1"].years == (1944, 1945)
+    assert records["j1"].extra == {"extra": 5}
+    assert records["y1"].date == "1944"
+    assert sorted(corpus.files) == ["a.jsonl", "c.yml", "sub/b.csv"]
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    write(tmp_path / "a.jsonl", b"\xef\xbb\xbf" + json.dumps({"id": "a", "caption": "x"}).encode())
+    assert [r.id for r in read_corpus(tmp_path).records] == ["a"]
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("bad.jsonl", '{"id": "a", "caption": "ok"}\n{"id": "b", "caption": \n', "bad.jsonl:2: invalid JSON"),
+        ("bad.jsonl", '{"caption": "no id"}\n', "bad.jsonl:1: missing id"),
+        ("bad.jsonl", '{"id": "a"}\n', "bad.jsonl:1: record 'a': missing caption"),
+        ("bad.jsonl", '{"id": "a", "caption": "   "}\n', "bad.jsonl:1: record 'a': caption is empty"),
+        ("bad.jsonl", '{"id": 7, "caption": "x"}\n', "bad.jsonl:1: id must be text, got a number"),
+        ("bad.jsonl", '{"id": "a", "caption": ["x"]}\n', "caption must be text, got a list"),
+        ("bad.jsonl", '{"id": "a", "caption": "x", "places": 3}\n', "places must be a list of names"),
+        ("bad.jsonl", '{"id": "a", "caption": "x", "title": {"a": 1}}\n', "title must be text, got a mapping"),
+        ("bad.jsonl", '["not", "a", "mapping"]\n', "bad.jsonl:1: a record must be a mapping"),
+        ("bad.csv", "id,caption\na,one\nb,two,three\n", "bad.csv:3: row has 3 fields but the header has 2"),
+        ("bad.csv", 'id,caption\na,"unbalanced\nb,two\n', "bad.csv:2: invalid CSV"),
+        ("bad.csv", "name,text\na,one\n", "bad.csv:1: CSV header lacks the column(s) id, caption"),
+        ("bad.yaml", "id: a\ncaption: x\n", "must be a list of records"),
+        ("bad.yaml", "- id: a\n  caption: [unclosed\n", "bad.yaml:3: invalid YAML"),
+        ("bad.jsonl", b'{"id": "a", "caption": "caf\xe9"}\n', "bad.jsonl:1: is not valid UTF-8"),
+        ("bad.jsonl", b'{"id": "a", "caption": "x"}\n\x00\x01', "bad.jsonl:2: contains a NUL byte"),
+    ],
+)
+def test_bad_input_names_file_line_and_problem(tmp_path, name, content, expected):
+    write(tmp_path / name, content)
+    found = problems(tmp_path)
+    assert any(expected in p for p in found), found
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path):
+    write(tmp_path / "a.jsonl", '{"id": "x", "caption": "one"}\n{"id": "y"}\n{bad json\n')
+    write(tmp_path / "b.csv", "id,caption\nx,duplicate\nz,\n")
+    corpus = read_corpus(tmp_path)
+    text = "\n".join(str(p) for p in corpus.problems)
+    assert "a.jsonl:2: record 'y': missing caption" in text
+    assert "a.jsonl:3: invalid JSON" in text
+    assert "b.csv:2: duplicate id 'x' (first at a.jsonl:1)" in text
+    assert "b.csv:3: record 'z': caption is empty" in text
+    assert corpus.rejected == 4
+    assert [r.id for r in corpus.records] == ["x"]
+
+
+def test_load_corpus_raises_with_every_problem_unless_skipping(tmp_path):
+    write(tmp_path / "a.jsonl", '{"id": "x", "caption": "one"}\n{"id": "y"}\n')
+    with pytest.raises(CorpusError) as info:
+        load_corpus(tmp_path)
+    assert len(info.value.problems) == 1
+    assert "a.jsonl:2" in str(info.value)
+    corpus = load_corpus(tmp_path, skip_invalid=True)
+    assert [r.id for r in corpus.records] == ["x"] and corpus.rejected == 1
+
+
+def test_missing_and_empty_corpus_folders(tmp_path):
+    assert "does not exist" in problems(tmp_path / "nope")[0]
+    (tmp_path / "empty").mkdir()
+    assert "no caption files" in problems(tmp_path / "empty")[0]
+
+
+def test_broken_symlink_is_reported(tmp_path):
+    write(tmp_path / "ok.jsonl", '{"id": "a", "caption": "x"}\n')
+    (tmp_path / "gone.jsonl").symlink_to(tmp_path / "missing.jsonl")
+    assert any("gone.jsonl: cannot read" in p for p in problems(tmp_path))
+
+
+def test_hidden_files_and_reserved_files_are_not_records(tmp_path):
+    write(tmp_path / "ok.jsonl", '{"id": "a", "caption": "x"}\n')
+    write(tmp_path / ".hidden.jsonl", "garbage")
+    write(tmp_path / "collection.yaml", "name: Test\ndescription: A test collection\n")
+    corpus = read_corpus(tmp_path)
+    assert not corpus.problems
+    assert corpus.collection == {"name": "Test", "description": "A test collection"}
+
+
+def test_yaml_loads_safely(tmp_path):
+    write(tmp_path / "evil.yaml", "- id: a\n  caption: !!python/object/apply:os.system ['echo hacked']\n")
+    assert any("invalid YAML" in p for p in problems(tmp_path))

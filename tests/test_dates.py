@@ -1,0 +1,38 @@
+import pytest
+
+from ichigo_search.dates import parse_year_filter, year_range
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("late 1944", (1944, 1944)),
+        ("1944-1945", (1944, 1945)),
+        ("1944–45", (1944, 1945)),
+        ("April to December 1944", (1944, 1944)),
+        ("1940s", (1940, 1949)),
+        ("summer and fall of 1944 and 1945", (1944, 1945)),
+        ("1942-07", (1942, 1942)),
+        ("undated", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_year_range(text, expected):
+    assert year_range(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1944", (1944, 1944)),
+        ("1944..1945", (1944, 1945)),
+        ("..1944", (0, 1944)),
+        ("1945..", (1945, 9999)),
+        ("1945..1944", (1944, 1945)),
+        ("1940s", (1940, 1949)),
+        ("soon", None),
+    ],
+)
+def test_year_filter(text, expected):
+    assert parse_year_filter(text) == expected

@@ -1,0 +1,176 @@
+"""Ranking, query syntax, filters and highlighting on the sample collection."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import caption_ids
+
+LIUZHOU_CAPTIONS = {
+    "liuzhou-destroyed-fighter",
+    "liuzhou-servicemen-return",
+    "ping-yang-ferry-footbridge",
+    "liuzhou-civilians-applaud",
+    "liuzhou-airstrip-mines",
+}
+
+
+def test_liuzhou_airbase_ranks_the_airbase_caption_first_and_keeps_the_rest(sample_index):
+    results = sample_index.search("Liuzhou airbase")
+    assert results[0].id == "liuzhou-destroyed-fighter"
+    # captions matching only "Liuzhou" still follow
+    assert set(caption_ids(results)) == LIUZHOU_CAPTIONS
+    assert results.total == len(LIUZHOU_CAPTIONS)
+    assert [h.rank for h in results] == list(range(1, len(results) + 1))
+    assert results[0].score >= results[1].score
+
+
+def test_all_words_rank_above_some_words(sample_index):
+    results = sample_index.search("Guilin train refugees")
+    assert results[0].id == "guilin-refugee-train"
+    assert results[1].id == "guilin-soldiers-convoy"
+
+
+def test_stemmed_matches_are_found_and_highlighted(sample_index):
+    results = sample_index.search("evacuate")
+    assert set(caption_ids(results)) == {"guilin-soldiers-convoy", "guilin-refugee-train"}
+    marks = " ".join(h for hit in results for h in hit.highlights)
+    assert "<mark>evacuation</mark>" in marks and "<mark>evacuating</mark>" in marks
+
+
+def test_phrase_query_requires_adjacent_words(sample_index):
+    assert set(caption_ids(sample_index.search('"cavalry column"'))) == {
+        "liuchow-cavalry-column",
+        "liuchow-remains-field",
+    }
+    assert sample_index.search('"column cavalry"').total == 0
+
+
+def test_exclusion_and_or(sample_index):
+    liuchow = set(caption_ids(sample_index.search("Liuchow")))
+    assert "liuzhou-airstrip-mines" in liuchow
+    assert "liuzhou-airstrip-mines" not in caption_ids(sample_index.search("Liuchow -mines"))
+    assert set(caption_ids(sample_index.search("Calcutta OR refugees"))) == {"bukey-calcutta", "guilin-refugee-train"}
+
+
+def test_field_queries(sample_index):
+    assert caption_ids(sample_index.search("photographer:Riese")) == ["liuzhou-destroyed-fighter"]
+    assert caption_ids(sample_index.search("title:remains")) == ["liuchow-remains-field"]
+    assert set(caption_ids(sample_index.search("place:Guilin"))) == {"guilin-soldiers-convoy", "guilin-refugee-train"}
+
+
+def test_year_filters(sample_index):
+    assert set(caption_ids(sample_index.search("year:1944"))) == {"guilin-soldiers-convoy", "bukey-calcutta"}
+    assert caption_ids(sample_index.search("Ichigo", year="1945")) == ["liuzhou-destroyed-fighter"]
+    assert set(caption_ids(sample_index.search("Ichigo year:1944..1945"))) == {
+        "liuzhou-destroyed-fighter",
+        "guilin-soldiers-convoy",
+        "bukey-calcutta",
+    }
+
+
+def test_place_filter(sample_index):
+    assert set(caption_ids(sample_index.search("Japanese", place="Guilin"))) == {
+        "guilin-soldiers-convoy",
+        "guilin-refugee-train",
+    }
+    assert sample_index.search("Japanese", place="Atlantis").total == 0
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("一号作戦", "liuzhou-destroyed-fighter"),
+        ("平阳镇", "ping-yang-ferry-footbridge"),
+        ("平阳", "ping-yang-ferry-footbridge"),
+        ("作戦", "liuzhou-destroyed-fighter"),
+    ],
+)
+def test_cjk_queries_match_inside_longer_runs(sample_index, query, expected):
+    results = sample_index.search(query)
+    assert caption_ids(results) == [expected]
+    assert f"<mark>{query}</mark>" in results[0].highlights[0]
+
+
+def test_cjk_sequence_must_be_contiguous(sample_index):
+    assert sample_index.search("一作").total == 0
+
+
+def test_hyphen_and_accent_variants(sample_index):
+    for query in ("Ichigo", "Ichi-go", "ICHIGŌ", "ichi-gō"):
+        assert "liuzhou-destroyed-fighter" in caption_ids(sample_index.search(query, limit=20)), query
+    assert caption_ids(sample_index.search("airstrip")) == []  # open compound: the thesaurus issue
+
+
+def test_highlights_escape_html_and_keep_the_full_caption(sample_index):
+    hit = sample_index.search("Operation Number One")[0]
+    assert "&quot;<mark>Operation</mark> <mark>Number</mark> <mark>One</mark>&quot;" in hit.highlights[0]
+    assert '"Operation Number One"' in hit.caption
+
+
+def test_json_shape(sample_index):
+    data = sample_index.search("Guilin").to_dict()
+    assert set(data) == {"query", "total", "hits"}
+    hit = data["hits"][0]
+    assert set(hit) == {
+        "rank",
+        "id",
+        "score",
+        "title",
+        "caption",
+        "highlights",
+        "places",
+        "date",
+        "photographer",
+        "source",
+    }
+    assert isinstance(hit["score"], float) and isinstance(hit["highlights"], list)
+
+
+def test_limit_and_offset_page_through_results(sample_index):
+    everything = caption_ids(sample_index.search("Japanese", limit=100))
+    pages = caption_ids(sample_index.search("Japanese", limit=3)) + caption_ids(
+        sample_index.search("Japanese", limit=3, offset=3)
+    )
+    assert pages == everything[:6]
+    assert sample_index.search("Japanese", limit=0).total == len(everything)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced quote',
+        "-",
+        "- -",
+        "foo:bar",
+        "year:",
+        "year:soon",
+        "x" * 5000,
+        "\x00\x07ctrl\x1b[31m",
+        "OR",
+        "OR OR AND NOT",
+        "((()))",
+        "*?~^",
+        '"',
+        '""',
+        "title:",
+        "-Liuzhou",
+        "the of and",
+        "🙂 🏯",
+        "שלום עולם",
+        "place:",
+        "   ",
+    ],
+)
+def test_malformed_queries_never_raise(sample_index, query):
+    results = sample_index.search(query)
+    assert results.total >= 0
+
+
+def test_only_stopwords_still_search(sample_index):
+    assert sample_index.search("the of").total > 0
+    assert sample_index.search("-Liuzhou").total == 0  # only exclusions: nothing to look for
+
+
+def test_unknown_field_falls_back_to_words(sample_index):
+    assert caption_ids(sample_index.search("foo:Calcutta")) == ["bukey-calcutta"]
