@@ -17,10 +17,9 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import CorpusError, IchigoError, IndexBusyError
+from .errors import CorpusError, IchigoError
 
 EXIT_HITS, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
-QUERY_LOCK_WAIT = 2.0
 
 
 def _fail(message: str) -> None:
@@ -146,26 +145,9 @@ def query(
 
 def _refresh_for_query(idx, corpus: Path) -> None:
     """Bring the index up to date before a query; on trouble, search the last good index."""
-    if not corpus.is_dir():
-        if not idx.exists:
-            raise IchigoError(f"{corpus}: corpus folder not found and no index built yet")
-        return
-    if not idx.needs_update(corpus):
-        return
-    try:
-        idx.update_from(corpus, lock_timeout=QUERY_LOCK_WAIT if idx.exists else 60.0)
-    except CorpusError as exc:
-        if not idx.exists:
-            raise
-        count = len(exc.problems)
-        click.echo(
-            f"ichigo-search: warning: the corpus has {count} problem{'s' if count != 1 else ''} "
-            f"(first: {exc.problems[0]}); searching the last good index. "
-            "Run `ichigo-search index` for the full list.",
-            err=True,
-        )
-    except IndexBusyError:
-        click.echo("ichigo-search: note: another process is updating the index; searching it as it is.", err=True)
+    from .refresh import refresh_index
+
+    refresh_index(idx, corpus, warn=lambda message: click.echo(f"ichigo-search: {message}", err=True))
 
 
 def _print_results(results) -> None:
