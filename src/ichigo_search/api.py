@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import store
 from .corpus import Corpus, fingerprint, load_corpus
 from .errors import IndexFormatError, Problem
 from .records import Record
 from .search import SearchResults, run_search
+
+if TYPE_CHECKING:
+    from .facets import Facets
 
 Progress = Callable[[int, int], None]
 LOCK_TIMEOUT = 30.0
@@ -63,6 +66,7 @@ class Index:
         self._generation: Path | None = None
         self._whoosh = None
         self._searcher = None
+        self._facet_counter = None
 
     # -- state -------------------------------------------------------------
 
@@ -288,6 +292,21 @@ class Index:
     ) -> SearchResults:
         """Ranked, highlighted hits for ``query`` (any text: syntax errors fall back to words)."""
         return run_search(self._searcher_now(), query, limit=limit, offset=offset, place=place, year=year)
+
+    def facets(
+        self,
+        query: str,
+        *,
+        place: str | None = None,
+        year: str | tuple[int, int] | None = None,
+        size: int = 10,
+    ) -> Facets:
+        """Place and decade counts over every caption ``search`` would match (see facets.py)."""
+        from .facets import FacetCounter
+
+        if self._facet_counter is None:
+            self._facet_counter = FacetCounter()
+        return self._facet_counter.count(self._searcher_now(), query, place=place, year=year, size=size)
 
     def get(self, record_id: str) -> Record | None:
         """The record with this id, or None."""

@@ -1,0 +1,172 @@
+"""Facet counts: how many of the captions a search matches are at each place and in each decade.
+
+Counts cover every matching caption, not just one page.  Matching is unscored
+(Whoosh's ``docs_for_query``); each document's places and decades are read
+from its stored record once per index segment and cached.  Whoosh segments
+never change after they are written (deletions are masked out when matching),
+so after an incremental update only the new segments are read.
+
+``place_key`` is the one place where a place name becomes a facet value; the
+place-name variants work can extend it (e.g. to group Liuchow with Liuzhou).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+from .records import Record
+
+# What one document contributes: its places, its decades and its year range (None when undated).
+DocFacets = tuple[tuple[str, ...], tuple[int, ...], "tuple[int, int] | None"]
+_NOTHING: DocFacets = ((), (), None)
+# A date range wider than this many decades ("1500-2000") is too vague to count.
+MAX_DECADES = 5
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One facet entry: the filter value to pass to a search, and how many matches have it."""
+
+    value: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass
+class Facets:
+    """Place and decade counts over all the captions a search matches."""
+
+    total: int
+    places: list[FacetValue] = field(default_factory=list)
+    decades: list[FacetValue] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "places": [v.to_dict() for v in self.places],
+            "decades": [v.to_dict() for v in self.decades],
+        }
+
+
+def place_key(name: str) -> str:
+    """The facet value for a place name as written in a record."""
+    return " ".join(name.split())
+
+
+def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
+    """The decades (1940 for the 1940s) a year range overlaps, as a ``year:1940s`` filter would match it."""
+    if not years:
+        return ()
+    first, last = years[0] // 10 * 10, years[1] // 10 * 10
+    if (last - first) // 10 >= MAX_DECADES:
+        return ()
+    return tuple(range(first, last + 1, 10))
+
+
+def doc_facets(stored: dict[str, Any]) -> DocFacets:
+    """Places, decades and year range of one stored Whoosh document."""
+    from .schema import from_stored
+
+    record: Record = from_stored(stored)
+    places = tuple(dict.fromkeys(place_key(p) for p in record.places if p.strip()))
+    years = record.years
+    return places, decades_of(years), years
+
+
+def matching_query(text: str, place: str | None = None, year: str | tuple[int, int] | None = None):
+    """What ``Index.search`` counts in ``total``: (Whoosh query without the year filter, years) or None.
+
+    Mirrors :func:`ichigo_search.search.run_search`: all required clauses, at least
+    one of the words, none of the excluded ones, within the place filter; the
+    year range is returned apart because checking it against cached year ranges
+    is much faster than Whoosh's numeric ranges, which match nearly every caption.
+    """
+    from whoosh import query as wq
+
+    from . import querying
+    from .dates import parse_year_filter
+    from .schema import EXACT_FIELD, SEARCH_FIELDS
+    from .search import _filters
+
+    parsed = querying.parse(text)
+    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD)
+    years = parse_year_filter(year) if isinstance(year, str) else year
+    years = years or parsed.years
+    if plan.empty and not years and not (place and place.strip()):
+        return None
+    parts = list(plan.required)
+    if plan.soft:
+        parts.append(plan.soft[0] if len(plan.soft) == 1 else wq.Or(plan.soft))
+    filters = _filters(place, None)
+    if filters is not None:
+        parts.append(filters)
+    query = wq.Every() if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
+    if plan.negative:
+        query = wq.AndNot(query, wq.Or(plan.negative))
+    return query, years
+
+
+class FacetCounter:
+    """Counts facets for searches on one index, caching each segment's per-document values."""
+
+    def __init__(self) -> None:
+        self._segments: dict[str, list[DocFacets]] = {}
+
+    def _segment_values(self, reader, key: str | None) -> list[DocFacets]:
+        values = self._segments.get(key) if key else None
+        if values is None:
+            values = [
+                _NOTHING if reader.is_deleted(docnum) else doc_facets(reader.stored_fields(docnum))
+                for docnum in range(reader.doc_count_all())
+            ]
+            if key:
+                self._segments[key] = values
+        return values
+
+    def values(self, searcher) -> list[DocFacets]:
+        """Per-document facet values, indexed by the searcher's document numbers."""
+        values: list[DocFacets] = []
+        live = set()
+        for subsearcher, offset in searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            segment = getattr(reader, "segment", None)
+            key = segment().segment_id() if segment else None
+            live.add(key)
+            values.extend([_NOTHING] * (offset - len(values)))
+            values.extend(self._segment_values(reader, key))
+        for key in set(self._segments) - live:
+            del self._segments[key]
+        return values
+
+    def count(
+        self,
+        searcher,
+        text: str,
+        *,
+        place: str | None = None,
+        year: str | tuple[int, int] | None = None,
+        size: int = 10,
+    ) -> Facets:
+        """The ``size`` most frequent places and every decade among all captions matching the search."""
+        matching = matching_query(text, place, year)
+        if matching is None:
+            return Facets(total=0)
+        query, years = matching
+        values = self.values(searcher)
+        matches = [values[docnum] for docnum in searcher.docs_for_query(query)]
+        if years:
+            first, last = years
+            # The year filter's rule: the caption's range overlaps the wanted one.
+            matches = [doc for doc in matches if doc[2] is not None and doc[2][0] <= last and doc[2][1] >= first]
+        places = Counter(chain.from_iterable(doc[0] for doc in matches))
+        decades = Counter(chain.from_iterable(doc[1] for doc in matches))
+        return Facets(
+            total=len(matches),
+            places=[FacetValue(name, n) for name, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))][:size],
+            decades=[FacetValue(f"{decade}s", n) for decade, n in sorted(decades.items())],
+        )

@@ -1,0 +1,88 @@
+"""Facet counts: places and decades over every caption a search matches."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ichigo_search.facets import FacetCounter, decades_of, place_key
+
+
+def test_decades_of_a_year_range():
+    assert decades_of((1944, 1944)) == (1940,)
+    assert decades_of((1938, 1941)) == (1930, 1940)
+    assert decades_of(None) == ()
+    assert decades_of((1500, 2000)) == ()  # too vague to count
+
+
+def test_place_key_normalises_spacing():
+    assert place_key("  Ping   Yang ") == "Ping Yang"
+
+
+@pytest.mark.parametrize(
+    ("query", "place", "year"),
+    [
+        ("Liuzhou", None, None),
+        ("Liuzhou airbase", None, None),
+        ("Japanese -retreat", None, None),
+        ('"cavalry column"', None, None),
+        ("Japanese", "Guilin", None),
+        ("Ichigo", None, "1944"),
+        ("year:1945", None, None),
+        ("", "China", None),
+        ("zeppelin", None, None),
+    ],
+)
+def test_facet_total_equals_search_total(sample_index, query, place, year):
+    facets = sample_index.facets(query, place=place, year=year)
+    assert facets.total == sample_index.search(query, limit=0, place=place, year=year).total
+
+
+def test_place_and_decade_counts(sample_index):
+    facets = sample_index.facets("Guilin OR Calcutta")
+    assert [(v.value, v.count) for v in facets.places] == [
+        ("China", 2),  # most frequent first, then by name
+        ("Guilin", 2),
+        ("Calcutta", 1),
+        ("India", 1),
+    ]
+    assert [(v.value, v.count) for v in facets.decades] == [("1940s", 2)]
+    everything = sample_index.facets("", year="1940s")
+    assert [(v.value, v.count) for v in everything.decades] == [("1940s", 3)]
+
+
+def test_size_limits_the_places(sample_index):
+    assert len(sample_index.facets("Japanese", size=2).places) == 2
+
+
+def test_empty_query_without_filters_has_no_facets(sample_index):
+    assert sample_index.facets("").total == 0
+
+
+def test_counts_follow_index_updates_and_deletions(index, corpus):
+    before = {v.value: v.count for v in index.facets("Japanese").places}
+    extra = corpus / "extra.jsonl"
+    extra.write_text(
+        json.dumps({"id": "new-guilin", "caption": "Japanese patrol near Guilin", "places": ["Guilin"]}) + "\n",
+        encoding="utf-8",
+    )
+    index.update_from(corpus)
+    after = {v.value: v.count for v in index.facets("Japanese").places}
+    assert after["Guilin"] == before["Guilin"] + 1
+    extra.unlink()
+    index.update_from(corpus)  # a deletion inside an existing segment
+    assert {v.value: v.count for v in index.facets("Japanese").places} == before
+
+
+def test_segment_values_are_cached_and_pruned(index, corpus):
+    counter = FacetCounter()
+    searcher = index._searcher_now()
+    counter.count(searcher, "Liuzhou")
+    cached = dict(counter._segments)
+    assert cached
+    counter.count(searcher, "Guilin")
+    assert all(counter._segments[key] is values for key, values in cached.items())
+    index.rebuild_from(corpus)
+    counter.count(index._searcher_now(), "Guilin")
+    assert not set(cached) & set(counter._segments)  # the old generation's segments are gone
