@@ -39,7 +39,7 @@ def test_query_exit_codes(run):
 def test_query_text_output(run):
     result = run("query", "Liuzhou airbase", "--limit", "2")
     assert result.exit_code == 0
-    assert "1-2 of 5 captions" in result.output
+    assert "1-2 of 7 captions" in result.output
     assert " 1. liuzhou-destroyed-fighter" in result.output
     assert "\x1b[" not in result.output  # plain when not a terminal
     assert "Liuzhou · Guangxi · China | 1945 | Robert F. Riese" in result.output

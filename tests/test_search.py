@@ -15,12 +15,18 @@ LIUZHOU_CAPTIONS = {
 }
 
 
+LIUCHOW_CAPTIONS = {"liuchow-remains-field", "liuchow-cavalry-column"}
+
+
 def test_liuzhou_airbase_ranks_the_airbase_caption_first_and_keeps_the_rest(sample_index):
     results = sample_index.search("Liuzhou airbase")
     assert results[0].id == "liuzhou-destroyed-fighter"
-    # captions matching only "Liuzhou" still follow
-    assert set(caption_ids(results)) == LIUZHOU_CAPTIONS
-    assert results.total == len(LIUZHOU_CAPTIONS)
+    # captions matching only "Liuzhou" (in any spelling) still follow
+    assert set(caption_ids(results)) == LIUZHOU_CAPTIONS | LIUCHOW_CAPTIONS
+    assert results.total == len(LIUZHOU_CAPTIONS | LIUCHOW_CAPTIONS)
+    # the exact spelling ranks above the variant spelling Liuchow
+    ranks = {hit.id: hit.rank for hit in results}
+    assert max(ranks[i] for i in LIUZHOU_CAPTIONS) < min(ranks[i] for i in LIUCHOW_CAPTIONS)
     assert [h.rank for h in results] == list(range(1, len(results) + 1))
     assert results[0].score >= results[1].score
 
@@ -50,7 +56,8 @@ def test_exclusion_and_or(sample_index):
     liuchow = set(caption_ids(sample_index.search("Liuchow")))
     assert "liuzhou-airstrip-mines" in liuchow
     assert "liuzhou-airstrip-mines" not in caption_ids(sample_index.search("Liuchow -mines"))
-    assert set(caption_ids(sample_index.search("Calcutta OR refugees"))) == {"bukey-calcutta", "guilin-refugee-train"}
+    either = caption_ids(sample_index.search("Calcutta OR refugees"))
+    assert set(either[:2]) == {"bukey-calcutta", "guilin-refugee-train"}
 
 
 def test_field_queries(sample_index):
@@ -88,7 +95,7 @@ def test_place_filter(sample_index):
 )
 def test_cjk_queries_match_inside_longer_runs(sample_index, query, expected):
     results = sample_index.search(query)
-    assert caption_ids(results) == [expected]
+    assert caption_ids(results)[0] == expected
     assert f"<mark>{query}</mark>" in results[0].highlights[0]
 
 
@@ -99,7 +106,7 @@ def test_cjk_sequence_must_be_contiguous(sample_index):
 def test_hyphen_and_accent_variants(sample_index):
     for query in ("Ichigo", "Ichi-go", "ICHIGŌ", "ichi-gō"):
         assert "liuzhou-destroyed-fighter" in caption_ids(sample_index.search(query, limit=20)), query
-    assert caption_ids(sample_index.search("airstrip")) == []  # open compound: the thesaurus issue
+    assert caption_ids(sample_index.search("airstrip"))[0] == "liuzhou-airstrip-mines"  # "air strip"
 
 
 def test_highlights_escape_html_and_keep_the_full_caption(sample_index):
@@ -110,7 +117,7 @@ def test_highlights_escape_html_and_keep_the_full_caption(sample_index):
 
 def test_json_shape(sample_index):
     data = sample_index.search("Guilin").to_dict()
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "total", "hits", "suggestion"}
     hit = data["hits"][0]
     assert set(hit) == {
         "rank",

@@ -117,10 +117,15 @@ def _split_scripts(text: str, start: int):
     yield current, text[run_start:], start + run_start
 
 
+_ACRONYM_PLURAL_RE = re.compile(r"^[A-Z]{2,}s$")
+
+
 def _word_form(raw: str) -> str:
-    """Fold one apostrophe-bearing word: drop a possessive 's, join the rest."""
+    """Fold one word: drop a possessive 's and an acronym's plural s (GIs, POWs), join the rest."""
     if _POSSESSIVE_RE.search(raw) and len(raw) > 2:
         raw = raw[:-2]
+    elif _ACRONYM_PLURAL_RE.match(raw):
+        raw = raw[:-1]
     return fold(_APOSTROPHE_RE.sub("", raw))
 
 

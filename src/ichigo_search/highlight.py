@@ -20,12 +20,17 @@ ELLIPSIS = "…"
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
-def match_spans(text: str, stems: set[str], forms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text`` that the query matched, merged."""
+def match_spans(
+    text: str, stems: set[str], forms: set[str], extra_spans: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """Character spans of the tokens of ``text`` that the query matched (plus ``extra_spans``), merged."""
     spans = sorted(
-        (term.start, term.end)
-        for term in analyze(text, stemming=False)
-        if term.text in forms or stem(term.text) in stems
+        [
+            (term.start, term.end)
+            for term in analyze(text, stemming=False)
+            if term.text in forms or stem(term.text) in stems
+        ]
+        + list(extra_spans or [])
     )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -71,6 +76,7 @@ def fragments(
     max_fragments: int = MAX_FRAGMENTS,
     fragment_chars: int = FRAGMENT_CHARS,
     always: bool = True,
+    extra_spans: list[tuple[int, int]] | None = None,
 ) -> list[str]:
     """The best passages of ``text`` with matches marked (HTML).
 
@@ -78,7 +84,7 @@ def fragments(
     """
     if not text:
         return []
-    spans = match_spans(text, stems, forms)
+    spans = match_spans(text, stems, forms, extra_spans)
     if not spans:
         if not always:
             return []

@@ -131,20 +131,20 @@ def parse(text: str) -> ParsedQuery:
     return parsed
 
 
-def _sequence(terms: list[Term]) -> list[Term]:
+def sequence(terms: list[Term]) -> list[Term]:
     """The terms to match in order: per position the widest term, dropping covered ones."""
     best: dict[int, Term] = {}
     for term in terms:
         current = best.get(term.pos)
         if current is None or term.end - term.start > current.end - current.start:
             best[term.pos] = term
-    sequence: list[Term] = []
+    chosen: list[Term] = []
     for pos in sorted(best):
         term = best[pos]
-        if sequence and sequence[-1].start <= term.start and term.end <= sequence[-1].end:
+        if chosen and chosen[-1].start <= term.start and term.end <= chosen[-1].end:
             continue
-        sequence.append(term)
-    return sequence
+        chosen.append(term)
+    return chosen
 
 
 @dataclass
@@ -152,10 +152,14 @@ class Plan:
     """Whoosh queries for the parts of a parsed query, and what to highlight."""
 
     soft: list = field(default_factory=list)
+    # The soft clauses without near synonyms: what "matches every word" means.
+    soft_core: list = field(default_factory=list)
     required: list = field(default_factory=list)
     negative: list = field(default_factory=list)
     stems: set[str] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
+    place_ids: set[str] = field(default_factory=set)
+    corrections: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -172,8 +176,8 @@ def unit_query(unit: Unit, fields: dict[str, float], exact_field: str | None, pl
     span = (min(t.start for t in terms), max(t.end for t in terms))
     positions = {t.pos for t in terms}
     whole = [t for t in terms if (t.start, t.end) == span and len(positions) > 1 and not unit.phrase]
-    sequence = _sequence([t for t in terms if t not in whole])
-    alternatives: list[list[str]] = [[t.text for t in sequence]] + [[t.text] for t in whole]
+    sequence_terms = sequence([t for t in terms if t not in whole])
+    alternatives: list[list[str]] = [[t.text for t in sequence_terms]] + [[t.text] for t in whole]
     subqueries = []
     for forms in alternatives:
         stems = [stem(f) for f in forms]
@@ -190,6 +194,37 @@ def unit_query(unit: Unit, fields: dict[str, float], exact_field: str | None, pl
     return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
 
 
+def group_query(group, fields: dict[str, float], exact_field: str | None, plan: Plan | None, core_only: bool = False):
+    """Any alternative of an expanded group (see :mod:`ichigo_search.expansion`)."""
+    from whoosh import query as wq
+
+    from .schema import PLACE_IDS, PLACE_TREE
+
+    subqueries = []
+    for alternative in group.alternatives:
+        if core_only and not alternative.core:
+            continue
+        if alternative.place:
+            name = PLACE_TREE if alternative.tree else PLACE_IDS
+            subqueries.append(wq.Term(name, alternative.place, boost=alternative.weight))
+            if plan is not None and not alternative.tree:
+                plan.place_ids.add(alternative.place)
+            continue
+        query = unit_query(Unit(alternative.text or "", phrase=alternative.phrase), fields, exact_field, plan)
+        if query is not None:
+            subqueries.append(query if alternative.weight == 1.0 else query.with_boost(alternative.weight))
+    if plan is not None and group.correction:
+        plan.corrections[group.text] = group.correction
+    if not subqueries:
+        return None
+    return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+
+
+def _simple(clause: Clause) -> bool:
+    unit = clause.units[0]
+    return len(clause.units) == 1 and not clause.required and not unit.phrase and unit.field is None
+
+
 def _is_stop(clause: Clause) -> bool:
     return all(
         not unit.phrase and unit.field is None and unit.text.casefold().strip(".'") in STOP_WORDS
@@ -197,21 +232,51 @@ def _is_stop(clause: Clause) -> bool:
     )
 
 
-def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None) -> Plan:
-    """Turn a parsed query into Whoosh queries over the given search fields."""
+def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None, expander=None) -> Plan:
+    """Turn a parsed query into Whoosh queries, each word expanded to every form it may take."""
     from whoosh import query as wq
+
+    from .schema import PLACE_TREE
+
+    if expander is None:
+        from .search import make_expander
+
+        expander = make_expander()
 
     result = Plan()
     positive = [c for c in parsed.clauses if not c.negated]
     keep_stops = all(_is_stop(c) for c in positive)
-    for clause in parsed.clauses:
-        if not clause.negated and not clause.required and not keep_stops and _is_stop(clause):
+    clauses = parsed.clauses
+    i = 0
+    while i < len(clauses):
+        clause = clauses[i]
+        if _simple(clause) and not clause.negated:
+            run = []
+            while i < len(clauses) and _simple(clauses[i]) and not clauses[i].negated:
+                run.append(clauses[i].units[0])
+                i += 1
+            for group in expander.expand(run):
+                if group.is_stopword and not keep_stops:
+                    continue
+                query = group_query(group, fields, exact_field, result)
+                if query is not None:
+                    result.soft.append(query)
+                    result.soft_core.append(group_query(group, fields, exact_field, None, core_only=True))
             continue
-        target_plan = None if clause.negated else result
+        i += 1
+        target = None if clause.negated else result
         subqueries = []
         for unit in clause.units:
-            unit_fields = {unit.field: 1.0} if unit.field else fields
-            query = unit_query(unit, unit_fields, None if unit.field else exact_field, target_plan)
+            if unit.phrase and unit.field is None:
+                query = unit_query(unit, fields, exact_field, target)
+            elif unit.field is not None:
+                query = unit_query(Unit(unit.text, phrase=True), {unit.field: 1.0}, None, target)
+                if unit.field == "places" and query is not None:
+                    places = expander.place_ids(unit.text)
+                    query = wq.Or([query, *(wq.Term(PLACE_TREE, p) for p in places)]) if places else query
+            else:
+                groups = expander.expand([unit])
+                query = group_query(groups[0], fields, exact_field, target) if groups else None
             if query is not None:
                 subqueries.append(query)
         if not subqueries:
@@ -223,4 +288,5 @@ def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None)
             result.required.append(query)
         else:
             result.soft.append(query)
+            result.soft_core.append(query)
     return result

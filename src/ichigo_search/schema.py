@@ -9,10 +9,13 @@ from whoosh import fields
 from whoosh.analysis import Analyzer, Token
 
 from .analysis import analyze
+from .locating import locate
+from .placenames import Gazetteer
+from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # Fields searched by free-text queries and their BM25F boosts.
 SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
@@ -20,6 +23,9 @@ SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.
 # ranks a little above a stemmed match.
 EXACT_FIELD = "exact"
 EXACT_BOOST = 0.3
+# Gazetteer ids of the places a record names (any spelling), and those plus their provinces and countries.
+PLACE_IDS = "place_ids"
+PLACE_TREE = "place_tree"
 
 
 class CaptionAnalyzer(Analyzer):
@@ -70,25 +76,36 @@ def build_schema() -> fields.Schema:
         places=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["places"]),
         photographer=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["photographer"]),
         exact=fields.TEXT(analyzer=CaptionAnalyzer(stemming=False), phrase=False, field_boost=EXACT_BOOST),
+        place_ids=fields.KEYWORD(scorable=True),
+        place_tree=fields.KEYWORD(scorable=True),
         year_start=fields.NUMERIC(int, bits=32),
         year_end=fields.NUMERIC(int, bits=32),
         source=fields.ID(),
         record=fields.STORED(),
+        located=fields.STORED(),
     )
 
 
-def to_document(record: Record) -> dict[str, Any]:
+def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """The Whoosh document for a record; the whole record is stored for display."""
+    located = locate(record, gazetteer or default_gazetteer())
     stored = record.to_dict()
     del stored["caption"]  # stored once, in the caption field
-    places = "\n".join(record.places)
+    places = "\n".join(located.names)
     doc: dict[str, Any] = {
         "id": record.id,
         "hash": record.content_hash,
         "caption": record.caption,
         "exact": "\n".join(filter(None, (record.title, record.caption, places))),
         "record": json.dumps(stored, ensure_ascii=False),
+        "located": json.dumps(
+            {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
+            ensure_ascii=False,
+        ),
     }
+    if located.direct:
+        doc[PLACE_IDS] = " ".join(p.id for p in located.direct)
+        doc[PLACE_TREE] = " ".join(p.id for p in located.tree)
     if record.title:
         doc["title"] = record.title
     if places:
@@ -101,6 +118,11 @@ def to_document(record: Record) -> dict[str, Any]:
     if years:
         doc["year_start"], doc["year_end"] = years
     return doc
+
+
+def stored_places(stored: dict[str, Any]) -> dict[str, Any]:
+    """What indexing found about a hit's places: display names and mention spans."""
+    return json.loads(stored.get("located") or "{}")
 
 
 def from_stored(stored: dict[str, Any]) -> Record:

