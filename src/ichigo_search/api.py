@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
 from .corpus import Corpus, fingerprint, load_corpus
-from .errors import IndexFormatError, Problem
+from .errors import IchigoError, IndexFormatError, IndexWriteError, Problem
 from .records import Record
 from .search import SearchResults, run_search
 
@@ -19,7 +21,9 @@ if TYPE_CHECKING:
     from .facets import Facets
 
 Progress = Callable[[int, int], None]
+# How long a write waits for another writer; ICHIGO_LOCK_TIMEOUT (seconds) overrides it.
 LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT_ENV = "ICHIGO_LOCK_TIMEOUT"
 # Above this many records a rebuild uses both cores (Whoosh's multiprocess writer).
 PARALLEL_THRESHOLD = 20_000
 
@@ -33,7 +37,9 @@ class UpdateReport:
     deleted: int = 0
     unchanged: int = 0
     rejected: int = 0
+    unreadable: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     rebuilt: bool = False
 
@@ -48,8 +54,10 @@ class UpdateReport:
             "deleted": self.deleted,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "unreadable": self.unreadable,
             "seconds": round(self.seconds, 3),
             "rebuilt": self.rebuilt,
+            "notes": self.notes,
         }
 
 
@@ -72,8 +80,9 @@ class Index:
 
     @property
     def exists(self) -> bool:
-        """True once an index has been built in this folder."""
-        return store.current_generation(self.path) is not None
+        """True once an index has been built in this folder (and its pointer is intact)."""
+        generation, _ = store.live_generation(self.path)
+        return generation is not None
 
     def meta(self) -> dict[str, Any]:
         """Metadata of the live generation (empty when none was built)."""
@@ -81,8 +90,14 @@ class Index:
         return store.read_meta(generation) if generation else {}
 
     def needs_update(self, corpus_dir: str | os.PathLike[str]) -> bool:
-        """Cheap check (file names, sizes, mtimes) whether the corpus changed since the last build."""
-        meta = self.meta()
+        """Cheap check (file names, sizes, mtimes) whether the corpus changed since the last build.
+
+        Also true when the index is missing, damaged or of another format version.
+        """
+        try:
+            meta = self.meta()
+        except IndexFormatError:
+            return True
         return (
             not meta
             or meta.get("format") != _format_version()
@@ -97,22 +112,30 @@ class Index:
         *,
         skip_invalid: bool = False,
         progress: Progress | None = None,
-        lock_timeout: float = LOCK_TIMEOUT,
+        lock_timeout: float | None = None,
     ) -> UpdateReport:
         """Make the index match the corpus incrementally; returns the counts.
 
         Raises CorpusError (listing every problem) unless the corpus is clean
-        or ``skip_invalid`` is set; the index is then left untouched.
+        or ``skip_invalid`` is set; the index is then left untouched.  An index
+        that is damaged or of an older format is rebuilt (the report says why).
         """
         started = time.perf_counter()
         corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
-        with store.write_lock(self.path, lock_timeout):
-            generation = store.current_generation(self.path)
-            meta = store.read_meta(generation) if generation else {}
-            if generation is None or meta.get("format") != _format_version():
-                report = self._rebuild(corpus, progress)
-            else:
-                report = self._update(generation, meta, corpus, progress)
+        with self._writing(lock_timeout):
+            generation, damage = store.live_generation(self.path)
+            store.remove_stale(self.path, keep=generation)
+            reason = damage or self._rebuild_reason(generation)
+            report = None
+            if generation is not None and reason is None:
+                try:
+                    report = self._update(generation, corpus, progress)
+                except _Unreadable as exc:
+                    reason = f"{generation}: the index could not be read ({exc})"
+            if report is None:
+                report = self._rebuild(corpus, progress, retired=generation)
+                if reason:
+                    report.notes.append(f"{reason}; rebuilt it from the corpus")
         report.seconds = time.perf_counter() - started
         return report
 
@@ -122,15 +145,42 @@ class Index:
         *,
         skip_invalid: bool = False,
         progress: Progress | None = None,
-        lock_timeout: float = LOCK_TIMEOUT,
+        lock_timeout: float | None = None,
     ) -> UpdateReport:
         """Build a fresh index beside the old one and swap it in atomically."""
         started = time.perf_counter()
         corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
-        with store.write_lock(self.path, lock_timeout):
-            report = self._rebuild(corpus, progress)
+        with self._writing(lock_timeout):
+            generation, _ = store.live_generation(self.path)
+            store.remove_stale(self.path, keep=generation)
+            report = self._rebuild(corpus, progress, retired=generation)
         report.seconds = time.perf_counter() - started
         return report
+
+    @contextlib.contextmanager
+    def _writing(self, lock_timeout: float | None) -> Iterator[None]:
+        """Hold the write lock; turn a failed write (full disk, read-only folder) into IndexWriteError."""
+        try:
+            with store.write_lock(self.path, _lock_timeout(lock_timeout)):
+                yield
+        except IchigoError:
+            raise
+        except OSError as exc:
+            raise IndexWriteError(_write_failure(self.path, exc)) from exc
+
+    @staticmethod
+    def _rebuild_reason(generation: Path | None) -> str | None:
+        """Why the live generation cannot be updated in place, or None."""
+        if generation is None:
+            return None
+        try:
+            meta = store.read_meta(generation)
+        except IndexFormatError as exc:
+            return str(exc).split("; run")[0]
+        found = meta.get("format")
+        if found != _format_version():
+            return f"{generation}: the index was built by another version of ichigo-search (format {found})"
+        return None
 
     def _base_meta(self, corpus: Corpus) -> dict[str, Any]:
         return {
@@ -143,13 +193,26 @@ class Index:
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
 
-    def _rebuild(self, corpus: Corpus, progress: Progress | None) -> UpdateReport:
+    def _publish(self, generation: Path, meta: dict[str, Any], retired: Path | None) -> None:
+        """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead."""
+        store.write_meta(generation, meta)
+        store.crash_point("meta")
+        store.make_live(self.path, generation, retired=retired)
+
+    def _discard(self, generation: Path) -> None:
+        """Delete a generation that did not go live (never the live one)."""
+        import shutil
+
+        live, _ = store.live_generation(self.path)
+        if live is None or live.name != generation.name:
+            shutil.rmtree(generation, ignore_errors=True)
+
+    def _rebuild(self, corpus: Corpus, progress: Progress | None, retired: Path | None = None) -> UpdateReport:
         from whoosh import index as whoosh_index
 
         from .schema import build_schema, to_document
 
-        old = store.current_generation(self.path)
-        old_count = self._count(old) if old else 0
+        old_count = self._count(retired) if retired else 0
         generation = store.new_generation(self.path)
         try:
             ix = whoosh_index.create_in(str(generation), build_schema())
@@ -160,21 +223,21 @@ class Index:
             try:
                 for done, record in enumerate(corpus.records, 1):
                     writer.add_document(**to_document(record))
+                    store.crash_point("record", done)
                     if progress and (done % 500 == 0 or done == total):
                         progress(done, total)
+                store.crash_point("commit")
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
             ix.close()
+            store.crash_point("committed")
             meta = self._base_meta(corpus)
             meta["built_at"] = meta["updated_at"]
-            store.write_meta(generation, meta)
-            store.make_live(self.path, generation)
+            self._publish(generation, meta, retired)
         except BaseException:
-            import shutil
-
-            shutil.rmtree(generation, ignore_errors=True)
+            self._discard(generation)
             raise
         store.remove_stale(self.path, keep=generation)
         self._close_searcher()
@@ -182,25 +245,35 @@ class Index:
             added=len(corpus.records),
             deleted=old_count,
             rejected=corpus.rejected,
+            unreadable=corpus.unreadable,
             problems=corpus.problems,
             rebuilt=True,
         )
 
     @staticmethod
     def _count(generation: Path) -> int:
-        return int(store.read_meta(generation).get("records", 0))
+        try:
+            return int(store.read_meta(generation).get("records", 0))
+        except (IndexFormatError, TypeError, ValueError):
+            return 0
 
-    def _update(
-        self, generation: Path, meta: dict[str, Any], corpus: Corpus, progress: Progress | None
-    ) -> UpdateReport:
+    def _update(self, generation: Path, corpus: Corpus, progress: Progress | None) -> UpdateReport:
+        """Apply the corpus's changes to a copy of the live generation, then swap the copy in."""
         from whoosh import index as whoosh_index
 
         from .schema import to_document
 
-        ix = whoosh_index.open_dir(str(generation))
-        indexed = _indexed_hashes(ix)
+        meta = store.read_meta(generation)
+        try:
+            ix = whoosh_index.open_dir(str(generation))
+            try:
+                indexed = _indexed_hashes(ix)
+            finally:
+                ix.close()
+        except Exception as exc:  # any failure to read the live index: rebuild it
+            raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
         wanted = {record.id: record for record in corpus.records}
-        report = UpdateReport(rejected=corpus.rejected, problems=corpus.problems)
+        report = UpdateReport(rejected=corpus.rejected, unreadable=corpus.unreadable, problems=corpus.problems)
         changes = []
         for record_id, record in wanted.items():
             old_hash = indexed.get(record_id)
@@ -214,28 +287,41 @@ class Index:
                 report.unchanged += 1
         removed = [record_id for record_id in indexed if record_id not in wanted]
         report.deleted = len(removed)
-        if changes or removed:
+        new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}
+        if not (changes or removed):
+            store.write_meta(generation, new_meta)  # same documents: only the fingerprint moves on
+            return report
+        copy = store.clone_generation(self.path, generation)
+        try:
+            ix = whoosh_index.open_dir(str(copy))
             writer = ix.writer()
             try:
                 for record_id in removed:
                     writer.delete_by_term("id", record_id)
                 for done, record in enumerate(changes, 1):
                     writer.update_document(**to_document(record))
+                    store.crash_point("change", done)
                     if progress and (done % 500 == 0 or done == len(changes)):
                         progress(done, len(changes))
+                store.crash_point("commit")
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-        ix.close()
-        new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}
-        store.write_meta(generation, new_meta)
+            ix.close()
+            store.crash_point("committed")
+            self._publish(copy, new_meta, generation)
+        except BaseException:
+            self._discard(copy)
+            raise
+        store.remove_stale(self.path, keep=copy)
+        self._close_searcher()
         return report
 
     # -- reading -----------------------------------------------------------
 
     def _searcher_now(self):
-        """An up-to-date Whoosh searcher, reopened when the index changed on disk."""
+        """An up-to-date Whoosh searcher, reopened when CURRENT names another generation."""
         from whoosh import index as whoosh_index
 
         for attempt in range(5):
@@ -245,6 +331,7 @@ class Index:
             try:
                 if generation != self._generation or self._searcher is None:
                     self._close_searcher()
+                    _check_format(generation)
                     self._whoosh = whoosh_index.open_dir(str(generation))
                     self._searcher = self._whoosh.searcher()
                     self._generation = generation
@@ -254,12 +341,15 @@ class Index:
                     self._searcher.close()
                     self._searcher = self._whoosh.searcher()
                 return self._searcher
-            except (OSError, EOFError, whoosh_index.IndexError) as exc:
-                # A writer swapped or cleaned files between our reads: look again.
+            except IchigoError:
+                raise
+            except Exception as exc:
+                # A writer swapped or cleaned files between our reads (look again), or the files are damaged.
                 self._close_searcher()
                 if attempt == 4:
                     raise IndexFormatError(
-                        f"{generation}: cannot open the index ({exc}); run `ichigo-search index --rebuild`"
+                        f"{generation}: cannot open the index ({type(exc).__name__}: {exc}); "
+                        "run `ichigo-search index --rebuild`"
                     ) from exc
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
@@ -337,6 +427,47 @@ class Index:
             "collection": meta.get("collection", {}),
             "format": meta.get("format"),
         }
+
+
+class _Unreadable(Exception):
+    """The live generation could not be read for an incremental update."""
+
+
+def _lock_timeout(explicit: float | None) -> float:
+    """The write-lock wait: the caller's value, else ICHIGO_LOCK_TIMEOUT, else LOCK_TIMEOUT."""
+    if explicit is not None:
+        return explicit
+    try:
+        return max(0.0, float(os.environ.get(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT)))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def _write_failure(root: Path, exc: OSError) -> str:
+    """A one-line explanation of a failed write to the index folder."""
+    where = exc.filename or root
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = "the disk is full (no space left on device)"
+    elif exc.errno == errno.EROFS:
+        what = "the index folder is on a read-only file system"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        what = "no permission to write the index folder"
+    else:
+        what = exc.strerror or str(exc)
+    return f"{where}: {what}; the index was not changed"
+
+
+def _check_format(generation: Path) -> None:
+    """Refuse to search a generation written by another format version, with what to do instead."""
+    found = store.read_meta(generation).get("format")
+    expected = _format_version()
+    if found != expected:
+        age = "a newer" if isinstance(found, int) and found > expected else "an older"
+        raise IndexFormatError(
+            f"{generation.parent}: the index was built by {age} version of ichigo-search "
+            f"(format {found}, this version reads {expected}); run `ichigo-search index --rebuild` "
+            "(or a query without --no-update) to rebuild it"
+        )
 
 
 def _format_version() -> int:

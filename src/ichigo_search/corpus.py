@@ -1,28 +1,41 @@
 """Reading the caption collection: every *.jsonl, *.csv and *.yaml file under a folder.
 
 Reading never stops at the first problem: each one is collected with its file
-and line, so a user fixes a whole corpus in one pass.
+and line, so a user fixes a whole corpus in one pass.  Damage stays local: a
+bad byte, a bad line or an unbalanced quote costs that record only, and the
+rest of the file is read.  ``Corpus.rejected`` counts the records left out;
+``Corpus.unreadable`` counts files (or the rest of a file) that could not be
+split into records at all, such as a YAML file with a syntax error.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError, Problem
-from .records import Record, record_from_mapping
+from .records import MAX_EXTRA_CHARS, Record, _plain, _TooBig, record_from_mapping
 
 RECORD_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml")
 # Files at the corpus root that describe the collection rather than hold records.
 COLLECTION_FILE = "collection.yaml"
 RESERVED_FILES = frozenset({COLLECTION_FILE, "thesaurus.yaml"})
+_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+CSV_FIELD_LIMIT = 1 << 26
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @dataclass
@@ -34,6 +47,7 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     rejected: int = 0
+    unreadable: int = 0
     collection: dict[str, Any] = field(default_factory=dict)
 
     def raise_for_problems(self) -> None:
@@ -42,10 +56,39 @@ class Corpus:
             raise CorpusError(self.problems)
 
 
+class _FileReport:
+    """Problems of one file, counted as rejected records or unreadable parts."""
+
+    def __init__(self, corpus: Corpus, name: str):
+        self.corpus = corpus
+        self.name = name
+
+    def reject(self, line: int | None, message: str, records: int = 1) -> None:
+        self.corpus.problems.append(Problem(self.name, line, message))
+        self.corpus.rejected += records
+
+    def unreadable(self, line: int | None, message: str) -> None:
+        self.corpus.problems.append(Problem(self.name, line, message))
+        self.corpus.unreadable += 1
+
+
 def corpus_files(root: Path) -> list[Path]:
-    """Record files under ``root``, sorted, skipping hidden paths and reserved files."""
+    """Record files under ``root``, sorted, skipping hidden paths and reserved files.
+
+    Linked folders are followed, each real folder once (a link loop ends there).
+    """
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            info = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(RECORD_SUFFIXES):
@@ -66,7 +109,7 @@ def fingerprint(root: Path) -> str:
             st = path.stat()
         except OSError:
             continue
-        digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "replace"))
     return digest.hexdigest()
 
 
@@ -80,28 +123,29 @@ def read_corpus(root: str | os.PathLike[str]) -> Corpus:
     if not root.is_dir():
         corpus.problems.append(Problem(str(root), None, "corpus path is not a folder"))
         return corpus
-    corpus.collection = _read_collection(root, corpus.problems)
+    corpus.collection = _read_collection(root, corpus)
     seen: dict[str, str] = {}
-    for path in corpus_files(root):
+    try:
+        paths = corpus_files(root)
+    except OSError as exc:  # pragma: no cover - os.walk reports errors through onerror, not raising
+        corpus.problems.append(Problem(str(root), None, f"cannot list the folder: {exc.strerror or exc}"))
+        return corpus
+    for path in paths:
         name = str(path.relative_to(root))
         corpus.files.append(name)
-        for line, raw, error in _read_file(path, name, corpus.problems):
-            if error:
-                corpus.problems.append(Problem(name, line, error))
-                corpus.rejected += 1
-                continue
+        report = _FileReport(corpus, name)
+        for line, raw in _read_file(path, report):
             record, errors = record_from_mapping(raw)
             if record is None:
                 ident = raw.get("id") if isinstance(raw, dict) else None
-                label = f"record {ident!r}: " if isinstance(ident, str) and ident.strip() else ""
+                label = f"record {ident!r}: " if isinstance(ident, str) and ident.strip() and len(ident) <= 200 else ""
                 for message in errors:
                     corpus.problems.append(Problem(name, line, label + message))
                 corpus.rejected += 1
                 continue
             where = f"{name}:{line}" if line else name
             if record.id in seen:
-                corpus.problems.append(Problem(name, line, f"duplicate id {record.id!r} (first at {seen[record.id]})"))
-                corpus.rejected += 1
+                report.reject(line, f"duplicate id {record.id!r} (first at {seen[record.id]})")
                 continue
             seen[record.id] = where
             corpus.records.append(record)
@@ -109,88 +153,186 @@ def read_corpus(root: str | os.PathLike[str]) -> Corpus:
         corpus.problems.append(
             Problem(str(root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
         )
+    elif not corpus.records and not corpus.problems:
+        corpus.problems.append(Problem(str(root), None, "the caption files hold no records"))
     return corpus
 
 
-def _decode(path: Path, name: str, problems: list[Problem]) -> str | None:
+def _read_bytes(path: Path, report: _FileReport) -> bytes | None:
+    """The file's bytes without a UTF-8 BOM, or None (reported) when it cannot be read as text."""
     try:
-        data = path.read_bytes()
+        info = path.stat()
     except FileNotFoundError:
-        problems.append(Problem(name, None, "cannot read: the file is missing (a broken link?)"))
+        report.unreadable(None, "cannot read: the file is missing (a broken link?)")
         return None
     except OSError as exc:
-        problems.append(Problem(name, None, f"cannot read: {exc.strerror or exc}"))
+        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        problems.append(Problem(name, line, "contains a NUL byte (is this a binary file?)"))
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or a device?)"
+        report.unreadable(None, f"cannot read: {kind}")
         return None
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        problems.append(Problem(name, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
+        data = path.read_bytes()
+    except OSError as exc:
+        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
         return None
+    for bom, encoding in _BOMS.items():
+        if data.startswith(bom):
+            report.unreadable(None, f"is {encoding} text; save it as UTF-8")
+            return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data
 
 
-Entry = tuple[int | None, Any, str | None]
+def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
+    return f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1})"
 
 
-def _read_file(path: Path, name: str, problems: list[Problem]) -> Iterator[Entry]:
-    text = _decode(path, name, problems)
-    if text is None:
+Entry = tuple[int | None, Any]
+
+
+def _read_file(path: Path, report: _FileReport) -> Iterator[Entry]:
+    data = _read_bytes(path, report)
+    if data is None:
         return iter(())
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return _jsonl_entries(text)
+        return _jsonl_entries(data, report)
     if suffix == ".csv":
-        return _csv_entries(text)
-    return _yaml_entries(text, name, problems)
+        return _csv_entries(data, report)
+    return _yaml_entries(data, report)
 
 
-def _jsonl_entries(text: str) -> Iterator[Entry]:
-    for number, line in enumerate(text.splitlines(), 1):
+# -- JSON lines -----------------------------------------------------------------
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"field {key!r} appears twice")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _jsonl_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
+    for number, line in enumerate(data.split(b"\n"), 1):
         if not line.strip():
             continue
+        if b"\x00" in line:
+            report.reject(number, "contains a NUL byte (is this a binary file?)")
+            continue
         try:
-            yield number, json.loads(line), None
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            report.reject(number, _utf8_problem(line, exc))
+            continue
+        try:
+            value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
-            yield number, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            report.reject(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            report.reject(number, "invalid JSON: nested too deeply")
+            continue
+        except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
+            report.reject(number, f"invalid JSON: {exc}")
+            continue
+        yield number, value
 
 
-def _csv_entries(text: str) -> Iterator[Entry]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+# -- CSV ------------------------------------------------------------------------
+
+
+def _surrogate_byte(text: str) -> int | None:
+    for char in text:
+        if "\udc80" <= char <= "\udcff":
+            return ord(char) - 0xDC00
+    return None
+
+
+def _csv_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
+    # Field sizes are checked by the record limits, with a clearer message.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    # Bad bytes become surrogates here and are reported per row below.
+    lines = _LINE_RE.findall(data.decode("utf-8", errors="surrogateescape"))
+    reader = csv.reader(iter(lines), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as exc:
-        yield 1, None, f"invalid CSV header: {exc}"
+        report.unreadable(1, f"invalid CSV header: {exc}")
         return
     header = [h.strip() for h in header]
+    problem = _header_problem(header)
+    if problem:
+        rows = sum(1 for row in csv.reader(iter(lines[reader.line_num :])) if any(c.strip() for c in row))
+        report.reject(1, f"{problem}; its {rows} row{'s' if rows != 1 else ''} left out", records=rows)
+        return
+    position = reader.line_num
+    while position < len(lines):
+        reader = csv.reader(iter(lines[position:]), strict=True)
+        while True:
+            start = position + reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                consumed = position + reader.line_num
+                if "unexpected end of data" in str(exc):
+                    report.reject(start, "invalid CSV: a quoted field starting on this line is never closed")
+                    position = start  # read on from the next line
+                else:
+                    report.reject(start, f"invalid CSV: {exc} (an unbalanced quote?)")
+                    position = max(consumed, start)
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            entry = _csv_row(header, row)
+            if isinstance(entry, str):
+                report.reject(start, entry)
+                continue
+            yield start, entry
+
+
+def _header_problem(header: list[str]) -> str | None:
+    bad = _surrogate_byte("".join(header))
+    if bad is not None:
+        return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        return f"the CSV header repeats the column(s) {', '.join(repeated)}"
     missing = [c for c in ("id", "caption") if c not in header]
     if missing:
-        yield 1, None, f"CSV header lacks the column(s) {', '.join(missing)} (found: {', '.join(header)})"
-        return
-    line = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield line, None, f"invalid CSV: {exc} (an unbalanced quote?)"
-            return
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield start, None, f"row has {len(row)} fields but the header has {len(header)}"
-            continue
-        yield start, dict(zip(header, row, strict=True)), None
+        found = ", ".join(header)
+        joined = ",".join(header)
+        hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
+        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {found}){hint}"
+    return None
+
+
+def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
+    """The row as a mapping, or what is wrong with it."""
+    if len(row) > len(header) and not any(cell.strip() for cell in row[len(header) :]):
+        row = row[: len(header)]  # trailing empty cells, as spreadsheets write them
+    if len(row) != len(header):
+        return f"row has {len(row)} fields but the header has {len(header)}"
+    for name, cell in zip(header, row, strict=True):
+        bad = _surrogate_byte(cell)
+        if bad is not None:
+            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {name or 'unnamed'} column)"
+    return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
+
+
+# -- YAML -----------------------------------------------------------------------
 
 
 def _yaml_loader():
@@ -198,69 +340,135 @@ def _yaml_loader():
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class LineLoader(base):  # type: ignore[misc, valid-type]
-        """Safe loader that remembers where each mapping starts."""
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        """The safe loader, refusing a key repeated in one mapping."""
 
     def construct_mapping(loader, node, deep=False):
-        mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
-        mapping["\0line"] = node.start_mark.line + 1
-        return mapping
+        seen = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # unhashable; construct_mapping reports it
+            if repeated:
+                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} appears twice", key_node.start_mark)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
 
-    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return yaml, LineLoader
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return yaml, StrictLoader
 
 
-def _load_yaml(text: str, name: str, problems: list[Problem]) -> tuple[bool, Any]:
-    yaml, loader = _yaml_loader()
+def _yaml_error(exc: Exception) -> tuple[int | None, str]:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    what = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context and what.startswith("could not determine a constructor"):
+        what = f"{what} (only plain YAML is allowed)"
+    return line, f"invalid YAML: {what}"
+
+
+def _decode_whole(data: bytes, report: _FileReport) -> str | None:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        report.unreadable(data.count(b"\n", 0, nul) + 1, "contains a NUL byte (is this a binary file?)")
+        return None
     try:
-        return True, yaml.load(text, Loader=loader)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.unreadable(
+            line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1})"
+        )
+        return None
+
+
+def _compose(text: str, report: _FileReport):
+    """The YAML node tree and a loader to construct it with, or (None, None) when it does not parse."""
+    yaml, loader_class = _yaml_loader()
+    loader = loader_class(text)
+    try:
+        return yaml, loader, loader.get_single_node()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(name, line, f"invalid YAML: {what}"))
-        return False, None
+        report.unreadable(*_yaml_error(exc))
+    except RecursionError:
+        report.unreadable(None, "invalid YAML: nested too deeply")
+    loader.dispose()
+    return yaml, None, None
 
 
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "\0line"}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
-
-
-def _yaml_entries(text: str, name: str, problems: list[Problem]) -> Iterator[Entry]:
-    ok, data = _load_yaml(text, name, problems)
-    if not ok or data is None:
+def _yaml_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
+    text = _decode_whole(data, report)
+    if text is None:
         return
-    if not isinstance(data, list):
-        line = data.get("\0line") if isinstance(data, dict) else None
-        problems.append(Problem(name, line, "a YAML caption file must be a list of records (- id: …)"))
+    yaml, loader, root = _compose(text, report)
+    if loader is None:
         return
-    for item in data:
-        line = item.get("\0line") if isinstance(item, dict) else None
-        yield line, _strip_lines(item), None
+    try:
+        if root is None:
+            return
+        line = root.start_mark.line + 1
+        if isinstance(root, yaml.MappingNode):
+            report.reject(line, "a YAML caption file must be a list of records (- id: …); this is a single mapping")
+            return
+        if not isinstance(root, yaml.SequenceNode):
+            report.unreadable(line, "a YAML caption file must be a list of records (- id: …)")
+            return
+        for node in root.value:
+            line = node.start_mark.line + 1
+            try:
+                value = loader.construct_document(node)
+            except yaml.YAMLError as exc:
+                report.reject(_yaml_error(exc)[0] or line, _yaml_error(exc)[1])
+                continue
+            except RecursionError:
+                report.reject(line, "invalid YAML: nested too deeply")
+                continue
+            finally:
+                loader.constructed_objects = {}
+            yield line, value
+    finally:
+        loader.dispose()
 
 
-def _read_collection(root: Path, problems: list[Problem]) -> dict[str, Any]:
+def _read_collection(root: Path, corpus: Corpus) -> dict[str, Any]:
     path = root / COLLECTION_FILE
     if not path.is_file():
         return {}
-    text = _decode(path, COLLECTION_FILE, problems)
+    report = _FileReport(corpus, COLLECTION_FILE)
+    data = _read_bytes(path, report)
+    text = _decode_whole(data, report) if data is not None else None
     if text is None:
         return {}
-    ok, data = _load_yaml(text, COLLECTION_FILE, problems)
-    if not ok or data is None:
+    yaml, loader, node = _compose(text, report)
+    if loader is None or node is None:
         return {}
-    if not isinstance(data, dict):
-        problems.append(Problem(COLLECTION_FILE, None, "must be a mapping (name:, description:)"))
+    try:
+        value = loader.construct_document(node)
+    except (yaml.YAMLError, RecursionError) as exc:
+        report.unreadable(*_yaml_error(exc))
         return {}
-    return _strip_lines(data)
+    finally:
+        loader.dispose()
+    if not isinstance(value, dict):
+        report.unreadable(None, "must be a mapping (name:, description:)")
+        return {}
+    try:
+        return _plain(value, [MAX_EXTRA_CHARS])
+    except (ValueError, _TooBig, RecursionError) as exc:
+        report.unreadable(None, f"the collection description {exc}")
+        return {}
 
 
 def load_corpus(root: str | os.PathLike[str], *, skip_invalid: bool = False) -> Corpus:
-    """Read the corpus; raise CorpusError unless it is clean or ``skip_invalid`` is set."""
+    """Read the corpus; raise CorpusError unless it is clean or ``skip_invalid`` is set.
+
+    Even with ``skip_invalid`` a corpus without a single valid record raises:
+    an empty index is never what a broken corpus should produce.
+    """
     corpus = read_corpus(root)
     fatal = not corpus.records or not skip_invalid
     if corpus.problems and fatal:

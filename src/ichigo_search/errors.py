@@ -40,3 +40,7 @@ class IndexBusyError(IchigoError):
 
 class IndexFormatError(IchigoError):
     """The index on disk is missing, damaged or was built by an incompatible version."""
+
+
+class IndexWriteError(IchigoError):
+    """The index folder cannot be written (read-only, full disk, no permission); nothing was changed."""

@@ -7,10 +7,15 @@ Layout::
       gen-<stamp>/     a Whoosh index plus meta.json
       .lock            held (flock) by the one process writing
 
-Incremental updates commit inside the live generation (Whoosh's own commit
-renames a new table of contents into place).  A rebuild writes a new
-generation beside the old one, syncs it to disk, then swaps CURRENT: a reader
-sees the old index or the new one, never a half-built one.
+Every write makes a new generation and never touches the live one: a rebuild
+writes it from scratch, an incremental update starts from hard links to the
+live generation's files (Whoosh never rewrites a file it has written, so the
+links are safe) and commits there.  The new generation is fsynced, then
+CURRENT is swapped: a reader sees the old index or the new one, never a
+half-written one, and a writer killed at any moment leaves the live index as
+it was.  A generation being built holds a ``.building`` marker; the next
+writer deletes such orphans at once, and retired generations after
+GRACE_SECONDS, for readers still opening them.
 """
 
 from __future__ import annotations
@@ -19,7 +24,10 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
+import signal
+import stat
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,33 +40,126 @@ CURRENT = "CURRENT"
 META = "meta.json"
 LOCK = ".lock"
 GENERATION_PREFIX = "gen-"
-# Old generations are kept this long after a swap, for readers still opening them.
+# Inside a generation that is not live yet; a generation holding it and not
+# named by CURRENT is the leftover of a killed writer.
+BUILDING = ".building"
+# Old generations are kept this long after being replaced, for readers still opening them.
 GRACE_SECONDS = 60.0
+_GENERATION_RE = re.compile(r"gen-[0-9A-Za-z-]{1,64}")
+_MAX_POINTER_BYTES = 256
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+# -- test hook ----------------------------------------------------------------
+# ICHIGO_TEST_CRASH="stage[:count[:INT]]" makes the process kill itself (SIGKILL,
+# or SIGINT like Ctrl-C) when a write reaches that stage, so tests can crash a
+# build at exact points.  Parsed once at import; unset, crash_point returns at once.
+CRASH_ENV = "ICHIGO_TEST_CRASH"
 
 
-def current_generation(root: Path) -> Path | None:
-    """The live generation folder, or None when no index was built yet."""
+def _crash_plan() -> tuple[str, int, int] | None:
+    spec = os.environ.get(CRASH_ENV, "").strip()
+    if not spec:
+        return None
+    stage, _, rest = spec.partition(":")
+    count, _, sig = rest.partition(":")
+    return stage, int(count or 0), signal.SIGINT if sig.upper() == "INT" else signal.SIGKILL
+
+
+_crash = _crash_plan()
+
+
+def crash_point(stage: str, count: int = 0) -> None:
+    """Test hook: signal this process when ``ICHIGO_TEST_CRASH`` names this stage and count."""
+    global _crash
+    if _crash is None:
+        return
+    want_stage, want_count, sig = _crash
+    if stage == want_stage and count == want_count:
+        _crash = None
+        os.kill(os.getpid(), sig)
+
+
+# -- generations ----------------------------------------------------------------
+
+
+def _damaged(path: Path, what: str) -> IndexFormatError:
+    return IndexFormatError(f"{path}: {what}; run `ichigo-search index --rebuild`")
+
+
+def _read_pointer(root: Path) -> str | None:
+    """The generation name CURRENT holds, validated; None when there is no CURRENT."""
+    path = root / CURRENT
     try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise IndexFormatError(f"{root / CURRENT}: cannot read ({exc.strerror})") from exc
-    if not name.startswith(GENERATION_PREFIX) or "/" in name or "\\" in name:
-        raise IndexFormatError(f"{root / CURRENT}: damaged pointer {name!r}; run `ichigo-search index --rebuild`")
+        if exc.errno == errno.ELOOP:
+            raise _damaged(path, "is a symbolic link, not the index's own pointer") from None
+        if exc.errno == errno.ENOTDIR:
+            raise IndexFormatError(f"{root}: is not a folder") from None
+        raise IndexFormatError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = os.read(fd, _MAX_POINTER_BYTES + 1)
+    except OSError as exc:
+        raise _damaged(path, f"cannot read ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
+    name = data.decode("ascii", errors="replace").strip()
+    if len(data) > _MAX_POINTER_BYTES or not _GENERATION_RE.fullmatch(name):
+        shown = name if len(name) <= 60 else name[:60] + "…"
+        raise _damaged(path, f"damaged pointer {shown!r}")
+    return name
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder, or None when no index was built yet.
+
+    CURRENT must name a real ``gen-…`` folder directly inside ``root``: anything
+    else (``../../etc``, a symbolic link, garbage) raises IndexFormatError.
+    """
+    name = _read_pointer(root)
+    if name is None:
+        return None
     path = root / name
+    if path.is_symlink():
+        raise _damaged(path, "is a symbolic link, not a generation folder")
     if not path.is_dir():
-        raise IndexFormatError(f"{path}: missing; run `ichigo-search index --rebuild`")
+        raise _damaged(path, "missing")
     return path
 
 
+def live_generation(root: Path) -> tuple[Path | None, str | None]:
+    """Like current_generation, but a damaged pointer is returned as a message, not raised."""
+    try:
+        return current_generation(root), None
+    except IndexFormatError as exc:
+        return None, str(exc)
+
+
 def new_generation(root: Path) -> Path:
-    """Create an empty generation folder (not yet live)."""
+    """Create an empty generation folder, marked as being built (not yet live)."""
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     path = root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
     path.mkdir()
+    (path / BUILDING).touch()
     return path
+
+
+def clone_generation(root: Path, source: Path) -> Path:
+    """A new generation holding hard links to (or, where links fail, copies of) ``source``'s files."""
+    target = new_generation(root)
+    for child in source.iterdir():
+        if child.name == BUILDING or child.name.endswith(("_WRITELOCK", ".tmp")) or child.is_symlink():
+            continue
+        if not child.is_file():
+            continue
+        try:
+            os.link(child, target / child.name)
+        except OSError:
+            shutil.copy2(child, target / child.name)
+    return target
 
 
 def _fsync_dir(path: Path) -> None:
@@ -73,7 +174,7 @@ def _fsync_dir(path: Path) -> None:
 def sync_tree(path: Path) -> None:
     """fsync every file of a generation and the folder itself before it goes live."""
     for child in path.iterdir():
-        if child.is_file():
+        if child.is_file() and not child.is_symlink():
             with open(child, "rb") as handle:
                 os.fsync(handle.fileno())
     _fsync_dir(path)
@@ -82,46 +183,95 @@ def sync_tree(path: Path) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so readers see the old or the new content."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     _fsync_dir(path.parent)
 
 
-def make_live(root: Path, generation: Path) -> None:
-    """Atomically point CURRENT at ``generation``."""
+def make_live(root: Path, generation: Path, retired: Path | None = None) -> None:
+    """Sync ``generation`` to disk and atomically point CURRENT at it.
+
+    ``retired`` (the generation it replaces) is touched first, so its grace
+    period for readers counts from now.
+    """
     sync_tree(generation)
+    crash_point("synced")
+    if retired is not None:
+        with contextlib.suppress(OSError):
+            os.utime(retired)
     write_atomic(root / CURRENT, generation.name + "\n")
+    crash_point("swapped")
+    with contextlib.suppress(OSError):
+        (generation / BUILDING).unlink()
 
 
 def remove_stale(root: Path, keep: Path | None) -> None:
-    """Delete generations other than ``keep`` whose grace period ran out, and temp files."""
+    """Delete leftovers: generations of killed writers at once, replaced ones after their grace period.
+
+    Call with the write lock held.  Symbolic links are never followed or deleted.
+    """
     now = time.time()
-    for child in root.iterdir():
-        if child == keep:
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return
+    for child in children:
+        try:
+            info = child.lstat()
+        except OSError:
             continue
-        stale = now - child.stat().st_mtime > GRACE_SECONDS
-        if child.is_dir() and child.name.startswith(GENERATION_PREFIX) and stale:
-            shutil.rmtree(child, ignore_errors=True)
-        elif child.name.endswith(".tmp") and child.name.startswith(".") and stale:
+        if keep is not None and child.name == keep.name:
+            with contextlib.suppress(OSError):
+                (child / BUILDING).unlink()
+            continue
+        if stat.S_ISDIR(info.st_mode) and child.name.startswith(GENERATION_PREFIX):
+            orphan = (child / BUILDING).exists()
+            if orphan or now - info.st_mtime > GRACE_SECONDS:
+                shutil.rmtree(child, ignore_errors=True)
+        elif stat.S_ISREG(info.st_mode) and child.name.startswith(".") and child.name.endswith(".tmp"):
             with contextlib.suppress(OSError):
                 child.unlink()
+
+
+def generations(root: Path) -> list[Path]:
+    """Every ``gen-…`` folder in the index folder (live, replaced or orphaned)."""
+    try:
+        return sorted(p for p in root.iterdir() if p.name.startswith(GENERATION_PREFIX) and p.is_dir())
+    except OSError:
+        return []
 
 
 def read_meta(generation: Path) -> dict[str, Any]:
     """The generation's metadata (format version, build times, corpus fingerprint)."""
     try:
-        return json.loads((generation / META).read_text(encoding="utf-8"))
+        data = json.loads((generation / META).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise IndexFormatError(f"{generation / META}: unreadable ({exc}); run `ichigo-search index --rebuild`") from exc
+        raise _damaged(generation / META, f"unreadable ({exc})") from exc
+    if not isinstance(data, dict):
+        raise _damaged(generation / META, "unreadable (not a JSON object)")
+    return data
 
 
 def write_meta(generation: Path, meta: dict[str, Any]) -> None:
+    """Write the generation's metadata atomically and durably."""
     write_atomic(generation / META, json.dumps(meta, indent=2, sort_keys=True))
+
+
+def _lock_holder(fd: int) -> str:
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(os.pread(fd, 32, 0).split()[0])
+        return f" (pid {pid})"
+    return ""
 
 
 @contextlib.contextmanager
@@ -134,31 +284,34 @@ def write_lock(root: Path, timeout: float) -> Iterator[None]:
     import fcntl
 
     root.mkdir(parents=True, exist_ok=True)
-    handle = open(root / LOCK, "a+")  # noqa: SIM115 - held across the yield
-    deadline = time.monotonic() + timeout
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+    deadline = time.monotonic() + max(0.0, timeout)
     try:
         while True:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
                     raise IndexBusyError(
-                        f"another ichigo-search process is updating {root} "
+                        f"another ichigo-search process{_lock_holder(fd)} is updating {root} "
                         f"(waited {timeout:g} s); try again when it finishes"
                     ) from None
-                time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
-        handle.close()
+        os.close(fd)
 
 
 def folder_size(path: Path) -> int:
     """Total bytes of the files in a folder (not recursive)."""
-    return sum(child.stat().st_size for child in path.iterdir() if child.is_file())
+    total = 0
+    for child in path.iterdir():
+        with contextlib.suppress(OSError):
+            if child.is_file():
+                total += child.stat().st_size
+    return total
