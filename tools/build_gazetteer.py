@@ -179,9 +179,12 @@ def build(fsa: Path | None) -> dict[str, int]:
     def add_place(place_id: str, **fields) -> None:
         places[place_id] = {"id": place_id, "names": [], **fields}
 
-    def add_display(place_id: str, name: str) -> None:
-        if name not in places[place_id]["names"]:
-            places[place_id]["names"].append(name)
+    def add_display(place_id: str, name: str, rank: int = 4) -> None:
+        """A spelling shown for the place: 0 its name, 1 curated, 2 hanzi, 3 derived romanization, 4 other."""
+        shown = places[place_id]["names"]
+        if name not in shown:
+            shown.append(name)
+            places[place_id].setdefault("rank", {})[name] = rank
 
     # Cities.
     def city_tier(city: dict) -> int | None:
@@ -218,7 +221,7 @@ def build(fsa: Path | None) -> dict[str, int]:
             tier=TIER.get(city["countrycode"], 3),
         )
         add_name(place_id, city["name"], primary=True)
-        add_display(place_id, city["name"])
+        add_display(place_id, city["name"], 0)
         if tier is not None and tier <= 1:
             alternates = city.get("alternatenames", [])
             hans = [a for a in alternates if is_han(a)]
@@ -235,12 +238,12 @@ def build(fsa: Path | None) -> dict[str, int]:
                         forms.add(stripped)
                 for form in sorted(forms):
                     add_name(place_id, form)
-                    add_display(place_id, form)
+                    add_display(place_id, form, 2)
                 if city["countrycode"] in ("CN", "TW", "HK", "MO"):
                     base = strip_han_suffix(conv.t2s.convert(han)) or conv.t2s.convert(han)
                     for roman in sorted(conv.romanizations(base)):
                         add_name(place_id, roman)
-                        add_display(place_id, roman)
+                        add_display(place_id, roman, 3)
 
     # Index cities by (country, name) to resolve anchors.
     by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -267,7 +270,7 @@ def build(fsa: Path | None) -> dict[str, int]:
                 continue
             for variant in variants:
                 add_name(target["id"], variant)
-                add_display(target["id"], variant)
+                add_display(target["id"], variant, 1)
             continue
         info = countries.get(country, {})
         add_place(
@@ -296,15 +299,22 @@ def build(fsa: Path | None) -> dict[str, int]:
                 print(f"note: no anchor city {row['anchor']!r} for {place_id}", file=sys.stderr)
         for name in all_names:
             add_name(place_id, name, primary=name == row["name"])
-            add_display(place_id, name)
+            add_display(place_id, name, 0 if name == row["name"] else 1)
             if is_han(name):
                 for form in sorted(conv.han_forms(name)):
                     add_name(place_id, form)
-                    add_display(place_id, form)
+                    add_display(place_id, form, 2)
                 if country == "CN" and kind == "province":
                     for roman in sorted(conv.romanizations(conv.t2s.convert(name))):
                         add_name(place_id, roman)
-                        add_display(place_id, roman)
+                        add_display(place_id, roman, 3)
+    # Every other country, by its English name (so "Calcutta, Ohio" can say where Ohio is).
+    for code, info in countries.items():
+        if code not in places and info.get("name"):
+            add_place(code, name=info["name"], kind="country", country=code, admin1="", lat=None, lon=None,
+                      population=int(info.get("population") or 0), tier=TIER.get(code, 3))
+            add_name(code, info["name"], primary=True)
+            add_display(code, info["name"], 0)
     # US states (GeoNames admin1 codes for the US are the postal codes).
     abbreviations: set[str] = set()
     for code, state in gc.get_us_states().items():
@@ -321,7 +331,7 @@ def build(fsa: Path | None) -> dict[str, int]:
             tier=2,
         )
         add_name(place_id, state["name"], primary=True)
-        add_display(place_id, state["name"])
+        add_display(place_id, state["name"], 0)
         if code in US_STATE_ABBREVIATIONS:
             add_name(place_id, US_STATE_ABBREVIATIONS[code])
             abbreviations.add(compact_key(US_STATE_ABBREVIATIONS[code]))
@@ -372,7 +382,7 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Cou
                 None if p["lon"] is None else round(p["lon"], 4),
                 p["population"],
                 p["tier"],
-                "|".join(p["names"][:DISPLAY_NAMES]),
+                "|".join(sorted(p["names"], key=lambda n, p=p: p["rank"][n])[:DISPLAY_NAMES]),
             )
             for p in places.values()
         ],

@@ -328,3 +328,10 @@ def stats(as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
     for key, value in lines:
         if value:
             click.echo(f"{click.style(key.ljust(10), bold=True)} {value}")
+
+
+# -- places (what the gazetteer knows) --
+
+from .place_command import places  # noqa: E402
+
+main.add_command(places)

@@ -23,6 +23,7 @@ from .thesaurus import SYNONYM_WEIGHT, Thesaurus, token_key
 PLACE_WEIGHT = 0.9
 PLACE_TREE_WEIGHT = 0.25
 COMPOUND_WEIGHT = 0.9
+KNOWN_COMPOUND_WEIGHT = 0.4
 TYPO_WEIGHT = 0.6
 MAX_GROUP_WORDS = 6
 MAX_PLACE_CANDIDATES = 6
@@ -117,7 +118,9 @@ class Expander:
         self._add_places(group, places)
         split = self._split(unit)
         if split:
-            group.alternatives.append(Alternative(COMPOUND_WEIGHT, text=split, phrase=True))
+            # A word the index knows is most likely meant as written.
+            weight = KNOWN_COMPOUND_WEIGHT if self._known(fold(unit.text)) else COMPOUND_WEIGHT
+            group.alternatives.append(Alternative(weight, text=split, phrase=True))
         if not (synonyms or places or split):
             self._add_typos(group, unit)
         return group

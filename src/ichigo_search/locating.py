@@ -28,13 +28,11 @@ class Located:
 def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
-    own_ids: set[str] = set()
     for name in record.places:
         mentions = gazetteer.find(name, require_case=False)
         places = [m.place for m in mentions] or gazetteer.candidates(name)[:1]
         for place in places:
             located._add(place)
-            own_ids.add(place.id)
     context = list(located.direct)
     for text, spans in ((record.caption, located.caption_spans), (record.title or "", located.title_spans)):
         for mention in gazetteer.find(text, context=context):
@@ -46,5 +44,6 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
             if member.id not in tree_ids:
                 tree_ids.add(member.id)
                 located.tree.append(member)
-    located.names = list(record.places) + [p.name for p in located.tree if p.id not in own_ids]
+    written = {name.casefold() for name in record.places}
+    located.names = list(record.places) + [p.name for p in located.tree if p.name.casefold() not in written]
     return located

@@ -1,0 +1,158 @@
+"""Every spelling of a place finds every caption that names it, for places across the gazetteer."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from ichigo_search import Index
+from ichigo_search.placenames import DATA_FILE, compact_key, gazetteer
+
+PLACES_TESTED = 48
+# Romanized spellings: capitalized words joined by hyphens or spaces (Liuchow, Liu-chou, Ch'ung-ch'ing).
+LATIN_NAME = re.compile(r"^[A-Z][a-z'’]+(?:-[a-z'’]+)*(?: [A-Z][a-z'’]+(?:-[a-z'’]+)*)?$")
+VARIANTS_PER_PLACE = 5
+
+
+def _is_han(name: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in name)
+
+
+def _variants(place) -> list[str]:
+    """Distinct spellings that the gazetteer reads as this place: romanizations first, then hanzi."""
+    g = gazetteer()
+    chosen: list[str] = []
+    keys: set[str] = set()
+    names = [place.name] + [n for n in place.names if n and n != place.name]
+    latin = [n for n in names if LATIN_NAME.match(n)]
+    han = [n for n in names if _is_han(n) and len(n) >= 2]
+    for name in latin[:1] + han[:2] + latin[1:6]:
+        key = compact_key(name)
+        candidates = g.candidates(name)
+        if key in keys or not candidates or candidates[0].id != place.id or g.is_common_word(key):
+            continue
+        keys.add(key)
+        chosen.append(name)
+    return chosen[:VARIANTS_PER_PLACE]
+
+
+def _sample_places():
+    """The largest cities of China, Burma and India, and Chinese and Burmese provinces."""
+    db = sqlite3.connect(f"file:{DATA_FILE}?mode=ro", uri=True)
+    ids = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM places WHERE kind = 'city' AND country = 'CN' ORDER BY population DESC LIMIT 22"
+        )
+    ]
+    ids += [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM places WHERE kind = 'city' AND country IN ('MM', 'IN') ORDER BY population DESC LIMIT 12"
+        )
+    ]
+    ids += [r[0] for r in db.execute("SELECT id FROM places WHERE kind = 'province' AND country = 'CN' LIMIT 14")]
+    g = gazetteer()
+    places = [g.place(i) for i in ids]
+    return [(p, v) for p in places if len(v := _variants(p)) >= 2][:PLACES_TESTED]
+
+
+SAMPLE = _sample_places()
+
+
+def test_the_sample_spans_the_region_and_every_kind_of_spelling():
+    assert len(SAMPLE) >= 40
+    assert {p.country for p, _ in SAMPLE} >= {"CN", "MM", "IN"}
+    assert any(p.kind == "province" for p, _ in SAMPLE)
+    all_variants = [v for _, variants in SAMPLE for v in variants]
+    assert sum(_is_han(v) for v in all_variants) >= 30  # simplified and traditional hanzi
+    assert {"Liuchow", "Kweilin", "Calcutta", "Rangoon", "Chungking", "Kwangsi"} & set(all_variants)
+
+
+@pytest.fixture(scope="module")
+def variant_index(tmp_path_factory):
+    """One caption per (place, spelling), in varied sentence positions."""
+    root = tmp_path_factory.mktemp("variants")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    templates = ["Convoy arriving at {} in 1944.", "{} airfield after the retreat.", "Refugees near {}, late 1944."]
+    with (corpus / "variants.jsonl").open("w", encoding="utf-8") as handle:
+        for p_index, (_, variants) in enumerate(SAMPLE):
+            for v_index, variant in enumerate(variants):
+                caption = templates[(p_index + v_index) % len(templates)].format(variant)
+                record = {"id": f"p{p_index}-v{v_index}", "caption": caption}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    idx = Index(root / "index")
+    idx.update_from(corpus)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize("p_index", range(len(SAMPLE)), ids=[p.name for p, _ in SAMPLE])
+def test_every_variant_finds_every_caption_of_the_place(variant_index, p_index):
+    _, variants = SAMPLE[p_index]
+    expected = {f"p{p_index}-v{v}" for v in range(len(variants))}
+    for variant in variants:
+        results = variant_index.search(variant, limit=50)
+        found = {hit.id for hit in results}
+        assert expected <= found, (variant, sorted(expected - found))
+        # the caption spelled as typed ranks first
+        typed = f"p{p_index}-v{variants.index(variant)}"
+        assert results[0].id == typed, (variant, [h.id for h in results][:5])
+
+
+def test_variant_matches_are_highlighted(sample_index):
+    hits = {hit.id: hit for hit in sample_index.search("Liuchow", limit=20)}
+    assert "<mark>Liuzhou</mark>" in hits["liuzhou-civilians-applaud"].highlights[0]
+    hits = {hit.id: hit for hit in sample_index.search("柳州", limit=20)}
+    assert "<mark>Liuchow</mark>" in hits["liuchow-cavalry-column"].highlights[0]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Kwangsi", {"liuzhou-destroyed-fighter", "liuzhou-servicemen-return"}),
+        ("廣西", {"liuzhou-destroyed-fighter", "liuzhou-servicemen-return"}),
+        ("Kweilin", {"guilin-soldiers-convoy", "guilin-refugee-train"}),
+        ("桂林", {"guilin-soldiers-convoy", "guilin-refugee-train"}),
+        ("Kolkata", {"bukey-calcutta"}),
+        ("Liu-chou", {"liuchow-cavalry-column", "liuzhou-airstrip-mines"}),
+    ],
+)
+def test_sample_captions_found_by_other_spellings(sample_index, query, expected):
+    found = {hit.id for hit in sample_index.search(query, limit=20)}
+    assert expected <= found
+
+
+def test_place_filter_takes_any_spelling_and_includes_places_inside(sample_index):
+    inside_guangxi = {hit.id for hit in sample_index.search("Japanese", place="Kwangsi", limit=20)}
+    # Guilin and Liuzhou captions are in Guangxi even when they do not say so
+    assert {"guilin-refugee-train", "liuchow-cavalry-column", "liuzhou-civilians-applaud"} <= inside_guangxi
+    assert "bukey-calcutta" not in inside_guangxi
+    assert {hit.id for hit in sample_index.search("Bukey", place="India")} == {"bukey-calcutta"}
+    assert sample_index.search("Bukey", place="China").total == 0
+
+
+def test_places_are_reported_canonically_with_province_and_country(sample_index):
+    hit = next(h for h in sample_index.search("cavalry") if h.id == "liuchow-cavalry-column")
+    assert hit.places[:2] == ["Liuchow", "China"]  # the record's own places first
+    assert "Liuzhou" in hit.places and "Guangxi" in hit.places
+
+
+def test_person_names_and_unknown_qualified_places_are_not_places():
+    g = gazetteer()
+    text = "Lt. Colonel Wright Hiatt, Winchester, Indiana, and Capt. Berwyn Fry, Chicago, Ill."
+    found = {(m.text, m.place.name) for m in g.find(text)}
+    assert ("Chicago", "Chicago") in found and ("Ill", "Illinois") in found
+    assert not any(name in ("Berwyn", "Winchester") for name, _ in found)
+
+
+def test_qualifier_chooses_among_same_named_places():
+    g = gazetteer()
+    [ohio] = g.find("Main Street, Calcutta, Ohio, in 1940")[:1]
+    assert (ohio.place.name, ohio.place.parent) == ("Calcutta", "US-OH")
+    [india] = g.find("Photo taken in Calcutta in 1944")
+    assert india.place.name == "Kolkata"
