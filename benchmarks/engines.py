@@ -23,6 +23,7 @@ ten hits with fragments (``python benchmarks/engines.py fts5 INDEX words…``).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -36,6 +37,8 @@ LABELS = {"ichigo": "ichigo-search", "fts5": "SQLite FTS5", "tantivy": "tantivy"
 FIELDS = ("title", "caption", "places", "photographer")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 _WORD_RE = re.compile(r"\w+")
+# When the match is in another field, tantivy and Whoosh give no caption fragment: show its start.
+FALLBACK_CHARS = 150
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,8 @@ class Tantivy:
         hits = []
         for _score, address in found.hits:
             doc = self.searcher.doc(address)
-            hits.append((doc["id"][0], snippets.snippet_from_doc(doc).to_html()))
+            fragment = snippets.snippet_from_doc(doc).to_html() or html.escape(doc["caption"][0][:FALLBACK_CHARS])
+            hits.append((doc["id"][0], fragment))
         return hits
 
     def close(self) -> None:
@@ -250,7 +254,9 @@ class PlainWhoosh:
         if not query.units:
             return []
         results = self.searcher.search(self.parser.parse(query.quoted()), limit=limit)
-        return [(hit["id"], hit.highlights("caption")) for hit in results]
+        return [
+            (hit["id"], hit.highlights("caption") or html.escape(hit["caption"][:FALLBACK_CHARS])) for hit in results
+        ]
 
     def close(self) -> None:
         self.searcher.close()
