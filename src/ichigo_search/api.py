@@ -390,13 +390,17 @@ class Index:
         place: str | None = None,
         year: str | tuple[int, int] | None = None,
         size: int = 10,
+        browse: bool = False,
     ) -> Facets:
-        """Place and decade counts over every caption ``search`` would match (see facets.py)."""
+        """Place and decade counts over every caption ``search`` would match (see facets.py).
+
+        With ``browse``, an empty query without filters counts the whole collection.
+        """
         from .facets import FacetCounter
 
         if self._facet_counter is None:
             self._facet_counter = FacetCounter()
-        return self._facet_counter.count(self._searcher_now(), query, place=place, year=year, size=size)
+        return self._facet_counter.count(self._searcher_now(), query, place=place, year=year, size=size, browse=browse)
 
     def get(self, record_id: str) -> Record | None:
         """The record with this id, or None."""

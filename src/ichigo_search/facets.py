@@ -1,13 +1,17 @@
 """Facet counts: how many of the captions a search matches are at each place and in each decade.
 
 Counts cover every matching caption, not just one page.  Matching is unscored
-(Whoosh's ``docs_for_query``); each document's places and decades are read
-from its stored record once per index segment and cached.  Whoosh segments
-never change after they are written (deletions are masked out when matching),
-so after an incremental update only the new segments are read.
+(Whoosh's ``docs_for_query``); each document's facet values are read once per
+index segment and cached.  Whoosh segments never change after they are
+written (deletions are masked out when matching), so after an incremental
+update only the new segments are read.
 
-``place_key`` is the one place where a place name becomes a facet value; the
-place-name variants work can extend it (e.g. to group Liuchow with Liuzhou).
+Places are counted the way the ``place=`` filter matches them, so a facet's
+count is what clicking it finds: a caption counts for every gazetteer place in
+its place tree (its places and the places its caption names, with their
+provinces and countries: ``Liuchow`` counts for Liuzhou, Guangxi and China),
+under the gazetteer's name; a place name the gazetteer does not know counts
+under that name as written (:func:`place_key`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from .records import Record
-
-# What one document contributes: its places, its decades and its year range (None when undated).
+# What one document contributes: its place labels, its decades and its year range (None when undated).
 DocFacets = tuple[tuple[str, ...], tuple[int, ...], "tuple[int, int] | None"]
 _NOTHING: DocFacets = ((), (), None)
 # A date range wider than this many decades ("1500-2000") is too vague to count.
@@ -54,7 +56,7 @@ class Facets:
 
 
 def place_key(name: str) -> str:
-    """The facet value for a place name as written in a record."""
+    """The facet value for a place name the gazetteer does not know, as written in a record."""
     return " ".join(name.split())
 
 
@@ -68,17 +70,13 @@ def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
     return tuple(range(first, last + 1, 10))
 
 
-def doc_facets(stored: dict[str, Any]) -> DocFacets:
-    """Places, decades and year range of one stored Whoosh document."""
-    from .schema import from_stored
-
-    record: Record = from_stored(stored)
-    places = tuple(dict.fromkeys(place_key(p) for p in record.places if p.strip()))
-    years = record.years
-    return places, decades_of(years), years
-
-
-def matching_query(text: str, place: str | None = None, year: str | tuple[int, int] | None = None):
+def matching_query(
+    searcher,
+    text: str,
+    place: str | None = None,
+    year: str | tuple[int, int] | None = None,
+    thesaurus: dict | None = None,
+):
     """What ``Index.search`` counts in ``total``: (Whoosh query without the year filter, years) or None.
 
     Mirrors :func:`ichigo_search.search.run_search`: all required clauses, at least
@@ -91,10 +89,11 @@ def matching_query(text: str, place: str | None = None, year: str | tuple[int, i
     from . import querying
     from .dates import parse_year_filter
     from .schema import EXACT_FIELD, SEARCH_FIELDS
-    from .search import _filters
+    from .search import _filters, make_expander
 
+    expander = make_expander(searcher, thesaurus)
     parsed = querying.parse(text)
-    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD)
+    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
     years = parse_year_filter(year) if isinstance(year, str) else year
     years = years or parsed.years
     if plan.empty and not years and not (place and place.strip()):
@@ -102,7 +101,7 @@ def matching_query(text: str, place: str | None = None, year: str | tuple[int, i
     parts = list(plan.required)
     if plan.soft:
         parts.append(plan.soft[0] if len(plan.soft) == 1 else wq.Or(plan.soft))
-    filters = _filters(place, None)
+    filters = _filters(place, None, expander)
     if filters is not None:
         parts.append(filters)
     query = wq.Every() if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
@@ -116,16 +115,43 @@ class FacetCounter:
 
     def __init__(self) -> None:
         self._segments: dict[str, list[DocFacets]] = {}
+        self._labels: dict[str, str] = {}  # gazetteer id -> name
+        self._known: dict[str, bool] = {}  # place name -> the gazetteer knows it
 
-    def _segment_values(self, reader, key: str | None) -> list[DocFacets]:
-        values = self._segments.get(key) if key else None
-        if values is None:
-            values = [
-                _NOTHING if reader.is_deleted(docnum) else doc_facets(reader.stored_fields(docnum))
-                for docnum in range(reader.doc_count_all())
-            ]
-            if key:
-                self._segments[key] = values
+    def _label(self, place_id: str) -> str:
+        if place_id not in self._labels:
+            from .placenames import gazetteer
+
+            place = gazetteer().place(place_id)
+            self._labels[place_id] = place.name if place else place_id
+        return self._labels[place_id]
+
+    def _is_known(self, name: str) -> bool:
+        if name not in self._known:
+            from .search import make_expander
+
+            self._known[name] = bool(make_expander().place_ids(name))
+        return self._known[name]
+
+    def _read_segment(self, reader) -> list[DocFacets]:
+        from .schema import PLACE_TREE, from_stored
+
+        size = reader.doc_count_all()
+        labels: list[list[str]] = [[] for _ in range(size)]
+        if PLACE_TREE in reader.schema:
+            for place_id in reader.field_terms(PLACE_TREE):
+                label = self._label(place_id)
+                for docnum in reader.postings(PLACE_TREE, place_id).all_ids():
+                    labels[docnum].append(label)
+        values: list[DocFacets] = []
+        for docnum in range(size):
+            if reader.is_deleted(docnum):
+                values.append(_NOTHING)
+                continue
+            record = from_stored(reader.stored_fields(docnum))
+            names = labels[docnum] + [place_key(p) for p in record.places if p.strip() and not self._is_known(p)]
+            years = record.years
+            values.append((tuple(dict.fromkeys(names)), decades_of(years), years))
         return values
 
     def values(self, searcher) -> list[DocFacets]:
@@ -136,9 +162,14 @@ class FacetCounter:
             reader = subsearcher.reader()
             segment = getattr(reader, "segment", None)
             key = segment().segment_id() if segment else None
+            segment_values = self._segments.get(key) if key else None
+            if segment_values is None:
+                segment_values = self._read_segment(reader)
+                if key:
+                    self._segments[key] = segment_values
             live.add(key)
             values.extend([_NOTHING] * (offset - len(values)))
-            values.extend(self._segment_values(reader, key))
+            values.extend(segment_values)
         for key in set(self._segments) - live:
             del self._segments[key]
         return values
@@ -151,11 +182,20 @@ class FacetCounter:
         place: str | None = None,
         year: str | tuple[int, int] | None = None,
         size: int = 10,
+        browse: bool = False,
     ) -> Facets:
-        """The ``size`` most frequent places and every decade among all captions matching the search."""
-        matching = matching_query(text, place, year)
+        """The ``size`` most frequent places and every decade among all captions matching the search.
+
+        An empty search (no words, no filters) matches nothing, as in ``Index.search``;
+        with ``browse`` it counts every caption instead (a collection overview).
+        """
+        from whoosh import query as wq
+
+        matching = matching_query(searcher, text, place, year)
         if matching is None:
-            return Facets(total=0)
+            if not browse:
+                return Facets(total=0)
+            matching = (wq.Every(), None)
         query, years = matching
         values = self.values(searcher)
         matches = [values[docnum] for docnum in searcher.docs_for_query(query)]
