@@ -330,6 +330,13 @@ def stats(as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
             click.echo(f"{click.style(key.ljust(10), bold=True)} {value}")
 
 
+# -- serve (the web page; its module loads Starlette and uvicorn only when run) --
+
+from .web.command import serve  # noqa: E402
+
+main.add_command(serve)
+
+
 # -- places (what the gazetteer knows) --
 
 from .place_command import places  # noqa: E402

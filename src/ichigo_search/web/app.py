@@ -1,0 +1,250 @@
+"""The ASGI app: the search page, the record pages and the JSON API over one open :class:`Index`.
+
+The index is opened once; it reopens its Whoosh searcher by itself when an
+``ichigo-search index`` in another process changes it.  Whoosh readers share
+file handles, so requests use the index one at a time (in a worker thread, so
+the event loop keeps answering); on two cores this costs nothing measurable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..api import Index
+from ..errors import IchigoError
+from . import views
+from .params import MAX_QUERY_CHARS, BadParameter, SearchParams, api_params, page_params
+
+HERE = Path(__file__).resolve().parent
+FACET_PLACES = 10
+log = logging.getLogger("ichigo_search.web")
+T = TypeVar("T")
+
+# No inline scripts or styles anywhere: even a missed escape could not run code.
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        b"frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+# Example queries for the empty state when the collection names none (collection.yaml `examples:`).
+DEFAULT_NAME = "Photograph captions"
+DEFAULT_EXAMPLES = ["Liuzhou airbase", '"cavalry column"', "Guilin OR Calcutta", "refugees year:1944", "一号作戦"]
+
+
+class SecurityHeaders:
+    """Add :data:`SECURITY_HEADERS` to every response."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+class SearchApp:
+    """Routes and handlers around one index."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self._lock = threading.Lock()
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.templates.filters["thousands"] = lambda n: f"{n:,}"
+        self.templates.globals.update(version=__version__, max_query=MAX_QUERY_CHARS)
+
+    async def _use_index(self, work: Callable[..., T], *args: Any) -> T:
+        def locked() -> T:
+            with self._lock:
+                return work(*args)
+
+        return await run_in_threadpool(locked)
+
+    def collection(self) -> dict[str, Any]:
+        """The collection's name, description and examples (collection.yaml), with defaults."""
+        try:
+            meta = self.index.meta().get("collection")
+        except (OSError, ValueError, IchigoError):
+            meta = None
+        return _collection(meta)
+
+    def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("q", "")
+        if context.get("collection") is None:
+            context["collection"] = self.collection()
+        return HTMLResponse(self.templates.get_template(name).render(**context), status_code=status)
+
+    # -- pages -----------------------------------------------------------------
+
+    async def search_page(self, request: Request) -> Response:
+        try:
+            params = page_params(request.query_params)
+        except BadParameter as exc:
+            return self.render("error.html", 400, title="Bad request", message=str(exc))
+        return await self._use_index(self._search_page, params)
+
+    def _search_page(self, params: SearchParams) -> Response:
+        if params.blank:
+            collection = _collection(self.index.stats().get("collection"))
+            places, decades = views.browse_links(self.index.facets("", browse=True, size=FACET_PLACES))
+            return self.render(
+                "home.html",
+                collection=collection,
+                records=len(self.index),
+                examples=[(text, views.search_url(text)) for text in collection["examples"]],
+                places=places,
+                decades=decades,
+            )
+        started = time.perf_counter()
+        results = self.index.search(
+            params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year
+        )
+        facets = self.index.facets(params.q, place=params.place, year=params.year, size=FACET_PLACES)
+        seconds = time.perf_counter() - started
+        unfiltered = None
+        if not results.total and params.filtered and params.q.strip():
+            unfiltered = self.index.search(params.q, limit=0).total
+        page = views.build_page(params, results, facets, seconds, unfiltered)
+        collection = self.collection()
+        examples = [(text, views.search_url(text)) for text in collection["examples"]]
+        return self.render("search.html", q=params.q, collection=collection, page=page, examples=examples)
+
+    async def record_page(self, request: Request) -> Response:
+        record_id = request.path_params["record_id"]
+        record = await self._use_index(self.index.get, record_id)
+        if record is None:
+            raise HTTPException(404, f"There is no record with the id {record_id!r}.")
+        data = record.to_dict()
+        return self.render(
+            "record.html",
+            record=record,
+            places=[views.Link(name, views.search_url(place=name)) for name in record.places],
+            json_url="/api" + views.record_url(record.id),
+            fields=views.record_fields({k: v for k, v in data.items() if k != "places"}),
+        )
+
+    # -- API -------------------------------------------------------------------
+
+    async def api_search(self, request: Request) -> Response:
+        try:
+            params = api_params(request.query_params)
+        except BadParameter as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+        def run() -> dict[str, Any]:
+            results = self.index.search(
+                params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year
+            )
+            return {**results.to_dict(), "offset": params.offset}
+
+        return JSONResponse(await self._use_index(run))
+
+    async def api_record(self, request: Request) -> Response:
+        record_id = request.path_params["record_id"]
+        record = await self._use_index(self.index.get, record_id)
+        if record is None:
+            return JSONResponse({"error": f"no record with id {record_id!r}"}, status_code=404)
+        return JSONResponse(record.to_dict())
+
+    async def healthz(self, request: Request) -> Response:
+        records = await self._use_index(len, self.index)
+        return JSONResponse({"status": "ok", "records": records})
+
+    # -- errors ----------------------------------------------------------------
+
+    async def http_error(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        status, detail = exc.status_code, exc.detail
+        if _wants_json(request):
+            return JSONResponse({"error": detail}, status_code=status, headers=exc.headers)
+        title = "Not found" if status == 404 else detail
+        message = detail if status != 404 or detail != "Not Found" else "There is no page at this address."
+        return self.render("error.html", status, title=title, message=message)
+
+    async def index_error(self, request: Request, exc: Exception) -> Response:
+        log.error("index unavailable: %s", exc)
+        message = "The index cannot be read right now; please try again in a moment."
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=503)
+        return self.render("error.html", 503, title="Search unavailable", message=message)
+
+    async def server_error(self, request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s", request.url.path, exc_info=exc)
+        message = "Something went wrong on our side. The error was logged."
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=500)
+        return self.render("error.html", 500, title="Server error", message=message)
+
+
+def _collection(meta: Any) -> dict[str, Any]:
+    """Name, description and example queries of a collection, whatever collection.yaml holds."""
+    meta = meta if isinstance(meta, dict) else {}
+    name, description, examples = meta.get("name"), meta.get("description"), meta.get("examples")
+    if not (isinstance(examples, list) and examples and all(isinstance(e, str) for e in examples)):
+        examples = DEFAULT_EXAMPLES
+    return {
+        "name": name if isinstance(name, str) and name.strip() else DEFAULT_NAME,
+        "description": description if isinstance(description, str) else "",
+        "examples": examples[:8],
+    }
+
+
+def create_app(index: Index | str | Path) -> ASGIApp:
+    """The web app over ``index`` (an open :class:`Index` or its folder)."""
+    site = SearchApp(index if isinstance(index, Index) else Index(index))
+    app = Starlette(
+        routes=[
+            Route("/", site.search_page, name="search"),
+            Route("/records/{record_id:path}", site.record_page, name="record"),
+            Route("/api/search", site.api_search, name="api_search"),
+            Route("/api/records/{record_id:path}", site.api_record, name="api_record"),
+            Route("/healthz", site.healthz, name="healthz"),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        exception_handlers={
+            HTTPException: site.http_error,
+            IchigoError: site.index_error,
+            Exception: site.server_error,
+        },
+    )
+    app.state.site = site
+    return SecurityHeaders(app)
