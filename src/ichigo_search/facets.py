@@ -115,15 +115,16 @@ class FacetCounter:
 
     def __init__(self) -> None:
         self._segments: dict[str, list[DocFacets]] = {}
-        self._labels: dict[str, str] = {}  # gazetteer id -> name
+        self._labels: dict[str, str | None] = {}  # gazetteer id -> name
         self._known: dict[str, bool] = {}  # place name -> the gazetteer knows it
 
-    def _label(self, place_id: str) -> str:
+    def _label(self, place_id: str) -> str | None:
+        """The gazetteer's name for a place id (None for an id it has no name for)."""
         if place_id not in self._labels:
             from .placenames import gazetteer
 
             place = gazetteer().place(place_id)
-            self._labels[place_id] = place.name if place else place_id
+            self._labels[place_id] = place.name if place else None
         return self._labels[place_id]
 
     def _is_known(self, name: str) -> bool:
@@ -141,6 +142,8 @@ class FacetCounter:
         if PLACE_TREE in reader.schema:
             for place_id in reader.field_terms(PLACE_TREE):
                 label = self._label(place_id)
+                if label is None:
+                    continue
                 for docnum in reader.postings(PLACE_TREE, place_id).all_ids():
                     labels[docnum].append(label)
         values: list[DocFacets] = []
