@@ -59,19 +59,15 @@ class Term:
     end: int
 
 
+# Han ideographs, kana and Hangul: scripts written without spaces between words.
+_CJK_CLASS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
+CJK_RE = re.compile(f"[{_CJK_CLASS}]")
+_SCRIPT_RUN_RE = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
+
+
 def is_cjk(char: str) -> bool:
     """True for Han ideographs, kana and Hangul (scripts written without spaces)."""
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x3040 <= code <= 0x30FF
-        or 0x31F0 <= code <= 0x31FF
-        or 0xAC00 <= code <= 0xD7AF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x2FFFF
-        or code == 0x3005  # 々 iteration mark
-    )
+    return CJK_RE.match(char) is not None
 
 
 @lru_cache(maxsize=200_000)
@@ -107,14 +103,11 @@ def stem(word: str) -> str:
 
 def _split_scripts(text: str, start: int):
     """Yield (is_cjk, piece, piece_start) runs of one script class."""
-    run_start = 0
-    current = is_cjk(text[0])
-    for i in range(1, len(text)):
-        flag = is_cjk(text[i])
-        if flag != current:
-            yield current, text[run_start:i], start + run_start
-            run_start, current = i, flag
-    yield current, text[run_start:], start + run_start
+    if CJK_RE.search(text) is None:
+        yield False, text, start
+        return
+    for run in _SCRIPT_RUN_RE.finditer(text):
+        yield CJK_RE.match(run.group()) is not None, run.group(), start + run.start()
 
 
 _ACRONYM_PLURAL_RE = re.compile(r"^[A-Z]{2,}s$")

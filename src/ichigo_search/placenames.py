@@ -15,10 +15,9 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 
-from .analysis import fold, is_cjk
+from .analysis import _CJK_CLASS, CJK_RE, fold
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.sqlite"
 MAX_NAME_TOKENS = 4
@@ -40,12 +39,17 @@ PLACE_AFTER = frozenset(
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'\u2019\u2010\u2011][^\W_]+)*")
 
 
+_NOT_CJK_RE = re.compile(f"[^{_CJK_CLASS}]+")
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=200_000)
 def compact_key(name: str) -> str:
     """The look-up key of a name: Han characters as written, other scripts folded and squeezed."""
     text = unicodedata.normalize("NFKC", name)
-    if any(is_cjk(c) for c in text):
-        return "".join(c for c in text if is_cjk(c))
-    return "".join(c for c in fold(text) if c.isalnum())
+    if CJK_RE.search(text):
+        return _NOT_CJK_RE.sub("", text)
+    return _NOT_ALNUM_RE.sub("", fold(text))
 
 
 @dataclass(frozen=True)
@@ -156,21 +160,34 @@ class Gazetteer:
         keys = self.keys()
         mentions: list[Mention] = []
         words = list(_WORD_RE.finditer(text))
+        count = len(words)
         i = 0
-        while i < len(words):
-            word = words[i]
-            if any(is_cjk(c) for c in word.group()):
-                mentions.extend(self._find_han(word.group(), word.start(), keys))
+        while i < count:
+            word = words[i].group()
+            if CJK_RE.search(word):
+                mentions.extend(self._find_han(word, words[i].start(), keys))
                 i += 1
                 continue
+            if require_case and not (word[0].isupper() or word[0].isdigit()):
+                i += 1
+                continue
+            sizes: list[int] = []
+            key = ""
+            for size in range(1, min(MAX_NAME_TOKENS, count - i) + 1):
+                last = words[i + size - 1]
+                if size > 1:
+                    gap = text[words[i + size - 2].end() : last.start()]
+                    first_char = last.group()[0]
+                    if gap not in (" ", "-") or (require_case and not (first_char.isupper() or first_char.isdigit())):
+                        break
+                key += compact_key(last.group())
+                if key in keys:
+                    sizes.append(size)
             matched = 0
-            for size in range(min(MAX_NAME_TOKENS, len(words) - i), 0, -1):
+            for size in reversed(sizes):
                 group = words[i : i + size]
-                if not _joinable(text, group):
-                    continue
                 surface = text[group[0].start() : group[-1].end()]
-                key = compact_key(surface)
-                if key not in keys or not self._accept(text, words, i, size, key, require_case):
+                if not self._accept(text, words, i, size, compact_key(surface), require_case):
                     continue
                 place = self._choose(surface, text, group[-1].end(), context, mentions)
                 if place is not None:
@@ -236,11 +253,6 @@ class Gazetteer:
             if place.parent in provinces:
                 return place
         return places[0]
-
-
-def _joinable(text: str, group: list) -> bool:
-    """Words of one name are separated only by spaces or hyphens."""
-    return all(text[a.end() : b.start()] in (" ", "-") for a, b in pairwise(group))
 
 
 def _place(row: tuple) -> Place:
