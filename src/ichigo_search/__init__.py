@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError, Problem
+from .errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError, IndexWriteError, Problem
 
 __version__ = "0.1.0"
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Index",
     "IndexBusyError",
     "IndexFormatError",
+    "IndexWriteError",
     "Problem",
     "Record",
     "SearchResults",

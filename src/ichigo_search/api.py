@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import pickle
+import re
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,11 +205,9 @@ class Index:
 
     def _discard(self, generation: Path) -> None:
         """Delete a generation that did not go live (never the live one)."""
-        import shutil
-
         live, _ = store.live_generation(self.path)
         if live is None or live.name != generation.name:
-            shutil.rmtree(generation, ignore_errors=True)
+            store.discard(generation)
 
     def _rebuild(self, corpus: Corpus, progress: Progress | None, retired: Path | None = None) -> UpdateReport:
         from whoosh import index as whoosh_index
@@ -381,7 +383,15 @@ class Index:
         year: str | tuple[int, int] | None = None,
     ) -> SearchResults:
         """Ranked, highlighted hits for ``query`` (any text: syntax errors fall back to words)."""
-        return run_search(self._searcher_now(), query, limit=limit, offset=offset, place=place, year=year)
+        searcher = self._searcher_now()
+        query, place = _valid_text(query), _valid_text(place) if place is not None else None
+        try:
+            return run_search(searcher, query, limit=limit, offset=offset, place=place, year=year)
+        except _READ_ERRORS as exc:
+            raise IndexFormatError(
+                f"{self._generation}: the index could not be read ({type(exc).__name__}: {exc}); "
+                "run `ichigo-search index --rebuild`"
+            ) from exc
 
     def facets(
         self,
@@ -431,6 +441,16 @@ class Index:
             "collection": meta.get("collection", {}),
             "format": meta.get("format"),
         }
+
+
+# What reading damaged index files raises (truncated, overwritten or missing files).
+_READ_ERRORS = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(text: str) -> str:
+    """``text`` with unpaired surrogates (undecodable bytes from argv or a form) replaced by U+FFFD."""
+    return _SURROGATE_RE.sub("\ufffd", text) if isinstance(text, str) else text
 
 
 class _Unreadable(Exception):

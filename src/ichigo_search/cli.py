@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +28,14 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+DEBUG_ENV = "ICHIGO_DEBUG"
+
+
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn expected failures into a message and exit code 2, never a traceback."""
+    """Turn every failure into one message and exit code 2 (130 on Ctrl-C), never a traceback.
+
+    Unexpected exceptions are bugs: they are named as such, and ICHIGO_DEBUG=1 shows the traceback.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -41,9 +48,23 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("ichigo-search: interrupted; the index is unchanged.", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # Whoever read our output stopped (`| head`): stop quietly, without Python's flush warning.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_ERROR)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             _fail(f"{where}{exc.strerror or exc}")
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _fail(
+                f"unexpected {type(exc).__name__}: {exc}. This is a bug in ichigo-search; "
+                f"please report it (run with {DEBUG_ENV}=1 to see where it happened)."
+            )
 
     return wrapper
 
@@ -207,10 +228,14 @@ def index_command(
         report = action(corpus, skip_invalid=skip_invalid, progress=progress)
     for problem in report.problems:
         click.echo(f"ichigo-search: skipped: {problem}", err=True)
+    for note in report.notes:
+        click.echo(f"ichigo-search: note: {note}", err=True)
     if as_json:
         click.echo(json.dumps({"corpus": str(corpus), "index": str(index_path), **report.to_dict()}))
     elif not quiet:
         left_out = f", {report.rejected} left out" if report.rejected else ""
+        if report.unreadable:
+            left_out += f", {report.unreadable} unreadable file{'s' if report.unreadable != 1 else ''}"
         verb = "rebuilt" if report.rebuilt else "updated"
         click.echo(
             f"{verb} {index_path} from {corpus}: {report.added} added, {report.updated} updated, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CorpusError, IchigoError, IndexBusyError
+from .errors import CorpusError, IchigoError, IndexBusyError, IndexWriteError
 
 # How long a search waits for another process's update before searching the index as it is.
 QUERY_LOCK_WAIT = 2.0
@@ -27,7 +27,9 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
     if not idx.needs_update(corpus):
         return
     try:
-        idx.update_from(corpus, lock_timeout=QUERY_LOCK_WAIT if idx.exists else FIRST_BUILD_LOCK_WAIT)
+        report = idx.update_from(corpus, lock_timeout=QUERY_LOCK_WAIT if idx.exists else FIRST_BUILD_LOCK_WAIT)
+        for note in report.notes:
+            warn(f"note: {note}")
     except CorpusError as exc:
         if not idx.exists:
             raise
@@ -39,3 +41,7 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
         )
     except IndexBusyError:
         warn("note: another process is updating the index; searching it as it is.")
+    except IndexWriteError as exc:
+        if not idx.exists:
+            raise
+        warn(f"warning: cannot update the index ({exc}); searching it as it is.")

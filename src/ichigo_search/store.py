@@ -60,9 +60,14 @@ def _crash_plan() -> tuple[str, int, int] | None:
     spec = os.environ.get(CRASH_ENV, "").strip()
     if not spec:
         return None
-    stage, _, rest = spec.partition(":")
-    count, _, sig = rest.partition(":")
-    return stage, int(count or 0), signal.SIGINT if sig.upper() == "INT" else signal.SIGKILL
+    parts = spec.split(":")
+    sig = signal.SIGINT if parts[-1].upper() == "INT" else signal.SIGKILL
+    if parts[-1].upper() in ("INT", "KILL"):
+        parts.pop()
+    try:
+        return parts[0], int(parts[1]) if len(parts) > 1 else 0, sig
+    except ValueError:
+        return None
 
 
 _crash = _crash_plan()
@@ -150,16 +155,37 @@ def new_generation(root: Path) -> Path:
 def clone_generation(root: Path, source: Path) -> Path:
     """A new generation holding hard links to (or, where links fail, copies of) ``source``'s files."""
     target = new_generation(root)
-    for child in source.iterdir():
-        if child.name == BUILDING or child.name.endswith(("_WRITELOCK", ".tmp")) or child.is_symlink():
-            continue
-        if not child.is_file():
-            continue
-        try:
-            os.link(child, target / child.name)
-        except OSError:
-            shutil.copy2(child, target / child.name)
+    try:
+        for child in source.iterdir():
+            if child.name == BUILDING or child.name.endswith(("_WRITELOCK", ".tmp")) or child.is_symlink():
+                continue
+            if not child.is_file():
+                continue
+            try:
+                os.link(child, target / child.name)
+            except OSError:
+                shutil.copy2(child, target / child.name)
+    except BaseException:
+        discard(target)
+        raise
     return target
+
+
+def discard(generation: Path) -> None:
+    """Delete a generation that never went live, its marker last (an interrupted delete stays an orphan)."""
+    with contextlib.suppress(OSError):
+        for child in generation.iterdir():
+            if child.name == BUILDING:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    child.unlink()
+    with contextlib.suppress(OSError):
+        (generation / BUILDING).unlink()
+    with contextlib.suppress(OSError):
+        generation.rmdir()
 
 
 def _fsync_dir(path: Path) -> None:
