@@ -115,3 +115,30 @@ def test_near_synonyms_rank_below_the_word_typed(sample_index):
     results = ids(sample_index.search("soldiers", limit=10))
     assert results[0] == "guilin-soldiers-convoy"
     assert "liuzhou-servicemen-return" in results[1:]
+
+
+def test_a_corpus_thesaurus_extends_the_vocabulary(tmp_path, corpus):
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    assert idx.search("Lunghwa").total == 0
+    (corpus / "thesaurus.yaml").write_text(
+        "synonyms:\n  - [fighter, pursuit ship]\nabbreviations:\n  Bukey: [Sergeant Bukey]\n"
+        "places:\n  Lunghwa Field: [Liuzhou]\n",
+        encoding="utf-8",
+    )
+    report = idx.update_from(corpus)
+    assert report.rebuilt  # place aliases change how captions are located
+    assert "liuzhou-destroyed-fighter" in ids(idx.search("pursuit ship"))
+    liuzhou = set(ids(idx.search("Liuzhou", limit=20)))
+    assert set(ids(idx.search("Lunghwa Field", limit=20))) == liuzhou
+    idx.close()
+
+
+def test_a_broken_corpus_thesaurus_is_a_corpus_problem(tmp_path, corpus):
+    from ichigo_search import CorpusError
+
+    (corpus / "thesaurus.yaml").write_text("synonyms: not-a-list\nsynonims: []\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as info:
+        Index(tmp_path / "index").update_from(corpus)
+    text = str(info.value)
+    assert "thesaurus.yaml" in text and "synonyms must be a list" in text and "unknown section 'synonims'" in text

@@ -76,6 +76,7 @@ class Index:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._generation: Path | None = None
+        self._thesaurus: dict[str, Any] | None = None
         self._whoosh = None
         self._searcher = None
         self._facet_counter = None
@@ -129,7 +130,7 @@ class Index:
         with self._writing(lock_timeout):
             generation, damage = store.live_generation(self.path)
             store.remove_stale(self.path, keep=generation)
-            reason = damage or self._rebuild_reason(generation)
+            reason = damage or self._rebuild_reason(generation, corpus)
             report = None
             if generation is not None and reason is None:
                 try:
@@ -173,7 +174,7 @@ class Index:
             raise IndexWriteError(_write_failure(self.path, exc)) from exc
 
     @staticmethod
-    def _rebuild_reason(generation: Path | None) -> str | None:
+    def _rebuild_reason(generation: Path | None, corpus: Corpus) -> str | None:
         """Why the live generation cannot be updated in place, or None."""
         if generation is None:
             return None
@@ -184,6 +185,8 @@ class Index:
         found = meta.get("format")
         if found != _format_version():
             return f"{generation}: the index was built by another version of ichigo-search (format {found})"
+        if meta.get("place_aliases") != _place_aliases(corpus):
+            return f"{generation}: the place aliases of {corpus.root / 'thesaurus.yaml'} changed"
         return None
 
     def _base_meta(self, corpus: Corpus) -> dict[str, Any]:
@@ -193,6 +196,8 @@ class Index:
             "corpus_fingerprint": fingerprint(corpus.root),
             "corpus_files": corpus.files,
             "collection": corpus.collection,
+            "thesaurus": corpus.thesaurus,
+            "place_aliases": _place_aliases(corpus),
             "records": len(corpus.records),
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -214,6 +219,7 @@ class Index:
 
         from .schema import build_schema, to_document
 
+        places = _gazetteer_for(corpus)
         old_count = self._count(retired) if retired else 0
         generation = store.new_generation(self.path)
         try:
@@ -224,7 +230,7 @@ class Index:
             writer = ix.writer(**options)
             try:
                 for done, record in enumerate(corpus.records, 1):
-                    writer.add_document(**to_document(record))
+                    writer.add_document(**to_document(record, places))
                     store.crash_point("record", done)
                     if progress and (done % 500 == 0 or done == total):
                         progress(done, total)
@@ -265,6 +271,7 @@ class Index:
 
         from .schema import to_document
 
+        places = _gazetteer_for(corpus)
         meta = store.read_meta(generation)
         try:
             ix = whoosh_index.open_dir(str(generation))
@@ -301,7 +308,7 @@ class Index:
                 for record_id in removed:
                     writer.delete_by_term("id", record_id)
                 for done, record in enumerate(changes, 1):
-                    writer.update_document(**to_document(record))
+                    writer.update_document(**to_document(record, places))
                     store.crash_point("change", done)
                     if progress and (done % 500 == 0 or done == len(changes)):
                         progress(done, len(changes))
@@ -337,6 +344,7 @@ class Index:
                     self._whoosh = whoosh_index.open_dir(str(generation))
                     self._searcher = self._whoosh.searcher()
                     self._generation = generation
+                    self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 elif not self._searcher.up_to_date():
                     # Not Searcher.refresh(): it reuses segment readers and so
                     # misses deletions committed to an existing segment.
@@ -386,7 +394,9 @@ class Index:
         searcher = self._searcher_now()
         query, place = _valid_text(query), _valid_text(place) if place is not None else None
         try:
-            return run_search(searcher, query, limit=limit, offset=offset, place=place, year=year)
+            return run_search(
+                searcher, query, limit=limit, offset=offset, place=place, year=year, thesaurus=self._thesaurus
+            )
         except _READ_ERRORS as exc:
             raise IndexFormatError(
                 f"{self._generation}: the index could not be read ({type(exc).__name__}: {exc}); "
@@ -410,7 +420,10 @@ class Index:
 
         if self._facet_counter is None:
             self._facet_counter = FacetCounter()
-        return self._facet_counter.count(self._searcher_now(), query, place=place, year=year, size=size, browse=browse)
+        searcher = self._searcher_now()
+        return self._facet_counter.count(
+            searcher, query, place=place, year=year, size=size, browse=browse, thesaurus=self._thesaurus
+        )
 
     def get(self, record_id: str) -> Record | None:
         """The record with this id, or None."""
@@ -492,6 +505,19 @@ def _check_format(generation: Path) -> None:
             f"(format {found}, this version reads {expected}); run `ichigo-search index --rebuild` "
             "(or a query without --no-update) to rebuild it"
         )
+
+
+def _place_aliases(corpus: Corpus) -> dict[str, list[str]]:
+    """Place aliases the records were located with (built-in vocabulary plus the corpus thesaurus)."""
+    from .thesaurus import load
+
+    return load(corpus.thesaurus).place_aliases
+
+
+def _gazetteer_for(corpus: Corpus):
+    from .placenames import gazetteer
+
+    return gazetteer(_place_aliases(corpus))
 
 
 def _format_version() -> int:

@@ -27,7 +27,8 @@ from .records import MAX_EXTRA_CHARS, Record, _plain, _TooBig, record_from_mappi
 RECORD_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml")
 # Files at the corpus root that describe the collection rather than hold records.
 COLLECTION_FILE = "collection.yaml"
-RESERVED_FILES = frozenset({COLLECTION_FILE, "thesaurus.yaml"})
+THESAURUS_FILE = "thesaurus.yaml"
+RESERVED_FILES = frozenset({COLLECTION_FILE, THESAURUS_FILE})
 _BOMS = {
     b"\xff\xfe\x00\x00": "UTF-32",
     b"\x00\x00\xfe\xff": "UTF-32",
@@ -49,6 +50,7 @@ class Corpus:
     rejected: int = 0
     unreadable: int = 0
     collection: dict[str, Any] = field(default_factory=dict)
+    thesaurus: dict[str, Any] = field(default_factory=dict)
 
     def raise_for_problems(self) -> None:
         """Raise CorpusError listing every problem, if there is any."""
@@ -123,7 +125,8 @@ def read_corpus(root: str | os.PathLike[str]) -> Corpus:
     if not root.is_dir():
         corpus.problems.append(Problem(str(root), None, "corpus path is not a folder"))
         return corpus
-    corpus.collection = _read_collection(root, corpus)
+    corpus.collection = _read_mapping(root, COLLECTION_FILE, corpus, "(name:, description:)")
+    corpus.thesaurus = _read_thesaurus(root, corpus)
     seen: dict[str, str] = {}
     try:
         paths = corpus_files(root)
@@ -434,11 +437,26 @@ def _yaml_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
         loader.dispose()
 
 
-def _read_collection(root: Path, corpus: Corpus) -> dict[str, Any]:
-    path = root / COLLECTION_FILE
+def _read_thesaurus(root: Path, corpus: Corpus) -> dict[str, Any]:
+    """The corpus's own vocabulary (synonyms, abbreviations, related, places), validated."""
+    from .thesaurus import validate
+
+    data = _read_mapping(root, THESAURUS_FILE, corpus, "(synonyms:, abbreviations:, related:, places:)")
+    problems = validate(data, THESAURUS_FILE)
+    if problems:
+        report = _FileReport(corpus, THESAURUS_FILE)
+        for problem in problems:
+            report.unreadable(None, problem.removeprefix(f"{THESAURUS_FILE}: "))
+        return {}
+    return data
+
+
+def _read_mapping(root: Path, name: str, corpus: Corpus, shape: str) -> dict[str, Any]:
+    """A reserved YAML file at the corpus root that holds one mapping."""
+    path = root / name
     if not path.is_file():
         return {}
-    report = _FileReport(corpus, COLLECTION_FILE)
+    report = _FileReport(corpus, name)
     data = _read_bytes(path, report)
     text = _decode_whole(data, report) if data is not None else None
     if text is None:
@@ -454,12 +472,12 @@ def _read_collection(root: Path, corpus: Corpus) -> dict[str, Any]:
     finally:
         loader.dispose()
     if not isinstance(value, dict):
-        report.unreadable(None, "must be a mapping (name:, description:)")
+        report.unreadable(None, f"must be a mapping {shape}")
         return {}
     try:
         return _plain(value, [MAX_EXTRA_CHARS])
     except (ValueError, _TooBig, RecursionError) as exc:
-        report.unreadable(None, f"the collection description {exc}")
+        report.unreadable(None, f"the file {exc}")
         return {}
 
 

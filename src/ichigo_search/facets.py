@@ -186,6 +186,7 @@ class FacetCounter:
         year: str | tuple[int, int] | None = None,
         size: int = 10,
         browse: bool = False,
+        thesaurus: dict | None = None,
     ) -> Facets:
         """The ``size`` most frequent places and every decade among all captions matching the search.
 
@@ -194,7 +195,7 @@ class FacetCounter:
         """
         from whoosh import query as wq
 
-        matching = matching_query(searcher, text, place, year)
+        matching = matching_query(searcher, text, place, year, thesaurus)
         if matching is None:
             if not browse:
                 return Facets(total=0)

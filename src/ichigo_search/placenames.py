@@ -10,6 +10,7 @@ once to find place names in captions.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import unicodedata
@@ -269,7 +270,14 @@ def _candidates(gazetteer: Gazetteer, key: str) -> list[Place]:
     return [_place(r[:10]) for r in ranked]
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """The shared gazetteer instance."""
-    return Gazetteer()
+def gazetteer(aliases: dict[str, list[str]] | None = None) -> Gazetteer:
+    """The shared gazetteer, with a thesaurus's extra place aliases if given."""
+    return _gazetteer(json.dumps(aliases, sort_keys=True, ensure_ascii=False) if aliases else "")
+
+
+@lru_cache(maxsize=8)
+def _gazetteer(aliases_json: str) -> Gazetteer:
+    places = Gazetteer()
+    if aliases_json:
+        places.add_aliases(json.loads(aliases_json))
+    return places

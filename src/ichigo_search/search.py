@@ -107,7 +107,8 @@ def make_expander(searcher=None, thesaurus: dict | None = None):
     from .thesaurus import load
 
     vocabulary = IndexVocabulary(searcher) if searcher is not None else None
-    return Expander(load(thesaurus), gazetteer(), vocabulary)
+    words = load(thesaurus)
+    return Expander(words, gazetteer(words.place_aliases), vocabulary)
 
 
 def _filters(place: str | None, years: tuple[int, int] | None, expander=None):
