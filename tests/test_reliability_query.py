@@ -189,3 +189,23 @@ def test_undecodable_argv_bytes_do_not_break_output(sample_index):
     results = sample_index.search("Liuzhou \udcff\udcfe")
     check_results(results, 10)
     assert "\ufffd" in results.query
+
+
+def test_a_closed_pipe_stops_the_cli_quietly(sample_index):
+    """`ichigo-search query … | head`: the reader goes away before the output is written."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
+    command = [sys.executable, "-m", "ichigo_search", "query", "Liuzhou", "--json", "--no-update"]
+    process = subprocess.Popen(
+        [*command, "--index", str(sample_index.path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    process.stdout.close()  # long before the child has imported anything
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2
+    assert stderr == ""  # quiet, like cat or grep: whoever stopped reading needs no message

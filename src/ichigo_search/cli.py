@@ -7,6 +7,7 @@ error.  Heavy modules (Whoosh, the index code) load only inside commands, so
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -50,8 +51,8 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(130)
         except BrokenPipeError:
             # Whoever read our output stopped (`| head`): stop quietly, without Python's flush warning.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            with contextlib.suppress(Exception):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_ERROR)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise

@@ -229,6 +229,7 @@ def make_live(root: Path, generation: Path, retired: Path | None = None) -> None
     period for readers counts from now.
     """
     sync_tree(generation)
+    _fsync_dir(root)  # the generation's own entry, before CURRENT names it
     crash_point("synced")
     if retired is not None:
         with contextlib.suppress(OSError):
