@@ -96,7 +96,7 @@ def test_place_filter(sample_index):
 def test_cjk_queries_match_inside_longer_runs(sample_index, query, expected):
     results = sample_index.search(query)
     assert caption_ids(results)[0] == expected
-    assert f"<mark>{query}</mark>" in results[0].highlights[0]
+    assert f"<mark>{query}" in results[0].highlights[0]  # the word, or the place name it starts
 
 
 def test_cjk_sequence_must_be_contiguous(sample_index):

@@ -123,6 +123,7 @@ def main() -> None:
 @click.option("--place", metavar="NAME", help="Only captions at this place.")
 @click.option("--year", metavar="RANGE", help="Only captions dated in these years: 1944, 1944..1945, 1940s.")
 @click.option("--no-update", is_flag=True, help="Search the index as it is; skip the corpus check.")
+@click.option("--facets", "with_facets", is_flag=True, help="Also count the matches per place and decade.")
 @location_options
 @handle_errors
 def query(
@@ -133,6 +134,7 @@ def query(
     place: str | None,
     year: str | None,
     no_update: bool,
+    with_facets: bool,
     corpus_dir: Path | None,
     index_dir: Path | None,
 ) -> None:
@@ -147,6 +149,7 @@ def query(
       ichigo-search query "Liuzhou airbase"
       ichigo-search query '"cavalry column" -horses' --json
       ichigo-search query refugees --place Guilin --year 1944
+      ichigo-search query Ichigo --facets
     """
     from .dates import parse_year_filter
 
@@ -158,10 +161,16 @@ def query(
         _refresh_for_query(idx, corpus)
     text = " ".join(words)
     results = idx.search(text, limit=limit, offset=offset, place=place, year=year)
+    facets = idx.facets(text, place=place, year=year) if with_facets else None
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        data = results.to_dict()
+        if facets is not None:
+            data["facets"] = {"places": facets.to_dict()["places"], "decades": facets.to_dict()["decades"]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_results(results)
+        if facets is not None:
+            _print_facets(facets)
     sys.exit(EXIT_HITS if results.total else EXIT_NO_HITS)
 
 
@@ -172,10 +181,19 @@ def _refresh_for_query(idx, corpus: Path) -> None:
     refresh_index(idx, corpus, warn=lambda message: click.echo(f"ichigo-search: {message}", err=True))
 
 
+def _print_facets(facets) -> None:
+    for title, values in (("places", facets.places), ("decades", facets.decades)):
+        if values:
+            counts = ", ".join(f"{v.value} ({v.count})" for v in values)
+            click.echo(click.style(f"\n{title}: ", bold=True) + counts)
+
+
 def _print_results(results) -> None:
     from .highlight import to_terminal
 
     start_mark, end_mark = "\x1b[1;33m", "\x1b[0m"
+    if results.suggestion:
+        click.echo(click.style("Did you mean: ", dim=True) + click.style(results.suggestion, bold=True) + "?")
     if not results.total:
         click.echo(f"No captions match {results.query!r}.")
         return

@@ -28,14 +28,14 @@ class Located:
 def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
+    texts = ((record.caption, located.caption_spans), (record.title or "", located.title_spans))
+    mentioned = [(spans, gazetteer.find(text)) for text, spans in texts]
+    context = [m.place for _, mentions in mentioned for m in mentions]
     for name in record.places:
-        mentions = gazetteer.find(name, require_case=False)
-        places = [m.place for m in mentions] or gazetteer.candidates(name)[:1]
-        for place in places:
-            located._add(place)
-    context = list(located.direct)
-    for text, spans in ((record.caption, located.caption_spans), (record.title or "", located.title_spans)):
-        for mention in gazetteer.find(text, context=context):
+        for mention in gazetteer.find(name, require_case=False, context=context):
+            located._add(mention.place)
+    for spans, mentions in mentioned:
+        for mention in mentions:
             located._add(mention.place)
             spans.append((mention.start, mention.end, mention.place.id))
     tree_ids: set[str] = set()

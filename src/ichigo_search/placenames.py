@@ -23,6 +23,7 @@ from .analysis import _CJK_CLASS, CJK_RE, fold
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.sqlite"
 MAX_NAME_TOKENS = 4
 MAX_HAN_NAME = 8
+HAN_ADMIN_SUFFIXES = "市县縣镇鎮区區乡鄉村"
 # Words before a name that make it a person, not a place ("Capt. Berwyn Fry").
 PERSON_TITLES = frozenset(
     """mr mrs miss ms dr capt captain lt lieut lieutenant col colonel gen general maj major sgt sergeant
@@ -157,16 +158,21 @@ class Gazetteer:
     # -- finding names in text ----------------------------------------------
 
     def find(self, text: str, *, require_case: bool = True, context: list[Place] | None = None) -> list[Mention]:
-        """Place names in ``text``: longest match, case-aware, ambiguous names only in place context."""
+        """Place names in ``text``: longest match, case-aware, ambiguous names only in place context.
+
+        A name that means several places is read as the one nearest the unambiguous
+        places around it (in ``text`` or ``context``): Ping Yang beside Liuzhou is
+        the Pingyang near Liuzhou, not the larger one in Hebei.
+        """
         keys = self.keys()
-        mentions: list[Mention] = []
+        found: list[tuple[int, int, str, list[Place]]] = []
         words = list(_WORD_RE.finditer(text))
         count = len(words)
         i = 0
         while i < count:
             word = words[i].group()
             if CJK_RE.search(word):
-                mentions.extend(self._find_han(word, words[i].start(), keys))
+                found.extend(self._find_han(word, words[i].start(), keys))
                 i += 1
                 continue
             if require_case and not (word[0].isupper() or word[0].isdigit()):
@@ -190,24 +196,27 @@ class Gazetteer:
                 surface = text[group[0].start() : group[-1].end()]
                 if not self._accept(text, words, i, size, compact_key(surface), require_case):
                     continue
-                place = self._choose(surface, text, group[-1].end(), context, mentions)
-                if place is not None:
-                    mentions.append(Mention(group[0].start(), group[-1].end(), surface, place))
+                options = self._options(surface, text, group[-1].end())
+                if options:
+                    found.append((group[0].start(), group[-1].end(), surface, options))
                     matched = size
                     break
             i += matched or 1
-        return mentions
+        anchors = [options[0] for *_, options in found if len(options) == 1] + list(context or [])
+        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in found]
 
-    def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[Mention]:
-        found: list[Mention] = []
+    def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[tuple[int, int, str, list[Place]]]:
+        found = []
         i = 0
         while i < len(run):
             for size in range(min(MAX_HAN_NAME, len(run) - i), 1, -1):
                 piece = run[i : i + size]
                 if piece in keys:
                     places = self.candidates(piece)
+                    if len(piece) > 2 and piece[-1] in HAN_ADMIN_SUFFIXES:  # 平阳镇: any Pingyang
+                        places += [p for p in self.candidates(piece[:-1]) if p not in places]
                     if places:
-                        found.append(Mention(offset + i, offset + i + size, piece, places[0]))
+                        found.append((offset + i, offset + i + size, piece, _same_tier(places)))
                         i += size
                         break
             else:
@@ -230,30 +239,42 @@ class Gazetteer:
         after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
         return before in PLACE_BEFORE or after in PLACE_AFTER or after_comma
 
-    def _choose(
-        self, surface: str, text: str, end: int, context: list[Place] | None, found: list[Mention]
-    ) -> Place | None:
-        """Pick the place a name means here: a qualifier after it, other places nearby, then preference."""
+    def _options(self, surface: str, text: str, end: int) -> list[Place]:
+        """The places a name may mean here, after a qualifier such as ", Ohio"; empty to reject it."""
         places = self.candidates(surface)
-        if not places:
-            return None
-        if len(places) == 1:
-            return places[0]
+        if len(places) <= 1:
+            return places
         qualifier = re.match(r"\s*,\s*([^\W\d_][\w.\- ]{1,30}?)(?=[,.;:)]|\s*$|\s+[a-z])", text[end:])
         if qualifier:
             wanted = {p.id for p in self.candidates(qualifier.group(1))}
             if wanted:
                 inside = [p for p in places if p.parent in wanted or p.country in wanted]
                 if inside:
-                    return inside[0]
-                if any(self.place(w) and self.place(w).kind != "city" for w in wanted):
-                    return None  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
-        nearby = [m.place for m in found] + list(context or [])
-        provinces = {p.parent for p in nearby if p.parent} | {p.id for p in nearby if p.kind == "province"}
-        for place in places:
-            if place.parent in provinces:
-                return place
-        return places[0]
+                    return inside
+                if any((q := self.place(w)) is not None and q.kind != "city" for w in wanted):
+                    return []  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
+        return _same_tier(places)
+
+
+def _same_tier(places: list[Place]) -> list[Place]:
+    """The equally preferred readings of a name (the collection's region first)."""
+    return [p for p in places if p.tier == places[0].tier] if places else places
+
+
+def _nearest(options: list[Place], anchors: list[Place]) -> Place:
+    """The option in the same province as an anchor, else the closest to one, else the first."""
+    if len(options) == 1 or not anchors:
+        return options[0]
+    provinces = {a.parent for a in anchors if a.kind == "city"} | {a.id for a in anchors if a.kind == "province"}
+    for option in options:
+        if option.parent in provinces:
+            return option
+    points = [(a.lat, a.lon) for a in anchors if a.lat is not None]
+    located = [o for o in options if o.lat is not None]
+    if points and located:
+        return min(located, key=lambda o: min((o.lat - lat) ** 2 + (o.lon - lon) ** 2 for lat, lon in points))
+    countries = {a.country for a in anchors}
+    return next((o for o in options if o.country in countries), options[0])
 
 
 def _place(row: tuple) -> Place:

@@ -15,7 +15,7 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # Fields searched by free-text queries and their BM25F boosts.
 SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
