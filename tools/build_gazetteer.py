@@ -311,8 +311,17 @@ def build(fsa: Path | None) -> dict[str, int]:
     # Every other country, by its English name (so "Calcutta, Ohio" can say where Ohio is).
     for code, info in countries.items():
         if code not in places and info.get("name"):
-            add_place(code, name=info["name"], kind="country", country=code, admin1="", lat=None, lon=None,
-                      population=int(info.get("population") or 0), tier=TIER.get(code, 3))
+            add_place(
+                code,
+                name=info["name"],
+                kind="country",
+                country=code,
+                admin1="",
+                lat=None,
+                lon=None,
+                population=int(info.get("population") or 0),
+                tier=TIER.get(code, 3),
+            )
             add_name(code, info["name"], primary=True)
             add_display(code, info["name"], 0)
     # US states (GeoNames admin1 codes for the US are the postal codes).
