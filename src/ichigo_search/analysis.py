@@ -128,14 +128,22 @@ def analyze(text: str, *, stemming: bool = True) -> list[Term]:
     Several terms may share a position: the joined form of a hyphenated word
     sits at its first part, and CJK unigrams sit with the bigram they start.
     """
+    terms = _folded_terms(text)
+    if not stemming:
+        return list(terms)
+    return [Term(stem(t.text), t.pos, t.start, t.end) for t in terms]
+
+
+@lru_cache(maxsize=64)
+def _folded_terms(text: str) -> tuple[Term, ...]:
+    """Unstemmed terms of a text, cached: indexing reads each caption for several fields."""
     terms: list[Term] = []
     pos = 0
-    finish = stem if stemming else _identity
     for match in _TOKEN_RE.finditer(text):
         start, end = match.span()
         if match.lastgroup == "acronym":
             letters = fold(match.group().replace(".", ""))
-            terms.append(Term(finish(letters), pos, start, end))
+            terms.append(Term(letters, pos, start, end))
             pos += 1
             continue
         raw = match.group()
@@ -151,17 +159,13 @@ def analyze(text: str, *, stemming: bool = True) -> list[Term]:
                     continue
                 form = _word_form(piece)
                 if form:
-                    terms.append(Term(finish(form), pos, piece_start, piece_start + len(piece)))
+                    terms.append(Term(form, pos, piece_start, piece_start + len(piece)))
                     pos += 1
                 joined.append(form)
             offset += len(part) + 1
         if 1 < len(parts) <= _MAX_JOINED_PARTS and len(joined) == len(parts) and all(joined):
-            terms.append(Term(finish("".join(joined)), joined_pos, start, end))
-    return terms
-
-
-def _identity(word: str) -> str:
-    return word
+            terms.append(Term("".join(joined), joined_pos, start, end))
+    return tuple(terms)
 
 
 def _add_cjk(terms: list[Term], run: str, start: int, pos: int) -> int:

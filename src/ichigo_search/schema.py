@@ -8,7 +8,7 @@ from typing import Any
 from whoosh import fields
 from whoosh.analysis import Analyzer, Token
 
-from .analysis import analyze
+from .analysis import Term, analyze
 from .locating import locate
 from .placenames import Gazetteer
 from .placenames import gazetteer as default_gazetteer
@@ -51,7 +51,15 @@ class CaptionAnalyzer(Analyzer):
         **kwargs: Any,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term in analyze(value, stemming=self.stemming):
+        if isinstance(value, (list, tuple)):  # several texts in one field: positions run on
+            terms, offset = [], 0
+            for part in value:
+                part_terms = analyze(part, stemming=self.stemming)
+                terms += [Term(t.text, t.pos + offset, t.start, t.end) for t in part_terms]
+                offset += (part_terms[-1].pos + 2) if part_terms else 0
+        else:
+            terms = analyze(value, stemming=self.stemming)
+        for term in terms:
             token.text = term.text
             token.boost = 1.0
             token.stopped = False
@@ -96,7 +104,7 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         "id": record.id,
         "hash": record.content_hash,
         "caption": record.caption,
-        "exact": "\n".join(filter(None, (record.title, record.caption, places))),
+        "exact": [text for text in (record.title, record.caption, places) if text],
         "record": json.dumps(stored, ensure_ascii=False),
         "located": json.dumps(
             {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
