@@ -22,8 +22,10 @@ SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.
 # Folded but unstemmed forms of title, caption and places: an exact spelling
 # ranks a little above a stemmed match.
 EXACT_FIELD = "exact"
-EXACT_BOOST = 0.3
+EXACT_BOOST = 0.6
 # Gazetteer ids of the places a record names (any spelling), and those plus their provinces and countries.
+# Joins the texts of a multi-text field; never in a caption (control characters are rejected).
+PART_SEPARATOR = "\x1e"
 PLACE_IDS = "place_ids"
 PLACE_TREE = "place_tree"
 
@@ -51,9 +53,9 @@ class CaptionAnalyzer(Analyzer):
         **kwargs: Any,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if isinstance(value, (list, tuple)):  # several texts in one field: positions run on
+        if PART_SEPARATOR in value:  # several texts in one field (each cached): positions run on
             terms, offset = [], 0
-            for part in value:
+            for part in value.split(PART_SEPARATOR):
                 part_terms = analyze(part, stemming=self.stemming)
                 terms += [Term(t.text, t.pos + offset, t.start, t.end) for t in part_terms]
                 offset += (part_terms[-1].pos + 2) if part_terms else 0
@@ -104,7 +106,7 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         "id": record.id,
         "hash": record.content_hash,
         "caption": record.caption,
-        "exact": [text for text in (record.title, record.caption, places) if text],
+        "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
         "record": json.dumps(stored, ensure_ascii=False),
         "located": json.dumps(
             {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
