@@ -21,7 +21,6 @@ from .querying import Unit
 from .thesaurus import SYNONYM_WEIGHT, Thesaurus, token_key
 
 PLACE_WEIGHT = 0.9
-PLACE_TREE_WEIGHT = 0.25
 COMPOUND_WEIGHT = 0.9
 KNOWN_COMPOUND_WEIGHT = 0.4
 TYPO_WEIGHT = 0.6
@@ -130,11 +129,11 @@ class Expander:
             group.alternatives.append(Alternative(weight, text=form, phrase=True, core=weight >= SYNONYM_WEIGHT))
 
     def _add_places(self, group: Group, places: list[Place]) -> None:
+        # Captions naming the place in any spelling; places inside it only through --place,
+        # so "Guangxi" ranks what says Guangxi, not every caption of Liuzhou.
         for place in places:
             group.places.append(place)
             group.alternatives.append(Alternative(PLACE_WEIGHT, place=place.id))
-            if place.kind in ("province", "country"):
-                group.alternatives.append(Alternative(PLACE_TREE_WEIGHT, place=place.id, tree=True))
 
     # -- places -------------------------------------------------------------
 

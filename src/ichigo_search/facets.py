@@ -70,46 +70,6 @@ def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
     return tuple(range(first, last + 1, 10))
 
 
-def matching_query(
-    searcher,
-    text: str,
-    place: str | None = None,
-    year: str | tuple[int, int] | None = None,
-    thesaurus: dict | None = None,
-):
-    """What ``Index.search`` counts in ``total``: (Whoosh query without the year filter, years) or None.
-
-    Mirrors :func:`ichigo_search.search.run_search`: all required clauses, at least
-    one of the words, none of the excluded ones, within the place filter; the
-    year range is returned apart because checking it against cached year ranges
-    is much faster than Whoosh's numeric ranges, which match nearly every caption.
-    """
-    from whoosh import query as wq
-
-    from . import querying
-    from .dates import parse_year_filter
-    from .schema import EXACT_FIELD, SEARCH_FIELDS
-    from .search import _filters, make_expander
-
-    expander = make_expander(searcher, thesaurus)
-    parsed = querying.parse(text)
-    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
-    years = parse_year_filter(year) if isinstance(year, str) else year
-    years = years or parsed.years
-    if plan.empty and not years and not (place and place.strip()):
-        return None
-    parts = list(plan.required)
-    if plan.soft:
-        parts.append(plan.soft[0] if len(plan.soft) == 1 else wq.Or(plan.soft))
-    filters = _filters(place, None, expander)
-    if filters is not None:
-        parts.append(filters)
-    query = wq.Every() if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
-    if plan.negative:
-        query = wq.AndNot(query, wq.Or(plan.negative))
-    return query, years
-
-
 class FacetCounter:
     """Counts facets for searches on one index, caching each segment's per-document values."""
 
@@ -195,18 +155,19 @@ class FacetCounter:
         """
         from whoosh import query as wq
 
-        matching = matching_query(searcher, text, place, year, thesaurus)
-        if matching is None:
-            if not browse:
-                return Facets(total=0)
-            matching = (wq.Every(), None)
-        query, years = matching
+        from . import matching
+
+        found = matching.build(searcher, text, place, year, thesaurus)
+        if found is None and not browse:
+            return Facets(total=0)
+        if found is None:
+            docnums = matching.doc_ids(searcher, wq.Every())
+        else:
+            docnums = matching.doc_ids(searcher, found.some_words)
+            if found.filter is not None:
+                docnums &= matching.doc_ids(searcher, found.filter)
         values = self.values(searcher)
-        matches = [values[docnum] for docnum in searcher.docs_for_query(query)]
-        if years:
-            first, last = years
-            # The year filter's rule: the caption's range overlaps the wanted one.
-            matches = [doc for doc in matches if doc[2] is not None and doc[2][0] <= last and doc[2][1] >= first]
+        matches = [values[docnum] for docnum in docnums]
         places = Counter(chain.from_iterable(doc[0] for doc in matches))
         decades = Counter(chain.from_iterable(doc[1] for doc in matches))
         return Facets(

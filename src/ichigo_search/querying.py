@@ -16,6 +16,8 @@ from .dates import parse_year_filter
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 32
+# Fields searched for the several-word forms a query word expands to (World War II, New York).
+PHRASE_FIELDS = ("title", "caption", "places")
 # Query field names users type, mapped to index fields.
 FIELD_NAMES = {
     "title": "title",
@@ -210,7 +212,9 @@ def group_query(group, fields: dict[str, float], exact_field: str | None, plan: 
             if plan is not None and not alternative.tree:
                 plan.place_ids.add(alternative.place)
             continue
-        query = unit_query(Unit(alternative.text or "", phrase=alternative.phrase), fields, exact_field, plan)
+        # Several-word alternatives are phrases: only where such names are written.
+        alt_fields = {k: v for k, v in fields.items() if k in PHRASE_FIELDS} if alternative.phrase else fields
+        query = unit_query(Unit(alternative.text or "", phrase=alternative.phrase), alt_fields, exact_field, plan)
         if query is not None:
             subqueries.append(query if alternative.weight == 1.0 else query.with_boost(alternative.weight))
     if plan is not None and group.correction:

@@ -15,7 +15,7 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 # Fields searched by free-text queries and their BM25F boosts.
 SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
@@ -26,6 +26,9 @@ EXACT_BOOST = 0.6
 # Gazetteer ids of the places a record names (any spelling), and those plus their provinces and countries.
 # Joins the texts of a multi-text field; never in a caption (control characters are rejected).
 PART_SEPARATOR = "\x1e"
+# Every year a record's date covers (for year filters); none for ranges wider than MAX_YEAR_SPAN.
+YEARS_FIELD = "years"
+MAX_YEAR_SPAN = 50
 PLACE_IDS = "place_ids"
 PLACE_TREE = "place_tree"
 
@@ -88,6 +91,7 @@ def build_schema() -> fields.Schema:
         exact=fields.TEXT(analyzer=CaptionAnalyzer(stemming=False), phrase=False, field_boost=EXACT_BOOST),
         place_ids=fields.KEYWORD(scorable=True),
         place_tree=fields.KEYWORD(scorable=True),
+        years=fields.KEYWORD(),
         year_start=fields.NUMERIC(int, bits=32),
         year_end=fields.NUMERIC(int, bits=32),
         source=fields.ID(),
@@ -127,6 +131,8 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     years = record.years
     if years:
         doc["year_start"], doc["year_end"] = years
+        if years[1] - years[0] < MAX_YEAR_SPAN:
+            doc[YEARS_FIELD] = " ".join(str(y) for y in range(years[0], years[1] + 1))
     return doc
 
 

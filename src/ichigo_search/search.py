@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import querying
-from .dates import parse_year_filter
 from .highlight import fragments
 from .records import Record
-from .schema import EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS, from_stored, stored_places
+from .schema import EXACT_FIELD, from_stored, stored_places
 
 MAX_LIMIT = 1000
 
@@ -111,26 +110,6 @@ def make_expander(searcher=None, thesaurus: dict | None = None):
     return Expander(words, gazetteer(words.place_aliases), vocabulary)
 
 
-def _filters(place: str | None, years: tuple[int, int] | None, expander=None):
-    from whoosh import query as wq
-
-    parts = []
-    if place and place.strip():
-        place_ids = (expander or make_expander()).place_ids(place)
-        if place_ids:
-            parts.append(wq.Or([wq.Term(PLACE_TREE, p) for p in place_ids]))
-        else:
-            place_query = querying.unit_query(querying.Unit(place, phrase=True), {"places": 1.0}, None)
-            parts.append(place_query if place_query is not None else wq.NullQuery)
-    if years:
-        first, last = years
-        parts.append(wq.NumericRange("year_start", None, last))
-        parts.append(wq.NumericRange("year_end", first, None))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
 def suggest(text: str, corrections: dict[str, str]) -> str | None:
     """The query with each unknown word replaced by its nearest known spelling."""
     if not corrections:
@@ -160,43 +139,31 @@ def run_search(
     thesaurus: dict | None = None,
 ) -> SearchResults:
     """Search with an open Whoosh searcher; never raises on any query text."""
-    from whoosh import query as wq
+    from . import matching
 
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    expander = make_expander(searcher, thesaurus)
-    parsed = querying.parse(text)
-    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
-    years = parse_year_filter(year) if isinstance(year, str) else year
-    years = years or parsed.years
-    if plan.empty and not years and not (place and place.strip()):
+    found = matching.build(searcher, text, place, year, thesaurus)
+    if found is None:
         return SearchResults(query=text, total=0, hits=[], offset=offset)
-    filter_query = _filters(place, years, expander)
-    negative = wq.Or(plan.negative) if plan.negative else None
-
-    def restrict(query):
-        return wq.AndNot(query, negative) if negative is not None else query
-
-    wanted = offset + limit
-    if len(plan.soft) > 1:
-        every_word = restrict(_combine(plan.required + plan.soft_core))
-        some_words = restrict(_combine([*plan.required, wq.Or(plan.soft)]))
-        first = searcher.search(every_word, limit=max(wanted, 1), filter=filter_query)
-        ranked = [(hit.docnum, hit.score) for hit in first]
-        rest = searcher.search(some_words, limit=max(wanted, 1), filter=filter_query, mask=every_word)
-        total = len(first) + len(rest)
-        if len(ranked) < wanted:
-            ranked += [(hit.docnum, hit.score) for hit in rest][: wanted - len(ranked)]
-    else:
-        query = restrict(_combine(plan.required + plan.soft))
-        results = searcher.search(query, limit=max(wanted, 1), filter=filter_query)
-        total = len(results)
-        ranked = [(hit.docnum, hit.score) for hit in results]
+    filter_ids = matching.doc_ids(searcher, found.filter) if found.filter is not None else None
+    if filter_ids is not None and not filter_ids:  # Whoosh reads an empty filter as no filter
+        return SearchResults(query=text, total=0, hits=[], offset=offset)
+    wanted = max(offset + limit, 1)
+    ranked: list[tuple[int, float]] = []
+    if found.every_word is not None:
+        ranked = [(h.docnum, h.score) for h in searcher.search(found.every_word, limit=wanted, filter=filter_ids)]
+    if len(ranked) < wanted:
+        first = {docnum for docnum, _ in ranked}
+        rest = searcher.search(found.some_words, limit=wanted + len(first), filter=filter_ids)
+        ranked += [(h.docnum, h.score) for h in rest if h.docnum not in first][: wanted - len(ranked)]
+    total = matching.count(searcher, found)
     hits = [
-        _make_hit(searcher, docnum, score, rank, plan)
-        for rank, (docnum, score) in enumerate(ranked[offset:wanted], start=offset + 1)
+        _make_hit(searcher, docnum, score, rank, found.plan)
+        for rank, (docnum, score) in enumerate(ranked[offset : offset + limit], start=offset + 1)
     ]
-    return SearchResults(query=text, total=total, hits=hits, offset=offset, suggestion=suggest(text, plan.corrections))
+    suggestion = suggest(text, found.plan.corrections)
+    return SearchResults(query=text, total=total, hits=hits, offset=offset, suggestion=suggestion)
 
 
 def _make_hit(searcher, docnum: int, score: float, rank: int, plan: querying.Plan) -> Hit:

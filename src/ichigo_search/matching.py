@@ -1,0 +1,138 @@
+"""What a search matches: the Whoosh queries behind ranking, totals and facet counts.
+
+One place decides what "matches" means, so a result page's total and its facet
+counts always agree:
+
+- *some words*: every required clause, at least one word group, no excluded
+  word, inside the place and year filters; this is what ``total`` counts;
+- *every word*: the same with every word group (near synonyms left out); these
+  captions rank first.
+
+Counting uses sets of document numbers, combined with Python's set operations:
+Whoosh would otherwise walk a union of dozens of expanded terms one document at
+a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import querying
+from .dates import parse_year_filter
+from .schema import EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS, YEARS_FIELD
+
+# Year filters name at most this many years as terms; a wider range is clipped to the years indexed.
+MAX_FILTER_YEARS = 400
+
+
+@dataclass
+class Matching:
+    """The parts of one search."""
+
+    plan: querying.Plan
+    some_words: object
+    every_word: object | None
+    filter: object | None
+
+
+def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) -> Matching | None:
+    """The queries for a search, or None when it looks for nothing at all."""
+    from whoosh import query as wq
+
+    from .search import make_expander
+
+    expander = make_expander(searcher, thesaurus)
+    parsed = querying.parse(text)
+    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
+    years = parse_year_filter(year) if isinstance(year, str) else year
+    years = years or parsed.years
+    if plan.empty and not years and not (place and place.strip()):
+        return None
+    filters = [f for f in (place_filter(place, expander), year_filter(searcher, years)) if f is not None]
+    negative = wq.Or(plan.negative) if plan.negative else None
+
+    def combine(parts: list):
+        query = wq.Every() if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
+        return wq.AndNot(query, negative) if negative is not None else query
+
+    soft = [wq.Or(plan.soft)] if len(plan.soft) > 1 else plan.soft
+    every_word = combine(plan.required + plan.soft_core) if len(plan.soft) > 1 else None
+    filter_query = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
+    return Matching(plan, combine(plan.required + soft), every_word, filter_query)
+
+
+def place_filter(place: str | None, expander):
+    """Captions at a place (any spelling) or anywhere inside it; by the places field if the gazetteer lacks it."""
+    from whoosh import query as wq
+
+    if not place or not place.strip():
+        return None
+    place_ids = expander.place_ids(place)
+    if place_ids:
+        return wq.Or([wq.Term(PLACE_TREE, p) for p in place_ids])
+    query = querying.unit_query(querying.Unit(place, phrase=True), {"places": 1.0}, None)
+    return query if query is not None else wq.NullQuery
+
+
+def year_filter(searcher, years: tuple[int, int] | None):
+    """Captions whose dates overlap ``years``: a union of the indexed years in the range."""
+    from whoosh import query as wq
+
+    if not years:
+        return None
+    first, last = years
+    indexed = _indexed_years(searcher)
+    wanted = [y for y in indexed if first <= y <= last][:MAX_FILTER_YEARS]
+    if not wanted:
+        return wq.NullQuery
+    return wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in wanted])
+
+
+def _indexed_years(searcher) -> list[int]:
+    return _years_of(searcher.reader())
+
+
+@lru_cache(maxsize=8)
+def _years_of(reader) -> list[int]:
+    return sorted(int(y) for y in reader.field_terms(YEARS_FIELD)) if YEARS_FIELD in reader.schema else []
+
+
+def doc_ids(searcher, query) -> set[int]:
+    """Document numbers matching a query, by set algebra over its parts."""
+    from whoosh import query as wq
+
+    if isinstance(query, wq.AndNot):
+        return doc_ids(searcher, query.a) - doc_ids(searcher, query.b)
+    if isinstance(query, wq.And):
+        parts = sorted((doc_ids(searcher, q) for q in query.subqueries), key=len)
+        return set.intersection(*parts) if parts else set()
+    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
+        found: set[int] = set()
+        for q in query.subqueries:
+            found |= doc_ids(searcher, q)
+        return found
+    if isinstance(query, wq.Term):
+        return set(_term_docs(searcher.reader(), query.fieldname, query.text))
+    if query is wq.NullQuery:
+        return set()
+    return set(query.docs(searcher))
+
+
+@lru_cache(maxsize=4096)
+def _term_docs(reader, fieldname: str, text: str) -> tuple[int, ...]:
+    """Live documents holding a term (cached per reader: a reader's segments never change)."""
+    from whoosh.reading import TermNotFound
+
+    try:
+        return tuple(reader.postings(fieldname, text).all_ids())  # deleted documents are left out
+    except TermNotFound:
+        return ()
+
+
+def count(searcher, matching: Matching) -> int:
+    """How many captions the search matches (its ``total``)."""
+    found = doc_ids(searcher, matching.some_words)
+    if matching.filter is not None:
+        found &= doc_ids(searcher, matching.filter)
+    return len(found)
