@@ -98,7 +98,7 @@ def _locations(corpus_dir: Path | None, index_dir: Path | None) -> tuple[Path, P
 def _open(index_dir: Path):
     from .api import Index
 
-    return Index(index_dir)
+    return Index(index_dir, memory_map=False)  # one query per process: open fast
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
