@@ -15,7 +15,7 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 # Fields searched by free-text queries and their BM25F boosts.
 SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
@@ -91,9 +91,11 @@ def build_schema() -> fields.Schema:
         exact=fields.TEXT(analyzer=CaptionAnalyzer(stemming=False), phrase=False, field_boost=EXACT_BOOST),
         place_ids=fields.KEYWORD(scorable=True),
         place_tree=fields.KEYWORD(scorable=True),
-        years=fields.KEYWORD(),
-        year_start=fields.NUMERIC(int, bits=32),
-        year_end=fields.NUMERIC(int, bits=32),
+        years=fields.KEYWORD(scorable=True),  # scorable: a lengths column spares that check too
+        # One term per value (no trie tiers): year filters use the years field, and every
+        # extra term of an unscored field costs a file-system check at commit in Whoosh 2.7.
+        year_start=fields.NUMERIC(int, bits=32, shift_step=32),
+        year_end=fields.NUMERIC(int, bits=32, shift_step=32),
         source=fields.ID(),
         record=fields.STORED(),
         located=fields.STORED(),
