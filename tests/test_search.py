@@ -181,3 +181,9 @@ def test_only_stopwords_still_search(sample_index):
 
 def test_unknown_field_falls_back_to_words(sample_index):
     assert caption_ids(sample_index.search("foo:Calcutta")) == ["bukey-calcutta"]
+
+
+def test_several_word_forms_are_highlighted_only_where_their_words_stand_together(sample_index):
+    hit = next(h for h in sample_index.search("airstrip") if h.id == "liuzhou-airstrip-mines")
+    assert "<mark>air strip</mark>" in hit.highlights[0]
+    assert "14Th Air Force" in hit.highlights[0]  # "air" alone is not the open compound

@@ -21,17 +21,35 @@ _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def match_spans(
-    text: str, stems: set[str], forms: set[str], extra_spans: list[tuple[int, int]] | None = None
+    text: str,
+    stems: set[str],
+    forms: set[str],
+    extra_spans: list[tuple[int, int]] | None = None,
+    phrases: set[tuple[str, ...]] | frozenset = frozenset(),
 ) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text`` that the query matched (plus ``extra_spans``), merged."""
-    spans = sorted(
-        [
-            (term.start, term.end)
-            for term in analyze(text, stemming=False)
-            if term.text in forms or stem(term.text) in stems
-        ]
-        + list(extra_spans or [])
-    )
+    """Character spans of the tokens of ``text`` that the query matched (plus ``extra_spans``), merged.
+
+    A phrase (a tuple of stems) is marked only where its words follow one another.
+    """
+    terms = analyze(text, stemming=False)
+    spans = [(t.start, t.end) for t in terms if t.text in forms or stem(t.text) in stems]
+    if phrases:
+        by_pos: dict[int, list] = {}
+        for term in terms:
+            by_pos.setdefault(term.pos, []).append(term)
+        for phrase in phrases:
+            for term in terms:
+                if stem(term.text) != phrase[0]:
+                    continue
+                chain = [term]
+                for offset, wanted in enumerate(phrase[1:], 1):
+                    following = [t for t in by_pos.get(term.pos + offset, []) if stem(t.text) == wanted]
+                    if not following:
+                        break
+                    chain.append(following[0])
+                if len(chain) == len(phrase):
+                    spans.append((chain[0].start, chain[-1].end))
+    spans = sorted(spans + list(extra_spans or []))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -77,6 +95,7 @@ def fragments(
     fragment_chars: int = FRAGMENT_CHARS,
     always: bool = True,
     extra_spans: list[tuple[int, int]] | None = None,
+    phrases: set[tuple[str, ...]] | frozenset = frozenset(),
 ) -> list[str]:
     """The best passages of ``text`` with matches marked (HTML).
 
@@ -84,7 +103,7 @@ def fragments(
     """
     if not text:
         return []
-    spans = match_spans(text, stems, forms, extra_spans)
+    spans = match_spans(text, stems, forms, extra_spans, phrases)
     if not spans:
         if not always:
             return []

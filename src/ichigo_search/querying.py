@@ -160,6 +160,7 @@ class Plan:
     negative: list = field(default_factory=list)
     stems: set[str] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
     place_ids: set[str] = field(default_factory=set)
     corrections: dict[str, str] = field(default_factory=dict)
 
@@ -183,9 +184,11 @@ def unit_query(unit: Unit, fields: dict[str, float], exact_field: str | None, pl
     subqueries = []
     for forms in alternatives:
         stems = [stem(f) for f in forms]
-        if plan is not None:
+        if plan is not None and len(stems) == 1:
             plan.stems.update(stems)
             plan.forms.update(forms)
+        elif plan is not None:  # a phrase is highlighted only where its words stand together
+            plan.phrases.add(tuple(stems))
         for name in fields:
             if len(stems) == 1:
                 subqueries.append(wq.Term(name, stems[0]))

@@ -174,9 +174,11 @@ def _make_hit(searcher, docnum: int, score: float, rank: int, plan: querying.Pla
     def place_spans(field: str) -> list[tuple[int, int]]:
         return [(start, end) for start, end, place in located.get(field, []) if place in plan.place_ids]
 
-    highlights = fragments(record.caption, plan.stems, plan.forms, extra_spans=place_spans("caption"))
+    marks = {"extra_spans": place_spans("caption"), "phrases": plan.phrases}
+    highlights = fragments(record.caption, plan.stems, plan.forms, **marks)
     if record.title:
-        title_marks = fragments(record.title, plan.stems, plan.forms, always=False, extra_spans=place_spans("title"))
+        marks = {"extra_spans": place_spans("title"), "phrases": plan.phrases}
+        title_marks = fragments(record.title, plan.stems, plan.forms, always=False, **marks)
         if title_marks and record.title not in record.caption:
             highlights = title_marks + highlights
     return Hit(
