@@ -72,8 +72,20 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "ichigo_search", *args], capture_output=True, text=True, timeout=timeout, env=full_env
+        [sys.executable, "-m", "ichigo_search", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        preexec_fn=_like_a_terminal_job,
     )
+
+
+def _like_a_terminal_job() -> None:
+    """Ctrl-C reaches a command run from a terminal; a job started in the background of a
+    non-interactive shell (as CI may run this suite) inherits SIGINT ignored, and then Python
+    never turns SIGINT into KeyboardInterrupt. Give the child the terminal's default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")
