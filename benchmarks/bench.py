@@ -227,15 +227,17 @@ def child_build(name: str, corpus: str, index: str, answer: str) -> None:
     Path(answer).write_text(json.dumps({"seconds": time.perf_counter() - started, "peak_rss": peak_rss()}))
 
 
-def child_queries(name: str, index: str, queries_file: str, passes: str, answer: str) -> None:
-    """(In the subprocess.) Open the index, run every query once to warm up, then time ``passes`` more."""
+def child_queries(name: str, index: str, queries_file: str, passes: str, warmup: str, answer: str) -> None:
+    """(In the subprocess.) Open the index, run the first ``warmup`` queries untimed, then time ``passes`` passes."""
     texts = [q["text"] for q in json.loads(Path(queries_file).read_text())]
     queries = [Query.parse(t) for t in texts]
     adapter = engine(name)
     started = time.perf_counter()
     adapter.open(Path(index))
     open_seconds = time.perf_counter() - started
-    hits = [len(adapter.search(q)) for q in queries]
+    for q in queries[: int(warmup)]:
+        adapter.search(q)
+    hits: list[int] = []
     timings: list[float] = []
     for _ in range(int(passes)):
         for q in queries:
@@ -243,6 +245,8 @@ def child_queries(name: str, index: str, queries_file: str, passes: str, answer:
             found = adapter.search(q)
             timings.append(time.perf_counter() - t0)
             assert all(fragment for _, fragment in found), f"{name}: a hit without a fragment for {q.text!r}"
+            hits.append(len(found))
+    hits = hits[: len(queries)]
     adapter.close()
     answered = {"open_seconds": open_seconds, "timings": timings, "hits": hits, "peak_rss": peak_rss()}
     Path(answer).write_text(json.dumps(answered))
@@ -277,8 +281,10 @@ def bench_build(name: str, corpus: Path, index: Path, env: dict[str, str]) -> di
     }
 
 
-def bench_queries(name: str, index: Path, queries_file: Path, passes: int, env: dict[str, str]) -> dict[str, Any]:
-    m = measure(["_queries", name, str(index), str(queries_file), str(passes)], env)
+def bench_queries(
+    name: str, index: Path, queries_file: Path, passes: int, warmup: int, env: dict[str, str]
+) -> dict[str, Any]:
+    m = measure(["_queries", name, str(index), str(queries_file), str(passes), str(warmup)], env)
     timings = m.answer["timings"]
     return {
         "p50": percentile(timings, 50),
@@ -424,7 +430,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "machine": machine(),
         "versions": versions(env),
         "ichigo_source": source,
-        "queries": {"count": len(queries), "passes": args.passes, "kinds": QUERY_KINDS, "cold": cold_texts},
+        "queries": {
+            "count": len(queries),
+            "passes": args.passes,
+            "warmup": args.warmup,
+            "kinds": QUERY_KINDS,
+            "cold": cold_texts,
+        },
+        "load": [],
         "sizes": {},
     }
     work = args.out / "work"
@@ -433,10 +446,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         per_engine: dict[str, Any] = {}
         for name in args.engines:
             index = work / f"{name}-{size}"
+            results["load"].append(os.getloadavg()[0])
             print(f"[{size:,}] {LABELS[name]}: build", file=sys.stderr, flush=True)
             row = {"build": bench_build(name, corpus, index, env)}
             print(f"[{size:,}] {LABELS[name]}: warm queries", file=sys.stderr, flush=True)
-            row["query"] = bench_queries(name, index, queries_file, args.passes, env)
+            row["query"] = bench_queries(name, index, queries_file, args.passes, args.warmup, env)
             print(f"[{size:,}] {LABELS[name]}: cold queries", file=sys.stderr, flush=True)
             row["cold"] = bench_cold(name, index, corpus, cold_texts, args.cold_repeats, env, work)
             per_engine[name] = row
@@ -451,6 +465,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         corpus = corpus_for(update_size, args.out, args.seed)
         results["update"] = bench_update(corpus, work / "update", args.update_repeats, env, args.seed)
         results["update"]["size"] = update_size
+    results["load"].append(os.getloadavg()[0])
     (args.out / "results.json").write_text(json.dumps(results, indent=1))
     return results
 
@@ -574,6 +589,8 @@ def report(results: dict[str, Any]) -> str:
         f"- ichigo-search: {results['ichigo_source']}; whoosh {v['whoosh']}, tantivy {v['tantivy']}, "
         f"SQLite {v['sqlite']}",
         f"- command: `{results['command']}`",
+        f"- load average (1 min) seen before each engine's turn: {min(results['load']):.1f}–"
+        f"{max(results['load']):.1f} on {m['cores']} cores (the machine is shared: compare ratios within one run)",
         f"- queries: {q['count']} ({', '.join(f'{k} {w}%' for k, w in q['kinds'].items())}), sampled from real "
         f"captions, the same list for every engine; top 10 with a highlighted fragment each",
         "",
@@ -592,7 +609,7 @@ def report(results: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        f"## Warm queries ({q['count']} queries × {q['passes']} timed passes after one warm-up pass)",
+        f"## Warm queries ({q['count']} queries × {q['passes']} timed pass(es), after {q['warmup']} untimed)",
         "",
         "| captions | engine | p50 ms | p95 ms | p99 ms | mean ms | queries with hits | open index ms |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -699,7 +716,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
                 ax.bar(xs, p50s, width, color="white", alpha=0.45, hatch="//", edgecolor=colors[name])
         ax.set_title(title, fontsize=10)
         ax.set_xticks(range(len(sizes)), [f"{int(s):,} captions" for s in sizes])
-        if with_p50 or "memory" in title:
+        if title.startswith(("index build", "build peak", "warm")):
             ax.set_yscale("log")
         ax.grid(axis="y", alpha=0.3)
     axes.flat[0].legend(fontsize=9)
@@ -725,6 +742,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of {','.join(ENGINES)}")
     parser.add_argument("--queries", type=int, default=600, help="queries in the warm-latency list")
     parser.add_argument("--passes", type=int, default=2, help="timed passes over the query list")
+    parser.add_argument("--warmup", type=int, default=100, help="untimed queries first (opens files, fills caches)")
     parser.add_argument("--cold-repeats", type=int, default=5, help="runs of each cold query")
     parser.add_argument("--update-repeats", type=int, default=3, help="runs of each incremental update")
     parser.add_argument("--skip-update", action="store_true", help="no incremental-update measurements")
