@@ -117,25 +117,48 @@ def sample_parallel_build(corpus: Path, out: Path) -> None:
     subprocess.run([*cmd, "--", sys.executable, "-c", BUILD_SCRIPT, str(corpus), str(index)], check=True)
     wall = time.perf_counter() - started
     shutil.rmtree(index, ignore_errors=True)
-    per_process: dict[str, int] = defaultdict(int)
-    per_leaf: dict[tuple[str, str], int] = defaultdict(int)
+    text = summarise_py_spy(raw, wall)
+    (out / "pyspy-build-summary.txt").write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+# Where a sample of the build is, by the first of these found in its stack (outermost first).
+STAGES = (
+    ("writer process: analysis (CaptionAnalyzer)", ("ichigo_search/schema.py", "ichigo_search/analysis.py")),
+    ("writer process: Whoosh external sort (pickled runs)", ("whoosh/externalsort.py",)),
+    ("writer process: Whoosh segment writing", ("_finalize_segment", "_flush_segment", "add_postings")),
+    ("writer process: Whoosh other", ("SubWriterTask",)),
+    ("main process: locate (gazetteer)", ("locate (",)),
+    ("main process: to_document other", ("to_document (",)),
+    ("main process: read corpus", ("read_corpus (", "load_corpus (")),
+    ("main process: merge and commit", ("commit (",)),
+)
+
+
+def summarise_py_spy(raw: Path, wall: float) -> str:
+    """py-spy merges the processes into one name: tell them apart by stack (Whoosh's writers run SubWriterTask)."""
+    per_stage: dict[str, int] = defaultdict(int)
+    per_leaf: dict[str, int] = defaultdict(int)
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        process = frames[0] if frames[0].startswith("process ") else "process"
-        per_process[process] += int(count)
-        per_leaf[(process, frames[-1])] += int(count)
-    total = sum(per_process.values()) or 1
-    lines = [f"# py-spy, the real build ({wall:.0f} s wall, {total:,} samples at 50 Hz)", "", "## samples per process"]
-    lines += [
-        f"{n:8,} {100 * n / total:5.1f} %  {p[:150]}" for p, n in sorted(per_process.items(), key=lambda kv: -kv[1])
-    ]
-    lines += ["", "## top 40 leaf functions (process, function)"]
-    for (process, leaf), n in sorted(per_leaf.items(), key=lambda kv: -kv[1])[:40]:
-        lines.append(f"{n:8,} {100 * n / total:5.1f} %  {process[:60]} | {leaf}")
-    text = "\n".join(lines)
-    (out / "pyspy-build-summary.txt").write_text(text + "\n", encoding="utf-8")
-    print(text)
+        writer = any("SubWriterTask" in f for f in frames)
+        stage = "main process: other"
+        for label, needles in STAGES:
+            if label.startswith("writer") != writer:
+                continue
+            if any(n in f for f in frames for n in needles):
+                stage = label
+                break
+        per_stage[stage] += int(count)
+        per_leaf[("writer | " if writer else "main   | ") + frames[-1]] += int(count)
+    total = sum(per_stage.values()) or 1
+    lines = [f"# py-spy, the real two-process build ({wall:.0f} s wall, {total:,} busy samples at 50 Hz)", ""]
+    lines += ["## samples per stage (all processes)"]
+    lines += [f"{n:8,} {100 * n / total:5.1f} %  {k}" for k, n in sorted(per_stage.items(), key=lambda kv: -kv[1])]
+    lines += ["", "## top 30 leaf functions"]
+    lines += [f"{n:8,} {100 * n / total:5.1f} %  {k}" for k, n in sorted(per_leaf.items(), key=lambda kv: -kv[1])[:30]]
+    return "\n".join(lines)
 
 
 def write(profile: cProfile.Profile, wall: float, title: str, stem: Path) -> None:
