@@ -12,6 +12,7 @@ words typed rank a little above their variants.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Protocol
 
 from .analysis import STOP_WORDS, analyze, fold, is_cjk
@@ -23,6 +24,9 @@ from .thesaurus import SYNONYM_WEIGHT, Thesaurus, token_key
 PLACE_WEIGHT = 0.9
 COMPOUND_WEIGHT = 0.9
 KNOWN_COMPOUND_WEIGHT = 0.4
+# Given to each of the two words a closed compound joins: weak, because a description of two words
+# ("high speed") is rarely the compound; measured on Cranfield/CISI (0.5: 0.516/0.315, 0.3: 0.525/0.322).
+JOIN_WEIGHT = 0.3
 TYPO_WEIGHT = 0.6
 MAX_GROUP_WORDS = 6
 MAX_PLACE_CANDIDATES = 6
@@ -91,7 +95,20 @@ class Expander:
                 group = self._single(units[i], keys[i])
             groups.append(group)
             i += len(group.units)
+        self._add_joins(groups)
         return groups
+
+    def _add_joins(self, groups: list[Group]) -> None:
+        """``foot bridge`` also finds *footbridge*: each of the two words accepts the joined form.
+
+        The words stay separate groups, so captions that use them apart still match both.
+        """
+        for left, right in pairwise(groups):
+            if len(left.units) == 1 and len(right.units) == 1:
+                joined = self._joined(left.units + right.units)
+                if joined:
+                    left.alternatives.append(Alternative(JOIN_WEIGHT, text=joined))
+                    right.alternatives.append(Alternative(JOIN_WEIGHT, text=joined))
 
     # -- groups -----------------------------------------------------------
 
@@ -99,14 +116,11 @@ class Expander:
         text = " ".join(u.text for u in units)
         synonyms = self.thesaurus.lookup(key)
         places = self._places(text, units)
-        joined = self._joined(units) if len(units) == 2 else None
-        if not (synonyms or places or joined):
+        if not (synonyms or places):
             return None
         group = Group(units, [Alternative(1.0, text=text, phrase=True)])
         self._add_synonyms(group, synonyms)
         self._add_places(group, places)
-        if joined:
-            group.alternatives.append(Alternative(COMPOUND_WEIGHT, text=joined))
         return group
 
     def _single(self, unit: Unit, key: tuple[str, ...]) -> Group:

@@ -24,6 +24,10 @@ from .schema import EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS, YEARS_FIELD
 
 # Year filters name at most this many years as terms; a wider range is clipped to the years indexed.
 MAX_FILTER_YEARS = 400
+# Up to this many word groups, captions matching every one rank first. A longer query is a
+# description ("flow past a flat plate at high speed"): plain BM25 over its words, without near
+# synonyms, ranks those better.
+MAX_TIERED_GROUPS = 4
 
 
 @dataclass
@@ -56,8 +60,11 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
         query = wq.Every() if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
         return wq.AndNot(query, negative) if negative is not None else query
 
-    soft = [wq.Or(plan.soft)] if len(plan.soft) > 1 else plan.soft
-    every_word = combine(plan.required + plan.soft_core) if len(plan.soft) > 1 else None
+    long_query = len(plan.soft) > MAX_TIERED_GROUPS
+    groups = plan.soft_core if long_query else plan.soft
+    soft = [wq.Or(groups)] if len(groups) > 1 else groups
+    tiered = 1 < len(plan.soft) <= MAX_TIERED_GROUPS
+    every_word = combine(plan.required + plan.soft_core) if tiered else None
     filter_query = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
     return Matching(plan, combine(plan.required + soft), every_word, filter_query)
 

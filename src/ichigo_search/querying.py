@@ -219,7 +219,11 @@ def group_query(group, fields: dict[str, float], exact_field: str | None, plan: 
         alt_fields = {k: v for k, v in fields.items() if k in PHRASE_FIELDS} if alternative.phrase else fields
         query = unit_query(Unit(alternative.text or "", phrase=alternative.phrase), alt_fields, exact_field, plan)
         if query is not None:
-            subqueries.append(query if alternative.weight == 1.0 else query.with_boost(alternative.weight))
+            # One concept, one weight: a phrase's score sums its words, so divide by their number
+            # (otherwise "World War II" outweighs the "WWII" a caption actually says).
+            words = len(sequence(analyze(alternative.text or "", stemming=False))) if alternative.phrase else 1
+            weight = alternative.weight / max(words, 1)
+            subqueries.append(query if weight == 1.0 else query.with_boost(weight))
     if plan is not None and group.correction:
         plan.corrections[group.text] = group.correction
     if not subqueries:
