@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -139,3 +140,48 @@ def test_search_during_rebuild_sees_old_or_new_never_half(tmp_path, corpus):
     reader.join(timeout=30)
     assert errors == []
     assert seen == [expected]
+
+
+def _settled(path: Path) -> None:
+    """Date a file a minute back, as an untouched file would be."""
+    past = time.time() - 60
+    os.utime(path, (past, past))
+
+
+def test_an_update_parses_only_the_files_that_changed(tmp_path):
+    from ichigo_search.corpus import read_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, word in (("a.jsonl", "Kunming"), ("b.jsonl", "Chengtu")):
+        lines = [json.dumps({"id": f"{name}-{i}", "caption": f"{word} convoy {i}"}) for i in range(50)]
+        (corpus / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _settled(corpus / name)
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    _, known = idx._file_states()
+    assert set(known) == {"a.jsonl", "b.jsonl"} and all(state.clean for state in known.values())
+
+    edited = (corpus / "b.jsonl").read_text(encoding="utf-8").replace("Chengtu convoy 7", "Chengtu zeppelin 7")
+    (corpus / "b.jsonl").write_text(edited, encoding="utf-8")
+    again = read_corpus(corpus, known)
+    assert len(again.kept) == 50 and {r.id for r in again.records} == {f"b.jsonl-{i}" for i in range(50)}
+
+    report = idx.update_from(corpus)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 0, 99)
+    assert [hit.id for hit in idx.search("zeppelin")] == ["b.jsonl-7"]
+    (corpus / "a.jsonl").unlink()
+    report = idx.update_from(corpus)
+    assert (report.deleted, report.unchanged) == (50, 50)
+    assert idx.search("Kunming").total == 0 and len(idx) == 50
+    idx.close()
+
+
+def test_a_file_just_written_is_always_read_again(tmp_path, corpus):
+    sample = corpus / "ichigo-campaign.yaml"
+    sample.write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)  # written a moment ago: its time cannot yet be trusted to change with it
+    _, known = idx._file_states()
+    assert not known["ichigo-campaign.yaml"].clean
+    idx.close()

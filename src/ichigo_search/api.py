@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import pickle
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .corpus import Corpus, fingerprint, load_corpus
+from .corpus import Corpus, FileState, fingerprint, load_corpus
 from .errors import IchigoError, IndexFormatError, IndexWriteError, Problem
 from .records import Record
 from .search import SearchResults, run_search
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 # How long a write waits for another writer; ICHIGO_LOCK_TIMEOUT (seconds) overrides it.
 LOCK_TIMEOUT = 30.0
+# Per generation: size, time and records of each corpus file, so an update parses only changed files.
+FILE_STATES = "corpus-files.json"
 LOCK_TIMEOUT_ENV = "ICHIGO_LOCK_TIMEOUT"
 # Above this many records a rebuild uses both cores (Whoosh's multiprocess writer).
 PARALLEL_THRESHOLD = 20_000
@@ -132,10 +135,13 @@ class Index:
         that is damaged or of an older format is rebuilt (the report says why).
         """
         started = time.perf_counter()
-        corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
+        known_from, known = self._file_states()
+        corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid, known=known)
         with self._writing(lock_timeout):
             generation, damage = store.live_generation(self.path)
             store.remove_stale(self.path, keep=generation)
+            if corpus.kept and generation != known_from:  # another writer moved on: read every file
+                corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
             reason = damage or self._rebuild_reason(generation, corpus)
             report = None
             if generation is not None and reason is None:
@@ -144,6 +150,8 @@ class Index:
                 except _Unreadable as exc:
                     reason = f"{generation}: the index could not be read ({exc})"
             if report is None:
+                if corpus.kept:  # a rebuild needs every record parsed
+                    corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
                 report = self._rebuild(corpus, progress, retired=generation)
                 if reason:
                     report.notes.append(f"{reason}; rebuilt it from the corpus")
@@ -204,12 +212,27 @@ class Index:
             "collection": corpus.collection,
             "thesaurus": corpus.thesaurus,
             "place_aliases": _place_aliases(corpus),
-            "records": len(corpus.records),
+            "records": corpus.size,
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
 
-    def _publish(self, generation: Path, meta: dict[str, Any], retired: Path | None) -> None:
+    def _file_states(self) -> tuple[Path | None, dict[str, FileState]]:
+        """The live generation and what it knows of the corpus files (empty when unknown)."""
+        try:
+            generation, damage = store.live_generation(self.path)
+            if generation is None or damage:
+                return None, {}
+            data = json.loads((generation / FILE_STATES).read_text(encoding="utf-8"))
+            return generation, {name: FileState.from_json(state) for name, state in data.items()}
+        except (OSError, ValueError, TypeError, IchigoError):
+            return None, {}
+
+    def _publish(
+        self, generation: Path, meta: dict[str, Any], retired: Path | None, corpus: Corpus | None = None
+    ) -> None:
         """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead."""
+        if corpus is not None:
+            _write_file_states(generation, corpus)
         store.write_meta(generation, meta)
         store.crash_point("meta")
         store.make_live(self.path, generation, retired=retired)
@@ -249,7 +272,7 @@ class Index:
             store.crash_point("committed")
             meta = self._base_meta(corpus)
             meta["built_at"] = meta["updated_at"]
-            self._publish(generation, meta, retired)
+            self._publish(generation, meta, retired, corpus)
         except BaseException:
             self._discard(generation)
             raise
@@ -279,19 +302,25 @@ class Index:
 
         places = _gazetteer_for(corpus)
         meta = store.read_meta(generation)
+        known_from, known = self._file_states() if corpus.kept else (None, {})
         try:
             ix = whoosh_index.open_dir(str(generation))
             try:
-                indexed = _indexed_hashes(ix)
+                if known and known_from == generation:
+                    # The file states describe what this generation indexed; the index must agree.
+                    indexed = {rid: h for state in known.values() for rid, h, _ in state.records}
+                    if ix.doc_count() != len(indexed):
+                        raise ValueError(f"{ix.doc_count()} documents, {len(indexed)} in the file states")
+                else:
+                    indexed = _indexed_hashes(ix)
             finally:
                 ix.close()
         except Exception as exc:  # any failure to read the live index: rebuild it
             raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
-        wanted = {record.id: record for record in corpus.records}
         report = UpdateReport(rejected=corpus.rejected, unreadable=corpus.unreadable, problems=corpus.problems)
         changes = []
-        for record_id, record in wanted.items():
-            old_hash = indexed.get(record_id)
+        for record in corpus.records:
+            old_hash = indexed.get(record.id)
             if old_hash is None:
                 report.added += 1
                 changes.append(record)
@@ -300,11 +329,18 @@ class Index:
                 changes.append(record)
             else:
                 report.unchanged += 1
+        for record_id, content_hash in corpus.kept:
+            if indexed.get(record_id) == content_hash:
+                report.unchanged += 1
+            else:  # the states and the index disagree: trust neither, read every file
+                raise _Unreadable(f"the file states disagree with the index about record {record_id!r}")
+        wanted = corpus.hashes()
         removed = [record_id for record_id in indexed if record_id not in wanted]
         report.deleted = len(removed)
         new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}
-        if not (changes or removed):
-            store.write_meta(generation, new_meta)  # same documents: only the fingerprint moves on
+        if not (changes or removed):  # same documents: only the fingerprint and file states move on
+            _write_file_states(generation, corpus)
+            store.write_meta(generation, new_meta)
             return report
         copy = store.clone_generation(self.path, generation)
         try:
@@ -325,7 +361,7 @@ class Index:
             writer.commit()
             ix.close()
             store.crash_point("committed")
-            self._publish(copy, new_meta, generation)
+            self._publish(copy, new_meta, generation, corpus)
         except BaseException:
             self._discard(copy)
             raise
@@ -523,6 +559,11 @@ def _gazetteer_for(corpus: Corpus):
     from .placenames import gazetteer
 
     return gazetteer(_place_aliases(corpus))
+
+
+def _write_file_states(generation: Path, corpus: Corpus) -> None:
+    states = {name: state.to_json() for name, state in corpus.states.items()}
+    store.write_atomic(generation / FILE_STATES, json.dumps(states, ensure_ascii=False))
 
 
 def _open_for_reading(generation: Path, memory_map: bool):

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,15 +37,44 @@ _BOMS = {
     b"\xfe\xff": "UTF-16",
 }
 CSV_FIELD_LIMIT = 1 << 26
+SETTLED_NS = 3_000_000_000
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What one read learnt of a record file: its size and time, and its valid records (id, hash, line).
+
+    An index keeps these for every file; the next update reuses a clean file whose size and
+    modification time are unchanged instead of parsing it again.
+    """
+
+    size: int
+    mtime_ns: int
+    clean: bool
+    records: tuple[tuple[str, str, int | None], ...]
+
+    def to_json(self) -> list:
+        return [self.size, self.mtime_ns, self.clean, [list(r) for r in self.records]]
+
+    @classmethod
+    def from_json(cls, data: list) -> FileState:
+        size, mtime_ns, clean, records = data
+        return cls(int(size), int(mtime_ns), bool(clean), tuple((str(i), str(h), n) for i, h, n in records))
 
 
 @dataclass
 class Corpus:
-    """What reading a corpus folder found."""
+    """What reading a corpus folder found.
+
+    ``records`` are the records parsed in this read; ``kept`` the (id, hash) of those taken
+    unchanged from files an earlier read already knew (see :class:`FileState`).
+    """
 
     root: Path
     records: list[Record] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    states: dict[str, FileState] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     rejected: int = 0
@@ -56,6 +86,17 @@ class Corpus:
         """Raise CorpusError listing every problem, if there is any."""
         if self.problems:
             raise CorpusError(self.problems)
+
+    @property
+    def size(self) -> int:
+        """How many valid records the corpus holds (parsed or kept)."""
+        return len(self.records) + len(self.kept)
+
+    def hashes(self) -> dict[str, str]:
+        """id -> content hash of every valid record."""
+        found = dict(self.kept)
+        found.update((r.id, r.content_hash) for r in self.records)
+        return found
 
 
 class _FileReport:
@@ -115,8 +156,12 @@ def fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def read_corpus(root: str | os.PathLike[str]) -> Corpus:
-    """Read and validate every record file under ``root``."""
+def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None = None) -> Corpus:
+    """Read and validate every record file under ``root``.
+
+    Files in ``known`` that were clean and have the same size and modification time are
+    not parsed again: their records are taken as they were (``Corpus.kept``).
+    """
     root = Path(root)
     corpus = Corpus(root=root)
     if not root.exists():
@@ -137,6 +182,27 @@ def read_corpus(root: str | os.PathLike[str]) -> Corpus:
         name = str(path.relative_to(root))
         corpus.files.append(name)
         report = _FileReport(corpus, name)
+        try:
+            file_stat = path.stat()
+        except OSError:
+            file_stat = None
+        previous = (known or {}).get(name)
+        if (
+            file_stat is not None
+            and previous is not None
+            and previous.clean
+            and (previous.size, previous.mtime_ns) == (file_stat.st_size, file_stat.st_mtime_ns)
+        ):
+            for record_id, content_hash, line in previous.records:
+                if record_id in seen:
+                    report.reject(line, f"duplicate id {record_id!r} (first at {seen[record_id]})")
+                    continue
+                seen[record_id] = f"{name}:{line}" if line else name
+                corpus.kept.append((record_id, content_hash))
+            corpus.states[name] = previous
+            continue
+        problems_before = len(corpus.problems)
+        valid: list[tuple[str, str, int | None]] = []
         for line, raw in _read_file(path, report):
             record, errors = record_from_mapping(raw)
             if record is None:
@@ -152,11 +218,18 @@ def read_corpus(root: str | os.PathLike[str]) -> Corpus:
                 continue
             seen[record.id] = where
             corpus.records.append(record)
+            valid.append((record.id, record.content_hash, line))
+        if file_stat is not None:
+            # A file changed within the last seconds may change again within its timestamp's
+            # granularity without a new size or time: it is read again next time ("racily clean").
+            settled = time.time_ns() - file_stat.st_mtime_ns > SETTLED_NS
+            clean = len(corpus.problems) == problems_before and settled
+            corpus.states[name] = FileState(file_stat.st_size, file_stat.st_mtime_ns, clean, tuple(valid))
     if not corpus.files and not corpus.problems:
         corpus.problems.append(
             Problem(str(root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
         )
-    elif not corpus.records and not corpus.problems:
+    elif not corpus.size and not corpus.problems:
         corpus.problems.append(Problem(str(root), None, "the caption files hold no records"))
     return corpus
 
@@ -481,14 +554,16 @@ def _read_mapping(root: Path, name: str, corpus: Corpus, shape: str) -> dict[str
         return {}
 
 
-def load_corpus(root: str | os.PathLike[str], *, skip_invalid: bool = False) -> Corpus:
+def load_corpus(
+    root: str | os.PathLike[str], *, skip_invalid: bool = False, known: dict[str, FileState] | None = None
+) -> Corpus:
     """Read the corpus; raise CorpusError unless it is clean or ``skip_invalid`` is set.
 
     Even with ``skip_invalid`` a corpus without a single valid record raises:
     an empty index is never what a broken corpus should produce.
     """
-    corpus = read_corpus(root)
-    fatal = not corpus.records or not skip_invalid
+    corpus = read_corpus(root, known)
+    fatal = not corpus.size or not skip_invalid
     if corpus.problems and fatal:
         corpus.raise_for_problems()
     return corpus
