@@ -383,14 +383,14 @@ class Index:
                     self._close_searcher()
                     _check_format(generation)
                     self._whoosh = _open_for_reading(generation, self.memory_map)
-                    self._searcher = self._whoosh.searcher()
+                    self._searcher = self._whoosh.searcher(weighting=_weighting())
                     self._generation = generation
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 elif not self._searcher.up_to_date():
                     # Not Searcher.refresh(): it reuses segment readers and so
                     # misses deletions committed to an existing segment.
                     self._searcher.close()
-                    self._searcher = self._whoosh.searcher()
+                    self._searcher = self._whoosh.searcher(weighting=_weighting())
                 return self._searcher
             except IchigoError:
                 raise
@@ -559,6 +559,15 @@ def _gazetteer_for(corpus: Corpus):
     from .placenames import gazetteer
 
     return gazetteer(_place_aliases(corpus))
+
+
+def _weighting():
+    """BM25F with the parameters chosen in ``schema`` (see benchmarks/tune_bm25.py)."""
+    from whoosh import scoring
+
+    from .schema import BM25_B, BM25_K1
+
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
 
 
 def _write_file_states(generation: Path, corpus: Corpus) -> None:

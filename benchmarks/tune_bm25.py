@@ -1,0 +1,54 @@
+"""Grid search of BM25F's k1 and b for ichigo-search on the judged sets.
+
+    python benchmarks/tune_bm25.py [--sets dev,dev+fsa,cranfield,cisi] [--k1 0.9,1.2,1.6] [--b 0.5,0.75,0.9]
+
+Builds each set's index once (BM25F parameters are applied when searching), then prints
+nDCG@10 per set for every (k1, b) pair; the chosen pair lives in ``ichigo_search.schema``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import ichigo_search.schema as schema
+from ichigo_search import Index
+from ichigo_search.evaluation import mean, score_ranking
+from relevance import ROOT, prepare
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", default="dev,cranfield,cisi")
+    parser.add_argument("--k1", default="0.9,1.2,1.6,2.0")
+    parser.add_argument("--b", default="0.5,0.75,0.9")
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="tune-bm25-"))
+    sets = []
+    for name in args.sets.split(","):
+        test = prepare(name, tmp, args.eval, args.data)
+        index = Index(tmp / f"{name}-index")
+        index.rebuild_from(test.corpus)
+        sets.append((test, index))
+    print(f"{'k1':>5} {'b':>5}  " + "  ".join(f"{t.name:>10}" for t, _ in sets))
+    for k1 in map(float, args.k1.split(",")):
+        for b in map(float, args.b.split(",")):
+            schema.BM25_K1, schema.BM25_B = k1, b
+            scores = []
+            for test, index in sets:
+                index.close()  # the next search opens a searcher with the new parameters
+                judged = [
+                    score_ranking([test.key(h.id) for h in index.search(q.text, limit=10)], q.grades)
+                    for q in test.queries
+                ]
+                scores.append(mean(judged).ndcg)
+            print(f"{k1:5.2f} {b:5.2f}  " + "  ".join(f"{s:10.3f}" for s in scores), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
