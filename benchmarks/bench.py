@@ -611,15 +611,16 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"## Warm queries ({q['count']} queries × {q['passes']} timed pass(es), after {q['warmup']} untimed)",
         "",
-        "| captions | engine | p50 ms | p95 ms | p99 ms | mean ms | queries with hits | open index ms |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| captions | engine | p50 ms | p95 ms | p99 ms | mean ms | queries with hits | open index ms "
+        "| peak RSS MB of the query process |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, per in results["sizes"].items():
         for name, row in per.items():
             r = row["query"]
             lines.append(
                 f"| {int(size):,} | {LABELS[name]} | {_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} "
-                f"| {_ms(r['mean'])} | {r['with_hits']} | {r['open_seconds'] * 1000:.0f} |"
+                f"| {_ms(r['mean'])} | {r['with_hits']} | {r['open_seconds'] * 1000:.0f} | {_mb(r['serve_rss'])} |"
             )
     cold_runs = next(iter(next(iter(results["sizes"].values())).values()))["cold"]["runs"]
     lines += [
@@ -719,14 +720,15 @@ def chart(results: dict[str, Any], path: Path) -> None:
         if title.startswith(("index build", "build peak", "warm")):
             ax.set_yscale("log")
         ax.grid(axis="y", alpha=0.3)
-    axes.flat[0].legend(fontsize=9)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(names), fontsize=9, frameon=False)
     m = results["machine"]
     fig.suptitle(
         f"ichigo-search vs SQLite FTS5, tantivy, plain Whoosh — {results['date']}, {m['cores']} cores, "
         f"{m['ram_gib']} GiB",
         fontsize=11,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
