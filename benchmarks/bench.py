@@ -326,6 +326,17 @@ def bench_cold(
     return {"median": statistics.median(times), "min": min(times), "runs": len(times)}
 
 
+def edit_caption(part: Path, line: int, marker: str) -> str:
+    """Append ``marker`` to one record's caption in a corpus file, after the update pause; its id."""
+    lines = part.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[line])
+    record["caption"] += f" {marker}"
+    lines[line] = json.dumps(record, ensure_ascii=False)
+    time.sleep(UPDATE_PAUSE)
+    part.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return record["id"]
+
+
 def bench_update(corpus: Path, work: Path, repeats: int, env: dict[str, str], seed: int) -> dict[str, Any]:
     """ichigo-search index: full, unchanged, one caption edited, one file of 100 captions added."""
     shutil.rmtree(work, ignore_errors=True)
@@ -339,19 +350,11 @@ def bench_update(corpus: Path, work: Path, repeats: int, env: dict[str, str], se
     result["edit"], result["edit_found"] = [], []
     for round_ in range(repeats):
         part = parts[round_ % len(parts)]
-        lines = part.read_text(encoding="utf-8").splitlines()
-        line = rng.randrange(len(lines))
-        record = json.loads(lines[line])
         marker = f"benchedit{'abcdefghij'[round_ % 10]}marker"
-        record["caption"] += f" {marker}"
-        lines[line] = json.dumps(record, ensure_ascii=False)
-        time.sleep(UPDATE_PAUSE)
-        part.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        ident = edit_caption(part, rng.randrange(len(part.read_text(encoding="utf-8").splitlines())), marker)
         result["edit"].append(timed_run(cli, env, work))
-        found = measure(["_find", str(index), marker, record["id"]], env).answer["found"]
-        result["edit_found"].append(found)
-    real = generate.read_real()
-    pools = generate.build_pools(real)
+        result["edit_found"].append(measure(["_find", str(index), marker, ident], env).answer["found"])
+    pools = generate.build_pools(generate.read_real())
     result["add100"], result["add100_found"] = [], []
     for round_ in range(repeats):
         records = [generate.synthetic_record(rng, pools, f"bench-add-{round_}-{i:03d}") for i in range(100)]
@@ -362,13 +365,7 @@ def bench_update(corpus: Path, work: Path, repeats: int, env: dict[str, str], se
         result["add100"].append(timed_run(cli, env, work))
         result["add100_found"].append(measure(["_find", str(index), marker, records[0]["id"]], env).answer["found"])
     # What a user sees most: edit, then query without --no-update (the query updates the index first).
-    part = parts[-1]
-    lines = part.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[0])
-    record["caption"] += " benchqueryupdatemarker"
-    lines[0] = json.dumps(record, ensure_ascii=False)
-    time.sleep(UPDATE_PAUSE)
-    part.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edit_caption(parts[-1], 0, "benchqueryupdatemarker")
     query = [ICHIGO_CLI, "query", "benchqueryupdatemarker", "--index", str(index), "--corpus", str(corpus)]
     result["edit_then_query"] = timed_run(query, env, work)
     shutil.rmtree(work, ignore_errors=True)
