@@ -89,15 +89,11 @@ def year_filter(searcher, years: tuple[int, int] | None):
     if not years:
         return None
     first, last = years
-    indexed = _indexed_years(searcher)
+    indexed = _years_of(searcher.reader())
     wanted = [y for y in indexed if first <= y <= last][:MAX_FILTER_YEARS]
     if not wanted:
         return wq.NullQuery
     return wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in wanted])
-
-
-def _indexed_years(searcher) -> list[int]:
-    return _years_of(searcher.reader())
 
 
 @lru_cache(maxsize=8)

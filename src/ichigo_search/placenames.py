@@ -89,6 +89,7 @@ class Gazetteer:
         self._keys: frozenset[str] | None = None
         self._common: frozenset[str] | None = None
         self._extra: dict[str, list[str]] = {}
+        self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -116,8 +117,10 @@ class Gazetteer:
         return found
 
     def place(self, place_id: str) -> Place | None:
-        row = self.db.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
-        return _place(row) if row else None
+        if place_id not in self._places:
+            row = self.db.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
+            self._places[place_id] = _place(row) if row else None
+        return self._places[place_id]
 
     def ancestors(self, place: Place) -> list[Place]:
         """Province and country containing a place, nearest first."""

@@ -18,6 +18,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .dates import year_range
@@ -68,7 +69,7 @@ class Record:
         data.update(self.extra)
         return data
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """A digest of every field: equal hashes mean nothing to re-index."""
         payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)

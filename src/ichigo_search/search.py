@@ -120,14 +120,6 @@ def suggest(text: str, corrections: dict[str, str]) -> str | None:
     return suggestion if suggestion != text else None
 
 
-def _combine(parts: list):
-    from whoosh import query as wq
-
-    if not parts:
-        return wq.Every()
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
 def run_search(
     searcher,
     text: str,
