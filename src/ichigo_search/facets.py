@@ -153,19 +153,19 @@ class FacetCounter:
         An empty search (no words, no filters) matches nothing, as in ``Index.search``;
         with ``browse`` it counts every caption instead (a collection overview).
         """
-        from whoosh import query as wq
+        import numpy as np
 
         from . import matching
+        from .scoring import scorer
 
         found = matching.build(searcher, text, place, year, thesaurus)
         if found is None and not browse:
             return Facets(total=0)
+        bulk = scorer(searcher)
         if found is None:
-            docnums = matching.doc_ids(searcher, wq.Every())
+            docnums = np.flatnonzero(bulk.allowed()).tolist()
         else:
-            docnums = matching.doc_ids(searcher, found.some_words)
-            if found.filter is not None:
-                docnums &= matching.doc_ids(searcher, found.filter)
+            docnums = bulk.select(found.some_words, bulk.allowed(found.filter)).ids.tolist()
         values = self.values(searcher)
         matches = [values[docnum] for docnum in docnums]
         places = Counter(chain.from_iterable(doc[0] for doc in matches))

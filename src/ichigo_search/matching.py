@@ -8,9 +8,8 @@ counts always agree:
 - *every word*: the same with every word group (near synonyms left out); these
   captions rank first.
 
-Counting uses sets of document numbers, combined with Python's set operations:
-Whoosh would otherwise walk a union of dozens of expanded terms one document at
-a time.
+The queries are Whoosh query objects; :mod:`ichigo_search.scoring` evaluates
+them in bulk for ranking, totals and facets alike.
 """
 
 from __future__ import annotations
@@ -99,43 +98,3 @@ def year_filter(searcher, years: tuple[int, int] | None):
 @lru_cache(maxsize=8)
 def _years_of(reader) -> list[int]:
     return sorted(int(y) for y in reader.field_terms(YEARS_FIELD)) if YEARS_FIELD in reader.schema else []
-
-
-def doc_ids(searcher, query) -> set[int]:
-    """Document numbers matching a query, by set algebra over its parts."""
-    from whoosh import query as wq
-
-    if isinstance(query, wq.AndNot):
-        return doc_ids(searcher, query.a) - doc_ids(searcher, query.b)
-    if isinstance(query, wq.And):
-        parts = sorted((doc_ids(searcher, q) for q in query.subqueries), key=len)
-        return set.intersection(*parts) if parts else set()
-    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
-        found: set[int] = set()
-        for q in query.subqueries:
-            found |= doc_ids(searcher, q)
-        return found
-    if isinstance(query, wq.Term):
-        return set(_term_docs(searcher.reader(), query.fieldname, query.text))
-    if query is wq.NullQuery:
-        return set()
-    return set(query.docs(searcher))
-
-
-@lru_cache(maxsize=4096)
-def _term_docs(reader, fieldname: str, text: str) -> tuple[int, ...]:
-    """Live documents holding a term (cached per reader: a reader's segments never change)."""
-    from whoosh.reading import TermNotFound
-
-    try:
-        return tuple(reader.postings(fieldname, text).all_ids())  # deleted documents are left out
-    except TermNotFound:
-        return ()
-
-
-def count(searcher, matching: Matching) -> int:
-    """How many captions the search matches (its ``total``)."""
-    found = doc_ids(searcher, matching.some_words)
-    if matching.filter is not None:
-        found &= doc_ids(searcher, matching.filter)
-    return len(found)

@@ -132,24 +132,26 @@ def run_search(
 ) -> SearchResults:
     """Search with an open Whoosh searcher; never raises on any query text."""
     from . import matching
+    from .scoring import member, scorer, top
 
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     found = matching.build(searcher, text, place, year, thesaurus)
     if found is None:
         return SearchResults(query=text, total=0, hits=[], offset=offset)
-    filter_ids = matching.doc_ids(searcher, found.filter) if found.filter is not None else None
-    if filter_ids is not None and not filter_ids:  # Whoosh reads an empty filter as no filter
-        return SearchResults(query=text, total=0, hits=[], offset=offset)
+    bulk = scorer(searcher)
+    allowed = bulk.allowed(found.filter)
+    some = bulk.select(found.some_words, allowed)
     wanted = max(offset + limit, 1)
-    ranked: list[tuple[int, float]] = []
-    if found.every_word is not None:
-        ranked = [(h.docnum, h.score) for h in searcher.search(found.every_word, limit=wanted, filter=filter_ids)]
-    if len(ranked) < wanted:
-        first = {docnum for docnum, _ in ranked}
-        rest = searcher.search(found.some_words, limit=wanted + len(first), filter=filter_ids)
-        ranked += [(h.docnum, h.score) for h in rest if h.docnum not in first][: wanted - len(ranked)]
-    total = matching.count(searcher, found)
+    if found.every_word is None:
+        ranked = top(some.ids, some.scores, wanted)
+    else:  # captions matching every word first, then the others
+        every = bulk.select(found.every_word, allowed)
+        ranked = top(every.ids, every.scores, wanted)
+        if len(ranked) < wanted:
+            rest = ~member(every, some.ids)
+            ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
+    total = len(some.ids)
     hits = [
         _make_hit(searcher, docnum, score, rank, found.plan)
         for rank, (docnum, score) in enumerate(ranked[offset : offset + limit], start=offset + 1)

@@ -1,0 +1,373 @@
+"""Scoring a search in bulk: Whoosh's BM25F for every document at once, with numpy.
+
+Whoosh's matchers walk postings one document at a time in Python, and a query
+expanded to dozens of terms over five fields spent most of its time there.
+This module evaluates the same query trees (``Term``, ``Phrase``, ``Or``,
+``And``, ``AndNot``, ``Every``, boosts) over arrays instead:
+
+- a term's postings are read once per reader, straight from Whoosh's posting
+  blocks, into document numbers and their BM25F scores;
+- the tree is then combined with vector operations: small results stay sparse
+  (sorted document numbers and scores), large ones become dense (a mask and a
+  score per document).
+
+The scores use Whoosh's own formula and statistics (its idf, average field
+lengths and quantized field lengths), so the ranking is the one Whoosh's
+collector would give; ``tests/test_scoring.py`` compares the two.  Phrases are
+matched by Whoosh's span matcher (positions), then scored here.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import weakref
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+# Postings (document numbers with scores) kept per reader: about 16 bytes each.
+CACHE_POSTINGS = 8_000_000
+# A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
+SPARSE_FRACTION = 16
+_HEADER = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
+
+
+@dataclass(frozen=True)
+class Sparse:
+    """Matching documents as sorted document numbers, with their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class Dense:
+    """Matching documents as a mask over all document numbers; scores are 0 where nothing matches."""
+
+    matched: np.ndarray
+    scores: np.ndarray
+
+
+Result = Sparse | Dense
+_EMPTY_IDS = np.zeros(0, dtype=np.intp)
+_EMPTY = Sparse(_EMPTY_IDS, np.zeros(0))
+
+
+class Scorer:
+    """Evaluates Whoosh queries against one open searcher (see :func:`scorer`)."""
+
+    def __init__(self, searcher, arrays: ReaderArrays):
+        self.searcher = searcher
+        self.arrays = arrays
+        self.size = arrays.size
+
+    # -- public ------------------------------------------------------------
+
+    def evaluate(self, query) -> Result:
+        """Every document the query matches (deleted ones included) with its BM25F score."""
+        from whoosh import query as wq
+
+        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+            return _EMPTY
+        if isinstance(query, wq.Term):
+            return self._boosted(self.arrays.term(self.searcher, query.fieldname, query.text), query.boost)
+        if isinstance(query, wq.Phrase):
+            return self._boosted(self._phrase(query), query.boost)
+        if isinstance(query, wq.AndNot):
+            return self._and_not(self.evaluate(query.a), self.evaluate(query.b))
+        if isinstance(query, wq.And):
+            return self._boosted(self._and([self.evaluate(q) for q in query.subqueries]), query.boost)
+        if type(query) is wq.Or:
+            return self._boosted(self._or([self.evaluate(q) for q in query.subqueries]), query.boost)
+        if isinstance(query, wq.Every) and query.fieldname is None:
+            return Dense(self.arrays.live, np.where(self.arrays.live, float(query.boost), 0.0))
+        return self._by_whoosh(query)
+
+    def allowed(self, query=None) -> np.ndarray:
+        """A mask of the live documents, limited to those matching ``query`` if given (a filter)."""
+        if query is None:
+            return self.arrays.live
+        result = self.evaluate(query)
+        matched = result.matched if isinstance(result, Dense) else _mask(result.ids, self.size)
+        return matched & self.arrays.live
+
+    def select(self, query, allowed: np.ndarray) -> Sparse:
+        """The documents matching ``query`` that ``allowed`` lets through, with their scores."""
+        result = self.evaluate(query)
+        if isinstance(result, Dense):
+            ids = np.flatnonzero(result.matched & allowed)
+            return Sparse(ids, result.scores[ids])
+        keep = allowed[result.ids]
+        return Sparse(result.ids[keep], result.scores[keep])
+
+    # -- combining ---------------------------------------------------------
+
+    def _or(self, parts: list[Result]) -> Result:
+        parts = [p for p in parts if not (isinstance(p, Sparse) and len(p.ids) == 0)]
+        if not parts:
+            return _EMPTY
+        if len(parts) == 1:
+            return parts[0]
+        if all(isinstance(p, Sparse) for p in parts) and sum(len(p.ids) for p in parts) < self.size // SPARSE_FRACTION:
+            ids = np.concatenate([p.ids for p in parts])
+            scores = np.concatenate([p.scores for p in parts])
+            order = np.argsort(ids, kind="stable")
+            ids, scores = ids[order], scores[order]
+            starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+            return Sparse(ids[starts], np.add.reduceat(scores, starts))
+        matched = np.zeros(self.size, dtype=bool)
+        total = np.zeros(self.size)
+        for part in parts:
+            if isinstance(part, Sparse):
+                total[part.ids] += part.scores
+                matched[part.ids] = True
+            else:
+                total += part.scores
+                matched |= part.matched
+        return Dense(matched, total)
+
+    def _and(self, parts: list[Result]) -> Result:
+        if not parts:
+            return _EMPTY
+        sparse = sorted((p for p in parts if isinstance(p, Sparse)), key=lambda p: len(p.ids))
+        if not sparse:
+            matched = np.logical_and.reduce([p.matched for p in parts])
+            return Dense(matched, np.where(matched, np.add.reduce([p.scores for p in parts]), 0.0))
+        ids, scores = sparse[0].ids, sparse[0].scores
+        for part in sparse[1:]:
+            ids, mine, theirs = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
+            scores = scores[mine] + part.scores[theirs]
+        for part in parts:
+            if isinstance(part, Dense):
+                keep = part.matched[ids]
+                ids, scores = ids[keep], scores[keep] + part.scores[ids[keep]]
+        return Sparse(ids, scores)
+
+    def _and_not(self, wanted: Result, unwanted: Result) -> Result:
+        if isinstance(wanted, Sparse):
+            keep = ~member(unwanted, wanted.ids)
+            return Sparse(wanted.ids[keep], wanted.scores[keep])
+        excluded = unwanted.matched if isinstance(unwanted, Dense) else _mask(unwanted.ids, self.size)
+        matched = wanted.matched & ~excluded
+        return Dense(matched, np.where(matched, wanted.scores, 0.0))
+
+    @staticmethod
+    def _boosted(result: Result, boost: float) -> Result:
+        if boost == 1.0:
+            return result
+        if isinstance(result, Sparse):
+            return Sparse(result.ids, result.scores * boost)
+        return Dense(result.matched, result.scores * boost)
+
+    # -- leaves --------------------------------------------------------------
+
+    def _phrase(self, query) -> Sparse:
+        """Documents with the words in a row (Whoosh's span matcher), scored as the sum of the words' scores."""
+        ids = self.arrays.phrase_ids(self.searcher, query)
+        scores = np.zeros(len(ids))
+        for word in query.words:
+            term = self.arrays.term(self.searcher, query.fieldname, word)
+            scores += term.scores[np.searchsorted(term.ids, ids)]
+        return Sparse(ids, scores)
+
+    def _by_whoosh(self, query) -> Sparse:
+        """Any other query type, through Whoosh's matcher (slow, but exactly Whoosh's scores)."""
+        matcher = query.matcher(self.searcher, self.searcher.context())
+        ids: list[int] = []
+        scores: list[float] = []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+        order = np.argsort(np.array(ids, dtype=np.intp), kind="stable")
+        return Sparse(np.array(ids, dtype=np.intp)[order], np.array(scores, dtype=float)[order])
+
+
+def member(result: Result, ids: np.ndarray) -> np.ndarray:
+    """For each of ``ids``, whether the result holds it."""
+    if isinstance(result, Dense):
+        return result.matched[ids]
+    if len(result.ids) == 0 or len(ids) == 0:
+        return np.zeros(len(ids), dtype=bool)
+    where = np.minimum(np.searchsorted(result.ids, ids), len(result.ids) - 1)
+    return result.ids[where] == ids
+
+
+def _mask(ids: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[ids] = True
+    return mask
+
+
+def top(ids: np.ndarray, scores: np.ndarray, count: int) -> list[tuple[int, float]]:
+    """The ``count`` best (document, score) pairs: highest score first, then lowest document number."""
+    if count <= 0 or len(ids) == 0:
+        return []
+    if len(ids) > count:
+        kth = np.partition(scores, len(scores) - count)[len(scores) - count]
+        keep = scores >= kth
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:count]
+    return [(int(i), float(s)) for i, s in zip(ids[order], scores[order], strict=True)]
+
+
+def scorer(searcher) -> Scorer:
+    """A scorer for an open Whoosh searcher; the arrays it reads are cached with the searcher's reader."""
+    reader = searcher.reader()
+    arrays = _ARRAYS.get(reader)
+    if arrays is None:
+        arrays = _ARRAYS[reader] = ReaderArrays(reader)
+    return Scorer(searcher, arrays)
+
+
+class ReaderArrays:
+    """Per-reader arrays: live documents, field lengths, and a cache of decoded postings.
+
+    A Whoosh reader's segments never change, so what is read from them stays valid
+    as long as the reader is open.
+    """
+
+    def __init__(self, reader):
+        from whoosh.util.numeric import _length_byte_cache
+
+        self.reader = reader
+        self.leaves = reader.leaf_readers()
+        self.size = reader.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        self.deletions = False
+        for leaf, offset in self.leaves:
+            deleted = list(leaf.deleted_docs_set) if leaf.has_deletions() else []
+            if deleted:
+                self.live[np.array(deleted, dtype=np.intp) + offset] = False
+                self.deletions = True
+        self.live.flags.writeable = False
+        self._byte_lengths = np.array(_length_byte_cache, dtype=float)
+        self._lengths: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[tuple, Sparse | np.ndarray] = OrderedDict()
+        self._cached_postings = 0
+
+    # -- cache ---------------------------------------------------------------
+
+    def _cached(self, key: tuple):
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+        return found
+
+    def _store(self, key: tuple, value, postings: int):
+        self._cache[key] = value
+        self._cached_postings += postings
+        while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
+            _, dropped = self._cache.popitem(last=False)
+            self._cached_postings -= len(dropped.ids if isinstance(dropped, Sparse) else dropped)
+        return value
+
+    # -- terms -----------------------------------------------------------------
+
+    def term(self, searcher, fieldname: str, text) -> Sparse:
+        """The documents holding a term, with its BM25F score in each (Whoosh's ``BM25FScorer``)."""
+        key = ("term", fieldname, text)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        ids, weights = self._postings(fieldname, text)
+        if len(ids) == 0:
+            return self._store(key, _EMPTY, 0)
+        weighting = searcher.weighting
+        field = searcher.schema[fieldname]
+        if field.scorable:
+            idf = searcher.idf(fieldname, text)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            b = weighting._field_B.get(fieldname, weighting.B)
+            k1 = weighting.K1
+            lengths = self.lengths(fieldname)[ids]
+            scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+        else:  # Whoosh scores an unscorable field by the term's largest weight
+            scores = np.full(len(ids), searcher.term_info(fieldname, text).max_weight())
+        ids.flags.writeable = False
+        scores.flags.writeable = False
+        return self._store(key, Sparse(ids, scores), len(ids))
+
+    def _postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights of a term across segments, deleted documents included."""
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            if (fieldname, text) not in leaf:
+                continue
+            tbytes = leaf.schema[fieldname].to_bytes(text)
+            info = leaf._terms.term_info(fieldname, tbytes)
+            if info.is_inlined():
+                leaf_ids, leaf_weights, _ = info.inlined_postings()
+                ids.append(np.array(leaf_ids, dtype=np.intp) + offset)
+                weights.append(np.array(leaf_weights, dtype=float))
+            else:
+                start, _ = info.extent()
+                for block_ids, block_weights in _read_blocks(leaf._terms._postfile, start):
+                    ids.append(block_ids + offset)
+                    weights.append(block_weights)
+        if not ids:
+            return _EMPTY_IDS.copy(), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length in a field, as Whoosh stores it (one byte, log-quantized)."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            codes = np.zeros(self.size, dtype=np.uint8)
+            column = f"_{fieldname}_len"
+            for leaf, offset in self.leaves:
+                perdoc = leaf._perdoc
+                if not perdoc.has_column(column):
+                    continue
+                colfile, base, length = perdoc._get_column_file(column)
+                raw = np.frombuffer(colfile.get(base, length), dtype=np.uint8)[: leaf.doc_count_all()]
+                codes[offset : offset + len(raw)] = raw
+            found = self._lengths[fieldname] = self._byte_lengths[codes]
+        return found
+
+    # -- phrases ---------------------------------------------------------------
+
+    def phrase_ids(self, searcher, query) -> np.ndarray:
+        """Documents where a phrase's words stand in a row (Whoosh's positions and span matcher)."""
+        key = ("phrase", query.fieldname, tuple(query.words), query.slop)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        matcher = query.matcher(searcher, searcher.boolean_context())
+        ids = np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS.copy()
+        ids.flags.writeable = False
+        return self._store(key, ids, len(ids))
+
+
+def _read_blocks(postfile, start: int):
+    """Yield (document numbers, weights) per block of one W3 posting list (``whoosh.codec.whoosh3``)."""
+    from whoosh.system import unpack_int
+
+    if postfile.get(start, 4) != _HEADER:
+        raise ValueError("not a Whoosh 3 posting list")
+    position = start + 4
+    while True:
+        size = unpack_int(postfile.get(position, 4))[0]
+        last = size < 0
+        block = io.BytesIO(postfile.get(position + 4, abs(size)))
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        raw_ids, raw_weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
+        if raw_weights is None:
+            weights = np.ones(count)
+        elif isinstance(raw_weights, float):
+            weights = np.full(count, raw_weights)
+        else:
+            weights = np.array(raw_weights, dtype=float)
+        yield ids, weights
+        if last:
+            return
+        position += 4 + abs(size)
+
+
+_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

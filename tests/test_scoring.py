@@ -1,0 +1,143 @@
+"""Bulk scoring gives exactly Whoosh's BM25F ranking and match sets.
+
+The oracle is Whoosh itself: the scores its collector gives every match
+(``limit=None``, without block skipping) and ``Query.docs``.  The index holds real
+FSA/OWI captions in two segments with deleted documents, the case where
+document numbers, statistics and deletions are easiest to get wrong.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+
+import pytest
+
+from conftest import SAMPLE_CORPUS, SHARED
+from ichigo_search import Index, matching
+from ichigo_search.scoring import member, scorer, top
+
+FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
+CAPTIONS = 1500
+
+
+def _fsa_lines(count: int) -> list[str]:
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        return [next(f) for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def fsa_index(tmp_path_factory: pytest.TempPathFactory):
+    """Sample captions plus 1,500 FSA captions; then one file edited, so two segments and deletions."""
+    root = tmp_path_factory.mktemp("scoring")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for path in SAMPLE_CORPUS.iterdir():
+        if path.is_file():
+            (corpus / path.name).write_bytes(path.read_bytes())
+    lines = _fsa_lines(CAPTIONS)
+    (corpus / "fsa-a.jsonl").write_text("".join(lines[:1000]), encoding="utf-8")
+    (corpus / "fsa-b.jsonl").write_text("".join(lines[1000:]), encoding="utf-8")
+    idx = Index(root / "index")
+    idx.update_from(corpus)
+    edited = [json.loads(line) for line in lines[1000:]]
+    for record in edited[::3]:
+        record["caption"] = record["caption"] + " Farm tractor near the county road."
+    (corpus / "fsa-b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in edited), encoding="utf-8")
+    idx.update_from(corpus)
+    yield idx
+    idx.close()
+
+
+def _queries(count: int) -> list[str]:
+    """Words, pairs and phrases of real captions, exclusions, and place names."""
+    rng = random.Random(5)
+    captions = [json.loads(line)["caption"] for line in _fsa_lines(CAPTIONS)]
+    queries = ["Liuzhou airbase", "Kweilin", "county -farm", "farm tractor", '"county road"', "New York", "WWII"]
+    for _ in range(count):
+        words = re.findall(r"[A-Za-z]{4,}", rng.choice(captions))
+        if len(words) < 3:
+            continue
+        start = rng.randrange(len(words) - 1)
+        kind = rng.randrange(3)
+        queries.append(
+            words[start]
+            if kind == 0
+            else " ".join(words[start : start + 2])
+            if kind == 1
+            else f'"{words[start]} {words[start + 1]}"'
+        )
+    return queries
+
+
+def _whoosh_top(searcher, query, allowed: set[int] | None, count: int) -> list[tuple[int, float]]:
+    """Whoosh's scores for every match, best first (its own top-N collection skips some, even unoptimized)."""
+    hits = searcher.search(query, limit=None, optimize=False, filter=allowed)
+    return sorted(((hit.docnum, hit.score) for hit in hits), key=lambda pair: (-pair[1], pair[0]))[:count]
+
+
+def _assert_same_ranking(expected: list[tuple[int, float]], got: list[tuple[int, float]], text: str) -> None:
+    assert [d for d, _ in got] == [d for d, _ in expected], text
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-9), text
+
+
+def test_the_index_has_segments_and_deletions(fsa_index):
+    searcher = fsa_index._searcher_now()
+    assert len(searcher.reader().leaf_readers()) >= 2
+    assert searcher.doc_count() < searcher.doc_count_all()
+
+
+@pytest.mark.parametrize("text", _queries(60))
+def test_scores_and_matches_equal_whooshs(fsa_index, text):
+    searcher = fsa_index._searcher_now()
+    found = matching.build(searcher, text, None, None, None)
+    assert found is not None
+    bulk = scorer(searcher)
+    for query in (found.some_words, found.every_word):
+        if query is None:
+            continue
+        result = bulk.select(query, bulk.allowed())
+        assert sorted(query.docs(searcher)) == result.ids.tolist(), text
+        _assert_same_ranking(_whoosh_top(searcher, query, None, 10), top(result.ids, result.scores, 10), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "year"),
+    [("farm", "Texas", None), ("children", None, "1941..1943"), ("county", "California", "1942")],
+)
+def test_filters_equal_whooshs(fsa_index, text, place, year):
+    searcher = fsa_index._searcher_now()
+    found = matching.build(searcher, text, place, year, None)
+    bulk = scorer(searcher)
+    allowed = bulk.allowed(found.filter)
+    expected_filter = set(found.filter.docs(searcher))
+    assert expected_filter  # (Whoosh reads an empty filter set as no filter at all)
+    assert set(allowed.nonzero()[0].tolist()) == expected_filter
+    result = bulk.select(found.some_words, allowed)
+    assert result.ids.tolist() == sorted(set(found.some_words.docs(searcher)) & expected_filter)
+    _assert_same_ranking(
+        _whoosh_top(searcher, found.some_words, expected_filter, 10), top(result.ids, result.scores, 10), text
+    )
+
+
+def test_search_ranks_every_word_first_and_counts_some_words(fsa_index):
+    results = fsa_index.search("farm tractor", limit=1000)
+    searcher = fsa_index._searcher_now()
+    found = matching.build(searcher, "farm tractor", None, None, None)
+    every = set(found.every_word.docs(searcher))
+    assert results.total == len(set(found.some_words.docs(searcher))) > len(every) > 0
+    ranks = [searcher.document_number(id=hit.id) in every for hit in results]
+    assert ranks == sorted(ranks, reverse=True)  # every "True" (both words) before any "False"
+
+
+def test_member_and_top_break_ties_by_document_number():
+    import numpy as np
+
+    ids = np.array([2, 5, 7, 9])
+    assert top(ids, np.array([1.0, 3.0, 3.0, 2.0]), 3) == [(5, 3.0), (7, 3.0), (9, 2.0)]
+    assert top(ids, np.array([1.0, 1.0, 1.0, 1.0]), 2) == [(2, 1.0), (5, 1.0)]
+    from ichigo_search.scoring import Sparse
+
+    assert member(Sparse(ids, np.zeros(4)), np.array([1, 2, 9, 10])).tolist() == [False, True, True, False]
