@@ -332,41 +332,97 @@ class ReaderArrays:
     # -- phrases ---------------------------------------------------------------
 
     def phrase_ids(self, searcher, query) -> np.ndarray:
-        """Documents where a phrase's words stand in a row (Whoosh's positions and span matcher)."""
-        key = ("phrase", query.fieldname, tuple(query.words), query.slop)
+        """Documents where a phrase's words stand in a row, in the field's positions (as Whoosh's ``Phrase``)."""
+        key = ("phrase", query.fieldname, tuple(query.words))
         found = self._cached(key)
         if found is not None:
             return found
-        matcher = query.matcher(searcher, searcher.boolean_context())
-        ids = np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS.copy()
+        field = searcher.schema[query.fieldname]
+        if query.slop != 1 or not field.format or not field.format.supports("positions"):
+            return self._store(key, self._whoosh_phrase_ids(searcher, query), 0)
+        candidates = None
+        for word in query.words:
+            ids = self.term(searcher, query.fieldname, word).ids
+            candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        if candidates is None or len(candidates) == 0:
+            return self._store(key, _EMPTY_IDS, 0)
+        starts = None  # (document << 32 | position of the first word) where the phrase may start
+        for index, word in enumerate(query.words):
+            docs, positions = self._positions(query.fieldname, word, candidates)
+            here = np.unique((docs << 32) | (positions - index + (1 << 31)))
+            starts = here if starts is None else np.intersect1d(starts, here, assume_unique=True)
+            if len(starts) == 0:
+                break
+        ids = np.unique(starts >> 32).astype(np.intp)
         ids.flags.writeable = False
         return self._store(key, ids, len(ids))
 
+    def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every position of a term in the ``wanted`` documents: (document numbers, positions), flat."""
+        from itertools import accumulate
 
-def _read_blocks(postfile, start: int):
-    """Yield (document numbers, weights) per block of one W3 posting list (``whoosh.codec.whoosh3``)."""
+        from whoosh.system import _INT_SIZE
+
+        docs: list[int] = []
+        positions: list[int] = []
+        for leaf, offset in self.leaves:
+            local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
+            if len(local) == 0 or (fieldname, text) not in leaf:
+                continue
+            info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
+            if info.is_inlined():
+                ids, _, values = info.inlined_postings()
+                blocks = [(np.array(ids, dtype=np.intp), values)]
+            else:
+                blocks = _read_blocks(leaf._terms._postfile, info.extent()[0], local, values=True)
+            for ids, values in blocks:
+                inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
+                for i in np.searchsorted(ids, inside).tolist():  # every wanted document holds the term
+                    found = list(accumulate(pickle.loads(values[i][_INT_SIZE:])))
+                    docs.extend([int(ids[i]) + offset] * len(found))
+                    positions.extend(found)
+        return np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)
+
+    @staticmethod
+    def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
+        matcher = query.matcher(searcher, searcher.boolean_context())
+        return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
+
+
+def _read_blocks(postfile, start: int, wanted: np.ndarray | None = None, values: bool = False):
+    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``).
+
+    With ``wanted`` (sorted document numbers), blocks holding none of them are skipped unread.
+    """
     from whoosh.system import unpack_int
 
     if postfile.get(start, 4) != _HEADER:
         raise ValueError("not a Whoosh 3 posting list")
     position = start + 4
+    previous_max = -1
     while True:
         size = unpack_int(postfile.get(position, 4))[0]
         last = size < 0
         block = io.BytesIO(postfile.get(position + 4, abs(size)))
-        count, _, _, compression, _, _ = pickle.load(block)
-        data = block.read()
-        raw_ids, raw_weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
-        ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
-        if raw_weights is None:
-            weights = np.ones(count)
-        elif isinstance(raw_weights, float):
-            weights = np.full(count, raw_weights)
-        else:
-            weights = np.array(raw_weights, dtype=float)
-        yield ids, weights
+        count, max_id, _, compression, _, _ = pickle.load(block)
+        skip = wanted is not None and np.searchsorted(wanted, previous_max, side="right") == np.searchsorted(
+            wanted, max_id, side="right"
+        )
+        if not skip:
+            data = block.read()
+            raw_ids, raw_weights, raw_values = pickle.loads(zlib.decompress(data) if compression else data)
+            ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
+            if values:
+                yield ids, raw_values
+            elif raw_weights is None:
+                yield ids, np.ones(count)
+            elif isinstance(raw_weights, float):
+                yield ids, np.full(count, raw_weights)
+            else:
+                yield ids, np.array(raw_weights, dtype=float)
         if last:
             return
+        previous_max = max_id
         position += 4 + abs(size)
 
 
