@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ichigo_search import Index
+from ichigo_search.fuzzy import Spellings
 from ichigo_search.thesaurus import load, ordinal_suffix, ordinal_words, token_key
 
 CAPTIONS = {
@@ -104,6 +107,69 @@ def test_place_typos_use_the_gazetteer(sample_index):
         results = sample_index.search(typo)
         assert results.total > 0, typo
         assert results.suggestion in ("Liuzhou", "Guilin", "Kweilin"), (typo, results.suggestion)
+
+
+def osa(a: str, b: str) -> int:
+    """Reference optimal string alignment distance: plain dynamic programming, a swap of neighbours is one edit."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def spellings_of(words: list[str]) -> Spellings:
+    return Spellings(lambda letter: [w for w in words if w.startswith(letter)])
+
+
+WORDS = st.text(alphabet="abcd", min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=40), WORDS, st.integers(0, 2))
+def test_near_spellings_are_every_other_word_within_the_edits_sharing_the_first_letter(words, word, edits):
+    expected = {(w, osa(w, word)) for w in words if w != word and w[0] == word[0] and osa(w, word) <= edits}
+    found = spellings_of(words).near(word, edits)
+    assert sorted(found) == sorted(expected)
+    assert [d for _, d in found] == sorted(d for _, d in found)  # nearest first
+
+
+def test_a_swap_is_one_edit_and_the_first_letter_is_kept():
+    spellings = spellings_of(["mechanics", "mechanic", "nechanics", "machines"])
+    assert spellings.near("mechancis", 1) == [("mechanics", 1)]
+    assert spellings.near("mechancis", 2) == [("mechanics", 1), ("mechanic", 2)]
+    assert spellings.near("nechancis", 2) == [("nechanics", 1)]
+
+
+def test_each_first_letter_is_loaded_once():
+    asked: list[str] = []
+    words = ["soldiers", "soldier", "bridge"]
+
+    def load(letter: str) -> list[str]:
+        asked.append(letter)
+        return [w for w in words if w.startswith(letter)]
+
+    spellings = Spellings(load)
+    assert spellings.near("soldeirs", 2)[0] == ("soldiers", 1)
+    assert spellings.near("soliders", 2)[0] == ("soldiers", 1)
+    assert spellings.near("brdige", 1) == [("bridge", 1)]
+    assert asked == ["s", "b"]
+
+
+def test_a_typo_of_a_word_added_later_is_corrected(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(json.dumps({"id": "road", "caption": "Trucks on the road."}) + "\n")
+    with Index(tmp_path / "index") as idx:
+        idx.update_from(corpus)
+        assert idx.search("rikcshaw").total == 0
+        (corpus / "b.jsonl").write_text(json.dumps({"id": "rick", "caption": "A rickshaw in the street."}) + "\n")
+        idx.update_from(corpus)
+        results = idx.search("rikcshaw")
+        assert ids(results) == ["rick"]
+        assert results.suggestion == "rickshaw"
 
 
 def test_exact_words_get_no_suggestion_and_short_words_no_guessing(sample_index):

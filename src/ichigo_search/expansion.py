@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from .analysis import STOP_WORDS, analyze, fold, is_cjk
-from .fuzzy import allowed_edits, edit_distance
+from .fuzzy import allowed_edits
 from .placenames import Gazetteer, Place, compact_key
 from .querying import Unit
 from .thesaurus import SYNONYM_WEIGHT, Thesaurus, token_key
@@ -38,7 +38,7 @@ class Vocabulary(Protocol):
 
     def frequency(self, form: str) -> int: ...
 
-    def near(self, form: str, max_distance: int) -> list[str]: ...
+    def near(self, form: str, max_distance: int) -> list[tuple[str, int]]: ...
 
 
 @dataclass
@@ -217,15 +217,13 @@ class Expander:
             return
         scored: list[tuple[int, int, str, str]] = []  # distance, -frequency, form, display
         if self.vocabulary is not None:
-            for form in self.vocabulary.near(word, edits):
-                distance = edit_distance(form, word, edits)
-                if distance <= edits:
-                    scored.append((distance, -self._known(form), form, form))
+            for form, distance in self.vocabulary.near(word, edits):
+                scored.append((distance, -self._known(form), form, form))
         if self.gazetteer is not None:
-            for key in self.gazetteer.near_keys(compact_key(word), edits):
+            for key, distance in self.gazetteer.near_keys(compact_key(word), edits):
                 places = self.gazetteer.candidates(key)
                 if places:
-                    scored.append((edit_distance(key, word, edits), -places[0].population, key, places[0].name))
+                    scored.append((distance, -places[0].population, key, places[0].name))
         scored.sort()
         for distance, _, form, display in scored[:MAX_TYPO_CANDIDATES]:
             group.alternatives.append(Alternative(TYPO_WEIGHT / distance, text=form))

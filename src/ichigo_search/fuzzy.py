@@ -1,26 +1,12 @@
-"""Edit distance for typo tolerance (optimal string alignment: a swap of two letters is one edit)."""
+"""Near spellings for typo tolerance: optimal string alignment distance (a swap of two letters is one edit).
+
+Distances come from rapidfuzz (C++), imported on the first typo so that queries without one
+never pay for it.
+"""
 
 from __future__ import annotations
 
-
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Damerau-Levenshtein (OSA) distance between ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = ca != cb
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[-1], limit + 1)
+from collections.abc import Callable, Iterable
 
 
 def allowed_edits(word: str) -> int:
@@ -29,3 +15,38 @@ def allowed_edits(word: str) -> int:
     if n < 5 or not word.isalpha():
         return 0
     return 1 if n < 8 else 2
+
+
+class Spellings:
+    """A word list searched for near spellings, bucketed by first letter and length.
+
+    Misspellings rarely change the first letter, so only words sharing it are candidates. Each
+    letter's words (those starting with it) come from ``load(letter)`` on first use, which keeps a
+    one-shot query cheap; the word's length window then narrows the scan further.
+    """
+
+    def __init__(self, load: Callable[[str], Iterable[str]]):
+        self._load = load
+        self._buckets: dict[str, dict[int, list[str]]] = {}
+
+    def near(self, word: str, max_distance: int) -> list[tuple[str, int]]:
+        """``(spelling, distance)`` for each other word within ``max_distance`` edits with the same first letter."""
+        if not word:
+            return []
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        by_length = self._bucket(word[0])
+        size = len(word)
+        choices = [w for n in range(size - max_distance, size + max_distance + 1) for w in by_length.get(n, ())]
+        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=None)
+        return [(w, distance) for w, distance, _ in found if w != word]
+
+    def _bucket(self, letter: str) -> dict[int, list[str]]:
+        bucket = self._buckets.get(letter)
+        if bucket is None:
+            bucket = {}
+            for w in sorted(set(self._load(letter))):
+                bucket.setdefault(len(w), []).append(w)
+            self._buckets[letter] = bucket
+        return bucket

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .analysis import _CJK_CLASS, CJK_RE, fold
+from .fuzzy import Spellings
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.sqlite"
 MAX_NAME_TOKENS = 4
@@ -88,6 +89,7 @@ class Gazetteer:
         self._db: sqlite3.Connection | None = None
         self._keys: frozenset[str] | None = None
         self._common: frozenset[str] | None = None
+        self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
 
@@ -146,17 +148,17 @@ class Gazetteer:
             self._keys = frozenset(row[0] for row in self.db.execute("SELECT key FROM names")) | frozenset(self._extra)
         return self._keys
 
-    def near_keys(self, key: str, max_distance: int) -> list[str]:
-        """Keys within ``max_distance`` edits (transpositions count once) sharing the first letter."""
-        from .fuzzy import edit_distance
+    def near_keys(self, key: str, max_distance: int) -> list[tuple[str, int]]:
+        """Other keys within ``max_distance`` edits (a swap counts once) sharing the first letter, with distances."""
+        if self._spellings is None:
+            self._spellings = Spellings(self._keys_starting)
+        return self._spellings.near(key, max_distance)
 
-        if not key:
-            return []
+    def _keys_starting(self, letter: str) -> list[str]:
         rows = self.db.execute(
-            "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ? AND length(key) BETWEEN ? AND ?",
-            (key[0], key[0] + "\U0010ffff", len(key) - max_distance, len(key) + max_distance),
+            "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ?", (letter, letter + "\U0010ffff")
         )
-        return [k for (k,) in rows if k != key and edit_distance(k, key, max_distance) <= max_distance]
+        return [k for (k,) in rows]
 
     # -- finding names in text ----------------------------------------------
 

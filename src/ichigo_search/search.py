@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any
 
 from . import querying
+from .fuzzy import Spellings
 from .highlight import fragments
 from .records import Record
 from .schema import EXACT_FIELD, from_stored, stored_places
@@ -83,20 +85,29 @@ class SearchResults:
 class IndexVocabulary:
     """The folded words an index holds, for compounds and typo correction."""
 
-    MAX_NEAR = 200
-
     def __init__(self, searcher):
         self.searcher = searcher
 
     def frequency(self, form: str) -> int:
         return self.searcher.doc_frequency(EXACT_FIELD, form)
 
-    def near(self, form: str, max_distance: int) -> list[str]:
-        from itertools import islice
+    def near(self, form: str, max_distance: int) -> list[tuple[str, int]]:
+        """Indexed words within ``max_distance`` edits of ``form`` sharing its first letter, with distances."""
+        return _spellings(self.searcher.reader()).near(form, max_distance)
 
-        # Whoosh's automaton counts a swap of two letters as two edits: ask for one more.
-        found = self.searcher.reader().terms_within(EXACT_FIELD, form, max_distance + 1, prefix=1)
-        return list(islice(found, self.MAX_NEAR))
+
+@lru_cache(maxsize=8)
+def _spellings(reader) -> Spellings:
+    """The reader's exact-field words for typo search (cached per reader: a reader's segments never change)."""
+    return Spellings(partial(_words_from, reader))
+
+
+def _words_from(reader, letter: str) -> set[str]:
+    """The exact-field words starting with ``letter`` in every segment of ``reader``."""
+    words: set[str] = set()
+    for segment, _ in reader.leaf_readers():
+        words.update(term.decode() for term in segment.expand_prefix(EXACT_FIELD, letter))
+    return words
 
 
 def make_expander(searcher=None, thesaurus: dict | None = None):
