@@ -230,13 +230,15 @@ class PlainWhoosh:
         from whoosh import index as whoosh_index
         from whoosh.analysis import StemmingAnalyzer
 
+        from ichigo_search.api import WRITER_MB
+
         schema = fields.Schema(
             id=fields.ID(stored=True, unique=True),
             **{name: fields.TEXT(analyzer=StemmingAnalyzer(), stored=name == "caption") for name in FIELDS},
         )
         index.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(index), schema)
-        writer = ix.writer(limitmb=256)  # the same memory budget ichigo-search gives its writer
+        writer = ix.writer(limitmb=WRITER_MB)  # the same memory budget ichigo-search gives each writer
         for doc in iter_docs(corpus):
             writer.add_document(**{k: v for k, v in doc.items() if v})
         writer.commit()
