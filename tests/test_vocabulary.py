@@ -208,3 +208,20 @@ def test_a_broken_corpus_thesaurus_is_a_corpus_problem(tmp_path, corpus):
         Index(tmp_path / "index").update_from(corpus)
     text = str(info.value)
     assert "thesaurus.yaml" in text and "synonyms must be a list" in text and "unknown section 'synonims'" in text
+
+
+def test_the_compiled_thesaurus_is_cached_and_recompiled_when_damaged(tmp_path, monkeypatch):
+    from ichigo_search import thesaurus
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    extra = json.dumps({"synonyms": [["jeep", "quarter-ton truck"]]})
+    compile_fresh = thesaurus._compiled.__wrapped__
+    first = compile_fresh(extra)
+    cached = thesaurus._cache_file(extra)
+    assert cached.is_relative_to(tmp_path) and cached.exists()
+    second = compile_fresh(extra)  # read back from the cache file
+    assert second.entries == first.entries and second.place_aliases == first.place_aliases
+    assert second.lookup(("jeep",)) == {"quarter-ton truck": 1.0}
+    assert thesaurus._cache_file("") != cached  # another corpus thesaurus, another file
+    cached.write_bytes(b"not a pickle")
+    assert compile_fresh(extra).entries == first.entries
