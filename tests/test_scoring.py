@@ -141,3 +141,14 @@ def test_member_and_top_break_ties_by_document_number():
     from ichigo_search.scoring import Sparse
 
     assert member(Sparse(ids, np.zeros(4)), np.array([1, 2, 9, 10])).tolist() == [False, True, True, False]
+
+
+def test_memory_mapped_and_plain_reads_agree(fsa_index):
+    """The zero-copy mapped storage (ichigo_search.mapped) reads exactly what plain file reads do."""
+    with Index(fsa_index.path, memory_map=True) as mapped, Index(fsa_index.path, memory_map=False) as plain:
+        for text in ("farm tractor", '"county road"', "Kweilin", "children -school"):
+            a, b = mapped.search(text, limit=20), plain.search(text, limit=20)
+            assert a.to_dict() == b.to_dict() and a.total > 0, text
+        assert mapped.stats() == plain.stats()
+        some_id = plain.search("farm")[0].id
+        assert mapped.get(some_id) == plain.get(some_id)
