@@ -152,3 +152,20 @@ def test_memory_mapped_and_plain_reads_agree(fsa_index):
         assert mapped.stats() == plain.stats()
         some_id = plain.search("farm")[0].id
         assert mapped.get(some_id) == plain.get(some_id)
+
+
+def test_the_postings_cache_stays_within_its_budget(fsa_index, monkeypatch):
+    from ichigo_search import scoring
+
+    searcher = fsa_index._searcher_now()
+    expected = {text: fsa_index.search(text).to_dict() for text in ("farm tractor", "county", '"county road"')}
+    arrays = scoring.scorer(searcher).arrays
+    monkeypatch.setattr(scoring, "CACHE_POSTINGS", 300)
+    arrays._cache.clear()
+    arrays._cached_postings = 0
+    for text, before in expected.items():
+        assert fsa_index.search(text).to_dict() == before
+        assert arrays._cached_postings <= 300 or len(arrays._cache) == 1
+    assert arrays._cached_postings == sum(
+        len(v.ids if isinstance(v, scoring.Sparse) else v) for v in arrays._cache.values()
+    )

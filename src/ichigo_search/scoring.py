@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import threading
 import weakref
 import zlib
 from collections import OrderedDict
@@ -248,22 +249,26 @@ class ReaderArrays:
         self._lengths: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[tuple, Sparse | np.ndarray] = OrderedDict()
         self._cached_postings = 0
+        self._lock = threading.Lock()
 
     # -- cache ---------------------------------------------------------------
 
     def _cached(self, key: tuple):
-        found = self._cache.get(key)
-        if found is not None:
-            self._cache.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
 
     def _store(self, key: tuple, value, postings: int):
-        self._cache[key] = value
-        self._cached_postings += postings
-        while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._cached_postings -= len(dropped.ids if isinstance(dropped, Sparse) else dropped)
-        return value
+        with self._lock:  # searches in several threads may share a reader
+            if key not in self._cache:
+                self._cached_postings += postings
+            self._cache[key] = value
+            while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_postings -= len(dropped.ids if isinstance(dropped, Sparse) else dropped)
+            return value
 
     # -- terms -----------------------------------------------------------------
 
@@ -339,7 +344,8 @@ class ReaderArrays:
             return found
         field = searcher.schema[query.fieldname]
         if query.slop != 1 or not field.format or not field.format.supports("positions"):
-            return self._store(key, self._whoosh_phrase_ids(searcher, query), 0)
+            ids = self._whoosh_phrase_ids(searcher, query)
+            return self._store(key, ids, len(ids))
         candidates = None
         for word in query.words:
             ids = self.term(searcher, query.fieldname, word).ids
