@@ -22,6 +22,15 @@ FORMAT_VERSION = 5
 # Cranfield and CISI (here: 1.000, 0.525, 0.322): the gap to SQLite FTS5 lies elsewhere.
 BM25_K1 = 1.2
 BM25_B = 0.75
+# Long queries (descriptions: more word groups than matching.MAX_TIERED_GROUPS). Each word group's
+# score is multiplied by the idf of its rarest word (caption field) to the power IDF_EMPHASIS:
+# Whoosh's idf, log(N/(df+1))+1, is flat (a word in half the captions still weighs 1.7 against 8
+# for a unique one), so a description's many common words ("problem", "effect", "method")
+# outweigh its few rare ones. A hyphenated word (``wing-flutter``) also matches its parts apart,
+# each weighted SPLIT_WEIGHT, the parts together 1 - SPLIT_WEIGHT. Figures: python
+# benchmarks/tune_relevance.py, benchmarks/results/relevance-tuning.md.
+IDF_EMPHASIS = 1.0
+SPLIT_WEIGHT = 0.5
 # Fields searched by free-text queries and their BM25F boosts.
 SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
 # Folded but unstemmed forms of title, caption and places: an exact spelling
