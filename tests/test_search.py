@@ -187,3 +187,32 @@ def test_several_word_forms_are_highlighted_only_where_their_words_stand_togethe
     hit = next(h for h in sample_index.search("airstrip") if h.id == "liuzhou-airstrip-mines")
     assert "<mark>air strip</mark>" in hit.highlights[0]
     assert "14Th Air Force" in hit.highlights[0]  # "air" alone is not the open compound
+
+
+def test_long_queries_keep_their_words_and_split_hyphenated_ones():
+    from ichigo_search import querying
+
+    words = [f"word{i}" for i in range(50)]
+    assert len(querying.parse(" ".join(words)).clauses) == 50  # descriptions are not cut at 32 words
+    whole = querying.unit_query(querying.Unit("wing-flutter"), {"caption": 1.0}, "exact")
+    split = querying.unit_query(querying.Unit("wing-flutter"), {"caption": 1.0}, "exact", split=0.5)
+
+    def single_terms(query):
+        return {(q.fieldname, q.text) for q in query.leaves() if type(q).__name__ == "Term"}
+
+    assert ("caption", "flutter") not in single_terms(whole)  # only "wing flutter" together
+    assert {("caption", "wing"), ("caption", "flutter")} <= single_terms(split)
+    plan = querying.plan(querying.parse("heat-transfer in shock tubes at hypersonic speed"), {"caption": 1.0}, "exact")
+    assert plan.soft_stems[0] == ("heat", "transfer") and len(plan.soft_long) == len(plan.soft_core)
+
+
+def test_long_queries_weight_rare_words_above_common_ones(sample_index):
+    from ichigo_search import matching
+
+    sample_index.search("Liuzhou")  # opens the searcher
+    searcher = sample_index._searcher
+    found = matching.build(searcher, "Japanese soldiers in Liuzhou near the remains of horses", None, None, None)
+    boosts = {
+        stems: query.boost for query, stems in zip(found.some_words.subqueries, found.plan.soft_stems, strict=True)
+    }
+    assert boosts[("hors",)] > boosts[("liuzhou",)]  # horses: 2 of 10 captions; Liuzhou: 5

@@ -14,6 +14,7 @@ them in bulk for ranking, totals and facets alike.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +28,8 @@ MAX_FILTER_YEARS = 400
 # description ("flow past a flat plate at high speed"): plain BM25 over its words, without near
 # synonyms, ranks those better.
 MAX_TIERED_GROUPS = 4
+# The field whose document frequencies weight the word groups of such a query (IDF_EMPHASIS).
+IDF_FIELD = "caption"
 
 
 @dataclass
@@ -60,12 +63,27 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
         return wq.AndNot(query, negative) if negative is not None else query
 
     long_query = len(plan.soft) > MAX_TIERED_GROUPS
-    groups = plan.soft_core if long_query else plan.soft
+    groups = emphasize(searcher, plan.soft_long, plan.soft_stems) if long_query else plan.soft
     soft = [wq.Or(groups)] if len(groups) > 1 else groups
     tiered = 1 < len(plan.soft) <= MAX_TIERED_GROUPS
     every_word = combine(plan.required + plan.soft_core) if tiered else None
     filter_query = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
     return Matching(plan, combine(plan.required + soft), every_word, filter_query)
+
+
+def emphasize(searcher, groups: list, stems: list[tuple[str, ...]]) -> list:
+    """Each group boosted by the idf of its rarest typed word, to the power IDF_EMPHASIS."""
+    from .schema import IDF_EMPHASIS
+
+    if not IDF_EMPHASIS:
+        return groups
+    documents = searcher.doc_count_all()
+    weighted = []
+    for query, words in zip(groups, stems, strict=True):
+        frequency = min((searcher.doc_frequency(IDF_FIELD, w) for w in words), default=0)
+        weight = (math.log(documents / (frequency + 1)) + 1) ** IDF_EMPHASIS
+        weighted.append(query.with_boost(query.boost * weight))
+    return weighted
 
 
 def place_filter(place: str | None, expander):

@@ -15,15 +15,27 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 # BM25F parameters: Whoosh's defaults. A grid over k1 0.9-2.0 and b 0.5-0.9
 # (python benchmarks/tune_bm25.py, 2026-11-27) moved nDCG@10 by at most 0.009 on dev,
 # Cranfield and CISI (here: 1.000, 0.525, 0.322): the gap to SQLite FTS5 lies elsewhere.
 BM25_K1 = 1.2
 BM25_B = 0.75
-# Fields searched by free-text queries and their BM25F boosts.
-SEARCH_FIELDS = {"title": 2.0, "caption": 1.0, "places": 1.5, "photographer": 1.5}
+# Long queries (descriptions: more word groups than matching.MAX_TIERED_GROUPS). Each word group's
+# score is multiplied by the idf of its rarest word (caption field) to the power IDF_EMPHASIS:
+# Whoosh's idf, log(N/(df+1))+1, is flat (a word in half the captions still weighs 1.7 against 8
+# for a unique one), so a description's many common words ("problem", "effect", "method")
+# outweigh its few rare ones. A hyphenated word (``wing-flutter``) also matches its parts apart,
+# each weighted SPLIT_WEIGHT, the parts together 1 - SPLIT_WEIGHT. Figures: python
+# benchmarks/tune_relevance.py, benchmarks/results/relevance-tuning.md.
+IDF_EMPHASIS = 1.0
+SPLIT_WEIGHT = 0.5
+# Fields searched by free-text queries and their BM25F boosts. Title 1.5 (was 2.0): a title's words
+# also get the title field's own, higher idf; with IDF_EMPHASIS 1.0 and SPLIT_WEIGHT 0.5, nDCG@10
+# title 2.0 / 1.5 / 1.0 = Cranfield 0.538 / 0.542 / 0.541, CISI 0.390 / 0.384 / 0.382, dev 1.000 all
+# (benchmarks/results/relevance-tuning.md).
+SEARCH_FIELDS = {"title": 1.5, "caption": 1.0, "places": 1.5, "photographer": 1.5}
 # Folded but unstemmed forms of title, caption and places: an exact spelling
 # ranks a little above a stemmed match.
 EXACT_FIELD = "exact"

@@ -1,0 +1,68 @@
+"""Grid search of the ranking weights in ``ichigo_search.schema`` beyond k1 and b (see tune_bm25.py).
+
+    python benchmarks/tune_relevance.py [--sets dev,cranfield,cisi] [--title 2.0,1.0] [--exact 0.6,1.0]
+                                        [--idf 0,0.75,1.0,1.25] [--split 0,0.5]
+
+Index-time weights (the title field's boost, EXACT_BOOST) need an index per pair; the query-time
+ones (IDF_EMPHASIS, SPLIT_WEIGHT: how long queries weight their words) are applied when searching.
+Prints nDCG@10 / MRR / recall@10 per set for every combination; the chosen values live in
+``ichigo_search.schema`` and their figures in benchmarks/results/relevance-tuning.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import ichigo_search.schema as schema
+from ichigo_search import Index
+from ichigo_search.evaluation import mean, score_ranking
+from relevance import ROOT, prepare
+
+
+def floats(text: str) -> list[float]:
+    return [float(x) for x in text.split(",")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", default="dev,cranfield,cisi")
+    parser.add_argument("--title", default=str(schema.SEARCH_FIELDS["title"]), help="title field boosts")
+    parser.add_argument("--exact", default=str(schema.EXACT_BOOST), help="EXACT_BOOST values")
+    parser.add_argument("--idf", default="0,0.75,1.0,1.25", help="IDF_EMPHASIS values")
+    parser.add_argument("--split", default="0,0.5", help="SPLIT_WEIGHT values")
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="tune-relevance-"))
+    tests = [prepare(name, tmp, args.eval, args.data) for name in args.sets.split(",")]
+    print(f"{'title':>5} {'exact':>5} {'idf':>5} {'split':>5}  " + "  ".join(f"{t.name:>17}" for t in tests))
+    for title in floats(args.title):
+        for exact in floats(args.exact):
+            schema.SEARCH_FIELDS["title"], schema.EXACT_BOOST = title, exact  # read by build_schema()
+            indexes = []
+            for test in tests:
+                index = Index(tmp / f"{test.name}-{title}-{exact}")
+                index.rebuild_from(test.corpus)
+                indexes.append(index)
+            for idf in floats(args.idf):
+                for split in floats(args.split):
+                    schema.IDF_EMPHASIS, schema.SPLIT_WEIGHT = idf, split
+                    cells = []
+                    for test, index in zip(tests, indexes, strict=True):
+                        judged = [
+                            score_ranking([test.key(h.id) for h in index.search(q.text, limit=10)], q.grades)
+                            for q in test.queries
+                        ]
+                        s = mean(judged)
+                        cells.append(f"{s.ndcg:.3f}/{s.mrr:.3f}/{s.recall:.3f}")
+                    print(f"{title:5.2f} {exact:5.2f} {idf:5.2f} {split:5.2f}  " + "  ".join(cells), flush=True)
+            for index in indexes:
+                index.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
