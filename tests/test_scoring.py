@@ -56,6 +56,7 @@ def _queries(count: int) -> list[str]:
     rng = random.Random(5)
     captions = [json.loads(line)["caption"] for line in _fsa_lines(CAPTIONS)]
     queries = ["Liuzhou airbase", "Kweilin", "county -farm", "farm tractor", '"county road"', "New York", "WWII"]
+    queries.append("children at school near the county road with a farm tractor -Texas")  # long, with an exclusion
     for _ in range(count):
         words = re.findall(r"[A-Za-z]{4,}", rng.choice(captions))
         if len(words) < 3:
