@@ -52,6 +52,15 @@ class Dense:
     scores: np.ndarray
 
 
+@dataclass(frozen=True)
+class Positions:
+    """A term's positions: those of posting ``i`` (document ``ids[i]``) are ``positions[offsets[i]:offsets[i + 1]]``."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    positions: np.ndarray
+
+
 Result = Sparse | Dense
 _EMPTY_IDS = np.zeros(0, dtype=np.intp)
 _EMPTY = Sparse(_EMPTY_IDS, np.zeros(0))
@@ -267,7 +276,7 @@ class ReaderArrays:
             self._cache[key] = value
             while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
                 _, dropped = self._cache.popitem(last=False)
-                self._cached_postings -= len(dropped.ids if isinstance(dropped, Sparse) else dropped)
+                self._cached_postings -= len(getattr(dropped, "ids", dropped))
             return value
 
     # -- terms -----------------------------------------------------------------
@@ -364,30 +373,46 @@ class ReaderArrays:
         return self._store(key, ids, len(ids))
 
     def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every position of a term in the ``wanted`` documents: (document numbers, positions), flat."""
+        """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat."""
+        postings = self._term_positions(fieldname, text)
+        where = np.searchsorted(postings.ids, wanted)
+        starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
+        before = np.cumsum(counts) - counts
+        picked = np.arange(counts.sum()) - np.repeat(before - starts, counts)
+        return np.repeat(wanted.astype(np.int64), counts), postings.positions[picked]
+
+    def _term_positions(self, fieldname: str, text) -> Positions:
+        """A term's positions in every document holding it, read once per reader (phrase words recur)."""
         from itertools import accumulate
 
         from whoosh.system import _INT_SIZE
 
-        docs: list[int] = []
+        key = ("positions", fieldname, text)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        ids: list[np.ndarray] = []
+        counts: list[int] = []
         positions: list[int] = []
         for leaf, offset in self.leaves:
-            local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
-            if len(local) == 0 or (fieldname, text) not in leaf:
+            if (fieldname, text) not in leaf:
                 continue
             info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
             if info.is_inlined():
-                ids, _, values = info.inlined_postings()
-                blocks = [(np.array(ids, dtype=np.intp), values)]
+                leaf_ids, _, values = info.inlined_postings()
+                blocks = [(np.array(leaf_ids, dtype=np.intp), values)]
             else:
-                blocks = _read_blocks(leaf._terms._postfile, info.extent()[0], local, values=True)
-            for ids, values in blocks:
-                inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
-                for i in np.searchsorted(ids, inside).tolist():  # every wanted document holds the term
-                    found = list(accumulate(pickle.loads(values[i][_INT_SIZE:])))
-                    docs.extend([int(ids[i]) + offset] * len(found))
-                    positions.extend(found)
-        return np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)
+                blocks = _read_blocks(leaf._terms._postfile, info.extent()[0], values=True)
+            for block_ids, values in blocks:
+                ids.append(block_ids + offset)
+                for value in values:
+                    found_here = list(accumulate(pickle.loads(value[_INT_SIZE:])))
+                    counts.append(len(found_here))
+                    positions.extend(found_here)
+        all_ids = np.concatenate(ids) if ids else _EMPTY_IDS
+        offsets = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+        postings = Positions(all_ids, offsets, np.array(positions, dtype=np.int64))
+        return self._store(key, postings, len(all_ids))
 
     @staticmethod
     def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
@@ -395,41 +420,31 @@ class ReaderArrays:
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
 
 
-def _read_blocks(postfile, start: int, wanted: np.ndarray | None = None, values: bool = False):
-    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``).
-
-    With ``wanted`` (sorted document numbers), blocks holding none of them are skipped unread.
-    """
+def _read_blocks(postfile, start: int, values: bool = False):
+    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``)."""
     from whoosh.system import unpack_int
 
     if postfile.get(start, 4) != _HEADER:
         raise ValueError("not a Whoosh 3 posting list")
     position = start + 4
-    previous_max = -1
     while True:
         size = unpack_int(postfile.get(position, 4))[0]
-        last = size < 0
         block = io.BytesIO(postfile.get(position + 4, abs(size)))
-        count, max_id, _, compression, _, _ = pickle.load(block)
-        skip = wanted is not None and np.searchsorted(wanted, previous_max, side="right") == np.searchsorted(
-            wanted, max_id, side="right"
-        )
-        if not skip:
-            data = block.read()
-            raw_ids, raw_weights, raw_values = pickle.loads(zlib.decompress(data) if compression else data)
-            ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
-            if values:
-                yield ids, raw_values
-            elif raw_weights is None:
-                yield ids, np.ones(count)
-            elif isinstance(raw_weights, float):
-                yield ids, np.full(count, raw_weights)
-            else:
-                yield ids, np.array(raw_weights, dtype=float)
-        if last:
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        raw_ids, raw_weights, raw_values = pickle.loads(zlib.decompress(data) if compression else data)
+        ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
+        if values:
+            yield ids, raw_values
+        elif raw_weights is None:
+            yield ids, np.ones(count)
+        elif isinstance(raw_weights, float):
+            yield ids, np.full(count, raw_weights)
+        else:
+            yield ids, np.array(raw_weights, dtype=float)
+        if size < 0:  # the last block
             return
-        previous_max = max_id
-        position += 4 + abs(size)
+        position += 4 + size
 
 
 _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
