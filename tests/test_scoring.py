@@ -168,3 +168,23 @@ def test_the_postings_cache_stays_within_its_budget(fsa_index, monkeypatch):
         assert fsa_index.search(text).to_dict() == before
         assert arrays._cached_postings <= 300 or len(arrays._cache) == 1
     assert arrays._cached_postings == sum(len(getattr(v, "ids", v)) for v in arrays._cache.values())
+
+
+@pytest.mark.parametrize("keep_all", [True, False])
+def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_index, monkeypatch, keep_all):
+    from whoosh import query as wq
+
+    from ichigo_search import scoring
+
+    searcher = fsa_index._searcher_now()
+    arrays = scoring.scorer(searcher).arrays
+    monkeypatch.setattr(scoring, "ALL_POSITIONS", 10**9 if keep_all else 10)
+    arrays._cache.clear()
+    arrays._cached_postings = 0
+    for words in (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"]):
+        for field in ("caption", "places"):
+            phrase = wq.Phrase(field, words)
+            expected = sorted(phrase.docs(searcher))
+            found = arrays.phrase_ids(searcher, phrase)
+            assert found[arrays.live[found]].tolist() == expected, (field, words)  # deletions drop out later
+    assert any(key[0] == "positions" for key in arrays._cache) == keep_all

@@ -31,6 +31,8 @@ import numpy as np
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
+# Phrase words holding at most this many postings have all their positions read once and kept.
+ALL_POSITIONS = 100_000
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
 SPARSE_FRACTION = 16
 _HEADER = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
@@ -373,13 +375,48 @@ class ReaderArrays:
         return self._store(key, ids, len(ids))
 
     def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat."""
-        postings = self._term_positions(fieldname, text)
+        """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
+
+        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings;
+        a commoner term's only in the blocks that hold wanted documents, each time.
+        """
+        cached = self._cached(("positions", fieldname, text))
+        if cached is None and self._frequency(fieldname, text) > ALL_POSITIONS:
+            return self._wanted_positions(fieldname, text, wanted)
+        postings = cached if cached is not None else self._term_positions(fieldname, text)
         where = np.searchsorted(postings.ids, wanted)
         starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
         before = np.cumsum(counts) - counts
         picked = np.arange(counts.sum()) - np.repeat(before - starts, counts)
         return np.repeat(wanted.astype(np.int64), counts), postings.positions[picked]
+
+    def _frequency(self, fieldname: str, text) -> int:
+        return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
+
+    def _wanted_positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from itertools import accumulate
+
+        from whoosh.system import _INT_SIZE
+
+        docs: list[int] = []
+        positions: list[int] = []
+        for leaf, offset in self.leaves:
+            local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
+            if len(local) == 0 or (fieldname, text) not in leaf:
+                continue
+            info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
+            if info.is_inlined():
+                ids, _, values = info.inlined_postings()
+                blocks = [(np.array(ids, dtype=np.intp), values)]
+            else:
+                blocks = _read_blocks(leaf._terms._postfile, info.extent()[0], values=True, wanted=local)
+            for ids, values in blocks:
+                inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
+                for i in np.searchsorted(ids, inside).tolist():  # every wanted document holds the term
+                    found = list(accumulate(pickle.loads(values[i][_INT_SIZE:])))
+                    docs.extend([int(ids[i]) + offset] * len(found))
+                    positions.extend(found)
+        return np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)
 
     def _term_positions(self, fieldname: str, text) -> Positions:
         """A term's positions in every document holding it, read once per reader (phrase words recur)."""
@@ -420,17 +457,29 @@ class ReaderArrays:
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
 
 
-def _read_blocks(postfile, start: int, values: bool = False):
-    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``)."""
+def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray | None = None):
+    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``).
+
+    With ``wanted`` (sorted document numbers), blocks holding none of them are skipped unread.
+    """
     from whoosh.system import unpack_int
 
     if postfile.get(start, 4) != _HEADER:
         raise ValueError("not a Whoosh 3 posting list")
     position = start + 4
+    previous_max = -1
     while True:
         size = unpack_int(postfile.get(position, 4))[0]
         block = io.BytesIO(postfile.get(position + 4, abs(size)))
-        count, _, _, compression, _, _ = pickle.load(block)
+        count, max_id, _, compression, _, _ = pickle.load(block)
+        if wanted is not None and np.searchsorted(wanted, previous_max, "right") == np.searchsorted(
+            wanted, max_id, "right"
+        ):
+            if size < 0:
+                return
+            previous_max, position = max_id, position + 4 + size
+            continue
+        previous_max = max_id
         data = block.read()
         raw_ids, raw_weights, raw_values = pickle.loads(zlib.decompress(data) if compression else data)
         ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
