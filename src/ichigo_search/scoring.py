@@ -394,36 +394,22 @@ class ReaderArrays:
         return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
 
     def _wanted_positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from itertools import accumulate
-
-        from whoosh.system import _INT_SIZE
-
         docs: list[int] = []
         positions: list[int] = []
         for leaf, offset in self.leaves:
             local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
-            if len(local) == 0 or (fieldname, text) not in leaf:
+            if len(local) == 0:
                 continue
-            info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
-            if info.is_inlined():
-                ids, _, values = info.inlined_postings()
-                blocks = [(np.array(ids, dtype=np.intp), values)]
-            else:
-                blocks = _read_blocks(leaf._terms._postfile, info.extent()[0], values=True, wanted=local)
-            for ids, values in blocks:
+            for ids, values in _value_blocks(leaf, fieldname, text, local):
                 inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
                 for i in np.searchsorted(ids, inside).tolist():  # every wanted document holds the term
-                    found = list(accumulate(pickle.loads(values[i][_INT_SIZE:])))
+                    found = _decode_positions(values[i])
                     docs.extend([int(ids[i]) + offset] * len(found))
                     positions.extend(found)
         return np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)
 
     def _term_positions(self, fieldname: str, text) -> Positions:
         """A term's positions in every document holding it, read once per reader (phrase words recur)."""
-        from itertools import accumulate
-
-        from whoosh.system import _INT_SIZE
-
         key = ("positions", fieldname, text)
         found = self._cached(key)
         if found is not None:
@@ -432,18 +418,10 @@ class ReaderArrays:
         counts: list[int] = []
         positions: list[int] = []
         for leaf, offset in self.leaves:
-            if (fieldname, text) not in leaf:
-                continue
-            info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
-            if info.is_inlined():
-                leaf_ids, _, values = info.inlined_postings()
-                blocks = [(np.array(leaf_ids, dtype=np.intp), values)]
-            else:
-                blocks = _read_blocks(leaf._terms._postfile, info.extent()[0], values=True)
-            for block_ids, values in blocks:
+            for block_ids, values in _value_blocks(leaf, fieldname, text):
                 ids.append(block_ids + offset)
                 for value in values:
-                    found_here = list(accumulate(pickle.loads(value[_INT_SIZE:])))
+                    found_here = _decode_positions(value)
                     counts.append(len(found_here))
                     positions.extend(found_here)
         all_ids = np.concatenate(ids) if ids else _EMPTY_IDS
@@ -455,6 +433,27 @@ class ReaderArrays:
     def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
         matcher = query.matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
+
+
+def _value_blocks(leaf, fieldname: str, text, wanted: np.ndarray | None = None):
+    """Yield (document numbers, encoded values) per block of a term's postings in one segment."""
+    if (fieldname, text) not in leaf:
+        return
+    info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
+    if info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        yield np.array(ids, dtype=np.intp), values
+    else:
+        yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values=True, wanted=wanted)
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """The positions in one posting's value (``whoosh.formats.Positions``: a count, then pickled deltas)."""
+    from itertools import accumulate
+
+    from whoosh.system import _INT_SIZE
+
+    return list(accumulate(pickle.loads(value[_INT_SIZE:])))
 
 
 def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray | None = None):
