@@ -13,8 +13,9 @@ This module evaluates the same query trees (``Term``, ``Phrase``, ``Or``,
 
 The scores use Whoosh's own formula and statistics (its idf, average field
 lengths and quantized field lengths), so the ranking is the one Whoosh's
-collector would give; ``tests/test_scoring.py`` compares the two.  Phrases are
-matched by Whoosh's span matcher (positions), then scored here.
+collector would give; ``tests/test_scoring.py`` compares the two.  A phrase
+matches where its words' positions (read from the same blocks) follow each
+other, as Whoosh's span matcher decides, and scores the sum of its words.
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ class ReaderArrays:
         self.live.flags.writeable = False
         self._byte_lengths = np.array(_length_byte_cache, dtype=float)
         self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[tuple, Sparse | np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[tuple, Sparse | Positions | np.ndarray] = OrderedDict()
         self._cached_postings = 0
         self._lock = threading.Lock()
 
