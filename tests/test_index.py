@@ -164,8 +164,8 @@ def test_an_update_parses_only_the_files_that_changed(tmp_path):
 
     edited = (corpus / "b.jsonl").read_text(encoding="utf-8").replace("Chengtu convoy 7", "Chengtu zeppelin 7")
     (corpus / "b.jsonl").write_text(edited, encoding="utf-8")
-    again = read_corpus(corpus, known)
-    assert len(again.kept) == 50 and {r.id for r in again.records} == {f"b.jsonl-{i}" for i in range(50)}
+    again = read_corpus(corpus, known)  # a.jsonl unchanged; of b.jsonl only the edited line is parsed
+    assert len(again.kept) == 99 and [r.id for r in again.records] == ["b.jsonl-7"]
 
     report = idx.update_from(corpus)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 0, 99)
@@ -174,6 +174,36 @@ def test_an_update_parses_only_the_files_that_changed(tmp_path):
     report = idx.update_from(corpus)
     assert (report.deleted, report.unchanged) == (50, 50)
     assert idx.search("Kunming").total == 0 and len(idx) == 50
+    idx.close()
+
+
+def test_unchanged_lines_of_a_changed_file_are_not_parsed_again_but_still_checked(tmp_path):
+    from ichigo_search.corpus import read_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [json.dumps({"id": f"r{i}", "caption": f"Kweilin airfield {i}"}) for i in range(20)]
+    (corpus / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _settled(corpus / "a.jsonl")
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    _, known = idx._file_states()
+    assert len(known["a.jsonl"].digests) == 20
+
+    # A new line on top (every line number shifts), one caption edited, one line copied (a duplicate id).
+    changed = [json.dumps({"id": "new", "caption": "Liuchow ferry"}), *lines, lines[3]]
+    changed[6] = json.dumps({"id": "r5", "caption": "Kweilin hangar 5"})
+    (corpus / "a.jsonl").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    again = read_corpus(corpus, known)
+    assert sorted(r.id for r in again.records) == ["new", "r5"] and len(again.kept) == 19
+    assert [(p.line, p.message) for p in again.problems] == [(22, "duplicate id 'r3' (first at a.jsonl:5)")]
+    assert again.states["a.jsonl"].records[1] == ("r0", known["a.jsonl"].records[0][1], 2)  # its new line
+
+    del changed[-1]
+    (corpus / "a.jsonl").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    report = idx.update_from(corpus)
+    assert (report.added, report.updated, report.unchanged) == (1, 1, 19)
+    assert [hit.id for hit in idx.search("hangar")] == ["r5"] and idx.search("airfield").total == 19
     idx.close()
 
 

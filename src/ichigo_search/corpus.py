@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import CorpusError, Problem
 from .records import MAX_EXTRA_CHARS, Record, _plain, _TooBig, record_from_mapping
@@ -46,21 +46,39 @@ class FileState:
     """What one read learnt of a record file: its size and time, and its valid records (id, hash, line).
 
     An index keeps these for every file; the next update reuses a clean file whose size and
-    modification time are unchanged instead of parsing it again.
+    modification time are unchanged instead of parsing it again.  For a JSON-lines file it
+    also keeps a digest of each valid record's line (``digests``, parallel to ``records``),
+    so when the file changes, the lines that did not are not parsed and validated again.
     """
 
     size: int
     mtime_ns: int
     clean: bool
     records: tuple[tuple[str, str, int | None], ...]
+    digests: tuple[str, ...] = ()
 
     def to_json(self) -> list:
-        return [self.size, self.mtime_ns, self.clean, [list(r) for r in self.records]]
+        data = [self.size, self.mtime_ns, self.clean, [list(r) for r in self.records]]
+        return [*data, list(self.digests)] if self.digests else data
 
     @classmethod
     def from_json(cls, data: list) -> FileState:
-        size, mtime_ns, clean, records = data
-        return cls(int(size), int(mtime_ns), bool(clean), tuple((str(i), str(h), n) for i, h, n in records))
+        size, mtime_ns, clean, records, *rest = data
+        digests = tuple(str(d) for d in rest[0]) if rest else ()
+        records = tuple((str(i), str(h), n) for i, h, n in records)
+        return cls(int(size), int(mtime_ns), bool(clean), records, digests if len(digests) == len(records) else ())
+
+    def known_lines(self) -> dict[str, tuple[str, str]]:
+        """Line digest -> (id, content hash) of the valid records of a JSON-lines file."""
+        pairs = zip(self.records, self.digests, strict=True) if self.digests else ()
+        return {digest: (record_id, content_hash) for (record_id, content_hash, _), digest in pairs}
+
+
+class KnownLine(NamedTuple):
+    """A JSON line byte-for-byte as an earlier read found it valid: its record need not be parsed again."""
+
+    id: str
+    content_hash: str
 
 
 @dataclass
@@ -203,7 +221,19 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
             continue
         problems_before = len(corpus.problems)
         valid: list[tuple[str, str, int | None]] = []
-        for line, raw in _read_file(path, report):
+        digests: list[str | None] = []
+        known_lines = previous.known_lines() if previous is not None else {}
+        for line, raw, digest in _read_file(path, report, known_lines):
+            if isinstance(raw, KnownLine):
+                where = f"{name}:{line}" if line else name
+                if raw.id in seen:
+                    report.reject(line, f"duplicate id {raw.id!r} (first at {seen[raw.id]})")
+                    continue
+                seen[raw.id] = where
+                corpus.kept.append((raw.id, raw.content_hash))
+                valid.append((raw.id, raw.content_hash, line))
+                digests.append(digest)
+                continue
             record, errors = record_from_mapping(raw)
             if record is None:
                 ident = raw.get("id") if isinstance(raw, dict) else None
@@ -219,12 +249,14 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
             seen[record.id] = where
             corpus.records.append(record)
             valid.append((record.id, record.content_hash, line))
+            digests.append(digest)
         if file_stat is not None:
             # A file changed within the last seconds may change again within its timestamp's
             # granularity without a new size or time: it is read again next time ("racily clean").
             settled = time.time_ns() - file_stat.st_mtime_ns > SETTLED_NS
             clean = len(corpus.problems) == problems_before and settled
-            corpus.states[name] = FileState(file_stat.st_size, file_stat.st_mtime_ns, clean, tuple(valid))
+            line_digests = tuple(digests) if all(digests) else ()
+            corpus.states[name] = FileState(file_stat.st_size, file_stat.st_mtime_ns, clean, tuple(valid), line_digests)
     if not corpus.files and not corpus.problems:
         corpus.problems.append(
             Problem(str(root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
@@ -269,16 +301,23 @@ def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
 Entry = tuple[int | None, Any]
 
 
-def _read_file(path: Path, report: _FileReport) -> Iterator[Entry]:
+def _read_file(
+    path: Path, report: _FileReport, known_lines: dict[str, tuple[str, str]]
+) -> Iterator[tuple[int | None, Any, str | None]]:
+    """(line, parsed value or KnownLine, line digest) per record; the digest only for JSON lines."""
     data = _read_bytes(path, report)
     if data is None:
         return iter(())
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return _jsonl_entries(data, report)
-    if suffix == ".csv":
-        return _csv_entries(data, report)
-    return _yaml_entries(data, report)
+        return _jsonl_entries(data, report, known_lines)
+    entries = _csv_entries(data, report) if suffix == ".csv" else _yaml_entries(data, report)
+    return ((line, value, None) for line, value in entries)
+
+
+def line_digest(line: bytes) -> str:
+    """The digest that recognises a JSON line seen before."""
+    return hashlib.blake2b(line, digest_size=10).hexdigest()
 
 
 # -- JSON lines -----------------------------------------------------------------
@@ -297,9 +336,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _jsonl_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
+def _jsonl_entries(
+    data: bytes, report: _FileReport, known_lines: dict[str, tuple[str, str]]
+) -> Iterator[tuple[int, Any, str]]:
     for number, line in enumerate(data.split(b"\n"), 1):
         if not line.strip():
+            continue
+        digest = line_digest(line)
+        if digest in known_lines:
+            yield number, KnownLine(*known_lines[digest]), digest
             continue
         if b"\x00" in line:
             report.reject(number, "contains a NUL byte (is this a binary file?)")
@@ -320,7 +365,7 @@ def _jsonl_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
         except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
             report.reject(number, f"invalid JSON: {exc}")
             continue
-        yield number, value
+        yield number, value, digest
 
 
 # -- CSV ------------------------------------------------------------------------
