@@ -188,3 +188,23 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
             found = arrays.phrase_ids(searcher, phrase)
             assert found[arrays.live[found]].tolist() == expected, (field, words)  # deletions drop out later
     assert any(key[0] == "positions" for key in arrays._cache) == keep_all
+
+
+def test_what_is_cached_for_a_reader_goes_with_it(tmp_path, corpus):
+    """A long-lived Index re-opens its reader after each update; the old one's caches must not pile up."""
+    import gc
+
+    from ichigo_search import reader_cache
+
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    for round_ in range(3):
+        assert idx.search("Liuzhuo", year="1940..1949").total > 0  # a typo and a year filter too
+        extra = json.dumps({"id": f"extra-{round_}", "caption": f"Kweilin airfield {round_}"})
+        (corpus / f"extra-{round_}.jsonl").write_text(extra + "\n", encoding="utf-8")
+        idx.update_from(corpus)
+        assert idx.search("Kweilin airfield")[0].id.startswith("extra-")
+        gc.collect()
+        live = [r for r in list(reader_cache._VALUES.keys()) if not getattr(r, "is_closed", False)]
+        assert len(reader_cache._VALUES) == len(live) == 1
+    idx.close()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import querying
 from .dates import parse_year_filter
@@ -113,6 +112,10 @@ def year_filter(searcher, years: tuple[int, int] | None):
     return wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in wanted])
 
 
-@lru_cache(maxsize=8)
 def _years_of(reader) -> list[int]:
-    return sorted(int(y) for y in reader.field_terms(YEARS_FIELD)) if YEARS_FIELD in reader.schema else []
+    from .reader_cache import per_reader
+
+    def years() -> list[int]:
+        return sorted(int(y) for y in reader.field_terms(YEARS_FIELD)) if YEARS_FIELD in reader.schema else []
+
+    return per_reader(reader, "years", years)

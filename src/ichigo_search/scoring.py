@@ -229,29 +229,28 @@ def top(ids: np.ndarray, scores: np.ndarray, count: int) -> list[tuple[int, floa
 
 def scorer(searcher) -> Scorer:
     """A scorer for an open Whoosh searcher; the arrays it reads are cached with the searcher's reader."""
+    from .reader_cache import per_reader
+
     reader = searcher.reader()
-    arrays = _ARRAYS.get(reader)
-    if arrays is None:
-        arrays = _ARRAYS[reader] = ReaderArrays(reader)
-    return Scorer(searcher, arrays)
+    return Scorer(searcher, per_reader(reader, "arrays", lambda: ReaderArrays(reader)))
 
 
 class ReaderArrays:
     """Per-reader arrays: live documents, field lengths, and a cache of decoded postings.
 
     A Whoosh reader's segments never change, so what is read from them stays valid
-    as long as the reader is open.
+    as long as the reader is open. Only a weak reference to the reader is kept, so the
+    arrays go with it (see :mod:`ichigo_search.reader_cache`).
     """
 
     def __init__(self, reader):
         from whoosh.util.numeric import _length_byte_cache
 
-        self.reader = reader
-        self.leaves = reader.leaf_readers()
+        self._reader = weakref.ref(reader)
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
         self.deletions = False
-        for leaf, offset in self.leaves:
+        for leaf, offset in reader.leaf_readers():
             deleted = list(leaf.deleted_docs_set) if leaf.has_deletions() else []
             if deleted:
                 self.live[np.array(deleted, dtype=np.intp) + offset] = False
@@ -262,6 +261,14 @@ class ReaderArrays:
         self._cache: OrderedDict[tuple, Sparse | Positions | np.ndarray] = OrderedDict()
         self._cached_postings = 0
         self._lock = threading.Lock()
+
+    @property
+    def leaves(self) -> list:
+        """The reader's segment readers with the document number each starts at."""
+        reader = self._reader()
+        if reader is None:
+            raise RuntimeError("the index reader these arrays belong to is gone")
+        return reader.leaf_readers()
 
     # -- cache ---------------------------------------------------------------
 
@@ -494,6 +501,3 @@ def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray 
         if size < 0:  # the last block
             return
         position += 4 + size
-
-
-_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -7,9 +7,10 @@ follow, so ``Liuzhou airbase`` still lists the other Liuzhou captions.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from . import querying
@@ -96,16 +97,18 @@ class IndexVocabulary:
         return _spellings(self.searcher.reader()).near(form, max_distance)
 
 
-@lru_cache(maxsize=8)
 def _spellings(reader) -> Spellings:
     """The reader's exact-field words for typo search (cached per reader: a reader's segments never change)."""
-    return Spellings(partial(_words_from, reader))
+    from .reader_cache import per_reader
+
+    return per_reader(reader, "spellings", lambda: Spellings(partial(_words_from, weakref.ref(reader))))
 
 
-def _words_from(reader, letter: str) -> set[str]:
-    """The exact-field words starting with ``letter`` in every segment of ``reader``."""
+def _words_from(reader_ref: weakref.ref, letter: str) -> set[str]:
+    """The exact-field words starting with ``letter`` in every segment of the reader."""
+    reader = reader_ref()
     words: set[str] = set()
-    for segment, _ in reader.leaf_readers():
+    for segment, _ in reader.leaf_readers() if reader is not None else ():
         words.update(term.decode() for term in segment.expand_prefix(EXACT_FIELD, letter))
     return words
 
