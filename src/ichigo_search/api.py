@@ -151,7 +151,7 @@ class Index:
             report = None
             if generation is not None and reason is None:
                 try:
-                    report = self._update(generation, corpus, progress)
+                    report = self._update(generation, corpus, progress, known if known_from == generation else {})
                 except _Unreadable as exc:
                     reason = f"{generation}: the index could not be read ({exc})"
             if report is None:
@@ -300,19 +300,23 @@ class Index:
         except (IndexFormatError, TypeError, ValueError):
             return 0
 
-    def _update(self, generation: Path, corpus: Corpus, progress: Progress | None) -> UpdateReport:
-        """Apply the corpus's changes to a copy of the live generation, then swap the copy in."""
+    def _update(
+        self, generation: Path, corpus: Corpus, progress: Progress | None, known: dict[str, FileState]
+    ) -> UpdateReport:
+        """Apply the corpus's changes to a copy of the live generation, then swap the copy in.
+
+        ``known`` holds the file states this generation was written with (empty if unknown).
+        """
         from whoosh import index as whoosh_index
 
         from .schema import to_document
 
         places = _gazetteer_for(corpus)
         meta = store.read_meta(generation)
-        known_from, known = self._file_states() if corpus.kept else (None, {})
         try:
             ix = whoosh_index.open_dir(str(generation))
             try:
-                if known and known_from == generation:
+                if corpus.kept and known:
                     # The file states describe what this generation indexed; the index must agree.
                     indexed = {rid: h for state in known.values() for rid, h, _ in state.records}
                     if ix.doc_count() != len(indexed):
