@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-# What one document contributes: its place labels, its decades and its year range (None when undated).
-DocFacets = tuple[tuple[str, ...], tuple[int, ...], "tuple[int, int] | None"]
-_NOTHING: DocFacets = ((), (), None)
+# What one document contributes: its place labels and its decades.
+DocFacets = tuple[tuple[str, ...], tuple[int, ...]]
+_NOTHING: DocFacets = ((), ())
 # A date range wider than this many decades ("1500-2000") is too vague to count.
 MAX_DECADES = 5
 
@@ -113,8 +113,7 @@ class FacetCounter:
                 continue
             record = from_stored(reader.stored_fields(docnum))
             names = labels[docnum] + [place_key(p) for p in record.places if p.strip() and not self._is_known(p)]
-            years = record.years
-            values.append((tuple(dict.fromkeys(names)), decades_of(years), years))
+            values.append((tuple(dict.fromkeys(names)), decades_of(record.years)))
         return values
 
     def values(self, searcher) -> list[DocFacets]:
