@@ -128,6 +128,14 @@ class _FileReport:
         self.corpus.problems.append(Problem(self.name, line, message))
         self.corpus.rejected += records
 
+    def claim(self, seen: dict[str, str], record_id: str, line: int | None) -> bool:
+        """Note where ``record_id`` first appears; False (reported) when an earlier record has it."""
+        if record_id in seen:
+            self.reject(line, f"duplicate id {record_id!r} (first at {seen[record_id]})")
+            return False
+        seen[record_id] = f"{self.name}:{line}" if line else self.name
+        return True
+
     def unreadable(self, line: int | None, message: str) -> None:
         self.corpus.problems.append(Problem(self.name, line, message))
         self.corpus.unreadable += 1
@@ -212,11 +220,8 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
             and (previous.size, previous.mtime_ns) == (file_stat.st_size, file_stat.st_mtime_ns)
         ):
             for record_id, content_hash, line in previous.records:
-                if record_id in seen:
-                    report.reject(line, f"duplicate id {record_id!r} (first at {seen[record_id]})")
-                    continue
-                seen[record_id] = f"{name}:{line}" if line else name
-                corpus.kept.append((record_id, content_hash))
+                if report.claim(seen, record_id, line):
+                    corpus.kept.append((record_id, content_hash))
             corpus.states[name] = previous
             continue
         problems_before = len(corpus.problems)
@@ -225,14 +230,10 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
         known_lines = previous.known_lines() if previous is not None else {}
         for line, raw, digest in _read_file(path, report, known_lines):
             if isinstance(raw, KnownLine):
-                where = f"{name}:{line}" if line else name
-                if raw.id in seen:
-                    report.reject(line, f"duplicate id {raw.id!r} (first at {seen[raw.id]})")
-                    continue
-                seen[raw.id] = where
-                corpus.kept.append((raw.id, raw.content_hash))
-                valid.append((raw.id, raw.content_hash, line))
-                digests.append(digest)
+                if report.claim(seen, raw.id, line):
+                    corpus.kept.append((raw.id, raw.content_hash))
+                    valid.append((raw.id, raw.content_hash, line))
+                    digests.append(digest)
                 continue
             record, errors = record_from_mapping(raw)
             if record is None:
@@ -242,11 +243,8 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
                     corpus.problems.append(Problem(name, line, label + message))
                 corpus.rejected += 1
                 continue
-            where = f"{name}:{line}" if line else name
-            if record.id in seen:
-                report.reject(line, f"duplicate id {record.id!r} (first at {seen[record.id]})")
+            if not report.claim(seen, record.id, line):
                 continue
-            seen[record.id] = where
             corpus.records.append(record)
             valid.append((record.id, record.content_hash, line))
             digests.append(digest)
