@@ -9,7 +9,6 @@ are one entry and ``World War II`` matches three query words.
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -151,10 +150,10 @@ def _compiled(extra_json: str) -> Thesaurus:
     if extra_json:
         thesaurus.merge(json.loads(extra_json))
     with contextlib.suppress(OSError):
+        from .store import write_atomic
+
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(thesaurus, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(cached)
+        write_atomic(cached, pickle.dumps(thesaurus, protocol=pickle.HIGHEST_PROTOCOL))
     return thesaurus
 
 
