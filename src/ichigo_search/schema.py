@@ -15,7 +15,7 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 # BM25F parameters: Whoosh's defaults. A grid over k1 0.9-2.0 and b 0.5-0.9
 # (python benchmarks/tune_bm25.py, 2026-11-27) moved nDCG@10 by at most 0.009 on dev,
@@ -109,10 +109,6 @@ def build_schema() -> fields.Schema:
         place_ids=fields.KEYWORD(scorable=True),
         place_tree=fields.KEYWORD(scorable=True),
         years=fields.KEYWORD(scorable=True),  # scorable: a lengths column spares that check too
-        # One term per value (no trie tiers): year filters use the years field, and every
-        # extra term of an unscored field costs a file-system check at commit in Whoosh 2.7.
-        year_start=fields.NUMERIC(int, bits=32, shift_step=32),
-        year_end=fields.NUMERIC(int, bits=32, shift_step=32),
         source=fields.ID(),
         record=fields.STORED(),
         located=fields.STORED(),
@@ -148,10 +144,8 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     if record.source:
         doc["source"] = record.source
     years = record.years
-    if years:
-        doc["year_start"], doc["year_end"] = years
-        if years[1] - years[0] < MAX_YEAR_SPAN:
-            doc[YEARS_FIELD] = " ".join(str(y) for y in range(years[0], years[1] + 1))
+    if years and years[1] - years[0] < MAX_YEAR_SPAN:
+        doc[YEARS_FIELD] = " ".join(str(y) for y in range(years[0], years[1] + 1))
     return doc
 
 
