@@ -249,12 +249,10 @@ class ReaderArrays:
         self._reader = weakref.ref(reader)
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
-        self.deletions = False
         for leaf, offset in reader.leaf_readers():
             deleted = list(leaf.deleted_docs_set) if leaf.has_deletions() else []
             if deleted:
                 self.live[np.array(deleted, dtype=np.intp) + offset] = False
-                self.deletions = True
         self.live.flags.writeable = False
         self._byte_lengths = np.array(_length_byte_cache, dtype=float)
         self._lengths: dict[str, np.ndarray] = {}
@@ -320,19 +318,9 @@ class ReaderArrays:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for leaf, offset in self.leaves:
-            if (fieldname, text) not in leaf:
-                continue
-            tbytes = leaf.schema[fieldname].to_bytes(text)
-            info = leaf._terms.term_info(fieldname, tbytes)
-            if info.is_inlined():
-                leaf_ids, leaf_weights, _ = info.inlined_postings()
-                ids.append(np.array(leaf_ids, dtype=np.intp) + offset)
-                weights.append(np.array(leaf_weights, dtype=float))
-            else:
-                start, _ = info.extent()
-                for block_ids, block_weights in _read_blocks(leaf._terms._postfile, start):
-                    ids.append(block_ids + offset)
-                    weights.append(block_weights)
+            for block_ids, block_weights in _term_blocks(leaf, fieldname, text):
+                ids.append(block_ids + offset)
+                weights.append(block_weights)
         if not ids:
             return _EMPTY_IDS.copy(), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights)
@@ -408,7 +396,7 @@ class ReaderArrays:
             local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
             if len(local) == 0:
                 continue
-            for ids, values in _value_blocks(leaf, fieldname, text, local):
+            for ids, values in _term_blocks(leaf, fieldname, text, values=True, wanted=local):
                 inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
                 for i in np.searchsorted(ids, inside).tolist():  # every wanted document holds the term
                     found = _decode_positions(values[i])
@@ -426,7 +414,7 @@ class ReaderArrays:
         counts: list[int] = []
         positions: list[int] = []
         for leaf, offset in self.leaves:
-            for block_ids, values in _value_blocks(leaf, fieldname, text):
+            for block_ids, values in _term_blocks(leaf, fieldname, text, values=True):
                 ids.append(block_ids + offset)
                 for value in values:
                     found_here = _decode_positions(value)
@@ -443,16 +431,16 @@ class ReaderArrays:
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
 
 
-def _value_blocks(leaf, fieldname: str, text, wanted: np.ndarray | None = None):
-    """Yield (document numbers, encoded values) per block of a term's postings in one segment."""
+def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None):
+    """Yield (document numbers, weights or encoded values) per block of a term's postings in one segment."""
     if (fieldname, text) not in leaf:
         return
     info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
     if info.is_inlined():
-        ids, _, values = info.inlined_postings()
-        yield np.array(ids, dtype=np.intp), values
+        ids, weights, encoded = info.inlined_postings()
+        yield np.array(ids, dtype=np.intp), encoded if values else np.array(weights, dtype=float)
     else:
-        yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values=True, wanted=wanted)
+        yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values=values, wanted=wanted)
 
 
 def _decode_positions(value: bytes) -> list[int]:
