@@ -123,6 +123,12 @@ def prepare(name: str, tmp: Path, eval_dir: Path, data_dir: Path) -> TestSet:
     return ir_set(name, tmp, data_dir / "ir" / name)
 
 
+def index_scores(testset: TestSet, index) -> Scores:
+    """Mean scores of an open ichigo-search ``Index`` on a set (for the tuning scripts)."""
+    rankings = ([testset.key(hit.id) for hit in index.search(q.text, limit=10)] for q in testset.queries)
+    return mean([score_ranking(ranking, q.grades) for ranking, q in zip(rankings, testset.queries, strict=True)])
+
+
 def run(engine_name: str, testset: TestSet, tmp: Path, modes: tuple[str, ...] = ("or",)) -> list[Run]:
     """Index the set's corpus with one engine and score every query's top 10, once per peer operator."""
     adapter = engine(engine_name)

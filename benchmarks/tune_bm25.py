@@ -15,8 +15,7 @@ from pathlib import Path
 
 import ichigo_search.schema as schema
 from ichigo_search import Index
-from ichigo_search.evaluation import mean, score_ranking
-from relevance import ROOT, prepare
+from relevance import ROOT, index_scores, prepare
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,11 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             scores = []
             for test, index in sets:
                 index.close()  # the next search opens a searcher with the new parameters
-                judged = [
-                    score_ranking([test.key(h.id) for h in index.search(q.text, limit=10)], q.grades)
-                    for q in test.queries
-                ]
-                scores.append(mean(judged).ndcg)
+                scores.append(index_scores(test, index).ndcg)
             print(f"{k1:5.2f} {b:5.2f}  " + "  ".join(f"{s:10.3f}" for s in scores), flush=True)
     return 0
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import ichigo_search.schema as schema
 from ichigo_search import Index
-from ichigo_search.evaluation import mean, score_ranking
-from relevance import ROOT, prepare
+from relevance import ROOT, index_scores, prepare
 
 
 def floats(text: str) -> list[float]:
@@ -52,11 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                     schema.IDF_EMPHASIS, schema.SPLIT_WEIGHT = idf, split
                     cells = []
                     for test, index in zip(tests, indexes, strict=True):
-                        judged = [
-                            score_ranking([test.key(h.id) for h in index.search(q.text, limit=10)], q.grades)
-                            for q in test.queries
-                        ]
-                        s = mean(judged)
+                        s = index_scores(test, index)
                         cells.append(f"{s.ndcg:.3f}/{s.mrr:.3f}/{s.recall:.3f}")
                     print(f"{title:5.2f} {exact:5.2f} {idf:5.2f} {split:5.2f}  " + "  ".join(cells), flush=True)
             for index in indexes:
