@@ -27,8 +27,10 @@ import weakref
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
+from whoosh.system import _INT_SIZE, unpack_int
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
@@ -445,10 +447,6 @@ def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.nd
 
 def _decode_positions(value: bytes) -> list[int]:
     """The positions in one posting's value (``whoosh.formats.Positions``: a count, then pickled deltas)."""
-    from itertools import accumulate
-
-    from whoosh.system import _INT_SIZE
-
     return list(accumulate(pickle.loads(value[_INT_SIZE:])))
 
 
@@ -457,8 +455,6 @@ def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray 
 
     With ``wanted`` (sorted document numbers), blocks holding none of them are skipped unread.
     """
-    from whoosh.system import unpack_int
-
     if postfile.get(start, 4) != _HEADER:
         raise ValueError("not a Whoosh 3 posting list")
     position = start + 4
