@@ -27,4 +27,3 @@ def per_reader(reader, name: str, make: Callable[[], T]) -> T:
         if name not in values:
             values[name] = make()
         return values[name]
-
