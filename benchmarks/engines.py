@@ -222,6 +222,11 @@ class Tantivy:
         self.searcher = None
 
 
+# Plain Whoosh's posting buffer: 32 MB, the budget ichigo-search gave each of its Whoosh writers
+# until its rebuilds moved to the bulk writer (bulk.py); Whoosh's default of 128 MB was no faster.
+WHOOSH_LIMIT_MB = 32
+
+
 class PlainWhoosh:
     """Whoosh as its tutorial shows it: StemmingAnalyzer, one writer, BM25F, hit.highlights."""
 
@@ -230,15 +235,13 @@ class PlainWhoosh:
         from whoosh import index as whoosh_index
         from whoosh.analysis import StemmingAnalyzer
 
-        from ichigo_search.api import WRITER_MB
-
         schema = fields.Schema(
             id=fields.ID(stored=True, unique=True),
             **{name: fields.TEXT(analyzer=StemmingAnalyzer(), stored=name == "caption") for name in FIELDS},
         )
         index.mkdir(parents=True, exist_ok=True)
         ix = whoosh_index.create_in(str(index), schema)
-        writer = ix.writer(limitmb=WRITER_MB)  # the same memory budget ichigo-search gives each writer
+        writer = ix.writer(limitmb=WHOOSH_LIMIT_MB)
         for doc in iter_docs(corpus):
             writer.add_document(**{k: v for k, v in doc.items() if v})
         writer.commit()

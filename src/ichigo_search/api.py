@@ -31,12 +31,8 @@ LOCK_TIMEOUT = 30.0
 # Per generation: size, time and records of each corpus file, so an update parses only changed files.
 FILE_STATES = "corpus-files.json"
 LOCK_TIMEOUT_ENV = "ICHIGO_LOCK_TIMEOUT"
-# Above this many records a rebuild uses both cores (Whoosh's multiprocess writer).
+# Above this many records a rebuild uses both cores (a forked second writing process, bulk.py).
 PARALLEL_THRESHOLD = 20_000
-# Memory for each Whoosh writer's posting buffer (Whoosh's ``limitmb``); more is sorted to disk in runs.
-# 98k captions, peak memory of the build's processes: 1,328 MB at 256, 835 at 64, 655 at 32 (with
-# _freeze_for_fork), 626 at 16; time unchanged within noise. 32 keeps 1M captions to ~200 runs a writer.
-WRITER_MB = 32
 
 
 @dataclass
@@ -251,6 +247,7 @@ class Index:
     def _rebuild(self, corpus: Corpus, progress: Progress | None, retired: Path | None = None) -> UpdateReport:
         from whoosh import index as whoosh_index
 
+        from . import bulk
         from .schema import build_schema, to_document
 
         places = _gazetteer_for(corpus)
@@ -260,20 +257,15 @@ class Index:
             ix = whoosh_index.create_in(str(generation), build_schema())
             total = len(corpus.records)
             parallel = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
-            options = {"procs": 2, "multisegment": True, "limitmb": WRITER_MB} if parallel else {"limitmb": WRITER_MB}
             with _frozen_for_fork(parallel):  # the writer processes are forked: keep the corpus's pages shared
-                writer = ix.writer(**options)
-                try:
-                    for done, record in enumerate(corpus.records, 1):
-                        writer.add_document(**to_document(record, places))
-                        store.crash_point("record", done)
-                        if progress and (done % 500 == 0 or done == total):
-                            progress(done, total)
-                    store.crash_point("commit")
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
+                bulk.write_documents(
+                    ix,
+                    corpus.records,
+                    lambda record: to_document(record, places),
+                    processes=2 if parallel else 1,
+                    progress=progress,
+                    checkpoint=store.crash_point,
+                )
             ix.close()
             store.crash_point("committed")
             meta = self._base_meta(corpus)

@@ -59,6 +59,18 @@ class CaptionAnalyzer(Analyzer):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CaptionAnalyzer) and other.stemming == self.stemming
 
+    def terms(self, value: str) -> list[Term]:
+        """The index terms of a field's value (several texts joined by PART_SEPARATOR: positions run on)."""
+        if PART_SEPARATOR not in value:
+            return analyze(value, stemming=self.stemming)
+        terms: list[Term] = []
+        offset = 0
+        for part in value.split(PART_SEPARATOR):  # each part's analysis is cached
+            part_terms = analyze(part, stemming=self.stemming)
+            terms += [Term(t.text, t.pos + offset, t.start, t.end) for t in part_terms]
+            offset += (part_terms[-1].pos + 2) if part_terms else 0
+        return terms
+
     def __call__(
         self,
         value: str,
@@ -73,15 +85,7 @@ class CaptionAnalyzer(Analyzer):
         **kwargs: Any,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if PART_SEPARATOR in value:  # several texts in one field (each cached): positions run on
-            terms, offset = [], 0
-            for part in value.split(PART_SEPARATOR):
-                part_terms = analyze(part, stemming=self.stemming)
-                terms += [Term(t.text, t.pos + offset, t.start, t.end) for t in part_terms]
-                offset += (part_terms[-1].pos + 2) if part_terms else 0
-        else:
-            terms = analyze(value, stemming=self.stemming)
-        for term in terms:
+        for term in self.terms(value):
             token.text = term.text
             token.boost = 1.0
             token.stopped = False

@@ -1,0 +1,376 @@
+"""Writing a new index segment fast: postings gathered in memory, then written in bulk.
+
+Whoosh's ``SegmentWriter`` sends every posting through an external sort (pickled runs
+on disk, merged at commit) and then through a per-posting writer, after turning each
+field's analysis into ``Token`` objects.  A rebuild writes each segment once, from
+documents in order, so a term's postings can be gathered in arrays as documents
+arrive (document numbers ascend by construction) and written a block at a time at
+commit, with Whoosh's own block writer.  The files are Whoosh's (W3 codec): the
+same blocks, term table, field lengths and stored fields its writer produces,
+which ``tests/test_bulk.py`` checks posting by posting.
+
+Fields analyzed by :class:`~ichigo_search.schema.CaptionAnalyzer` take a short path
+(its terms straight into positions or frequencies); any other field goes through
+the field's own ``index`` method.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from pickle import dumps
+from typing import Any
+
+from whoosh import formats
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from .schema import CaptionAnalyzer
+
+
+class _Postings:
+    """One field's postings, term by term, in the order documents were added."""
+
+    def __init__(self, field) -> None:
+        self.field = field
+        self.boost = field.format.field_boost
+        self.terms: dict[Any, tuple[array, ...]] = {}
+
+    def sorted_terms(self) -> list[tuple[bytes, Any]]:
+        return sorted((self.key_bytes(key), key) for key in self.terms)
+
+    def key_bytes(self, key: Any) -> bytes:
+        return key.encode("utf-8")
+
+
+class _PositionPostings(_Postings):
+    """Words with positions (Whoosh's ``Positions`` format): document, count, then the positions."""
+
+    def add(self, docnum: int, terms) -> tuple[int, int]:
+        where: dict[str, list[int]] = {}
+        for term in terms:
+            found = where.get(term.text)
+            if found is None:
+                where[term.text] = [term.pos]
+            else:
+                found.append(term.pos)
+        table = self.terms
+        for text, positions in where.items():
+            entry = table.get(text)
+            if entry is None:
+                entry = table[text] = (array("I"), array("I"), array("I"))
+            entry[0].append(docnum)
+            entry[1].append(len(positions))
+            entry[2].extend(positions)
+        return len(terms), len(where)
+
+    def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        counts, positions = entry[1], entry[2]
+        at = cursor[0]
+        weights, values = [], []
+        boost = self.boost
+        for count in counts[start:end]:
+            weights.append(count * boost)
+            values.append(_encode_positions(positions[at : at + count]))
+            at += count
+        cursor[0] = at
+        return weights, values
+
+
+class _FrequencyPostings(_Postings):
+    """Words with counts only (Whoosh's ``Frequency`` format)."""
+
+    def add(self, docnum: int, terms) -> tuple[int, int]:
+        counts: dict[str, int] = {}
+        for term in terms:
+            counts[term.text] = counts.get(term.text, 0) + 1
+        table = self.terms
+        for text, count in counts.items():
+            entry = table.get(text)
+            if entry is None:
+                entry = table[text] = (array("I"), array("I"))
+            entry[0].append(docnum)
+            entry[1].append(count)
+        return len(terms), len(counts)
+
+    def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        boost = self.boost
+        counts = entry[1][start:end]
+        return [count * boost for count in counts], [pack_uint(count) for count in counts]
+
+
+class _GenericPostings(_Postings):
+    """Any other field, through its own ``index`` method (terms already bytes)."""
+
+    def add(self, docnum: int, value: Any) -> tuple[int, int]:
+        length = postings = 0
+        table = self.terms
+        for btext, freq, weight, vbytes in self.field.index(value):
+            entry = table.get(btext)
+            if entry is None:
+                entry = table[btext] = (array("I"), array("d"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+            length += freq
+            postings += 1
+        return length, postings
+
+    def key_bytes(self, key: Any) -> bytes:
+        return key
+
+    def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        return list(entry[1][start:end]), entry[2][start:end]
+
+
+_SINGLE_POSITIONS: dict[int, bytes] = {}
+
+
+def _encode_positions(positions: array) -> bytes:
+    """Whoosh's ``Positions.encode``: the count, then the pickled position deltas."""
+    if len(positions) == 1:
+        position = positions[0]
+        encoded = _SINGLE_POSITIONS.get(position)
+        if encoded is None:
+            encoded = _SINGLE_POSITIONS[position] = pack_uint(1) + dumps([position], 2)
+        return encoded
+    deltas, base = [], 0
+    for position in positions:
+        deltas.append(position - base)
+        base = position
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+def _postings_for(field) -> _Postings:
+    analyzer = getattr(field, "analyzer", None)
+    if isinstance(analyzer, CaptionAnalyzer):
+        if type(field.format) is formats.Positions:
+            return _PositionPostings(field)
+        if type(field.format) is formats.Frequency:
+            return _FrequencyPostings(field)
+    return _GenericPostings(field)
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """A ``SegmentWriter`` for adding documents to a new segment, its postings written in bulk.
+
+    Supports what the ichigo-search schema uses: indexed, stored, scorable and sortable
+    fields; not term vectors, separate spelling fields or per-document boosts.
+    """
+
+    def __init__(self, ix, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
+        self._postings: dict[str, _Postings] = {}
+        self._lengths: dict[str, array] = {}  # per scorable field: each document's length as Whoosh reads it back
+        self.postings_added = 0
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        perdoc.start_doc(docnum)
+        try:
+            for name in sorted(fields):
+                value = fields[name]
+                if value is None:
+                    continue
+                field = self.schema[name]
+                length = self._index(name, field, value, docnum) if field.indexed else 0
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, name: str, field, value: Any, docnum: int) -> int:
+        postings = self._postings.get(name)
+        if postings is None:
+            postings = self._postings[name] = _postings_for(field)
+        if isinstance(postings, _GenericPostings):
+            length, added = postings.add(docnum, value)
+        else:
+            length, added = postings.add(docnum, field.analyzer.terms(value))
+        self.postings_added += added
+        if not field.scorable:
+            return 0
+        lengths = self._lengths.get(name)
+        if lengths is None:
+            lengths = self._lengths[name] = array("I")
+        lengths.extend([0] * (docnum + 1 - len(lengths)))
+        lengths[docnum] = byte_to_length(length_to_byte(length)) if length else 0
+        return length
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        writer = self.fieldwriter
+        for name in sorted(self._postings):
+            postings = self._postings.pop(name)
+            if not postings.terms:
+                continue
+            writer.start_field(name, postings.field)
+            lengths = self._lengths.get(name)
+            for btext, key in postings.sorted_terms():
+                writer.start_term(btext)
+                _write_term(writer._postwriter, postings, postings.terms.pop(key), lengths)
+                writer.finish_term()
+            writer.finish_field()
+        writer.close()
+
+
+def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -> None:
+    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time."""
+    docs = entry[0]
+    total = len(docs)
+    limit = postwriter._blocklimit
+    cursor = [0]
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        weights, values = postings.block_values(entry, start, end, cursor)
+        ids = docs[start:end]
+        postwriter._ids = ids
+        postwriter._weights = array("f", weights)
+        postwriter._values = [v for v in values if v]
+        postwriter._maxweight = max(0, *weights) if weights else 0
+        if lengths is None:
+            postwriter._minlength, postwriter._maxlength = None, 0
+        else:
+            block_lengths = [lengths[d] if d < len(lengths) else 0 for d in ids]
+            present = [n for n in block_lengths if n]
+            postwriter._minlength = min(present) if present else None
+            postwriter._maxlength = max(present) if present else 0
+        postwriter._write_block(last=end == total)
+
+
+# A segment is closed, and another begun, after about this many postings: bounds each
+# writing process's memory (about 25 bytes a posting held) on very large collections.
+SEGMENT_POSTINGS = 12_000_000
+_PROGRESS_EVERY = 500
+
+
+def write_documents(
+    ix,
+    records: Sequence[Any],
+    to_document: Callable[[Any], dict[str, Any]],
+    *,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[str, int], None] = lambda stage, count: None,
+) -> None:
+    """Write ``records`` into the empty index ``ix``, in order, as segments of ``processes`` processes.
+
+    The records are split into contiguous runs; this process writes the first, forked
+    workers the others (they share the records' memory), and the index's table of
+    contents then lists the segments in record order.  ``checkpoint(stage, count)`` is
+    called after each record this process writes ("record") and before the table of
+    contents is written ("commit").
+    """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        processes = 1
+    total = len(records)
+    processes = max(1, min(processes, total // _PROGRESS_EVERY or 1))
+    bounds = [total * i // processes for i in range(processes + 1)]
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():
+        from whoosh.index import LockError
+
+        raise LockError("the index is locked by another writer")
+    try:
+        context = multiprocessing.get_context("fork")
+        workers = []
+        try:
+            for start, end in pairwise(bounds[1:]):
+                receiver, sender = context.Pipe(duplex=False)
+                done = context.Value("q", 0, lock=False)
+                worker = context.Process(
+                    target=_worker, args=(ix, records, start, end, to_document, sender, done), daemon=True
+                )
+                worker.start()
+                sender.close()
+                workers.append((worker, receiver, done))
+
+            def report(count: int) -> None:
+                checkpoint("record", count)
+                if progress and (count % _PROGRESS_EVERY == 0 or count == bounds[1]):
+                    progress(count + sum(done.value for _, _, done in workers), total)
+
+            segments = _write_segments(ix, records, 0, bounds[1], to_document, report)
+            for worker, receiver, _ in workers:
+                segments += _collect(worker, receiver)
+                if progress:
+                    progress(bounds[1] + sum(done.value for _, _, done in workers), total)
+        except BaseException:
+            for worker, _, _ in workers:
+                worker.kill()
+                worker.join()
+            raise
+        checkpoint("commit", 0)
+        _write_toc(ix, segments)
+    finally:
+        lock.release()
+        ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
+
+
+def _write_segments(ix, records, start: int, end: int, to_document, report) -> list:
+    """Write records[start:end] as one or more new segments (closed every SEGMENT_POSTINGS postings)."""
+    segments = []
+    writer = BulkSegmentWriter(ix, _lk=False)
+    for count, index in enumerate(range(start, end), 1):
+        writer.add_document(**to_document(records[index]))
+        report(count)
+        if writer.postings_added >= SEGMENT_POSTINGS and index + 1 < end:
+            segments.append(writer._finalize_segment())
+            writer = BulkSegmentWriter(ix, _lk=False)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    return segments
+
+
+def _worker(ix, records, start: int, end: int, to_document, sender, done) -> None:
+    """A forked writing process: its run of records as segments, sent back (or the error's text)."""
+
+    def report(count: int) -> None:
+        if count % _PROGRESS_EVERY == 0:
+            done.value = count
+
+    try:
+        segments = _write_segments(ix, records, start, end, to_document, report)
+        done.value = end - start
+        sender.send(("segments", segments))
+    except BaseException as exc:  # the parent raises it; nothing here may escape the fork
+        sender.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+def _collect(worker, receiver) -> list:
+    """The segments a worker sent, once it has finished; an error if it failed or died."""
+    try:
+        kind, payload = receiver.recv()
+    except EOFError:
+        kind, payload = "error", "the process ended without a result"
+    worker.join()
+    if kind != "segments":
+        raise RuntimeError(f"index writing process {worker.pid} failed: {payload}")
+    return payload
+
+
+def _write_toc(ix, segments: list) -> None:
+    """Publish the segments as the index's next generation, as Whoosh's writer commits."""
+    from whoosh.index import TOC, clean_files
+
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)

@@ -1,0 +1,172 @@
+"""The bulk segment writer writes the index Whoosh's own writer writes, posting by posting.
+
+The oracle is Whoosh's ``SegmentWriter`` given the same documents: the sample captions
+and 1,500 real FSA/OWI captions (long ones, so terms fill several posting blocks).
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from conftest import SAMPLE_CORPUS, SHARED
+from ichigo_search.bulk import BulkSegmentWriter
+from ichigo_search.corpus import read_corpus
+from ichigo_search.records import record_from_mapping
+from ichigo_search.schema import build_schema, to_document
+
+FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
+
+
+def _documents(count: int) -> list[dict]:
+    records = list(read_corpus(SAMPLE_CORPUS).records)
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        for line in itertools.islice(f, count):
+            record, problems = record_from_mapping(json.loads(line))
+            assert record is not None, problems
+            records.append(record)
+    return [to_document(record) for record in records]
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict]:
+    return _documents(1500)
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
+    """The same documents written by Whoosh's writer and by the bulk writer: their readers."""
+    readers = []
+    for name, make in (("whoosh", lambda ix: ix.writer()), ("bulk", BulkSegmentWriter)):
+        folder = tmp_path_factory.mktemp(name)
+        ix = whoosh_index.create_in(str(folder), build_schema())
+        writer = make(ix)
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        readers.append(ix.reader())
+    yield readers
+    for reader in readers:
+        reader.close()
+
+
+def _postings(reader, field: str, btext: bytes) -> list[tuple]:
+    matcher = reader.postings(field, btext)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return found
+
+
+def test_every_term_has_the_same_postings_and_statistics(both):
+    expected, got = both
+    terms = list(expected.all_terms())
+    assert terms == list(got.all_terms())
+    assert len(terms) > 10_000
+    fields = {field for field, _ in terms}
+    assert {"caption", "exact", "title", "places", "place_ids", "years", "id"} <= fields
+    blocks = 0
+    for field, btext in terms:
+        want, have = expected.term_info(field, btext), got.term_info(field, btext)
+        assert (have.weight(), have.doc_frequency(), have.max_weight()) == (
+            want.weight(),
+            want.doc_frequency(),
+            want.max_weight(),
+        ), (field, btext)
+        assert (have.min_length(), have.max_length(), have.min_id(), have.max_id()) == (
+            want.min_length(),
+            want.max_length(),
+            want.min_id(),
+            want.max_id(),
+        ), (field, btext)
+        assert _postings(got, field, btext) == _postings(expected, field, btext), (field, btext)
+        blocks += want.doc_frequency() > 128
+    assert blocks > 50  # many terms span several posting blocks
+
+
+def test_stored_fields_lengths_and_columns_are_the_same(both):
+    expected, got = both
+    assert got.doc_count_all() == expected.doc_count_all() == 1510
+    assert list(got.all_stored_fields()) == list(expected.all_stored_fields())
+    for field in ("title", "caption", "places", "photographer", "exact", "place_ids", "place_tree", "years"):
+        assert got.field_length(field) == expected.field_length(field), field
+        assert got.min_field_length(field) == expected.min_field_length(field), field
+        assert got.max_field_length(field) == expected.max_field_length(field), field
+        for docnum in range(expected.doc_count_all()):
+            assert got.doc_field_length(docnum, field) == expected.doc_field_length(docnum, field)
+    for field in ("id", "hash"):
+        assert list(got.column_reader(field)) == list(expected.column_reader(field))
+
+
+def test_unsupported_schemas_are_refused(tmp_path: Path):
+    from whoosh import fields
+
+    ix = whoosh_index.create_in(str(tmp_path), fields.Schema(text=fields.TEXT(vector=True)))
+    with pytest.raises(ValueError, match="term vectors"):
+        BulkSegmentWriter(ix)
+
+
+def test_two_processes_and_small_segments_write_the_same_documents_in_order(both, documents, tmp_path, monkeypatch):
+    """The forked writer and segment limits change where postings live, not what they say."""
+    from ichigo_search import bulk
+
+    expected, _ = both
+    monkeypatch.setattr(bulk, "SEGMENT_POSTINGS", 20_000)  # several segments in each process
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    seen = []
+    bulk.write_documents(ix, documents, dict, processes=2, progress=lambda done, total: seen.append((done, total)))
+    with ix.reader() as got:
+        assert len(got.leaf_readers()) > 4
+        assert list(got.all_stored_fields()) == list(expected.all_stored_fields())
+        for field, btext in expected.all_terms():
+            assert _postings(got, field, btext) == _postings(expected, field, btext), (field, btext)
+        for field in ("caption", "exact", "places"):
+            assert [got.doc_field_length(n, field) for n in range(1510)] == [
+                expected.doc_field_length(n, field) for n in range(1510)
+            ]
+    assert seen[-1] == (1510, 1510) and all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
+    assert not (tmp_path / "MAIN.tmp").exists()
+
+
+def test_a_failing_writer_process_fails_the_build_and_publishes_nothing(documents, tmp_path):
+    from ichigo_search import bulk
+
+    def to_document(document: dict) -> dict:
+        if document["id"] == documents[1200]["id"]:  # in the second process's half
+            raise ValueError("no such field")
+        return document
+
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    with pytest.raises(RuntimeError, match="ValueError: no such field"):
+        bulk.write_documents(ix, documents, to_document, processes=2)
+    assert ix.doc_count_all() == 0 and ix.latest_generation() == 0
+    bulk.write_documents(ix, documents[:10], dict)  # the lock was released
+    assert ix.doc_count_all() == 10
+
+
+def test_a_parallel_rebuild_searches_like_a_single_process_one(tmp_path, monkeypatch):
+    from ichigo_search import Index, api
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SAMPLE_CORPUS.iterdir():
+        if path.is_file():
+            (corpus / path.name).write_bytes(path.read_bytes())
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        (corpus / "fsa.jsonl").write_text("".join(itertools.islice(f, 1200)), encoding="utf-8")
+    queries = ["Liuzhou airbase", "Kweilin refugees", '"county road"', "farm -tractor", "1944"]
+    results = []
+    for threshold in (10**9, 100):
+        monkeypatch.setattr(api, "PARALLEL_THRESHOLD", threshold)
+        with Index(tmp_path / f"index-{threshold}") as idx:
+            report = idx.rebuild_from(corpus)
+            assert report.added == 1210
+            results.append([idx.search(q, limit=20).to_dict() for q in queries])
+    assert results[0] == results[1]
+    assert results[0][0]["total"] > 0
