@@ -59,7 +59,7 @@ def _postings(reader, field: str, btext: bytes) -> list[tuple]:
     matcher = reader.postings(field, btext)
     found = []
     while matcher.is_active():
-        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        found.append((matcher.id(), matcher.weight(), matcher.value() or None))  # no value: None or ""
         matcher.next()
     return found
 

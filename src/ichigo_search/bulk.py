@@ -247,7 +247,13 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -
             present = [n for n in block_lengths if n]
             postwriter._minlength = min(present) if present else None
             postwriter._maxlength = max(present) if present else 0
-        postwriter._write_block(last=end == total)
+        if total == 1:  # inlined in the term table, as Whoosh reads them, not a block of its own
+            postwriter._terminfo.add_block(postwriter)
+            postwriter._terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
+            postwriter._new_block()
+            postwriter._blockcount = 1  # so finish_postings takes it as written (its own inlining is broken)
+        else:
+            postwriter._write_block(last=end == total)
 
 
 # A segment is closed, and another begun, after about this many postings: bounds each
