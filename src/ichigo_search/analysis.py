@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "STOP_WORDS",
@@ -49,9 +49,8 @@ _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": 
 _MAX_JOINED_PARTS = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One index term: its text, token position and character span."""
+class Term(NamedTuple):
+    """One index term: its text, token position and character span (a tuple: made by the million)."""
 
     text: str
     pos: int
@@ -113,6 +112,7 @@ def _split_scripts(text: str, start: int):
 _ACRONYM_PLURAL_RE = re.compile(r"^[A-Z]{2,}s$")
 
 
+@lru_cache(maxsize=200_000)
 def _word_form(raw: str) -> str:
     """Fold one word: drop a possessive 's and an acronym's plural s (GIs, POWs), join the rest."""
     if _POSSESSIVE_RE.search(raw) and len(raw) > 2:

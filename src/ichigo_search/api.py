@@ -625,5 +625,7 @@ def _indexed_hashes(ix) -> dict[str, str]:
         ids = reader.column_reader("id")
         hashes = reader.column_reader("hash")
         return {
-            ids[docnum]: hashes[docnum] for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)
+            ids[docnum]: hashes[docnum].decode("ascii")
+            for docnum in range(reader.doc_count_all())
+            if not reader.is_deleted(docnum)
         }

@@ -102,12 +102,31 @@ class _FrequencyPostings(_Postings):
 
 
 class _GenericPostings(_Postings):
-    """Any other field, through its own ``index`` method (terms already bytes)."""
+    """Any other field, through its own ``index`` method (terms already bytes).
+
+    The terms of a value are remembered (up to _REMEMBERED values) unless the field's
+    values are unique: keyword fields (years, place ids) repeat a few values.
+    """
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.remembered: dict[Any, list[tuple]] | None = None if field.unique else {}
+
+    def _index(self, value: Any) -> list[tuple]:
+        remembered = self.remembered
+        if remembered is None or not isinstance(value, str):
+            return list(self.field.index(value))
+        items = remembered.get(value)
+        if items is None:
+            if len(remembered) >= _REMEMBERED:
+                remembered.clear()
+            items = remembered[value] = list(self.field.index(value))
+        return items
 
     def add(self, docnum: int, value: Any) -> tuple[int, int]:
         length = postings = 0
         table = self.terms
-        for btext, freq, weight, vbytes in self.field.index(value):
+        for btext, freq, weight, vbytes in self._index(value):
             entry = table.get(btext)
             if entry is None:
                 entry = table[btext] = (array("I"), array("d"), [])
@@ -125,6 +144,7 @@ class _GenericPostings(_Postings):
         return list(entry[1][start:end]), entry[2][start:end]
 
 
+_REMEMBERED = 50_000
 _SINGLE_POSITIONS: dict[int, bytes] = {}
 
 

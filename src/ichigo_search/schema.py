@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import Analyzer, Token
 
 from .analysis import Term, analyze
@@ -15,7 +15,7 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 # BM25F parameters: Whoosh's defaults. A grid over k1 0.9-2.0 and b 0.5-0.9
 # (python benchmarks/tune_bm25.py, 2026-11-27) moved nDCG@10 by at most 0.009 on dev,
@@ -104,7 +104,7 @@ def build_schema() -> fields.Schema:
     stemmed = CaptionAnalyzer(stemming=True)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        hash=fields.ID(stored=True, sortable=True),
+        hash=fields.COLUMN(columns.VarBytesColumn()),  # read back by updates only: not searched, not stored
         title=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["title"]),
         caption=fields.TEXT(analyzer=stemmed, stored=True, field_boost=SEARCH_FIELDS["caption"]),
         places=fields.TEXT(analyzer=stemmed, field_boost=SEARCH_FIELDS["places"]),
@@ -113,7 +113,6 @@ def build_schema() -> fields.Schema:
         place_ids=fields.KEYWORD(scorable=True),
         place_tree=fields.KEYWORD(scorable=True),
         years=fields.KEYWORD(scorable=True),  # scorable: a lengths column spares that check too
-        source=fields.ID(),
         record=fields.STORED(),
         located=fields.STORED(),
     )
@@ -127,7 +126,7 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     places = "\n".join(located.names)
     doc: dict[str, Any] = {
         "id": record.id,
-        "hash": record.content_hash,
+        "hash": record.content_hash.encode("ascii"),
         "caption": record.caption,
         "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
         "record": json.dumps(stored, ensure_ascii=False),
@@ -145,8 +144,6 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         doc["places"] = places
     if record.photographer:
         doc["photographer"] = record.photographer
-    if record.source:
-        doc["source"] = record.source
     years = record.years
     if years and years[1] - years[0] < MAX_YEAR_SPAN:
         doc[YEARS_FIELD] = " ".join(str(y) for y in range(years[0], years[1] + 1))
