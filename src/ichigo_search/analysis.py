@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -21,9 +22,11 @@ __all__ = [
     "STOP_WORDS",
     "Term",
     "analyze",
+    "analyze_parts",
     "fold",
     "is_cjk",
     "stem",
+    "term_positions",
 ]
 
 # Short function words dropped from bag-of-words queries (never from the
@@ -122,6 +125,38 @@ def _word_form(raw: str) -> str:
     return fold(_APOSTROPHE_RE.sub("", raw))
 
 
+def analyze_parts(parts: Iterable[str], *, stemming: bool = True) -> list[Term]:
+    """:func:`analyze` over several texts, positions running on with a gap (no phrase spans two texts)."""
+    return [
+        Term(stem(t.text) if stemming else t.text, t.pos + offset, t.start, t.end)
+        for terms, offset in _parts(parts)
+        for t in terms
+    ]
+
+
+def term_positions(parts: Iterable[str], *, stemming: bool = True) -> dict[str, list[int]]:
+    """Each term of :func:`analyze_parts` with its positions: what an index stores, made without Term objects."""
+    where: dict[str, list[int]] = {}
+    for terms, offset in _parts(parts):
+        for term in terms:
+            text = stem(term.text) if stemming else term.text
+            found = where.get(text)
+            if found is None:
+                where[text] = [term.pos + offset]
+            else:
+                found.append(term.pos + offset)
+    return where
+
+
+def _parts(parts: Iterable[str]) -> Iterator[tuple[tuple[Term, ...], int]]:
+    offset = 0
+    for part in parts:
+        terms = _folded_terms(part)
+        yield terms, offset
+        if terms:
+            offset += terms[-1].pos + 2
+
+
 def analyze(text: str, *, stemming: bool = True) -> list[Term]:
     """Turn ``text`` into index terms with positions and character offsets.
 
@@ -139,6 +174,7 @@ def _folded_terms(text: str) -> tuple[Term, ...]:
     """Unstemmed terms of a text, cached: indexing reads each caption for several fields."""
     terms: list[Term] = []
     pos = 0
+    plain = CJK_RE.search(text) is None
     for match in _TOKEN_RE.finditer(text):
         start, end = match.span()
         if match.lastgroup == "acronym":
@@ -147,7 +183,14 @@ def _folded_terms(text: str) -> tuple[Term, ...]:
             pos += 1
             continue
         raw = match.group()
-        parts = _HYPHEN_SPLIT_RE.split(raw) if _HYPHEN_SPLIT_RE.search(raw) else [raw]
+        hyphenated = _HYPHEN_SPLIT_RE.search(raw) is not None
+        if plain and not hyphenated:  # the common case: one word, one term
+            form = _word_form(raw)
+            if form:
+                terms.append(Term(form, pos, start, end))
+                pos += 1
+            continue
+        parts = _HYPHEN_SPLIT_RE.split(raw) if hyphenated else [raw]
         joined_pos = pos
         joined: list[str] = []
         offset = start

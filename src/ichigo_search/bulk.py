@@ -48,15 +48,9 @@ class _Postings:
 class _PositionPostings(_Postings):
     """Words with positions (Whoosh's ``Positions`` format): document, count, then the positions."""
 
-    def add(self, docnum: int, terms) -> tuple[int, int]:
-        where: dict[str, list[int]] = {}
-        for term in terms:
-            found = where.get(term.text)
-            if found is None:
-                where[term.text] = [term.pos]
-            else:
-                found.append(term.pos)
+    def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
         table = self.terms
+        length = 0
         for text, positions in where.items():
             entry = table.get(text)
             if entry is None:
@@ -64,7 +58,8 @@ class _PositionPostings(_Postings):
             entry[0].append(docnum)
             entry[1].append(len(positions))
             entry[2].extend(positions)
-        return len(terms), len(where)
+            length += len(positions)
+        return length, len(where)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         counts, positions = entry[1], entry[2]
@@ -82,18 +77,17 @@ class _PositionPostings(_Postings):
 class _FrequencyPostings(_Postings):
     """Words with counts only (Whoosh's ``Frequency`` format)."""
 
-    def add(self, docnum: int, terms) -> tuple[int, int]:
-        counts: dict[str, int] = {}
-        for term in terms:
-            counts[term.text] = counts.get(term.text, 0) + 1
+    def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
         table = self.terms
-        for text, count in counts.items():
+        length = 0
+        for text, positions in where.items():
             entry = table.get(text)
             if entry is None:
                 entry = table[text] = (array("I"), array("I"))
             entry[0].append(docnum)
-            entry[1].append(count)
-        return len(terms), len(counts)
+            entry[1].append(len(positions))
+            length += len(positions)
+        return length, len(where)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         boost = self.boost
@@ -218,7 +212,7 @@ class BulkSegmentWriter(SegmentWriter):
         if isinstance(postings, _GenericPostings):
             length, added = postings.add(docnum, value)
         else:
-            length, added = postings.add(docnum, field.analyzer.terms(value))
+            length, added = postings.add(docnum, field.analyzer.positions(value))
         self.postings_added += added
         if not field.scorable:
             return 0

@@ -8,7 +8,7 @@ from typing import Any
 from whoosh import columns, fields
 from whoosh.analysis import Analyzer, Token
 
-from .analysis import Term, analyze
+from .analysis import Term, analyze_parts, term_positions
 from .locating import locate
 from .placenames import Gazetteer
 from .placenames import gazetteer as default_gazetteer
@@ -60,16 +60,12 @@ class CaptionAnalyzer(Analyzer):
         return isinstance(other, CaptionAnalyzer) and other.stemming == self.stemming
 
     def terms(self, value: str) -> list[Term]:
-        """The index terms of a field's value (several texts joined by PART_SEPARATOR: positions run on)."""
-        if PART_SEPARATOR not in value:
-            return analyze(value, stemming=self.stemming)
-        terms: list[Term] = []
-        offset = 0
-        for part in value.split(PART_SEPARATOR):  # each part's analysis is cached
-            part_terms = analyze(part, stemming=self.stemming)
-            terms += [Term(t.text, t.pos + offset, t.start, t.end) for t in part_terms]
-            offset += (part_terms[-1].pos + 2) if part_terms else 0
-        return terms
+        """The index terms of a field's value (several texts joined by PART_SEPARATOR)."""
+        return analyze_parts(value.split(PART_SEPARATOR), stemming=self.stemming)
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each index term of a field's value with its positions (what the index stores)."""
+        return term_positions(value.split(PART_SEPARATOR), stemming=self.stemming)
 
     def __call__(
         self,
