@@ -170,3 +170,45 @@ def test_a_parallel_rebuild_searches_like_a_single_process_one(tmp_path, monkeyp
             results.append([idx.search(q, limit=20).to_dict() for q in queries])
     assert results[0] == results[1]
     assert results[0][0]["total"] > 0
+
+
+def test_a_corpus_file_changed_during_a_rebuild_fails_it_and_keeps_the_index(tmp_path, monkeypatch):
+    """Records of JSON lines are read again while indexing; a file changed meanwhile is an error, not a mix."""
+    from ichigo_search import Index, api, bulk
+    from ichigo_search.errors import CorpusChangedError
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        lines = list(itertools.islice(f, 1200))
+    (corpus / "a.jsonl").write_text("".join(lines[:600]), encoding="utf-8")
+    (corpus / "b.jsonl").write_text("".join(lines[600:]), encoding="utf-8")
+    idx = Index(tmp_path / "index")
+    idx.rebuild_from(corpus)
+    before = idx.search("county", limit=5).to_dict()
+    original = bulk.write_documents
+
+    def edit_then_write(*args, **kwargs):
+        (corpus / "b.jsonl").write_text("".join(lines[700:]), encoding="utf-8")  # lines move
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "write_documents", edit_then_write)
+    for threshold in (10**9, 100):  # written here, and by the forked second process
+        monkeypatch.setattr(api, "PARALLEL_THRESHOLD", threshold)
+        (corpus / "b.jsonl").write_text("".join(lines[600:]), encoding="utf-8")
+        with pytest.raises(CorpusChangedError, match=r"b\.jsonl: changed while it was being indexed"):
+            idx.rebuild_from(corpus)
+        assert idx.search("county", limit=5).to_dict() == before
+    idx.close()
+
+
+def test_records_of_json_lines_are_read_again_as_they_were(tmp_path):
+    """A BOM, blank lines and Windows line ends: the line offsets still find every record."""
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for line in itertools.islice(f, 50)]
+    (tmp_path / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + "\r\n\r\n".join(lines).encode("utf-8"))
+    records = read_corpus(tmp_path).records
+    assert len(records) == 50
+    expected = [record_from_mapping(json.loads(line))[0] for line in lines]
+    assert list(records) == expected
+    assert records[-1] == expected[-1] and records[10:12] == expected[10:12]

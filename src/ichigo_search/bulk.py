@@ -27,6 +27,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from .errors import IchigoError
 from .schema import CaptionAnalyzer
 
 
@@ -370,7 +371,10 @@ def _worker(ix, records, start: int, end: int, to_document, sender, done) -> Non
         done.value = end - start
         sender.send(("segments", segments))
     except BaseException as exc:  # the parent raises it; nothing here may escape the fork
-        sender.send(("error", f"{type(exc).__name__}: {exc}"))
+        try:
+            sender.send(("error", exc))
+        except Exception:  # an exception that does not pickle: its text
+            sender.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         sender.close()
 
@@ -382,9 +386,12 @@ def _collect(worker, receiver) -> list:
     except EOFError:
         kind, payload = "error", "the process ended without a result"
     worker.join()
-    if kind != "segments":
-        raise RuntimeError(f"index writing process {worker.pid} failed: {payload}")
-    return payload
+    if kind == "segments":
+        return payload
+    if isinstance(payload, IchigoError):  # a problem the user can act on, as this process would raise it
+        raise payload
+    detail = f"{type(payload).__name__}: {payload}" if isinstance(payload, BaseException) else payload
+    raise RuntimeError(f"index writing process {worker.pid} failed: {detail}")
 
 
 def _write_toc(ix, segments: list) -> None:

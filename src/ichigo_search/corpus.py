@@ -17,12 +17,13 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, overload
 
-from .errors import CorpusError, Problem
+from .errors import CorpusChangedError, CorpusError, Problem
 from .records import MAX_EXTRA_CHARS, Record, _plain, _TooBig, record_from_mapping
 
 RECORD_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml")
@@ -81,6 +82,87 @@ class KnownLine(NamedTuple):
     content_hash: str
 
 
+class Records(Sequence[Record]):
+    """The valid records of one read of a corpus, in corpus order.
+
+    A record of a JSON-lines file is not kept: only its file and where its line
+    starts, and it is parsed again each time it is read (a million parsed records
+    would hold gigabytes; their lines take 12 bytes each here).  Records of other
+    files are kept.  Reading a line of a file that changed since it was checked
+    raises :class:`CorpusChangedError`.
+    """
+
+    def __init__(self, root: Path):
+        self._root = root
+        self._files: list[tuple[str, int, int]] = []  # name, size, modification time
+        self._file_of = array("i")  # per record: its file's number, or -1 when kept in memory
+        self._where = array("q")  # per record: its line's byte offset, or its index in _kept
+        self._kept: list[Record] = []
+        self._open: tuple[int, int, BinaryIO, int] | None = None  # process, file number, handle, BOM size
+
+    def append(self, record: Record) -> None:
+        self._file_of.append(-1)
+        self._where.append(len(self._kept))
+        self._kept.append(record)
+
+    def add_file(self, name: str, size: int, mtime_ns: int) -> int:
+        """Register a JSON-lines file (as checked) whose lines :meth:`append_line` will name."""
+        self._files.append((name, size, mtime_ns))
+        return len(self._files) - 1
+
+    def append_line(self, file_number: int, offset: int) -> None:
+        self._file_of.append(file_number)
+        self._where.append(offset)
+
+    def __len__(self) -> int:
+        return len(self._file_of)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        number, where = self._file_of[index], self._where[index]
+        if number < 0:
+            return self._kept[where]
+        name = self._files[number][0]
+        handle, bom = self._handle(number)
+        handle.seek(where + bom)
+        try:
+            value = parse_json_line(handle.readline().decode("utf-8"))
+        except ValueError:
+            value = None
+        record = record_from_mapping(value)[0] if isinstance(value, dict) else None
+        if record is None:
+            raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+        return record
+
+    def _handle(self, number: int) -> tuple[BinaryIO, int]:
+        """An open handle on file ``number`` in this process (a forked one opens its own)."""
+        if self._open is not None and self._open[:2] == (os.getpid(), number):
+            return self._open[2], self._open[3]
+        if self._open is not None and self._open[0] == os.getpid():
+            self._open[2].close()
+        name, size, mtime_ns = self._files[number]
+        path = self._root / name
+        try:
+            handle = path.open("rb")
+            info = os.fstat(handle.fileno())
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise CorpusChangedError(f"{name}: cannot be read again ({reason}); run the command again") from exc
+        if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            handle.close()
+            raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+        bom = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+        self._open = (os.getpid(), number, handle, bom)
+        return handle, bom
+
+
 @dataclass
 class Corpus:
     """What reading a corpus folder found.
@@ -90,7 +172,7 @@ class Corpus:
     """
 
     root: Path
-    records: list[Record] = field(default_factory=list)
+    records: Records = field(init=False)
     kept: list[tuple[str, str]] = field(default_factory=list)
     states: dict[str, FileState] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -99,6 +181,9 @@ class Corpus:
     unreadable: int = 0
     collection: dict[str, Any] = field(default_factory=dict)
     thesaurus: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.records = Records(self.root)
 
     def raise_for_problems(self) -> None:
         """Raise CorpusError listing every problem, if there is any."""
@@ -228,7 +313,10 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
         valid: list[tuple[str, str, int | None]] = []
         digests: list[str | None] = []
         known_lines = previous.known_lines() if previous is not None else {}
-        for line, raw, digest in _read_file(path, report, known_lines):
+        file_number = None
+        if file_stat is not None and path.suffix.lower() == ".jsonl":
+            file_number = corpus.records.add_file(name, file_stat.st_size, file_stat.st_mtime_ns)
+        for line, raw, digest, offset in _read_file(path, report, known_lines):
             if isinstance(raw, KnownLine):
                 if report.claim(seen, raw.id, line):
                     corpus.kept.append((raw.id, raw.content_hash))
@@ -245,7 +333,10 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
                 continue
             if not report.claim(seen, record.id, line):
                 continue
-            corpus.records.append(record)
+            if file_number is not None and offset is not None:
+                corpus.records.append_line(file_number, offset)
+            else:
+                corpus.records.append(record)
             valid.append((record.id, record.content_hash, line))
             digests.append(digest)
         if file_stat is not None:
@@ -301,8 +392,8 @@ Entry = tuple[int | None, Any]
 
 def _read_file(
     path: Path, report: _FileReport, known_lines: dict[str, tuple[str, str]]
-) -> Iterator[tuple[int | None, Any, str | None]]:
-    """(line, parsed value or KnownLine, line digest) per record; the digest only for JSON lines."""
+) -> Iterator[tuple[int | None, Any, str | None, int | None]]:
+    """(line, parsed value or KnownLine, line digest, byte offset) per record; the last two for JSON lines only."""
     data = _read_bytes(path, report)
     if data is None:
         return iter(())
@@ -310,7 +401,7 @@ def _read_file(
     if suffix == ".jsonl":
         return _jsonl_entries(data, report, known_lines)
     entries = _csv_entries(data, report) if suffix == ".csv" else _yaml_entries(data, report)
-    return ((line, value, None) for line, value in entries)
+    return ((line, value, None, None) for line, value in entries)
 
 
 def line_digest(line: bytes) -> str:
@@ -334,15 +425,22 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def parse_json_line(text: str) -> Any:
+    """One JSON line's value: strict JSON (no NaN, no repeated keys); ValueError if it is not."""
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+
+
 def _jsonl_entries(
     data: bytes, report: _FileReport, known_lines: dict[str, tuple[str, str]]
-) -> Iterator[tuple[int, Any, str]]:
+) -> Iterator[tuple[int, Any, str, int]]:
+    offset = 0
     for number, line in enumerate(data.split(b"\n"), 1):
+        start, offset = offset, offset + len(line) + 1
         if not line.strip():
             continue
         digest = line_digest(line)
         if digest in known_lines:
-            yield number, KnownLine(*known_lines[digest]), digest
+            yield number, KnownLine(*known_lines[digest]), digest, start
             continue
         if b"\x00" in line:
             report.reject(number, "contains a NUL byte (is this a binary file?)")
@@ -353,7 +451,7 @@ def _jsonl_entries(
             report.reject(number, _utf8_problem(line, exc))
             continue
         try:
-            value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+            value = parse_json_line(text)
         except json.JSONDecodeError as exc:
             report.reject(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
@@ -363,7 +461,7 @@ def _jsonl_entries(
         except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
             report.reject(number, f"invalid JSON: {exc}")
             continue
-        yield number, value, digest
+        yield number, value, digest, start
 
 
 # -- CSV ------------------------------------------------------------------------

@@ -34,6 +34,10 @@ class CorpusError(IchigoError):
         super().__init__(f"the corpus has {count} {noun}:\n{lines}{more}")
 
 
+class CorpusChangedError(IchigoError):
+    """A corpus file changed between being checked and being indexed; running again reads it anew."""
+
+
 class IndexBusyError(IchigoError):
     """Another process is updating the index and did not finish in time."""
 
