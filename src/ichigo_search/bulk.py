@@ -16,6 +16,7 @@ the field's own ``index`` method.
 
 from __future__ import annotations
 
+import gc
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import pairwise
@@ -343,20 +344,30 @@ def write_documents(
 
 
 def _write_segments(ix, records, start: int, end: int, to_document, report) -> list:
-    """Write records[start:end] as one or more new segments (closed every SEGMENT_POSTINGS postings)."""
-    segments = []
-    writer = BulkSegmentWriter(ix, _lk=False)
-    for count, index in enumerate(range(start, end), 1):
-        writer.add_document(**to_document(records[index]))
-        report(count)
-        if writer.postings_added >= SEGMENT_POSTINGS and index + 1 < end:
+    """Write records[start:end] as one or more new segments (closed every SEGMENT_POSTINGS postings).
+
+    The garbage collector is off meanwhile: the postings are millions of containers without
+    a cycle among them, and each full collection would only walk them all again.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        segments = []
+        writer = BulkSegmentWriter(ix, _lk=False)
+        for count, index in enumerate(range(start, end), 1):
+            writer.add_document(**to_document(records[index]))
+            report(count)
+            if writer.postings_added >= SEGMENT_POSTINGS and index + 1 < end:
+                segments.append(writer._finalize_segment())
+                writer = BulkSegmentWriter(ix, _lk=False)
+        if writer._added:
             segments.append(writer._finalize_segment())
-            writer = BulkSegmentWriter(ix, _lk=False)
-    if writer._added:
-        segments.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    return segments
+        else:
+            writer._close_segment()
+        return segments
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _worker(ix, records, start: int, end: int, to_document, sender, done) -> None:
