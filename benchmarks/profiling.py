@@ -122,36 +122,35 @@ def sample_parallel_build(corpus: Path, out: Path) -> None:
     print(text)
 
 
-# Where a sample of the build is, by the first of these found in its stack (outermost first).
+# Where a sample of the build is, by the first of these found in its stack. Both processes run the
+# same pipeline (bulk.write_documents): the parent reads the corpus, then each writes half of it.
 STAGES = (
-    ("writer process: analysis (CaptionAnalyzer)", ("ichigo_search/schema.py", "ichigo_search/analysis.py")),
-    ("writer process: Whoosh external sort (pickled runs)", ("whoosh/externalsort.py",)),
-    ("writer process: Whoosh segment writing", ("_finalize_segment", "_flush_segment", "add_postings")),
-    ("writer process: Whoosh other", ("SubWriterTask",)),
-    ("main process: locate (gazetteer)", ("locate (",)),
-    ("main process: to_document other", ("to_document (",)),
-    ("main process: read corpus", ("read_corpus (", "load_corpus (")),
-    ("main process: merge and commit", ("commit (",)),
+    ("read and validate the corpus (parent)", ("read_corpus (", "load_corpus (")),
+    ("records parsed again from their lines", ("__getitem__ (",)),
+    ("locate (gazetteer look-ups, place spans)", ("locate (",)),
+    ("to_document other (JSON of the record, content hash)", ("to_document (",)),
+    ("segment writing at the end (terms sorted, Whoosh blocks)", ("_finalize_segment (",)),
+    ("analysis (term positions)", ("ichigo_search/analysis.py", "ichigo_search/schema.py")),
+    ("Whoosh per-document writer (stored fields, lengths, columns)", ("whoosh/",)),
+    ("postings gathered in memory (bulk.py)", ("ichigo_search/bulk.py",)),
 )
 
 
 def summarise_py_spy(raw: Path, wall: float) -> str:
-    """py-spy merges the processes into one name: tell them apart by stack (Whoosh's writers run SubWriterTask)."""
+    """py-spy merges the processes into one name: tell them apart by stack (the second one runs bulk._worker)."""
     per_stage: dict[str, int] = defaultdict(int)
     per_leaf: dict[str, int] = defaultdict(int)
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        writer = any("SubWriterTask" in f for f in frames)
-        stage = "main process: other"
+        worker = any(f.startswith("_worker (") for f in frames)
+        stage = "other (waiting, forking, table of contents)"
         for label, needles in STAGES:
-            if label.startswith("writer") != writer:
-                continue
             if any(n in f for f in frames for n in needles):
                 stage = label
                 break
         per_stage[stage] += int(count)
-        per_leaf[("writer | " if writer else "main   | ") + frames[-1]] += int(count)
+        per_leaf[("worker | " if worker else "parent | ") + frames[-1]] += int(count)
     total = sum(per_stage.values()) or 1
     lines = [f"# py-spy, the real two-process build ({wall:.0f} s wall, {total:,} busy samples at 50 Hz)", ""]
     lines += ["## samples per stage (all processes)"]
