@@ -41,14 +41,18 @@ def documents() -> list[dict]:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
     """The same documents written by Whoosh's writer and by the bulk writer: their readers."""
+    from ichigo_search import bulk
+
     readers = []
     for name, make in (("whoosh", lambda ix: ix.writer()), ("bulk", BulkSegmentWriter)):
         folder = tmp_path_factory.mktemp(name)
         ix = whoosh_index.create_in(str(folder), build_schema())
         writer = make(ix)
-        for document in documents:
-            writer.add_document(**document)
-        writer.commit()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(bulk, "BLOCK_POSTINGS", 50)  # other blocks than Whoosh's 128, several to a term
+            for document in documents:
+                writer.add_document(**document)
+            writer.commit()
         readers.append(ix.reader())
     yield readers
     for reader in readers:

@@ -179,6 +179,7 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
     searcher = fsa_index._searcher_now()
     arrays = scoring.scorer(searcher).arrays
     monkeypatch.setattr(scoring, "ALL_POSITIONS", 10**9 if keep_all else 10)
+    monkeypatch.setattr(scoring, "FEW_WANTED", 10**9 if keep_all else 0)
     arrays._cache.clear()
     arrays._cached_postings = 0
     for words in (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"]):
@@ -210,3 +211,27 @@ def test_what_is_cached_for_a_reader_goes_with_it(tmp_path, corpus):
         gc.collect()
         assert old_reader() is None
     idx.close()
+
+
+@pytest.mark.parametrize("foreign", [False, True])
+def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
+    """One unpickling for many postings gives Whoosh's positions, long lists and odd encodings included."""
+    import pickle
+
+    from whoosh.formats import Positions
+    from whoosh.system import pack_uint
+
+    from ichigo_search.scoring import _decode_positions, _in_one_pickle
+
+    rng = random.Random(3)
+    lists = [[0], [7], [300], [70_000], [1, 2, 9], sorted(rng.sample(range(10**6), 2500))]
+    lists += [sorted(rng.sample(range(5000), rng.randint(1, 6))) for _ in range(200)]
+    encoder = Positions()
+    values = [encoder.encode(positions) for positions in lists]
+    if foreign:  # another pickle protocol: decoded one by one
+        deltas = [b - a for a, b in zip([0, *lists[3][:-1]], lists[3], strict=True)]
+        values[3] = pack_uint(len(deltas)) + pickle.dumps(deltas, 4)
+    assert _in_one_pickle(values) is not foreign
+    counts, positions = _decode_positions(values)
+    assert counts.tolist() == [len(p) for p in lists]
+    assert positions.tolist() == [p for value in values for p in encoder.decode_positions(value)]

@@ -27,7 +27,7 @@ import weakref
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import chain
 
 import numpy as np
 from whoosh.system import _INT_SIZE, unpack_int
@@ -36,6 +36,8 @@ from whoosh.system import _INT_SIZE, unpack_int
 CACHE_POSTINGS = 8_000_000
 # Phrase words holding at most this many postings have all their positions read once and kept.
 ALL_POSITIONS = 100_000
+# ... unless fewer than 1/FEW_WANTED of its documents are wanted: the phrase's rarer words leave few.
+FEW_WANTED = 4
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
 SPARSE_FRACTION = 16
 _HEADER = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
@@ -375,12 +377,15 @@ class ReaderArrays:
     def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
 
-        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings;
-        a commoner term's only in the blocks that hold wanted documents, each time.
+        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings
+        and the wanted documents are not few among them; otherwise only in the blocks that hold
+        wanted documents, each time.
         """
         cached = self._cached(("positions", fieldname, text))
-        if cached is None and self._frequency(fieldname, text) > ALL_POSITIONS:
-            return self._wanted_positions(fieldname, text, wanted)
+        if cached is None:
+            frequency = self._frequency(fieldname, text)
+            if frequency > ALL_POSITIONS or len(wanted) * FEW_WANTED < frequency:
+                return self._wanted_positions(fieldname, text, wanted)
         postings = cached if cached is not None else self._term_positions(fieldname, text)
         where = np.searchsorted(postings.ids, wanted)
         starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
@@ -400,11 +405,13 @@ class ReaderArrays:
                 continue
             for ids, values in _term_blocks(leaf, fieldname, text, values=True, wanted=local):
                 inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
-                for i in np.searchsorted(ids, inside).tolist():  # every wanted document holds the term
-                    found = _decode_positions(values[i])
-                    docs.extend([int(ids[i]) + offset] * len(found))
-                    positions.extend(found)
-        return np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)
+                picked = np.searchsorted(ids, inside)  # every wanted document holds the term
+                counts, found = _decode_positions([values[i] for i in picked.tolist()])
+                docs.append(np.repeat(ids[picked].astype(np.int64) + offset, counts))
+                positions.append(found)
+        if not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(docs), np.concatenate(positions)
 
     def _term_positions(self, fieldname: str, text) -> Positions:
         """A term's positions in every document holding it, read once per reader (phrase words recur)."""
@@ -413,18 +420,15 @@ class ReaderArrays:
         if found is not None:
             return found
         ids: list[np.ndarray] = []
-        counts: list[int] = []
-        positions: list[int] = []
+        encoded: list[bytes] = []
         for leaf, offset in self.leaves:
             for block_ids, values in _term_blocks(leaf, fieldname, text, values=True):
                 ids.append(block_ids + offset)
-                for value in values:
-                    found_here = _decode_positions(value)
-                    counts.append(len(found_here))
-                    positions.extend(found_here)
+                encoded.extend(values)
         all_ids = np.concatenate(ids) if ids else _EMPTY_IDS
+        counts, positions = _decode_positions(encoded)
         offsets = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-        postings = Positions(all_ids, offsets, np.array(positions, dtype=np.int64))
+        postings = Positions(all_ids, offsets, positions)
         return self._store(key, postings, len(all_ids))
 
     @staticmethod
@@ -445,9 +449,34 @@ def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.nd
         yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values=values, wanted=wanted)
 
 
-def _decode_positions(value: bytes) -> list[int]:
-    """The positions in one posting's value (``whoosh.formats.Positions``: a count, then pickled deltas)."""
-    return list(accumulate(pickle.loads(value[_INT_SIZE:])))
+_PICKLED_LIST = b"\x80\x02]"  # protocol 2, then EMPTY_LIST: how Positions.encode pickles its deltas
+
+
+def _in_one_pickle(values: list[bytes]) -> bool:
+    """True when every value is a protocol-2 pickle of a list, as Whoosh writes them (see _decode_positions)."""
+    head = {v[_INT_SIZE : _INT_SIZE + len(_PICKLED_LIST)] for v in values}
+    return head == {_PICKLED_LIST} and {v[-1] for v in values} == {ord(".")}
+
+
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Postings' positions (``whoosh.formats.Positions``: a count, then pickled deltas): (counts, positions).
+
+    The deltas of all the values are unpickled in one call: each value's pickle, without its
+    protocol header and STOP, pushes one list, so the bodies between a MARK and LIST make one
+    pickle of a list of lists.  Values in any other form are unpickled one by one.
+    """
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if _in_one_pickle(values):
+        start = _INT_SIZE + 2
+        lists = pickle.loads(b"\x80\x02(" + b"".join([v[start:-1] for v in values]) + b"l.")
+    else:
+        lists = [pickle.loads(v[_INT_SIZE:]) for v in values]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(deltas)
+    firsts = np.cumsum(counts) - counts  # where each posting's deltas begin
+    return counts, running - np.repeat(running[firsts] - deltas[firsts], counts)
 
 
 def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray | None = None):
