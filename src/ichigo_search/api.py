@@ -321,7 +321,9 @@ class Index:
             raise _Unreadable(f"{type(exc).__name__}: {exc}") from exc
         report = UpdateReport(rejected=corpus.rejected, unreadable=corpus.unreadable, problems=corpus.problems)
         changes = []
-        for record in corpus.records:
+        wanted = dict(corpus.kept)
+        for record in corpus.records:  # each parsed once here (JSON lines are parsed as they are read)
+            wanted[record.id] = record.content_hash
             old_hash = indexed.get(record.id)
             if old_hash is None:
                 report.added += 1
@@ -336,7 +338,6 @@ class Index:
                 report.unchanged += 1
             else:  # the states and the index disagree: trust neither, read every file
                 raise _Unreadable(f"the file states disagree with the index about record {record_id!r}")
-        wanted = corpus.hashes()
         removed = [record_id for record_id in indexed if record_id not in wanted]
         report.deleted = len(removed)
         new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}

@@ -195,12 +195,6 @@ class Corpus:
         """How many valid records the corpus holds (parsed or kept)."""
         return len(self.records) + len(self.kept)
 
-    def hashes(self) -> dict[str, str]:
-        """id -> content hash of every valid record."""
-        found = dict(self.kept)
-        found.update((r.id, r.content_hash) for r in self.records)
-        return found
-
 
 class _FileReport:
     """Problems of one file, counted as rejected records or unreadable parts."""
