@@ -216,3 +216,25 @@ def test_records_of_json_lines_are_read_again_as_they_were(tmp_path):
     expected = [record_from_mapping(json.loads(line))[0] for line in lines]
     assert list(records) == expected
     assert records[-1] == expected[-1] and records[10:12] == expected[10:12]
+    assert [r.content_hash for r in records] == [record.content_hash for record in expected]  # kept, not recomputed
+
+
+def test_a_line_edited_in_place_is_not_taken_for_the_one_checked(tmp_path):
+    """Same size, same modification time, other text: the line's digest tells."""
+    import os
+
+    from ichigo_search.errors import CorpusChangedError
+
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        lines = list(itertools.islice(f, 20))
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    records = read_corpus(tmp_path).records
+    info = path.stat()
+    at = lines[0].index('"caption": "') + len('"caption": "')
+    lines[0] = lines[0][:at] + ("Q" if lines[0][at] != "Q" else "Z") + lines[0][at + 1 :]
+    path.write_text("".join(lines), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    with pytest.raises(CorpusChangedError):
+        records[0]

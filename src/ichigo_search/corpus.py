@@ -85,19 +85,22 @@ class KnownLine(NamedTuple):
 class Records(Sequence[Record]):
     """The valid records of one read of a corpus, in corpus order.
 
-    A record of a JSON-lines file is not kept: only its file and where its line
-    starts, and it is parsed again each time it is read (a million parsed records
-    would hold gigabytes; their lines take 12 bytes each here).  Records of other
-    files are kept.  Reading a line of a file that changed since it was checked
-    raises :class:`CorpusChangedError`.
+    A record of a JSON-lines file is not kept: only its file, where its line starts,
+    the line's digest and the record's content hash, and it is parsed again each time
+    it is read (a million parsed records would hold gigabytes; their lines take 38
+    bytes each here).  Records of other files are kept.  Reading a line that is not
+    the one checked (its file changed since) raises :class:`CorpusChangedError`.
     """
 
     def __init__(self, root: Path):
         self._root = root
         self._files: list[tuple[str, int, int]] = []  # name, size, modification time
         self._file_of = array("i")  # per record: its file's number, or -1 when kept in memory
-        self._where = array("q")  # per record: its line's byte offset, or its index in _kept
+        self._where = array("q")  # per record: its line's number among _lines, or its index in _kept
+        self._lines = array("q")  # per JSON line: its byte offset in its file
         self._kept: list[Record] = []
+        self._digests = bytearray()  # per JSON line: its line_digest, _DIGEST_BYTES bytes
+        self._hashes = bytearray()  # per JSON line: its record's content hash, _HASH_BYTES bytes
         self._open: tuple[int, int, BinaryIO, int] | None = None  # process, file number, handle, BOM size
 
     def append(self, record: Record) -> None:
@@ -110,9 +113,12 @@ class Records(Sequence[Record]):
         self._files.append((name, size, mtime_ns))
         return len(self._files) - 1
 
-    def append_line(self, file_number: int, offset: int) -> None:
+    def append_line(self, file_number: int, offset: int, digest: str, content_hash: str) -> None:
         self._file_of.append(file_number)
-        self._where.append(offset)
+        self._where.append(len(self._digests) // _DIGEST_BYTES)
+        self._lines.append(offset)
+        self._digests += bytes.fromhex(digest)
+        self._hashes += bytes.fromhex(content_hash)
 
     def __len__(self) -> int:
         return len(self._file_of)
@@ -131,14 +137,15 @@ class Records(Sequence[Record]):
             return self._kept[where]
         name = self._files[number][0]
         handle, bom = self._handle(number)
-        handle.seek(where + bom)
-        try:
-            value = parse_json_line(handle.readline().decode("utf-8"))
-        except ValueError:
-            value = None
-        record = record_from_mapping(value)[0] if isinstance(value, dict) else None
-        if record is None:
+        handle.seek(self._lines[where] + bom)
+        line = handle.readline().removesuffix(b"\n")
+        if line_digest(line) != self._digests[where * _DIGEST_BYTES : (where + 1) * _DIGEST_BYTES].hex():
             raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+        record, _ = record_from_mapping(parse_json_line(line.decode("utf-8")))
+        if record is None:  # cannot be: the very line found valid
+            raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+        # The hash found when the line was checked, in the cached_property's own slot: not computed again.
+        record.__dict__["content_hash"] = self._hashes[where * _HASH_BYTES : (where + 1) * _HASH_BYTES].hex()
         return record
 
     def _handle(self, number: int) -> tuple[BinaryIO, int]:
@@ -328,7 +335,7 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
             if not report.claim(seen, record.id, line):
                 continue
             if file_number is not None and offset is not None:
-                corpus.records.append_line(file_number, offset)
+                corpus.records.append_line(file_number, offset, digest, record.content_hash)
             else:
                 corpus.records.append(record)
             valid.append((record.id, record.content_hash, line))
@@ -398,9 +405,13 @@ def _read_file(
     return ((line, value, None, None) for line, value in entries)
 
 
+_DIGEST_BYTES = 10
+_HASH_BYTES = 16  # records.Record.content_hash
+
+
 def line_digest(line: bytes) -> str:
     """The digest that recognises a JSON line seen before."""
-    return hashlib.blake2b(line, digest_size=10).hexdigest()
+    return hashlib.blake2b(line, digest_size=_DIGEST_BYTES).hexdigest()
 
 
 # -- JSON lines -----------------------------------------------------------------
