@@ -24,7 +24,8 @@ from pickle import dumps
 from typing import Any
 
 from whoosh import formats
-from whoosh.system import pack_uint
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -243,11 +244,30 @@ class BulkSegmentWriter(SegmentWriter):
             writer.start_field(name, postings.field)
             lengths = self._lengths.get(name)
             for btext, key in postings.sorted_terms():
+                entry = postings.terms.pop(key)
+                if len(entry[0]) == 1:
+                    _add_inlined(writer, btext, postings, entry, lengths)
+                    continue
                 writer.start_term(btext)
-                _write_term(writer._postwriter, postings, postings.terms.pop(key), lengths)
+                _write_term(writer._postwriter, postings, entry, lengths)
                 writer.finish_term()
             writer.finish_field()
         writer.close()
+
+
+def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
+    """A term with one posting, inlined in the term table (Whoosh reads them so): no block of its own.
+
+    Most terms have one posting (every id, most words); the term information is what Whoosh's
+    ``W3TermInfo.add_block`` would make of that posting, without the file positions it asks for.
+    """
+    weights, values = postings.block_values(entry, 0, 1, [0])
+    docnum = entry[0][0]
+    length = lengths[docnum] if lengths is not None and docnum < len(lengths) else 0
+    stored_weight = array("f", weights)
+    info = W3TermInfo(stored_weight[0], 1, length or None, length, max(0, weights[0]), docnum, docnum)
+    info.set_inlined((docnum,), stored_weight, [v for v in values if v])
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
 
 
 def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -> None:
@@ -272,13 +292,7 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -
             present = [n for n in block_lengths if n]
             postwriter._minlength = min(present) if present else None
             postwriter._maxlength = max(present) if present else 0
-        if total == 1:  # inlined in the term table, as Whoosh reads them, not a block of its own
-            postwriter._terminfo.add_block(postwriter)
-            postwriter._terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
-            postwriter._new_block()
-            postwriter._blockcount = 1  # so finish_postings takes it as written (its own inlining is broken)
-        else:
-            postwriter._write_block(last=end == total)
+        postwriter._write_block(last=end == total)
 
 
 # A segment is closed, and another begun, after about this many postings: bounds each
