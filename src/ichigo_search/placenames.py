@@ -81,6 +81,13 @@ class Mention:
     place: Place
 
 
+# A name found in a text: start, end, the words as written, and the places it may mean.
+_Found = tuple[int, int, str, list[Place]]
+# Texts up to this long (a record's place names, titles) have their names remembered, this many at most.
+_REMEMBER_CHARS = 200
+_REMEMBER_TEXTS = 50_000
+
+
 class Gazetteer:
     """Read-only access to the place database."""
 
@@ -92,6 +99,7 @@ class Gazetteer:
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
+        self._names_found: dict[tuple[str, bool], list[_Found]] = {}  # short texts (a record's places) recur
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -104,6 +112,7 @@ class Gazetteer:
         for alias, targets in aliases.items():
             self._extra.setdefault(compact_key(alias), []).extend(compact_key(t) for t in targets)
         self._keys = None
+        self._names_found.clear()
         _candidates.cache_clear()
 
     # -- look-ups -------------------------------------------------------------
@@ -169,8 +178,24 @@ class Gazetteer:
         places around it (in ``text`` or ``context``): Ping Yang beside Liuzhou is
         the Pingyang near Liuzhou, not the larger one in Hebei.
         """
+        found = self._found(text, require_case)
+        anchors = [options[0] for *_, options in found if len(options) == 1] + list(context or [])
+        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in found]
+
+    def _found(self, text: str, require_case: bool) -> list[_Found]:
+        """Names in ``text`` with the places each may mean; remembered for short texts (place lists recur)."""
+        if len(text) > _REMEMBER_CHARS:
+            return self._scan(text, require_case)
+        remembered = self._names_found.get((text, require_case))
+        if remembered is None:
+            if len(self._names_found) >= _REMEMBER_TEXTS:
+                self._names_found.clear()
+            remembered = self._names_found[text, require_case] = self._scan(text, require_case)
+        return remembered
+
+    def _scan(self, text: str, require_case: bool) -> list[_Found]:
         keys = self.keys()
-        found: list[tuple[int, int, str, list[Place]]] = []
+        found: list[_Found] = []
         words = list(_WORD_RE.finditer(text))
         count = len(words)
         i = 0
@@ -207,8 +232,7 @@ class Gazetteer:
                     matched = size
                     break
             i += matched or 1
-        anchors = [options[0] for *_, options in found if len(options) == 1] + list(context or [])
-        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in found]
+        return found
 
     def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[tuple[int, int, str, list[Place]]]:
         found = []
