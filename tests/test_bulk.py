@@ -238,3 +238,28 @@ def test_a_line_edited_in_place_is_not_taken_for_the_one_checked(tmp_path):
     assert path.stat().st_size == info.st_size
     with pytest.raises(CorpusChangedError):
         records[0]
+
+
+def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, documents, monkeypatch):
+    """The arrays file repeats, exactly, what the term's posting blocks say."""
+    from ichigo_search import bulk
+    from ichigo_search.scoring import _segment_arrays, _term_blocks
+
+    monkeypatch.setattr(bulk, "ARRAY_POSTINGS", 40)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    bulk.write_documents(ix, documents, dict)
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        arrays = _segment_arrays(leaf)
+        checked = 0
+        for field, terms in arrays._index.items():
+            for btext in terms:
+                ids, weights = arrays.term(field, btext)
+                text = leaf.schema[field].from_bytes(btext)
+                blocks = list(_term_blocks(leaf, field, text))
+                assert ids.tolist() == [int(i) for block, _ in blocks for i in block]
+                assert weights.tolist() == [float(w) for _, block in blocks for w in block]
+                assert len(ids) >= 40
+                checked += 1
+        assert checked > 200
+        assert sum(leaf.doc_frequency(f, t) >= 40 for f, t in leaf.all_terms()) == checked

@@ -17,6 +17,7 @@ the field's own ``index`` method.
 from __future__ import annotations
 
 import gc
+import sys
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import pairwise
@@ -237,6 +238,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         writer = self.fieldwriter
+        arrays = _ArraysFile(self.newsegment, self.storage)
         for name in sorted(self._postings):
             postings = self._postings.pop(name)
             if not postings.terms:
@@ -249,10 +251,40 @@ class BulkSegmentWriter(SegmentWriter):
                     _add_inlined(writer, btext, postings, entry, lengths)
                     continue
                 writer.start_term(btext)
-                _write_term(writer._postwriter, postings, entry, lengths)
+                weights = _write_term(writer._postwriter, postings, entry, lengths)
                 writer.finish_term()
+                if len(weights) >= ARRAY_POSTINGS:
+                    arrays.add(name, btext, entry[0], weights)
             writer.finish_field()
         writer.close()
+        arrays.close()
+
+
+class _ArraysFile:
+    """A segment's file of whole postings as arrays (see ARRAY_POSTINGS), created on first use."""
+
+    def __init__(self, segment, storage) -> None:
+        self.segment = segment
+        self.storage = storage
+        self.file = None
+        self.index: dict[str, dict[bytes, tuple[int, int]]] = {}
+
+    def add(self, field: str, btext: bytes, docs: array, weights: list[float]) -> None:
+        if self.file is None:
+            self.file = self.segment.create_file(self.storage, ARRAYS_EXT)
+            self.file.write(ARRAYS_MAGIC)
+        self.index.setdefault(field, {})[btext] = (self.file.tell(), len(docs))
+        for values in (array("I", docs), array("f", weights)):
+            if sys.byteorder != "little":
+                values.byteswap()
+            self.file.write(values.tobytes())
+
+    def close(self) -> None:
+        if self.file is not None:
+            start = self.file.tell()
+            self.file.write(dumps(self.index, 4))
+            self.file.write_long(start)
+            self.file.close()
 
 
 def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
@@ -270,16 +302,18 @@ def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths:
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
 
 
-def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -> None:
-    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time."""
+def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -> list[float]:
+    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time; their weights."""
     docs = entry[0]
     total = len(docs)
     limit = BLOCK_POSTINGS
     postwriter._compression = BLOCK_COMPRESSION
     cursor = [0]
+    every_weight: list[float] = []
     for start in range(0, total, limit):
         end = min(start + limit, total)
         weights, values = postings.block_values(entry, start, end, cursor)
+        every_weight += weights
         ids = docs[start:end]
         postwriter._ids = ids
         postwriter._weights = array("f", weights)
@@ -293,6 +327,15 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -
             postwriter._minlength = min(present) if present else None
             postwriter._maxlength = max(present) if present else 0
         postwriter._write_block(last=end == total)
+    return every_weight
+
+
+# A term with at least this many postings in a segment is also written whole, as two arrays
+# (document numbers, uint32; weights, float32; little-endian) in the segment's ARRAYS_EXT file,
+# which scoring.py reads without decoding a block. Whoosh ignores the file.
+ARRAY_POSTINGS = 1024
+ARRAYS_EXT = ".arr"
+ARRAYS_MAGIC = b"ICA1"
 
 
 # A segment is closed, and another begun, after about this many postings: bounds each

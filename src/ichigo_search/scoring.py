@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from whoosh.system import _INT_SIZE, unpack_int
+from whoosh.system import _INT_SIZE, unpack_int, unpack_long
+
+from .reader_cache import per_reader
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
@@ -233,7 +235,6 @@ def top(ids: np.ndarray, scores: np.ndarray, count: int) -> list[tuple[int, floa
 
 def scorer(searcher) -> Scorer:
     """A scorer for an open Whoosh searcher; the arrays it reads are cached with the searcher's reader."""
-    from .reader_cache import per_reader
 
     reader = searcher.reader()
     return Scorer(searcher, per_reader(reader, "arrays", lambda: ReaderArrays(reader)))
@@ -318,10 +319,19 @@ class ReaderArrays:
         return self._store(key, Sparse(ids, scores), len(ids))
 
     def _postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers and weights of a term across segments, deleted documents included."""
+        """Document numbers and weights of a term across segments, deleted documents included.
+
+        A segment written by the bulk writer holds its common terms' postings also as arrays
+        (``bulk.ARRAYS_EXT``): those are taken as they are; other terms are read block by block.
+        """
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for leaf, offset in self.leaves:
+            whole = _segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
+            if whole is not None:
+                ids.append(whole[0] + offset)
+                weights.append(whole[1])
+                continue
             for block_ids, block_weights in _term_blocks(leaf, fieldname, text):
                 ids.append(block_ids + offset)
                 weights.append(block_weights)
@@ -435,6 +445,41 @@ class ReaderArrays:
     def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
         matcher = query.matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
+
+
+class SegmentArrays:
+    """The whole postings of a segment's common terms, as the bulk writer stored them (or none)."""
+
+    def __init__(self, file=None, index: dict | None = None):
+        self._file = file
+        self._index = index or {}
+
+    def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, weights) of a term in this segment, if stored as arrays."""
+        found = self._index.get(fieldname, {}).get(btext)
+        if found is None:
+            return None
+        start, count = found
+        data = self._file.get(start, 8 * count)
+        ids = np.frombuffer(data, dtype="<u4", count=count).astype(np.intp)
+        return ids, np.frombuffer(data, dtype="<f4", count=count, offset=4 * count).astype(float)
+
+
+def _segment_arrays(leaf) -> SegmentArrays:
+    from .bulk import ARRAYS_EXT, ARRAYS_MAGIC
+
+    def load() -> SegmentArrays:
+        name = leaf._segment.make_filename(ARRAYS_EXT)
+        if not leaf._storage.file_exists(name):
+            return SegmentArrays()
+        file = leaf._storage.open_file(name)
+        length = leaf._storage.file_length(name)
+        if length < 12 or file.get(0, 4) != ARRAYS_MAGIC:
+            raise ValueError(f"{name}: not a postings arrays file")
+        start = unpack_long(file.get(length - 8, 8))[0]
+        return SegmentArrays(file, pickle.loads(file.get(start, length - 8 - start)))
+
+    return per_reader(leaf, "segment arrays", load)
 
 
 def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None):
