@@ -12,6 +12,7 @@ import gzip
 import json
 import random
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -181,13 +182,54 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
     monkeypatch.setattr(scoring, "ALL_POSITIONS", 10**9 if keep_all else 10)
     arrays._cache.clear()
     arrays._cached_postings = 0
-    for words in (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"]):
+    phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])
+    for words in phrases:
         for field in ("caption", "places"):
-            phrase = wq.Phrase(field, words)
-            expected = sorted(phrase.docs(searcher))
-            found = arrays.phrase_ids(searcher, phrase)
-            assert found[arrays.live[found]].tolist() == expected, (field, words)  # deletions drop out later
+            for slop in (1, 2, 5):
+                phrase = wq.Phrase(field, words, slop=slop)
+                expected = sorted(phrase.docs(searcher))
+                found = arrays.phrase_ids(searcher, phrase)
+                assert found[arrays.live[found]].tolist() == expected, (field, words, slop)  # deletions drop later
     assert any(key[0] == "positions" for key in arrays._cache) == keep_all
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["the", "bomber"], ["a", "worker"], ["of", "armi"], ["new", "york", "citi"], ["near", "the", "road"]],
+)
+def test_sloppy_phrases_score_and_match_as_whooshs(fsa_index, words):
+    """Words near each other in order (``slop`` > 1): Whoosh's SpanNear2 matches and scores, and more than in a row."""
+    from whoosh import query as wq
+
+    searcher = fsa_index._searcher_now()
+    bulk = scorer(searcher)
+    found = [set(wq.Phrase("caption", words).docs(searcher))]
+    for slop in (2, 3, 6):
+        phrase = wq.Phrase("caption", words, slop=slop, boost=0.7)
+        result = bulk.select(phrase, bulk.allowed())
+        assert result.ids.tolist() == sorted(phrase.docs(searcher)), slop
+        _assert_same_ranking(_whoosh_top(searcher, phrase, None, 10), top(result.ids, result.scores, 10), str(slop))
+        found.append(set(result.ids.tolist()))
+    assert all(a <= b for a, b in pairwise(found)) and found[-1]  # a wider slop finds more
+    if len(words) == 2:
+        assert len(found[0]) < len(found[1]) < len(found[2]) < len(found[3])
+
+
+@pytest.mark.parametrize("text", ["farm tractor", "county road", "children school", "Kweilin"])
+def test_and_maybe_adds_the_optional_score_as_whoosh_does(fsa_index, text):
+    """``AndMaybe(a, b)``: a's documents, with b's score added where b matches too (for proximity bonuses)."""
+    from whoosh import query as wq
+
+    searcher = fsa_index._searcher_now()
+    bulk = scorer(searcher)
+    found = matching.build(searcher, text, None, None, None)
+    words = [w.lower() for w in text.split()]
+    extra = wq.Or([wq.Phrase("caption", words, slop=3), wq.Term("caption", "road", boost=0.5)])
+    for base in (found.some_words, wq.Every()):
+        query = wq.AndMaybe(base, extra)
+        result = bulk.select(query, bulk.allowed())
+        assert result.ids.tolist() == sorted(base.docs(searcher)), text
+        _assert_same_ranking(_whoosh_top(searcher, query, None, 10), top(result.ids, result.scores, 10), text)
 
 
 def test_what_is_cached_for_a_reader_goes_with_it(tmp_path, corpus):

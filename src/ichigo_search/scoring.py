@@ -3,7 +3,7 @@
 Whoosh's matchers walk postings one document at a time in Python, and a query
 expanded to dozens of terms over five fields spent most of its time there.
 This module evaluates the same query trees (``Term``, ``Phrase``, ``Or``,
-``And``, ``AndNot``, ``Every``, boosts) over arrays instead:
+``And``, ``AndNot``, ``AndMaybe``, ``Every``, boosts) over arrays instead:
 
 - a term's postings are read once per reader, straight from Whoosh's posting
   blocks, into document numbers and their BM25F scores;
@@ -15,7 +15,8 @@ The scores use Whoosh's own formula and statistics (its idf, average field
 lengths and quantized field lengths), so the ranking is the one Whoosh's
 collector would give; ``tests/test_scoring.py`` compares the two.  A phrase
 matches where its words' positions (read from the same blocks) follow each
-other, as Whoosh's span matcher decides, and scores the sum of its words.
+other, each at most ``slop`` positions after the one before, as Whoosh's span
+matcher decides, and scores the sum of its words.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class Scorer:
             return self._boosted(self._phrase(query), query.boost)
         if isinstance(query, wq.AndNot):
             return self._and_not(self.evaluate(query.a), self.evaluate(query.b))
+        if isinstance(query, wq.AndMaybe):
+            return self._boosted(self._and_maybe(self.evaluate(query.a), self.evaluate(query.b)), query.boost)
         if isinstance(query, wq.And):
             return self._boosted(self._and([self.evaluate(q) for q in query.subqueries]), query.boost)
         if type(query) is wq.Or:
@@ -169,6 +172,13 @@ class Scorer:
         matched = wanted.matched & ~excluded
         return Dense(matched, np.where(matched, wanted.scores, 0.0))
 
+    def _and_maybe(self, wanted: Result, extra: Result) -> Result:
+        """The documents of ``wanted``, with ``extra``'s score added where it matches too."""
+        if isinstance(wanted, Sparse):
+            return Sparse(wanted.ids, wanted.scores + _scores_at(extra, wanted.ids))
+        added = extra.scores if isinstance(extra, Dense) else _scatter(extra, self.size)
+        return Dense(wanted.matched, np.where(wanted.matched, wanted.scores + added, 0.0))
+
     @staticmethod
     def _boosted(result: Result, boost: float) -> Result:
         if boost == 1.0:
@@ -205,10 +215,31 @@ def member(result: Result, ids: np.ndarray) -> np.ndarray:
     """For each of ``ids``, whether the result holds it."""
     if isinstance(result, Dense):
         return result.matched[ids]
+    return _find(result, ids)[1]
+
+
+def _scores_at(result: Result, ids: np.ndarray) -> np.ndarray:
+    """The result's score for each of ``ids``; 0 where it does not match."""
+    if isinstance(result, Dense):
+        return result.scores[ids]
+    if len(result.ids) == 0:
+        return np.zeros(len(ids))
+    where, found = _find(result, ids)
+    return np.where(found, result.scores[where], 0.0)
+
+
+def _find(result: Sparse, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``ids``, its index in the result (clipped) and whether the result holds it."""
     if len(result.ids) == 0 or len(ids) == 0:
-        return np.zeros(len(ids), dtype=bool)
+        return np.zeros(len(ids), dtype=np.intp), np.zeros(len(ids), dtype=bool)
     where = np.minimum(np.searchsorted(result.ids, ids), len(result.ids) - 1)
-    return result.ids[where] == ids
+    return where, result.ids[where] == ids
+
+
+def _scatter(result: Sparse, size: int) -> np.ndarray:
+    scores = np.zeros(size)
+    scores[result.ids] = result.scores
+    return scores
 
 
 def _mask(ids: np.ndarray, size: int) -> np.ndarray:
@@ -346,13 +377,16 @@ class ReaderArrays:
     # -- phrases ---------------------------------------------------------------
 
     def phrase_ids(self, searcher, query) -> np.ndarray:
-        """Documents where a phrase's words stand in a row, in the field's positions (as Whoosh's ``Phrase``)."""
-        key = ("phrase", query.fieldname, tuple(query.words))
+        """Documents with a phrase's words in order, each within ``slop`` positions after the one before.
+
+        As Whoosh's ``Phrase`` (its ``SpanNear2``, ordered): slop 1 means in a row.
+        """
+        key = ("phrase", query.fieldname, tuple(query.words), query.slop)
         found = self._cached(key)
         if found is not None:
             return found
         field = searcher.schema[query.fieldname]
-        if query.slop != 1 or not field.format or not field.format.supports("positions"):
+        if query.slop < 1 or not field.format or not field.format.supports("positions"):
             ids = self._whoosh_phrase_ids(searcher, query)
             return self._store(key, ids, len(ids))
         candidates = None
@@ -361,14 +395,18 @@ class ReaderArrays:
             candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
         if candidates is None or len(candidates) == 0:
             return self._store(key, _EMPTY_IDS, 0)
-        starts = None  # (document << 32 | position of the first word) where the phrase may start
-        for index, word in enumerate(query.words):
+        ends = None  # (document << 32 | position) where the words so far may end
+        gaps = np.arange(1, query.slop + 1, dtype=np.int64)
+        for word in query.words:
             docs, positions = self._positions(query.fieldname, word, candidates)
-            here = np.unique((docs << 32) | (positions - index + (1 << 31)))
-            starts = here if starts is None else np.intersect1d(starts, here, assume_unique=True)
-            if len(starts) == 0:
+            here = np.unique((docs << 32) | positions)
+            if ends is not None:
+                reach = np.unique((ends[:, None] + gaps).ravel()) if query.slop > 1 else ends + 1
+                here = np.intersect1d(here, reach, assume_unique=True)
+            ends = here
+            if len(ends) == 0:
                 break
-        ids = np.unique(starts >> 32).astype(np.intp)
+        ids = np.unique(ends >> 32).astype(np.intp)
         ids.flags.writeable = False
         return self._store(key, ids, len(ids))
 
