@@ -66,8 +66,36 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
     soft = [wq.Or(groups)] if len(groups) > 1 else groups
     tiered = 1 < len(plan.soft) <= MAX_TIERED_GROUPS
     every_word = combine(plan.required + plan.soft_core) if tiered else None
+    some_words = combine(plan.required + soft)
+    bonus = None if long_query else proximity(plan.pairs)
+    if bonus is not None:
+        some_words = wq.AndMaybe(some_words, bonus)
+        every_word = wq.AndMaybe(every_word, bonus) if every_word is not None else None
     filter_query = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
-    return Matching(plan, combine(plan.required + soft), every_word, filter_query)
+    return Matching(plan, some_words, every_word, filter_query)
+
+
+def proximity(pairs: list[tuple[str, str, int]]):
+    """A bonus for captions where neighbouring query words stand near each other, in order; None if none.
+
+    Each pair of neighbouring words (``querying.pairs``) is a sloppy phrase in the title and the
+    caption: the second word at most PROXIMITY_SLOP - 1 positions further than typed after the first
+    (``destroyed fighter`` finds *destroyed Japanese fighter* at slop 2, not *Fighter Group destroyed*).
+    A match scores the two words' BM25F scores in that field, times PROXIMITY_WEIGHT, added to the
+    caption's score (as Lucene's ``pf2`` phrase boosts do); it never changes what matches.
+    """
+    from whoosh import query as wq
+
+    from .schema import PROXIMITY_FIELDS, PROXIMITY_SLOP, PROXIMITY_WEIGHT
+
+    if not pairs or not PROXIMITY_WEIGHT:
+        return None
+    phrases = [
+        wq.Phrase(name, [first, second], slop=distance + PROXIMITY_SLOP - 1)
+        for first, second, distance in pairs
+        for name in PROXIMITY_FIELDS
+    ]
+    return wq.Or(phrases, boost=PROXIMITY_WEIGHT)
 
 
 def emphasize(searcher, groups: list, stems: list[tuple[str, ...]]) -> list:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import STOP_WORDS, Term, analyze, stem
+from .analysis import STOP_WORDS, Term, analyze, fold, stem
 from .dates import parse_year_filter
 
 MAX_QUERY_CHARS = 1000
@@ -169,6 +169,8 @@ class Plan:
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     place_ids: set[str] = field(default_factory=set)
     corrections: dict[str, str] = field(default_factory=dict)
+    # Neighbouring words typed (stop words skipped): (stem, next stem, how far apart they were typed).
+    pairs: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -290,6 +292,7 @@ def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None,
             while i < len(clauses) and _simple(clauses[i]) and not clauses[i].negated:
                 run.append(clauses[i].units[0])
                 i += 1
+            result.pairs += pairs(run)
             for group in expander.expand(run):
                 if group.is_stopword and not keep_stops:
                     continue
@@ -330,6 +333,28 @@ def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None,
             result.soft_long.append(query)
             result.soft_stems.append(_stems(" ".join(unit.text for unit in clause.units)))
     return result
+
+
+def pairs(units: list[Unit]) -> list[tuple[str, str, int]]:
+    """Each word of a run of typed words with the next one, as stems and their distance in the query.
+
+    Stop words are skipped but counted in the distance (``remains of horses``: remain, hors, 2). A word
+    is taken whole (``Ichi-Go`` as ``ichigo``); one without a single whole term (a run of hanzi split
+    into several) breaks the chain.
+    """
+    found: list[tuple[str, str, int]] = []
+    previous, distance = None, 0
+    for unit in units:
+        distance += 1
+        if fold(unit.text.strip(".'")) in STOP_WORDS:
+            continue
+        terms = analyze(unit.text, stemming=True)
+        whole = [t for t in terms if t.pos == 0 and t.start == 0 and t.end == max(u.end for u in terms)]
+        word = whole[0].text if whole else None
+        if previous is not None and word is not None:
+            found.append((previous, word, distance))
+        previous, distance = word, 0
+    return found
 
 
 def _stems(text: str) -> tuple[str, ...]:
