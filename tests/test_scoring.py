@@ -180,6 +180,7 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
     searcher = fsa_index._searcher_now()
     arrays = scoring.scorer(searcher).arrays
     monkeypatch.setattr(scoring, "ALL_POSITIONS", 10**9 if keep_all else 10)
+    monkeypatch.setattr(scoring, "WANTED_SHARE", 10**9 if keep_all else 8)
     arrays._cache.clear()
     arrays._cached_postings = 0
     phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])

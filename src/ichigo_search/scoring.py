@@ -35,8 +35,11 @@ from whoosh.system import _INT_SIZE, unpack_int
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
-# Phrase words holding at most this many postings have all their positions read once and kept.
+# Phrase words holding at most this many postings have all their positions read once and kept, unless
+# the documents a phrase looks in are fewer than 1/WANTED_SHARE of them: then, as for commoner words, only
+# the blocks holding those are read (proximity pairs of common words look in a few hundred captions).
 ALL_POSITIONS = 100_000
+WANTED_SHARE = 8
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
 SPARSE_FRACTION = 16
 _HEADER = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
@@ -413,12 +416,15 @@ class ReaderArrays:
     def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
 
-        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings;
-        a commoner term's only in the blocks that hold wanted documents, each time.
+        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings and
+        the wanted documents are at least 1/WANTED_SHARE of them; else only in the blocks that hold
+        wanted documents, each time.
         """
         cached = self._cached(("positions", fieldname, text))
-        if cached is None and self._frequency(fieldname, text) > ALL_POSITIONS:
-            return self._wanted_positions(fieldname, text, wanted)
+        if cached is None:
+            frequency = self._frequency(fieldname, text)
+            if frequency > ALL_POSITIONS or len(wanted) * WANTED_SHARE < frequency:
+                return self._wanted_positions(fieldname, text, wanted)
         postings = cached if cached is not None else self._term_positions(fieldname, text)
         where = np.searchsorted(postings.ids, wanted)
         starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
