@@ -49,7 +49,7 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
 
     expander = make_expander(searcher, thesaurus)
     parsed = querying.parse(text)
-    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
+    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander, _years_of(searcher.reader()))
     years = parse_year_filter(year) if isinstance(year, str) else year
     years = years or parsed.years
     if plan.empty and not years and not (place and place.strip()):

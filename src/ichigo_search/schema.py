@@ -37,6 +37,8 @@ SPLIT_WEIGHT = 0.5
 PROXIMITY_WEIGHT = 2.0
 PROXIMITY_SLOP = 3
 PROXIMITY_FIELDS = ("title", "caption")
+# A year typed in a query also matches captions dated that year (querying.when), weighted YEAR_WEIGHT.
+YEAR_WEIGHT = 2.0
 # Fields searched by free-text queries and their BM25F boosts. Title 1.5 (was 2.0): a title's words
 # also get the title field's own, higher idf; with IDF_EMPHASIS 1.0 and SPLIT_WEIGHT 0.5, nDCG@10
 # title 2.0 / 1.5 / 1.0 = Cranfield 0.538 / 0.542 / 0.541, CISI 0.390 / 0.384 / 0.382, dev 1.000 all
