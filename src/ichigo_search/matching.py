@@ -5,8 +5,12 @@ counts always agree:
 
 - *some words*: every required clause, at least one word group, no excluded
   word, inside the place and year filters; this is what ``total`` counts;
-- *every word*: the same with every word group (near synonyms left out); these
-  captions rank first.
+- *every word*: the same with every word group (near synonyms left out; a year
+  typed is met by captions dated then, naming it or undated: ``querying.when``);
+  these captions rank first.
+
+Neither depends on how near the words stand: that only adds to the score
+(:func:`proximity`).
 
 The queries are Whoosh query objects; :mod:`ichigo_search.scoring` evaluates
 them in bulk for ranking, totals and facets alike.

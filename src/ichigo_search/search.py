@@ -1,8 +1,9 @@
 """Running a query against an open Whoosh searcher: ranking, filters, highlighting.
 
-Ranking is BM25F over title, caption, places and photographer.  Captions
-matching every query word come first; captions matching only some words
-follow, so ``Liuzhou airbase`` still lists the other Liuzhou captions.
+Ranking is BM25F over title, caption, places and photographer, plus a bonus
+where the query's words stand near each other in order.  Captions matching
+every query word come first; captions matching only some words follow, so
+``Liuzhou airbase`` still lists the other Liuzhou captions.
 """
 
 from __future__ import annotations
