@@ -18,6 +18,7 @@ import pytest
 
 from conftest import SAMPLE_CORPUS, SHARED
 from ichigo_search import Index, matching
+from ichigo_search.analysis import stem
 from ichigo_search.scoring import member, scorer, top
 
 FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
@@ -216,21 +217,27 @@ def test_sloppy_phrases_score_and_match_as_whooshs(fsa_index, words):
         assert len(found[0]) < len(found[1]) < len(found[2]) < len(found[3])
 
 
-@pytest.mark.parametrize("text", ["farm tractor", "county road", "children school", "Kweilin"])
-def test_and_maybe_adds_the_optional_score_as_whoosh_does(fsa_index, text):
-    """``AndMaybe(a, b)``: a's documents, with b's score added where b matches too (for proximity bonuses)."""
+@pytest.mark.parametrize("text", ["farm tractor", "county road", "children near the school", "the county"])
+def test_rescoring_adds_the_bonus_as_whooshs_and_maybe_within_the_window(fsa_index, text):
+    """``rescore``: the window's best documents score as Whoosh's ``AndMaybe(query, bonus)``, the rest as before."""
     from whoosh import query as wq
 
     searcher = fsa_index._searcher_now()
     bulk = scorer(searcher)
     found = matching.build(searcher, text, None, None, None)
-    words = [w.lower() for w in text.split()]
-    extra = wq.Or([wq.Phrase("caption", words, slop=3), wq.Term("caption", "road", boost=0.5)])
-    for base in (found.some_words, wq.Every()):
-        query = wq.AndMaybe(base, extra)
-        result = bulk.select(query, bulk.allowed())
-        assert result.ids.tolist() == sorted(base.docs(searcher)), text
-        _assert_same_ranking(_whoosh_top(searcher, query, None, 10), top(result.ids, result.scores, 10), text)
+    words = [w for w in text.lower().split() if w not in ("the", "near")]
+    bonus = wq.Or([wq.Phrase("caption", [stem(w) for w in words], slop=3), wq.Term("caption", "road", boost=0.5)])
+    base = bulk.select(found.some_words, bulk.allowed())
+    expected = dict(_whoosh_top(searcher, wq.AndMaybe(found.some_words, bonus), None, 10**6))
+    whole = bulk.rescore(base, bonus, 10**9)
+    _assert_same_ranking(
+        sorted(expected.items(), key=lambda p: (-p[1], p[0]))[:10], top(whole.ids, whole.scores, 10), text
+    )
+    window = {doc for doc, _ in top(base.ids, base.scores, 5)}
+    part = bulk.rescore(base, bonus, 5)
+    for doc, before, after in zip(base.ids.tolist(), base.scores, part.scores, strict=True):
+        assert after == pytest.approx(expected[doc] if doc in window else before, rel=1e-9), (text, doc)
+    assert any(expected[doc] > score for doc, score in zip(base.ids.tolist(), base.scores, strict=True))
 
 
 def test_what_is_cached_for_a_reader_goes_with_it(tmp_path, corpus):

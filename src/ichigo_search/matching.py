@@ -43,6 +43,8 @@ class Matching:
     some_words: object
     every_word: object | None
     filter: object | None
+    # Added to the scores of the best captions of each tier (proximity); matches nothing by itself.
+    bonus: object | None = None
 
 
 def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) -> Matching | None:
@@ -70,13 +72,9 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
     soft = [wq.Or(groups)] if len(groups) > 1 else groups
     tiered = 1 < len(plan.soft) <= MAX_TIERED_GROUPS
     every_word = combine(plan.required + plan.soft_core) if tiered else None
-    some_words = combine(plan.required + soft)
     bonus = None if long_query else proximity(plan.pairs)
-    if bonus is not None:
-        some_words = wq.AndMaybe(some_words, bonus)
-        every_word = wq.AndMaybe(every_word, bonus) if every_word is not None else None
     filter_query = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
-    return Matching(plan, some_words, every_word, filter_query)
+    return Matching(plan, combine(plan.required + soft), every_word, filter_query, bonus)
 
 
 def proximity(pairs: list[tuple[str, str, int]]):
@@ -86,7 +84,8 @@ def proximity(pairs: list[tuple[str, str, int]]):
     caption: the second word at most PROXIMITY_SLOP - 1 positions further than typed after the first
     (``destroyed fighter`` finds *destroyed Japanese fighter* at slop 2, not *Fighter Group destroyed*).
     A match scores the two words' BM25F scores in that field, times PROXIMITY_WEIGHT, added to the
-    caption's score (as Lucene's ``pf2`` phrase boosts do); it never changes what matches.
+    caption's score (as Lucene's ``pf2`` phrase boosts do) for the PROXIMITY_WINDOW best captions of
+    each tier (:meth:`ichigo_search.scoring.Scorer.rescore`); it never changes what matches.
     """
     from whoosh import query as wq
 

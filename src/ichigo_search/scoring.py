@@ -3,7 +3,7 @@
 Whoosh's matchers walk postings one document at a time in Python, and a query
 expanded to dozens of terms over five fields spent most of its time there.
 This module evaluates the same query trees (``Term``, ``Phrase``, ``Or``,
-``And``, ``AndNot``, ``AndMaybe``, ``Every``, boosts) over arrays instead:
+``And``, ``AndNot``, ``Every``, boosts) over arrays instead:
 
 - a term's postings are read once per reader, straight from Whoosh's posting
   blocks, into document numbers and their BM25F scores;
@@ -85,8 +85,11 @@ class Scorer:
 
     # -- public ------------------------------------------------------------
 
-    def evaluate(self, query) -> Result:
-        """Every document the query matches (deleted ones included) with its BM25F score."""
+    def evaluate(self, query, within: np.ndarray | None = None) -> Result:
+        """Every document the query matches (deleted ones included) with its BM25F score.
+
+        With ``within`` (sorted document numbers), phrases are only looked for in those documents.
+        """
         from whoosh import query as wq
 
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
@@ -94,15 +97,13 @@ class Scorer:
         if isinstance(query, wq.Term):
             return self._boosted(self.arrays.term(self.searcher, query.fieldname, query.text), query.boost)
         if isinstance(query, wq.Phrase):
-            return self._boosted(self._phrase(query), query.boost)
+            return self._boosted(self._phrase(query, within), query.boost)
         if isinstance(query, wq.AndNot):
-            return self._and_not(self.evaluate(query.a), self.evaluate(query.b))
-        if isinstance(query, wq.AndMaybe):
-            return self._boosted(self._and_maybe(self.evaluate(query.a), self.evaluate(query.b)), query.boost)
+            return self._and_not(self.evaluate(query.a, within), self.evaluate(query.b, within))
         if isinstance(query, wq.And):
-            return self._boosted(self._and([self.evaluate(q) for q in query.subqueries]), query.boost)
+            return self._boosted(self._and([self.evaluate(q, within) for q in query.subqueries]), query.boost)
         if type(query) is wq.Or:
-            return self._boosted(self._or([self.evaluate(q) for q in query.subqueries]), query.boost)
+            return self._boosted(self._or([self.evaluate(q, within) for q in query.subqueries]), query.boost)
         if isinstance(query, wq.Every) and query.fieldname is None:
             return Dense(self.arrays.live, np.where(self.arrays.live, float(query.boost), 0.0))
         return self._by_whoosh(query)
@@ -114,6 +115,18 @@ class Scorer:
         result = self.evaluate(query)
         matched = result.matched if isinstance(result, Dense) else _mask(result.ids, self.size)
         return matched & self.arrays.live
+
+    def rescore(self, found: Sparse, bonus, window: int) -> Sparse:
+        """``found`` with ``bonus``'s score added to its ``window`` best documents (a rescoring window).
+
+        The bonus is only looked for where it can reorder what is shown first; the rest keep their
+        scores, which are no higher than any rescored document's.
+        """
+        if bonus is None or len(found.ids) == 0:
+            return found
+        best = np.sort(np.array([doc for doc, _ in top(found.ids, found.scores, window)], dtype=np.intp))
+        extra = _scores_at(self.evaluate(bonus, within=best), found.ids)
+        return Sparse(found.ids, found.scores + np.where(member(Sparse(best, best), found.ids), extra, 0.0))
 
     def select(self, query, allowed: np.ndarray) -> Sparse:
         """The documents matching ``query`` that ``allowed`` lets through, with their scores."""
@@ -175,13 +188,6 @@ class Scorer:
         matched = wanted.matched & ~excluded
         return Dense(matched, np.where(matched, wanted.scores, 0.0))
 
-    def _and_maybe(self, wanted: Result, extra: Result) -> Result:
-        """The documents of ``wanted``, with ``extra``'s score added where it matches too."""
-        if isinstance(wanted, Sparse):
-            return Sparse(wanted.ids, wanted.scores + _scores_at(extra, wanted.ids))
-        added = extra.scores if isinstance(extra, Dense) else _scatter(extra, self.size)
-        return Dense(wanted.matched, np.where(wanted.matched, wanted.scores + added, 0.0))
-
     @staticmethod
     def _boosted(result: Result, boost: float) -> Result:
         if boost == 1.0:
@@ -192,9 +198,9 @@ class Scorer:
 
     # -- leaves --------------------------------------------------------------
 
-    def _phrase(self, query) -> Sparse:
+    def _phrase(self, query, within: np.ndarray | None = None) -> Sparse:
         """Documents with the words in a row (Whoosh's span matcher), scored as the sum of the words' scores."""
-        ids = self.arrays.phrase_ids(self.searcher, query)
+        ids = self.arrays.phrase_ids(self.searcher, query, within)
         scores = np.zeros(len(ids))
         for word in query.words:
             term = self.arrays.term(self.searcher, query.fieldname, word)
@@ -237,12 +243,6 @@ def _find(result: Sparse, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(len(ids), dtype=np.intp), np.zeros(len(ids), dtype=bool)
     where = np.minimum(np.searchsorted(result.ids, ids), len(result.ids) - 1)
     return where, result.ids[where] == ids
-
-
-def _scatter(result: Sparse, size: int) -> np.ndarray:
-    scores = np.zeros(size)
-    scores[result.ids] = result.scores
-    return scores
 
 
 def _mask(ids: np.ndarray, size: int) -> np.ndarray:
@@ -379,25 +379,26 @@ class ReaderArrays:
 
     # -- phrases ---------------------------------------------------------------
 
-    def phrase_ids(self, searcher, query) -> np.ndarray:
+    def phrase_ids(self, searcher, query, within: np.ndarray | None = None) -> np.ndarray:
         """Documents with a phrase's words in order, each within ``slop`` positions after the one before.
 
-        As Whoosh's ``Phrase`` (its ``SpanNear2``, ordered): slop 1 means in a row.
+        As Whoosh's ``Phrase`` (its ``SpanNear2``, ordered): slop 1 means in a row. With ``within``
+        (sorted document numbers), only those are looked at, and the answer is not kept.
         """
         key = ("phrase", query.fieldname, tuple(query.words), query.slop)
         found = self._cached(key)
-        if found is not None:
-            return found
         field = searcher.schema[query.fieldname]
-        if query.slop < 1 or not field.format or not field.format.supports("positions"):
+        if found is None and (query.slop < 1 or not field.format or not field.format.supports("positions")):
             ids = self._whoosh_phrase_ids(searcher, query)
-            return self._store(key, ids, len(ids))
-        candidates = None
+            found = self._store(key, ids, len(ids))
+        if found is not None:
+            return found if within is None else np.intersect1d(found, within, assume_unique=True)
+        candidates = within
         for word in query.words:
             ids = self.term(searcher, query.fieldname, word).ids
             candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
         if candidates is None or len(candidates) == 0:
-            return self._store(key, _EMPTY_IDS, 0)
+            return _EMPTY_IDS if within is not None else self._store(key, _EMPTY_IDS, 0)
         ends = None  # (document << 32 | position) where the words so far may end
         gaps = np.arange(1, query.slop + 1, dtype=np.int64)
         for word in query.words:
@@ -411,7 +412,7 @@ class ReaderArrays:
                 break
         ids = np.unique(ends >> 32).astype(np.intp)
         ids.flags.writeable = False
-        return self._store(key, ids, len(ids))
+        return ids if within is not None else self._store(key, ids, len(ids))
 
     def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
