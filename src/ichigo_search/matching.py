@@ -43,7 +43,7 @@ class Matching:
     some_words: object
     every_word: object | None
     filter: object | None
-    # Added to the scores of the best captions of each tier (proximity); matches nothing by itself.
+    # Added to the scores of the best captions matching every word (proximity); matches nothing itself.
     bonus: object | None = None
 
 
@@ -84,8 +84,8 @@ def proximity(pairs: list[tuple[str, str, int]]):
     caption: the second word at most PROXIMITY_SLOP - 1 positions further than typed after the first
     (``destroyed fighter`` finds *destroyed Japanese fighter* at slop 2, not *Fighter Group destroyed*).
     A match scores the two words' BM25F scores in that field, times PROXIMITY_WEIGHT, added to the
-    caption's score (as Lucene's ``pf2`` phrase boosts do) for the PROXIMITY_WINDOW best captions of
-    each tier (:meth:`ichigo_search.scoring.Scorer.rescore`); it never changes what matches.
+    caption's score (as Lucene's ``pf2`` phrase boosts do) for the PROXIMITY_WINDOW best captions that
+    match every word (:meth:`ichigo_search.scoring.Scorer.rescore`); it never changes what matches.
     """
     from whoosh import query as wq
 

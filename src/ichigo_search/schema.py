@@ -37,9 +37,9 @@ SPLIT_WEIGHT = 0.5
 PROXIMITY_WEIGHT = 2.0
 PROXIMITY_SLOP = 3
 PROXIMITY_FIELDS = ("title", "caption")
-# The bonus is looked for in the best PROXIMITY_WINDOW captions of each tier by their words' scores
-# (a rescoring window): reading positions costs a block of postings per caption looked at.
-PROXIMITY_WINDOW = 100
+# The bonus is looked for in the PROXIMITY_WINDOW best captions matching every word, by their words'
+# scores (a rescoring window): reading a caption's positions costs a whole block of postings.
+PROXIMITY_WINDOW = 20
 # A year typed in a query also matches captions dated that year (querying.when), weighted YEAR_WEIGHT.
 YEAR_WEIGHT = 2.0
 # Fields searched by free-text queries and their BM25F boosts. Title 1.5 (was 2.0): a title's words

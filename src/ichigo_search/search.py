@@ -147,8 +147,8 @@ def run_search(
 ) -> SearchResults:
     """Search with an open Whoosh searcher; never raises on any query text."""
     from . import matching
-    from .schema import PROXIMITY_WINDOW
-    from .scoring import Sparse, member, scorer, top
+    from .schema import PROXIMITY_WINDOW as window
+    from .scoring import member, scorer, top
 
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
@@ -159,19 +159,13 @@ def run_search(
     allowed = bulk.allowed(found.filter)
     some = bulk.select(found.some_words, allowed)
     wanted = max(offset + limit, 1)
-
-    def best(tier: Sparse, count: int) -> list[tuple[int, float]]:
-        tier = bulk.rescore(tier, found.bonus, PROXIMITY_WINDOW)
-        return top(tier.ids, tier.scores, count)
-
-    if found.every_word is None:
-        ranked = best(some, wanted)
-    else:  # captions matching every word first, then the others
-        every = bulk.select(found.every_word, allowed)
-        ranked = best(every, wanted)
-        if len(ranked) < wanted:
-            rest = ~member(every, some.ids)
-            ranked += best(Sparse(some.ids[rest], some.scores[rest]), wanted - len(ranked))
+    # The proximity bonus reorders the first tier: the words can only stand together where all are.
+    tier = some if found.every_word is None else bulk.select(found.every_word, allowed)
+    first = bulk.rescore(tier, found.bonus, window)
+    ranked = top(first.ids, first.scores, wanted)
+    if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
+        rest = ~member(first, some.ids)
+        ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
     total = len(some.ids)
     hits = [
         _make_hit(searcher, docnum, score, rank, found.plan)
