@@ -1,6 +1,6 @@
 import pytest
 
-from ichigo_search.dates import parse_year_filter, year_range
+from ichigo_search.dates import named_years, parse_year_filter, year_range
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,21 @@ def test_year_range(text, expected):
 )
 def test_year_filter(text, expected):
     assert parse_year_filter(text) == expected
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("1945", (1945, 1945)),
+        ("1940s", (1940, 1949)),
+        ("1940's", (1940, 1949)),
+        ("1944-45", (1944, 1945)),
+        ("1944–1945", (1944, 1945)),
+        ("7314", None),
+        ("P-1945", None),
+        ("1945th", None),
+        ("late 1944", None),  # a query word is one word
+    ],
+)
+def test_named_years(word, expected):
+    assert named_years(word) == expected

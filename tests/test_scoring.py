@@ -12,11 +12,13 @@ import gzip
 import json
 import random
 import re
+from itertools import pairwise
 
 import pytest
 
 from conftest import SAMPLE_CORPUS, SHARED
 from ichigo_search import Index, bulk, matching
+from ichigo_search.analysis import stem
 from ichigo_search.scoring import member, scorer, top
 
 FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
@@ -185,16 +187,63 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
     searcher = fsa_index._searcher_now()
     arrays = scoring.scorer(searcher).arrays
     monkeypatch.setattr(scoring, "ALL_POSITIONS", 10**9 if keep_all else 10)
-    monkeypatch.setattr(scoring, "FEW_WANTED", 10**9 if keep_all else 0)
+    monkeypatch.setattr(scoring, "WANTED_SHARE", 10**9 if keep_all else 0)
     arrays._cache.clear()
     arrays._cached_postings = 0
-    for words in (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"]):
+    phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])
+    for words in phrases:
         for field in ("caption", "places"):
-            phrase = wq.Phrase(field, words)
-            expected = sorted(phrase.docs(searcher))
-            found = arrays.phrase_ids(searcher, phrase)
-            assert found[arrays.live[found]].tolist() == expected, (field, words)  # deletions drop out later
+            for slop in (1, 2, 5):
+                phrase = wq.Phrase(field, words, slop=slop)
+                expected = sorted(phrase.docs(searcher))
+                found = arrays.phrase_ids(searcher, phrase)
+                assert found[arrays.live[found]].tolist() == expected, (field, words, slop)  # deletions drop later
     assert any(key[0] == "positions" for key in arrays._cache) == keep_all
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["the", "bomber"], ["a", "worker"], ["of", "armi"], ["new", "york", "citi"], ["near", "the", "road"]],
+)
+def test_sloppy_phrases_score_and_match_as_whooshs(fsa_index, words):
+    """Words near each other in order (``slop`` > 1): Whoosh's SpanNear2 matches and scores, and more than in a row."""
+    from whoosh import query as wq
+
+    searcher = fsa_index._searcher_now()
+    bulk = scorer(searcher)
+    found = [set(wq.Phrase("caption", words).docs(searcher))]
+    for slop in (2, 3, 6):
+        phrase = wq.Phrase("caption", words, slop=slop, boost=0.7)
+        result = bulk.select(phrase, bulk.allowed())
+        assert result.ids.tolist() == sorted(phrase.docs(searcher)), slop
+        _assert_same_ranking(_whoosh_top(searcher, phrase, None, 10), top(result.ids, result.scores, 10), str(slop))
+        found.append(set(result.ids.tolist()))
+    assert all(a <= b for a, b in pairwise(found)) and found[-1]  # a wider slop finds more
+    if len(words) == 2:
+        assert len(found[0]) < len(found[1]) < len(found[2]) < len(found[3])
+
+
+@pytest.mark.parametrize("text", ["farm tractor", "county road", "children near the school", "the county"])
+def test_rescoring_adds_the_bonus_as_whooshs_and_maybe_within_the_window(fsa_index, text):
+    """``rescore``: the window's best documents score as Whoosh's ``AndMaybe(query, bonus)``, the rest as before."""
+    from whoosh import query as wq
+
+    searcher = fsa_index._searcher_now()
+    bulk = scorer(searcher)
+    found = matching.build(searcher, text, None, None, None)
+    words = [w for w in text.lower().split() if w not in ("the", "near")]
+    bonus = wq.Or([wq.Phrase("caption", [stem(w) for w in words], slop=3), wq.Term("caption", "road", boost=0.5)])
+    base = bulk.select(found.some_words, bulk.allowed())
+    expected = dict(_whoosh_top(searcher, wq.AndMaybe(found.some_words, bonus), None, 10**6))
+    whole = bulk.rescore(base, bonus, 10**9)
+    _assert_same_ranking(
+        sorted(expected.items(), key=lambda p: (-p[1], p[0]))[:10], top(whole.ids, whole.scores, 10), text
+    )
+    window = {doc for doc, _ in top(base.ids, base.scores, 5)}
+    part = bulk.rescore(base, bonus, 5)
+    for doc, before, after in zip(base.ids.tolist(), base.scores, part.scores, strict=True):
+        assert after == pytest.approx(expected[doc] if doc in window else before, rel=1e-9), (text, doc)
+    assert any(expected[doc] > score for doc, score in zip(base.ids.tolist(), base.scores, strict=True))
 
 
 def test_what_is_cached_for_a_reader_goes_with_it(tmp_path, corpus):

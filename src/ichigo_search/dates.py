@@ -8,6 +8,8 @@ _YEAR = r"(1[5-9]\d\d|20\d\d)"
 _RANGE_RE = re.compile(_YEAR + r"\s*(?:-|–|—|to|until|till|/)\s*(\d{4}|\d{2})(?!\d)")
 _DECADE_RE = re.compile(r"(?<!\d)(1[5-9]\d0|20\d0)'?s\b")
 _YEAR_RE = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
+# A query word that is nothing but a year, a decade or a range: 1945, 1940s, 1944-45.
+_YEAR_WORD_RE = re.compile(_YEAR + r"(?:'?s|\s*(?:-|–|—|/)\s*(?:\d{4}|\d{2}))?")
 
 
 def year_range(text: str | None) -> tuple[int, int] | None:
@@ -40,3 +42,8 @@ def parse_year_filter(text: str) -> tuple[int, int] | None:
         last = int(match.group(2) or 9999)
         return (first, last) if first <= last else (last, first)
     return year_range(text)
+
+
+def named_years(word: str) -> tuple[int, int] | None:
+    """The years a query word names when it is only a year, decade or range (``1945``, ``1940s``, ``1944-45``)."""
+    return year_range(word) if _YEAR_WORD_RE.fullmatch(word.strip()) else None

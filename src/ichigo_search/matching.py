@@ -5,8 +5,12 @@ counts always agree:
 
 - *some words*: every required clause, at least one word group, no excluded
   word, inside the place and year filters; this is what ``total`` counts;
-- *every word*: the same with every word group (near synonyms left out); these
-  captions rank first.
+- *every word*: the same with every word group (near synonyms left out; a year
+  typed is met by captions dated then, naming it or undated: ``querying.when``);
+  these captions rank first.
+
+Neither depends on how near the words stand: that only adds to the score
+(:func:`proximity`).
 
 The queries are Whoosh query objects; :mod:`ichigo_search.scoring` evaluates
 them in bulk for ranking, totals and facets alike.
@@ -39,6 +43,8 @@ class Matching:
     some_words: object
     every_word: object | None
     filter: object | None
+    # Added to the scores of the best captions matching every word (proximity); matches nothing itself.
+    bonus: object | None = None
 
 
 def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) -> Matching | None:
@@ -49,7 +55,7 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
 
     expander = make_expander(searcher, thesaurus)
     parsed = querying.parse(text)
-    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander)
+    plan = querying.plan(parsed, SEARCH_FIELDS, EXACT_FIELD, expander, _years_of(searcher.reader()))
     years = parse_year_filter(year) if isinstance(year, str) else year
     years = years or parsed.years
     if plan.empty and not years and not (place and place.strip()):
@@ -66,8 +72,33 @@ def build(searcher, text: str, place: str | None, year, thesaurus: dict | None) 
     soft = [wq.Or(groups)] if len(groups) > 1 else groups
     tiered = 1 < len(plan.soft) <= MAX_TIERED_GROUPS
     every_word = combine(plan.required + plan.soft_core) if tiered else None
+    bonus = None if long_query else proximity(plan.pairs)
     filter_query = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
-    return Matching(plan, combine(plan.required + soft), every_word, filter_query)
+    return Matching(plan, combine(plan.required + soft), every_word, filter_query, bonus)
+
+
+def proximity(pairs: list[tuple[str, str, int]]):
+    """A bonus for captions where neighbouring query words stand near each other, in order; None if none.
+
+    Each pair of neighbouring words (``querying.pairs``) is a sloppy phrase in the title and the
+    caption: the second word at most PROXIMITY_SLOP - 1 positions further than typed after the first
+    (``destroyed fighter`` finds *destroyed Japanese fighter* at slop 2, not *Fighter Group destroyed*).
+    A match scores the two words' BM25F scores in that field, times PROXIMITY_WEIGHT, added to the
+    caption's score (as Lucene's ``pf2`` phrase boosts do) for the PROXIMITY_WINDOW best captions that
+    match every word (:meth:`ichigo_search.scoring.Scorer.rescore`); it never changes what matches.
+    """
+    from whoosh import query as wq
+
+    from .schema import PROXIMITY_FIELDS, PROXIMITY_SLOP, PROXIMITY_WEIGHT
+
+    if not pairs or not PROXIMITY_WEIGHT:
+        return None
+    phrases = [
+        wq.Phrase(name, [first, second], slop=distance + PROXIMITY_SLOP - 1)
+        for first, second, distance in pairs
+        for name in PROXIMITY_FIELDS
+    ]
+    return wq.Or(phrases, boost=PROXIMITY_WEIGHT)
 
 
 def emphasize(searcher, groups: list, stems: list[tuple[str, ...]]) -> list:

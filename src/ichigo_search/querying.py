@@ -9,9 +9,10 @@ analysis chain the index uses.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .analysis import STOP_WORDS, Term, analyze, stem
+from .analysis import STOP_WORDS, Term, analyze, fold, stem
 from .dates import parse_year_filter
 
 MAX_QUERY_CHARS = 1000
@@ -169,6 +170,8 @@ class Plan:
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     place_ids: set[str] = field(default_factory=set)
     corrections: dict[str, str] = field(default_factory=dict)
+    # Neighbouring words typed (stop words skipped): (stem, next stem, how far apart they were typed).
+    pairs: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -267,8 +270,17 @@ def _is_stop(clause: Clause) -> bool:
     )
 
 
-def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None, expander=None) -> Plan:
-    """Turn a parsed query into Whoosh queries, each word expanded to every form it may take."""
+def plan(
+    parsed: ParsedQuery,
+    fields: dict[str, float],
+    exact_field: str | None,
+    expander=None,
+    dated: Sequence[int] = (),
+) -> Plan:
+    """Turn a parsed query into Whoosh queries, each word expanded to every form it may take.
+
+    ``dated``: the years the collection has dated captions of, for words that name years (:func:`when`).
+    """
     from whoosh import query as wq
 
     from .schema import PLACE_TREE, SPLIT_WEIGHT
@@ -279,6 +291,7 @@ def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None,
         expander = make_expander()
 
     result = Plan()
+    undated: dict[int, object] = {}  # soft_core entries of year words, widened to undated captions
     positive = [c for c in parsed.clauses if not c.negated]
     keep_stops = all(_is_stop(c) for c in positive)
     clauses = parsed.clauses
@@ -290,14 +303,22 @@ def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None,
             while i < len(clauses) and _simple(clauses[i]) and not clauses[i].negated:
                 run.append(clauses[i].units[0])
                 i += 1
+            result.pairs += pairs(run)
             for group in expander.expand(run):
                 if group.is_stopword and not keep_stops:
                     continue
                 query = group_query(group, fields, exact_field, result)
                 if query is not None:
-                    result.soft.append(query)
-                    result.soft_core.append(group_query(group, fields, exact_field, None, core_only=True))
+                    core = group_query(group, fields, exact_field, None, core_only=True)
                     long = group_query(group, fields, exact_field, None, core_only=True, split=SPLIT_WEIGHT)
+                    dates = when(group.text, dated) if len(group.units) == 1 else None
+                    if dates is not None:
+                        confirmed, not_contradicted = dates
+                        query, long = wq.Or([query, confirmed]), wq.Or([long, confirmed])
+                        undated[len(result.soft_core)] = wq.Or([core, not_contradicted])
+                        core = wq.Or([core, confirmed])
+                    result.soft.append(query)
+                    result.soft_core.append(core)
                     result.soft_long.append(long)
                     result.soft_stems.append(_stems(group.text))
             continue
@@ -329,7 +350,57 @@ def plan(parsed: ParsedQuery, fields: dict[str, float], exact_field: str | None,
             result.soft_core.append(query)
             result.soft_long.append(query)
             result.soft_stems.append(_stems(" ".join(unit.text for unit in clause.units)))
+    if len(undated) < len(result.soft_core):  # "every word" must stay within "some words"
+        for index, core in undated.items():
+            result.soft_core[index] = core
     return result
+
+
+def when(word: str, dated: Sequence[int]):
+    """For a word naming years (``1945``, ``1940s``): (captions dated then, those plus undated ones); else None.
+
+    A year typed is evidence about when, not only a word: a caption whose date covers it matches it as
+    if its text named it (scored as a term of the years field, weighted YEAR_WEIGHT). For "matching every
+    word" (ranked first), a caption without a date — or dated too vaguely to index its years — does not
+    contradict the year and counts as matching it (unscored); only a caption dated in other years does
+    not. So for ``servicemen 1945`` an undated caption about servicemen ranks above servicemen of 1942.
+    (Not when the query is only years: "every word" never holds captions that match no word.) None when
+    the collection has no caption dated in those years (the word is then only a word).
+    """
+    from whoosh import query as wq
+
+    from .dates import named_years
+    from .schema import YEAR_WEIGHT, YEARS_FIELD
+
+    span = named_years(word)
+    years = [y for y in dated if span and span[0] <= y <= span[1]]
+    if not years:
+        return None
+    confirmed = wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in years], boost=YEAR_WEIGHT)
+    undated = wq.AndNot(wq.Every(boost=0.0), wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in dated]))
+    return confirmed, wq.Or([confirmed, undated])
+
+
+def pairs(units: list[Unit]) -> list[tuple[str, str, int]]:
+    """Each word of a run of typed words with the next one, as stems and their distance in the query.
+
+    Stop words are skipped but counted in the distance (``remains of horses``: remain, hors, 2). A word
+    is taken whole (``Ichi-Go`` as ``ichigo``); one without a single whole term (a run of hanzi split
+    into several) breaks the chain.
+    """
+    found: list[tuple[str, str, int]] = []
+    previous, distance = None, 0
+    for unit in units:
+        distance += 1
+        if fold(unit.text.strip(".'")) in STOP_WORDS:
+            continue
+        terms = analyze(unit.text, stemming=True)
+        whole = [t for t in terms if t.pos == 0 and t.start == 0 and t.end == max(u.end for u in terms)]
+        word = whole[0].text if whole else None
+        if previous is not None and word is not None:
+            found.append((previous, word, distance))
+        previous, distance = word, 0
+    return found
 
 
 def _stems(text: str) -> tuple[str, ...]:

@@ -31,6 +31,17 @@ BM25_B = 0.75
 # benchmarks/tune_relevance.py, benchmarks/results/relevance-tuning.md.
 IDF_EMPHASIS = 1.0
 SPLIT_WEIGHT = 0.5
+# Proximity: where neighbouring query words stand near each other in order (the second at most
+# PROXIMITY_SLOP - 1 positions further than typed), the caption gains PROXIMITY_WEIGHT times the two
+# words' scores in that field (matching.proximity).
+PROXIMITY_WEIGHT = 2.0
+PROXIMITY_SLOP = 3
+PROXIMITY_FIELDS = ("title", "caption")
+# The bonus is looked for in the PROXIMITY_WINDOW best captions matching every word, by their words'
+# scores (a rescoring window): reading a caption's positions costs a whole block of postings.
+PROXIMITY_WINDOW = 20
+# A year typed in a query also matches captions dated that year (querying.when), weighted YEAR_WEIGHT.
+YEAR_WEIGHT = 2.0
 # Fields searched by free-text queries and their BM25F boosts. Title 1.5 (was 2.0): a title's words
 # also get the title field's own, higher idf; with IDF_EMPHASIS 1.0 and SPLIT_WEIGHT 0.5, nDCG@10
 # title 2.0 / 1.5 / 1.0 = Cranfield 0.538 / 0.542 / 0.541, CISI 0.390 / 0.384 / 0.382, dev 1.000 all

@@ -15,7 +15,8 @@ The scores use Whoosh's own formula and statistics (its idf, average field
 lengths and quantized field lengths), so the ranking is the one Whoosh's
 collector would give; ``tests/test_scoring.py`` compares the two.  A phrase
 matches where its words' positions (read from the same blocks) follow each
-other, as Whoosh's span matcher decides, and scores the sum of its words.
+other, each at most ``slop`` positions after the one before, as Whoosh's span
+matcher decides, and scores the sum of its words.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ from .reader_cache import per_reader
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
-# Phrase words holding at most this many postings have all their positions read once and kept.
+# Phrase words holding at most this many postings have all their positions read once and kept, unless
+# the documents a phrase looks in are fewer than 1/WANTED_SHARE of them: then, as for commoner words, only
+# the blocks holding those are read (proximity pairs of common words look in a few hundred captions).
 ALL_POSITIONS = 100_000
-# ... unless fewer than 1/FEW_WANTED of its documents are wanted: the phrase's rarer words leave few.
-FEW_WANTED = 4
+WANTED_SHARE = 4
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
 SPARSE_FRACTION = 16
 _HEADER = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
@@ -85,8 +87,11 @@ class Scorer:
 
     # -- public ------------------------------------------------------------
 
-    def evaluate(self, query) -> Result:
-        """Every document the query matches (deleted ones included) with its BM25F score."""
+    def evaluate(self, query, within: np.ndarray | None = None) -> Result:
+        """Every document the query matches (deleted ones included) with its BM25F score.
+
+        With ``within`` (sorted document numbers), phrases are only looked for in those documents.
+        """
         from whoosh import query as wq
 
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
@@ -94,13 +99,13 @@ class Scorer:
         if isinstance(query, wq.Term):
             return self._boosted(self.arrays.term(self.searcher, query.fieldname, query.text), query.boost)
         if isinstance(query, wq.Phrase):
-            return self._boosted(self._phrase(query), query.boost)
+            return self._boosted(self._phrase(query, within), query.boost)
         if isinstance(query, wq.AndNot):
-            return self._and_not(self.evaluate(query.a), self.evaluate(query.b))
+            return self._and_not(self.evaluate(query.a, within), self.evaluate(query.b, within))
         if isinstance(query, wq.And):
-            return self._boosted(self._and([self.evaluate(q) for q in query.subqueries]), query.boost)
+            return self._boosted(self._and([self.evaluate(q, within) for q in query.subqueries]), query.boost)
         if type(query) is wq.Or:
-            return self._boosted(self._or([self.evaluate(q) for q in query.subqueries]), query.boost)
+            return self._boosted(self._or([self.evaluate(q, within) for q in query.subqueries]), query.boost)
         if isinstance(query, wq.Every) and query.fieldname is None:
             return Dense(self.arrays.live, np.where(self.arrays.live, float(query.boost), 0.0))
         return self._by_whoosh(query)
@@ -112,6 +117,18 @@ class Scorer:
         result = self.evaluate(query)
         matched = result.matched if isinstance(result, Dense) else _mask(result.ids, self.size)
         return matched & self.arrays.live
+
+    def rescore(self, found: Sparse, bonus, window: int) -> Sparse:
+        """``found`` with ``bonus``'s score added to its ``window`` best documents (a rescoring window).
+
+        The bonus is only looked for where it can reorder what is shown first; the rest keep their
+        scores, which are no higher than any rescored document's.
+        """
+        if bonus is None or len(found.ids) == 0:
+            return found
+        best = np.sort(np.array([doc for doc, _ in top(found.ids, found.scores, window)], dtype=np.intp))
+        extra = _scores_at(self.evaluate(bonus, within=best), found.ids)
+        return Sparse(found.ids, found.scores + np.where(member(Sparse(best, best), found.ids), extra, 0.0))
 
     def select(self, query, allowed: np.ndarray) -> Sparse:
         """The documents matching ``query`` that ``allowed`` lets through, with their scores."""
@@ -183,9 +200,9 @@ class Scorer:
 
     # -- leaves --------------------------------------------------------------
 
-    def _phrase(self, query) -> Sparse:
+    def _phrase(self, query, within: np.ndarray | None = None) -> Sparse:
         """Documents with the words in a row (Whoosh's span matcher), scored as the sum of the words' scores."""
-        ids = self.arrays.phrase_ids(self.searcher, query)
+        ids = self.arrays.phrase_ids(self.searcher, query, within)
         scores = np.zeros(len(ids))
         for word in query.words:
             term = self.arrays.term(self.searcher, query.fieldname, word)
@@ -209,10 +226,25 @@ def member(result: Result, ids: np.ndarray) -> np.ndarray:
     """For each of ``ids``, whether the result holds it."""
     if isinstance(result, Dense):
         return result.matched[ids]
+    return _find(result, ids)[1]
+
+
+def _scores_at(result: Result, ids: np.ndarray) -> np.ndarray:
+    """The result's score for each of ``ids``; 0 where it does not match."""
+    if isinstance(result, Dense):
+        return result.scores[ids]
+    if len(result.ids) == 0:
+        return np.zeros(len(ids))
+    where, found = _find(result, ids)
+    return np.where(found, result.scores[where], 0.0)
+
+
+def _find(result: Sparse, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``ids``, its index in the result (clipped) and whether the result holds it."""
     if len(result.ids) == 0 or len(ids) == 0:
-        return np.zeros(len(ids), dtype=bool)
+        return np.zeros(len(ids), dtype=np.intp), np.zeros(len(ids), dtype=bool)
     where = np.minimum(np.searchsorted(result.ids, ids), len(result.ids) - 1)
-    return result.ids[where] == ids
+    return where, result.ids[where] == ids
 
 
 def _mask(ids: np.ndarray, size: int) -> np.ndarray:
@@ -357,44 +389,52 @@ class ReaderArrays:
 
     # -- phrases ---------------------------------------------------------------
 
-    def phrase_ids(self, searcher, query) -> np.ndarray:
-        """Documents where a phrase's words stand in a row, in the field's positions (as Whoosh's ``Phrase``)."""
-        key = ("phrase", query.fieldname, tuple(query.words))
+    def phrase_ids(self, searcher, query, within: np.ndarray | None = None) -> np.ndarray:
+        """Documents with a phrase's words in order, each within ``slop`` positions after the one before.
+
+        As Whoosh's ``Phrase`` (its ``SpanNear2``, ordered): slop 1 means in a row. With ``within``
+        (sorted document numbers), only those are looked at, and the answer is not kept.
+        """
+        key = ("phrase", query.fieldname, tuple(query.words), query.slop)
         found = self._cached(key)
-        if found is not None:
-            return found
         field = searcher.schema[query.fieldname]
-        if query.slop != 1 or not field.format or not field.format.supports("positions"):
+        if found is None and (query.slop < 1 or not field.format or not field.format.supports("positions")):
             ids = self._whoosh_phrase_ids(searcher, query)
-            return self._store(key, ids, len(ids))
-        candidates = None
+            found = self._store(key, ids, len(ids))
+        if found is not None:
+            return found if within is None else np.intersect1d(found, within, assume_unique=True)
+        candidates = within
         for word in query.words:
             ids = self.term(searcher, query.fieldname, word).ids
             candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
         if candidates is None or len(candidates) == 0:
-            return self._store(key, _EMPTY_IDS, 0)
-        starts = None  # (document << 32 | position of the first word) where the phrase may start
-        for index, word in enumerate(query.words):
+            return _EMPTY_IDS if within is not None else self._store(key, _EMPTY_IDS, 0)
+        ends = None  # (document << 32 | position) where the words so far may end
+        gaps = np.arange(1, query.slop + 1, dtype=np.int64)
+        for word in query.words:
             docs, positions = self._positions(query.fieldname, word, candidates)
-            here = np.unique((docs << 32) | (positions - index + (1 << 31)))
-            starts = here if starts is None else np.intersect1d(starts, here, assume_unique=True)
-            if len(starts) == 0:
+            here = np.unique((docs << 32) | positions)
+            if ends is not None:
+                reach = np.unique((ends[:, None] + gaps).ravel()) if query.slop > 1 else ends + 1
+                here = np.intersect1d(here, reach, assume_unique=True)
+            ends = here
+            if len(ends) == 0:
                 break
-        ids = np.unique(starts >> 32).astype(np.intp)
+        ids = np.unique(ends >> 32).astype(np.intp)
         ids.flags.writeable = False
-        return self._store(key, ids, len(ids))
+        return ids if within is not None else self._store(key, ids, len(ids))
 
     def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
 
-        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings
-        and the wanted documents are not few among them; otherwise only in the blocks that hold
+        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings and
+        the wanted documents are at least 1/WANTED_SHARE of them; else only in the blocks that hold
         wanted documents, each time.
         """
         cached = self._cached(("positions", fieldname, text))
         if cached is None:
             frequency = self._frequency(fieldname, text)
-            if frequency > ALL_POSITIONS or len(wanted) * FEW_WANTED < frequency:
+            if frequency > ALL_POSITIONS or len(wanted) * WANTED_SHARE < frequency:
                 return self._wanted_positions(fieldname, text, wanted)
         postings = cached if cached is not None else self._term_positions(fieldname, text)
         where = np.searchsorted(postings.ids, wanted)

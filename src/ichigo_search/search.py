@@ -1,8 +1,9 @@
 """Running a query against an open Whoosh searcher: ranking, filters, highlighting.
 
-Ranking is BM25F over title, caption, places and photographer.  Captions
-matching every query word come first; captions matching only some words
-follow, so ``Liuzhou airbase`` still lists the other Liuzhou captions.
+Ranking is BM25F over title, caption, places and photographer, plus a bonus
+where the query's words stand near each other in order.  Captions matching
+every query word come first; captions matching only some words follow, so
+``Liuzhou airbase`` still lists the other Liuzhou captions.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def run_search(
 ) -> SearchResults:
     """Search with an open Whoosh searcher; never raises on any query text."""
     from . import matching
+    from .schema import PROXIMITY_WINDOW as window
     from .scoring import member, scorer, top
 
     limit = max(0, min(int(limit), MAX_LIMIT))
@@ -157,14 +159,13 @@ def run_search(
     allowed = bulk.allowed(found.filter)
     some = bulk.select(found.some_words, allowed)
     wanted = max(offset + limit, 1)
-    if found.every_word is None:
-        ranked = top(some.ids, some.scores, wanted)
-    else:  # captions matching every word first, then the others
-        every = bulk.select(found.every_word, allowed)
-        ranked = top(every.ids, every.scores, wanted)
-        if len(ranked) < wanted:
-            rest = ~member(every, some.ids)
-            ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
+    # The proximity bonus reorders the first tier: the words can only stand together where all are.
+    tier = some if found.every_word is None else bulk.select(found.every_word, allowed)
+    first = bulk.rescore(tier, found.bonus, window)
+    ranked = top(first.ids, first.scores, wanted)
+    if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
+        rest = ~member(first, some.ids)
+        ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
     total = len(some.ids)
     hits = [
         _make_hit(searcher, docnum, score, rank, found.plan)
