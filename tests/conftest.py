@@ -12,12 +12,16 @@ SHARED = ROOT.parent / "shared"
 SAMPLE_CORPUS = ROOT / "corpus"
 
 
+def copy_sample(target: Path) -> Path:
+    """A copy of the sample corpus at ``target`` (a new folder), to edit or add files to."""
+    shutil.copytree(SAMPLE_CORPUS, target)
+    return target
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A private, editable copy of the sample corpus."""
-    target = tmp_path / "corpus"
-    shutil.copytree(SAMPLE_CORPUS, target)
-    return target
+    return copy_sample(tmp_path / "corpus")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from conftest import SAMPLE_CORPUS, SHARED
+from conftest import SAMPLE_CORPUS, SHARED, copy_sample
 from ichigo_search.bulk import BulkSegmentWriter
 from ichigo_search.corpus import read_corpus
 from ichigo_search.records import record_from_mapping
@@ -157,11 +157,7 @@ def test_a_failing_writer_process_fails_the_build_and_publishes_nothing(document
 def test_a_parallel_rebuild_searches_like_a_single_process_one(tmp_path, monkeypatch):
     from ichigo_search import Index, api
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in SAMPLE_CORPUS.iterdir():
-        if path.is_file():
-            (corpus / path.name).write_bytes(path.read_bytes())
+    corpus = copy_sample(tmp_path / "corpus")
     with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
         (corpus / "fsa.jsonl").write_text("".join(itertools.islice(f, 1200)), encoding="utf-8")
     queries = ["Liuzhou airbase", "Kweilin refugees", '"county road"', "farm -tractor", "1944"]

@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import pytest
 
-from conftest import SAMPLE_CORPUS, SHARED
+from conftest import SHARED, copy_sample
 from ichigo_search import Index, bulk, matching
 from ichigo_search.analysis import stem
 from ichigo_search.scoring import member, scorer, top
@@ -34,11 +34,7 @@ def _fsa_lines(count: int) -> list[str]:
 def fsa_index(tmp_path_factory: pytest.TempPathFactory):
     """Sample captions plus 1,500 FSA captions; then one file edited, so two segments and deletions."""
     root = tmp_path_factory.mktemp("scoring")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for path in SAMPLE_CORPUS.iterdir():
-        if path.is_file():
-            (corpus / path.name).write_bytes(path.read_bytes())
+    corpus = copy_sample(root / "corpus")
     lines = _fsa_lines(CAPTIONS)
     (corpus / "fsa-a.jsonl").write_text("".join(lines[:1000]), encoding="utf-8")
     (corpus / "fsa-b.jsonl").write_text("".join(lines[1000:]), encoding="utf-8")

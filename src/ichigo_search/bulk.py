@@ -49,21 +49,32 @@ class _Postings:
         return key.encode("utf-8")
 
 
-class _PositionPostings(_Postings):
-    """Words with positions (Whoosh's ``Positions`` format): document, count, then the positions."""
+class _WordPostings(_Postings):
+    """Words of a :class:`~ichigo_search.schema.CaptionAnalyzer` field: document and count, and the
+    positions too where the field keeps them."""
+
+    keeps_positions = False
 
     def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
         table = self.terms
+        keep = self.keeps_positions
         length = 0
         for text, positions in where.items():
             entry = table.get(text)
             if entry is None:
-                entry = table[text] = (array("I"), array("I"), array("I"))
+                entry = table[text] = (array("I"), array("I"), array("I")) if keep else (array("I"), array("I"))
             entry[0].append(docnum)
             entry[1].append(len(positions))
-            entry[2].extend(positions)
+            if keep:
+                entry[2].extend(positions)
             length += len(positions)
         return length, len(where)
+
+
+class _PositionPostings(_WordPostings):
+    """Words with positions (Whoosh's ``Positions`` format)."""
+
+    keeps_positions = True
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         counts, positions = entry[1], entry[2]
@@ -78,20 +89,8 @@ class _PositionPostings(_Postings):
         return weights, values
 
 
-class _FrequencyPostings(_Postings):
+class _FrequencyPostings(_WordPostings):
     """Words with counts only (Whoosh's ``Frequency`` format)."""
-
-    def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
-        table = self.terms
-        length = 0
-        for text, positions in where.items():
-            entry = table.get(text)
-            if entry is None:
-                entry = table[text] = (array("I"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(len(positions))
-            length += len(positions)
-        return length, len(where)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         boost = self.boost
