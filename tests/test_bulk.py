@@ -11,6 +11,7 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
@@ -247,7 +248,7 @@ def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, docum
     with ix.reader() as reader:
         (leaf, _), *_ = reader.leaf_readers()
         arrays = _segment_arrays(leaf)
-        checked = 0
+        checked = with_positions = 0
         for field, terms in arrays._index.items():
             for btext in terms:
                 ids, weights = arrays.term(field, btext)
@@ -256,6 +257,16 @@ def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, docum
                 assert ids.tolist() == [int(i) for block, _ in blocks for i in block]
                 assert weights.tolist() == [float(w) for _, block in blocks for w in block]
                 assert len(ids) >= 40
+                stored = arrays.positions(field, btext)
+                if field in ("caption", "title", "places", "photographer"):  # fields with positions
+                    values = [v for _, block in _term_blocks(leaf, field, text, values=True) for v in block]
+                    decoded = [leaf.schema[field].format.decode_positions(v) for v in values]
+                    assert stored.ids.tolist() == ids.tolist()
+                    assert stored.positions.tolist() == [p for found in decoded for p in found]
+                    assert np.diff(stored.offsets).tolist() == [len(found) for found in decoded]
+                    with_positions += 1
+                else:
+                    assert stored is None
                 checked += 1
-        assert checked > 200
+        assert checked > 200 and with_positions > 100
         assert sum(leaf.doc_frequency(f, t) >= 40 for f, t in leaf.all_terms()) == checked

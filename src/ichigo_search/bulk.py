@@ -37,6 +37,8 @@ from .schema import CaptionAnalyzer
 class _Postings:
     """One field's postings, term by term, in the order documents were added."""
 
+    keeps_positions = False  # entries are (documents, counts, positions): see _PositionPostings
+
     def __init__(self, field) -> None:
         self.field = field
         self.boost = field.format.field_boost
@@ -52,8 +54,6 @@ class _Postings:
 class _WordPostings(_Postings):
     """Words of a :class:`~ichigo_search.schema.CaptionAnalyzer` field: document and count, and the
     positions too where the field keeps them."""
-
-    keeps_positions = False
 
     def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
         table = self.terms
@@ -253,7 +253,7 @@ class BulkSegmentWriter(SegmentWriter):
                 weights = _write_term(writer._postwriter, postings, entry, lengths)
                 writer.finish_term()
                 if len(weights) >= ARRAY_POSTINGS:
-                    arrays.add(name, btext, entry[0], weights)
+                    arrays.add(name, btext, entry, weights, postings.keeps_positions)
             writer.finish_field()
         writer.close()
         arrays.close()
@@ -266,14 +266,19 @@ class _ArraysFile:
         self.segment = segment
         self.storage = storage
         self.file = None
-        self.index: dict[str, dict[bytes, tuple[int, int]]] = {}
+        self.index: dict[str, dict[bytes, tuple[int, int, int]]] = {}
 
-    def add(self, field: str, btext: bytes, docs: array, weights: list[float]) -> None:
+    def add(self, field: str, btext: bytes, entry, weights: list[float], positions: bool) -> None:
+        """Documents and weights; with ``positions``, each posting's count and then every position, in order."""
         if self.file is None:
             self.file = self.segment.create_file(self.storage, ARRAYS_EXT)
             self.file.write(ARRAYS_MAGIC)
-        self.index.setdefault(field, {})[btext] = (self.file.tell(), len(docs))
-        for values in (array("I", docs), array("f", weights)):
+        docs = entry[0]
+        parts = [array("I", docs), array("f", weights)]
+        if positions:
+            parts += [array("I", entry[1]), array("I", entry[2])]
+        self.index.setdefault(field, {})[btext] = (self.file.tell(), len(docs), len(entry[2]) if positions else -1)
+        for values in parts:
             if sys.byteorder != "little":
                 values.byteswap()
             self.file.write(values.tobytes())
@@ -329,9 +334,10 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -
     return every_weight
 
 
-# A term with at least this many postings in a segment is also written whole, as two arrays
-# (document numbers, uint32; weights, float32; little-endian) in the segment's ARRAYS_EXT file,
-# which scoring.py reads without decoding a block. Whoosh ignores the file.
+# A term with at least this many postings in a segment is also written whole, as arrays (document
+# numbers, uint32; weights, float32; for fields with positions, each posting's count of positions,
+# uint32, then the positions, uint32; little-endian) in the segment's ARRAYS_EXT file, which
+# scoring.py reads without decoding a block. Whoosh ignores the file.
 ARRAY_POSTINGS = 1024
 ARRAYS_EXT = ".arr"
 ARRAYS_MAGIC = b"ICA1"

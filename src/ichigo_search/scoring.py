@@ -436,12 +436,7 @@ class ReaderArrays:
             frequency = self._frequency(fieldname, text)
             if frequency > ALL_POSITIONS or len(wanted) * WANTED_SHARE < frequency:
                 return self._wanted_positions(fieldname, text, wanted)
-        postings = cached if cached is not None else self._term_positions(fieldname, text)
-        where = np.searchsorted(postings.ids, wanted)
-        starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
-        before = np.cumsum(counts) - counts
-        picked = np.arange(counts.sum()) - np.repeat(before - starts, counts)
-        return np.repeat(wanted.astype(np.int64), counts), postings.positions[picked]
+        return _gather(cached if cached is not None else self._term_positions(fieldname, text), wanted)
 
     def _frequency(self, fieldname: str, text) -> int:
         return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
@@ -452,6 +447,12 @@ class ReaderArrays:
         for leaf, offset in self.leaves:
             local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
             if len(local) == 0:
+                continue
+            stored = _segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+            if stored is not None:
+                found_docs, found = _gather(stored, local)
+                docs.append(found_docs + offset)
+                positions.append(found)
                 continue
             for ids, values in _term_blocks(leaf, fieldname, text, values=True, wanted=local):
                 inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
@@ -470,16 +471,27 @@ class ReaderArrays:
         if found is not None:
             return found
         ids: list[np.ndarray] = []
-        encoded: list[bytes] = []
+        counts: list[np.ndarray] = []
+        flat: list[np.ndarray] = []
         for leaf, offset in self.leaves:
+            stored = _segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+            if stored is not None:
+                ids.append(stored.ids + offset)
+                counts.append(np.diff(stored.offsets))
+                flat.append(stored.positions)
+                continue
+            encoded: list[bytes] = []
             for block_ids, values in _term_blocks(leaf, fieldname, text, values=True):
                 ids.append(block_ids + offset)
                 encoded.extend(values)
+            leaf_counts, leaf_positions = _decode_positions(encoded)
+            counts.append(leaf_counts)
+            flat.append(leaf_positions)
         all_ids = np.concatenate(ids) if ids else _EMPTY_IDS
-        counts, positions = _decode_positions(encoded)
-        offsets = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-        postings = Positions(all_ids, offsets, positions)
-        return self._store(key, postings, len(all_ids))
+        all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(all_counts, dtype=np.int64)))
+        positions = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+        return self._store(key, Positions(all_ids, offsets, positions), len(all_ids))
 
     @staticmethod
     def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
@@ -499,10 +511,22 @@ class SegmentArrays:
         found = self._index.get(fieldname, {}).get(btext)
         if found is None:
             return None
-        start, count = found
+        start, count = found[:2]
         data = self._file.get(start, 8 * count)
         ids = np.frombuffer(data, dtype="<u4", count=count).astype(np.intp)
         return ids, np.frombuffer(data, dtype="<f4", count=count, offset=4 * count).astype(float)
+
+    def positions(self, fieldname: str, btext: bytes) -> Positions | None:
+        """A term's positions in this segment (document numbers local to it), if stored as arrays."""
+        found = self._index.get(fieldname, {}).get(btext)
+        if found is None or len(found) < 3 or found[2] < 0:
+            return None
+        start, count, total = found
+        data = self._file.get(start, 12 * count + 4 * total)
+        ids = np.frombuffer(data, dtype="<u4", count=count).astype(np.intp)
+        counts = np.frombuffer(data, dtype="<u4", count=count, offset=8 * count).astype(np.int64)
+        positions = np.frombuffer(data, dtype="<u4", count=total, offset=12 * count).astype(np.int64)
+        return Positions(ids, np.concatenate(([0], np.cumsum(counts))), positions)
 
 
 def _segment_arrays(leaf) -> SegmentArrays:
@@ -520,6 +544,15 @@ def _segment_arrays(leaf) -> SegmentArrays:
         return SegmentArrays(file, pickle.loads(file.get(start, length - 8 - start)))
 
     return per_reader(leaf, "segment arrays", load)
+
+
+def _gather(postings: Positions, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``wanted`` documents (each holding the term): (document per position, position)."""
+    where = np.searchsorted(postings.ids, wanted)
+    starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
+    before = np.cumsum(counts) - counts
+    picked = np.arange(counts.sum()) - np.repeat(before - starts, counts)
+    return np.repeat(wanted.astype(np.int64), counts), postings.positions[picked]
 
 
 def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None):
