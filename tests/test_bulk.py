@@ -239,15 +239,17 @@ def test_a_line_edited_in_place_is_not_taken_for_the_one_checked(tmp_path):
 
 def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, documents, monkeypatch):
     """The arrays file repeats, exactly, what the term's posting blocks say."""
+    from ichigo_search import arrays as arrays_format
     from ichigo_search import bulk
-    from ichigo_search.scoring import _segment_arrays, _term_blocks
+    from ichigo_search.arrays import segment_arrays
+    from ichigo_search.scoring import _term_blocks
 
-    monkeypatch.setattr(bulk, "ARRAY_POSTINGS", 40)
+    monkeypatch.setattr(arrays_format, "ARRAY_POSTINGS", 40)
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     bulk.write_documents(ix, documents, dict)
     with ix.reader() as reader:
         (leaf, _), *_ = reader.leaf_readers()
-        arrays = _segment_arrays(leaf)
+        arrays = segment_arrays(leaf)
         checked = with_positions = 0
         for field, terms in arrays._index.items():
             for btext in terms:

@@ -17,7 +17,7 @@ from itertools import pairwise
 import pytest
 
 from conftest import SHARED, copy_sample
-from ichigo_search import Index, bulk, matching
+from ichigo_search import Index, arrays, matching
 from ichigo_search.analysis import stem
 from ichigo_search.scoring import member, scorer, top
 
@@ -40,7 +40,7 @@ def fsa_index(tmp_path_factory: pytest.TempPathFactory):
     (corpus / "fsa-b.jsonl").write_text("".join(lines[1000:]), encoding="utf-8")
     idx = Index(root / "index")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bulk, "ARRAY_POSTINGS", 16)  # most words' postings also stored whole, as arrays
+        patch.setattr(arrays, "ARRAY_POSTINGS", 16)  # most words' postings also stored whole, as arrays
         idx.update_from(corpus)
     edited = [json.loads(line) for line in lines[1000:]]
     for record in edited[::3]:
@@ -85,10 +85,10 @@ def _assert_same_ranking(expected: list[tuple[int, float]], got: list[tuple[int,
 
 
 def test_the_index_has_segments_and_deletions(fsa_index):
-    from ichigo_search.scoring import _segment_arrays
+    from ichigo_search.arrays import segment_arrays
 
     searcher = fsa_index._searcher_now()
-    stored = [len(_segment_arrays(leaf)._index.get("caption", {})) for leaf, _ in searcher.reader().leaf_readers()]
+    stored = [len(segment_arrays(leaf)._index.get("caption", {})) for leaf, _ in searcher.reader().leaf_readers()]
     assert stored[0] > 100 and stored[1:] == [0] * (len(stored) - 1)  # the rebuilt segment only
     assert len(searcher.reader().leaf_readers()) >= 2
     assert searcher.doc_count() < searcher.doc_count_all()

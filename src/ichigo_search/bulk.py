@@ -17,7 +17,6 @@ the field's own ``index`` method.
 from __future__ import annotations
 
 import gc
-import sys
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import pairwise
@@ -30,6 +29,8 @@ from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from . import arrays as arrays_format
+from .arrays import ArraysWriter
 from .errors import IchigoError
 from .schema import CaptionAnalyzer
 
@@ -237,7 +238,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         writer = self.fieldwriter
-        arrays = _ArraysFile(self.newsegment, self.storage)
+        arrays = ArraysWriter(self.newsegment, self.storage)
         for name in sorted(self._postings):
             postings = self._postings.pop(name)
             if not postings.terms:
@@ -252,43 +253,11 @@ class BulkSegmentWriter(SegmentWriter):
                 writer.start_term(btext)
                 weights = _write_term(writer._postwriter, postings, entry, lengths)
                 writer.finish_term()
-                if len(weights) >= ARRAY_POSTINGS:
+                if len(weights) >= arrays_format.ARRAY_POSTINGS:
                     arrays.add(name, btext, entry, weights, postings.keeps_positions)
             writer.finish_field()
         writer.close()
         arrays.close()
-
-
-class _ArraysFile:
-    """A segment's file of whole postings as arrays (see ARRAY_POSTINGS), created on first use."""
-
-    def __init__(self, segment, storage) -> None:
-        self.segment = segment
-        self.storage = storage
-        self.file = None
-        self.index: dict[str, dict[bytes, tuple[int, int, int]]] = {}
-
-    def add(self, field: str, btext: bytes, entry, weights: list[float], positions: bool) -> None:
-        """Documents and weights; with ``positions``, each posting's count and then every position, in order."""
-        if self.file is None:
-            self.file = self.segment.create_file(self.storage, ARRAYS_EXT)
-            self.file.write(ARRAYS_MAGIC)
-        docs = entry[0]
-        parts = [array("I", docs), array("f", weights)]
-        if positions:
-            parts += [array("I", entry[1]), array("I", entry[2])]
-        self.index.setdefault(field, {})[btext] = (self.file.tell(), len(docs), len(entry[2]) if positions else -1)
-        for values in parts:
-            if sys.byteorder != "little":
-                values.byteswap()
-            self.file.write(values.tobytes())
-
-    def close(self) -> None:
-        if self.file is not None:
-            start = self.file.tell()
-            self.file.write(dumps(self.index, 4))
-            self.file.write_long(start)
-            self.file.close()
 
 
 def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
@@ -332,15 +301,6 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -
             postwriter._maxlength = max(present) if present else 0
         postwriter._write_block(last=end == total)
     return every_weight
-
-
-# A term with at least this many postings in a segment is also written whole, as arrays (document
-# numbers, uint32; weights, float32; for fields with positions, each posting's count of positions,
-# uint32, then the positions, uint32; little-endian) in the segment's ARRAYS_EXT file, which
-# scoring.py reads without decoding a block. Whoosh ignores the file.
-ARRAY_POSTINGS = 1024
-ARRAYS_EXT = ".arr"
-ARRAYS_MAGIC = b"ICA1"
 
 
 # A segment is closed, and another begun, after about this many postings: bounds each

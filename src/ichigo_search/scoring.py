@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from whoosh.system import _INT_SIZE, unpack_int, unpack_long
+from whoosh.system import _INT_SIZE, unpack_int
 
+from .arrays import Positions, segment_arrays
 from .reader_cache import per_reader
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
@@ -61,15 +62,6 @@ class Dense:
 
     matched: np.ndarray
     scores: np.ndarray
-
-
-@dataclass(frozen=True)
-class Positions:
-    """A term's positions: those of posting ``i`` (document ``ids[i]``) are ``positions[offsets[i]:offsets[i + 1]]``."""
-
-    ids: np.ndarray
-    offsets: np.ndarray
-    positions: np.ndarray
 
 
 Result = Sparse | Dense
@@ -354,12 +346,12 @@ class ReaderArrays:
         """Document numbers and weights of a term across segments, deleted documents included.
 
         A segment written by the bulk writer holds its common terms' postings also as arrays
-        (``bulk.ARRAYS_EXT``): those are taken as they are; other terms are read block by block.
+        (:mod:`ichigo_search.arrays`): those are taken as they are; other terms are read block by block.
         """
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for leaf, offset in self.leaves:
-            whole = _segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
+            whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
             if whole is not None:
                 ids.append(whole[0] + offset)
                 weights.append(whole[1])
@@ -448,7 +440,7 @@ class ReaderArrays:
             local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
             if len(local) == 0:
                 continue
-            stored = _segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+            stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
             if stored is not None:
                 found_docs, found = _gather(stored, local)
                 docs.append(found_docs + offset)
@@ -474,7 +466,7 @@ class ReaderArrays:
         counts: list[np.ndarray] = []
         flat: list[np.ndarray] = []
         for leaf, offset in self.leaves:
-            stored = _segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+            stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
             if stored is not None:
                 ids.append(stored.ids + offset)
                 counts.append(np.diff(stored.offsets))
@@ -497,53 +489,6 @@ class ReaderArrays:
     def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
         matcher = query.matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
-
-
-class SegmentArrays:
-    """The whole postings of a segment's common terms, as the bulk writer stored them (or none)."""
-
-    def __init__(self, file=None, index: dict | None = None):
-        self._file = file
-        self._index = index or {}
-
-    def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-        """(document numbers, weights) of a term in this segment, if stored as arrays."""
-        found = self._index.get(fieldname, {}).get(btext)
-        if found is None:
-            return None
-        start, count = found[:2]
-        data = self._file.get(start, 8 * count)
-        ids = np.frombuffer(data, dtype="<u4", count=count).astype(np.intp)
-        return ids, np.frombuffer(data, dtype="<f4", count=count, offset=4 * count).astype(float)
-
-    def positions(self, fieldname: str, btext: bytes) -> Positions | None:
-        """A term's positions in this segment (document numbers local to it), if stored as arrays."""
-        found = self._index.get(fieldname, {}).get(btext)
-        if found is None or len(found) < 3 or found[2] < 0:
-            return None
-        start, count, total = found
-        data = self._file.get(start, 12 * count + 4 * total)
-        ids = np.frombuffer(data, dtype="<u4", count=count).astype(np.intp)
-        counts = np.frombuffer(data, dtype="<u4", count=count, offset=8 * count).astype(np.int64)
-        positions = np.frombuffer(data, dtype="<u4", count=total, offset=12 * count).astype(np.int64)
-        return Positions(ids, np.concatenate(([0], np.cumsum(counts))), positions)
-
-
-def _segment_arrays(leaf) -> SegmentArrays:
-    from .bulk import ARRAYS_EXT, ARRAYS_MAGIC
-
-    def load() -> SegmentArrays:
-        name = leaf._segment.make_filename(ARRAYS_EXT)
-        if not leaf._storage.file_exists(name):
-            return SegmentArrays()
-        file = leaf._storage.open_file(name)
-        length = leaf._storage.file_length(name)
-        if length < 12 or file.get(0, 4) != ARRAYS_MAGIC:
-            raise ValueError(f"{name}: not a postings arrays file")
-        start = unpack_long(file.get(length - 8, 8))[0]
-        return SegmentArrays(file, pickle.loads(file.get(start, length - 8 - start)))
-
-    return per_reader(leaf, "segment arrays", load)
 
 
 def _gather(postings: Positions, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
