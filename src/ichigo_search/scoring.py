@@ -434,24 +434,15 @@ class ReaderArrays:
         return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
 
     def _wanted_positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        docs: list[int] = []
-        positions: list[int] = []
+        docs: list[np.ndarray] = []
+        positions: list[np.ndarray] = []
         for leaf, offset in self.leaves:
             local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
             if len(local) == 0:
                 continue
-            stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
-            if stored is not None:
-                found_docs, found = _gather(stored, local)
-                docs.append(found_docs + offset)
-                positions.append(found)
-                continue
-            for ids, values in _term_blocks(leaf, fieldname, text, values=True, wanted=local):
-                inside = local[np.searchsorted(local, ids[0]) : np.searchsorted(local, ids[-1], side="right")]
-                picked = np.searchsorted(ids, inside)  # every wanted document holds the term
-                counts, found = _decode_positions([values[i] for i in picked.tolist()])
-                docs.append(np.repeat(ids[picked].astype(np.int64) + offset, counts))
-                positions.append(found)
+            found_docs, found = _gather(_leaf_positions(leaf, fieldname, text, local), local)
+            docs.append(found_docs + offset)
+            positions.append(found)
         if not docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(docs), np.concatenate(positions)
@@ -462,33 +453,40 @@ class ReaderArrays:
         found = self._cached(key)
         if found is not None:
             return found
-        ids: list[np.ndarray] = []
-        counts: list[np.ndarray] = []
-        flat: list[np.ndarray] = []
-        for leaf, offset in self.leaves:
-            stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
-            if stored is not None:
-                ids.append(stored.ids + offset)
-                counts.append(np.diff(stored.offsets))
-                flat.append(stored.positions)
-                continue
-            encoded: list[bytes] = []
-            for block_ids, values in _term_blocks(leaf, fieldname, text, values=True):
-                ids.append(block_ids + offset)
-                encoded.extend(values)
-            leaf_counts, leaf_positions = _decode_positions(encoded)
-            counts.append(leaf_counts)
-            flat.append(leaf_positions)
-        all_ids = np.concatenate(ids) if ids else _EMPTY_IDS
+        parts = [(_leaf_positions(leaf, fieldname, text), offset) for leaf, offset in self.leaves]
+        all_ids = np.concatenate([part.ids + offset for part, offset in parts]) if parts else _EMPTY_IDS
+        counts = [np.diff(part.offsets) for part, _ in parts]
         all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
         offsets = np.concatenate(([0], np.cumsum(all_counts, dtype=np.int64)))
-        positions = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+        positions = np.concatenate([part.positions for part, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
         return self._store(key, Positions(all_ids, offsets, positions), len(all_ids))
 
     @staticmethod
     def _whoosh_phrase_ids(searcher, query) -> np.ndarray:
         matcher = query.matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else _EMPTY_IDS
+
+
+def _leaf_positions(leaf, fieldname: str, text, wanted: np.ndarray | None = None) -> Positions:
+    """A term's positions in one segment (its own document numbers): from the segment's arrays when
+    it has them, else from Whoosh's blocks, all of them or (``wanted``, each holding the term) only
+    those of the blocks and postings wanted."""
+    stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+    if stored is not None:
+        return stored
+    ids: list[np.ndarray] = []
+    encoded: list[bytes] = []
+    for block_ids, values in _term_blocks(leaf, fieldname, text, values=True, wanted=wanted):
+        if wanted is not None:
+            low = np.searchsorted(wanted, block_ids[0])
+            inside = wanted[low : np.searchsorted(wanted, block_ids[-1], side="right")]
+            picked = np.searchsorted(block_ids, inside)  # every wanted document holds the term
+            block_ids, values = block_ids[picked], [values[i] for i in picked.tolist()]
+        ids.append(block_ids)
+        encoded.extend(values)
+    counts, positions = _decode_positions(encoded)
+    all_ids = np.concatenate(ids) if ids else _EMPTY_IDS
+    return Positions(all_ids, np.concatenate(([0], np.cumsum(counts, dtype=np.int64))), positions)
 
 
 def _gather(postings: Positions, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
