@@ -307,6 +307,7 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -
 # writing process's memory (about 25 bytes a posting held) on very large collections.
 SEGMENT_POSTINGS = 12_000_000
 _PROGRESS_EVERY = 500
+_FEWEST_PER_PROCESS = 500  # records; fewer are not worth a process
 
 
 def write_documents(
@@ -331,7 +332,7 @@ def write_documents(
     if "fork" not in multiprocessing.get_all_start_methods():
         processes = 1
     total = len(records)
-    processes = max(1, min(processes, total // _PROGRESS_EVERY or 1))
+    processes = max(1, min(processes, total // _FEWEST_PER_PROCESS or 1))
     bounds = [total * i // processes for i in range(processes + 1)]
     lock = ix.lock("WRITELOCK")
     if not lock.acquire():
@@ -402,7 +403,7 @@ def _write_segments(ix, records, start: int, end: int, to_document, report) -> l
 
 
 def _worker(ix, records, start: int, end: int, to_document, sender, done) -> None:
-    """A forked writing process: its run of records as segments, sent back (or the error's text)."""
+    """A forked writing process: its run of records as segments, sent back (or the error)."""
 
     def report(count: int) -> None:
         if count % _PROGRESS_EVERY == 0:

@@ -115,7 +115,7 @@ class Records(Sequence[Record]):
 
     def append_line(self, file_number: int, offset: int, digest: str, content_hash: str) -> None:
         self._file_of.append(file_number)
-        self._where.append(len(self._digests) // _DIGEST_BYTES)
+        self._where.append(len(self._lines))
         self._lines.append(offset)
         self._digests += bytes.fromhex(digest)
         self._hashes += bytes.fromhex(content_hash)
@@ -140,10 +140,10 @@ class Records(Sequence[Record]):
         handle.seek(self._lines[where] + bom)
         line = handle.readline().removesuffix(b"\n")
         if line_digest(line) != self._digests[where * _DIGEST_BYTES : (where + 1) * _DIGEST_BYTES].hex():
-            raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+            raise _changed(name)
         record, _ = record_from_mapping(parse_json_line(line.decode("utf-8")))
         if record is None:  # cannot be: the very line found valid
-            raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+            raise _changed(name)
         # The hash found when the line was checked, in the cached_property's own slot: not computed again.
         record.__dict__["content_hash"] = self._hashes[where * _HASH_BYTES : (where + 1) * _HASH_BYTES].hex()
         return record
@@ -164,10 +164,14 @@ class Records(Sequence[Record]):
             raise CorpusChangedError(f"{name}: cannot be read again ({reason}); run the command again") from exc
         if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
             handle.close()
-            raise CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+            raise _changed(name)
         bom = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
         self._open = (os.getpid(), number, handle, bom)
         return handle, bom
+
+
+def _changed(name: str) -> CorpusChangedError:
+    return CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
 
 
 @dataclass

@@ -120,7 +120,7 @@ class Scorer:
             return found
         best = np.sort(np.array([doc for doc, _ in top(found.ids, found.scores, window)], dtype=np.intp))
         extra = _scores_at(self.evaluate(bonus, within=best), found.ids)
-        return Sparse(found.ids, found.scores + np.where(member(Sparse(best, best), found.ids), extra, 0.0))
+        return Sparse(found.ids, found.scores + np.where(np.isin(found.ids, best), extra, 0.0))
 
     def select(self, query, allowed: np.ndarray) -> Sparse:
         """The documents matching ``query`` that ``allowed`` lets through, with their scores."""
