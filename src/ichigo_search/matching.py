@@ -140,7 +140,7 @@ def year_filter(searcher, years: tuple[int, int] | None):
     wanted = [y for y in indexed if first <= y <= last][:MAX_FILTER_YEARS]
     if not wanted:
         return wq.NullQuery
-    return wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in wanted])
+    return querying.years_query(wanted)
 
 
 def _years_of(reader) -> list[int]:

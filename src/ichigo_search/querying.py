@@ -370,15 +370,24 @@ def when(word: str, dated: Sequence[int]):
     from whoosh import query as wq
 
     from .dates import named_years
-    from .schema import YEAR_WEIGHT, YEARS_FIELD
+    from .schema import YEAR_WEIGHT
 
     span = named_years(word)
     years = [y for y in dated if span and span[0] <= y <= span[1]]
     if not years:
         return None
-    confirmed = wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in years], boost=YEAR_WEIGHT)
-    undated = wq.AndNot(wq.Every(boost=0.0), wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in dated]))
+    confirmed = years_query(years, boost=YEAR_WEIGHT)
+    undated = wq.AndNot(wq.Every(boost=0.0), years_query(dated))
     return confirmed, wq.Or([confirmed, undated])
+
+
+def years_query(years: Sequence[int], boost: float = 1.0):
+    """Captions dated in any of ``years`` (terms of the years field)."""
+    from whoosh import query as wq
+
+    from .schema import YEARS_FIELD
+
+    return wq.Or([wq.Term(YEARS_FIELD, str(y)) for y in years], boost=boost)
 
 
 def pairs(units: list[Unit]) -> list[tuple[str, str, int]]:
