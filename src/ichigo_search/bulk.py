@@ -31,7 +31,6 @@ from whoosh.writing import SegmentWriter
 
 from . import arrays as arrays_format
 from .arrays import ArraysWriter
-from .errors import IchigoError
 from .schema import CaptionAnalyzer
 
 
@@ -327,9 +326,9 @@ def write_documents(
     called after each record this process writes ("record") and before the table of
     contents is written ("commit").
     """
-    import multiprocessing
+    from .forking import Forked, can_fork
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         processes = 1
     total = len(records)
     processes = max(1, min(processes, total // _FEWEST_PER_PROCESS or 1))
@@ -340,33 +339,31 @@ def write_documents(
 
         raise LockError("the index is locked by another writer")
     try:
-        context = multiprocessing.get_context("fork")
-        workers = []
+        from multiprocessing.sharedctypes import RawValue
+
+        workers: list[tuple[Forked, Any, int]] = []
         try:
             for start, end in pairwise(bounds[1:]):
-                receiver, sender = context.Pipe(duplex=False)
-                done = context.Value("q", 0, lock=False)
-                worker = context.Process(
-                    target=_worker, args=(ix, records, start, end, to_document, sender, done), daemon=True
+                done = RawValue("q", 0)  # records written, for progress
+                worker = Forked(
+                    _write_segments, ix, records, start, end, to_document, _counter(done), role="index writing process"
                 )
-                worker.start()
-                sender.close()
-                workers.append((worker, receiver, done))
+                workers.append((worker, done, end - start))
 
             def report(count: int) -> None:
                 checkpoint("record", count)
                 if progress and (count % _PROGRESS_EVERY == 0 or count == bounds[1]):
-                    progress(count + sum(done.value for _, _, done in workers), total)
+                    progress(count + sum(done.value for _, done, _ in workers), total)
 
             segments = _write_segments(ix, records, 0, bounds[1], to_document, report)
-            for worker, receiver, _ in workers:
-                segments += _collect(worker, receiver)
+            for worker, done, count in workers:
+                segments += worker.result()
+                done.value = count
                 if progress:
-                    progress(bounds[1] + sum(done.value for _, _, done in workers), total)
+                    progress(bounds[1] + sum(done.value for _, done, _ in workers), total)
         except BaseException:
             for worker, _, _ in workers:
                 worker.kill()
-                worker.join()
             raise
         checkpoint("commit", 0)
         _write_toc(ix, segments)
@@ -402,39 +399,14 @@ def _write_segments(ix, records, start: int, end: int, to_document, report) -> l
             gc.enable()
 
 
-def _worker(ix, records, start: int, end: int, to_document, sender, done) -> None:
-    """A forked writing process: its run of records as segments, sent back (or the error)."""
+def _counter(done) -> Callable[[int], None]:
+    """A forked writer's report: its count of records written, shared with the parent every so often."""
 
     def report(count: int) -> None:
         if count % _PROGRESS_EVERY == 0:
             done.value = count
 
-    try:
-        segments = _write_segments(ix, records, start, end, to_document, report)
-        done.value = end - start
-        sender.send(("segments", segments))
-    except BaseException as exc:  # the parent raises it; nothing here may escape the fork
-        try:
-            sender.send(("error", exc))
-        except Exception:  # an exception that does not pickle: its text
-            sender.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        sender.close()
-
-
-def _collect(worker, receiver) -> list:
-    """The segments a worker sent, once it has finished; an error if it failed or died."""
-    try:
-        kind, payload = receiver.recv()
-    except EOFError:
-        kind, payload = "error", "the process ended without a result"
-    worker.join()
-    if kind == "segments":
-        return payload
-    if isinstance(payload, IchigoError):  # a problem the user can act on, as this process would raise it
-        raise payload
-    detail = f"{type(payload).__name__}: {payload}" if isinstance(payload, BaseException) else payload
-    raise RuntimeError(f"index writing process {worker.pid} failed: {detail}")
+    return report
 
 
 def _write_toc(ix, segments: list) -> None:

@@ -207,28 +207,41 @@ class Corpus:
         return len(self.records) + len(self.kept)
 
 
-class _FileReport:
-    """Problems of one file, counted as rejected records or unreadable parts."""
+_PROBLEM, _KNOWN, _PARSED = 0, 1, 2  # kinds of _FileScan events
 
-    def __init__(self, corpus: Corpus, name: str):
-        self.corpus = corpus
+
+class _FileScan:
+    """What reading one file found, in line order: its problems and its valid records.
+
+    Made by whichever process read the file, then taken into the corpus in file order by
+    :func:`_take`, which checks each id against the records before it.  Events are tuples
+    (millions of them cross a pipe): ``(_PROBLEM, line, message, rejected, unreadable)``,
+    ``(_KNOWN, line, id, content hash, line digest)`` for a line an earlier read found valid,
+    ``(_PARSED, line, id, content hash, line digest, byte offset, record)``, the record
+    itself only where it cannot be read again from its line.
+    """
+
+    def __init__(self, name: str, jsonl: bool = False) -> None:
         self.name = name
+        self.jsonl = jsonl
+        self.stat: os.stat_result | None = None
+        self.events: list[tuple] = []
 
     def reject(self, line: int | None, message: str, records: int = 1) -> None:
-        self.corpus.problems.append(Problem(self.name, line, message))
-        self.corpus.rejected += records
-
-    def claim(self, seen: dict[str, str], record_id: str, line: int | None) -> bool:
-        """Note where ``record_id`` first appears; False (reported) when an earlier record has it."""
-        if record_id in seen:
-            self.reject(line, f"duplicate id {record_id!r} (first at {seen[record_id]})")
-            return False
-        seen[record_id] = f"{self.name}:{line}" if line else self.name
-        return True
+        self.events.append((_PROBLEM, line, message, records, 0))
 
     def unreadable(self, line: int | None, message: str) -> None:
-        self.corpus.problems.append(Problem(self.name, line, message))
-        self.corpus.unreadable += 1
+        self.events.append((_PROBLEM, line, message, 0, 1))
+
+
+def _claim(corpus: Corpus, seen: dict[str, str], name: str, record_id: str, line: int | None) -> bool:
+    """Note where ``record_id`` first appears; False (reported) when an earlier record has it."""
+    if record_id in seen:
+        corpus.problems.append(Problem(name, line, f"duplicate id {record_id!r} (first at {seen[record_id]})"))
+        corpus.rejected += 1
+        return False
+    seen[record_id] = f"{name}:{line}" if line else name
+    return True
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -286,7 +299,7 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
     if not root.is_dir():
         corpus.problems.append(Problem(str(root), None, "corpus path is not a folder"))
         return corpus
-    corpus.collection = _read_mapping(root, COLLECTION_FILE, corpus, "(name:, description:)")
+    corpus.collection = _read_collection(root, corpus)
     corpus.thesaurus = _read_thesaurus(root, corpus)
     seen: dict[str, str] = {}
     try:
@@ -294,10 +307,10 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
     except OSError as exc:  # pragma: no cover - os.walk reports errors through onerror, not raising
         corpus.problems.append(Problem(str(root), None, f"cannot list the folder: {exc.strerror or exc}"))
         return corpus
+    plan: list[tuple[str, FileState | None]] = []  # each file, with its known state when it need not be read
+    to_read: list[tuple[str, int, dict[str, tuple[str, str]]]] = []  # name, size, known lines
     for path in paths:
         name = str(path.relative_to(root))
-        corpus.files.append(name)
-        report = _FileReport(corpus, name)
         try:
             file_stat = path.stat()
         except OSError:
@@ -309,48 +322,20 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
             and previous.clean
             and (previous.size, previous.mtime_ns) == (file_stat.st_size, file_stat.st_mtime_ns)
         ):
-            for record_id, content_hash, line in previous.records:
-                if report.claim(seen, record_id, line):
-                    corpus.kept.append((record_id, content_hash))
-            corpus.states[name] = previous
+            plan.append((name, previous))
             continue
-        problems_before = len(corpus.problems)
-        valid: list[tuple[str, str, int | None]] = []
-        digests: list[str | None] = []
-        known_lines = previous.known_lines() if previous is not None else {}
-        file_number = None
-        if file_stat is not None and path.suffix.lower() == ".jsonl":
-            file_number = corpus.records.add_file(name, file_stat.st_size, file_stat.st_mtime_ns)
-        for line, raw, digest, offset in _read_file(path, report, known_lines):
-            if isinstance(raw, KnownLine):
-                if report.claim(seen, raw.id, line):
-                    corpus.kept.append((raw.id, raw.content_hash))
-                    valid.append((raw.id, raw.content_hash, line))
-                    digests.append(digest)
-                continue
-            record, errors = record_from_mapping(raw)
-            if record is None:
-                ident = raw.get("id") if isinstance(raw, dict) else None
-                label = f"record {ident!r}: " if isinstance(ident, str) and ident.strip() and len(ident) <= 200 else ""
-                for message in errors:
-                    corpus.problems.append(Problem(name, line, label + message))
-                corpus.rejected += 1
-                continue
-            if not report.claim(seen, record.id, line):
-                continue
-            if file_number is not None and offset is not None:
-                corpus.records.append_line(file_number, offset, digest, record.content_hash)
-            else:
-                corpus.records.append(record)
-            valid.append((record.id, record.content_hash, line))
-            digests.append(digest)
-        if file_stat is not None:
-            # A file changed within the last seconds may change again within its timestamp's
-            # granularity without a new size or time: it is read again next time ("racily clean").
-            settled = time.time_ns() - file_stat.st_mtime_ns > SETTLED_NS
-            clean = len(corpus.problems) == problems_before and settled
-            line_digests = tuple(digests) if all(digests) else ()
-            corpus.states[name] = FileState(file_stat.st_size, file_stat.st_mtime_ns, clean, tuple(valid), line_digests)
+        plan.append((name, None))
+        to_read.append((name, file_stat.st_size if file_stat else 0, previous.known_lines() if previous else {}))
+    scans = _scans(root, to_read)
+    for name, unchanged in plan:
+        corpus.files.append(name)
+        if unchanged is None:
+            _take(corpus, next(scans), seen)
+            continue
+        for record_id, content_hash, line in unchanged.records:
+            if _claim(corpus, seen, name, record_id, line):
+                corpus.kept.append((record_id, content_hash))
+        corpus.states[name] = unchanged
     if not corpus.files and not corpus.problems:
         corpus.problems.append(
             Problem(str(root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
@@ -360,7 +345,101 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
     return corpus
 
 
-def _read_bytes(path: Path, report: _FileReport) -> bytes | None:
+# A corpus whose files to parse hold at least this many bytes (about 10,000 captions) is read
+# by two processes, each parsing and validating half of its files.
+PARALLEL_READ_BYTES = 5_000_000
+
+
+def _scans(root: Path, to_read: list[tuple[str, int, dict[str, tuple[str, str]]]]) -> Iterator[_FileScan]:
+    """Each file's scan, in order; from a large corpus, those of its later half read meanwhile by a forked process."""
+    from .forking import Forked, can_fork
+
+    split = len(to_read)
+    total = sum(size for _, size, _ in to_read)
+    if len(to_read) > 1 and total >= PARALLEL_READ_BYTES and can_fork():
+        running = 0
+        for split, (_, size, _) in enumerate(to_read):  # noqa: B007 - the split is wanted after the loop
+            if running >= total / 2:
+                break
+            running += size
+        split = max(1, split)
+    forked = Forked(_scan_files, root, to_read[split:], role="corpus reading process") if split < len(to_read) else None
+    try:
+        for name, _, known_lines in to_read[:split]:
+            yield _scan_file(root, name, known_lines)
+        if forked is not None:
+            yield from forked.result()
+    except BaseException:
+        if forked is not None:
+            forked.kill()
+        raise
+
+
+def _scan_files(root: Path, to_read: list[tuple[str, int, dict[str, tuple[str, str]]]]) -> list[_FileScan]:
+    return [_scan_file(root, name, known_lines) for name, _, known_lines in to_read]
+
+
+def _scan_file(root: Path, name: str, known_lines: dict[str, tuple[str, str]]) -> _FileScan:
+    """Read, parse and validate one record file (lines in ``known_lines`` are taken as they were)."""
+    path = root / name
+    scan = _FileScan(name, jsonl=path.suffix.lower() == ".jsonl")
+    try:
+        scan.stat = path.stat()
+    except OSError:
+        scan.jsonl = False
+    events = scan.events
+    for line, raw, digest, offset in _read_file(path, scan, known_lines):
+        if isinstance(raw, KnownLine):
+            events.append((_KNOWN, line, raw.id, raw.content_hash, digest))
+            continue
+        record, errors = record_from_mapping(raw)
+        if record is None:
+            ident = raw.get("id") if isinstance(raw, dict) else None
+            label = f"record {ident!r}: " if isinstance(ident, str) and ident.strip() and len(ident) <= 200 else ""
+            for count, message in enumerate(errors):
+                scan.reject(line, label + message, records=int(count == 0))
+            continue
+        kept = None if scan.jsonl and offset is not None else record
+        events.append((_PARSED, line, record.id, record.content_hash, digest, offset, kept))
+    return scan
+
+
+def _take(corpus: Corpus, scan: _FileScan, seen: dict[str, str]) -> None:
+    """Add one file's scan to the corpus: its problems, and its records whose ids are not taken yet."""
+    name = scan.name
+    problems_before = len(corpus.problems)
+    valid: list[tuple[str, str, int | None]] = []
+    digests: list[str | None] = []
+    records = corpus.records
+    file_number = records.add_file(name, scan.stat.st_size, scan.stat.st_mtime_ns) if scan.jsonl else -1
+    for event in scan.events:
+        if event[0] == _PROBLEM:
+            _, line, message, rejected, unreadable = event
+            corpus.problems.append(Problem(name, line, message))
+            corpus.rejected += rejected
+            corpus.unreadable += unreadable
+            continue
+        line, record_id, content_hash, digest = event[1:5]
+        if not _claim(corpus, seen, name, record_id, line):
+            continue
+        if event[0] == _KNOWN:
+            corpus.kept.append((record_id, content_hash))
+        elif event[6] is None:
+            records.append_line(file_number, event[5], digest, content_hash)
+        else:
+            records.append(event[6])
+        valid.append((record_id, content_hash, line))
+        digests.append(digest)
+    if scan.stat is not None:
+        # A file changed within the last seconds may change again within its timestamp's
+        # granularity without a new size or time: it is read again next time ("racily clean").
+        settled = time.time_ns() - scan.stat.st_mtime_ns > SETTLED_NS
+        clean = len(corpus.problems) == problems_before and settled
+        line_digests = tuple(digests) if all(digests) else ()
+        corpus.states[name] = FileState(scan.stat.st_size, scan.stat.st_mtime_ns, clean, tuple(valid), line_digests)
+
+
+def _read_bytes(path: Path, report: _FileScan) -> bytes | None:
     """The file's bytes without a UTF-8 BOM, or None (reported) when it cannot be read as text."""
     try:
         info = path.stat()
@@ -396,7 +475,7 @@ Entry = tuple[int | None, Any]
 
 
 def _read_file(
-    path: Path, report: _FileReport, known_lines: dict[str, tuple[str, str]]
+    path: Path, report: _FileScan, known_lines: dict[str, tuple[str, str]]
 ) -> Iterator[tuple[int | None, Any, str | None, int | None]]:
     """(line, parsed value or KnownLine, line digest, byte offset) per record; the last two for JSON lines only."""
     data = _read_bytes(path, report)
@@ -440,7 +519,7 @@ def parse_json_line(text: str) -> Any:
 
 
 def _jsonl_entries(
-    data: bytes, report: _FileReport, known_lines: dict[str, tuple[str, str]]
+    data: bytes, report: _FileScan, known_lines: dict[str, tuple[str, str]]
 ) -> Iterator[tuple[int, Any, str, int]]:
     offset = 0
     for number, line in enumerate(data.split(b"\n"), 1):
@@ -483,7 +562,7 @@ def _surrogate_byte(text: str) -> int | None:
     return None
 
 
-def _csv_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
+def _csv_entries(data: bytes, report: _FileScan) -> Iterator[Entry]:
     # Field sizes are checked by the record limits, with a clearer message.
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     # Bad bytes become surrogates here and are reported per row below.
@@ -596,7 +675,7 @@ def _yaml_error(exc: Exception) -> tuple[int | None, str]:
     return line, f"invalid YAML: {what}"
 
 
-def _decode_whole(data: bytes, report: _FileReport) -> str | None:
+def _decode_whole(data: bytes, report: _FileScan) -> str | None:
     nul = data.find(b"\x00")
     if nul >= 0:
         report.unreadable(data.count(b"\n", 0, nul) + 1, "contains a NUL byte (is this a binary file?)")
@@ -612,7 +691,7 @@ def _decode_whole(data: bytes, report: _FileReport) -> str | None:
         return None
 
 
-def _compose(text: str, report: _FileReport):
+def _compose(text: str, report: _FileScan):
     """The YAML node tree and a loader to construct it with, or (None, None) when it does not parse."""
     yaml, loader_class = _yaml_loader()
     loader = loader_class(text)
@@ -626,7 +705,7 @@ def _compose(text: str, report: _FileReport):
     return yaml, None, None
 
 
-def _yaml_entries(data: bytes, report: _FileReport) -> Iterator[Entry]:
+def _yaml_entries(data: bytes, report: _FileScan) -> Iterator[Entry]:
     text = _decode_whole(data, report)
     if text is None:
         return
@@ -664,22 +743,27 @@ def _read_thesaurus(root: Path, corpus: Corpus) -> dict[str, Any]:
     """The corpus's own vocabulary (synonyms, abbreviations, related, places), validated."""
     from .thesaurus import validate
 
-    data = _read_mapping(root, THESAURUS_FILE, corpus, "(synonyms:, abbreviations:, related:, places:)")
+    report = _FileScan(THESAURUS_FILE)
+    data = _read_mapping(root / THESAURUS_FILE, report, "(synonyms:, abbreviations:, related:, places:)")
     problems = validate(data, THESAURUS_FILE)
-    if problems:
-        report = _FileReport(corpus, THESAURUS_FILE)
-        for problem in problems:
-            report.unreadable(None, problem.removeprefix(f"{THESAURUS_FILE}: "))
-        return {}
+    for problem in problems:
+        report.unreadable(None, problem.removeprefix(f"{THESAURUS_FILE}: "))
+    _take(corpus, report, {})
+    return {} if problems else data
+
+
+def _read_collection(root: Path, corpus: Corpus) -> dict[str, Any]:
+    """The collection's description (name:, description:)."""
+    report = _FileScan(COLLECTION_FILE)
+    data = _read_mapping(root / COLLECTION_FILE, report, "(name:, description:)")
+    _take(corpus, report, {})
     return data
 
 
-def _read_mapping(root: Path, name: str, corpus: Corpus, shape: str) -> dict[str, Any]:
+def _read_mapping(path: Path, report: _FileScan, shape: str) -> dict[str, Any]:
     """A reserved YAML file at the corpus root that holds one mapping."""
-    path = root / name
     if not path.is_file():
         return {}
-    report = _FileReport(corpus, name)
     data = _read_bytes(path, report)
     text = _decode_whole(data, report) if data is not None else None
     if text is None:

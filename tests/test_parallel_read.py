@@ -1,0 +1,115 @@
+"""A large corpus is read by two processes; what they find is what one process finds, in the same order."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+from ichigo_search import corpus as corpus_module
+from ichigo_search import forking
+from ichigo_search.corpus import read_corpus
+
+FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
+
+
+def _fsa_lines(count: int) -> list[str]:
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in itertools.islice(f, count)]
+
+
+def _mixed_corpus(root: Path) -> Path:
+    """Real captions in six files of every format, with bad lines and ids repeated across the halves."""
+    lines = _fsa_lines(600)
+    first_id = json.loads(lines[0])["id"]
+    root.mkdir()
+    (root / "a.jsonl").write_text("\n".join(lines[:200]) + "\n", encoding="utf-8")
+    (root / "b.jsonl").write_text(
+        "\n".join([*lines[200:300], "{not json", json.dumps({"id": "no-caption"})]) + "\n", encoding="utf-8"
+    )
+    (root / "c.csv").write_text(
+        f'id,caption\ncsv-1,"A farmer, Vermont"\n{first_id},"repeats the first file\'s id"\n,no id\n', encoding="utf-8"
+    )
+    (root / "d.jsonl").write_text("\n".join(lines[300:450]) + "\n", encoding="utf-8")
+    yaml_text = "- id: yaml-1\n  caption: Kweilin airfield, 1944\n- caption: no id\n"
+    (root / "e.yaml").write_text(yaml_text, encoding="utf-8")
+    repeated = json.dumps({**json.loads(lines[10]), "caption": "a later record with an earlier id"})
+    (root / "f.jsonl").write_text(
+        "\n".join([*lines[450:600], repeated, lines[550]]) + "\n"  # then a line repeated whole, encoding="utf-8"
+    )
+    return root
+
+
+def _summary(corpus) -> dict:
+    return {
+        "records": [(r.id, r.content_hash, r.to_dict()) for r in corpus.records],
+        "kept": corpus.kept,
+        "problems": [str(p) for p in corpus.problems],
+        "files": corpus.files,
+        "rejected": corpus.rejected,
+        "unreadable": corpus.unreadable,
+        "states": {name: state.to_json() for name, state in corpus.states.items()},
+    }
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """Reads from here on are split between two processes; the pids of the processes forked."""
+    started: list[int] = []
+
+    class Counted(forking.Forked):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self._process.pid)
+
+    monkeypatch.setattr(forking, "Forked", Counted)
+    monkeypatch.setattr(forking, "can_fork", lambda: True)
+    return started
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_two_processes_read_what_one_reads(tmp_path, monkeypatch, forks):
+    root = _mixed_corpus(tmp_path / "corpus")
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 10**12)
+    alone = _summary(read_corpus(root))
+    assert not forks
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 0)
+    together = _summary(read_corpus(root))
+    assert len(forks) == 1
+    assert together == alone
+    # the duplicates across the halves are found, and named where their ids first appeared
+    assert any("c.csv:3: duplicate id" in p and "(first at a.jsonl:1)" in p for p in together["problems"])
+    assert any("f.jsonl:151: duplicate id" in p and "(first at a.jsonl:11)" in p for p in together["problems"])
+    assert any("f.jsonl:152: duplicate id" in p and "(first at f.jsonl:101)" in p for p in together["problems"])
+    assert len(together["records"]) == 600 + 2  # every FSA caption once, one from the CSV, one from the YAML
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_an_update_reads_changed_files_in_two_processes_alike(tmp_path, monkeypatch, forks):
+    """Known lines of changed files (not parsed again) travel back from the second process too."""
+    root = _mixed_corpus(tmp_path / "corpus")
+    known = read_corpus(root).states
+    edited = []
+    for name in ("a.jsonl", "f.jsonl"):
+        path = root / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        record = json.loads(lines[5])
+        record["caption"] += " (edited)"
+        edited.append(record["id"])
+        lines[5] = json.dumps(record)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 10**12)
+    alone = read_corpus(root, known)
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 0)
+    together = read_corpus(root, known)
+    assert len(forks) == 1
+    assert _summary(together) == _summary(alone)
+    # parsed again: the two edited lines, and the CSV and YAML files that had problems (no line digests)
+    assert sorted(r.id for r in together.records) == sorted([*edited, "csv-1", "yaml-1"])
+    assert len(together.kept) == len(alone.kept) > 500
