@@ -1,4 +1,4 @@
-from ichigo_search.analysis import analyze, fold, stem
+from ichigo_search.analysis import analyze, analyze_parts, fold, stem, term_positions
 
 
 def texts(text: str, **kw) -> list[str]:
@@ -58,3 +58,41 @@ def test_offsets_point_into_the_original_text():
 
 def test_stemming_can_be_switched_off():
     assert texts("soldiers running", stemming=False) == ["soldiers", "running"]
+
+
+def _positions_from_terms(parts: list[str], stemming: bool) -> dict[str, list[int]]:
+    where: dict[str, list[int]] = {}
+    for term in analyze_parts(parts, stemming=stemming):
+        where.setdefault(term.text, []).append(term.pos)
+    return where
+
+
+EDGE_TEXTS = [
+    "U.S. Army p.m. U.S.Army A.B",  # acronyms, and dots that are not one
+    "GIs' O'Brien's jeep, POWs and WACs",  # possessives, acronym plurals
+    "B-29 air-raid Ichi-gō a-b-c-d-e",  # hyphens, joined forms, too many parts to join
+    "Liuzhou 柳州市 一号作戦 Kweilin-桂林",  # CJK runs, a CJK piece in a hyphenated word
+    "ＬＩＵＺＨＯＵ Łódź naïve ﬁeld _under_score_ 14Th",  # width, accents, ligature, underscores
+    "'quoted' ’tis rock’n’roll -- - ' ",  # apostrophes and hyphens alone
+    "",
+]
+
+
+def test_index_terms_are_the_analysed_terms_with_their_positions():
+    """term_positions (indexing's short path, no spans) gives what analyze_parts gives, on real captions."""
+    import gzip
+    import itertools
+    import json
+
+    from conftest import SHARED
+
+    with gzip.open(SHARED / "data" / "fsa-owi-captions.jsonl.gz", "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in itertools.islice(f, 3000)]
+    texts_tried = [r["caption"] for r in records] + EDGE_TEXTS
+    places = ["\n".join(r.get("places") or []) for r in records]
+    for stemming in (True, False):
+        for text in texts_tried:
+            assert term_positions([text], stemming=stemming) == _positions_from_terms([text], stemming), text
+        for title, caption, place in zip(EDGE_TEXTS, texts_tried, places, strict=False):  # several parts
+            parts = [title, caption, place]
+            assert term_positions(parts, stemming=stemming) == _positions_from_terms(parts, stemming), parts

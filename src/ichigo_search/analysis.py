@@ -39,10 +39,10 @@ STOP_WORDS = frozenset(
 
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019`"
+_WORD_PART = r"[^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*"  # O'Brien
 _TOKEN_RE = re.compile(
-    r"(?P<acronym>(?:[^\W\d_]\.){2,})(?![^\W_])"
-    r"|(?P<word>[^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*"
-    r"(?:[" + _HYPHENS + r"][^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*)*)"
+    r"(?P<acronym>(?:[^\W\d_]\.){2,})(?![^\W_])"  # U.S., p.m.
+    f"|(?P<word>{_WORD_PART}(?:[{_HYPHENS}]{_WORD_PART})*)"
 )
 _HYPHEN_SPLIT_RE = re.compile("[" + _HYPHENS + "]")
 _APOSTROPHE_RE = re.compile("[" + _APOSTROPHES + "]")
@@ -137,15 +137,36 @@ def analyze_parts(parts: Iterable[str], *, stemming: bool = True) -> list[Term]:
 def term_positions(parts: Iterable[str], *, stemming: bool = True) -> dict[str, list[int]]:
     """Each term of :func:`analyze_parts` with its positions: what an index stores, made without Term objects."""
     where: dict[str, list[int]] = {}
-    for terms, offset in _parts(parts):
-        for term in terms:
-            text = stem(term.text) if stemming else term.text
+    offset = 0
+    for part in parts:
+        texts, positions = _indexed_texts(part)
+        if not texts:
+            continue
+        if positions is None:
+            positions = range(len(texts))
+        for text, pos in zip(map(stem, texts) if stemming else texts, positions, strict=True):
             found = where.get(text)
             if found is None:
-                where[text] = [term.pos + offset]
+                where[text] = [pos + offset]
             else:
-                found.append(term.pos + offset)
+                found.append(pos + offset)
+        offset += positions[-1] + 2
     return where
+
+
+# A text without CJK, hyphens or ".x." (inside every acronym) is words only, each one term at the
+# next position: the common case, found by one findall.
+_PLAIN_WORD_RE = re.compile(_WORD_PART)
+_NOT_PLAIN_RE = re.compile(f"[{_HYPHENS}{_CJK_CLASS}]" + r"|\.[^\W\d_]\.")
+
+
+@lru_cache(maxsize=64)
+def _indexed_texts(text: str) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """The unstemmed texts of :func:`analyze`'s terms and their positions (None: 0, 1, 2, ... in order)."""
+    if _NOT_PLAIN_RE.search(text) is None:
+        return tuple(form for form in map(_word_form, _PLAIN_WORD_RE.findall(text)) if form), None
+    terms = _folded_terms(text)
+    return tuple(term.text for term in terms), tuple(term.pos for term in terms)
 
 
 def _parts(parts: Iterable[str]) -> Iterator[tuple[tuple[Term, ...], int]]:
