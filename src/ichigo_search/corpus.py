@@ -59,8 +59,8 @@ class FileState:
     digests: tuple[str, ...] = ()
 
     def to_json(self) -> list:
-        data = [self.size, self.mtime_ns, self.clean, [list(r) for r in self.records]]
-        return [*data, list(self.digests)] if self.digests else data
+        data = [self.size, self.mtime_ns, self.clean, self.records]  # tuples: JSON arrays, as lists would be
+        return [*data, self.digests] if self.digests else data
 
     @classmethod
     def from_json(cls, data: list) -> FileState:
@@ -150,10 +150,11 @@ class Records(Sequence[Record]):
 
     def _handle(self, number: int) -> tuple[BinaryIO, int]:
         """An open handle on file ``number`` in this process (a forked one opens its own)."""
-        if self._open is not None and self._open[:2] == (os.getpid(), number):
-            return self._open[2], self._open[3]
-        if self._open is not None and self._open[0] == os.getpid():
-            self._open[2].close()
+        opened = self._open
+        if opened is not None and opened[1] == number and opened[0] == os.getpid():
+            return opened[2], opened[3]
+        if opened is not None and opened[0] == os.getpid():
+            opened[2].close()
         name, size, mtime_ns = self._files[number]
         path = self._root / name
         try:
