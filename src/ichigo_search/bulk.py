@@ -31,6 +31,7 @@ from whoosh.writing import SegmentWriter
 
 from . import arrays as arrays_format
 from .arrays import ArraysWriter
+from .memo import Remembered
 from .schema import CaptionAnalyzer
 
 
@@ -107,18 +108,12 @@ class _GenericPostings(_Postings):
 
     def __init__(self, field) -> None:
         super().__init__(field)
-        self.remembered: dict[Any, list[tuple]] | None = None if field.unique else {}
+        self.remembered: Remembered[list[tuple]] | None = None if field.unique else Remembered(_REMEMBERED)
 
     def _index(self, value: Any) -> list[tuple]:
-        remembered = self.remembered
-        if remembered is None or not isinstance(value, str):
+        if self.remembered is None or not isinstance(value, str):
             return list(self.field.index(value))
-        items = remembered.get(value)
-        if items is None:
-            if len(remembered) >= _REMEMBERED:
-                remembered.clear()
-            items = remembered[value] = list(self.field.index(value))
-        return items
+        return self.remembered.get(value, lambda: list(self.field.index(value)))
 
     def add(self, docnum: int, value: Any) -> tuple[int, int]:
         length = postings = 0

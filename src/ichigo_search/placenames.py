@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .analysis import _CJK_CLASS, CJK_RE, fold
 from .fuzzy import Spellings
+from .memo import Remembered
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.sqlite"
 MAX_NAME_TOKENS = 4
@@ -99,7 +100,7 @@ class Gazetteer:
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
-        self._names_found: dict[tuple[str, bool], list[_Found]] = {}  # short texts (a record's places) recur
+        self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -186,12 +187,7 @@ class Gazetteer:
         """Names in ``text`` with the places each may mean; remembered for short texts (place lists recur)."""
         if len(text) > _REMEMBER_CHARS:
             return self._scan(text, require_case)
-        remembered = self._names_found.get((text, require_case))
-        if remembered is None:
-            if len(self._names_found) >= _REMEMBER_TEXTS:
-                self._names_found.clear()
-            remembered = self._names_found[text, require_case] = self._scan(text, require_case)
-        return remembered
+        return self._names_found.get((text, require_case), lambda: self._scan(text, require_case))
 
     def _scan(self, text: str, require_case: bool) -> list[_Found]:
         keys = self.keys()
