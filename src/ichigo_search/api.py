@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .corpus import Corpus, FileState, fingerprint, load_corpus
+from .corpus import Corpus, FileState, Reading, fingerprint, load_corpus
 from .errors import IchigoError, IndexFormatError, IndexWriteError, Problem
 from .records import Record
 from .search import SearchResults, run_search
@@ -136,6 +136,10 @@ class Index:
         that is damaged or of an older format is rebuilt (the report says why).
         """
         started = time.perf_counter()
+        if store.live_generation(self.path) == (None, None):  # nothing to update yet: build
+            return self.rebuild_from(
+                corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
+            )
         known_from, known = self._file_states()
         corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid, known=known)
         with self._writing(lock_timeout):
@@ -169,11 +173,15 @@ class Index:
     ) -> UpdateReport:
         """Build a fresh index beside the old one and swap it in atomically."""
         started = time.perf_counter()
-        corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
+        reading = Reading(corpus_dir)
+        source: Corpus | Reading = reading
+        if len(reading.halves()) < 2:  # read first, then write (in two processes if the records are many)
+            source = reading.read()
+            source.check(skip_invalid)
         with self._writing(lock_timeout):
             generation, _ = store.live_generation(self.path)
             store.remove_stale(self.path, keep=generation)
-            report = self._rebuild(corpus, progress, retired=generation)
+            report = self._rebuild(source, progress, retired=generation, skip_invalid=skip_invalid)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -244,28 +252,28 @@ class Index:
         if live is None or live.name != generation.name:
             store.discard(generation)
 
-    def _rebuild(self, corpus: Corpus, progress: Progress | None, retired: Path | None = None) -> UpdateReport:
+    def _rebuild(
+        self,
+        source: Corpus | Reading,
+        progress: Progress | None,
+        retired: Path | None = None,
+        skip_invalid: bool = False,
+    ) -> UpdateReport:
+        """A new generation from a corpus read, or from a reading whose halves are parsed by the writers."""
         from whoosh import index as whoosh_index
 
-        from . import bulk
-        from .schema import build_schema, to_document
+        from .schema import build_schema
 
+        corpus = source if isinstance(source, Corpus) else source.corpus
         places = _gazetteer_for(corpus)
         old_count = self._count(retired) if retired else 0
         generation = store.new_generation(self.path)
         try:
             ix = whoosh_index.create_in(str(generation), build_schema())
-            total = len(corpus.records)
-            parallel = total >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
-            with _frozen_for_fork(parallel):  # the writer processes are forked: keep the corpus's pages shared
-                bulk.write_documents(
-                    ix,
-                    corpus.records,
-                    lambda record: to_document(record, places),
-                    processes=2 if parallel else 1,
-                    progress=progress,
-                    checkpoint=store.crash_point,
-                )
+            if isinstance(source, Corpus):
+                _write_corpus(ix, source, places, progress)
+            else:
+                corpus = _write_reading(ix, source, places, progress, skip_invalid)
             ix.close()
             store.crash_point("committed")
             meta = self._base_meta(corpus)
@@ -556,6 +564,55 @@ def _place_aliases(corpus: Corpus) -> dict[str, list[str]]:
     from .thesaurus import load
 
     return load(corpus.thesaurus).place_aliases
+
+
+def _write_corpus(ix, corpus: Corpus, places, progress: Progress | None) -> None:
+    """Write a read corpus's records (in two processes when they are many)."""
+    from . import bulk
+    from .forking import can_fork
+    from .schema import to_document
+
+    parallel = len(corpus.records) >= PARALLEL_THRESHOLD and can_fork()
+    with _frozen_for_fork(parallel):  # the writer processes are forked: keep the corpus's pages shared
+        bulk.write_documents(
+            ix,
+            corpus.records,
+            lambda record: to_document(record, places),
+            processes=2 if parallel else 1,
+            progress=progress,
+            checkpoint=store.crash_point,
+        )
+
+
+def _write_reading(ix, reading: Reading, places, progress: Progress | None, skip_invalid: bool) -> Corpus:
+    """Write a corpus's records as its two halves of files are parsed, each by one process; the corpus read.
+
+    Records are indexed as they are parsed, before the corpus is known whole: a bad corpus
+    raises CorpusError only then (nothing is published), and a record whose id the first
+    half already holds is deleted from the second's segments.
+    """
+    from . import bulk
+    from .schema import to_document
+
+    read: list[Corpus] = []
+
+    def review(results: list[tuple[list, list[str]]], segments: list[list]) -> None:
+        corpus = reading.finish(scan for scans, _ in results for scan in scans)
+        corpus.check(skip_invalid)
+        for parts, repeated in zip(segments, Reading.repeated([given for _, given in results]), strict=True):
+            bulk.delete_documents(parts, repeated)
+        read.append(corpus)
+
+    with _frozen_for_fork(True):
+        bulk.write_sources(
+            ix,
+            [reading.records(half) for half in reading.halves()],
+            lambda record: to_document(record, places),
+            progress=progress,
+            checkpoint=store.crash_point,
+            review=review,
+        )
+    return read[0]
 
 
 def _gazetteer_for(corpus: Corpus):

@@ -16,9 +16,10 @@ the field's own ``index`` method.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from pickle import dumps
 from typing import Any
@@ -321,19 +322,51 @@ def write_documents(
 ) -> None:
     """Write ``records`` into the empty index ``ix``, in order, as segments of ``processes`` processes.
 
-    The records are split into contiguous runs; this process writes the first, forked
-    workers the others (they share the records' memory), and the index's table of
-    contents then lists the segments in record order.  ``checkpoint(stage, count)`` is
-    called after each record this process writes ("record") and before the table of
-    contents is written ("commit").
+    The records are split into contiguous runs, each written by one process (see
+    :func:`write_sources`); forked processes share the records' memory.
     """
-    from .forking import Forked, can_fork
+    from .forking import can_fork
 
-    if not can_fork():
-        processes = 1
     total = len(records)
-    processes = max(1, min(processes, total // _FEWEST_PER_PROCESS or 1))
+    processes = max(1, min(processes if can_fork() else 1, total // _FEWEST_PER_PROCESS or 1))
     bounds = [total * i // processes for i in range(processes + 1)]
+
+    def run(start: int, end: int) -> Callable[[], Iterator[Any]]:
+        return lambda: (records[index] for index in range(start, end))
+
+    write_sources(
+        ix,
+        [run(*pair) for pair in pairwise(bounds)],
+        to_document,
+        total=total,
+        progress=progress,
+        checkpoint=checkpoint,
+    )
+
+
+def write_sources(
+    ix,
+    sources: Sequence[Callable[[], Iterator[Any]]],
+    to_document: Callable[[Any], dict[str, Any]],
+    *,
+    total: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[str, int], None] = lambda stage, count: None,
+    review: Callable[[list[Any], list[list[Any]]], None] = lambda results, segments: None,
+) -> None:
+    """Write each source's records into the empty index ``ix`` as segments, the sources side by side.
+
+    A source is a function returning an iterator of records (a generator may return a
+    result).  This process writes the first source's, a forked process each other's;
+    the table of contents lists the segments in source order.  Before it is written,
+    ``review(results, segments)`` sees each source's result and segments, and may
+    delete documents from them or raise (then nothing is published).
+    ``checkpoint(stage, count)`` is called after each record this process writes
+    ("record") and before the table of contents is written ("commit");
+    ``progress(done, total)`` every so often (``total`` 0 while it is not known).
+    """
+    from .forking import Forked
+
     lock = ix.lock("WRITELOCK")
     if not lock.acquire():
         from whoosh.index import LockError
@@ -342,62 +375,93 @@ def write_documents(
     try:
         from multiprocessing.sharedctypes import RawValue
 
-        workers: list[tuple[Forked, Any, int]] = []
+        workers: list[tuple[Forked, Any]] = []
         try:
-            for start, end in pairwise(bounds[1:]):
+            for source in sources[1:]:
                 done = RawValue("q", 0)  # records written, for progress
-                worker = Forked(
-                    _write_segments, ix, records, start, end, to_document, _counter(done), role="index writing process"
-                )
-                workers.append((worker, done, end - start))
+                worker = Forked(_write_segments, ix, source, to_document, _counter(done), role="index writing process")
+                workers.append((worker, done))
 
             def report(count: int) -> None:
                 checkpoint("record", count)
-                if progress and (count % _PROGRESS_EVERY == 0 or count == bounds[1]):
-                    progress(count + sum(done.value for _, done, _ in workers), total)
+                if progress and count % _PROGRESS_EVERY == 0:
+                    progress(count + sum(done.value for _, done in workers), total)
 
-            segments = _write_segments(ix, records, 0, bounds[1], to_document, report)
-            for worker, done, count in workers:
-                segments += worker.result()
-                done.value = count
-                if progress:
-                    progress(bounds[1] + sum(done.value for _, done, _ in workers), total)
+            outcomes = [_write_segments(ix, sources[0], to_document, report)]
+            for worker, done in workers:
+                with _gc_paused():
+                    outcomes.append(worker.result())
+                done.value = outcomes[-1][2]
+            if progress:
+                written = sum(count for _, _, count in outcomes)
+                progress(written, total or written)
         except BaseException:
-            for worker, _, _ in workers:
+            for worker, _ in workers:
                 worker.kill()
             raise
+        segments = [segments for segments, _, _ in outcomes]
+        with _gc_paused():
+            review([result for _, result, _ in outcomes], segments)
         checkpoint("commit", 0)
-        _write_toc(ix, segments)
+        _write_toc(ix, [segment for part in segments for segment in part])
     finally:
         lock.release()
         ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
 
 
-def _write_segments(ix, records, start: int, end: int, to_document, report) -> list:
-    """Write records[start:end] as one or more new segments (closed every SEGMENT_POSTINGS postings).
+def _write_segments(ix, source: Callable[[], Iterator[Any]], to_document, report) -> tuple[list, Any, int]:
+    """Write the source's records as one or more new segments (closed every SEGMENT_POSTINGS postings).
 
-    The garbage collector is off meanwhile: the postings are millions of containers without
-    a cycle among them, and each full collection would only walk them all again.
+    Returns the segments, the source's result and how many records it gave.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         segments = []
         writer = BulkSegmentWriter(ix, _lk=False)
-        for count, index in enumerate(range(start, end), 1):
-            writer.add_document(**to_document(records[index]))
-            report(count)
-            if writer.postings_added >= SEGMENT_POSTINGS and index + 1 < end:
+        records = source()
+        count = 0
+        while True:
+            try:
+                record = next(records)
+            except StopIteration as end:
+                result = end.value
+                break
+            if writer.postings_added >= SEGMENT_POSTINGS:
                 segments.append(writer._finalize_segment())
                 writer = BulkSegmentWriter(ix, _lk=False)
+            writer.add_document(**to_document(record))
+            count += 1
+            report(count)
         if writer._added:
             segments.append(writer._finalize_segment())
         else:
             writer._close_segment()
-        return segments
+        return segments, result, count
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The garbage collector off meanwhile: postings and scans are millions of containers without a
+    cycle among them, and each full collection would only walk them all again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def delete_documents(segments: list, docnums: list[int]) -> None:
+    """Mark documents deleted, numbered across ``segments`` in order (as an update deletes them)."""
+    offset = 0
+    wanted = iter(sorted(docnums))
+    docnum = next(wanted, None)
+    for segment in segments:
+        count = segment.doc_count_all()
+        while docnum is not None and docnum < offset + count:
+            segment.delete_document(docnum - offset)
+            docnum = next(wanted, None)
+        offset += count
 
 
 def _counter(done) -> Callable[[int], None]:

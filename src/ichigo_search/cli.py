@@ -300,7 +300,9 @@ class _progress:
     def update(self, done: int, total: int) -> None:
         task = self._bar.tasks[0]
         speed = task.speed
-        self._bar.update(self._task, completed=done, total=total, rate=f"{speed:,.0f} records/s" if speed else "")
+        self._bar.update(
+            self._task, completed=done, total=total or None, rate=f"{speed:,.0f} records/s" if speed else ""
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

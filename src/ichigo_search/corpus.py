@@ -18,7 +18,7 @@ import re
 import stat
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, overload
@@ -197,9 +197,9 @@ class Corpus:
     def __post_init__(self) -> None:
         self.records = Records(self.root)
 
-    def raise_for_problems(self) -> None:
-        """Raise CorpusError listing every problem, if there is any."""
-        if self.problems:
+    def check(self, skip_invalid: bool = False) -> None:
+        """Raise CorpusError listing every problem, unless ``skip_invalid`` is set and some record is valid."""
+        if self.problems and (not self.size or not skip_invalid):
             raise CorpusError(self.problems)
 
     @property
@@ -292,98 +292,169 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
     Files in ``known`` that were clean and have the same size and modification time are
     not parsed again: their records are taken as they were (``Corpus.kept``).
     """
-    root = Path(root)
-    corpus = Corpus(root=root)
-    if not root.exists():
-        corpus.problems.append(Problem(str(root), None, "corpus folder does not exist"))
-        return corpus
-    if not root.is_dir():
-        corpus.problems.append(Problem(str(root), None, "corpus path is not a folder"))
-        return corpus
-    corpus.collection = _read_collection(root, corpus)
-    corpus.thesaurus = _read_thesaurus(root, corpus)
-    seen: dict[str, str] = {}
-    try:
-        paths = corpus_files(root)
-    except OSError as exc:  # pragma: no cover - os.walk reports errors through onerror, not raising
-        corpus.problems.append(Problem(str(root), None, f"cannot list the folder: {exc.strerror or exc}"))
-        return corpus
-    plan: list[tuple[str, FileState | None]] = []  # each file, with its known state when it need not be read
-    to_read: list[tuple[str, int, dict[str, tuple[str, str]]]] = []  # name, size, known lines
-    for path in paths:
-        name = str(path.relative_to(root))
-        try:
-            file_stat = path.stat()
-        except OSError:
-            file_stat = None
-        previous = (known or {}).get(name)
-        if (
-            file_stat is not None
-            and previous is not None
-            and previous.clean
-            and (previous.size, previous.mtime_ns) == (file_stat.st_size, file_stat.st_mtime_ns)
-        ):
-            plan.append((name, previous))
-            continue
-        plan.append((name, None))
-        to_read.append((name, file_stat.st_size if file_stat else 0, previous.known_lines() if previous else {}))
-    scans = _scans(root, to_read)
-    for name, unchanged in plan:
-        corpus.files.append(name)
-        if unchanged is None:
-            _take(corpus, next(scans), seen)
-            continue
-        for record_id, content_hash, line in unchanged.records:
-            if _claim(corpus, seen, name, record_id, line):
-                corpus.kept.append((record_id, content_hash))
-        corpus.states[name] = unchanged
-    if not corpus.files and not corpus.problems:
-        corpus.problems.append(
-            Problem(str(root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
-        )
-    elif not corpus.size and not corpus.problems:
-        corpus.problems.append(Problem(str(root), None, "the caption files hold no records"))
-    return corpus
+    return Reading(root, known).read()
 
 
+ToRead = list[tuple[str, dict[str, tuple[str, str]]]]  # files to parse: name, known lines
 # A corpus whose files to parse hold at least this many bytes (about 10,000 captions) is read
 # by two processes, each parsing and validating half of its files.
 PARALLEL_READ_BYTES = 5_000_000
 
 
-def _scans(root: Path, to_read: list[tuple[str, int, dict[str, tuple[str, str]]]]) -> Iterator[_FileScan]:
-    """Each file's scan, in order; from a large corpus, those of its later half read meanwhile by a forked process."""
-    from .forking import Forked, can_fork
+class Reading:
+    """One read of a corpus folder: the files to parse, then the :class:`Corpus` from their scans.
 
-    split = len(to_read)
-    total = sum(size for _, size, _ in to_read)
-    if len(to_read) > 1 and total >= PARALLEL_READ_BYTES and can_fork():
-        running = 0
-        for split, (_, size, _) in enumerate(to_read):  # noqa: B007 - the split is wanted after the loop
-            if running >= total / 2:
-                break
-            running += size
-        split = max(1, split)
-    forked = Forked(_scan_files, root, to_read[split:], role="corpus reading process") if split < len(to_read) else None
-    try:
-        for name, _, known_lines in to_read[:split]:
-            yield _scan_file(root, name, known_lines)
-        if forked is not None:
-            yield from forked.result()
-    except BaseException:
-        if forked is not None:
-            forked.kill()
-        raise
+    The files may be parsed anywhere (two processes, or the processes that index the
+    records as they are parsed); :meth:`finish` takes their scans in file order and
+    checks each record's id against those before it, as one reader would.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], known: dict[str, FileState] | None = None) -> None:
+        self.root = root = Path(root)
+        self.corpus = corpus = Corpus(root=root)
+        self._plan: list[tuple[str, FileState | None]] = []  # each file, with its known state if it need not be read
+        self.to_read: ToRead = []
+        self._sizes: list[int] = []
+        if not root.exists():
+            corpus.problems.append(Problem(str(root), None, "corpus folder does not exist"))
+            return
+        if not root.is_dir():
+            corpus.problems.append(Problem(str(root), None, "corpus path is not a folder"))
+            return
+        corpus.collection = _read_collection(root, corpus)
+        corpus.thesaurus = _read_thesaurus(root, corpus)
+        try:
+            paths = corpus_files(root)
+        except OSError as exc:  # pragma: no cover - os.walk reports errors through onerror, not raising
+            corpus.problems.append(Problem(str(root), None, f"cannot list the folder: {exc.strerror or exc}"))
+            return
+        for path in paths:
+            name = str(path.relative_to(root))
+            try:
+                file_stat = path.stat()
+            except OSError:
+                file_stat = None
+            previous = (known or {}).get(name)
+            if (
+                file_stat is not None
+                and previous is not None
+                and previous.clean
+                and (previous.size, previous.mtime_ns) == (file_stat.st_size, file_stat.st_mtime_ns)
+            ):
+                self._plan.append((name, previous))
+                continue
+            self._plan.append((name, None))
+            self.to_read.append((name, previous.known_lines() if previous else {}))
+            self._sizes.append(file_stat.st_size if file_stat else 0)
+
+    def halves(self) -> list[ToRead]:
+        """The files to parse in two runs of about equal bytes, or in one when it is not worth a second process."""
+        from .forking import can_fork
+
+        total = sum(self._sizes)
+        if len(self.to_read) < 2 or total < PARALLEL_READ_BYTES or not can_fork():
+            return [self.to_read]
+        running = split = 0
+        while running < total / 2:
+            running += self._sizes[split]
+            split += 1
+        split = min(split, len(self.to_read) - 1)
+        return [self.to_read[:split], self.to_read[split:]]
+
+    def read(self) -> Corpus:
+        """Parse the files here (a large corpus's later half in a forked process meanwhile): the corpus."""
+        halves = self.halves()
+        forked = None
+        if len(halves) > 1:
+            from .forking import Forked
+
+            forked = Forked(_scan_files, self.root, halves[1], role="corpus reading process")
+
+        def scans() -> Iterator[_FileScan]:
+            yield from (_scan_file(self.root, name, known_lines) for name, known_lines in halves[0])
+            if forked is not None:
+                yield from forked.result()
+
+        try:
+            return self.finish(scans())
+        except BaseException:
+            if forked is not None:
+                forked.kill()
+            raise
+
+    def finish(self, scans: Iterable[_FileScan]) -> Corpus:
+        """The corpus, given the scans of ``to_read`` in order."""
+        corpus = self.corpus
+        seen: dict[str, str] = {}
+        scanned = iter(scans)
+        for name, unchanged in self._plan:
+            corpus.files.append(name)
+            if unchanged is None:
+                _take(corpus, next(scanned), seen)
+                continue
+            for record_id, content_hash, line in unchanged.records:
+                if _claim(corpus, seen, name, record_id, line):
+                    corpus.kept.append((record_id, content_hash))
+            corpus.states[name] = unchanged
+        if not corpus.files and not corpus.problems:
+            corpus.problems.append(
+                Problem(str(self.root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
+            )
+        elif not corpus.size and not corpus.problems:
+            corpus.problems.append(Problem(str(self.root), None, "the caption files hold no records"))
+        return corpus
+
+    def records(self, files: ToRead) -> Callable[[], Generator[Record, None, tuple[list[_FileScan], list[str]]]]:
+        """A source of the valid records of ``files`` as they are parsed, each id once (its first record).
+
+        The generator returns the files' scans, for :meth:`finish`, and the ids of the
+        records it gave, in order: an id an earlier run of files also holds is found only
+        when both are done (see :meth:`repeated`).
+        """
+
+        def source() -> Generator[Record, None, tuple[list[_FileScan], list[str]]]:
+            scans: list[_FileScan] = []
+            given: list[str] = []
+            seen: set[str] = set()
+            for name, known_lines in files:
+                scan = _FileScan(name)
+                scans.append(scan)
+                for record in _scanning(self.root, scan, known_lines):
+                    if record.id not in seen:
+                        seen.add(record.id)
+                        given.append(record.id)
+                        yield record
+            return scans, given
+
+        return source
+
+    @staticmethod
+    def repeated(given: list[list[str]]) -> list[list[int]]:
+        """Per run of :meth:`records`, the positions of the records whose id an earlier run gave."""
+        earlier: set[str] = set()
+        found = []
+        for ids in given:
+            found.append([number for number, record_id in enumerate(ids) if record_id in earlier])
+            earlier.update(ids)
+        return found
 
 
-def _scan_files(root: Path, to_read: list[tuple[str, int, dict[str, tuple[str, str]]]]) -> list[_FileScan]:
-    return [_scan_file(root, name, known_lines) for name, _, known_lines in to_read]
+def _scan_files(root: Path, to_read: ToRead) -> list[_FileScan]:
+    return [_scan_file(root, name, known_lines) for name, known_lines in to_read]
 
 
 def _scan_file(root: Path, name: str, known_lines: dict[str, tuple[str, str]]) -> _FileScan:
     """Read, parse and validate one record file (lines in ``known_lines`` are taken as they were)."""
-    path = root / name
-    scan = _FileScan(name, jsonl=path.suffix.lower() == ".jsonl")
+    scan = _FileScan(name)
+    for _ in _scanning(root, scan, known_lines):
+        pass
+    return scan
+
+
+def _scanning(root: Path, scan: _FileScan, known_lines: dict[str, tuple[str, str]]) -> Iterator[Record]:
+    """Fill ``scan`` from its file, yielding each valid record as it is parsed."""
+    path = root / scan.name
+    scan.jsonl = path.suffix.lower() == ".jsonl"
     try:
         scan.stat = path.stat()
     except OSError:
@@ -402,7 +473,7 @@ def _scan_file(root: Path, name: str, known_lines: dict[str, tuple[str, str]]) -
             continue
         kept = None if scan.jsonl and offset is not None else record
         events.append((_PARSED, line, record.id, record.content_hash, digest, offset, kept))
-    return scan
+        yield record
 
 
 def _take(corpus: Corpus, scan: _FileScan, seen: dict[str, str]) -> None:
@@ -798,7 +869,5 @@ def load_corpus(
     an empty index is never what a broken corpus should produce.
     """
     corpus = read_corpus(root, known)
-    fatal = not corpus.size or not skip_invalid
-    if corpus.problems and fatal:
-        corpus.raise_for_problems()
+    corpus.check(skip_invalid)
     return corpus

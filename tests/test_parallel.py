@@ -1,4 +1,4 @@
-"""A large corpus is read by two processes; what they find is what one process finds, in the same order."""
+"""A large corpus is read, and rebuilt, by two processes: what they find and write is what one process would."""
 
 from __future__ import annotations
 
@@ -113,3 +113,69 @@ def test_an_update_reads_changed_files_in_two_processes_alike(tmp_path, monkeypa
     # parsed again: the two edited lines, and the CSV and YAML files that had problems (no line digests)
     assert sorted(r.id for r in together.records) == sorted([*edited, "csv-1", "yaml-1"])
     assert len(together.kept) == len(alone.kept) > 500
+
+
+def _search_all(idx, queries: list[str]) -> list[dict]:
+    return [idx.search(q, limit=20).to_dict() for q in queries]
+
+
+QUERIES = ["Liuzhou airbase", "farm", "Kweilin refugees", '"county road"', "farm -tractor", "1942", "Vermont"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_rebuild_that_parses_as_it_writes_builds_what_read_then_write_builds(tmp_path, monkeypatch, forks):
+    """Each process indexes its half of the files as it parses them; the index is the one of a read corpus."""
+    from ichigo_search import Index
+
+    lines = _fsa_lines(1600)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(4):
+        (corpus / f"part-{number}.jsonl").write_text("\n".join(lines[number * 400 : (number + 1) * 400]) + "\n")
+    built = []
+    for name, parallel_bytes in (("read-then-write", 10**12), ("as-parsed", 0)):
+        monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", parallel_bytes)
+        with Index(tmp_path / name) as idx:
+            forked_before = len(forks)
+            report = idx.rebuild_from(corpus)
+            assert len(forks) - forked_before == (parallel_bytes == 0)  # the second half's process
+            assert (report.added, report.problems) == (1600, [])
+            stored = list(idx._searcher_now().reader().all_stored_fields())
+            again = idx.update_from(corpus)  # the file states written let an update find nothing to do
+            assert (again.added, again.deleted, again.updated) == (0, 0, 0)
+            built.append((stored, _search_all(idx, QUERIES), idx.stats()["records"]))
+    assert built[0] == built[1]
+    assert sum(result["total"] for result in built[0][1]) > 20
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_problems_found_while_writing_in_halves_fail_the_build_or_are_skipped(tmp_path, monkeypatch, forks):
+    """A bad line, and an id the first half holds, are found in the second half: as a read corpus reports them."""
+    from ichigo_search import CorpusError, Index
+
+    lines = _fsa_lines(900)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text("\n".join(lines[:400]) + "\n")
+    (corpus / "b.jsonl").write_text("\n".join(lines[400:800]) + "\n")
+    idx = Index(tmp_path / "index")
+    idx.rebuild_from(corpus)
+    before = _search_all(idx, QUERIES)
+    repeated = json.dumps({**json.loads(lines[5]), "caption": "A later record reusing an earlier id, about zeppelins"})
+    (corpus / "c.jsonl").write_text("\n".join([*lines[800:], "{broken", repeated]) + "\n")
+
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 0)
+    with pytest.raises(CorpusError) as raised:
+        idx.rebuild_from(corpus)
+    assert [str(p) for p in raised.value.problems] == [str(p) for p in read_corpus(corpus).problems]
+    assert _search_all(idx, QUERIES) == before  # the live index is untouched
+    assert len(list((tmp_path / "index").glob("gen-*"))) == 1
+
+    report = idx.rebuild_from(corpus, skip_invalid=True)
+    assert report.added == 900 and report.rejected == 2
+    assert [str(p) for p in report.problems] == [str(p) for p in read_corpus(corpus).problems]
+    assert idx.search("zeppelins").total == 0  # the repeated id's later record is not searchable
+    assert idx.get(json.loads(lines[5])["id"]).caption == json.loads(lines[5])["caption"]
+    assert idx.stats()["records"] == 900
+    assert len(forks) >= 2  # both builds wrote their second half in a forked process
+    idx.close()
