@@ -25,7 +25,7 @@ from pickle import dumps
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -194,6 +194,8 @@ class BulkSegmentWriter(SegmentWriter):
         self.perdocwriter._colwriters["_stored"]._child._level = STORED_COMPRESSION
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, array] = {}  # per scorable field: each document's length as Whoosh reads it back
+        self._length_codes: dict[str, bytearray] = {}  # ... and as its lengths column stores it (one byte)
+        self._length_totals: dict[str, int] = {}
         self.postings_added = 0
 
     def add_document(self, **fields: Any) -> None:
@@ -202,13 +204,16 @@ class BulkSegmentWriter(SegmentWriter):
         docnum = self.docnum
         perdoc.start_doc(docnum)
         try:
+            stored = perdoc._storedfields  # what Whoosh's add_field keeps; lengths are written at the end
             for name in sorted(fields):
                 value = fields[name]
                 if value is None:
                     continue
                 field = self.schema[name]
-                length = self._index(name, field, value, docnum) if field.indexed else 0
-                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.indexed:
+                    self._index(name, field, value, docnum)
+                if field.stored:
+                    stored[name] = value
                 if field.column_type:
                     perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         except Exception:
@@ -218,7 +223,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _index(self, name: str, field, value: Any, docnum: int) -> int:
+    def _index(self, name: str, field, value: Any, docnum: int) -> None:
         postings = self._postings.get(name)
         if postings is None:
             postings = self._postings[name] = _postings_for(field)
@@ -227,16 +232,34 @@ class BulkSegmentWriter(SegmentWriter):
         else:
             length, added = postings.add(docnum, field.analyzer.positions(value))
         self.postings_added += added
-        if not field.scorable:
-            return 0
+        if not field.scorable or not length:
+            return
         lengths = self._lengths.get(name)
         if lengths is None:
             lengths = self._lengths[name] = array("I")
-        lengths.extend([0] * (docnum + 1 - len(lengths)))
-        lengths[docnum] = byte_to_length(length_to_byte(length)) if length else 0
-        return length
+            self._length_codes[name] = bytearray()
+            self._length_totals[name] = 0
+        codes = self._length_codes[name]
+        missing = docnum + 1 - len(lengths)
+        lengths.extend([0] * missing)
+        codes.extend(bytes(missing))
+        code = codes[docnum] = length_to_byte(length)
+        lengths[docnum] = byte_to_length(code)
+        self._length_totals[name] += length
+
+    def _write_lengths(self) -> None:
+        """Each field's lengths column and total, as Whoosh's ``add_field`` writes them document by document."""
+        perdoc = self.perdocwriter
+        for name, codes in self._length_codes.items():
+            column = _lenfield(name)
+            perdoc._create_column(column, LENGTHS_COLUMN)
+            writer = perdoc._colwriters[column]
+            writer._dbfile.write(bytes(codes))  # one byte a document (0: no length), to the last that has one
+            writer._count = len(codes)
+            perdoc._fieldlengths[name] += self._length_totals[name]
 
     def _flush_segment(self) -> None:
+        self._write_lengths()
         self.perdocwriter.close()
         writer = self.fieldwriter
         arrays = ArraysWriter(self.newsegment, self.storage)
