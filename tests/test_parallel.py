@@ -90,6 +90,28 @@ def test_two_processes_read_what_one_reads(tmp_path, monkeypatch, forks):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_one_large_file_is_cut_between_two_lines_and_read_in_halves(tmp_path, monkeypatch, forks):
+    """A BOM, blank lines, bad lines and a repeated id on both sides of the cut: found as one reader finds them."""
+    lines = _fsa_lines(700)
+    repeated = json.dumps({**json.loads(lines[3]), "caption": "the same id again, past the middle"})
+    body = [*lines[:300], "", "{bad json", *lines[300:600], repeated, "[1, 2]", *lines[600:]]
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "all.jsonl").write_bytes(b"\xef\xbb\xbf" + "\r\n".join(body).encode("utf-8") + b"\r\n")
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 10**12)
+    alone = read_corpus(root)
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 0)
+    reading = corpus_module.Reading(root)
+    first, second = reading.halves()
+    assert first[0].name == second[0].name == "all.jsonl" and first[0].end == second[0].start > 0
+    together = reading.read()
+    assert len(forks) == 1
+    assert _summary(together) == _summary(alone)
+    assert len(together.records) == 700 and len(together.problems) == 3
+    assert list(together.records)[650] == list(alone.records)[650]  # read again from its line, past the cut
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_an_update_reads_changed_files_in_two_processes_alike(tmp_path, monkeypatch, forks):
     """Known lines of changed files (not parsed again) travel back from the second process too."""
     root = _mixed_corpus(tmp_path / "corpus")
@@ -123,15 +145,17 @@ QUERIES = ["Liuzhou airbase", "farm", "Kweilin refugees", '"county road"', "farm
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_rebuild_that_parses_as_it_writes_builds_what_read_then_write_builds(tmp_path, monkeypatch, forks):
+@pytest.mark.parametrize("files", [4, 1])
+def test_a_rebuild_that_parses_as_it_writes_builds_what_read_then_write_builds(tmp_path, monkeypatch, forks, files):
     """Each process indexes its half of the files as it parses them; the index is the one of a read corpus."""
     from ichigo_search import Index
 
     lines = _fsa_lines(1600)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for number in range(4):
-        (corpus / f"part-{number}.jsonl").write_text("\n".join(lines[number * 400 : (number + 1) * 400]) + "\n")
+    for number in range(files):
+        step = 1600 // files
+        (corpus / f"part-{number}.jsonl").write_text("\n".join(lines[number * step : (number + 1) * step]) + "\n")
     built = []
     for name, parallel_bytes in (("read-then-write", 10**12), ("as-parsed", 0)):
         monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", parallel_bytes)

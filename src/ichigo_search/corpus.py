@@ -227,12 +227,25 @@ class _FileScan:
         self.jsonl = jsonl
         self.stat: os.stat_result | None = None
         self.events: list[tuple] = []
+        self.end: int | None = None  # where the run of lines read ends, if not at the end of the file
+
+    def joined(self, later: _FileScan) -> _FileScan:
+        """This scan of a file's earlier lines followed by ``later``'s; the file must not have changed between."""
+        if self.stat is None or later.stat is None or _version(later.stat) != _version(self.stat):
+            raise _changed(self.name)
+        self.events += later.events
+        self.end = later.end
+        return self
 
     def reject(self, line: int | None, message: str, records: int = 1) -> None:
         self.events.append((_PROBLEM, line, message, records, 0))
 
     def unreadable(self, line: int | None, message: str) -> None:
         self.events.append((_PROBLEM, line, message, 0, 1))
+
+
+def _version(info: os.stat_result) -> tuple[int, int]:
+    return info.st_size, info.st_mtime_ns
 
 
 def _claim(corpus: Corpus, seen: dict[str, str], name: str, record_id: str, line: int | None) -> bool:
@@ -295,7 +308,16 @@ def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None
     return Reading(root, known).read()
 
 
-ToRead = list[tuple[str, dict[str, tuple[str, str]]]]  # files to parse: name, known lines
+class _Part(NamedTuple):
+    """A file to parse, or a run of its lines: from byte ``start`` (a line's start, after any BOM) to ``end``."""
+
+    name: str
+    known_lines: dict[str, tuple[str, str]]
+    start: int = 0
+    end: int | None = None
+
+
+ToRead = list[_Part]
 # A corpus whose files to parse hold at least this many bytes (about 10,000 captions) is read
 # by two processes, each parsing and validating half of its files.
 PARALLEL_READ_BYTES = 5_000_000
@@ -315,6 +337,7 @@ class Reading:
         self._plan: list[tuple[str, FileState | None]] = []  # each file, with its known state if it need not be read
         self.to_read: ToRead = []
         self._sizes: list[int] = []
+        self._halves: list[ToRead] | None = None
         if not root.exists():
             corpus.problems.append(Problem(str(root), None, "corpus folder does not exist"))
             return
@@ -344,22 +367,35 @@ class Reading:
                 self._plan.append((name, previous))
                 continue
             self._plan.append((name, None))
-            self.to_read.append((name, previous.known_lines() if previous else {}))
+            self.to_read.append(_Part(name, previous.known_lines() if previous else {}))
             self._sizes.append(file_stat.st_size if file_stat else 0)
 
     def halves(self) -> list[ToRead]:
-        """The files to parse in two runs of about equal bytes, or in one when it is not worth a second process."""
+        """The files to parse in two runs of about equal bytes, or in one when it is not worth a second process.
+
+        A JSON-lines file astride the middle is cut between two of its lines.
+        """
+        if self._halves is None:
+            self._halves = self._halve()
+        return self._halves
+
+    def _halve(self) -> list[ToRead]:
         from .forking import can_fork
 
         total = sum(self._sizes)
-        if len(self.to_read) < 2 or total < PARALLEL_READ_BYTES or not can_fork():
+        if total < PARALLEL_READ_BYTES or not can_fork():
             return [self.to_read]
-        running = split = 0
-        while running < total / 2:
-            running += self._sizes[split]
-            split += 1
-        split = min(split, len(self.to_read) - 1)
-        return [self.to_read[:split], self.to_read[split:]]
+        running = middle = 0
+        while running + self._sizes[middle] < total / 2:
+            running += self._sizes[middle]
+            middle += 1
+        part = self.to_read[middle]
+        cut = _line_start(self.root / part.name, round(total / 2 - running))
+        if cut is None:  # not a JSON-lines file, or no line starts after the middle: cut before or after it
+            middle += running + self._sizes[middle] < total / 2 + self._sizes[middle] / 2
+            return [self.to_read[:middle], self.to_read[middle:]] if 0 < middle < len(self.to_read) else [self.to_read]
+        before, after = part._replace(end=cut), part._replace(start=cut)
+        return [[*self.to_read[:middle], before], [after, *self.to_read[middle + 1 :]]]
 
     def read(self) -> Corpus:
         """Parse the files here (a large corpus's later half in a forked process meanwhile): the corpus."""
@@ -371,7 +407,7 @@ class Reading:
             forked = Forked(_scan_files, self.root, halves[1], role="corpus reading process")
 
         def scans() -> Iterator[_FileScan]:
-            yield from (_scan_file(self.root, name, known_lines) for name, known_lines in halves[0])
+            yield from (_scan_file(self.root, part) for part in halves[0])
             if forked is not None:
                 yield from forked.result()
 
@@ -390,7 +426,10 @@ class Reading:
         for name, unchanged in self._plan:
             corpus.files.append(name)
             if unchanged is None:
-                _take(corpus, next(scanned), seen)
+                scan = next(scanned)
+                while scan.end is not None:  # a file cut in two: its later lines' scan follows
+                    scan = scan.joined(next(scanned))
+                _take(corpus, scan, seen)
                 continue
             for record_id, content_hash, line in unchanged.records:
                 if _claim(corpus, seen, name, record_id, line):
@@ -416,10 +455,10 @@ class Reading:
             scans: list[_FileScan] = []
             given: list[str] = []
             seen: set[str] = set()
-            for name, known_lines in files:
-                scan = _FileScan(name)
+            for part in files:
+                scan = _FileScan(part.name)
                 scans.append(scan)
-                for record in _scanning(self.root, scan, known_lines):
+                for record in _scanning(self.root, scan, part):
                     if record.id not in seen:
                         seen.add(record.id)
                         given.append(record.id)
@@ -440,18 +479,18 @@ class Reading:
 
 
 def _scan_files(root: Path, to_read: ToRead) -> list[_FileScan]:
-    return [_scan_file(root, name, known_lines) for name, known_lines in to_read]
+    return [_scan_file(root, part) for part in to_read]
 
 
-def _scan_file(root: Path, name: str, known_lines: dict[str, tuple[str, str]]) -> _FileScan:
-    """Read, parse and validate one record file (lines in ``known_lines`` are taken as they were)."""
-    scan = _FileScan(name)
-    for _ in _scanning(root, scan, known_lines):
+def _scan_file(root: Path, part: _Part) -> _FileScan:
+    """Read, parse and validate one record file or run of lines (lines in ``known_lines`` are taken as they were)."""
+    scan = _FileScan(part.name)
+    for _ in _scanning(root, scan, part):
         pass
     return scan
 
 
-def _scanning(root: Path, scan: _FileScan, known_lines: dict[str, tuple[str, str]]) -> Iterator[Record]:
+def _scanning(root: Path, scan: _FileScan, part: _Part) -> Iterator[Record]:
     """Fill ``scan`` from its file, yielding each valid record as it is parsed."""
     path = root / scan.name
     scan.jsonl = path.suffix.lower() == ".jsonl"
@@ -460,7 +499,8 @@ def _scanning(root: Path, scan: _FileScan, known_lines: dict[str, tuple[str, str
     except OSError:
         scan.jsonl = False
     events = scan.events
-    for line, raw, digest, offset in _read_file(path, scan, known_lines):
+    scan.end = part.end
+    for line, raw, digest, offset in _read_file(path, scan, part):
         if isinstance(raw, KnownLine):
             events.append((_KNOWN, line, raw.id, raw.content_hash, digest))
             continue
@@ -511,6 +551,22 @@ def _take(corpus: Corpus, scan: _FileScan, seen: dict[str, str]) -> None:
         corpus.states[name] = FileState(scan.stat.st_size, scan.stat.st_mtime_ns, clean, tuple(valid), line_digests)
 
 
+def _line_start(path: Path, near: int) -> int | None:
+    """Where the first line at or after byte ``near`` of a JSON-lines file starts (after any BOM), or None."""
+    if path.suffix.lower() != ".jsonl" or near <= 0:
+        return None
+    try:
+        with path.open("rb") as f:
+            bom = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
+            f.seek(bom + near - 1)
+            f.readline()  # the rest of the line astride the cut (or the newline just before it)
+            start = f.tell() - bom
+            more = f.read(1)
+    except OSError:
+        return None
+    return start if more else None
+
+
 def _read_bytes(path: Path, report: _FileScan) -> bytes | None:
     """The file's bytes without a UTF-8 BOM, or None (reported) when it cannot be read as text."""
     try:
@@ -546,16 +602,22 @@ def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
 Entry = tuple[int | None, Any]
 
 
-def _read_file(
-    path: Path, report: _FileScan, known_lines: dict[str, tuple[str, str]]
-) -> Iterator[tuple[int | None, Any, str | None, int | None]]:
-    """(line, parsed value or KnownLine, line digest, byte offset) per record; the last two for JSON lines only."""
-    data = _read_bytes(path, report)
+def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int | None, Any, str | None, int | None]]:
+    """(line, parsed value or KnownLine, line digest, byte offset) per record; the last two for JSON lines only.
+
+    Of a JSON-lines file cut in two, the later lines' reader reports no problem of the whole
+    file (the earlier one does), and a file that no longer has a line starting at the cut
+    has changed since it was cut.
+    """
+    data = _read_bytes(path, report if part.start == 0 else _FileScan(part.name))
     if data is None:
         return iter(())
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return _jsonl_entries(data, report, known_lines)
+        if part.start and data[part.start - 1 : part.start] != b"\n":
+            raise _changed(part.name)
+        first_line = data.count(b"\n", 0, part.start) + 1
+        return _jsonl_entries(data, report, part.known_lines, part.start, part.end, first_line)
     entries = _csv_entries(data, report) if suffix == ".csv" else _yaml_entries(data, report)
     return ((line, value, None, None) for line, value in entries)
 
@@ -591,10 +653,19 @@ def parse_json_line(text: str) -> Any:
 
 
 def _jsonl_entries(
-    data: bytes, report: _FileScan, known_lines: dict[str, tuple[str, str]]
+    data: bytes,
+    report: _FileScan,
+    known_lines: dict[str, tuple[str, str]],
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
 ) -> Iterator[tuple[int, Any, str, int]]:
-    offset = 0
-    for number, line in enumerate(data.split(b"\n"), 1):
+    """The entries of the lines of ``data[start:end]``, numbered from ``first_line``."""
+    offset = start
+    lines = data[start:end].split(b"\n") if start or end is not None else data.split(b"\n")
+    if end is not None and lines[-1] == b"":
+        lines.pop()  # the newline that ends the run
+    for number, line in enumerate(lines, first_line):
         start, offset = offset, offset + len(line) + 1
         if not line.strip():
             continue
