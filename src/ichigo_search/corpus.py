@@ -635,11 +635,13 @@ def line_digest(line: bytes) -> str:
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"field {key!r} appears twice")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) < len(pairs):  # a key repeated: name the first
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"field {key!r} appears twice")
+            seen.add(key)
     return result
 
 
@@ -647,9 +649,13 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for every line (json.loads with options would build one per call).
+_JSON_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+
+
 def parse_json_line(text: str) -> Any:
     """One JSON line's value: strict JSON (no NaN, no repeated keys); ValueError if it is not."""
-    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    return _JSON_DECODER.decode(text)
 
 
 def _jsonl_entries(
