@@ -25,6 +25,7 @@ from pickle import dumps
 from typing import Any
 
 from whoosh import formats
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -137,6 +138,15 @@ class _GenericPostings(_Postings):
         return list(entry[1][start:end]), entry[2][start:end]
 
 
+class _IdPostings(_GenericPostings):
+    """A field of whole values (Whoosh's ``ID`` with its own tokenizer): each value is its one term."""
+
+    def _index(self, value: Any) -> list[tuple]:
+        if not isinstance(value, str):
+            return list(self.field.index(value))
+        return [(value.encode("utf-8"), 1, self.boost, b"")]
+
+
 _REMEMBERED = 50_000
 # Postings per block: Whoosh writes 128. Reading a term's postings whole (scoring.py) costs per
 # block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
@@ -170,6 +180,8 @@ def _encode_positions(positions: array) -> bytes:
 
 def _postings_for(field) -> _Postings:
     analyzer = getattr(field, "analyzer", None)
+    if type(analyzer) is IDTokenizer and type(field.format) is formats.Existence:
+        return _IdPostings(field)
     if isinstance(analyzer, CaptionAnalyzer):
         if type(field.format) is formats.Positions:
             return _PositionPostings(field)
@@ -193,9 +205,7 @@ class BulkSegmentWriter(SegmentWriter):
         # Each document's stored fields: pickled, then zlib at STORED_COMPRESSION (Whoosh's writer: 3).
         self.perdocwriter._colwriters["_stored"]._child._level = STORED_COMPRESSION
         self._postings: dict[str, _Postings] = {}
-        self._lengths: dict[str, array] = {}  # per scorable field: each document's length as Whoosh reads it back
-        self._length_codes: dict[str, bytearray] = {}  # ... and as its lengths column stores it (one byte)
-        self._length_totals: dict[str, int] = {}
+        self._lengths: dict[str, _Lengths] = {}  # per scorable field
         self.postings_added = 0
 
     def add_document(self, **fields: Any) -> None:
@@ -232,31 +242,23 @@ class BulkSegmentWriter(SegmentWriter):
         else:
             length, added = postings.add(docnum, field.analyzer.positions(value))
         self.postings_added += added
-        if not field.scorable or not length:
-            return
-        lengths = self._lengths.get(name)
-        if lengths is None:
-            lengths = self._lengths[name] = array("I")
-            self._length_codes[name] = bytearray()
-            self._length_totals[name] = 0
-        codes = self._length_codes[name]
-        missing = docnum + 1 - len(lengths)
-        lengths.extend([0] * missing)
-        codes.extend(bytes(missing))
-        code = codes[docnum] = length_to_byte(length)
-        lengths[docnum] = byte_to_length(code)
-        self._length_totals[name] += length
+        if length and field.scorable:
+            lengths = self._lengths.get(name)
+            if lengths is None:
+                lengths = self._lengths[name] = _Lengths()
+            lengths.add(docnum, length)
 
     def _write_lengths(self) -> None:
         """Each field's lengths column and total, as Whoosh's ``add_field`` writes them document by document."""
         perdoc = self.perdocwriter
-        for name, codes in self._length_codes.items():
+        for name, lengths in self._lengths.items():
             column = _lenfield(name)
             perdoc._create_column(column, LENGTHS_COLUMN)
             writer = perdoc._colwriters[column]
-            writer._dbfile.write(bytes(codes))  # one byte a document (0: no length), to the last that has one
+            codes = lengths.column()
+            writer._dbfile.write(codes)  # one byte a document (0: no length), to the last that has one
             writer._count = len(codes)
-            perdoc._fieldlengths[name] += self._length_totals[name]
+            perdoc._fieldlengths[name] += lengths.total
 
     def _flush_segment(self) -> None:
         self._write_lengths()
@@ -268,7 +270,7 @@ class BulkSegmentWriter(SegmentWriter):
             if not postings.terms:
                 continue
             writer.start_field(name, postings.field)
-            lengths = self._lengths.get(name)
+            lengths = self._lengths[name].decoded if name in self._lengths else None
             for btext, key in postings.sorted_terms():
                 entry = postings.terms.pop(key)
                 if len(entry[0]) == 1:
@@ -282,6 +284,30 @@ class BulkSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
         arrays.close()
+
+
+class _Lengths:
+    """One scorable field's document lengths: as its lengths column stores them (a byte each) and as
+    Whoosh reads them back, for the blocks' statistics."""
+
+    def __init__(self) -> None:
+        self.codes = bytearray()
+        self.decoded = array("I")
+        self.total = 0
+
+    def add(self, docnum: int, length: int) -> None:
+        codes = self.codes
+        if docnum >= len(codes):  # grown a thousand documents at a time; zero is no length
+            grow = max(1024, docnum + 1 - len(codes))
+            codes.extend(bytes(grow))
+            self.decoded.frombytes(bytes(grow * self.decoded.itemsize))
+        code = codes[docnum] = length_to_byte(length)
+        self.decoded[docnum] = byte_to_length(code)
+        self.total += length
+
+    def column(self) -> bytes:
+        """The column's bytes: up to the last document with a length, as Whoosh writes it."""
+        return bytes(self.codes).rstrip(b"\0")
 
 
 def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
