@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from whoosh import columns, fields
@@ -15,7 +14,7 @@ from .placenames import gazetteer as default_gazetteer
 from .records import Record
 
 # Bump when analysis or the schema changes in a way old indexes cannot serve.
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 
 # BM25F parameters: Whoosh's defaults. A grid over k1 0.9-2.0 and b 0.5-0.9
 # (python benchmarks/tune_bm25.py, 2026-11-27) moved nDCG@10 by at most 0.009 on dev,
@@ -136,11 +135,8 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         "hash": record.content_hash.encode("ascii"),
         "caption": record.caption,
         "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
-        "record": json.dumps(stored, ensure_ascii=False),
-        "located": json.dumps(
-            {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
-            ensure_ascii=False,
-        ),
+        "record": stored,  # stored fields are pickled: kept as objects, not JSON text made and parsed again
+        "located": {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
     }
     if located.direct:
         doc[PLACE_IDS] = " ".join(p.id for p in located.direct)
@@ -159,12 +155,12 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
 
 def stored_places(stored: dict[str, Any]) -> dict[str, Any]:
     """What indexing found about a hit's places: display names and mention spans."""
-    return json.loads(stored.get("located") or "{}")
+    return stored.get("located") or {}
 
 
 def from_stored(stored: dict[str, Any]) -> Record:
     """Rebuild the Record from a hit's stored fields."""
-    data = json.loads(stored["record"])
+    data = dict(stored["record"])
     data["caption"] = stored["caption"]
     known = {k: data.pop(k, None) for k in ("id", "caption", "title", "date", "photographer", "source", "collection")}
     places = tuple(data.pop("places", ()) or ())
