@@ -203,3 +203,25 @@ def test_problems_found_while_writing_in_halves_fail_the_build_or_are_skipped(tm
     assert idx.stats()["records"] == 900
     assert len(forks) >= 2  # both builds wrote their second half in a forked process
     idx.close()
+
+
+def test_the_halves_hold_about_as_many_records_whatever_their_bytes(tmp_path, monkeypatch, forks):
+    """Records, not bytes, are what indexing costs: long records in one file, short in the next."""
+    lines = _fsa_lines(1200)
+    long_records = [json.dumps({**json.loads(line), "notes": json.loads(line)["caption"] * 8}) for line in lines[:400]]
+    short_records = [
+        json.dumps({"id": f"short-{n}", "caption": json.loads(line)["caption"][:40]})
+        for n, line in enumerate(lines[400:])
+    ]
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.jsonl").write_text("\n".join(long_records) + "\n", encoding="utf-8")
+    (root / "b.jsonl").write_text("\n".join(short_records) + "\n", encoding="utf-8")
+    assert (root / "a.jsonl").stat().st_size > 4 * (root / "b.jsonl").stat().st_size
+    monkeypatch.setattr(corpus_module, "PARALLEL_READ_BYTES", 0)
+    reading = corpus_module.Reading(root)
+    first, second = reading.halves()
+    assert first[-1].name == second[0].name == "b.jsonl"  # cut among the short records
+    in_first = 400 + (root / "b.jsonl").read_bytes()[: first[-1].end].count(b"\n")
+    assert abs(in_first - 600) < 60  # within 5% (line lengths are sampled); by bytes: 265 records against 935
+    assert len(reading.read().records) == 1200

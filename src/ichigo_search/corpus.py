@@ -380,19 +380,22 @@ class Reading:
         return self._halves
 
     def _halve(self) -> list[ToRead]:
+        """Two runs of about as many lines each (records, more than bytes, are what indexing costs)."""
         from .forking import can_fork
 
-        total = sum(self._sizes)
-        if total < PARALLEL_READ_BYTES or not can_fork():
+        if sum(self._sizes) < PARALLEL_READ_BYTES or not can_fork():
             return [self.to_read]
-        running = middle = 0
-        while running + self._sizes[middle] < total / 2:
-            running += self._sizes[middle]
+        line_bytes = [_line_bytes(self.root / part.name) for part in self.to_read]
+        lines = [size / per_line for size, per_line in zip(self._sizes, line_bytes, strict=True)]
+        half = sum(lines) / 2
+        running, middle = 0.0, 0
+        while running + lines[middle] < half and middle < len(lines) - 1:
+            running += lines[middle]
             middle += 1
         part = self.to_read[middle]
-        cut = _line_start(self.root / part.name, round(total / 2 - running))
+        cut = _line_start(self.root / part.name, round((half - running) * line_bytes[middle]))
         if cut is None:  # not a JSON-lines file, or no line starts after the middle: cut before or after it
-            middle += running + self._sizes[middle] < total / 2 + self._sizes[middle] / 2
+            middle += running + lines[middle] / 2 < half
             return [self.to_read[:middle], self.to_read[middle:]] if 0 < middle < len(self.to_read) else [self.to_read]
         before, after = part._replace(end=cut), part._replace(start=cut)
         return [[*self.to_read[:middle], before], [after, *self.to_read[middle + 1 :]]]
@@ -549,6 +552,16 @@ def _take(corpus: Corpus, scan: _FileScan, seen: dict[str, str]) -> None:
         clean = len(corpus.problems) == problems_before and settled
         line_digests = tuple(digests) if all(digests) else ()
         corpus.states[name] = FileState(scan.stat.st_size, scan.stat.st_mtime_ns, clean, tuple(valid), line_digests)
+
+
+def _line_bytes(path: Path, sample: int = 1 << 18) -> float:
+    """About how many bytes a line of the file takes, from its first ``sample`` bytes (at least 1)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(sample)
+    except OSError:
+        return 1.0
+    return max(1.0, len(head) / max(1, head.count(b"\n")))
 
 
 def _line_start(path: Path, near: int) -> int | None:
