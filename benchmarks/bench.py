@@ -155,7 +155,16 @@ def _pss_kb(pid: int) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed PSS of a process and all its descendants; keeps the peak (bytes)."""
+    """Samples the summed PSS of a process and all its descendants; keeps the peak (bytes).
+
+    Every ``interval`` seconds, or less often when sampling is slow: the kernel walks every page
+    of a process to sum its PSS (21 ms for a 1.4 GB Python heap), and sampling two such writer
+    processes ten times a second would take 40% of a core from the two cores they use, where a
+    one-process peer leaves a core free. The pause is at least ``COST_SHARE`` times the time a
+    sample took, so the sampler uses at most about 5% of a core.
+    """
+
+    COST_SHARE = 20
 
     def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
@@ -164,13 +173,14 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._done.is_set():
+            started = time.perf_counter()
             pids, todo = [], [self.pid]
             while todo:
                 pid = todo.pop()
                 pids.append(pid)
                 todo += _children(pid)
             self.peak = max(self.peak, 1024 * sum(_pss_kb(p) for p in pids))
-            self._done.wait(self.interval)
+            self._done.wait(max(self.interval, self.COST_SHARE * (time.perf_counter() - started)))
 
     def stop(self) -> int:
         self._done.set()
@@ -694,8 +704,9 @@ def report(results: dict[str, Any]) -> str:
         "",
         "Notes: peak RSS is the build process's own high-water mark (`VmHWM`; `ru_maxrss` from `wait4` would "
         "include the benchmark parent's size, which survives exec); peak memory sums the proportional set size "
-        "of the build process and its children, sampled every 0.1 s, and is at least the peak RSS; ichigo-search "
-        "builds more than 20,000 captions with two writer processes. "
+        "of the build process and its children, sampled every 0.1 s (less often when a sample is slow: the "
+        "sampler takes at most about 5% of a core), and is at least the peak RSS; ichigo-search "
+        "builds a corpus of 5 MB or more with two processes, each reading and indexing half of it. "
         "Peers OR the query's words (phrases stay phrases); ichigo-search ranks captions with every word first, "
         "then those with some. Captions beyond 98,244 are recombined by `benchmarks/generate.py`.",
     ]
