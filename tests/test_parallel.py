@@ -225,3 +225,28 @@ def test_the_halves_hold_about_as_many_records_whatever_their_bytes(tmp_path, mo
     in_first = 400 + (root / "b.jsonl").read_bytes()[: first[-1].end].count(b"\n")
     assert abs(in_first - 600) < 60  # within 5% (line lengths are sampled); by bytes: 265 records against 935
     assert len(reading.read().records) == 1200
+
+
+def test_a_source_that_may_not_pass_problems_gives_no_record_after_the_first_but_reads_on(tmp_path):
+    """A build that will fail on a bad corpus stops indexing at its first problem and reports every one."""
+    lines = _fsa_lines(300)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.jsonl").write_text("\n".join([*lines[:100], "{bad", *lines[100:200]]) + "\n", encoding="utf-8")
+    (root / "b.jsonl").write_text("\n".join([*lines[200:], lines[250], "[]"]) + "\n", encoding="utf-8")
+    reading = corpus_module.Reading(root)
+    for past_problems, expected in ((True, 300), (False, 100)):
+        source = reading.records(reading.to_read, past_problems=past_problems)()
+        given = []
+        while True:
+            try:
+                given.append(next(source).id)
+            except StopIteration as end:
+                scans, ids = end.value
+                break
+        assert len(given) == len(ids) == expected
+        problems = [
+            (scan.name, event[1]) for scan in scans for event in scan.events if event[0] == corpus_module._PROBLEM
+        ]
+        assert problems == [("a.jsonl", 101), ("b.jsonl", 102)]  # the bad line, and the last: read on to the end
+        assert len(corpus_module.Reading(root).finish(scans).problems) == 3  # and the repeated line of b.jsonl

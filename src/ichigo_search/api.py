@@ -606,7 +606,7 @@ def _write_reading(ix, reading: Reading, places, progress: Progress | None, skip
     with _frozen_for_fork(True):
         bulk.write_sources(
             ix,
-            [reading.records(half) for half in reading.halves()],
+            [reading.records(half, past_problems=skip_invalid) for half in reading.halves()],
             lambda record: to_document(record, places),
             progress=progress,
             checkpoint=store.crash_point,

@@ -228,6 +228,7 @@ class _FileScan:
         self.stat: os.stat_result | None = None
         self.events: list[tuple] = []
         self.end: int | None = None  # where the run of lines read ends, if not at the end of the file
+        self.problems = 0
 
     def joined(self, later: _FileScan) -> _FileScan:
         """This scan of a file's earlier lines followed by ``later``'s; the file must not have changed between."""
@@ -239,9 +240,11 @@ class _FileScan:
 
     def reject(self, line: int | None, message: str, records: int = 1) -> None:
         self.events.append((_PROBLEM, line, message, records, 0))
+        self.problems += 1
 
     def unreadable(self, line: int | None, message: str) -> None:
         self.events.append((_PROBLEM, line, message, 0, 1))
+        self.problems += 1
 
 
 def _version(info: os.stat_result) -> tuple[int, int]:
@@ -446,26 +449,34 @@ class Reading:
             corpus.problems.append(Problem(str(self.root), None, "the caption files hold no records"))
         return corpus
 
-    def records(self, files: ToRead) -> Callable[[], Generator[Record, None, tuple[list[_FileScan], list[str]]]]:
+    def records(
+        self, files: ToRead, *, past_problems: bool = True
+    ) -> Callable[[], Generator[Record, None, tuple[list[_FileScan], list[str]]]]:
         """A source of the valid records of ``files`` as they are parsed, each id once (its first record).
 
         The generator returns the files' scans, for :meth:`finish`, and the ids of the
         records it gave, in order: an id an earlier run of files also holds is found only
-        when both are done (see :meth:`repeated`).
+        when both are done (see :meth:`repeated`).  Unless ``past_problems``, it gives no
+        record after the first problem (a bad line, an id repeated in these files), as the
+        build will fail, but reads on, so that every problem is reported at reading speed.
         """
 
         def source() -> Generator[Record, None, tuple[list[_FileScan], list[str]]]:
             scans: list[_FileScan] = []
             given: list[str] = []
             seen: set[str] = set()
+            giving = True
             for part in files:
                 scan = _FileScan(part.name)
                 scans.append(scan)
                 for record in _scanning(self.root, scan, part):
-                    if record.id not in seen:
+                    repeated = record.id in seen
+                    giving = giving and (past_problems or not (repeated or scan.problems))
+                    if giving and not repeated:
                         seen.add(record.id)
                         given.append(record.id)
                         yield record
+                giving = giving and (past_problems or not scan.problems)
             return scans, given
 
         return source
