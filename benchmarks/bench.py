@@ -161,10 +161,10 @@ class TreeMemory(threading.Thread):
     of a process to sum its PSS (21 ms for a 1.4 GB Python heap), and sampling two such writer
     processes ten times a second would take 40% of a core from the two cores they use, where a
     one-process peer leaves a core free. The pause is at least ``COST_SHARE`` times the time a
-    sample took, so the sampler uses at most about 5% of a core.
+    sample took, so the sampler uses at most about 2% of a core.
     """
 
-    COST_SHARE = 20
+    COST_SHARE = 50
 
     def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
@@ -705,7 +705,7 @@ def report(results: dict[str, Any]) -> str:
         "Notes: peak RSS is the build process's own high-water mark (`VmHWM`; `ru_maxrss` from `wait4` would "
         "include the benchmark parent's size, which survives exec); peak memory sums the proportional set size "
         "of the build process and its children, sampled every 0.1 s (less often when a sample is slow: the "
-        "sampler takes at most about 5% of a core), and is at least the peak RSS; ichigo-search "
+        "sampler takes at most about 2% of a core), and is at least the peak RSS; ichigo-search "
         "builds a corpus of 5 MB or more with two processes, each reading and indexing half of it. "
         "Peers OR the query's words (phrases stay phrases); ichigo-search ranks captions with every word first, "
         "then those with some. Captions beyond 98,244 are recombined by `benchmarks/generate.py`.",

@@ -20,6 +20,7 @@ import time
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, overload
 
@@ -109,16 +110,17 @@ class Records(Sequence[Record]):
         self._kept.append(record)
 
     def add_file(self, name: str, size: int, mtime_ns: int) -> int:
-        """Register a JSON-lines file (as checked) whose lines :meth:`append_line` will name."""
+        """Register a JSON-lines file (as checked) whose lines :meth:`append_lines` will name."""
         self._files.append((name, size, mtime_ns))
         return len(self._files) - 1
 
-    def append_line(self, file_number: int, offset: int, digest: str, content_hash: str) -> None:
-        self._file_of.append(file_number)
-        self._where.append(len(self._lines))
-        self._lines.append(offset)
-        self._digests += bytes.fromhex(digest)
-        self._hashes += bytes.fromhex(content_hash)
+    def append_lines(self, file_number: int, offsets: list[int], digests: list[str], content_hashes: list[str]) -> None:
+        """Records of the file :meth:`add_file` numbered: where their lines start, their digests and hashes."""
+        self._file_of.extend(repeat(file_number, len(offsets)))
+        self._where.extend(range(len(self._lines), len(self._lines) + len(offsets)))
+        self._lines.extend(offsets)
+        self._digests += bytes.fromhex("".join(digests))
+        self._hashes += bytes.fromhex("".join(content_hashes))
 
     def __len__(self) -> int:
         return len(self._file_of)
@@ -251,13 +253,18 @@ def _version(info: os.stat_result) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
 
 
-def _claim(corpus: Corpus, seen: dict[str, str], name: str, record_id: str, line: int | None) -> bool:
+Seen = dict[str, tuple[str, int | None]]  # record id -> the file and line where it first appears
+
+
+def _claim(corpus: Corpus, seen: Seen, name: str, record_id: str, line: int | None) -> bool:
     """Note where ``record_id`` first appears; False (reported) when an earlier record has it."""
-    if record_id in seen:
-        corpus.problems.append(Problem(name, line, f"duplicate id {record_id!r} (first at {seen[record_id]})"))
+    first = seen.get(record_id)
+    if first is not None:
+        where = f"{first[0]}:{first[1]}" if first[1] else first[0]
+        corpus.problems.append(Problem(name, line, f"duplicate id {record_id!r} (first at {where})"))
         corpus.rejected += 1
         return False
-    seen[record_id] = f"{name}:{line}" if line else name
+    seen[record_id] = (name, line)
     return True
 
 
@@ -427,7 +434,7 @@ class Reading:
     def finish(self, scans: Iterable[_FileScan]) -> Corpus:
         """The corpus, given the scans of ``to_read`` in order."""
         corpus = self.corpus
-        seen: dict[str, str] = {}
+        seen: Seen = {}
         scanned = iter(scans)
         for name, unchanged in self._plan:
             corpus.files.append(name)
@@ -530,14 +537,16 @@ def _scanning(root: Path, scan: _FileScan, part: _Part) -> Iterator[Record]:
         yield record
 
 
-def _take(corpus: Corpus, scan: _FileScan, seen: dict[str, str]) -> None:
+def _take(corpus: Corpus, scan: _FileScan, seen: Seen) -> None:
     """Add one file's scan to the corpus: its problems, and its records whose ids are not taken yet."""
     name = scan.name
     problems_before = len(corpus.problems)
     valid: list[tuple[str, str, int | None]] = []
     digests: list[str | None] = []
     records = corpus.records
-    file_number = records.add_file(name, scan.stat.st_size, scan.stat.st_mtime_ns) if scan.jsonl else -1
+    offsets: list[int] = []  # of the JSON lines parsed: where they start, their digests and hashes
+    line_digests: list[str] = []
+    line_hashes: list[str] = []
     for event in scan.events:
         if event[0] == _PROBLEM:
             _, line, message, rejected, unreadable = event
@@ -551,11 +560,16 @@ def _take(corpus: Corpus, scan: _FileScan, seen: dict[str, str]) -> None:
         if event[0] == _KNOWN:
             corpus.kept.append((record_id, content_hash))
         elif event[6] is None:
-            records.append_line(file_number, event[5], digest, content_hash)
+            offsets.append(event[5])
+            line_digests.append(digest)
+            line_hashes.append(content_hash)
         else:
             records.append(event[6])
         valid.append((record_id, content_hash, line))
         digests.append(digest)
+    if scan.jsonl:
+        number = records.add_file(name, scan.stat.st_size, scan.stat.st_mtime_ns)
+        records.append_lines(number, offsets, line_digests, line_hashes)
     if scan.stat is not None:
         # A file changed within the last seconds may change again within its timestamp's
         # granularity without a new size or time: it is read again next time ("racily clean").
