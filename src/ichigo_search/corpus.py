@@ -381,7 +381,7 @@ class Reading:
             self._sizes.append(file_stat.st_size if file_stat else 0)
 
     def halves(self) -> list[ToRead]:
-        """The files to parse in two runs of about equal bytes, or in one when it is not worth a second process.
+        """The files to parse in two runs of about as many lines, or in one when not worth a second process.
 
         A JSON-lines file astride the middle is cut between two of its lines.
         """
@@ -390,7 +390,7 @@ class Reading:
         return self._halves
 
     def _halve(self) -> list[ToRead]:
-        """Two runs of about as many lines each (records, more than bytes, are what indexing costs)."""
+        """Lines, not bytes: records are what indexing costs (each file's line length is sampled)."""
         from .forking import can_fork
 
         if sum(self._sizes) < PARALLEL_READ_BYTES or not can_fork():
