@@ -270,7 +270,7 @@ class BulkSegmentWriter(SegmentWriter):
             if not postings.terms:
                 continue
             writer.start_field(name, postings.field)
-            lengths = self._lengths[name].decoded if name in self._lengths else None
+            lengths = self._lengths[name].decoded() if name in self._lengths else None
             for btext, key in postings.sorted_terms():
                 entry = postings.terms.pop(key)
                 if len(entry[0]) == 1:
@@ -287,27 +287,26 @@ class BulkSegmentWriter(SegmentWriter):
 
 
 class _Lengths:
-    """One scorable field's document lengths: as its lengths column stores them (a byte each) and as
-    Whoosh reads them back, for the blocks' statistics."""
+    """One scorable field's document lengths, as its lengths column stores them: a byte each."""
 
     def __init__(self) -> None:
         self.codes = bytearray()
-        self.decoded = array("I")
         self.total = 0
 
     def add(self, docnum: int, length: int) -> None:
         codes = self.codes
         if docnum >= len(codes):  # grown a thousand documents at a time; zero is no length
-            grow = max(1024, docnum + 1 - len(codes))
-            codes.extend(bytes(grow))
-            self.decoded.frombytes(bytes(grow * self.decoded.itemsize))
-        code = codes[docnum] = length_to_byte(length)
-        self.decoded[docnum] = byte_to_length(code)
+            codes.extend(bytes(max(1024, docnum + 1 - len(codes))))
+        codes[docnum] = length_to_byte(length)
         self.total += length
 
     def column(self) -> bytes:
         """The column's bytes: up to the last document with a length, as Whoosh writes it."""
         return bytes(self.codes).rstrip(b"\0")
+
+    def decoded(self) -> array:
+        """Each document's length as Whoosh reads it back, for the blocks' statistics."""
+        return array("I", map(byte_to_length, self.codes))
 
 
 def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
