@@ -168,7 +168,7 @@ class Records(Sequence[Record]):
         if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
             handle.close()
             raise _changed(name)
-        bom = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+        bom = _bom_size(handle)
         self._open = (os.getpid(), number, handle, bom)
         return handle, bom
 
@@ -224,9 +224,9 @@ class _FileScan:
     itself only where it cannot be read again from its line.
     """
 
-    def __init__(self, name: str, jsonl: bool = False) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.jsonl = jsonl
+        self.jsonl = False  # a JSON-lines file that could be read (its records are read again from their lines)
         self.stat: os.stat_result | None = None
         self.events: list[tuple] = []
         self.end: int | None = None  # where the run of lines read ends, if not at the end of the file
@@ -372,7 +372,7 @@ class Reading:
                 file_stat is not None
                 and previous is not None
                 and previous.clean
-                and (previous.size, previous.mtime_ns) == (file_stat.st_size, file_stat.st_mtime_ns)
+                and (previous.size, previous.mtime_ns) == _version(file_stat)
             ):
                 self._plan.append((name, previous))
                 continue
@@ -545,8 +545,8 @@ def _take(corpus: Corpus, scan: _FileScan, seen: Seen) -> None:
     digests: list[str | None] = []
     records = corpus.records
     offsets: list[int] = []  # of the JSON lines parsed: where they start, their digests and hashes
-    line_digests: list[str] = []
-    line_hashes: list[str] = []
+    parsed_digests: list[str] = []
+    parsed_hashes: list[str] = []
     for event in scan.events:
         if event[0] == _PROBLEM:
             _, line, message, rejected, unreadable = event
@@ -561,15 +561,15 @@ def _take(corpus: Corpus, scan: _FileScan, seen: Seen) -> None:
             corpus.kept.append((record_id, content_hash))
         elif event[6] is None:
             offsets.append(event[5])
-            line_digests.append(digest)
-            line_hashes.append(content_hash)
+            parsed_digests.append(digest)
+            parsed_hashes.append(content_hash)
         else:
             records.append(event[6])
         valid.append((record_id, content_hash, line))
         digests.append(digest)
     if scan.jsonl:
         number = records.add_file(name, scan.stat.st_size, scan.stat.st_mtime_ns)
-        records.append_lines(number, offsets, line_digests, line_hashes)
+        records.append_lines(number, offsets, parsed_digests, parsed_hashes)
     if scan.stat is not None:
         # A file changed within the last seconds may change again within its timestamp's
         # granularity without a new size or time: it is read again next time ("racily clean").
@@ -577,6 +577,17 @@ def _take(corpus: Corpus, scan: _FileScan, seen: Seen) -> None:
         clean = len(corpus.problems) == problems_before and settled
         line_digests = tuple(digests) if all(digests) else ()
         corpus.states[name] = FileState(scan.stat.st_size, scan.stat.st_mtime_ns, clean, tuple(valid), line_digests)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _bom_size(handle: BinaryIO) -> int:
+    """The size of the UTF-8 BOM a file opened at its start begins with (0 if none), read past it."""
+    if handle.read(len(_UTF8_BOM)) == _UTF8_BOM:
+        return len(_UTF8_BOM)
+    handle.seek(0)
+    return 0
 
 
 def _line_bytes(path: Path, sample: int = 1 << 18) -> float:
@@ -595,7 +606,7 @@ def _line_start(path: Path, near: int) -> int | None:
         return None
     try:
         with path.open("rb") as f:
-            bom = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
+            bom = _bom_size(f)
             f.seek(bom + near - 1)
             f.readline()  # the rest of the line astride the cut (or the newline just before it)
             start = f.tell() - bom
@@ -628,8 +639,8 @@ def _read_bytes(path: Path, report: _FileScan) -> bytes | None:
         if data.startswith(bom):
             report.unreadable(None, f"is {encoding} text; save it as UTF-8")
             return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
     return data
 
 
