@@ -64,7 +64,8 @@ def summary(profile: cProfile.Profile, wall: float, title: str, top: int = 30) -
 
 def profile_build(corpus: Path, index_dir: Path, out: Path) -> None:
     """Profile ``Index.rebuild_from`` over the corpus in one process (the index is kept for the query phase)."""
-    from ichigo_search import Index, api
+    from ichigo_search import Index
+    from ichigo_search import indexing as api
 
     api.PARALLEL_THRESHOLD = 10**12  # one process, so the profiler sees all the work
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -123,16 +124,16 @@ def sample_parallel_build(corpus: Path, out: Path) -> None:
 
 
 # Where a sample of the build is, by the first of these found in its stack. Both processes run the
-# same pipeline (bulk.write_documents): the parent reads the corpus, then each writes half of it.
+# same pipeline (engine.whoosh.writer.write_documents): the parent reads the corpus, then each writes half of it.
 STAGES = (
     ("read and validate the corpus (parent)", ("read_corpus (", "load_corpus (")),
     ("records parsed again from their lines", ("__getitem__ (",)),
     ("locate (gazetteer look-ups, place spans)", ("locate (",)),
     ("to_document other (JSON of the record, content hash)", ("to_document (",)),
     ("segment writing at the end (terms sorted, Whoosh blocks)", ("_finalize_segment (",)),
-    ("analysis (term positions)", ("ichigo_search/analysis.py", "ichigo_search/schema.py")),
+    ("analysis (term positions)", ("ichigo_search/text/analysis.py", "ichigo_search/engine/whoosh/schema.py")),
     ("Whoosh per-document writer (stored fields, lengths, columns)", ("whoosh/",)),
-    ("postings gathered in memory (bulk.py)", ("ichigo_search/bulk.py",)),
+    ("postings gathered in memory (writer.py)", ("ichigo_search/engine/whoosh/writer.py",)),
 )
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engines import ENGINES, LABELS, Query, engine
-from ichigo_search.corpus import load_corpus
+from ichigo_search.corpus.reading import load_corpus
 from ichigo_search.evaluation import Judged, Scores, load_dev_set, mean, score_ranking
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,8 @@
     python benchmarks/tune_bm25.py [--sets dev,dev+fsa,cranfield,cisi] [--k1 0.9,1.2,1.6] [--b 0.5,0.75,0.9]
 
 Builds each set's index once (BM25F parameters are applied when searching), then prints
-nDCG@10 per set for every (k1, b) pair; the chosen pair lives in ``ichigo_search.schema``.
+nDCG@10 per set for every (k1, b) pair (each a ``Ranking`` given to ``Index``); the chosen pair is
+the default of ``ichigo_search.ranking.Ranking``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-import ichigo_search.schema as schema
 from ichigo_search import Index
+from ichigo_search.ranking import DEFAULT
 from relevance import ROOT, index_scores, prepare
 
 
@@ -30,17 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     sets = []
     for name in args.sets.split(","):
         test = prepare(name, tmp, args.eval, args.data)
-        index = Index(tmp / f"{name}-index")
-        index.rebuild_from(test.corpus)
-        sets.append((test, index))
+        with Index(tmp / f"{name}-index") as index:
+            index.rebuild_from(test.corpus)
+        sets.append((test, tmp / f"{name}-index"))
     print(f"{'k1':>5} {'b':>5}  " + "  ".join(f"{t.name:>10}" for t, _ in sets))
     for k1 in map(float, args.k1.split(",")):
         for b in map(float, args.b.split(",")):
-            schema.BM25_K1, schema.BM25_B = k1, b
             scores = []
-            for test, index in sets:
-                index.close()  # the next search opens a searcher with the new parameters
-                scores.append(index_scores(test, index).ndcg)
+            for test, folder in sets:
+                with Index(folder, ranking=replace(DEFAULT, k1=k1, b=b)) as index:
+                    scores.append(index_scores(test, index).ndcg)
             print(f"{k1:5.2f} {b:5.2f}  " + "  ".join(f"{s:10.3f}" for s in scores), flush=True)
     return 0
 

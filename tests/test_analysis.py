@@ -1,4 +1,4 @@
-from ichigo_search.analysis import analyze, analyze_parts, fold, stem, term_positions
+from ichigo_search.text.analysis import analyze, analyze_parts, fold, stem, term_positions
 
 
 def texts(text: str, **kw) -> list[str]:

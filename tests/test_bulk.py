@@ -16,11 +16,13 @@ import pytest
 from whoosh import index as whoosh_index
 
 from conftest import SAMPLE_CORPUS, SHARED, copy_sample
-from ichigo_search.bulk import BulkSegmentWriter
-from ichigo_search.corpus import read_corpus
-from ichigo_search.records import record_from_mapping
-from ichigo_search.schema import build_schema, to_document
+from ichigo_search.corpus.reading import read_corpus
+from ichigo_search.corpus.record import record_from_mapping
+from ichigo_search.document import to_document
+from ichigo_search.engine.whoosh.schema import build_schema
+from ichigo_search.engine.whoosh.writer import BulkSegmentWriter
 
+pytestmark = pytest.mark.whoosh_oracle
 FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 
 
@@ -42,7 +44,7 @@ def documents() -> list[dict]:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
     """The same documents written by Whoosh's writer and by the bulk writer: their readers."""
-    from ichigo_search import bulk
+    from ichigo_search.engine.whoosh import writer as bulk
 
     readers = []
     for name, make in (("whoosh", lambda ix: ix.writer()), ("bulk", BulkSegmentWriter)):
@@ -119,7 +121,7 @@ def test_unsupported_schemas_are_refused(tmp_path: Path):
 
 def test_two_processes_and_small_segments_write_the_same_documents_in_order(both, documents, tmp_path, monkeypatch):
     """The forked writer and segment limits change where postings live, not what they say."""
-    from ichigo_search import bulk
+    from ichigo_search.engine.whoosh import writer as bulk
 
     expected, _ = both
     monkeypatch.setattr(bulk, "SEGMENT_POSTINGS", 20_000)  # several segments in each process
@@ -140,7 +142,7 @@ def test_two_processes_and_small_segments_write_the_same_documents_in_order(both
 
 
 def test_a_failing_writer_process_fails_the_build_and_publishes_nothing(documents, tmp_path):
-    from ichigo_search import bulk
+    from ichigo_search.engine.whoosh import writer as bulk
 
     def to_document(document: dict) -> dict:
         if document["id"] == documents[1200]["id"]:  # in the second process's half
@@ -156,7 +158,8 @@ def test_a_failing_writer_process_fails_the_build_and_publishes_nothing(document
 
 
 def test_a_parallel_rebuild_searches_like_a_single_process_one(tmp_path, monkeypatch):
-    from ichigo_search import Index, api
+    from ichigo_search import Index
+    from ichigo_search import indexing as api
 
     corpus = copy_sample(tmp_path / "corpus")
     with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
@@ -175,7 +178,9 @@ def test_a_parallel_rebuild_searches_like_a_single_process_one(tmp_path, monkeyp
 
 def test_a_corpus_file_changed_during_a_rebuild_fails_it_and_keeps_the_index(tmp_path, monkeypatch):
     """Records of JSON lines are read again while indexing; a file changed meanwhile is an error, not a mix."""
-    from ichigo_search import Index, api, bulk
+    from ichigo_search import Index
+    from ichigo_search import indexing as api
+    from ichigo_search.engine.whoosh import writer as bulk
     from ichigo_search.errors import CorpusChangedError
 
     corpus = tmp_path / "corpus"
@@ -239,10 +244,10 @@ def test_a_line_edited_in_place_is_not_taken_for_the_one_checked(tmp_path):
 
 def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, documents, monkeypatch):
     """The arrays file repeats, exactly, what the term's posting blocks say."""
-    from ichigo_search import arrays as arrays_format
-    from ichigo_search import bulk
-    from ichigo_search.arrays import segment_arrays
-    from ichigo_search.scoring import _term_blocks
+    from ichigo_search.engine.whoosh import sidecar as arrays_format
+    from ichigo_search.engine.whoosh import writer as bulk
+    from ichigo_search.engine.whoosh.postings import _term_blocks
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
 
     monkeypatch.setattr(arrays_format, "ARRAY_POSTINGS", 40)
     ix = whoosh_index.create_in(str(tmp_path), build_schema())

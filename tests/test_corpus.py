@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ichigo_search import CorpusError
-from ichigo_search.corpus import load_corpus, read_corpus
+from ichigo_search.corpus.reading import load_corpus, read_corpus
 
 
 def write(path: Path, text: str | bytes) -> Path:

@@ -1,6 +1,6 @@
 import pytest
 
-from ichigo_search.dates import named_years, parse_year_filter, year_range
+from ichigo_search.text.dates import named_years, parse_year_filter, year_range
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import json
 import sys
 
 from conftest import ROOT, SHARED
-from ichigo_search.records import record_from_mapping
+from ichigo_search.corpus.record import record_from_mapping
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate

@@ -149,7 +149,7 @@ def _settled(path: Path) -> None:
 
 
 def test_an_update_parses_only_the_files_that_changed(tmp_path):
-    from ichigo_search.corpus import read_corpus
+    from ichigo_search.corpus.reading import read_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -159,7 +159,7 @@ def test_an_update_parses_only_the_files_that_changed(tmp_path):
         _settled(corpus / name)
     idx = Index(tmp_path / "index")
     idx.update_from(corpus)
-    _, known = idx._file_states()
+    _, known = idx._indexer()._file_states()
     assert set(known) == {"a.jsonl", "b.jsonl"} and all(state.clean for state in known.values())
 
     edited = (corpus / "b.jsonl").read_text(encoding="utf-8").replace("Chengtu convoy 7", "Chengtu zeppelin 7")
@@ -178,7 +178,7 @@ def test_an_update_parses_only_the_files_that_changed(tmp_path):
 
 
 def test_unchanged_lines_of_a_changed_file_are_not_parsed_again_but_still_checked(tmp_path):
-    from ichigo_search.corpus import read_corpus
+    from ichigo_search.corpus.reading import read_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -187,7 +187,7 @@ def test_unchanged_lines_of_a_changed_file_are_not_parsed_again_but_still_checke
     _settled(corpus / "a.jsonl")
     idx = Index(tmp_path / "index")
     idx.update_from(corpus)
-    _, known = idx._file_states()
+    _, known = idx._indexer()._file_states()
     assert len(known["a.jsonl"].digests) == 20
 
     # A new line on top (every line number shifts), one caption edited, one line copied (a duplicate id).
@@ -212,6 +212,6 @@ def test_a_file_just_written_is_always_read_again(tmp_path, corpus):
     sample.write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
     idx = Index(tmp_path / "index")
     idx.update_from(corpus)  # written a moment ago: its time cannot yet be trusted to change with it
-    _, known = idx._file_states()
+    _, known = idx._indexer()._file_states()
     assert not known["ichigo-campaign.yaml"].clean
     idx.close()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from ichigo_search import corpus as corpus_module
-from ichigo_search import forking
-from ichigo_search.corpus import read_corpus
+from ichigo_search.corpus import reading as corpus_module
+from ichigo_search.corpus.reading import read_corpus
+from ichigo_search.util import forking
 
 FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 
@@ -164,7 +164,7 @@ def test_a_rebuild_that_parses_as_it_writes_builds_what_read_then_write_builds(t
             report = idx.rebuild_from(corpus)
             assert len(forks) - forked_before == (parallel_bytes == 0)  # the second half's process
             assert (report.added, report.problems) == (1600, [])
-            stored = list(idx._searcher_now().reader().all_stored_fields())
+            stored = list(idx._searcher_now().whoosh.reader().all_stored_fields())
             again = idx.update_from(corpus)  # the file states written let an update find nothing to do
             assert (again.added, again.deleted, again.updated) == (0, 0, 0)
             built.append((stored, _search_all(idx, QUERIES), idx.stats()["records"]))

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from ichigo_search import Index
-from ichigo_search.placenames import DATA_FILE, compact_key, gazetteer
+from ichigo_search.vocab.gazetteer import DATA_FILE, compact_key, gazetteer
 
 PLACES_TESTED = 48
 # Romanized spellings: capitalized words joined by hyphens or spaces (Liuchow, Liu-chou, Ch'ung-ch'ing).

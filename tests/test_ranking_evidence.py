@@ -7,13 +7,16 @@ queries: every one mentioning fighters or servicemen, and every one dated 1945.
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 
 import pytest
 
 from conftest import SHARED, copy_sample
-from ichigo_search import Index, querying, schema
-from ichigo_search.dates import year_range
-from ichigo_search.querying import Unit
+from ichigo_search import Index
+from ichigo_search.query import plan as querying
+from ichigo_search.query.syntax import Unit
+from ichigo_search.ranking import DEFAULT
+from ichigo_search.text.dates import year_range
 
 
 def _competing(line: str) -> bool:
@@ -51,8 +54,8 @@ def test_words_near_each_other_in_order_rank_first(mixed_index, monkeypatch):
     rivals = [hit for hit in results if "Fighter Group" in hit.caption and "destroyed" in hit.caption]
     assert len(rivals) >= 3
 
-    monkeypatch.setattr(schema, "PROXIMITY_WEIGHT", 0.0)
-    plain = mixed_index.search("destroyed fighter", limit=10)
+    with Index(mixed_index.path, ranking=replace(DEFAULT, proximity_weight=0.0)) as without_bonus:
+        plain = without_bonus.search("destroyed fighter", limit=10)
     assert plain[0].id != "liuzhou-destroyed-fighter"  # the words' counts alone rank the rivals first
     assert plain.total == results.total  # the bonus reorders, it never adds or drops a caption
 
@@ -103,6 +106,6 @@ def test_years_only_widen_every_word_when_a_word_is_not_a_year(sample_index):
 
 
 def test_a_year_no_caption_is_dated_in_is_only_a_word():
-    assert querying.when("1950", [1944, 1945]) is None
-    assert querying.when("Guilin", [1944, 1945]) is None
-    assert querying.when("1940s", [1944, 1945]) is not None
+    assert querying.when("1950", [1944, 1945], 2.0) is None
+    assert querying.when("Guilin", [1944, 1945], 2.0) is None
+    assert querying.when("1940s", [1944, 1945], 2.0) is not None

@@ -22,8 +22,8 @@ from click.testing import CliRunner
 
 from ichigo_search import Index
 from ichigo_search.cli import main
-from ichigo_search.corpus import read_corpus
-from ichigo_search.records import MAX_CAPTION_CHARS
+from ichigo_search.corpus.reading import read_corpus
+from ichigo_search.corpus.record import MAX_CAPTION_CHARS
 
 GOOD_CAPTION = "Chinese soldiers march on the road to Guilin"
 

@@ -57,7 +57,7 @@ def write_corpus(folder: Path, records: list[dict]) -> Path:
 def state(index_dir: Path) -> frozenset[tuple[str, str]]:
     """Every (id, caption) the live index holds."""
     with Index(index_dir) as idx:
-        return frozenset((f["id"], f["caption"]) for f in idx._searcher_now().all_stored_fields())
+        return frozenset((f["id"], f["caption"]) for f in idx._searcher_now().whoosh.all_stored_fields())
 
 
 def leftovers(index_dir: Path) -> list[str]:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from ichigo_search import Index, store
 from ichigo_search.cli import main
-from ichigo_search.schema import FORMAT_VERSION
+from ichigo_search.document import FORMAT_VERSION
 
 
 def run(corpus, index_dir, *args: str):

@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ichigo_search import Index, querying
+from ichigo_search import Index
 from ichigo_search.cli import main
-from ichigo_search.highlight import fragments
+from ichigo_search.query import syntax as querying
+from ichigo_search.text.highlight import fragments
 
 OPERATORS = ["AND", "OR", "NOT", "(", ")", '"', "*", "?", "~", "^", ":", "-", "+", "\\", "/", "&&", "||", "!"]
 FIELDS = ["title:", "place:", "photographer:", "year:", "by:", "caption:", "nosuchfield:", "id:", "hash:", "record:"]
@@ -150,7 +151,7 @@ def test_cli_option_lookalikes_are_usage_errors(sample_index, args):
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(text=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=400), data=st.data())
 def test_highlights_escape_everything_but_the_marks(text, data):
-    from ichigo_search.analysis import analyze
+    from ichigo_search.text.analysis import analyze
 
     terms = [t.text for t in analyze(text, stemming=False)]
     forms = set(data.draw(st.lists(st.sampled_from(terms), max_size=4))) if terms else set()

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from ichigo_search import IndexFormatError, store
 from ichigo_search.cli import main
-from ichigo_search.corpus import _yaml_loader, read_corpus
+from ichigo_search.corpus.reading import _yaml_loader, read_corpus
 
 HOSTILE_IDS = ["../../../escaped", "/etc/passwd", "..", "CURRENT", ".lock", "gen-evil", "a/b\\c", "~root", "%2e%2e"]
 

@@ -3,8 +3,8 @@
 import yaml
 
 from conftest import SAMPLE_CORPUS, SHARED
-from ichigo_search.corpus import read_corpus
-from ichigo_search.paths import sample_corpus
+from ichigo_search.app.paths import sample_corpus
+from ichigo_search.corpus.reading import read_corpus
 
 
 def seed_captions() -> list[str]:

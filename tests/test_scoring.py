@@ -17,9 +17,15 @@ from itertools import pairwise
 import pytest
 
 from conftest import SHARED, copy_sample
-from ichigo_search import Index, arrays, matching
-from ichigo_search.analysis import stem
-from ichigo_search.scoring import member, scorer, top
+from ichigo_search import Index
+from ichigo_search.engine.whoosh import sidecar as arrays
+from ichigo_search.engine.whoosh.convert import to_whoosh
+from ichigo_search.engine.whoosh.evaluate import member, scorer, top
+from ichigo_search.query.tree import Or, Phrase, Term
+from ichigo_search.search import plan_search
+from ichigo_search.text.analysis import stem
+
+pytestmark = pytest.mark.whoosh_oracle
 
 FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 CAPTIONS = 1500
@@ -73,8 +79,20 @@ def _queries(count: int) -> list[str]:
     return queries
 
 
+def _searchers(index: Index):
+    """The engine's searcher of an index and the Whoosh searcher inside it (the oracle's)."""
+    engine = index._searcher_now()
+    return engine, engine.whoosh
+
+
+def _docs(searcher, query) -> list[int]:
+    """What Whoosh matches for a query tree."""
+    return list(to_whoosh(query).docs(searcher))
+
+
 def _whoosh_top(searcher, query, allowed: set[int] | None, count: int) -> list[tuple[int, float]]:
     """Whoosh's scores for every match, best first (its own top-N collection skips some, even unoptimized)."""
+    query = to_whoosh(query) if not hasattr(query, "matcher") else query
     hits = searcher.search(query, limit=None, optimize=False, filter=allowed)
     return sorted(((hit.docnum, hit.score) for hit in hits), key=lambda pair: (-pair[1], pair[0]))[:count]
 
@@ -85,9 +103,9 @@ def _assert_same_ranking(expected: list[tuple[int, float]], got: list[tuple[int,
 
 
 def test_the_index_has_segments_and_deletions(fsa_index):
-    from ichigo_search.arrays import segment_arrays
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
 
-    searcher = fsa_index._searcher_now()
+    searcher = fsa_index._searcher_now().whoosh
     stored = [len(segment_arrays(leaf)._index.get("caption", {})) for leaf, _ in searcher.reader().leaf_readers()]
     assert stored[0] > 100 and stored[1:] == [0] * (len(stored) - 1)  # the rebuilt segment only
     assert len(searcher.reader().leaf_readers()) >= 2
@@ -96,15 +114,15 @@ def test_the_index_has_segments_and_deletions(fsa_index):
 
 @pytest.mark.parametrize("text", _queries(60))
 def test_scores_and_matches_equal_whooshs(fsa_index, text):
-    searcher = fsa_index._searcher_now()
-    found = matching.build(searcher, text, None, None, None)
+    engine, searcher = _searchers(fsa_index)
+    found = plan_search(engine, text)
     assert found is not None
     bulk = scorer(searcher)
     for query in (found.some_words, found.every_word):
         if query is None:
             continue
         result = bulk.select(query, bulk.allowed())
-        assert sorted(query.docs(searcher)) == result.ids.tolist(), text
+        assert sorted(_docs(searcher, query)) == result.ids.tolist(), text
         _assert_same_ranking(_whoosh_top(searcher, query, None, 10), top(result.ids, result.scores, 10), text)
 
 
@@ -113,15 +131,15 @@ def test_scores_and_matches_equal_whooshs(fsa_index, text):
     [("farm", "Texas", None), ("children", None, "1941..1943"), ("county", "California", "1942")],
 )
 def test_filters_equal_whooshs(fsa_index, text, place, year):
-    searcher = fsa_index._searcher_now()
-    found = matching.build(searcher, text, place, year, None)
+    engine, searcher = _searchers(fsa_index)
+    found = plan_search(engine, text, place, year)
     bulk = scorer(searcher)
     allowed = bulk.allowed(found.filter)
-    expected_filter = set(found.filter.docs(searcher))
+    expected_filter = set(_docs(searcher, found.filter))
     assert expected_filter  # (Whoosh reads an empty filter set as no filter at all)
     assert set(allowed.nonzero()[0].tolist()) == expected_filter
     result = bulk.select(found.some_words, allowed)
-    assert result.ids.tolist() == sorted(set(found.some_words.docs(searcher)) & expected_filter)
+    assert result.ids.tolist() == sorted(set(_docs(searcher, found.some_words)) & expected_filter)
     _assert_same_ranking(
         _whoosh_top(searcher, found.some_words, expected_filter, 10), top(result.ids, result.scores, 10), text
     )
@@ -129,11 +147,11 @@ def test_filters_equal_whooshs(fsa_index, text, place, year):
 
 def test_search_ranks_every_word_first_and_counts_some_words(fsa_index):
     results = fsa_index.search("farm tractor", limit=1000)
-    searcher = fsa_index._searcher_now()
-    found = matching.build(searcher, "farm tractor", None, None, None)
-    every = set(found.every_word.docs(searcher))
-    assert results.total == len(set(found.some_words.docs(searcher))) > len(every) > 0
-    ranks = [searcher.document_number(id=hit.id) in every for hit in results]
+    engine, searcher = _searchers(fsa_index)
+    found = plan_search(engine, "farm tractor")
+    every = set(_docs(searcher, found.every_word))
+    assert results.total == len(set(_docs(searcher, found.some_words))) > len(every) > 0
+    ranks = [engine.document_number(hit.id) in every for hit in results]
     assert ranks == sorted(ranks, reverse=True)  # every "True" (both words) before any "False"
 
 
@@ -143,13 +161,13 @@ def test_member_and_top_break_ties_by_document_number():
     ids = np.array([2, 5, 7, 9])
     assert top(ids, np.array([1.0, 3.0, 3.0, 2.0]), 3) == [(5, 3.0), (7, 3.0), (9, 2.0)]
     assert top(ids, np.array([1.0, 1.0, 1.0, 1.0]), 2) == [(2, 1.0), (5, 1.0)]
-    from ichigo_search.scoring import Sparse
+    from ichigo_search.engine.whoosh.postings import Sparse
 
     assert member(Sparse(ids, np.zeros(4)), np.array([1, 2, 9, 10])).tolist() == [False, True, True, False]
 
 
 def test_memory_mapped_and_plain_reads_agree(fsa_index):
-    """The zero-copy mapped storage (ichigo_search.mapped) reads exactly what plain file reads do."""
+    """The zero-copy mapped storage (ichigo_search.engine.whoosh.mapped) reads exactly what plain file reads do."""
     with Index(fsa_index.path, memory_map=True) as mapped, Index(fsa_index.path, memory_map=False) as plain:
         for text in ("farm tractor", '"county road"', "Kweilin", "children -school"):
             a, b = mapped.search(text, limit=20), plain.search(text, limit=20)
@@ -160,12 +178,12 @@ def test_memory_mapped_and_plain_reads_agree(fsa_index):
 
 
 def test_the_postings_cache_stays_within_its_budget(fsa_index, monkeypatch):
-    from ichigo_search import scoring
+    from ichigo_search.engine.whoosh import postings
 
-    searcher = fsa_index._searcher_now()
+    searcher = fsa_index._searcher_now().whoosh
     expected = {text: fsa_index.search(text).to_dict() for text in ("farm tractor", "county", '"county road"')}
-    arrays = scoring.scorer(searcher).arrays
-    monkeypatch.setattr(scoring, "CACHE_POSTINGS", 300)
+    arrays = scorer(searcher).arrays
+    monkeypatch.setattr(postings, "CACHE_POSTINGS", 300)
     arrays._cache.clear()
     arrays._cached_postings = 0
     for text, before in expected.items():
@@ -176,22 +194,20 @@ def test_the_postings_cache_stays_within_its_budget(fsa_index, monkeypatch):
 
 @pytest.mark.parametrize("keep_all", [True, False])
 def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_index, monkeypatch, keep_all):
-    from whoosh import query as wq
+    from ichigo_search.engine.whoosh import postings
 
-    from ichigo_search import scoring
-
-    searcher = fsa_index._searcher_now()
-    arrays = scoring.scorer(searcher).arrays
-    monkeypatch.setattr(scoring, "ALL_POSITIONS", 10**9 if keep_all else 10)
-    monkeypatch.setattr(scoring, "WANTED_SHARE", 10**9 if keep_all else 0)
+    searcher = fsa_index._searcher_now().whoosh
+    arrays = scorer(searcher).arrays
+    monkeypatch.setattr(postings, "ALL_POSITIONS", 10**9 if keep_all else 10)
+    monkeypatch.setattr(postings, "WANTED_SHARE", 10**9 if keep_all else 0)
     arrays._cache.clear()
     arrays._cached_postings = 0
     phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])
     for words in phrases:
         for field in ("caption", "places"):
             for slop in (1, 2, 5):
-                phrase = wq.Phrase(field, words, slop=slop)
-                expected = sorted(phrase.docs(searcher))
+                phrase = Phrase(field, tuple(words), slop=slop)
+                expected = sorted(_docs(searcher, phrase))
                 found = arrays.phrase_ids(searcher, phrase)
                 assert found[arrays.live[found]].tolist() == expected, (field, words, slop)  # deletions drop later
     assert any(key[0] == "positions" for key in arrays._cache) == keep_all
@@ -203,15 +219,13 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
 )
 def test_sloppy_phrases_score_and_match_as_whooshs(fsa_index, words):
     """Words near each other in order (``slop`` > 1): Whoosh's SpanNear2 matches and scores, and more than in a row."""
-    from whoosh import query as wq
-
-    searcher = fsa_index._searcher_now()
+    searcher = fsa_index._searcher_now().whoosh
     bulk = scorer(searcher)
-    found = [set(wq.Phrase("caption", words).docs(searcher))]
+    found = [set(_docs(searcher, Phrase("caption", tuple(words))))]
     for slop in (2, 3, 6):
-        phrase = wq.Phrase("caption", words, slop=slop, boost=0.7)
+        phrase = Phrase("caption", tuple(words), slop=slop, boost=0.7)
         result = bulk.select(phrase, bulk.allowed())
-        assert result.ids.tolist() == sorted(phrase.docs(searcher)), slop
+        assert result.ids.tolist() == sorted(_docs(searcher, phrase)), slop
         _assert_same_ranking(_whoosh_top(searcher, phrase, None, 10), top(result.ids, result.scores, 10), str(slop))
         found.append(set(result.ids.tolist()))
     assert all(a <= b for a, b in pairwise(found)) and found[-1]  # a wider slop finds more
@@ -224,13 +238,14 @@ def test_rescoring_adds_the_bonus_as_whooshs_and_maybe_within_the_window(fsa_ind
     """``rescore``: the window's best documents score as Whoosh's ``AndMaybe(query, bonus)``, the rest as before."""
     from whoosh import query as wq
 
-    searcher = fsa_index._searcher_now()
+    engine, searcher = _searchers(fsa_index)
     bulk = scorer(searcher)
-    found = matching.build(searcher, text, None, None, None)
+    found = plan_search(engine, text)
     words = [w for w in text.lower().split() if w not in ("the", "near")]
-    bonus = wq.Or([wq.Phrase("caption", [stem(w) for w in words], slop=3), wq.Term("caption", "road", boost=0.5)])
+    bonus = Or((Phrase("caption", tuple(stem(w) for w in words), slop=3), Term("caption", "road", boost=0.5)))
     base = bulk.select(found.some_words, bulk.allowed())
-    expected = dict(_whoosh_top(searcher, wq.AndMaybe(found.some_words, bonus), None, 10**6))
+    oracle = wq.AndMaybe(to_whoosh(found.some_words), to_whoosh(bonus))
+    expected = dict(_whoosh_top(searcher, oracle, None, 10**6))
     whole = bulk.rescore(base, bonus, 10**9)
     _assert_same_ranking(
         sorted(expected.items(), key=lambda p: (-p[1], p[0]))[:10], top(whole.ids, whole.scores, 10), text
@@ -247,13 +262,13 @@ def test_what_is_cached_for_a_reader_goes_with_it(tmp_path, corpus):
     import gc
     import weakref
 
-    from ichigo_search import reader_cache
+    from ichigo_search.engine.whoosh import reader_cache
 
     idx = Index(tmp_path / "index")
     idx.update_from(corpus)
     for round_ in range(3):
         assert idx.search("Liuzhuo", year="1940..1949").total > 0  # a typo and a year filter too
-        old_reader = weakref.ref(idx._searcher_now().reader())
+        old_reader = weakref.ref(idx._searcher_now().whoosh.reader())
         assert old_reader() in reader_cache._VALUES
         extra = json.dumps({"id": f"extra-{round_}", "caption": f"Kweilin airfield {round_}"})
         (corpus / f"extra-{round_}.jsonl").write_text(extra + "\n", encoding="utf-8")
@@ -272,7 +287,7 @@ def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
     from whoosh.formats import Positions
     from whoosh.system import pack_uint
 
-    from ichigo_search.scoring import _decode_positions, _in_one_pickle
+    from ichigo_search.engine.whoosh.postings import _decode_positions, _in_one_pickle
 
     rng = random.Random(3)
     lists = [[0], [7], [300], [70_000], [1, 2, 9], sorted(rng.sample(range(10**6), 2500))]

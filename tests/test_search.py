@@ -190,29 +190,30 @@ def test_several_word_forms_are_highlighted_only_where_their_words_stand_togethe
 
 
 def test_long_queries_keep_their_words_and_split_hyphenated_ones():
-    from ichigo_search import querying
+    from ichigo_search.query.plan import plan, unit_query
+    from ichigo_search.query.syntax import Unit, parse
+    from ichigo_search.query.tree import Term, leaves
+    from ichigo_search.search import make_expander
 
     words = [f"word{i}" for i in range(50)]
-    assert len(querying.parse(" ".join(words)).clauses) == 50  # descriptions are not cut at 32 words
-    whole = querying.unit_query(querying.Unit("wing-flutter"), {"caption": 1.0}, "exact")
-    split = querying.unit_query(querying.Unit("wing-flutter"), {"caption": 1.0}, "exact", split=0.5)
+    assert len(parse(" ".join(words)).clauses) == 50  # descriptions are not cut at 32 words
+    whole = unit_query(Unit("wing-flutter"), ("caption",), "exact")
+    split = unit_query(Unit("wing-flutter"), ("caption",), "exact", split=0.5)
 
     def single_terms(query):
-        return {(q.fieldname, q.text) for q in query.leaves() if type(q).__name__ == "Term"}
+        return {(q.field, q.text) for q in leaves(query) if isinstance(q, Term)}
 
     assert ("caption", "flutter") not in single_terms(whole)  # only "wing flutter" together
     assert {("caption", "wing"), ("caption", "flutter")} <= single_terms(split)
-    plan = querying.plan(querying.parse("heat-transfer in shock tubes at hypersonic speed"), {"caption": 1.0}, "exact")
-    assert plan.soft_stems[0] == ("heat", "transfer") and len(plan.soft_long) == len(plan.soft_core)
+    planned = plan(parse("heat-transfer in shock tubes at hypersonic speed"), ("caption",), "exact", make_expander())
+    assert planned.soft_stems[0] == ("heat", "transfer") and len(planned.soft_long) == len(planned.soft_core)
 
 
 def test_long_queries_weight_rare_words_above_common_ones(sample_index):
-    from ichigo_search import matching
+    from ichigo_search.search import plan_search
 
     sample_index.search("Liuzhou")  # opens the searcher
     searcher = sample_index._searcher
-    found = matching.build(searcher, "Japanese soldiers in Liuzhou near the remains of horses", None, None, None)
-    boosts = {
-        stems: query.boost for query, stems in zip(found.some_words.subqueries, found.plan.soft_stems, strict=True)
-    }
+    found = plan_search(searcher, "Japanese soldiers in Liuzhou near the remains of horses")
+    boosts = {stems: query.boost for query, stems in zip(found.some_words.parts, found.plan.soft_stems, strict=True)}
     assert boosts[("hors",)] > boosts[("liuzhou",)]  # horses: 2 of 10 captions; Liuzhou: 5

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ichigo_search import Index
-from ichigo_search.fuzzy import Spellings
-from ichigo_search.thesaurus import load, ordinal_suffix, ordinal_words, token_key
+from ichigo_search.text.spelling import Spellings
+from ichigo_search.vocab.thesaurus import load, ordinal_suffix, ordinal_words, token_key
 
 CAPTIONS = {
     "lt-col": "Lieutenant Colonel John Smith inspects the runway.",
@@ -211,7 +211,7 @@ def test_a_broken_corpus_thesaurus_is_a_corpus_problem(tmp_path, corpus):
 
 
 def test_the_compiled_thesaurus_is_cached_and_recompiled_when_damaged(tmp_path, monkeypatch):
-    from ichigo_search import thesaurus
+    from ichigo_search.vocab import thesaurus
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     extra = json.dumps({"synonyms": [["jeep", "quarter-ton truck"]]})

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ichigo_search.placenames import compact_key  # noqa: E402
+from ichigo_search.vocab.gazetteer import compact_key  # noqa: E402
 
 DATA = ROOT / "src" / "ichigo_search" / "data"
 CURATED = DATA / "places_curated.tsv"

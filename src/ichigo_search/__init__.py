@@ -8,11 +8,26 @@
 
 from __future__ import annotations
 
-from .errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError, IndexWriteError, Problem
+from typing import TYPE_CHECKING
+
+from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError, IndexWriteError, Problem
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load on first use (__getattr__)
+    from ichigo_search.corpus.reading import read_corpus
+    from ichigo_search.corpus.record import Record
+    from ichigo_search.facets import Facets, FacetValue
+    from ichigo_search.index import Index
+    from ichigo_search.indexing import UpdateReport
+    from ichigo_search.ranking import Ranking
+    from ichigo_search.search import Hit, SearchResults
 
 __version__ = "0.1.0"
+# The name of the application's own folders (user data, cache).
+APP_NAME = "ichigo-search"
 __all__ = [
     "CorpusError",
+    "FacetValue",
+    "Facets",
     "Hit",
     "IchigoError",
     "Index",
@@ -20,6 +35,7 @@ __all__ = [
     "IndexFormatError",
     "IndexWriteError",
     "Problem",
+    "Ranking",
     "Record",
     "SearchResults",
     "UpdateReport",
@@ -27,23 +43,24 @@ __all__ = [
     "read_corpus",
 ]
 
+# Public name -> the module defining it, imported when the name is first used (the CLI starts fast).
+_LAZY = {
+    "Index": "ichigo_search.index",
+    "UpdateReport": "ichigo_search.indexing",
+    "SearchResults": "ichigo_search.search",
+    "Hit": "ichigo_search.search",
+    "Facets": "ichigo_search.facets",
+    "FacetValue": "ichigo_search.facets",
+    "Ranking": "ichigo_search.ranking",
+    "Record": "ichigo_search.corpus.record",
+    "read_corpus": "ichigo_search.corpus.reading",
+}
 
-def __getattr__(name: str):
+
+def __getattr__(name: str) -> object:
     """Load the heavier modules only when their names are used."""
-    if name in ("Index", "UpdateReport"):
-        from . import api
+    if name in _LAZY:
+        import importlib
 
-        return getattr(api, name)
-    if name in ("SearchResults", "Hit"):
-        from . import search
-
-        return getattr(search, name)
-    if name == "Record":
-        from .records import Record
-
-        return Record
-    if name == "read_corpus":
-        from .corpus import read_corpus
-
-        return read_corpus
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'ichigo_search' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m ichigo_search``."""
 
-from .cli import main
+from ichigo_search.cli import main
 
 main()

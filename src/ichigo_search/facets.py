@@ -1,10 +1,9 @@
 """Facet counts: how many of the captions a search matches are at each place and in each decade.
 
-Counts cover every matching caption, not just one page.  Matching is unscored
-(Whoosh's ``docs_for_query``); each document's facet values are read once per
-index segment and cached.  Whoosh segments never change after they are
-written (deletions are masked out when matching), so after an incremental
-update only the new segments are read.
+Counts cover every matching caption, not just one page.  Each document's facet
+values are read once per index segment and cached: segments never change after
+they are written (deletions are masked out when matching), so after an
+incremental update only the new segments are read.
 
 Places are counted the way the ``place=`` filter matches them, so a facet's
 count is what clicking it finds: a caption counts for every gazetteer place in
@@ -20,6 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
+
+from ichigo_search.document import PLACE_TREE, from_stored
+from ichigo_search.engine import Searcher, Segment
+from ichigo_search.ranking import DEFAULT, Ranking
+from ichigo_search.search import make_expander, plan_search
+from ichigo_search.vocab.gazetteer import gazetteer
 
 # What one document contributes: its place labels and its decades.
 DocFacets = tuple[tuple[str, ...], tuple[int, ...]]
@@ -81,56 +86,46 @@ class FacetCounter:
     def _label(self, place_id: str) -> str | None:
         """The gazetteer's name for a place id (None for an id it has no name for)."""
         if place_id not in self._labels:
-            from .placenames import gazetteer
-
             place = gazetteer().place(place_id)
             self._labels[place_id] = place.name if place else None
         return self._labels[place_id]
 
     def _is_known(self, name: str) -> bool:
         if name not in self._known:
-            from .search import make_expander
-
             self._known[name] = bool(make_expander().place_ids(name))
         return self._known[name]
 
-    def _read_segment(self, reader) -> list[DocFacets]:
-        from .schema import PLACE_TREE, from_stored
-
-        size = reader.doc_count_all()
-        labels: list[list[str]] = [[] for _ in range(size)]
-        if PLACE_TREE in reader.schema:
-            for place_id in reader.field_terms(PLACE_TREE):
-                label = self._label(place_id)
-                if label is None:
-                    continue
-                for docnum in reader.postings(PLACE_TREE, place_id).all_ids():
-                    labels[docnum].append(label)
+    def _read_segment(self, segment: Segment) -> list[DocFacets]:
+        labels: list[list[str]] = [[] for _ in range(segment.size)]
+        for place_id, docnums in segment.postings(PLACE_TREE):
+            label = self._label(place_id)
+            if label is None:
+                continue
+            for docnum in docnums:
+                labels[docnum].append(label)
         values: list[DocFacets] = []
-        for docnum in range(size):
-            if reader.is_deleted(docnum):
+        for docnum in range(segment.size):
+            if segment.is_deleted(docnum):
                 values.append(_NOTHING)
                 continue
-            record = from_stored(reader.stored_fields(docnum))
+            record = from_stored(segment.stored(docnum))
             names = labels[docnum] + [place_key(p) for p in record.places if p.strip() and not self._is_known(p)]
             values.append((tuple(dict.fromkeys(names)), decades_of(record.years)))
         return values
 
-    def values(self, searcher) -> list[DocFacets]:
+    def values(self, searcher: Searcher) -> list[DocFacets]:
         """Per-document facet values, indexed by the searcher's document numbers."""
         values: list[DocFacets] = []
         live = set()
-        for subsearcher, offset in searcher.leaf_searchers():
-            reader = subsearcher.reader()
-            segment = getattr(reader, "segment", None)
-            key = segment().segment_id() if segment else None
+        for segment in searcher.segments():
+            key = segment.key
             segment_values = self._segments.get(key) if key else None
             if segment_values is None:
-                segment_values = self._read_segment(reader)
+                segment_values = self._read_segment(segment)
                 if key:
                     self._segments[key] = segment_values
             live.add(key)
-            values.extend([_NOTHING] * (offset - len(values)))
+            values.extend([_NOTHING] * (segment.offset - len(values)))
             values.extend(segment_values)
         for key in set(self._segments) - live:
             del self._segments[key]
@@ -138,7 +133,7 @@ class FacetCounter:
 
     def count(
         self,
-        searcher,
+        searcher: Searcher,
         text: str,
         *,
         place: str | None = None,
@@ -146,25 +141,17 @@ class FacetCounter:
         size: int = 10,
         browse: bool = False,
         thesaurus: dict | None = None,
+        ranking: Ranking = DEFAULT,
     ) -> Facets:
         """The ``size`` most frequent places and every decade among all captions matching the search.
 
         An empty search (no words, no filters) matches nothing, as in ``Index.search``;
         with ``browse`` it counts every caption instead (a collection overview).
         """
-        import numpy as np
-
-        from . import matching
-        from .scoring import scorer
-
-        found = matching.build(searcher, text, place, year, thesaurus)
+        found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
-        bulk = scorer(searcher)
-        if found is None:
-            docnums = np.flatnonzero(bulk.allowed()).tolist()
-        else:
-            docnums = bulk.select(found.some_words, bulk.allowed(found.filter)).ids.tolist()
+        docnums = searcher.matching(found)
         values = self.values(searcher)
         matches = [values[docnum] for docnum in docnums]
         places = Counter(chain.from_iterable(doc[0] for doc in matches))

@@ -1,4 +1,8 @@
-"""Running a query against an open Whoosh searcher: ranking, filters, highlighting.
+"""Running a search: the composition root of the query path, and the hits it returns.
+
+``make_expander`` wires the vocabulary, the gazetteer and an open index's words into
+the query expander; ``run_search`` plans a search (:mod:`ichigo_search.query`), has the
+engine rank it and turns the best documents into highlighted :class:`Hit` objects.
 
 Ranking is BM25F over title, caption, places and photographer, plus a bonus
 where the query's words stand near each other in order.  Captions matching
@@ -8,17 +12,20 @@ every query word come first; captions matching only some words follow, so
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-from . import querying
-from .fuzzy import Spellings
-from .highlight import fragments
-from .records import Record
-from .schema import EXACT_FIELD, from_stored, stored_places
+from ichigo_search.corpus.record import Record
+from ichigo_search.document import from_stored, stored_places
+from ichigo_search.engine import Searcher
+from ichigo_search.query.expansion import Expander, Vocabulary
+from ichigo_search.query.matching import Matching, build
+from ichigo_search.query.plan import Plan
+from ichigo_search.ranking import DEFAULT, Ranking
+from ichigo_search.text.highlight import fragments
+from ichigo_search.vocab.gazetteer import gazetteer
+from ichigo_search.vocab.thesaurus import load
 
 MAX_LIMIT = 1000
 
@@ -84,45 +91,22 @@ class SearchResults:
         }
 
 
-class IndexVocabulary:
-    """The folded words an index holds, for compounds and typo correction."""
-
-    def __init__(self, searcher):
-        self.searcher = searcher
-
-    def frequency(self, form: str) -> int:
-        return self.searcher.doc_frequency(EXACT_FIELD, form)
-
-    def near(self, form: str, max_distance: int) -> list[tuple[str, int]]:
-        """Indexed words within ``max_distance`` edits of ``form`` sharing its first letter, with distances."""
-        return _spellings(self.searcher.reader()).near(form, max_distance)
-
-
-def _spellings(reader) -> Spellings:
-    """The reader's exact-field words for typo search (cached per reader: a reader's segments never change)."""
-    from .reader_cache import per_reader
-
-    return per_reader(reader, "spellings", lambda: Spellings(partial(_words_from, weakref.ref(reader))))
-
-
-def _words_from(reader_ref: weakref.ref, letter: str) -> set[str]:
-    """The exact-field words starting with ``letter`` in every segment of the reader."""
-    reader = reader_ref()
-    words: set[str] = set()
-    for segment, _ in reader.leaf_readers() if reader is not None else ():
-        words.update(term.decode() for term in segment.expand_prefix(EXACT_FIELD, letter))
-    return words
-
-
-def make_expander(searcher=None, thesaurus: dict | None = None):
+def make_expander(vocabulary: Vocabulary | None = None, thesaurus: dict | None = None) -> Expander:
     """An expander with the built-in and corpus thesaurus, the gazetteer and the index's words."""
-    from .expansion import Expander
-    from .placenames import gazetteer
-    from .thesaurus import load
-
-    vocabulary = IndexVocabulary(searcher) if searcher is not None else None
     words = load(thesaurus)
     return Expander(words, gazetteer(words.place_aliases), vocabulary)
+
+
+def plan_search(
+    searcher: Searcher,
+    text: str,
+    place: str | None = None,
+    year: str | tuple[int, int] | None = None,
+    thesaurus: dict | None = None,
+    ranking: Ranking = DEFAULT,
+) -> Matching | None:
+    """What a search matches and how it ranks (None when it looks for nothing at all)."""
+    return build(searcher, make_expander(searcher, thesaurus), text, place, year, ranking)
 
 
 def suggest(text: str, corrections: dict[str, str]) -> str | None:
@@ -136,7 +120,7 @@ def suggest(text: str, corrections: dict[str, str]) -> str | None:
 
 
 def run_search(
-    searcher,
+    searcher: Searcher,
     text: str,
     *,
     limit: int = 10,
@@ -144,39 +128,24 @@ def run_search(
     place: str | None = None,
     year: str | tuple[int, int] | None = None,
     thesaurus: dict | None = None,
+    ranking: Ranking = DEFAULT,
 ) -> SearchResults:
-    """Search with an open Whoosh searcher; never raises on any query text."""
-    from . import matching
-    from .schema import PROXIMITY_WINDOW as window
-    from .scoring import member, scorer, top
-
+    """Search an open index; never raises on any query text."""
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    found = matching.build(searcher, text, place, year, thesaurus)
+    found = plan_search(searcher, text, place, year, thesaurus, ranking)
     if found is None:
         return SearchResults(query=text, total=0, hits=[], offset=offset)
-    bulk = scorer(searcher)
-    allowed = bulk.allowed(found.filter)
-    some = bulk.select(found.some_words, allowed)
-    wanted = max(offset + limit, 1)
-    # The proximity bonus reorders the first tier: the words can only stand together where all are.
-    tier = some if found.every_word is None else bulk.select(found.every_word, allowed)
-    first = bulk.rescore(tier, found.bonus, window)
-    ranked = top(first.ids, first.scores, wanted)
-    if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
-        rest = ~member(first, some.ids)
-        ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
-    total = len(some.ids)
+    total, ranked = searcher.rank(found, max(offset + limit, 1))
     hits = [
-        _make_hit(searcher, docnum, score, rank, found.plan)
+        _make_hit(searcher.stored(docnum), score, rank, found.plan)
         for rank, (docnum, score) in enumerate(ranked[offset : offset + limit], start=offset + 1)
     ]
     suggestion = suggest(text, found.plan.corrections)
     return SearchResults(query=text, total=total, hits=hits, offset=offset, suggestion=suggestion)
 
 
-def _make_hit(searcher, docnum: int, score: float, rank: int, plan: querying.Plan) -> Hit:
-    stored = searcher.stored_fields(docnum)
+def _make_hit(stored: dict[str, Any], score: float, rank: int, plan: Plan) -> Hit:
     record = from_stored(stored)
     located = stored_places(stored)
 

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import IndexBusyError, IndexFormatError
+from ichigo_search.errors import IndexBusyError, IndexFormatError
 
 CURRENT = "CURRENT"
 META = "meta.json"

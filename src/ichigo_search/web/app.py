@@ -25,11 +25,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
-from ..api import Index
-from ..errors import IchigoError
-from . import views
-from .params import MAX_QUERY_CHARS, BadParameter, SearchParams, api_params, page_params
+from ichigo_search import __version__
+from ichigo_search.errors import IchigoError
+from ichigo_search.index import Index
+from ichigo_search.web import views
+from ichigo_search.web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, api_params, page_params
 
 HERE = Path(__file__).resolve().parent
 FACET_PLACES = 10

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..dates import parse_year_filter
+from ichigo_search.text.dates import parse_year_filter
 
 MAX_QUERY_CHARS = 500
 MAX_PLACE_CHARS = 200

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from ..facets import Facets
-from ..search import Hit, SearchResults
-from .params import MAX_PAGE, PAGE_SIZE, SearchParams
+from ichigo_search.facets import Facets
+from ichigo_search.search import Hit, SearchResults
+from ichigo_search.web.params import MAX_PAGE, PAGE_SIZE, SearchParams
 
 LABEL_CHARS = 90
 _MARK_TAG = re.compile(r"</?mark>")

@@ -1,0 +1,47 @@
+"""Bring an index up to date with its corpus before searching it (used by ``query``, ``show`` and ``serve``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexWriteError
+
+# How long a search waits for another process's update before searching the index as it is.
+QUERY_LOCK_WAIT = 2.0
+# Building the first index may take a while; wait longer for a writer then.
+FIRST_BUILD_LOCK_WAIT = 60.0
+
+
+def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
+    """Update ``idx`` from ``corpus`` when the corpus changed; on trouble, keep the last good index.
+
+    ``warn`` receives a one-line message (``warning: …`` or ``note: …``) when the
+    index is searched as it is.  Raises IchigoError only when there is nothing to
+    search: no corpus folder and no index, or a broken corpus and no index yet.
+    """
+    if not corpus.is_dir():
+        if not idx.exists:
+            raise IchigoError(f"{corpus}: corpus folder not found and no index built yet")
+        return
+    if not idx.needs_update(corpus):
+        return
+    try:
+        report = idx.update_from(corpus, lock_timeout=QUERY_LOCK_WAIT if idx.exists else FIRST_BUILD_LOCK_WAIT)
+        for note in report.notes:
+            warn(f"note: {note}")
+    except CorpusError as exc:
+        if not idx.exists:
+            raise
+        count = len(exc.problems)
+        warn(
+            f"warning: the corpus has {count} problem{'s' if count != 1 else ''} "
+            f"(first: {exc.problems[0]}); searching the last good index. "
+            "Run `ichigo-search index` for the full list."
+        )
+    except IndexBusyError:
+        warn("note: another process is updating the index; searching it as it is.")
+    except IndexWriteError as exc:
+        if not idx.exists:
+            raise
+        warn(f"warning: cannot update the index ({exc}); searching it as it is.")

@@ -1,0 +1,102 @@
+"""``ichigo-search index``: bring the index in step with the corpus, with a progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ichigo_search.cli.common import handle_errors, location_options, locations, open_index
+
+
+@click.command("index")
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
+@click.option("--skip-invalid", is_flag=True, help="Index the valid records and report the rest.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@location_options
+@handle_errors
+def index_command(
+    rebuild: bool,
+    skip_invalid: bool,
+    quiet: bool,
+    as_json: bool,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+) -> None:
+    """Make the index match the corpus (only changed records are re-indexed).
+
+    \b
+    Examples:
+      ichigo-search index
+      ichigo-search index --rebuild --corpus archive/ --index archive-index/
+    """
+    corpus, index_path = locations(corpus_dir, index_dir)
+    idx = open_index(index_path)
+    action = idx.rebuild_from if rebuild else idx.update_from
+    with _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as progress:
+        report = action(corpus, skip_invalid=skip_invalid, progress=progress)
+    for problem in report.problems:
+        click.echo(f"ichigo-search: skipped: {problem}", err=True)
+    for note in report.notes:
+        click.echo(f"ichigo-search: note: {note}", err=True)
+    if as_json:
+        click.echo(json.dumps({"corpus": str(corpus), "index": str(index_path), **report.to_dict()}))
+    elif not quiet:
+        left_out = f", {report.rejected} left out" if report.rejected else ""
+        if report.unreadable:
+            left_out += f", {report.unreadable} unreadable file{'s' if report.unreadable != 1 else ''}"
+        verb = "rebuilt" if report.rebuilt else "updated"
+        click.echo(
+            f"{verb} {index_path} from {corpus}: {report.added} added, {report.updated} updated, "
+            f"{report.deleted} deleted, {report.unchanged} unchanged{left_out} ({report.seconds:.2f} s)"
+        )
+
+
+class _progress:
+    """A rich progress bar on stderr (records/s and time left), or nothing."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("index", total=None, rate="")
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        task = self._bar.tasks[0]
+        speed = task.speed
+        self._bar.update(
+            self._task, completed=done, total=total or None, rate=f"{speed:,.0f} records/s" if speed else ""
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

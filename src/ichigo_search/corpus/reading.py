@@ -1,0 +1,999 @@
+"""Reading the caption collection: every *.jsonl, *.csv and *.yaml file under a folder.
+
+Reading never stops at the first problem: each one is collected with its file
+and line, so a user fixes a whole corpus in one pass.  Damage stays local: a
+bad byte, a bad line or an unbalanced quote costs that record only, and the
+rest of the file is read.  ``Corpus.rejected`` counts the records left out;
+``Corpus.unreadable`` counts files (or the rest of a file) that could not be
+split into records at all, such as a YAML file with a syntax error.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import stat
+import time
+from array import array
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple, overload
+
+from ichigo_search.corpus.record import MAX_EXTRA_CHARS, Record, _plain, _TooBig, record_from_mapping
+from ichigo_search.errors import CorpusChangedError, CorpusError, Problem
+
+RECORD_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml")
+# Files at the corpus root that describe the collection rather than hold records.
+COLLECTION_FILE = "collection.yaml"
+THESAURUS_FILE = "thesaurus.yaml"
+RESERVED_FILES = frozenset({COLLECTION_FILE, THESAURUS_FILE})
+_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+CSV_FIELD_LIMIT = 1 << 26
+SETTLED_NS = 3_000_000_000
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What one read learnt of a record file: its size and time, and its valid records (id, hash, line).
+
+    An index keeps these for every file; the next update reuses a clean file whose size and
+    modification time are unchanged instead of parsing it again.  For a JSON-lines file it
+    also keeps a digest of each valid record's line (``digests``, parallel to ``records``),
+    so when the file changes, the lines that did not are not parsed and validated again.
+    """
+
+    size: int
+    mtime_ns: int
+    clean: bool
+    records: tuple[tuple[str, str, int | None], ...]
+    digests: tuple[str, ...] = ()
+
+    def to_json(self) -> list:
+        data = [self.size, self.mtime_ns, self.clean, self.records]  # tuples: JSON arrays, as lists would be
+        return [*data, self.digests] if self.digests else data
+
+    @classmethod
+    def from_json(cls, data: list) -> FileState:
+        size, mtime_ns, clean, records, *rest = data
+        digests = tuple(str(d) for d in rest[0]) if rest else ()
+        records = tuple((str(i), str(h), n) for i, h, n in records)
+        return cls(int(size), int(mtime_ns), bool(clean), records, digests if len(digests) == len(records) else ())
+
+    def known_lines(self) -> dict[str, tuple[str, str]]:
+        """Line digest -> (id, content hash) of the valid records of a JSON-lines file."""
+        pairs = zip(self.records, self.digests, strict=True) if self.digests else ()
+        return {digest: (record_id, content_hash) for (record_id, content_hash, _), digest in pairs}
+
+
+class KnownLine(NamedTuple):
+    """A JSON line byte-for-byte as an earlier read found it valid: its record need not be parsed again."""
+
+    id: str
+    content_hash: str
+
+
+class Records(Sequence[Record]):
+    """The valid records of one read of a corpus, in corpus order.
+
+    A record of a JSON-lines file is not kept: only its file, where its line starts,
+    the line's digest and the record's content hash, and it is parsed again each time
+    it is read (a million parsed records would hold gigabytes; their lines take 38
+    bytes each here).  Records of other files are kept.  Reading a line that is not
+    the one checked (its file changed since) raises :class:`CorpusChangedError`.
+    """
+
+    def __init__(self, root: Path):
+        self._root = root
+        self._files: list[tuple[str, int, int]] = []  # name, size, modification time
+        self._file_of = array("i")  # per record: its file's number, or -1 when kept in memory
+        self._where = array("q")  # per record: its line's number among _lines, or its index in _kept
+        self._lines = array("q")  # per JSON line: its byte offset in its file
+        self._kept: list[Record] = []
+        self._digests = bytearray()  # per JSON line: its line_digest, _DIGEST_BYTES bytes
+        self._hashes = bytearray()  # per JSON line: its record's content hash, _HASH_BYTES bytes
+        self._open: tuple[int, int, BinaryIO, int] | None = None  # process, file number, handle, BOM size
+
+    def append(self, record: Record) -> None:
+        self._file_of.append(-1)
+        self._where.append(len(self._kept))
+        self._kept.append(record)
+
+    def add_file(self, name: str, size: int, mtime_ns: int) -> int:
+        """Register a JSON-lines file (as checked) whose lines :meth:`append_lines` will name."""
+        self._files.append((name, size, mtime_ns))
+        return len(self._files) - 1
+
+    def append_lines(self, file_number: int, offsets: list[int], digests: list[str], content_hashes: list[str]) -> None:
+        """Records of the file :meth:`add_file` numbered: where their lines start, their digests and hashes."""
+        self._file_of.extend(repeat(file_number, len(offsets)))
+        self._where.extend(range(len(self._lines), len(self._lines) + len(offsets)))
+        self._lines.extend(offsets)
+        self._digests += bytes.fromhex("".join(digests))
+        self._hashes += bytes.fromhex("".join(content_hashes))
+
+    def __len__(self) -> int:
+        return len(self._file_of)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        number, where = self._file_of[index], self._where[index]
+        if number < 0:
+            return self._kept[where]
+        name = self._files[number][0]
+        handle, bom = self._handle(number)
+        handle.seek(self._lines[where] + bom)
+        line = handle.readline().removesuffix(b"\n")
+        if line_digest(line) != self._digests[where * _DIGEST_BYTES : (where + 1) * _DIGEST_BYTES].hex():
+            raise _changed(name)
+        record, _ = record_from_mapping(parse_json_line(line.decode("utf-8")))
+        if record is None:  # cannot be: the very line found valid
+            raise _changed(name)
+        # The hash found when the line was checked, in the cached_property's own slot: not computed again.
+        record.__dict__["content_hash"] = self._hashes[where * _HASH_BYTES : (where + 1) * _HASH_BYTES].hex()
+        return record
+
+    def _handle(self, number: int) -> tuple[BinaryIO, int]:
+        """An open handle on file ``number`` in this process (a forked one opens its own)."""
+        opened = self._open
+        if opened is not None and opened[1] == number and opened[0] == os.getpid():
+            return opened[2], opened[3]
+        if opened is not None and opened[0] == os.getpid():
+            opened[2].close()
+        name, size, mtime_ns = self._files[number]
+        path = self._root / name
+        try:
+            handle = path.open("rb")
+            info = os.fstat(handle.fileno())
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise CorpusChangedError(f"{name}: cannot be read again ({reason}); run the command again") from exc
+        if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            handle.close()
+            raise _changed(name)
+        bom = _bom_size(handle)
+        self._open = (os.getpid(), number, handle, bom)
+        return handle, bom
+
+
+def _changed(name: str) -> CorpusChangedError:
+    return CorpusChangedError(f"{name}: changed while it was being indexed; run the command again")
+
+
+@dataclass
+class Corpus:
+    """What reading a corpus folder found.
+
+    ``records`` are the records parsed in this read; ``kept`` the (id, hash) of those taken
+    unchanged from files an earlier read already knew (see :class:`FileState`).
+    """
+
+    root: Path
+    records: Records = field(init=False)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    states: dict[str, FileState] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    rejected: int = 0
+    unreadable: int = 0
+    collection: dict[str, Any] = field(default_factory=dict)
+    thesaurus: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.records = Records(self.root)
+
+    def check(self, skip_invalid: bool = False) -> None:
+        """Raise CorpusError listing every problem, unless ``skip_invalid`` is set and some record is valid."""
+        if self.problems and (not self.size or not skip_invalid):
+            raise CorpusError(self.problems)
+
+    @property
+    def size(self) -> int:
+        """How many valid records the corpus holds (parsed or kept)."""
+        return len(self.records) + len(self.kept)
+
+
+_PROBLEM, _KNOWN, _PARSED = 0, 1, 2  # kinds of _FileScan events
+
+
+class _FileScan:
+    """What reading one file found, in line order: its problems and its valid records.
+
+    Made by whichever process read the file, then taken into the corpus in file order by
+    :func:`_take`, which checks each id against the records before it.  Events are tuples
+    (millions of them cross a pipe): ``(_PROBLEM, line, message, rejected, unreadable)``,
+    ``(_KNOWN, line, id, content hash, line digest)`` for a line an earlier read found valid,
+    ``(_PARSED, line, id, content hash, line digest, byte offset, record)``, the record
+    itself only where it cannot be read again from its line.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.jsonl = False  # a JSON-lines file that could be read (its records are read again from their lines)
+        self.stat: os.stat_result | None = None
+        self.events: list[tuple] = []
+        self.end: int | None = None  # where the run of lines read ends, if not at the end of the file
+        self.problems = 0
+
+    def joined(self, later: _FileScan) -> _FileScan:
+        """This scan of a file's earlier lines followed by ``later``'s; the file must not have changed between."""
+        if self.stat is None or later.stat is None or _version(later.stat) != _version(self.stat):
+            raise _changed(self.name)
+        self.events += later.events
+        self.end = later.end
+        return self
+
+    def reject(self, line: int | None, message: str, records: int = 1) -> None:
+        self.events.append((_PROBLEM, line, message, records, 0))
+        self.problems += 1
+
+    def unreadable(self, line: int | None, message: str) -> None:
+        self.events.append((_PROBLEM, line, message, 0, 1))
+        self.problems += 1
+
+
+def _version(info: os.stat_result) -> tuple[int, int]:
+    return info.st_size, info.st_mtime_ns
+
+
+Seen = dict[str, tuple[str, int | None]]  # record id -> the file and line where it first appears
+
+
+def _claim(corpus: Corpus, seen: Seen, name: str, record_id: str, line: int | None) -> bool:
+    """Note where ``record_id`` first appears; False (reported) when an earlier record has it."""
+    first = seen.get(record_id)
+    if first is not None:
+        where = f"{first[0]}:{first[1]}" if first[1] else first[0]
+        corpus.problems.append(Problem(name, line, f"duplicate id {record_id!r} (first at {where})"))
+        corpus.rejected += 1
+        return False
+    seen[record_id] = (name, line)
+    return True
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Record files under ``root``, sorted, skipping hidden paths and reserved files.
+
+    Linked folders are followed, each real folder once (a link loop ends there).
+    """
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            info = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(RECORD_SUFFIXES):
+                continue
+            path = Path(dirpath, name)
+            if Path(dirpath) == root and name in RESERVED_FILES:
+                continue
+            found.append(path)
+    return found
+
+
+def fingerprint(root: Path) -> str:
+    """A cheap digest of the corpus files' names, sizes and modification times."""
+    digest = hashlib.blake2b(digest_size=16)
+    paths = corpus_files(root) + [root / name for name in sorted(RESERVED_FILES)]
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def read_corpus(root: str | os.PathLike[str], known: dict[str, FileState] | None = None) -> Corpus:
+    """Read and validate every record file under ``root``.
+
+    Files in ``known`` that were clean and have the same size and modification time are
+    not parsed again: their records are taken as they were (``Corpus.kept``).
+    """
+    return Reading(root, known).read()
+
+
+class _Part(NamedTuple):
+    """A file to parse, or a run of its lines: from byte ``start`` (a line's start, after any BOM) to ``end``."""
+
+    name: str
+    known_lines: dict[str, tuple[str, str]]
+    start: int = 0
+    end: int | None = None
+
+
+ToRead = list[_Part]
+# A corpus whose files to parse hold at least this many bytes (about 10,000 captions) is read
+# by two processes, each parsing and validating half of its files.
+PARALLEL_READ_BYTES = 5_000_000
+
+
+class Reading:
+    """One read of a corpus folder: the files to parse, then the :class:`Corpus` from their scans.
+
+    The files may be parsed anywhere (two processes, or the processes that index the
+    records as they are parsed); :meth:`finish` takes their scans in file order and
+    checks each record's id against those before it, as one reader would.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], known: dict[str, FileState] | None = None) -> None:
+        self.root = root = Path(root)
+        self.corpus = corpus = Corpus(root=root)
+        self._plan: list[tuple[str, FileState | None]] = []  # each file, with its known state if it need not be read
+        self.to_read: ToRead = []
+        self._sizes: list[int] = []
+        self._halves: list[ToRead] | None = None
+        if not root.exists():
+            corpus.problems.append(Problem(str(root), None, "corpus folder does not exist"))
+            return
+        if not root.is_dir():
+            corpus.problems.append(Problem(str(root), None, "corpus path is not a folder"))
+            return
+        corpus.collection = _read_collection(root, corpus)
+        corpus.thesaurus = _read_thesaurus(root, corpus)
+        try:
+            paths = corpus_files(root)
+        except OSError as exc:  # pragma: no cover - os.walk reports errors through onerror, not raising
+            corpus.problems.append(Problem(str(root), None, f"cannot list the folder: {exc.strerror or exc}"))
+            return
+        for path in paths:
+            name = str(path.relative_to(root))
+            try:
+                file_stat = path.stat()
+            except OSError:
+                file_stat = None
+            previous = (known or {}).get(name)
+            if (
+                file_stat is not None
+                and previous is not None
+                and previous.clean
+                and (previous.size, previous.mtime_ns) == _version(file_stat)
+            ):
+                self._plan.append((name, previous))
+                continue
+            self._plan.append((name, None))
+            self.to_read.append(_Part(name, previous.known_lines() if previous else {}))
+            self._sizes.append(file_stat.st_size if file_stat else 0)
+
+    def halves(self) -> list[ToRead]:
+        """The files to parse in two runs of about as many lines, or in one when not worth a second process.
+
+        A JSON-lines file astride the middle is cut between two of its lines.
+        """
+        if self._halves is None:
+            self._halves = self._halve()
+        return self._halves
+
+    def _halve(self) -> list[ToRead]:
+        """Lines, not bytes: records are what indexing costs (each file's line length is sampled)."""
+        from ichigo_search.util.forking import can_fork
+
+        if sum(self._sizes) < PARALLEL_READ_BYTES or not can_fork():
+            return [self.to_read]
+        line_bytes = [_line_bytes(self.root / part.name) for part in self.to_read]
+        lines = [size / per_line for size, per_line in zip(self._sizes, line_bytes, strict=True)]
+        half = sum(lines) / 2
+        running, middle = 0.0, 0
+        while running + lines[middle] < half and middle < len(lines) - 1:
+            running += lines[middle]
+            middle += 1
+        part = self.to_read[middle]
+        cut = _line_start(self.root / part.name, round((half - running) * line_bytes[middle]))
+        if cut is None:  # not a JSON-lines file, or no line starts after the middle: cut before or after it
+            middle += running + lines[middle] / 2 < half
+            return [self.to_read[:middle], self.to_read[middle:]] if 0 < middle < len(self.to_read) else [self.to_read]
+        before, after = part._replace(end=cut), part._replace(start=cut)
+        return [[*self.to_read[:middle], before], [after, *self.to_read[middle + 1 :]]]
+
+    def read(self) -> Corpus:
+        """Parse the files here (a large corpus's later half in a forked process meanwhile): the corpus."""
+        halves = self.halves()
+        forked = None
+        if len(halves) > 1:
+            from ichigo_search.util.forking import Forked
+
+            forked = Forked(_scan_files, self.root, halves[1], role="corpus reading process")
+
+        def scans() -> Iterator[_FileScan]:
+            yield from (_scan_file(self.root, part) for part in halves[0])
+            if forked is not None:
+                yield from forked.result()
+
+        try:
+            return self.finish(scans())
+        except BaseException:
+            if forked is not None:
+                forked.kill()
+            raise
+
+    def finish(self, scans: Iterable[_FileScan]) -> Corpus:
+        """The corpus, given the scans of ``to_read`` in order."""
+        corpus = self.corpus
+        seen: Seen = {}
+        scanned = iter(scans)
+        for name, unchanged in self._plan:
+            corpus.files.append(name)
+            if unchanged is None:
+                scan = next(scanned)
+                while scan.end is not None:  # a file cut in two: its later lines' scan follows
+                    scan = scan.joined(next(scanned))
+                _take(corpus, scan, seen)
+                continue
+            for record_id, content_hash, line in unchanged.records:
+                if _claim(corpus, seen, name, record_id, line):
+                    corpus.kept.append((record_id, content_hash))
+            corpus.states[name] = unchanged
+        if not corpus.files and not corpus.problems:
+            corpus.problems.append(
+                Problem(str(self.root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
+            )
+        elif not corpus.size and not corpus.problems:
+            corpus.problems.append(Problem(str(self.root), None, "the caption files hold no records"))
+        return corpus
+
+    def records(
+        self, files: ToRead, *, past_problems: bool = True
+    ) -> Callable[[], Generator[Record, None, tuple[list[_FileScan], list[str]]]]:
+        """A source of the valid records of ``files`` as they are parsed, each id once (its first record).
+
+        The generator returns the files' scans, for :meth:`finish`, and the ids of the
+        records it gave, in order: an id an earlier run of files also holds is found only
+        when both are done (see :meth:`repeated`).  Unless ``past_problems``, it gives no
+        record after the first problem (a bad line, an id repeated in these files), as the
+        build will fail, but reads on, so that every problem is reported at reading speed.
+        """
+
+        def source() -> Generator[Record, None, tuple[list[_FileScan], list[str]]]:
+            scans: list[_FileScan] = []
+            given: list[str] = []
+            seen: set[str] = set()
+            giving = True
+            for part in files:
+                scan = _FileScan(part.name)
+                scans.append(scan)
+                for record in _scanning(self.root, scan, part):
+                    repeated = record.id in seen
+                    giving = giving and (past_problems or not (repeated or scan.problems))
+                    if giving and not repeated:
+                        seen.add(record.id)
+                        given.append(record.id)
+                        yield record
+                giving = giving and (past_problems or not scan.problems)
+            return scans, given
+
+        return source
+
+    @staticmethod
+    def repeated(given: list[list[str]]) -> list[list[int]]:
+        """Per run of :meth:`records`, the positions of the records whose id an earlier run gave."""
+        earlier: set[str] = set()
+        found = []
+        for ids in given:
+            found.append([number for number, record_id in enumerate(ids) if record_id in earlier])
+            earlier.update(ids)
+        return found
+
+
+def _scan_files(root: Path, to_read: ToRead) -> list[_FileScan]:
+    return [_scan_file(root, part) for part in to_read]
+
+
+def _scan_file(root: Path, part: _Part) -> _FileScan:
+    """Read, parse and validate one record file or run of lines (lines in ``known_lines`` are taken as they were)."""
+    scan = _FileScan(part.name)
+    for _ in _scanning(root, scan, part):
+        pass
+    return scan
+
+
+def _scanning(root: Path, scan: _FileScan, part: _Part) -> Iterator[Record]:
+    """Fill ``scan`` from its file, yielding each valid record as it is parsed."""
+    path = root / scan.name
+    scan.jsonl = path.suffix.lower() == ".jsonl"
+    try:
+        scan.stat = path.stat()
+    except OSError:
+        scan.jsonl = False
+    events = scan.events
+    scan.end = part.end
+    for line, raw, digest, offset in _read_file(path, scan, part):
+        if isinstance(raw, KnownLine):
+            events.append((_KNOWN, line, raw.id, raw.content_hash, digest))
+            continue
+        record, errors = record_from_mapping(raw)
+        if record is None:
+            ident = raw.get("id") if isinstance(raw, dict) else None
+            label = f"record {ident!r}: " if isinstance(ident, str) and ident.strip() and len(ident) <= 200 else ""
+            for count, message in enumerate(errors):
+                scan.reject(line, label + message, records=int(count == 0))
+            continue
+        kept = None if scan.jsonl and offset is not None else record
+        events.append((_PARSED, line, record.id, record.content_hash, digest, offset, kept))
+        yield record
+
+
+def _take(corpus: Corpus, scan: _FileScan, seen: Seen) -> None:
+    """Add one file's scan to the corpus: its problems, and its records whose ids are not taken yet."""
+    name = scan.name
+    problems_before = len(corpus.problems)
+    valid: list[tuple[str, str, int | None]] = []
+    digests: list[str | None] = []
+    records = corpus.records
+    offsets: list[int] = []  # of the JSON lines parsed: where they start, their digests and hashes
+    parsed_digests: list[str] = []
+    parsed_hashes: list[str] = []
+    for event in scan.events:
+        if event[0] == _PROBLEM:
+            _, line, message, rejected, unreadable = event
+            corpus.problems.append(Problem(name, line, message))
+            corpus.rejected += rejected
+            corpus.unreadable += unreadable
+            continue
+        line, record_id, content_hash, digest = event[1:5]
+        if not _claim(corpus, seen, name, record_id, line):
+            continue
+        if event[0] == _KNOWN:
+            corpus.kept.append((record_id, content_hash))
+        elif event[6] is None:
+            offsets.append(event[5])
+            parsed_digests.append(digest)
+            parsed_hashes.append(content_hash)
+        else:
+            records.append(event[6])
+        valid.append((record_id, content_hash, line))
+        digests.append(digest)
+    if scan.jsonl:
+        number = records.add_file(name, scan.stat.st_size, scan.stat.st_mtime_ns)
+        records.append_lines(number, offsets, parsed_digests, parsed_hashes)
+    if scan.stat is not None:
+        # A file changed within the last seconds may change again within its timestamp's
+        # granularity without a new size or time: it is read again next time ("racily clean").
+        settled = time.time_ns() - scan.stat.st_mtime_ns > SETTLED_NS
+        clean = len(corpus.problems) == problems_before and settled
+        line_digests = tuple(digests) if all(digests) else ()
+        corpus.states[name] = FileState(scan.stat.st_size, scan.stat.st_mtime_ns, clean, tuple(valid), line_digests)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _bom_size(handle: BinaryIO) -> int:
+    """The size of the UTF-8 BOM a file opened at its start begins with (0 if none), read past it."""
+    if handle.read(len(_UTF8_BOM)) == _UTF8_BOM:
+        return len(_UTF8_BOM)
+    handle.seek(0)
+    return 0
+
+
+def _line_bytes(path: Path, sample: int = 1 << 18) -> float:
+    """About how many bytes a line of the file takes, from its first ``sample`` bytes (at least 1)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(sample)
+    except OSError:
+        return 1.0
+    return max(1.0, len(head) / max(1, head.count(b"\n")))
+
+
+def _line_start(path: Path, near: int) -> int | None:
+    """Where the first line at or after byte ``near`` of a JSON-lines file starts (after any BOM), or None."""
+    if path.suffix.lower() != ".jsonl" or near <= 0:
+        return None
+    try:
+        with path.open("rb") as f:
+            bom = _bom_size(f)
+            f.seek(bom + near - 1)
+            f.readline()  # the rest of the line astride the cut (or the newline just before it)
+            start = f.tell() - bom
+            more = f.read(1)
+    except OSError:
+        return None
+    return start if more else None
+
+
+def _read_bytes(path: Path, report: _FileScan) -> bytes | None:
+    """The file's bytes without a UTF-8 BOM, or None (reported) when it cannot be read as text."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        report.unreadable(None, "cannot read: the file is missing (a broken link?)")
+        return None
+    except OSError as exc:
+        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or a device?)"
+        report.unreadable(None, f"cannot read: {kind}")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
+        return None
+    for bom, encoding in _BOMS.items():
+        if data.startswith(bom):
+            report.unreadable(None, f"is {encoding} text; save it as UTF-8")
+            return None
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    return data
+
+
+def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
+    return f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1})"
+
+
+Entry = tuple[int | None, Any]
+
+
+def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int | None, Any, str | None, int | None]]:
+    """(line, parsed value or KnownLine, line digest, byte offset) per record; the last two for JSON lines only.
+
+    Of a JSON-lines file cut in two, the later lines' reader reports no problem of the whole
+    file (the earlier one does), and a file that no longer has a line starting at the cut
+    has changed since it was cut.
+    """
+    data = _read_bytes(path, report if part.start == 0 else _FileScan(part.name))
+    if data is None:
+        return iter(())
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        if part.start and data[part.start - 1 : part.start] != b"\n":
+            raise _changed(part.name)
+        first_line = data.count(b"\n", 0, part.start) + 1
+        return _jsonl_entries(data, report, part.known_lines, part.start, part.end, first_line)
+    entries = _csv_entries(data, report) if suffix == ".csv" else _yaml_entries(data, report)
+    return ((line, value, None, None) for line, value in entries)
+
+
+_DIGEST_BYTES = 10
+_HASH_BYTES = 16  # records.Record.content_hash
+
+
+def line_digest(line: bytes) -> str:
+    """The digest that recognises a JSON line seen before."""
+    return hashlib.blake2b(line, digest_size=_DIGEST_BYTES).hexdigest()
+
+
+# -- JSON lines -----------------------------------------------------------------
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) < len(pairs):  # a key repeated: name the first
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"field {key!r} appears twice")
+            seen.add(key)
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# One decoder for every line (json.loads with options would build one per call).
+_JSON_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+
+
+def parse_json_line(text: str) -> Any:
+    """One JSON line's value: strict JSON (no NaN, no repeated keys); ValueError if it is not."""
+    return _JSON_DECODER.decode(text)
+
+
+def _jsonl_entries(
+    data: bytes,
+    report: _FileScan,
+    known_lines: dict[str, tuple[str, str]],
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
+) -> Iterator[tuple[int, Any, str, int]]:
+    """The entries of the lines of ``data[start:end]``, numbered from ``first_line``."""
+    offset = start
+    lines = data[start:end].split(b"\n") if start or end is not None else data.split(b"\n")
+    if end is not None and lines[-1] == b"":
+        lines.pop()  # the newline that ends the run
+    for number, line in enumerate(lines, first_line):
+        start, offset = offset, offset + len(line) + 1
+        if not line.strip():
+            continue
+        digest = line_digest(line)
+        if digest in known_lines:
+            yield number, KnownLine(*known_lines[digest]), digest, start
+            continue
+        if b"\x00" in line:
+            report.reject(number, "contains a NUL byte (is this a binary file?)")
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            report.reject(number, _utf8_problem(line, exc))
+            continue
+        try:
+            value = parse_json_line(text)
+        except json.JSONDecodeError as exc:
+            report.reject(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            report.reject(number, "invalid JSON: nested too deeply")
+            continue
+        except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
+            report.reject(number, f"invalid JSON: {exc}")
+            continue
+        yield number, value, digest, start
+
+
+# -- CSV ------------------------------------------------------------------------
+
+
+def _surrogate_byte(text: str) -> int | None:
+    for char in text:
+        if "\udc80" <= char <= "\udcff":
+            return ord(char) - 0xDC00
+    return None
+
+
+def _csv_entries(data: bytes, report: _FileScan) -> Iterator[Entry]:
+    # Field sizes are checked by the record limits, with a clearer message.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    # Bad bytes become surrogates here and are reported per row below.
+    lines = _LINE_RE.findall(data.decode("utf-8", errors="surrogateescape"))
+    reader = csv.reader(iter(lines), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        report.unreadable(1, f"invalid CSV header: {exc}")
+        return
+    header = [h.strip() for h in header]
+    problem = _header_problem(header)
+    if problem:
+        rows = sum(1 for row in csv.reader(iter(lines[reader.line_num :])) if any(c.strip() for c in row))
+        report.reject(1, f"{problem}; its {rows} row{'s' if rows != 1 else ''} left out", records=rows)
+        return
+    position = reader.line_num
+    while position < len(lines):
+        reader = csv.reader(iter(lines[position:]), strict=True)
+        while True:
+            start = position + reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                consumed = position + reader.line_num
+                if "unexpected end of data" in str(exc):
+                    report.reject(start, "invalid CSV: a quoted field starting on this line is never closed")
+                    position = start  # read on from the next line
+                else:
+                    report.reject(start, f"invalid CSV: {exc} (an unbalanced quote?)")
+                    position = max(consumed, start)
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            entry = _csv_row(header, row)
+            if isinstance(entry, str):
+                report.reject(start, entry)
+                continue
+            yield start, entry
+
+
+def _header_problem(header: list[str]) -> str | None:
+    bad = _surrogate_byte("".join(header))
+    if bad is not None:
+        return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        return f"the CSV header repeats the column(s) {', '.join(repeated)}"
+    missing = [c for c in ("id", "caption") if c not in header]
+    if missing:
+        found = ", ".join(header)
+        joined = ",".join(header)
+        hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
+        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {found}){hint}"
+    return None
+
+
+def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
+    """The row as a mapping, or what is wrong with it."""
+    if len(row) > len(header) and not any(cell.strip() for cell in row[len(header) :]):
+        row = row[: len(header)]  # trailing empty cells, as spreadsheets write them
+    if len(row) != len(header):
+        return f"row has {len(row)} fields but the header has {len(header)}"
+    for name, cell in zip(header, row, strict=True):
+        bad = _surrogate_byte(cell)
+        if bad is not None:
+            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {name or 'unnamed'} column)"
+    return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
+
+
+# -- YAML -----------------------------------------------------------------------
+
+
+def _yaml_loader():
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        """The safe loader, refusing a key repeated in one mapping."""
+
+    def construct_mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # unhashable; construct_mapping reports it
+            if repeated:
+                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} appears twice", key_node.start_mark)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return yaml, StrictLoader
+
+
+def _yaml_error(exc: Exception) -> tuple[int | None, str]:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    what = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context and what.startswith("could not determine a constructor"):
+        what = f"{what} (only plain YAML is allowed)"
+    return line, f"invalid YAML: {what}"
+
+
+def _decode_whole(data: bytes, report: _FileScan) -> str | None:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        report.unreadable(data.count(b"\n", 0, nul) + 1, "contains a NUL byte (is this a binary file?)")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.unreadable(
+            line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1})"
+        )
+        return None
+
+
+def _compose(text: str, report: _FileScan):
+    """The YAML node tree and a loader to construct it with, or (None, None) when it does not parse."""
+    yaml, loader_class = _yaml_loader()
+    loader = loader_class(text)
+    try:
+        return yaml, loader, loader.get_single_node()
+    except yaml.YAMLError as exc:
+        report.unreadable(*_yaml_error(exc))
+    except RecursionError:
+        report.unreadable(None, "invalid YAML: nested too deeply")
+    loader.dispose()
+    return yaml, None, None
+
+
+def _yaml_entries(data: bytes, report: _FileScan) -> Iterator[Entry]:
+    text = _decode_whole(data, report)
+    if text is None:
+        return
+    yaml, loader, root = _compose(text, report)
+    if loader is None:
+        return
+    try:
+        if root is None:
+            return
+        line = root.start_mark.line + 1
+        if isinstance(root, yaml.MappingNode):
+            report.reject(line, "a YAML caption file must be a list of records (- id: …); this is a single mapping")
+            return
+        if not isinstance(root, yaml.SequenceNode):
+            report.unreadable(line, "a YAML caption file must be a list of records (- id: …)")
+            return
+        for node in root.value:
+            line = node.start_mark.line + 1
+            try:
+                value = loader.construct_document(node)
+            except yaml.YAMLError as exc:
+                report.reject(_yaml_error(exc)[0] or line, _yaml_error(exc)[1])
+                continue
+            except RecursionError:
+                report.reject(line, "invalid YAML: nested too deeply")
+                continue
+            finally:
+                loader.constructed_objects = {}
+            yield line, value
+    finally:
+        loader.dispose()
+
+
+def _read_thesaurus(root: Path, corpus: Corpus) -> dict[str, Any]:
+    """The corpus's own vocabulary (synonyms, abbreviations, related, places), validated."""
+    from ichigo_search.vocab.thesaurus import validate
+
+    report = _FileScan(THESAURUS_FILE)
+    data = _read_mapping(root / THESAURUS_FILE, report, "(synonyms:, abbreviations:, related:, places:)")
+    problems = validate(data, THESAURUS_FILE)
+    for problem in problems:
+        report.unreadable(None, problem.removeprefix(f"{THESAURUS_FILE}: "))
+    _take(corpus, report, {})
+    return {} if problems else data
+
+
+def _read_collection(root: Path, corpus: Corpus) -> dict[str, Any]:
+    """The collection's description (name:, description:)."""
+    report = _FileScan(COLLECTION_FILE)
+    data = _read_mapping(root / COLLECTION_FILE, report, "(name:, description:)")
+    _take(corpus, report, {})
+    return data
+
+
+def _read_mapping(path: Path, report: _FileScan, shape: str) -> dict[str, Any]:
+    """A reserved YAML file at the corpus root that holds one mapping."""
+    if not path.is_file():
+        return {}
+    data = _read_bytes(path, report)
+    text = _decode_whole(data, report) if data is not None else None
+    if text is None:
+        return {}
+    yaml, loader, node = _compose(text, report)
+    if loader is None or node is None:
+        return {}
+    try:
+        value = loader.construct_document(node)
+    except (yaml.YAMLError, RecursionError) as exc:
+        report.unreadable(*_yaml_error(exc))
+        return {}
+    finally:
+        loader.dispose()
+    if not isinstance(value, dict):
+        report.unreadable(None, f"must be a mapping {shape}")
+        return {}
+    try:
+        return _plain(value, [MAX_EXTRA_CHARS])
+    except (ValueError, _TooBig, RecursionError) as exc:
+        report.unreadable(None, f"the file {exc}")
+        return {}
+
+
+def load_corpus(
+    root: str | os.PathLike[str], *, skip_invalid: bool = False, known: dict[str, FileState] | None = None
+) -> Corpus:
+    """Read the corpus; raise CorpusError unless it is clean or ``skip_invalid`` is set.
+
+    Even with ``skip_invalid`` a corpus without a single valid record raises:
+    an empty index is never what a broken corpus should produce.
+    """
+    corpus = read_corpus(root, known)
+    corpus.check(skip_invalid)
+    return corpus

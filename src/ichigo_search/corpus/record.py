@@ -1,0 +1,276 @@
+"""Caption records: the fields, their validation, and their content hash.
+
+Validation is strict and explains itself: a value of the wrong type, a
+control character, an unpaired surrogate or an absurd size is reported (with
+the limit) instead of being indexed.  Limits: a caption up to
+MAX_CAPTION_CHARS characters (real captions run to a few thousand; a longer
+one is almost always a whole document pasted by mistake), other text fields
+and each place name up to MAX_TEXT_CHARS, unknown fields up to
+MAX_EXTRA_CHARS characters in all and MAX_DEPTH levels of nesting.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ichigo_search.text.dates import year_range
+
+TEXT_FIELDS = ("title", "date", "photographer", "source", "collection")
+KNOWN_FIELDS = ("id", "caption", "places", *TEXT_FIELDS)
+MAX_ID_LENGTH = 200
+MAX_CAPTION_CHARS = 100_000
+MAX_TEXT_CHARS = 10_000
+MAX_EXTRA_CHARS = 100_000
+MAX_DEPTH = 32
+# C0 controls but tab, newline and carriage return; DEL; C1 controls (often
+# Windows-1252 text decoded as Latin-1); unpaired surrogates (JSON "\ud800").
+_BAD_CHAR_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One photograph's caption and what is known about it."""
+
+    id: str
+    caption: str
+    title: str | None = None
+    places: tuple[str, ...] = ()
+    date: str | None = None
+    photographer: str | None = None
+    source: str | None = None
+    collection: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """The year range the free-text date covers, if it names a year."""
+        return year_range(self.date)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the corpus would write it (unknown fields kept)."""
+        data: dict[str, Any] = {"id": self.id}
+        if self.title is not None:
+            data["title"] = self.title
+        data["caption"] = self.caption
+        if self.places:
+            data["places"] = list(self.places)
+        for name in TEXT_FIELDS[1:]:
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        data.update(self.extra)
+        return data
+
+    @cached_property
+    def content_hash(self) -> str:
+        """A digest of every field: equal hashes mean nothing to re-index."""
+        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
+def bad_character(text: str) -> str | None:
+    """Why ``text`` cannot be indexed as text (a control character, an unpaired surrogate), or None."""
+    match = _BAD_CHAR_RE.search(text)
+    if match is None:
+        return None
+    char = match.group()
+    where = f"at character {match.start() + 1}"
+    if char == "\x00":
+        return f"contains a NUL character ({where})"
+    if "\ud800" <= char <= "\udfff":
+        return f"contains an unpaired surrogate U+{ord(char):04X} ({where}); the text is not valid Unicode"
+    hint = " (text decoded from Windows-1252 as Latin-1?)" if "\x80" <= char <= "\x9f" else ""
+    return f"contains the control character U+{ord(char):04X} ({where}){hint}"
+
+
+def _blank(text: str) -> bool:
+    """True when ``text`` holds nothing visible: whitespace and invisible format characters only."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _plain(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """Make YAML's dates and nested values JSON-friendly, within the size and depth limits.
+
+    Raises ValueError naming what cannot be stored, _TooBig past the limits.
+    """
+    if depth > MAX_DEPTH:
+        raise _TooBig(f"is nested more than {MAX_DEPTH} levels deep")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig(f"is longer than {MAX_EXTRA_CHARS:,} characters")
+    if isinstance(value, str):
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise _TooBig(f"is longer than {MAX_EXTRA_CHARS:,} characters")
+        problem = bad_character(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"holds {value}, which is not a number JSON can store")
+        return value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, budget, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {_plain_key(k): _plain(v, budget, depth + 1) for k, v in value.items()}
+    raise ValueError(f"holds {_kind(value)}, which cannot be stored")
+
+
+def _plain_key(key: Any) -> str:
+    text = key.isoformat() if isinstance(key, (_dt.date, _dt.datetime)) else str(key)
+    problem = bad_character(text)
+    if problem:
+        raise ValueError(f"has a field name that {problem}")
+    return text
+
+
+def _text_problem(name: str, value: str, limit: int) -> str | None:
+    if len(value) > limit:
+        return f"{name} is longer than {limit:,} characters ({len(value):,})"
+    problem = bad_character(value)
+    return f"{name} {problem}" if problem else None
+
+
+def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
+    """Validate one raw mapping; return the record or the list of what is wrong."""
+    if not isinstance(raw, dict):
+        return None, [f"a record must be a mapping of fields, got {_kind(raw)}"]
+    errors: list[str] = []
+    fields: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            name = _plain_key(key).strip()
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        if name in fields:
+            errors.append(f"field {name!r} appears twice")
+        fields[name] = value
+    raw = fields
+
+    record_id = raw.get("id")
+    if record_id is None or (isinstance(record_id, str) and not record_id.strip()):
+        errors.append("missing id")
+    elif not isinstance(record_id, str):
+        shown = repr(record_id) if isinstance(record_id, (bool, int, float)) else _kind(record_id)
+        errors.append(f"id must be text, got {_kind(record_id)} ({shown})")
+    elif len(record_id.strip()) > MAX_ID_LENGTH:
+        errors.append(f"id is longer than {MAX_ID_LENGTH} characters")
+    elif any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in record_id):
+        errors.append("id contains control characters")
+    elif bad_character(record_id):
+        errors.append(f"id {bad_character(record_id)}")
+
+    caption = raw.get("caption")
+    if caption is None:
+        errors.append("missing caption")
+    elif not isinstance(caption, str):
+        errors.append(f"caption must be text, got {_kind(caption)}")
+    elif _blank(caption):
+        errors.append("caption is empty")
+    else:
+        problem = _text_problem("caption", caption, MAX_CAPTION_CHARS)
+        if problem:
+            errors.append(problem)
+
+    texts: dict[str, str | None] = {}
+    for name in TEXT_FIELDS:
+        value = raw.get(name)
+        if name == "date" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            value = value.isoformat()
+        if value is None or (isinstance(value, str) and _blank(value)):
+            texts[name] = None
+        elif isinstance(value, str):
+            problem = _text_problem(name, value, MAX_TEXT_CHARS)
+            if problem:
+                errors.append(problem)
+            texts[name] = value.strip()
+        else:
+            errors.append(f"{name} must be text, got {_kind(value)}")
+
+    places = _places(raw.get("places"), errors)
+    extra: dict[str, Any] = {}
+    budget = [MAX_EXTRA_CHARS]
+    for key, value in raw.items():
+        if key in KNOWN_FIELDS:
+            continue
+        try:
+            extra[key] = _plain(value, budget)
+        except ValueError as exc:
+            errors.append(f"field {key!r} {exc}")
+        except (_TooBig, RecursionError) as exc:
+            errors.append(f"field {key!r} {exc or 'is nested too deeply'}")
+            break  # the budget is spent: the other fields would only repeat it
+    if errors:
+        return None, errors
+    return (
+        Record(
+            id=record_id.strip(),
+            caption=caption,
+            places=places,
+            extra=extra,
+            **texts,
+        ),
+        [],
+    )
+
+
+def _places(value: Any, errors: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = value.split(";")
+    elif isinstance(value, list):
+        items = value
+    else:
+        errors.append(f"places must be a list of names, got {_kind(value)}")
+        return ()
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            errors.append(f"places must hold names (text), found {_kind(item)}")
+            return ()
+        problem = _text_problem("a place name", item, MAX_TEXT_CHARS)
+        if problem:
+            errors.append(problem)
+            return ()
+        if item.strip() and item.strip() not in names:
+            names.append(item.strip())
+    return tuple(names)

@@ -1,0 +1,77 @@
+"""The index document: its fields, and what a record becomes (and comes back as) in any engine.
+
+The field names are what queries (:mod:`ichigo_search.query`) search and what an engine's
+schema (:mod:`ichigo_search.engine`) defines; a record's document carries its text, the places
+found in it (gazetteer ids with their ancestors, and the spans where they are named) and every
+year its date covers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ichigo_search.corpus.record import Record
+from ichigo_search.vocab.gazetteer import Gazetteer
+from ichigo_search.vocab.gazetteer import gazetteer as default_gazetteer
+from ichigo_search.vocab.locating import locate
+
+# Bump when analysis, these fields or an engine's schema change in a way old indexes cannot serve;
+# an index of another format is rebuilt from its corpus on the next update.
+# 10: modules moved (the Whoosh schema pickles its analyzer's class path into the index).
+FORMAT_VERSION = 10
+
+# Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
+SEARCH_FIELDS = ("title", "caption", "places", "photographer")
+# Folded but unstemmed forms of title, caption and places (weight: ranking.Ranking.exact_weight).
+EXACT_FIELD = "exact"
+# Joins the texts of a multi-text field; never in a caption (control characters are rejected).
+PART_SEPARATOR = "\x1e"
+# Every year a record's date covers (for year filters); none for ranges wider than MAX_YEAR_SPAN.
+YEARS_FIELD = "years"
+MAX_YEAR_SPAN = 50
+# Gazetteer ids of the places a record names (any spelling), and those plus their provinces and countries.
+PLACE_IDS = "place_ids"
+PLACE_TREE = "place_tree"
+
+
+def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The index document for a record; the whole record is stored for display."""
+    located = locate(record, gazetteer or default_gazetteer())
+    stored = record.to_dict()
+    del stored["caption"]  # stored once, in the caption field
+    places = "\n".join(located.names)
+    doc: dict[str, Any] = {
+        "id": record.id,
+        "hash": record.content_hash.encode("ascii"),
+        "caption": record.caption,
+        "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
+        "record": stored,  # stored fields are pickled: kept as objects, not JSON text made and parsed again
+        "located": {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
+    }
+    if located.direct:
+        doc[PLACE_IDS] = " ".join(p.id for p in located.direct)
+        doc[PLACE_TREE] = " ".join(p.id for p in located.tree)
+    if record.title:
+        doc["title"] = record.title
+    if places:
+        doc["places"] = places
+    if record.photographer:
+        doc["photographer"] = record.photographer
+    years = record.years
+    if years and years[1] - years[0] < MAX_YEAR_SPAN:
+        doc[YEARS_FIELD] = " ".join(str(y) for y in range(years[0], years[1] + 1))
+    return doc
+
+
+def stored_places(stored: dict[str, Any]) -> dict[str, Any]:
+    """What indexing found about a hit's places: display names and mention spans."""
+    return stored.get("located") or {}
+
+
+def from_stored(stored: dict[str, Any]) -> Record:
+    """Rebuild the Record from a hit's stored fields."""
+    data = dict(stored["record"])
+    data["caption"] = stored["caption"]
+    known = {k: data.pop(k, None) for k in ("id", "caption", "title", "date", "photographer", "source", "collection")}
+    places = tuple(data.pop("places", ()) or ())
+    return Record(places=places, extra=data, **known)

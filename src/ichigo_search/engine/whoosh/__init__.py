@@ -1,0 +1,185 @@
+"""The embedded engine: the index as Whoosh files in each generation's folder.
+
+This package is the only code that imports ``whoosh``. Besides Whoosh's public API it
+relies on the private names and file-format facts below, each checked against
+whoosh-reloaded **2.7.5** (:data:`CHECKED_AGAINST`, the version ``pyproject.toml`` pins).
+The oracle tests (``pytest -m whoosh_oracle``: ``tests/test_scoring.py``,
+``tests/test_bulk.py``) compare our writer and evaluator with Whoosh's own and must pass
+before the pin moves.
+
+Reading (``postings.py``, ``sidecar.py``, ``mapped.py``):
+
+- W3 posting lists (``whoosh.codec.whoosh3``): the magic ``b"W3Bl"``; per block a signed
+  int32 length (negative: the last block), a pickled header ``(count, last_id, max_weight,
+  compression, min_length_byte, max_length_byte)``, then pickled ``(id deltas, weights,
+  values)``, zlib-compressed when ``compression``; ``leaf._terms.term_info()`` with
+  ``W3TermInfo.is_inlined()``, ``inlined_postings()``, ``extent()``; ``leaf._terms._postfile``.
+- ``formats.Positions`` values: ``pack_uint(count)`` then ``pickle.dumps(deltas, 2)``
+  (several are unpickled in one call by splicing their opcodes); ``whoosh.system._INT_SIZE``.
+- Field lengths: the per-document column ``_{field}_len`` (``whoosh.codec.whoosh3._lenfield``),
+  one byte per document, read through ``leaf._perdoc._get_column_file()``; decoded with
+  ``whoosh.util.numeric._length_byte_cache``; ``leaf.deleted_docs_set``.
+- BM25F as ``whoosh.scoring.BM25FScorer`` computes it, with ``BM25F._field_B`` per field.
+- ``.arr`` sidecar files: ``Segment.create_file`` names them by the segment id, so
+  ``Segment.create_compound_file`` folds them into the ``.seg`` file and ``index.clean_files``
+  deletes them with their segment; read back through ``leaf._segment.make_filename`` and
+  ``leaf._storage``.
+- ``MappedStorage``: ``MappedFile`` sets ``BufferFile``'s ``_buf``, ``_name``, ``file``,
+  ``onclose``, ``is_real``, ``is_closed`` without calling its ``__init__``; ``supports_mmap =
+  False`` makes ``CompoundStorage`` slice through ``subset()``; ``FileStorage._fpath``.
+
+Writing (``writer.py``):
+
+- ``BulkSegmentWriter`` subclasses ``SegmentWriter`` and uses its state: ``_check_state()``,
+  ``docnum``, ``perdocwriter`` (``start_doc``/``finish_doc``/``cancel_doc``, ``_storedfields``,
+  ``_colwriters``, ``_create_column``, ``_fieldlengths``), ``_added``, ``fieldwriter``
+  (``_fieldid``, ``_tindex``, ``_postwriter``), ``newsegment``, ``storage``; it overrides
+  ``_flush_segment`` and calls ``_finalize_segment()``/``_close_segment()``; it is made with
+  the private keyword ``_lk=False``.
+- The postings writer's state: ``_compression``, ``_ids``, ``_weights``, ``_values``,
+  ``_maxweight``, ``_minlength``, ``_maxlength``, then ``_write_block(last=…)``; term-table keys
+  ``pack_ushort(fieldid) + term bytes``; ``W3TermInfo(...)`` built positionally,
+  ``set_inlined``, ``to_bytes``; ``LENGTHS_COLUMN``; ``byte_to_length``/``length_to_byte``.
+- Stored fields' zlib level through ``perdocwriter._colwriters["_stored"]._child._level``.
+- The table of contents written directly: ``whoosh.index.TOC(schema, segments, generation)``
+  and ``clean_files``; the schema, pickled into it, names :class:`~.schema.CaptionAnalyzer` by
+  its module path, so moving that class changes the index format (``document.FORMAT_VERSION``).
+- Incremental changes go through Whoosh's own ``ix.writer()`` (``delete_by_term``,
+  ``update_document``).
+- ``Searcher.refresh()`` reuses segment readers and misses deletions committed to an existing
+  segment: a changed index is reopened instead.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ichigo_search.engine.whoosh.searcher import WhooshSearcher, open_searcher
+from ichigo_search.ranking import Ranking
+
+CHECKED_AGAINST = "2.7.5"
+_PROGRESS_EVERY = 500
+
+
+class WhooshEngine:
+    """Writes, changes and opens Whoosh indexes (:class:`ichigo_search.engine.Engine`)."""
+
+    name = "whoosh"
+    read_errors = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
+
+    def create(self, generation: Path, ranking: Ranking) -> NewWhooshIndex:
+        from whoosh import index
+
+        from ichigo_search.engine.whoosh.schema import build_schema
+
+        return NewWhooshIndex(index.create_in(str(generation), build_schema(ranking)))
+
+    def document_count(self, generation: Path) -> int:
+        from whoosh import index
+
+        ix = index.open_dir(str(generation))
+        try:
+            return ix.doc_count()
+        finally:
+            ix.close()
+
+    def indexed_hashes(self, generation: Path) -> dict[str, str]:
+        """Map id -> content hash of every live document, read from Whoosh's columns."""
+        from whoosh import index
+
+        ix = index.open_dir(str(generation))
+        try:
+            with ix.reader() as reader:
+                ids = reader.column_reader("id")
+                hashes = reader.column_reader("hash")
+                return {
+                    ids[docnum]: hashes[docnum].decode("ascii")
+                    for docnum in range(reader.doc_count_all())
+                    if not reader.is_deleted(docnum)
+                }
+        finally:
+            ix.close()
+
+    def apply(
+        self,
+        generation: Path,
+        removed: Sequence[str],
+        changed: Sequence[Any],
+        to_document: Callable[[Any], dict[str, Any]],
+        progress: Callable[[int, int], None] | None,
+        checkpoint: Callable[[str, int], None],
+    ) -> None:
+        """Delete ``removed`` record ids and add or replace ``changed`` records, in one commit."""
+        from whoosh import index
+
+        ix = index.open_dir(str(generation))
+        writer = ix.writer()
+        try:
+            for record_id in removed:
+                writer.delete_by_term("id", record_id)
+            for done, record in enumerate(changed, 1):
+                writer.update_document(**to_document(record))
+                checkpoint("change", done)
+                if progress and (done % _PROGRESS_EVERY == 0 or done == len(changed)):
+                    progress(done, len(changed))
+            checkpoint("commit", 0)
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            raise
+        writer.commit()
+        ix.close()
+
+    def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> WhooshSearcher:
+        return open_searcher(generation, memory_map, ranking)
+
+
+class NewWhooshIndex:
+    """An empty Whoosh index that the bulk writer fills (:mod:`ichigo_search.engine.whoosh.writer`)."""
+
+    def __init__(self, ix) -> None:
+        self._ix = ix
+
+    def write_documents(
+        self,
+        records: Sequence[Any],
+        to_document: Callable[[Any], dict[str, Any]],
+        *,
+        processes: int,
+        progress: Callable[[int, int], None] | None,
+        checkpoint: Callable[[str, int], None],
+    ) -> None:
+        from ichigo_search.engine.whoosh import writer
+
+        writer.write_documents(
+            self._ix, records, to_document, processes=processes, progress=progress, checkpoint=checkpoint
+        )
+
+    def write_sources(
+        self,
+        sources: Sequence[Callable[[], Iterator[Any]]],
+        to_document: Callable[[Any], dict[str, Any]],
+        *,
+        progress: Callable[[int, int], None] | None,
+        checkpoint: Callable[[str, int], None],
+        review: Callable[[list, list[list]], None],
+    ) -> None:
+        from ichigo_search.engine.whoosh import writer
+
+        writer.write_sources(self._ix, sources, to_document, progress=progress, checkpoint=checkpoint, review=review)
+
+    def delete_documents(self, segments: list, docnums: list[int]) -> None:
+        from ichigo_search.engine.whoosh.writer import delete_documents
+
+        delete_documents(segments, docnums)
+
+    def close(self) -> None:
+        self._ix.close()
+
+
+ENGINE = WhooshEngine()

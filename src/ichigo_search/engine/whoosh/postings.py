@@ -1,0 +1,367 @@
+"""Postings read straight from Whoosh's files into numpy arrays, per open reader.
+
+What :mod:`ichigo_search.engine.whoosh.evaluate` scores: a term's document numbers with
+their BM25F scores (Whoosh's formula and statistics: its idf, average field lengths and
+quantized field lengths), a term's positions for phrases, the live-document mask and field
+lengths. Terms are read from the segment's sidecar arrays when the bulk writer stored them
+(:mod:`ichigo_search.engine.whoosh.sidecar`), else from Whoosh's W3 posting blocks, parsed
+here (the format facts are listed in :mod:`ichigo_search.engine.whoosh`).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import threading
+import weakref
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from whoosh.system import _INT_SIZE, unpack_int
+
+from ichigo_search.engine.whoosh.convert import to_whoosh
+from ichigo_search.engine.whoosh.reader_cache import per_reader
+from ichigo_search.engine.whoosh.sidecar import Positions, segment_arrays
+from ichigo_search.query.tree import Phrase
+
+# Postings (document numbers with scores) kept per reader: about 16 bytes each.
+CACHE_POSTINGS = 8_000_000
+# Phrase words holding at most this many postings have all their positions read once and kept, unless
+# the documents a phrase looks in are fewer than 1/WANTED_SHARE of them: then, as for commoner words, only
+# the blocks holding those are read (proximity pairs of common words look in a few hundred captions).
+ALL_POSITIONS = 100_000
+WANTED_SHARE = 4
+_HEADER = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC
+
+
+@dataclass(frozen=True)
+class Sparse:
+    """Matching documents as sorted document numbers, with their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+
+EMPTY_IDS = np.zeros(0, dtype=np.intp)
+EMPTY = Sparse(EMPTY_IDS, np.zeros(0))
+
+
+def readers_arrays(reader) -> ReaderArrays:
+    """The arrays of an open Whoosh reader, made once and kept as long as the reader lives."""
+    return per_reader(reader, "arrays", lambda: ReaderArrays(reader))
+
+
+class ReaderArrays:
+    """Per-reader arrays: live documents, field lengths, and a cache of decoded postings.
+
+    A Whoosh reader's segments never change, so what is read from them stays valid
+    as long as the reader is open. Only a weak reference to the reader is kept, so the
+    arrays go with it (see :mod:`ichigo_search.engine.whoosh.reader_cache`).
+    """
+
+    def __init__(self, reader):
+        from whoosh.util.numeric import _length_byte_cache
+
+        self._reader = weakref.ref(reader)
+        self.size = reader.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf, offset in reader.leaf_readers():
+            deleted = list(leaf.deleted_docs_set) if leaf.has_deletions() else []
+            if deleted:
+                self.live[np.array(deleted, dtype=np.intp) + offset] = False
+        self.live.flags.writeable = False
+        self._byte_lengths = np.array(_length_byte_cache, dtype=float)
+        self._lengths: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[tuple, Sparse | Positions | np.ndarray] = OrderedDict()
+        self._cached_postings = 0
+        self._lock = threading.Lock()
+
+    @property
+    def leaves(self) -> list:
+        """The reader's segment readers with the document number each starts at."""
+        reader = self._reader()
+        if reader is None:
+            raise RuntimeError("the index reader these arrays belong to is gone")
+        return reader.leaf_readers()
+
+    # -- cache ---------------------------------------------------------------
+
+    def _cached(self, key: tuple):
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def _store(self, key: tuple, value, postings: int):
+        with self._lock:  # searches in several threads may share a reader
+            if key not in self._cache:
+                self._cached_postings += postings
+            self._cache[key] = value
+            while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_postings -= len(getattr(dropped, "ids", dropped))
+            return value
+
+    # -- terms -----------------------------------------------------------------
+
+    def term(self, searcher, fieldname: str, text) -> Sparse:
+        """The documents holding a term, with its BM25F score in each (Whoosh's ``BM25FScorer``)."""
+        key = ("term", fieldname, text)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        ids, weights = self._postings(fieldname, text)
+        if len(ids) == 0:
+            return self._store(key, EMPTY, 0)
+        weighting = searcher.weighting
+        field = searcher.schema[fieldname]
+        if field.scorable:
+            idf = searcher.idf(fieldname, text)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            b = weighting._field_B.get(fieldname, weighting.B)
+            k1 = weighting.K1
+            lengths = self.lengths(fieldname)[ids]
+            scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+        else:  # Whoosh scores an unscorable field by the term's largest weight
+            scores = np.full(len(ids), searcher.term_info(fieldname, text).max_weight())
+        ids.flags.writeable = False
+        scores.flags.writeable = False
+        return self._store(key, Sparse(ids, scores), len(ids))
+
+    def _postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights of a term across segments, deleted documents included.
+
+        A segment written by the bulk writer holds its common terms' postings also as arrays
+        (:mod:`ichigo_search.engine.whoosh.sidecar`): those are taken as they are; other terms are read block by block.
+        """
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
+            if whole is not None:
+                ids.append(whole[0] + offset)
+                weights.append(whole[1])
+                continue
+            for block_ids, block_weights in _term_blocks(leaf, fieldname, text):
+                ids.append(block_ids + offset)
+                weights.append(block_weights)
+        if not ids:
+            return EMPTY_IDS.copy(), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length in a field, as Whoosh stores it (one byte, log-quantized)."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            codes = np.zeros(self.size, dtype=np.uint8)
+            column = f"_{fieldname}_len"
+            for leaf, offset in self.leaves:
+                perdoc = leaf._perdoc
+                if not perdoc.has_column(column):
+                    continue
+                colfile, base, length = perdoc._get_column_file(column)
+                raw = np.frombuffer(colfile.get(base, length), dtype=np.uint8)[: leaf.doc_count_all()]
+                codes[offset : offset + len(raw)] = raw
+            found = self._lengths[fieldname] = self._byte_lengths[codes]
+        return found
+
+    # -- phrases ---------------------------------------------------------------
+
+    def phrase_ids(self, searcher, query: Phrase, within: np.ndarray | None = None) -> np.ndarray:
+        """Documents with a phrase's words in order, each within ``slop`` positions after the one before.
+
+        As Whoosh's ``Phrase`` (its ``SpanNear2``, ordered): slop 1 means in a row. With ``within``
+        (sorted document numbers), only those are looked at, and the answer is not kept.
+        """
+        key = ("phrase", query.field, query.words, query.slop)
+        found = self._cached(key)
+        field = searcher.schema[query.field]
+        if found is None and (query.slop < 1 or not field.format or not field.format.supports("positions")):
+            ids = self._whoosh_phrase_ids(searcher, query)
+            found = self._store(key, ids, len(ids))
+        if found is not None:
+            return found if within is None else np.intersect1d(found, within, assume_unique=True)
+        candidates = within
+        for word in query.words:
+            ids = self.term(searcher, query.field, word).ids
+            candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        if candidates is None or len(candidates) == 0:
+            return EMPTY_IDS if within is not None else self._store(key, EMPTY_IDS, 0)
+        ends = None  # (document << 32 | position) where the words so far may end
+        gaps = np.arange(1, query.slop + 1, dtype=np.int64)
+        for word in query.words:
+            docs, positions = self._positions(query.field, word, candidates)
+            here = np.unique((docs << 32) | positions)
+            if ends is not None:
+                reach = np.unique((ends[:, None] + gaps).ravel()) if query.slop > 1 else ends + 1
+                here = np.intersect1d(here, reach, assume_unique=True)
+            ends = here
+            if len(ends) == 0:
+                break
+        ids = np.unique(ends >> 32).astype(np.intp)
+        ids.flags.writeable = False
+        return ids if within is not None else self._store(key, ids, len(ids))
+
+    def _positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
+
+        A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings and
+        the wanted documents are at least 1/WANTED_SHARE of them; else only in the blocks that hold
+        wanted documents, each time.
+        """
+        cached = self._cached(("positions", fieldname, text))
+        if cached is None:
+            frequency = self._frequency(fieldname, text)
+            if frequency > ALL_POSITIONS or len(wanted) * WANTED_SHARE < frequency:
+                return self._wanted_positions(fieldname, text, wanted)
+        return _gather(cached if cached is not None else self._term_positions(fieldname, text), wanted)
+
+    def _frequency(self, fieldname: str, text) -> int:
+        return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
+
+    def _wanted_positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        docs: list[np.ndarray] = []
+        positions: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            local = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
+            if len(local) == 0:
+                continue
+            found_docs, found = _gather(_leaf_positions(leaf, fieldname, text, local), local)
+            docs.append(found_docs + offset)
+            positions.append(found)
+        if not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(docs), np.concatenate(positions)
+
+    def _term_positions(self, fieldname: str, text) -> Positions:
+        """A term's positions in every document holding it, read once per reader (phrase words recur)."""
+        key = ("positions", fieldname, text)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        parts = [(_leaf_positions(leaf, fieldname, text), offset) for leaf, offset in self.leaves]
+        all_ids = np.concatenate([part.ids + offset for part, offset in parts]) if parts else EMPTY_IDS
+        counts = [np.diff(part.offsets) for part, _ in parts]
+        all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(all_counts, dtype=np.int64)))
+        positions = np.concatenate([part.positions for part, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+        return self._store(key, Positions(all_ids, offsets, positions), len(all_ids))
+
+    @staticmethod
+    def _whoosh_phrase_ids(searcher, query: Phrase) -> np.ndarray:
+        matcher = to_whoosh(query).matcher(searcher, searcher.boolean_context())
+        return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else EMPTY_IDS
+
+
+def _leaf_positions(leaf, fieldname: str, text, wanted: np.ndarray | None = None) -> Positions:
+    """A term's positions in one segment (its own document numbers): from the segment's arrays when
+    it has them, else from Whoosh's blocks, all of them or (``wanted``, each holding the term) only
+    those of the blocks and postings wanted."""
+    stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+    if stored is not None:
+        return stored
+    ids: list[np.ndarray] = []
+    encoded: list[bytes] = []
+    for block_ids, values in _term_blocks(leaf, fieldname, text, values=True, wanted=wanted):
+        if wanted is not None:
+            low = np.searchsorted(wanted, block_ids[0])
+            inside = wanted[low : np.searchsorted(wanted, block_ids[-1], side="right")]
+            picked = np.searchsorted(block_ids, inside)  # every wanted document holds the term
+            block_ids, values = block_ids[picked], [values[i] for i in picked.tolist()]
+        ids.append(block_ids)
+        encoded.extend(values)
+    counts, positions = _decode_positions(encoded)
+    all_ids = np.concatenate(ids) if ids else EMPTY_IDS
+    return Positions(all_ids, np.concatenate(([0], np.cumsum(counts, dtype=np.int64))), positions)
+
+
+def _gather(postings: Positions, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``wanted`` documents (each holding the term): (document per position, position)."""
+    where = np.searchsorted(postings.ids, wanted)
+    starts, counts = postings.offsets[where], postings.offsets[where + 1] - postings.offsets[where]
+    before = np.cumsum(counts) - counts
+    picked = np.arange(counts.sum()) - np.repeat(before - starts, counts)
+    return np.repeat(wanted.astype(np.int64), counts), postings.positions[picked]
+
+
+def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None):
+    """Yield (document numbers, weights or encoded values) per block of a term's postings in one segment."""
+    if (fieldname, text) not in leaf:
+        return
+    info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
+    if info.is_inlined():
+        ids, weights, encoded = info.inlined_postings()
+        yield np.array(ids, dtype=np.intp), encoded if values else np.array(weights, dtype=float)
+    else:
+        yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values=values, wanted=wanted)
+
+
+_PICKLED_LIST = b"\x80\x02]"  # protocol 2, then EMPTY_LIST: how Positions.encode pickles its deltas
+
+
+def _in_one_pickle(values: list[bytes]) -> bool:
+    """True when every value is a protocol-2 pickle of a list, as Whoosh writes them (see _decode_positions)."""
+    head = {v[_INT_SIZE : _INT_SIZE + len(_PICKLED_LIST)] for v in values}
+    return head == {_PICKLED_LIST} and {v[-1] for v in values} == {ord(".")}
+
+
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Postings' positions (``whoosh.formats.Positions``: a count, then pickled deltas): (counts, positions).
+
+    The deltas of all the values are unpickled in one call: each value's pickle, without its
+    protocol header and STOP, pushes one list, so the bodies between a MARK and LIST make one
+    pickle of a list of lists.  Values in any other form are unpickled one by one.
+    """
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if _in_one_pickle(values):
+        start = _INT_SIZE + 2
+        lists = pickle.loads(b"\x80\x02(" + b"".join([v[start:-1] for v in values]) + b"l.")
+    else:
+        lists = [pickle.loads(v[_INT_SIZE:]) for v in values]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(deltas)
+    firsts = np.cumsum(counts) - counts  # where each posting's deltas begin
+    return counts, running - np.repeat(running[firsts] - deltas[firsts], counts)
+
+
+def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray | None = None):
+    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``).
+
+    With ``wanted`` (sorted document numbers), blocks holding none of them are skipped unread.
+    """
+    if postfile.get(start, 4) != _HEADER:
+        raise ValueError("not a Whoosh 3 posting list")
+    position = start + 4
+    previous_max = -1
+    while True:
+        size = unpack_int(postfile.get(position, 4))[0]
+        block = io.BytesIO(postfile.get(position + 4, abs(size)))
+        count, max_id, _, compression, _, _ = pickle.load(block)
+        if wanted is not None and np.searchsorted(wanted, previous_max, "right") == np.searchsorted(
+            wanted, max_id, "right"
+        ):
+            if size < 0:
+                return
+            previous_max, position = max_id, position + 4 + size
+            continue
+        previous_max = max_id
+        data = block.read()
+        raw_ids, raw_weights, raw_values = pickle.loads(zlib.decompress(data) if compression else data)
+        ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
+        if values:
+            yield ids, raw_values
+        elif raw_weights is None:
+            yield ids, np.ones(count)
+        elif isinstance(raw_weights, float):
+            yield ids, np.full(count, raw_weights)
+        else:
+            yield ids, np.array(raw_weights, dtype=float)
+        if size < 0:  # the last block
+            return
+        position += 4 + size

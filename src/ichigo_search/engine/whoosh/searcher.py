@@ -1,0 +1,180 @@
+"""A generation of the index open for searching with Whoosh: statistics, ranking, stored records, segments.
+
+:class:`WhooshSearcher` is what the rest of ichigo-search reads an index through
+(the ``Searcher`` of :mod:`ichigo_search.engine`): it answers the query layer's
+questions (document frequencies, dated years, the words an index holds), ranks a
+:class:`~ichigo_search.query.matching.Matching` in tiers with the bulk evaluator,
+and hands out stored fields and per-segment views for facet counting.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
+from ichigo_search.engine.whoosh.evaluate import member, scorer, top
+from ichigo_search.engine.whoosh.reader_cache import per_reader
+from ichigo_search.query.matching import Matching
+from ichigo_search.ranking import DEFAULT, Ranking
+from ichigo_search.text.spelling import Spellings
+
+
+def open_searcher(generation: Path, memory_map: bool, ranking: Ranking = DEFAULT) -> WhooshSearcher:
+    """Open a generation for searching: memory-mapped (:mod:`ichigo_search.engine.whoosh.mapped`) or with reads.
+
+    A long-lived searcher maps the files: warm queries read postings and stored
+    fields from shared pages. Commands that answer one query read files in place,
+    which opens a few milliseconds sooner.
+    """
+    from whoosh.filedb.filestore import FileStorage
+
+    if memory_map:
+        from ichigo_search.engine.whoosh.mapped import MappedStorage
+
+        return WhooshSearcher(MappedStorage(str(generation)).open_index(), ranking)
+    return WhooshSearcher(FileStorage(str(generation), supports_mmap=False).open_index(), ranking)
+
+
+def _weighting(ranking: Ranking):
+    """BM25F with the ranking's k1 and b (see benchmarks/tune_bm25.py)."""
+    from whoosh import scoring
+
+    return scoring.BM25F(B=ranking.b, K1=ranking.k1)
+
+
+class WhooshSearcher:
+    """One open Whoosh index and its searcher."""
+
+    def __init__(self, index, ranking: Ranking = DEFAULT):
+        self._index = index
+        self.ranking = ranking
+        self._searcher = index.searcher(weighting=_weighting(ranking))
+
+    @property
+    def whoosh(self):
+        """The Whoosh searcher underneath (for this engine's own modules and its oracle tests)."""
+        return self._searcher
+
+    def refreshed(self) -> WhooshSearcher:
+        """This searcher, or a new one when a writer committed to the index since it was opened."""
+        if self._searcher.up_to_date():
+            return self
+        # Not Searcher.refresh(): it reuses segment readers and so misses deletions committed to an
+        # existing segment.
+        self._searcher.close()
+        self._searcher = self._index.searcher(weighting=_weighting(self.ranking))
+        return self
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    # -- statistics (query.matching.Statistics) and vocabulary (query.expansion.Vocabulary) --
+
+    def doc_count(self) -> int:
+        """Live documents."""
+        return self._searcher.doc_count()
+
+    def doc_count_all(self) -> int:
+        """Documents, deleted ones included (the range of document numbers)."""
+        return self._searcher.doc_count_all()
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        return self._searcher.doc_frequency(field, text)
+
+    def years(self) -> list[int]:
+        """Every year some document is dated in, ascending."""
+        reader = self._searcher.reader()
+
+        def years() -> list[int]:
+            return sorted(int(y) for y in reader.field_terms(YEARS_FIELD)) if YEARS_FIELD in reader.schema else []
+
+        return per_reader(reader, "years", years)
+
+    def frequency(self, form: str) -> int:
+        """Documents holding a folded word (the exact field)."""
+        return self._searcher.doc_frequency(EXACT_FIELD, form)
+
+    def near(self, form: str, max_distance: int) -> list[tuple[str, int]]:
+        """Indexed words within ``max_distance`` edits of ``form`` sharing its first letter, with distances."""
+        reader = self._searcher.reader()
+        spellings = per_reader(reader, "spellings", lambda: Spellings(partial(_words_from, weakref.ref(reader))))
+        return spellings.near(form, max_distance)
+
+    # -- ranking -------------------------------------------------------------
+
+    def rank(self, found: Matching, wanted: int) -> tuple[int, list[tuple[int, float]]]:
+        """How many documents match, and the ``wanted`` best (document number, score), in rank order.
+
+        Documents matching every word come first (reordered by the proximity bonus in the ranking's
+        window), then those matching only some.
+        """
+        bulk = scorer(self._searcher)
+        allowed = bulk.allowed(found.filter)
+        some = bulk.select(found.some_words, allowed)
+        # The proximity bonus reorders the first tier: the words can only stand together where all are.
+        tier = some if found.every_word is None else bulk.select(found.every_word, allowed)
+        first = bulk.rescore(tier, found.bonus, self.ranking.proximity_window)
+        ranked = top(first.ids, first.scores, wanted)
+        if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
+            rest = ~member(first, some.ids)
+            ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
+        return len(some.ids), ranked
+
+    def matching(self, found: Matching | None) -> list[int]:
+        """The document numbers of every live document the search matches (all of them for None)."""
+        bulk = scorer(self._searcher)
+        if found is None:
+            return bulk.allowed().nonzero()[0].tolist()
+        return bulk.select(found.some_words, bulk.allowed(found.filter)).ids.tolist()
+
+    # -- documents -------------------------------------------------------------
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """A document's stored fields."""
+        return self._searcher.stored_fields(docnum)
+
+    def document_number(self, record_id: str) -> int | None:
+        """The live document of a record id, or None."""
+        return self._searcher.document_number(id=record_id)
+
+    def segments(self) -> Iterator[WhooshSegment]:
+        """The index's segments, each with the document number it starts at."""
+        for subsearcher, offset in self._searcher.leaf_searchers():
+            yield WhooshSegment(subsearcher.reader(), offset)
+
+
+class WhooshSegment:
+    """One segment of an open index: never changes once written (deletions are masked, not applied)."""
+
+    def __init__(self, reader, offset: int):
+        self._reader = reader
+        self.offset = offset
+        self.size = reader.doc_count_all()
+        segment = getattr(reader, "segment", None)
+        self.key: str | None = segment().segment_id() if segment else None
+
+    def is_deleted(self, docnum: int) -> bool:
+        return self._reader.is_deleted(docnum)
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self._reader.stored_fields(docnum)
+
+    def postings(self, field: str) -> Iterator[tuple[str, Iterator[int]]]:
+        """Each term of a keyword field with the (segment-local) documents holding it."""
+        if field not in self._reader.schema:
+            return
+        for term in self._reader.field_terms(field):
+            yield term, self._reader.postings(field, term).all_ids()
+
+
+def _words_from(reader_ref: weakref.ref, letter: str) -> set[str]:
+    """The exact-field words starting with ``letter`` in every segment of the reader."""
+    reader = reader_ref()
+    words: set[str] = set()
+    for segment, _ in reader.leaf_readers() if reader is not None else ():
+        words.update(term.decode() for term in segment.expand_prefix(EXACT_FIELD, letter))
+    return words

@@ -1,0 +1,531 @@
+"""Writing a new index segment fast: postings gathered in memory, then written in bulk.
+
+Whoosh's ``SegmentWriter`` sends every posting through an external sort (pickled runs
+on disk, merged at commit) and then through a per-posting writer, after turning each
+field's analysis into ``Token`` objects.  A rebuild writes each segment once, from
+documents in order, so a term's postings can be gathered in arrays as documents
+arrive (document numbers ascend by construction) and written a block at a time at
+commit, with Whoosh's own block writer.  The files are Whoosh's (W3 codec): the
+same blocks, term table, field lengths and stored fields its writer produces,
+which ``tests/test_bulk.py`` checks posting by posting.
+
+Fields analyzed by :class:`~ichigo_search.schema.CaptionAnalyzer` take a short path
+(its terms straight into positions or frequencies); any other field goes through
+the field's own ``index`` method.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
+from pickle import dumps
+from typing import Any
+
+from whoosh import formats
+from whoosh.analysis import IDTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.system import pack_uint, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from ichigo_search.engine.whoosh import sidecar as arrays_format
+from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
+from ichigo_search.engine.whoosh.sidecar import ArraysWriter
+from ichigo_search.util.memo import Remembered
+
+
+class _Postings:
+    """One field's postings, term by term, in the order documents were added."""
+
+    keeps_positions = False  # entries are (documents, counts, positions): see _PositionPostings
+
+    def __init__(self, field) -> None:
+        self.field = field
+        self.boost = field.format.field_boost
+        self.terms: dict[Any, tuple[array, ...]] = {}
+
+    def sorted_terms(self) -> list[tuple[bytes, Any]]:
+        return sorted((self.key_bytes(key), key) for key in self.terms)
+
+    def key_bytes(self, key: Any) -> bytes:
+        return key.encode("utf-8")
+
+
+class _WordPostings(_Postings):
+    """Words of a :class:`~ichigo_search.schema.CaptionAnalyzer` field: document and count, and the
+    positions too where the field keeps them."""
+
+    def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
+        table = self.terms
+        keep = self.keeps_positions
+        length = 0
+        for text, positions in where.items():
+            entry = table.get(text)
+            if entry is None:
+                entry = table[text] = (array("I"), array("I"), array("I")) if keep else (array("I"), array("I"))
+            entry[0].append(docnum)
+            entry[1].append(len(positions))
+            if keep:
+                entry[2].extend(positions)
+            length += len(positions)
+        return length, len(where)
+
+
+class _PositionPostings(_WordPostings):
+    """Words with positions (Whoosh's ``Positions`` format)."""
+
+    keeps_positions = True
+
+    def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        counts, positions = entry[1], entry[2]
+        at = cursor[0]
+        weights, values = [], []
+        boost = self.boost
+        for count in counts[start:end]:
+            weights.append(count * boost)
+            values.append(_encode_positions(positions[at : at + count]))
+            at += count
+        cursor[0] = at
+        return weights, values
+
+
+class _FrequencyPostings(_WordPostings):
+    """Words with counts only (Whoosh's ``Frequency`` format)."""
+
+    def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        boost = self.boost
+        counts = entry[1][start:end]
+        return [count * boost for count in counts], [pack_uint(count) for count in counts]
+
+
+class _GenericPostings(_Postings):
+    """Any other field, through its own ``index`` method (terms already bytes).
+
+    The terms of a value are remembered (up to _REMEMBERED values) unless the field's
+    values are unique: keyword fields (years, place ids) repeat a few values.
+    """
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.remembered: Remembered[list[tuple]] | None = None if field.unique else Remembered(_REMEMBERED)
+
+    def _index(self, value: Any) -> list[tuple]:
+        if self.remembered is None or not isinstance(value, str):
+            return list(self.field.index(value))
+        return self.remembered.get(value, lambda: list(self.field.index(value)))
+
+    def add(self, docnum: int, value: Any) -> tuple[int, int]:
+        length = postings = 0
+        table = self.terms
+        for btext, freq, weight, vbytes in self._index(value):
+            entry = table.get(btext)
+            if entry is None:
+                entry = table[btext] = (array("I"), array("d"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+            length += freq
+            postings += 1
+        return length, postings
+
+    def key_bytes(self, key: Any) -> bytes:
+        return key
+
+    def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        return list(entry[1][start:end]), entry[2][start:end]
+
+
+class _IdPostings(_GenericPostings):
+    """A field of whole values (Whoosh's ``ID`` with its own tokenizer): each value is its one term."""
+
+    def _index(self, value: Any) -> list[tuple]:
+        if not isinstance(value, str):
+            return list(self.field.index(value))
+        return [(value.encode("utf-8"), 1, self.boost, b"")]
+
+
+_REMEMBERED = 50_000
+# Postings per block: Whoosh writes 128. Reading a term's postings whole (postings.py) costs per
+# block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
+# read in 0.108 us a posting, against 0.171 at 128 (/tmp/blocks.py, 2026-11-27).
+BLOCK_POSTINGS = 1024
+# zlib level of each block (Whoosh: 3). Uncompressed, the same words read in 0.080 instead of 0.106 us
+# a posting, for an index 53% larger (98k captions: 155 instead of 101 MB): phrases of common words
+# read many blocks for few postings each, and they are the slowest queries at a million captions.
+BLOCK_COMPRESSION = 0
+# zlib level of each document's stored fields (Whoosh: 3). A caption's record compresses from 650 to
+# 390 bytes, but at 15 us a document, against 1.4 uncompressed: a twentieth of a rebuild's CPU time,
+# for an index 15% larger (98k captions: 27 MB); reading a hit's fields takes 0.7 instead of 4.1 us.
+STORED_COMPRESSION = 0
+_SINGLE_POSITIONS: dict[int, bytes] = {}
+
+
+def _encode_positions(positions: array) -> bytes:
+    """Whoosh's ``Positions.encode``: the count, then the pickled position deltas."""
+    if len(positions) == 1:
+        position = positions[0]
+        encoded = _SINGLE_POSITIONS.get(position)
+        if encoded is None:
+            encoded = _SINGLE_POSITIONS[position] = pack_uint(1) + dumps([position], 2)
+        return encoded
+    deltas, base = [], 0
+    for position in positions:
+        deltas.append(position - base)
+        base = position
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+def _postings_for(field) -> _Postings:
+    analyzer = getattr(field, "analyzer", None)
+    if type(analyzer) is IDTokenizer and type(field.format) is formats.Existence:
+        return _IdPostings(field)
+    if isinstance(analyzer, CaptionAnalyzer):
+        if type(field.format) is formats.Positions:
+            return _PositionPostings(field)
+        if type(field.format) is formats.Frequency:
+            return _FrequencyPostings(field)
+    return _GenericPostings(field)
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """A ``SegmentWriter`` for adding documents to a new segment, its postings written in bulk.
+
+    Supports what the ichigo-search schema uses: indexed, stored, scorable and sortable
+    fields; not term vectors, separate spelling fields or per-document boosts.
+    """
+
+    def __init__(self, ix, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
+        # Each document's stored fields: pickled, then zlib at STORED_COMPRESSION (Whoosh's writer: 3).
+        self.perdocwriter._colwriters["_stored"]._child._level = STORED_COMPRESSION
+        self._postings: dict[str, _Postings] = {}
+        self._lengths: dict[str, _Lengths] = {}  # per scorable field
+        self.postings_added = 0
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        perdoc.start_doc(docnum)
+        try:
+            stored = perdoc._storedfields  # what Whoosh's add_field keeps; lengths are written at the end
+            for name in sorted(fields):
+                value = fields[name]
+                if value is None:
+                    continue
+                field = self.schema[name]
+                if field.indexed:
+                    self._index(name, field, value, docnum)
+                if field.stored:
+                    stored[name] = value
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, name: str, field, value: Any, docnum: int) -> None:
+        postings = self._postings.get(name)
+        if postings is None:
+            postings = self._postings[name] = _postings_for(field)
+        if isinstance(postings, _GenericPostings):
+            length, added = postings.add(docnum, value)
+        else:
+            length, added = postings.add(docnum, field.analyzer.positions(value))
+        self.postings_added += added
+        if length and field.scorable:
+            lengths = self._lengths.get(name)
+            if lengths is None:
+                lengths = self._lengths[name] = _Lengths()
+            lengths.add(docnum, length)
+
+    def _write_lengths(self) -> None:
+        """Each field's lengths column and total, as Whoosh's ``add_field`` writes them document by document."""
+        perdoc = self.perdocwriter
+        for name, lengths in self._lengths.items():
+            column = _lenfield(name)
+            perdoc._create_column(column, LENGTHS_COLUMN)
+            writer = perdoc._colwriters[column]
+            codes = lengths.column()
+            writer._dbfile.write(codes)  # one byte a document (0: no length), to the last that has one
+            writer._count = len(codes)
+            perdoc._fieldlengths[name] += lengths.total
+
+    def _flush_segment(self) -> None:
+        self._write_lengths()
+        self.perdocwriter.close()
+        writer = self.fieldwriter
+        arrays = ArraysWriter(self.newsegment, self.storage)
+        for name in sorted(self._postings):
+            postings = self._postings.pop(name)
+            if not postings.terms:
+                continue
+            writer.start_field(name, postings.field)
+            lengths = self._lengths[name].decoded() if name in self._lengths else None
+            for btext, key in postings.sorted_terms():
+                entry = postings.terms.pop(key)
+                if len(entry[0]) == 1:
+                    _add_inlined(writer, btext, postings, entry, lengths)
+                    continue
+                writer.start_term(btext)
+                weights = _write_term(writer._postwriter, postings, entry, lengths)
+                writer.finish_term()
+                if len(weights) >= arrays_format.ARRAY_POSTINGS:
+                    arrays.add(name, btext, entry, weights, postings.keeps_positions)
+            writer.finish_field()
+        writer.close()
+        arrays.close()
+
+
+class _Lengths:
+    """One scorable field's document lengths, as its lengths column stores them: a byte each."""
+
+    def __init__(self) -> None:
+        self.codes = bytearray()
+        self.total = 0
+
+    def add(self, docnum: int, length: int) -> None:
+        codes = self.codes
+        if docnum >= len(codes):  # grown a thousand documents at a time; zero is no length
+            codes.extend(bytes(max(1024, docnum + 1 - len(codes))))
+        codes[docnum] = length_to_byte(length)
+        self.total += length
+
+    def column(self) -> bytes:
+        """The column's bytes: up to the last document with a length, as Whoosh writes it."""
+        return bytes(self.codes).rstrip(b"\0")
+
+    def decoded(self) -> array:
+        """Each document's length as Whoosh reads it back, for the blocks' statistics."""
+        return array("I", map(byte_to_length, self.codes))
+
+
+def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
+    """A term with one posting, inlined in the term table (Whoosh reads them so): no block of its own.
+
+    Most terms have one posting (every id, most words); the term information is what Whoosh's
+    ``W3TermInfo.add_block`` would make of that posting, without the file positions it asks for.
+    """
+    weights, values = postings.block_values(entry, 0, 1, [0])
+    docnum = entry[0][0]
+    length = lengths[docnum] if lengths is not None and docnum < len(lengths) else 0
+    stored_weight = array("f", weights)
+    info = W3TermInfo(stored_weight[0], 1, length or None, length, max(0, weights[0]), docnum, docnum)
+    info.set_inlined((docnum,), stored_weight, [v for v in values if v])
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
+
+
+def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -> list[float]:
+    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time; their weights."""
+    docs = entry[0]
+    total = len(docs)
+    limit = BLOCK_POSTINGS
+    postwriter._compression = BLOCK_COMPRESSION
+    cursor = [0]
+    every_weight: list[float] = []
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        weights, values = postings.block_values(entry, start, end, cursor)
+        every_weight += weights
+        ids = docs[start:end]
+        postwriter._ids = ids
+        postwriter._weights = array("f", weights)
+        postwriter._values = [v for v in values if v]
+        postwriter._maxweight = max(0, *weights) if weights else 0
+        if lengths is None:
+            postwriter._minlength, postwriter._maxlength = None, 0
+        else:
+            block_lengths = [lengths[d] if d < len(lengths) else 0 for d in ids]
+            present = [n for n in block_lengths if n]
+            postwriter._minlength = min(present) if present else None
+            postwriter._maxlength = max(present) if present else 0
+        postwriter._write_block(last=end == total)
+    return every_weight
+
+
+# A segment is closed, and another begun, after about this many postings: bounds each
+# writing process's memory (about 25 bytes a posting held) on very large collections.
+SEGMENT_POSTINGS = 12_000_000
+_PROGRESS_EVERY = 500
+_FEWEST_PER_PROCESS = 500  # records; fewer are not worth a process
+
+
+def write_documents(
+    ix,
+    records: Sequence[Any],
+    to_document: Callable[[Any], dict[str, Any]],
+    *,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[str, int], None] = lambda stage, count: None,
+) -> None:
+    """Write ``records`` into the empty index ``ix``, in order, as segments of ``processes`` processes.
+
+    The records are split into contiguous runs, each written by one process (see
+    :func:`write_sources`); forked processes share the records' memory.
+    """
+    from ichigo_search.util.forking import can_fork
+
+    total = len(records)
+    processes = max(1, min(processes if can_fork() else 1, total // _FEWEST_PER_PROCESS or 1))
+    bounds = [total * i // processes for i in range(processes + 1)]
+
+    def run(start: int, end: int) -> Callable[[], Iterator[Any]]:
+        return lambda: (records[index] for index in range(start, end))
+
+    write_sources(
+        ix,
+        [run(*pair) for pair in pairwise(bounds)],
+        to_document,
+        total=total,
+        progress=progress,
+        checkpoint=checkpoint,
+    )
+
+
+def write_sources(
+    ix,
+    sources: Sequence[Callable[[], Iterator[Any]]],
+    to_document: Callable[[Any], dict[str, Any]],
+    *,
+    total: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[str, int], None] = lambda stage, count: None,
+    review: Callable[[list[Any], list[list[Any]]], None] = lambda results, segments: None,
+) -> None:
+    """Write each source's records into the empty index ``ix`` as segments, the sources side by side.
+
+    A source is a function returning an iterator of records (a generator may return a
+    result).  This process writes the first source's, a forked process each other's;
+    the table of contents lists the segments in source order.  Before it is written,
+    ``review(results, segments)`` sees each source's result and segments, and may
+    delete documents from them or raise (then nothing is published).
+    ``checkpoint(stage, count)`` is called after each record this process writes
+    ("record") and before the table of contents is written ("commit");
+    ``progress(done, total)`` every so often (``total`` 0 while it is not known).
+    """
+    from ichigo_search.util.forking import Forked
+
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():
+        from whoosh.index import LockError
+
+        raise LockError("the index is locked by another writer")
+    try:
+        from multiprocessing.sharedctypes import RawValue
+
+        workers: list[tuple[Forked, Any]] = []
+        try:
+            for source in sources[1:]:
+                done = RawValue("q", 0)  # records written, for progress
+                worker = Forked(_write_segments, ix, source, to_document, _counter(done), role="index writing process")
+                workers.append((worker, done))
+
+            def report(count: int) -> None:
+                checkpoint("record", count)
+                if progress and count % _PROGRESS_EVERY == 0:
+                    progress(count + sum(done.value for _, done in workers), total)
+
+            outcomes = [_write_segments(ix, sources[0], to_document, report)]
+            for worker, done in workers:
+                with _gc_paused():
+                    outcomes.append(worker.result())
+                done.value = outcomes[-1][2]
+            if progress:
+                written = sum(count for _, _, count in outcomes)
+                progress(written, total or written)
+        except BaseException:
+            for worker, _ in workers:
+                worker.kill()
+            raise
+        segments = [segments for segments, _, _ in outcomes]
+        with _gc_paused():
+            review([result for _, result, _ in outcomes], segments)
+        checkpoint("commit", 0)
+        _write_toc(ix, [segment for part in segments for segment in part])
+    finally:
+        lock.release()
+        ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
+
+
+def _write_segments(ix, source: Callable[[], Iterator[Any]], to_document, report) -> tuple[list, Any, int]:
+    """Write the source's records as one or more new segments (closed every SEGMENT_POSTINGS postings).
+
+    Returns the segments, the source's result and how many records it gave.
+    """
+    with _gc_paused():
+        segments = []
+        writer = BulkSegmentWriter(ix, _lk=False)
+        records = source()
+        count = 0
+        while True:
+            try:
+                record = next(records)
+            except StopIteration as end:
+                result = end.value
+                break
+            if writer.postings_added >= SEGMENT_POSTINGS:
+                segments.append(writer._finalize_segment())
+                writer = BulkSegmentWriter(ix, _lk=False)
+            writer.add_document(**to_document(record))
+            count += 1
+            report(count)
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        return segments, result, count
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The garbage collector off meanwhile: postings and scans are millions of containers without a
+    cycle among them, and each full collection would only walk them all again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def delete_documents(segments: list, docnums: list[int]) -> None:
+    """Mark documents deleted, numbered across ``segments`` in order (as an update deletes them)."""
+    offset = 0
+    wanted = iter(sorted(docnums))
+    docnum = next(wanted, None)
+    for segment in segments:
+        count = segment.doc_count_all()
+        while docnum is not None and docnum < offset + count:
+            segment.delete_document(docnum - offset)
+            docnum = next(wanted, None)
+        offset += count
+
+
+def _counter(done) -> Callable[[int], None]:
+    """A forked writer's report: its count of records written, shared with the parent every so often."""
+
+    def report(count: int) -> None:
+        if count % _PROGRESS_EVERY == 0:
+            done.value = count
+
+    return report
+
+
+def _write_toc(ix, segments: list) -> None:
+    """Publish the segments as the index's next generation, as Whoosh's writer commits."""
+    from whoosh.index import TOC, clean_files
+
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)

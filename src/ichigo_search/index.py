@@ -1,0 +1,269 @@
+"""The library's front door: :class:`Index` opens, updates, rebuilds and searches an index."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ichigo_search import store
+from ichigo_search.corpus.reading import fingerprint
+from ichigo_search.corpus.record import Record
+from ichigo_search.document import FORMAT_VERSION, from_stored
+from ichigo_search.engine import DEFAULT_ENGINE, Searcher, get_engine
+from ichigo_search.errors import IchigoError, IndexFormatError
+from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
+from ichigo_search.ranking import DEFAULT, Ranking
+from ichigo_search.search import SearchResults, run_search
+
+if TYPE_CHECKING:
+    from ichigo_search.facets import FacetCounter, Facets
+
+__all__ = ["Index", "UpdateReport"]
+
+
+class Index:
+    """A caption index in a folder: open or create, keep in step with a corpus, search.
+
+    >>> idx = Index("index")
+    >>> idx.update_from("corpus")            # doctest: +SKIP
+    >>> idx.search("Liuzhou airbase")[0].id  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        memory_map: bool = True,
+        ranking: Ranking = DEFAULT,
+        engine: str = DEFAULT_ENGINE,
+    ):
+        """Open (or prepare to create) the index in ``path``.
+
+        ``memory_map`` suits a long-lived process (warm queries about 10% faster, the
+        index's pages shared with the page cache); a one-shot command opens a little
+        faster without it. ``ranking`` sets how hits are scored (:mod:`ichigo_search.ranking`;
+        its field weights apply to indexes built with it); ``engine`` names the engine that
+        stores the index (:mod:`ichigo_search.engine`).
+        """
+        self.path = Path(path)
+        self.memory_map = memory_map
+        self.ranking = ranking
+        self.engine = engine
+        self._generation: Path | None = None
+        self._thesaurus: dict[str, Any] | None = None
+        self._searcher: Searcher | None = None
+        self._facet_counter: FacetCounter | None = None
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        """True once an index has been built in this folder (and its pointer is intact)."""
+        generation, _ = store.live_generation(self.path)
+        return generation is not None
+
+    def meta(self) -> dict[str, Any]:
+        """Metadata of the live generation (empty when none was built)."""
+        generation = store.current_generation(self.path)
+        return store.read_meta(generation) if generation else {}
+
+    def needs_update(self, corpus_dir: str | os.PathLike[str]) -> bool:
+        """Cheap check (file names, sizes, mtimes) whether the corpus changed since the last build.
+
+        Also true when the index is missing, damaged or of another format version.
+        """
+        try:
+            meta = self.meta()
+        except IndexFormatError:
+            return True
+        return (
+            not meta
+            or meta.get("format") != FORMAT_VERSION
+            or meta.get("corpus_fingerprint") != fingerprint(Path(corpus_dir))
+        )
+
+    # -- writing -----------------------------------------------------------
+
+    def update_from(
+        self,
+        corpus_dir: str | os.PathLike[str],
+        *,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+        lock_timeout: float | None = None,
+    ) -> UpdateReport:
+        """Make the index match the corpus incrementally; returns the counts.
+
+        Raises CorpusError (listing every problem) unless the corpus is clean
+        or ``skip_invalid`` is set; the index is then left untouched.  An index
+        that is damaged or of an older format is rebuilt (the report says why).
+        """
+        report = self._indexer().update(
+            corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
+        )
+        if report.changed or report.rebuilt:
+            self._close_searcher()
+        return report
+
+    def rebuild_from(
+        self,
+        corpus_dir: str | os.PathLike[str],
+        *,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+        lock_timeout: float | None = None,
+    ) -> UpdateReport:
+        """Build a fresh index beside the old one and swap it in atomically."""
+        report = self._indexer().rebuild(
+            corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
+        )
+        self._close_searcher()
+        return report
+
+    def _indexer(self) -> Indexer:
+        return Indexer(self.path, get_engine(self.engine), self.ranking)
+
+    # -- reading -----------------------------------------------------------
+
+    def _searcher_now(self) -> Searcher:
+        """An up-to-date searcher, reopened when CURRENT names another generation."""
+
+        for attempt in range(5):
+            generation = store.current_generation(self.path)
+            if generation is None:
+                raise IndexFormatError(f"{self.path}: no index here yet; run `ichigo-search index`")
+            try:
+                if generation != self._generation or self._searcher is None:
+                    self._close_searcher()
+                    check_format(generation)
+                    self._searcher = get_engine(self.engine).open(generation, self.memory_map, self.ranking)
+                    self._generation = generation
+                    self._thesaurus = store.read_meta(generation).get("thesaurus") or None
+                else:
+                    self._searcher = self._searcher.refreshed()
+                return self._searcher
+            except IchigoError:
+                raise
+            except Exception as exc:
+                # A writer swapped or cleaned files between our reads (look again), or the files are damaged.
+                self._close_searcher()
+                if attempt == 4:
+                    raise IndexFormatError(
+                        f"{generation}: cannot open the index ({type(exc).__name__}: {exc}); "
+                        "run `ichigo-search index --rebuild`"
+                    ) from exc
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._generation = None
+
+    def close(self) -> None:
+        """Release open index files."""
+        self._close_searcher()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        offset: int = 0,
+        place: str | None = None,
+        year: str | tuple[int, int] | None = None,
+    ) -> SearchResults:
+        """Ranked, highlighted hits for ``query`` (any text: syntax errors fall back to words)."""
+        searcher = self._searcher_now()
+        query, place = _valid_text(query), _valid_text(place) if place is not None else None
+        try:
+            return run_search(
+                searcher,
+                query,
+                limit=limit,
+                offset=offset,
+                place=place,
+                year=year,
+                thesaurus=self._thesaurus,
+                ranking=self.ranking,
+            )
+        except get_engine(self.engine).read_errors as exc:
+            raise IndexFormatError(
+                f"{self._generation}: the index could not be read ({type(exc).__name__}: {exc}); "
+                "run `ichigo-search index --rebuild`"
+            ) from exc
+
+    def facets(
+        self,
+        query: str,
+        *,
+        place: str | None = None,
+        year: str | tuple[int, int] | None = None,
+        size: int = 10,
+        browse: bool = False,
+    ) -> Facets:
+        """Place and decade counts over every caption ``search`` would match (:mod:`ichigo_search.facets`).
+
+        With ``browse``, an empty query without filters counts the whole collection.
+        """
+        from ichigo_search.facets import FacetCounter
+
+        if self._facet_counter is None:
+            self._facet_counter = FacetCounter()
+        searcher = self._searcher_now()
+        return self._facet_counter.count(
+            searcher,
+            query,
+            place=place,
+            year=year,
+            size=size,
+            browse=browse,
+            thesaurus=self._thesaurus,
+            ranking=self.ranking,
+        )
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this id, or None."""
+        searcher = self._searcher_now()
+        docnum = searcher.document_number(record_id)
+        return None if docnum is None else from_stored(searcher.stored(docnum))
+
+    def __len__(self) -> int:
+        return self._searcher_now().doc_count()
+
+    def stats(self) -> dict[str, Any]:
+        """Records, size on disk, build times and corpus files of the live index."""
+        generation = store.current_generation(self.path)
+        if generation is None:
+            return {"index": str(self.path), "records": 0, "built": False}
+        meta = store.read_meta(generation)
+        return {
+            "index": str(self.path),
+            "generation": generation.name,
+            "records": len(self),
+            "index_bytes": store.folder_size(generation),
+            "built_at": meta.get("built_at"),
+            "updated_at": meta.get("updated_at"),
+            "corpus": meta.get("corpus_path"),
+            "corpus_files": meta.get("corpus_files", []),
+            "collection": meta.get("collection", {}),
+            "format": meta.get("format"),
+        }
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(text: str) -> str:
+    """``text`` with unpaired surrogates (undecodable bytes from argv or a form) replaced by U+FFFD."""
+    return _SURROGATE_RE.sub("\ufffd", text) if isinstance(text, str) else text

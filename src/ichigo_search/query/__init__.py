@@ -1,0 +1,1 @@
+"""From query text to engine-neutral query trees: syntax, expansion, planning and what matches."""

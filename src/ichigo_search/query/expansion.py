@@ -1,0 +1,235 @@
+"""Query expansion: every way a caption may say what a query word means.
+
+A run of query words is cut into groups, longest first: a phrase the thesaurus
+knows (``World War II``), a place the gazetteer knows (``Ping Yang``), two words
+the index knows joined (``foot bridge`` -> ``footbridge``), or one word.  Each
+group matches its own words, its synonyms and abbreviations, the place it names
+in any spelling, its open or closed compound, and, for a word the index has
+never seen, its nearest spellings (typos).  Alternatives carry weights, so the
+words typed rank a little above their variants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Protocol
+
+from ichigo_search.query.syntax import Unit
+from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, is_cjk
+from ichigo_search.text.spelling import allowed_edits
+from ichigo_search.vocab.gazetteer import Gazetteer, Place, compact_key
+from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, token_key
+
+PLACE_WEIGHT = 0.9
+COMPOUND_WEIGHT = 0.9
+KNOWN_COMPOUND_WEIGHT = 0.4
+# Given to each of the two words a closed compound joins: weak, because a description of two words
+# ("high speed") is rarely the compound; measured on Cranfield/CISI (0.5: 0.516/0.315, 0.3: 0.525/0.322).
+JOIN_WEIGHT = 0.3
+TYPO_WEIGHT = 0.6
+MAX_GROUP_WORDS = 6
+MAX_PLACE_CANDIDATES = 6
+MAX_TYPO_CANDIDATES = 3
+
+
+class Vocabulary(Protocol):
+    """What the index knows: folded words and their document frequencies."""
+
+    def frequency(self, form: str) -> int: ...
+
+    def near(self, form: str, max_distance: int) -> list[tuple[str, int]]: ...
+
+
+@dataclass
+class Alternative:
+    """One way to match a group: words (a phrase when ``phrase``) or a place id."""
+
+    weight: float
+    text: str | None = None
+    phrase: bool = False
+    place: str | None = None
+    tree: bool = False
+    # Near synonyms are not the word itself: they do not make a caption "match every word".
+    core: bool = True
+
+
+@dataclass
+class Group:
+    """Query words that stand together, and every alternative way to match them."""
+
+    units: list[Unit]
+    alternatives: list[Alternative] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    correction: str | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(u.text for u in self.units)
+
+    @property
+    def is_stopword(self) -> bool:
+        return len(self.units) == 1 and fold(self.units[0].text.strip(".'")) in STOP_WORDS
+
+
+@dataclass
+class Expander:
+    """Builds groups from query words with the thesaurus, the gazetteer and the index vocabulary."""
+
+    thesaurus: Thesaurus
+    gazetteer: Gazetteer | None
+    vocabulary: Vocabulary | None = None
+
+    def expand(self, units: list[Unit]) -> list[Group]:
+        """Cut a run of plain query words into groups, longest match first."""
+        keys = [token_key(u.text) for u in units]
+        groups: list[Group] = []
+        i = 0
+        while i < len(units):
+            group = None
+            for j in range(min(len(units), i + MAX_GROUP_WORDS), i + 1, -1):
+                group = self._multiword(units[i:j], sum(keys[i:j], ()))
+                if group is not None:
+                    break
+            if group is None:
+                group = self._single(units[i], keys[i])
+            groups.append(group)
+            i += len(group.units)
+        self._add_joins(groups)
+        return groups
+
+    def _add_joins(self, groups: list[Group]) -> None:
+        """``foot bridge`` also finds *footbridge*: each of the two words accepts the joined form.
+
+        The words stay separate groups, so captions that use them apart still match both.
+        """
+        for left, right in pairwise(groups):
+            if len(left.units) == 1 and len(right.units) == 1:
+                joined = self._joined(left.units + right.units)
+                if joined:
+                    left.alternatives.append(Alternative(JOIN_WEIGHT, text=joined))
+                    right.alternatives.append(Alternative(JOIN_WEIGHT, text=joined))
+
+    # -- groups -----------------------------------------------------------
+
+    def _multiword(self, units: list[Unit], key: tuple[str, ...]) -> Group | None:
+        text = " ".join(u.text for u in units)
+        synonyms = self.thesaurus.lookup(key)
+        places = self._places(text, units)
+        if not (synonyms or places):
+            return None
+        group = Group(units, [Alternative(1.0, text=text, phrase=True)])
+        self._add_synonyms(group, synonyms)
+        self._add_places(group, places)
+        return group
+
+    def _single(self, unit: Unit, key: tuple[str, ...]) -> Group:
+        group = Group([unit], [Alternative(1.0, text=unit.text)])
+        synonyms = self.thesaurus.lookup(key)
+        self._add_synonyms(group, synonyms)
+        places = self._places(unit.text, [unit])
+        self._add_places(group, places)
+        split = self._split(unit)
+        if split:
+            # A word the index knows is most likely meant as written.
+            weight = KNOWN_COMPOUND_WEIGHT if self._known(fold(unit.text)) else COMPOUND_WEIGHT
+            group.alternatives.append(Alternative(weight, text=split, phrase=True))
+        if not (synonyms or places or split):
+            self._add_typos(group, unit)
+        return group
+
+    def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
+        for form, weight in synonyms.items():
+            group.alternatives.append(Alternative(weight, text=form, phrase=True, core=weight >= SYNONYM_WEIGHT))
+
+    def _add_places(self, group: Group, places: list[Place]) -> None:
+        # Captions naming the place in any spelling; places inside it only through --place,
+        # so "Guangxi" ranks what says Guangxi, not every caption of Liuzhou.
+        for place in places:
+            group.places.append(place)
+            group.alternatives.append(Alternative(PLACE_WEIGHT, place=place.id))
+
+    # -- places -------------------------------------------------------------
+
+    def place_ids(self, name: str) -> list[str]:
+        """Ids of the places a name (any spelling, any case) means, for filters."""
+        if self.gazetteer is None:
+            return []
+        if any(is_cjk(c) for c in name):
+            return [m.place.id for m in self.gazetteer.find(name, require_case=False)]
+        candidates = self.gazetteer.candidates(name)
+        if not candidates:
+            return []
+        return [p.id for p in candidates if p.tier == candidates[0].tier][:MAX_PLACE_CANDIDATES]
+
+    def _places(self, text: str, units: list[Unit]) -> list[Place]:
+        """Places a query phrase names: every equally preferred reading of an ambiguous name."""
+        if self.gazetteer is None:
+            return []
+        if any(is_cjk(c) for c in text):
+            mentions = self.gazetteer.find(text, require_case=False)
+            covered = sum(m.end - m.start for m in mentions)
+            han = sum(1 for c in text if is_cjk(c))
+            return [m.place for m in mentions] if mentions and covered >= han - 1 else []
+        key = compact_key(text)
+        if len(key) < 3:
+            return []
+        capitalized = all(u.text[:1].isupper() for u in units)
+        if (len(key) <= 3 or self.gazetteer.is_common_word(key)) and not capitalized:
+            return []
+        candidates = self.gazetteer.candidates(text)
+        if not candidates:
+            return []
+        best_tier = candidates[0].tier
+        return [p for p in candidates if p.tier == best_tier][:MAX_PLACE_CANDIDATES]
+
+    # -- compounds and typos --------------------------------------------------
+
+    def _known(self, form: str) -> int:
+        return self.vocabulary.frequency(form) if self.vocabulary is not None and form else 0
+
+    def _joined(self, units: list[Unit]) -> str | None:
+        """``foot bridge`` -> ``footbridge`` when the index has the closed form."""
+        parts = [fold(u.text) for u in units]
+        if not all(p.isalpha() for p in parts):
+            return None
+        joined = "".join(parts)
+        return joined if self._known(joined) else None
+
+    def _split(self, unit: Unit) -> str | None:
+        """``airstrip`` -> ``air strip`` when the index has both halves and not the word itself."""
+        word = fold(unit.text)
+        if len(word) < 6 or not word.isalpha() or self.vocabulary is None:
+            return None
+        best: tuple[int, str] | None = None
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            score = min(self._known(left), self._known(right))
+            if score and (best is None or score > best[0]):
+                best = (score, f"{left} {right}")
+        return best[1] if best else None
+
+    def _add_typos(self, group: Group, unit: Unit) -> None:
+        """Nearest spellings in the index and the gazetteer, for a word the index lacks."""
+        word = fold(unit.text)
+        edits = allowed_edits(word)
+        if not edits or self._known(word) or [t for t in analyze(unit.text) if t.pos > 0]:
+            return
+        scored: list[tuple[int, int, str, str]] = []  # distance, -frequency, form, display
+        if self.vocabulary is not None:
+            for form, distance in self.vocabulary.near(word, edits):
+                scored.append((distance, -self._known(form), form, form))
+        if self.gazetteer is not None:
+            for key, distance in self.gazetteer.near_keys(compact_key(word), edits):
+                places = self.gazetteer.candidates(key)
+                if places:
+                    scored.append((distance, -places[0].population, key, places[0].name))
+        scored.sort()
+        for distance, _, form, display in scored[:MAX_TYPO_CANDIDATES]:
+            group.alternatives.append(Alternative(TYPO_WEIGHT / distance, text=form))
+            places = self._places(display, [Unit(display)])
+            for place in places[:1]:
+                group.places.append(place)
+                group.alternatives.append(Alternative(TYPO_WEIGHT / distance, place=place.id))
+        if scored:
+            group.correction = scored[0][3] if unit.text[:1].isupper() else scored[0][3].lower()

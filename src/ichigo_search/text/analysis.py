@@ -1,0 +1,263 @@
+"""Text analysis shared by indexing, querying and highlighting.
+
+One chain turns text into index terms: Unicode-aware tokenizing, case and
+accent folding, possessives, hyphenated words indexed both split and joined,
+acronyms (``U.S.`` = ``US``), numbers kept, Snowball English stemming, and
+CJK runs indexed as character bigrams plus single characters at the same
+positions (so ``柳州`` matches inside ``柳州市`` and phrase queries work).
+
+This module is pure Python plus PyStemmer (a C Snowball implementation that
+imports in a millisecond), so the query path stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+__all__ = [
+    "STOP_WORDS",
+    "Term",
+    "analyze",
+    "analyze_parts",
+    "fold",
+    "is_cjk",
+    "sequence",
+    "stem",
+    "term_positions",
+]
+
+# Short function words dropped from bag-of-words queries (never from the
+# index, so phrases like "remains of horses" still match exactly).  "us" is
+# deliberately absent: U.S. is common in captions of this period.
+STOP_WORDS = frozenset(
+    """a an and are as at be but by for from has had have in into is it its of on
+    or that the their there these this those to was were will with""".split()
+)
+
+_HYPHENS = "-\u2010\u2011"
+_APOSTROPHES = "'\u2019`"
+_WORD_PART = r"[^\W_]+(?:[" + _APOSTROPHES + r"][^\W_]+)*"  # O'Brien
+_TOKEN_RE = re.compile(
+    r"(?P<acronym>(?:[^\W\d_]\.){2,})(?![^\W_])"  # U.S., p.m.
+    f"|(?P<word>{_WORD_PART}(?:[{_HYPHENS}]{_WORD_PART})*)"
+)
+_HYPHEN_SPLIT_RE = re.compile("[" + _HYPHENS + "]")
+_APOSTROPHE_RE = re.compile("[" + _APOSTROPHES + "]")
+_POSSESSIVE_RE = re.compile("[" + _APOSTROPHES + "][sS]$")
+# Letters NFKD does not decompose into a base letter plus accents.
+_EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
+_MAX_JOINED_PARTS = 4
+
+
+class Term(NamedTuple):
+    """One index term: its text, token position and character span (a tuple: made by the million)."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+# Han ideographs, kana and Hangul: scripts written without spaces between words.
+_CJK_CLASS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
+CJK_RE = re.compile(f"[{_CJK_CLASS}]")
+_SCRIPT_RUN_RE = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
+
+
+def is_cjk(char: str) -> bool:
+    """True for Han ideographs, kana and Hangul (scripts written without spaces)."""
+    return CJK_RE.match(char) is not None
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Case- and accent-fold a non-CJK word: ``Ichigō`` -> ``ichigo``, ``ＬＩＵ`` -> ``liu``."""
+    text = unicodedata.normalize("NFKC", word).casefold()
+    if text.isascii():
+        return text
+    text = text.translate(_EXTRA_FOLDS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _load_stemmer():
+    import Stemmer  # PyStemmer: the Snowball project's own C stemmers
+
+    return Stemmer.Stemmer("english")
+
+
+_stemmer = None
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem of a folded word; words with digits are kept whole."""
+    global _stemmer
+    if len(word) < 3 or any(c.isdigit() for c in word):
+        return word
+    if _stemmer is None:
+        _stemmer = _load_stemmer()
+    return _stemmer.stemWord(word)
+
+
+def _split_scripts(text: str, start: int):
+    """Yield (is_cjk, piece, piece_start) runs of one script class."""
+    if CJK_RE.search(text) is None:
+        yield False, text, start
+        return
+    for run in _SCRIPT_RUN_RE.finditer(text):
+        yield CJK_RE.match(run.group()) is not None, run.group(), start + run.start()
+
+
+_ACRONYM_PLURAL_RE = re.compile(r"^[A-Z]{2,}s$")
+
+
+@lru_cache(maxsize=200_000)
+def _word_form(raw: str) -> str:
+    """Fold one word: drop a possessive 's and an acronym's plural s (GIs, POWs), join the rest."""
+    if _POSSESSIVE_RE.search(raw) and len(raw) > 2:
+        raw = raw[:-2]
+    elif _ACRONYM_PLURAL_RE.match(raw):
+        raw = raw[:-1]
+    return fold(_APOSTROPHE_RE.sub("", raw))
+
+
+def analyze_parts(parts: Iterable[str], *, stemming: bool = True) -> list[Term]:
+    """:func:`analyze` over several texts, positions running on with a gap (no phrase spans two texts)."""
+    return [
+        Term(stem(t.text) if stemming else t.text, t.pos + offset, t.start, t.end)
+        for terms, offset in _parts(parts)
+        for t in terms
+    ]
+
+
+def term_positions(parts: Iterable[str], *, stemming: bool = True) -> dict[str, list[int]]:
+    """Each term of :func:`analyze_parts` with its positions: what an index stores, made without Term objects."""
+    where: dict[str, list[int]] = {}
+    offset = 0
+    for part in parts:
+        texts, positions = _indexed_texts(part)
+        if not texts:
+            continue
+        if positions is None:
+            positions = range(len(texts))
+        for text, pos in zip(map(stem, texts) if stemming else texts, positions, strict=True):
+            found = where.get(text)
+            if found is None:
+                where[text] = [pos + offset]
+            else:
+                found.append(pos + offset)
+        offset += positions[-1] + 2
+    return where
+
+
+# A text without CJK, hyphens or ".x." (inside every acronym) is words only, each one term at the
+# next position: the common case, found by one findall.
+_PLAIN_WORD_RE = re.compile(_WORD_PART)
+_NOT_PLAIN_RE = re.compile(f"[{_HYPHENS}{_CJK_CLASS}]" + r"|\.[^\W\d_]\.")
+
+
+@lru_cache(maxsize=64)
+def _indexed_texts(text: str) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """The unstemmed texts of :func:`analyze`'s terms and their positions (None: 0, 1, 2, ... in order)."""
+    if _NOT_PLAIN_RE.search(text) is None:
+        return tuple(form for form in map(_word_form, _PLAIN_WORD_RE.findall(text)) if form), None
+    terms = _folded_terms(text)
+    return tuple(term.text for term in terms), tuple(term.pos for term in terms)
+
+
+def _parts(parts: Iterable[str]) -> Iterator[tuple[tuple[Term, ...], int]]:
+    offset = 0
+    for part in parts:
+        terms = _folded_terms(part)
+        yield terms, offset
+        if terms:
+            offset += terms[-1].pos + 2
+
+
+def analyze(text: str, *, stemming: bool = True) -> list[Term]:
+    """Turn ``text`` into index terms with positions and character offsets.
+
+    Several terms may share a position: the joined form of a hyphenated word
+    sits at its first part, and CJK unigrams sit with the bigram they start.
+    """
+    terms = _folded_terms(text)
+    if not stemming:
+        return list(terms)
+    return [Term(stem(t.text), t.pos, t.start, t.end) for t in terms]
+
+
+@lru_cache(maxsize=64)
+def _folded_terms(text: str) -> tuple[Term, ...]:
+    """Unstemmed terms of a text, cached: indexing reads each caption for several fields."""
+    terms: list[Term] = []
+    pos = 0
+    plain = CJK_RE.search(text) is None
+    for match in _TOKEN_RE.finditer(text):
+        start, end = match.span()
+        if match.lastgroup == "acronym":
+            letters = fold(match.group().replace(".", ""))
+            terms.append(Term(letters, pos, start, end))
+            pos += 1
+            continue
+        raw = match.group()
+        hyphenated = _HYPHEN_SPLIT_RE.search(raw) is not None
+        if plain and not hyphenated:  # the common case: one word, one term
+            form = _word_form(raw)
+            if form:
+                terms.append(Term(form, pos, start, end))
+                pos += 1
+            continue
+        parts = _HYPHEN_SPLIT_RE.split(raw) if hyphenated else [raw]
+        joined_pos = pos
+        joined: list[str] = []
+        offset = start
+        for part in parts:
+            for cjk, piece, piece_start in _split_scripts(part, offset):
+                if cjk:
+                    pos = _add_cjk(terms, piece, piece_start, pos)
+                    joined.append("")  # a CJK piece makes the joined form meaningless
+                    continue
+                form = _word_form(piece)
+                if form:
+                    terms.append(Term(form, pos, piece_start, piece_start + len(piece)))
+                    pos += 1
+                joined.append(form)
+            offset += len(part) + 1
+        if 1 < len(parts) <= _MAX_JOINED_PARTS and len(joined) == len(parts) and all(joined):
+            terms.append(Term("".join(joined), joined_pos, start, end))
+    return tuple(terms)
+
+
+def _add_cjk(terms: list[Term], run: str, start: int, pos: int) -> int:
+    """Index a CJK run as bigrams, each with its first character at the same position."""
+    run = unicodedata.normalize("NFKC", run)
+    if len(run) == 1:
+        terms.append(Term(run, pos, start, start + 1))
+        return pos + 1
+    for i in range(len(run) - 1):
+        terms.append(Term(run[i : i + 2], pos, start + i, start + i + 2))
+        terms.append(Term(run[i], pos, start + i, start + i + 1))
+        pos += 1
+    terms.append(Term(run[-1], pos, start + len(run) - 1, start + len(run)))
+    return pos + 1
+
+
+def sequence(terms: list[Term]) -> list[Term]:
+    """The terms to match in order: per position the widest term, dropping covered ones."""
+    best: dict[int, Term] = {}
+    for term in terms:
+        current = best.get(term.pos)
+        if current is None or term.end - term.start > current.end - current.start:
+            best[term.pos] = term
+    chosen: list[Term] = []
+    for pos in sorted(best):
+        term = best[pos]
+        if chosen and chosen[-1].start <= term.start and term.end <= chosen[-1].end:
+            continue
+        chosen.append(term)
+    return chosen

@@ -1,0 +1,93 @@
+"""A function run in a forked process, its result (or its error) sent back through a pipe.
+
+Forking shares the parent's memory (a read corpus, a loaded gazetteer) without pickling
+it; only the result travels.  Used where a job splits into two halves for two cores:
+reading a large corpus (``corpus.reading``) and writing a rebuilt index (``engine.whoosh.writer``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ichigo_search.errors import IchigoError
+
+
+def can_fork() -> bool:
+    """Whether this system forks processes, and has a second core to run one on."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+class Forked:
+    """``function(*args)`` running in a forked process; :meth:`result` waits for what it returns."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any, role: str = "process") -> None:
+        import multiprocessing
+
+        self._role = role
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run, args=(function, args, sender), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> Any:
+        """What the function returned, once the process has ended; its error raised here if it failed.
+
+        An :class:`IchigoError` (a problem the user can act on) is raised as the function
+        raised it; anything else as a RuntimeError naming the process.
+        """
+        try:
+            kind, payload = self._receiver.recv()
+        except EOFError:
+            kind, payload = "error", "the process ended without a result"
+        finally:
+            self._receiver.close()
+        self._process.join()
+        if kind == "result":
+            return payload
+        if isinstance(payload, IchigoError):
+            raise payload
+        detail = f"{type(payload).__name__}: {payload}" if isinstance(payload, BaseException) else payload
+        raise RuntimeError(f"{self._role} {self._process.pid} failed: {detail}")
+
+    def kill(self) -> None:
+        """Stop the process (when the parent gives up on the job)."""
+        self._process.kill()
+        self._process.join()
+        self._receiver.close()
+
+
+def _run(function: Callable[..., Any], args: tuple, sender) -> None:
+    try:
+        sender.send(("result", function(*args)))
+    except BaseException as exc:  # the parent raises it; nothing here may escape the fork
+        try:
+            sender.send(("error", exc))
+        except Exception:  # an exception that does not pickle: its text
+            sender.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+@contextlib.contextmanager
+def gc_frozen(active: bool) -> Iterator[None]:
+    """Keep the garbage collector off every object so far while writer processes are forked.
+
+    The collector writes to the objects it scans, which would copy every page of the
+    parsed corpus into each child (copy-on-write); frozen, the pages stay shared.
+    """
+    if not active:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
