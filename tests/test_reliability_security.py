@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from ichigo_search import IndexFormatError, store
 from ichigo_search.cli import main
-from ichigo_search.corpus.reading import _yaml_loader, read_corpus
+from ichigo_search.corpus.formats import yaml_loader
+from ichigo_search.corpus.reading import read_corpus
 
 HOSTILE_IDS = ["../../../escaped", "/etc/passwd", "..", "CURRENT", ".lock", "gen-evil", "a/b\\c", "~root", "%2e%2e"]
 
@@ -134,7 +135,7 @@ def test_yaml_is_loaded_safely(tmp_path, tag):
 def test_the_yaml_loader_is_a_safe_loader():
     import yaml
 
-    _, loader = _yaml_loader()
+    _, loader = yaml_loader()
     assert issubclass(loader, yaml.SafeLoader) or issubclass(loader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     assert not issubclass(loader, (yaml.UnsafeLoader, yaml.FullLoader))
 

@@ -10,12 +10,8 @@ split into records at all, such as a YAML file with a syntax error.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import os
-import re
-import stat
 import time
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -24,7 +20,22 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, overload
 
-from ichigo_search.corpus.record import MAX_EXTRA_CHARS, Record, _plain, _TooBig, record_from_mapping
+from ichigo_search.corpus.formats import (
+    DIGEST_BYTES,
+    HASH_BYTES,
+    UTF8_BOM,
+    KnownLine,
+    compose_yaml,
+    csv_entries,
+    decode_whole,
+    jsonl_entries,
+    line_digest,
+    parse_json_line,
+    read_bytes,
+    yaml_entries,
+    yaml_error,
+)
+from ichigo_search.corpus.record import MAX_EXTRA_CHARS, Record, TooBig, record_from_mapping, to_plain
 from ichigo_search.errors import CorpusChangedError, CorpusError, Problem
 
 RECORD_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml")
@@ -32,15 +43,7 @@ RECORD_SUFFIXES = (".jsonl", ".csv", ".yaml", ".yml")
 COLLECTION_FILE = "collection.yaml"
 THESAURUS_FILE = "thesaurus.yaml"
 RESERVED_FILES = frozenset({COLLECTION_FILE, THESAURUS_FILE})
-_BOMS = {
-    b"\xff\xfe\x00\x00": "UTF-32",
-    b"\x00\x00\xfe\xff": "UTF-32",
-    b"\xff\xfe": "UTF-16",
-    b"\xfe\xff": "UTF-16",
-}
-CSV_FIELD_LIMIT = 1 << 26
 SETTLED_NS = 3_000_000_000
-_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,6 @@ class FileState:
         return {digest: (record_id, content_hash) for (record_id, content_hash, _), digest in pairs}
 
 
-class KnownLine(NamedTuple):
-    """A JSON line byte-for-byte as an earlier read found it valid: its record need not be parsed again."""
-
-    id: str
-    content_hash: str
-
-
 class Records(Sequence[Record]):
     """The valid records of one read of a corpus, in corpus order.
 
@@ -100,8 +96,8 @@ class Records(Sequence[Record]):
         self._where = array("q")  # per record: its line's number among _lines, or its index in _kept
         self._lines = array("q")  # per JSON line: its byte offset in its file
         self._kept: list[Record] = []
-        self._digests = bytearray()  # per JSON line: its line_digest, _DIGEST_BYTES bytes
-        self._hashes = bytearray()  # per JSON line: its record's content hash, _HASH_BYTES bytes
+        self._digests = bytearray()  # per JSON line: its line_digest, DIGEST_BYTES bytes
+        self._hashes = bytearray()  # per JSON line: its record's content hash, HASH_BYTES bytes
         self._open: tuple[int, int, BinaryIO, int] | None = None  # process, file number, handle, BOM size
 
     def append(self, record: Record) -> None:
@@ -141,13 +137,13 @@ class Records(Sequence[Record]):
         handle, bom = self._handle(number)
         handle.seek(self._lines[where] + bom)
         line = handle.readline().removesuffix(b"\n")
-        if line_digest(line) != self._digests[where * _DIGEST_BYTES : (where + 1) * _DIGEST_BYTES].hex():
+        if line_digest(line) != self._digests[where * DIGEST_BYTES : (where + 1) * DIGEST_BYTES].hex():
             raise _changed(name)
         record, _ = record_from_mapping(parse_json_line(line.decode("utf-8")))
         if record is None:  # cannot be: the very line found valid
             raise _changed(name)
         # The hash found when the line was checked, in the cached_property's own slot: not computed again.
-        record.__dict__["content_hash"] = self._hashes[where * _HASH_BYTES : (where + 1) * _HASH_BYTES].hex()
+        record.__dict__["content_hash"] = self._hashes[where * HASH_BYTES : (where + 1) * HASH_BYTES].hex()
         return record
 
     def _handle(self, number: int) -> tuple[BinaryIO, int]:
@@ -579,13 +575,10 @@ def _take(corpus: Corpus, scan: _FileScan, seen: Seen) -> None:
         corpus.states[name] = FileState(scan.stat.st_size, scan.stat.st_mtime_ns, clean, tuple(valid), line_digests)
 
 
-_UTF8_BOM = b"\xef\xbb\xbf"
-
-
 def _bom_size(handle: BinaryIO) -> int:
     """The size of the UTF-8 BOM a file opened at its start begins with (0 if none), read past it."""
-    if handle.read(len(_UTF8_BOM)) == _UTF8_BOM:
-        return len(_UTF8_BOM)
+    if handle.read(len(UTF8_BOM)) == UTF8_BOM:
+        return len(UTF8_BOM)
     handle.seek(0)
     return 0
 
@@ -616,41 +609,6 @@ def _line_start(path: Path, near: int) -> int | None:
     return start if more else None
 
 
-def _read_bytes(path: Path, report: _FileScan) -> bytes | None:
-    """The file's bytes without a UTF-8 BOM, or None (reported) when it cannot be read as text."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        report.unreadable(None, "cannot read: the file is missing (a broken link?)")
-        return None
-    except OSError as exc:
-        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or a device?)"
-        report.unreadable(None, f"cannot read: {kind}")
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
-        return None
-    for bom, encoding in _BOMS.items():
-        if data.startswith(bom):
-            report.unreadable(None, f"is {encoding} text; save it as UTF-8")
-            return None
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    return data
-
-
-def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
-    return f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1})"
-
-
-Entry = tuple[int | None, Any]
-
-
 def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int | None, Any, str | None, int | None]]:
     """(line, parsed value or KnownLine, line digest, byte offset) per record; the last two for JSON lines only.
 
@@ -658,7 +616,7 @@ def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int
     file (the earlier one does), and a file that no longer has a line starting at the cut
     has changed since it was cut.
     """
-    data = _read_bytes(path, report if part.start == 0 else _FileScan(part.name))
+    data = read_bytes(path, report if part.start == 0 else _FileScan(part.name))
     if data is None:
         return iter(())
     suffix = path.suffix.lower()
@@ -666,275 +624,9 @@ def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int
         if part.start and data[part.start - 1 : part.start] != b"\n":
             raise _changed(part.name)
         first_line = data.count(b"\n", 0, part.start) + 1
-        return _jsonl_entries(data, report, part.known_lines, part.start, part.end, first_line)
-    entries = _csv_entries(data, report) if suffix == ".csv" else _yaml_entries(data, report)
+        return jsonl_entries(data, report, part.known_lines, part.start, part.end, first_line)
+    entries = csv_entries(data, report) if suffix == ".csv" else yaml_entries(data, report)
     return ((line, value, None, None) for line, value in entries)
-
-
-_DIGEST_BYTES = 10
-_HASH_BYTES = 16  # records.Record.content_hash
-
-
-def line_digest(line: bytes) -> str:
-    """The digest that recognises a JSON line seen before."""
-    return hashlib.blake2b(line, digest_size=_DIGEST_BYTES).hexdigest()
-
-
-# -- JSON lines -----------------------------------------------------------------
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) < len(pairs):  # a key repeated: name the first
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"field {key!r} appears twice")
-            seen.add(key)
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# One decoder for every line (json.loads with options would build one per call).
-_JSON_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
-
-
-def parse_json_line(text: str) -> Any:
-    """One JSON line's value: strict JSON (no NaN, no repeated keys); ValueError if it is not."""
-    return _JSON_DECODER.decode(text)
-
-
-def _jsonl_entries(
-    data: bytes,
-    report: _FileScan,
-    known_lines: dict[str, tuple[str, str]],
-    start: int = 0,
-    end: int | None = None,
-    first_line: int = 1,
-) -> Iterator[tuple[int, Any, str, int]]:
-    """The entries of the lines of ``data[start:end]``, numbered from ``first_line``."""
-    offset = start
-    lines = data[start:end].split(b"\n") if start or end is not None else data.split(b"\n")
-    if end is not None and lines[-1] == b"":
-        lines.pop()  # the newline that ends the run
-    for number, line in enumerate(lines, first_line):
-        start, offset = offset, offset + len(line) + 1
-        if not line.strip():
-            continue
-        digest = line_digest(line)
-        if digest in known_lines:
-            yield number, KnownLine(*known_lines[digest]), digest, start
-            continue
-        if b"\x00" in line:
-            report.reject(number, "contains a NUL byte (is this a binary file?)")
-            continue
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            report.reject(number, _utf8_problem(line, exc))
-            continue
-        try:
-            value = parse_json_line(text)
-        except json.JSONDecodeError as exc:
-            report.reject(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except RecursionError:
-            report.reject(number, "invalid JSON: nested too deeply")
-            continue
-        except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
-            report.reject(number, f"invalid JSON: {exc}")
-            continue
-        yield number, value, digest, start
-
-
-# -- CSV ------------------------------------------------------------------------
-
-
-def _surrogate_byte(text: str) -> int | None:
-    for char in text:
-        if "\udc80" <= char <= "\udcff":
-            return ord(char) - 0xDC00
-    return None
-
-
-def _csv_entries(data: bytes, report: _FileScan) -> Iterator[Entry]:
-    # Field sizes are checked by the record limits, with a clearer message.
-    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    # Bad bytes become surrogates here and are reported per row below.
-    lines = _LINE_RE.findall(data.decode("utf-8", errors="surrogateescape"))
-    reader = csv.reader(iter(lines), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        report.unreadable(1, f"invalid CSV header: {exc}")
-        return
-    header = [h.strip() for h in header]
-    problem = _header_problem(header)
-    if problem:
-        rows = sum(1 for row in csv.reader(iter(lines[reader.line_num :])) if any(c.strip() for c in row))
-        report.reject(1, f"{problem}; its {rows} row{'s' if rows != 1 else ''} left out", records=rows)
-        return
-    position = reader.line_num
-    while position < len(lines):
-        reader = csv.reader(iter(lines[position:]), strict=True)
-        while True:
-            start = position + reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                consumed = position + reader.line_num
-                if "unexpected end of data" in str(exc):
-                    report.reject(start, "invalid CSV: a quoted field starting on this line is never closed")
-                    position = start  # read on from the next line
-                else:
-                    report.reject(start, f"invalid CSV: {exc} (an unbalanced quote?)")
-                    position = max(consumed, start)
-                break
-            if not any(cell.strip() for cell in row):
-                continue
-            entry = _csv_row(header, row)
-            if isinstance(entry, str):
-                report.reject(start, entry)
-                continue
-            yield start, entry
-
-
-def _header_problem(header: list[str]) -> str | None:
-    bad = _surrogate_byte("".join(header))
-    if bad is not None:
-        return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
-    if repeated:
-        return f"the CSV header repeats the column(s) {', '.join(repeated)}"
-    missing = [c for c in ("id", "caption") if c not in header]
-    if missing:
-        found = ", ".join(header)
-        joined = ",".join(header)
-        hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
-        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {found}){hint}"
-    return None
-
-
-def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
-    """The row as a mapping, or what is wrong with it."""
-    if len(row) > len(header) and not any(cell.strip() for cell in row[len(header) :]):
-        row = row[: len(header)]  # trailing empty cells, as spreadsheets write them
-    if len(row) != len(header):
-        return f"row has {len(row)} fields but the header has {len(header)}"
-    for name, cell in zip(header, row, strict=True):
-        bad = _surrogate_byte(cell)
-        if bad is not None:
-            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {name or 'unnamed'} column)"
-    return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
-
-
-# -- YAML -----------------------------------------------------------------------
-
-
-def _yaml_loader():
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class StrictLoader(base):  # type: ignore[misc, valid-type]
-        """The safe loader, refusing a key repeated in one mapping."""
-
-    def construct_mapping(loader, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            try:
-                repeated = key in seen
-                seen.add(key)
-            except TypeError:
-                continue  # unhashable; construct_mapping reports it
-            if repeated:
-                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} appears twice", key_node.start_mark)
-        return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
-
-    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return yaml, StrictLoader
-
-
-def _yaml_error(exc: Exception) -> tuple[int | None, str]:
-    mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    what = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    if context and what.startswith("could not determine a constructor"):
-        what = f"{what} (only plain YAML is allowed)"
-    return line, f"invalid YAML: {what}"
-
-
-def _decode_whole(data: bytes, report: _FileScan) -> str | None:
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        report.unreadable(data.count(b"\n", 0, nul) + 1, "contains a NUL byte (is this a binary file?)")
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        report.unreadable(
-            line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1})"
-        )
-        return None
-
-
-def _compose(text: str, report: _FileScan):
-    """The YAML node tree and a loader to construct it with, or (None, None) when it does not parse."""
-    yaml, loader_class = _yaml_loader()
-    loader = loader_class(text)
-    try:
-        return yaml, loader, loader.get_single_node()
-    except yaml.YAMLError as exc:
-        report.unreadable(*_yaml_error(exc))
-    except RecursionError:
-        report.unreadable(None, "invalid YAML: nested too deeply")
-    loader.dispose()
-    return yaml, None, None
-
-
-def _yaml_entries(data: bytes, report: _FileScan) -> Iterator[Entry]:
-    text = _decode_whole(data, report)
-    if text is None:
-        return
-    yaml, loader, root = _compose(text, report)
-    if loader is None:
-        return
-    try:
-        if root is None:
-            return
-        line = root.start_mark.line + 1
-        if isinstance(root, yaml.MappingNode):
-            report.reject(line, "a YAML caption file must be a list of records (- id: …); this is a single mapping")
-            return
-        if not isinstance(root, yaml.SequenceNode):
-            report.unreadable(line, "a YAML caption file must be a list of records (- id: …)")
-            return
-        for node in root.value:
-            line = node.start_mark.line + 1
-            try:
-                value = loader.construct_document(node)
-            except yaml.YAMLError as exc:
-                report.reject(_yaml_error(exc)[0] or line, _yaml_error(exc)[1])
-                continue
-            except RecursionError:
-                report.reject(line, "invalid YAML: nested too deeply")
-                continue
-            finally:
-                loader.constructed_objects = {}
-            yield line, value
-    finally:
-        loader.dispose()
 
 
 def _read_thesaurus(root: Path, corpus: Corpus) -> dict[str, Any]:
@@ -962,17 +654,17 @@ def _read_mapping(path: Path, report: _FileScan, shape: str) -> dict[str, Any]:
     """A reserved YAML file at the corpus root that holds one mapping."""
     if not path.is_file():
         return {}
-    data = _read_bytes(path, report)
-    text = _decode_whole(data, report) if data is not None else None
+    data = read_bytes(path, report)
+    text = decode_whole(data, report) if data is not None else None
     if text is None:
         return {}
-    yaml, loader, node = _compose(text, report)
+    yaml, loader, node = compose_yaml(text, report)
     if loader is None or node is None:
         return {}
     try:
         value = loader.construct_document(node)
     except (yaml.YAMLError, RecursionError) as exc:
-        report.unreadable(*_yaml_error(exc))
+        report.unreadable(*yaml_error(exc))
         return {}
     finally:
         loader.dispose()
@@ -980,8 +672,8 @@ def _read_mapping(path: Path, report: _FileScan, shape: str) -> dict[str, Any]:
         report.unreadable(None, f"must be a mapping {shape}")
         return {}
     try:
-        return _plain(value, [MAX_EXTRA_CHARS])
-    except (ValueError, _TooBig, RecursionError) as exc:
+        return to_plain(value, [MAX_EXTRA_CHARS])
+    except (ValueError, TooBig, RecursionError) as exc:
         report.unreadable(None, f"the file {exc}")
         return {}
 

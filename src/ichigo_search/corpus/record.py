@@ -114,24 +114,24 @@ def _blank(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
-class _TooBig(Exception):
+class TooBig(Exception):
     pass
 
 
-def _plain(value: Any, budget: list[int], depth: int = 0) -> Any:
+def to_plain(value: Any, budget: list[int], depth: int = 0) -> Any:
     """Make YAML's dates and nested values JSON-friendly, within the size and depth limits.
 
-    Raises ValueError naming what cannot be stored, _TooBig past the limits.
+    Raises ValueError naming what cannot be stored, TooBig past the limits.
     """
     if depth > MAX_DEPTH:
-        raise _TooBig(f"is nested more than {MAX_DEPTH} levels deep")
+        raise TooBig(f"is nested more than {MAX_DEPTH} levels deep")
     budget[0] -= 1
     if budget[0] < 0:
-        raise _TooBig(f"is longer than {MAX_EXTRA_CHARS:,} characters")
+        raise TooBig(f"is longer than {MAX_EXTRA_CHARS:,} characters")
     if isinstance(value, str):
         budget[0] -= len(value)
         if budget[0] < 0:
-            raise _TooBig(f"is longer than {MAX_EXTRA_CHARS:,} characters")
+            raise TooBig(f"is longer than {MAX_EXTRA_CHARS:,} characters")
         problem = bad_character(value)
         if problem:
             raise ValueError(problem)
@@ -145,9 +145,9 @@ def _plain(value: Any, budget: list[int], depth: int = 0) -> Any:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_plain(v, budget, depth + 1) for v in value]
+        return [to_plain(v, budget, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {_plain_key(k): _plain(v, budget, depth + 1) for k, v in value.items()}
+        return {_plain_key(k): to_plain(v, budget, depth + 1) for k, v in value.items()}
     raise ValueError(f"holds {_kind(value)}, which cannot be stored")
 
 
@@ -232,10 +232,10 @@ def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
         if key in KNOWN_FIELDS:
             continue
         try:
-            extra[key] = _plain(value, budget)
+            extra[key] = to_plain(value, budget)
         except ValueError as exc:
             errors.append(f"field {key!r} {exc}")
-        except (_TooBig, RecursionError) as exc:
+        except (TooBig, RecursionError) as exc:
             errors.append(f"field {key!r} {exc or 'is nested too deeply'}")
             break  # the budget is spent: the other fields would only repeat it
     if errors:

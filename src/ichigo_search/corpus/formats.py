@@ -1,0 +1,347 @@
+"""The record files of a corpus, format by format: JSON lines, CSV and YAML, as UTF-8 text.
+
+Each reader yields ``(line, value)`` entries and reports what it cannot read to a
+:class:`Report` with the line it is on, so one bad record costs that record only.
+JSON lines are strict (no NaN, no repeated keys); a CSV file's first row names its
+fields; a YAML file is a list of records, read with a safe loader that refuses
+repeated keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class KnownLine(NamedTuple):
+    """A JSON line byte-for-byte as an earlier read found it valid: its record need not be parsed again."""
+
+    id: str
+    content_hash: str
+
+
+class Report(Protocol):
+    """Where a reader reports the records it rejects and the text it cannot read."""
+
+    def reject(self, line: int | None, message: str, records: int = 1) -> None: ...
+
+    def unreadable(self, line: int | None, message: str) -> None: ...
+
+
+_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+CSV_FIELD_LIMIT = 1 << 26
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_bytes(path: Path, report: Report) -> bytes | None:
+    """The file's bytes without a UTF-8 BOM, or None (reported) when it cannot be read as text."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        report.unreadable(None, "cannot read: the file is missing (a broken link?)")
+        return None
+    except OSError as exc:
+        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or a device?)"
+        report.unreadable(None, f"cannot read: {kind}")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.unreadable(None, f"cannot read: {exc.strerror or exc}")
+        return None
+    for bom, encoding in _BOMS.items():
+        if data.startswith(bom):
+            report.unreadable(None, f"is {encoding} text; save it as UTF-8")
+            return None
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    return data
+
+
+def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
+    return f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1})"
+
+
+Entry = tuple[int | None, Any]
+
+
+DIGEST_BYTES = 10
+HASH_BYTES = 16  # records.Record.content_hash
+
+
+def line_digest(line: bytes) -> str:
+    """The digest that recognises a JSON line seen before."""
+    return hashlib.blake2b(line, digest_size=DIGEST_BYTES).hexdigest()
+
+
+# -- JSON lines -----------------------------------------------------------------
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) < len(pairs):  # a key repeated: name the first
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"field {key!r} appears twice")
+            seen.add(key)
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# One decoder for every line (json.loads with options would build one per call).
+_JSON_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+
+
+def parse_json_line(text: str) -> Any:
+    """One JSON line's value: strict JSON (no NaN, no repeated keys); ValueError if it is not."""
+    return _JSON_DECODER.decode(text)
+
+
+def jsonl_entries(
+    data: bytes,
+    report: Report,
+    known_lines: dict[str, tuple[str, str]],
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
+) -> Iterator[tuple[int, Any, str, int]]:
+    """The entries of the lines of ``data[start:end]``, numbered from ``first_line``."""
+    offset = start
+    lines = data[start:end].split(b"\n") if start or end is not None else data.split(b"\n")
+    if end is not None and lines[-1] == b"":
+        lines.pop()  # the newline that ends the run
+    for number, line in enumerate(lines, first_line):
+        start, offset = offset, offset + len(line) + 1
+        if not line.strip():
+            continue
+        digest = line_digest(line)
+        if digest in known_lines:
+            yield number, KnownLine(*known_lines[digest]), digest, start
+            continue
+        if b"\x00" in line:
+            report.reject(number, "contains a NUL byte (is this a binary file?)")
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            report.reject(number, _utf8_problem(line, exc))
+            continue
+        try:
+            value = parse_json_line(text)
+        except json.JSONDecodeError as exc:
+            report.reject(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            report.reject(number, "invalid JSON: nested too deeply")
+            continue
+        except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
+            report.reject(number, f"invalid JSON: {exc}")
+            continue
+        yield number, value, digest, start
+
+
+# -- CSV ------------------------------------------------------------------------
+
+
+def _surrogate_byte(text: str) -> int | None:
+    for char in text:
+        if "\udc80" <= char <= "\udcff":
+            return ord(char) - 0xDC00
+    return None
+
+
+def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
+    # Field sizes are checked by the record limits, with a clearer message.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    # Bad bytes become surrogates here and are reported per row below.
+    lines = _LINE_RE.findall(data.decode("utf-8", errors="surrogateescape"))
+    reader = csv.reader(iter(lines), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        report.unreadable(1, f"invalid CSV header: {exc}")
+        return
+    header = [h.strip() for h in header]
+    problem = _header_problem(header)
+    if problem:
+        rows = sum(1 for row in csv.reader(iter(lines[reader.line_num :])) if any(c.strip() for c in row))
+        report.reject(1, f"{problem}; its {rows} row{'s' if rows != 1 else ''} left out", records=rows)
+        return
+    position = reader.line_num
+    while position < len(lines):
+        reader = csv.reader(iter(lines[position:]), strict=True)
+        while True:
+            start = position + reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                consumed = position + reader.line_num
+                if "unexpected end of data" in str(exc):
+                    report.reject(start, "invalid CSV: a quoted field starting on this line is never closed")
+                    position = start  # read on from the next line
+                else:
+                    report.reject(start, f"invalid CSV: {exc} (an unbalanced quote?)")
+                    position = max(consumed, start)
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            entry = _csv_row(header, row)
+            if isinstance(entry, str):
+                report.reject(start, entry)
+                continue
+            yield start, entry
+
+
+def _header_problem(header: list[str]) -> str | None:
+    bad = _surrogate_byte("".join(header))
+    if bad is not None:
+        return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        return f"the CSV header repeats the column(s) {', '.join(repeated)}"
+    missing = [c for c in ("id", "caption") if c not in header]
+    if missing:
+        found = ", ".join(header)
+        joined = ",".join(header)
+        hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
+        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {found}){hint}"
+    return None
+
+
+def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
+    """The row as a mapping, or what is wrong with it."""
+    if len(row) > len(header) and not any(cell.strip() for cell in row[len(header) :]):
+        row = row[: len(header)]  # trailing empty cells, as spreadsheets write them
+    if len(row) != len(header):
+        return f"row has {len(row)} fields but the header has {len(header)}"
+    for name, cell in zip(header, row, strict=True):
+        bad = _surrogate_byte(cell)
+        if bad is not None:
+            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {name or 'unnamed'} column)"
+    return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
+
+
+# -- YAML -----------------------------------------------------------------------
+
+
+def yaml_loader():
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        """The safe loader, refusing a key repeated in one mapping."""
+
+    def construct_mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # unhashable; construct_mapping reports it
+            if repeated:
+                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} appears twice", key_node.start_mark)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return yaml, StrictLoader
+
+
+def yaml_error(exc: Exception) -> tuple[int | None, str]:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    what = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context and what.startswith("could not determine a constructor"):
+        what = f"{what} (only plain YAML is allowed)"
+    return line, f"invalid YAML: {what}"
+
+
+def decode_whole(data: bytes, report: Report) -> str | None:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        report.unreadable(data.count(b"\n", 0, nul) + 1, "contains a NUL byte (is this a binary file?)")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.unreadable(
+            line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1})"
+        )
+        return None
+
+
+def compose_yaml(text: str, report: Report):
+    """The YAML node tree and a loader to construct it with, or (None, None) when it does not parse."""
+    yaml, loader_class = yaml_loader()
+    loader = loader_class(text)
+    try:
+        return yaml, loader, loader.get_single_node()
+    except yaml.YAMLError as exc:
+        report.unreadable(*yaml_error(exc))
+    except RecursionError:
+        report.unreadable(None, "invalid YAML: nested too deeply")
+    loader.dispose()
+    return yaml, None, None
+
+
+def yaml_entries(data: bytes, report: Report) -> Iterator[Entry]:
+    text = decode_whole(data, report)
+    if text is None:
+        return
+    yaml, loader, root = compose_yaml(text, report)
+    if loader is None:
+        return
+    try:
+        if root is None:
+            return
+        line = root.start_mark.line + 1
+        if isinstance(root, yaml.MappingNode):
+            report.reject(line, "a YAML caption file must be a list of records (- id: …); this is a single mapping")
+            return
+        if not isinstance(root, yaml.SequenceNode):
+            report.unreadable(line, "a YAML caption file must be a list of records (- id: …)")
+            return
+        for node in root.value:
+            line = node.start_mark.line + 1
+            try:
+                value = loader.construct_document(node)
+            except yaml.YAMLError as exc:
+                report.reject(yaml_error(exc)[0] or line, yaml_error(exc)[1])
+                continue
+            except RecursionError:
+                report.reject(line, "invalid YAML: nested too deeply")
+                continue
+            finally:
+                loader.constructed_objects = {}
+            yield line, value
+    finally:
+        loader.dispose()
