@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_CORPUS, SHARED
+from conftest import FSA_CAPTIONS, SAMPLE_CORPUS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 FSA_RECORDS = 150
 STARTUP_DEADLINE = 120.0  # seconds for the server to build its index and answer
 
@@ -52,16 +51,10 @@ def _free_port() -> int:
 
 
 def _corpus(target: Path) -> Path:
-    """The sample collection and, for several pages of results, some FSA/OWI captions (or made-up ones)."""
+    """The sample collection and, for several pages of results, some FSA/OWI captions."""
     shutil.copytree(SAMPLE_CORPUS, target)
-    if FSA_CAPTIONS.exists():
-        with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
-            records = [json.loads(line) for line in itertools.islice(lines, FSA_RECORDS)]
-    else:
-        records = [
-            {"id": f"school-{n}", "caption": f"Rural school number {n} at Long Beach", "places": ["Long Beach"]}
-            for n in range(40)
-        ]
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in itertools.islice(lines, FSA_RECORDS)]
     with (target / "fsa-sample.jsonl").open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     return target

@@ -15,13 +15,11 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from conftest import SAMPLE_CORPUS, SHARED, copy_sample
+from conftest import FSA_CAPTIONS, SAMPLE_CORPUS, copy_sample
 from ichigo_search.bulk import BulkSegmentWriter
 from ichigo_search.corpus import read_corpus
 from ichigo_search.records import record_from_mapping
 from ichigo_search.schema import build_schema, to_document
-
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 
 
 def _documents(count: int) -> list[dict]:

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import FSA_CAPTIONS
 from ichigo_search import corpus as corpus_module
 from ichigo_search import forking
 from ichigo_search.corpus import read_corpus
-
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 
 
 def _fsa_lines(count: int) -> list[str]:

@@ -10,7 +10,7 @@ import gzip
 
 import pytest
 
-from conftest import SHARED, copy_sample
+from conftest import FSA_CAPTIONS, copy_sample
 from ichigo_search import Index, querying, schema
 from ichigo_search.dates import year_range
 from ichigo_search.querying import Unit
@@ -25,7 +25,7 @@ def _competing(line: str) -> bool:
 def mixed_index(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("evidence")
     corpus = copy_sample(root / "corpus")
-    with gzip.open(SHARED / "data" / "fsa-owi-captions.jsonl.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
         (corpus / "fsa.jsonl").write_text("".join(line for line in f if _competing(line)), encoding="utf-8")
     idx = Index(root / "index")
     idx.update_from(corpus)

@@ -16,12 +16,11 @@ from itertools import pairwise
 
 import pytest
 
-from conftest import SHARED, copy_sample
+from conftest import FSA_CAPTIONS, copy_sample
 from ichigo_search import Index, arrays, matching
 from ichigo_search.analysis import stem
 from ichigo_search.scoring import member, scorer, top
 
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 CAPTIONS = 1500
 
 
