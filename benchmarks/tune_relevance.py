@@ -22,7 +22,7 @@ from pathlib import Path
 
 import ichigo_search.schema as schema
 from ichigo_search import Index
-from relevance import ROOT, index_scores, prepare
+from relevance import DATA, index_scores, prepare
 
 
 def floats(text: str) -> list[float]:
@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--proximity", default=str(schema.PROXIMITY_WEIGHT), help="PROXIMITY_WEIGHT values")
     parser.add_argument("--slop", default=str(schema.PROXIMITY_SLOP), help="PROXIMITY_SLOP values")
     parser.add_argument("--year", default=str(schema.YEAR_WEIGHT), help="YEAR_WEIGHT values")
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--eval", type=Path, default=DATA / "eval", help="dev queries and caption key")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the other sets, laid out as data/")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="tune-relevance-"))
     tests = [prepare(name, tmp, args.eval, args.data) for name in args.sets.split(",")]
