@@ -161,6 +161,7 @@ def test_search_highlight_facet_and_paginate_in_chromium(server, browser, tmp_pa
     # A place facet filters, and its count is the number of results.
     facet = browser.find_element(By.CSS_SELECTOR, ".facets li:nth-child(2) a")
     name = facet.text
+    # standalone: not a file path (an XPath step to the facet's parent element)
     count = int(facet.find_element(By.XPATH, "../span[@class='count']").text.replace(",", ""))
     facet.click()
     _wait_for(browser, lambda d: "place=" in d.current_url)
