@@ -9,7 +9,8 @@ captions), ``dev+fsa`` (the same with the 98,244 FSA/OWI captions of
 data/fsa-owi mixed in), ``cranfield`` and ``cisi`` (data/ir; title + text
 indexed; queries as typed).  ``--data DIR`` reads the sets from a folder laid
 out as data/ is (``fsa-owi/captions.jsonl.gz``, ``ir/NAME/``), say with a
-larger collection of your own for ``dev+fsa``; ``--eval DIR`` the dev queries.  Engines
+larger collection of your own for ``dev+fsa``; ``--eval DIR`` reads the dev
+queries from another folder.  Engines
 are those of ``engines.py``: ichigo-search gets the query as typed, the peers
 its words (and, on the dev sets, its quoted phrases) OR-ed, and with ``--and``
 (or ``--all``, on the dev sets) also AND-ed, the default of FTS5 and Whoosh.  Prints nDCG@10,
