@@ -1,9 +1,11 @@
 """Speed of ichigo-search against SQLite FTS5, tantivy and plain Whoosh, on the same captions in one run.
 
-    python benchmarks/bench.py --sizes 10000,98244 [--sizes 10000,98244,1000000] [--ref HEAD]
+    python benchmarks/bench.py --sizes 10000,98244 [--sizes 10000,98244,1000000] [--ref HEAD] [--data FILE]
 
-For every corpus size (the real FSA/OWI captions in a seeded order, topped up
-by ``generate.py``'s recombined captions beyond 98,244) and every engine:
+For every corpus size (the real captions in a seeded order: the 98,244 FSA/OWI
+captions of data/fsa-owi/captions.jsonl.gz, or with ``--data`` a gzipped corpus
+JSONL of your own; topped up by ``generate.py``'s recombined captions beyond
+them) and every engine:
 
 - full index build, each in a fresh subprocess: seconds, captions/s, peak
   memory (the build process's own peak RSS from /proc, and the sampled peak
@@ -69,24 +71,27 @@ QUERY_KINDS = {"1 word": 40, "2 words": 20, "3 words": 12, "phrase": 18, "no hit
 # -- data ----------------------------------------------------------------------
 
 
-def corpus_for(size: int, out: Path, seed: int) -> Path:
-    """The benchmark corpus of ``size`` records, generated once and reused (marked complete by ``.done``)."""
+def corpus_for(size: int, out: Path, seed: int, data: Path) -> Path:
+    """The benchmark corpus of ``size`` records from the real captions ``data``, generated once and reused.
+
+    A corpus is marked complete by its ``.done`` file.
+    """
     folder = out / "data" / str(size)
     marker = folder / ".done"
-    want = {"size": size, "seed": seed}
+    want = {"size": size, "seed": seed, "data": str(data.resolve())}
     if marker.exists() and json.loads(marker.read_text()) == want:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     print(f"generating {size:,} captions into {folder}", file=sys.stderr)
-    generate.write_corpus(generate.generate(size, seed), folder)
+    generate.write_corpus(generate.generate(size, seed, real=generate.read_real(data)), folder)
     marker.write_text(json.dumps(want))
     return folder
 
 
-def make_queries(count: int, seed: int) -> list[dict[str, str]]:
+def make_queries(count: int, seed: int, data: Path) -> list[dict[str, str]]:
     """Queries users type, sampled from the real captions: words of one caption, phrases, misspellings."""
     rng = random.Random(seed)
-    captions = [r["caption"] for r in generate.read_real()]
+    captions = [r["caption"] for r in generate.read_real(data)]
     vocabulary = {w.lower() for c in captions for w in _TOKEN_RE.findall(c)}
     kinds = rng.choices(list(QUERY_KINDS), weights=list(QUERY_KINDS.values()), k=count)
     queries = []
@@ -347,7 +352,7 @@ def edit_caption(part: Path, line: int, marker: str) -> str:
     return record["id"]
 
 
-def bench_update(corpus: Path, work: Path, repeats: int, env: dict[str, str], seed: int) -> dict[str, Any]:
+def bench_update(corpus: Path, work: Path, repeats: int, env: dict[str, str], seed: int, data: Path) -> dict[str, Any]:
     """ichigo-search index: full, unchanged, one caption edited, one file of 100 captions added."""
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(corpus, work / "corpus")
@@ -364,7 +369,7 @@ def bench_update(corpus: Path, work: Path, repeats: int, env: dict[str, str], se
         ident = edit_caption(part, rng.randrange(len(part.read_text(encoding="utf-8").splitlines())), marker)
         result["edit"].append(timed_run(cli, env, work))
         result["edit_found"].append(measure(["_find", str(index), marker, ident], env).answer["found"])
-    pools = generate.build_pools(generate.read_real())
+    pools = generate.build_pools(generate.read_real(data))
     result["add100"], result["add100_found"] = [], []
     for round_ in range(repeats):
         records = [generate.synthetic_record(rng, pools, f"bench-add-{round_}-{i:03d}") for i in range(100)]
@@ -443,7 +448,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
         source = f"working tree at {commit}" + (" with uncommitted changes in src/" if dirty.stdout.strip() else "")
     compile_bytecode([Path(src) if args.ref else ROOT / "src", BENCH.parent])
-    queries = make_queries(args.queries, args.seed)
+    queries = make_queries(args.queries, args.seed, args.data)
     queries_file = args.out / "queries.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False, indent=0))
     cold_texts = [next(q["text"] for q in queries if q["kind"] == kind) for kind in ("2 words", "1 word", "phrase")]
@@ -465,7 +470,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     work = args.out / "work"
     for size in args.sizes:
-        corpus = corpus_for(size, args.out, args.seed)
+        corpus = corpus_for(size, args.out, args.seed, args.data)
         per_engine: dict[str, Any] = {}
         for name in args.engines:
             index = work / f"{name}-{size}"
@@ -485,8 +490,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     update_size = min(args.sizes, key=lambda s: abs(s - UPDATE_SIZE))
     if "ichigo" in args.engines and not args.skip_update:
         print(f"[{update_size:,}] ichigo-search: incremental updates", file=sys.stderr, flush=True)
-        corpus = corpus_for(update_size, args.out, args.seed)
-        results["update"] = bench_update(corpus, work / "update", args.update_repeats, env, args.seed)
+        corpus = corpus_for(update_size, args.out, args.seed, args.data)
+        results["update"] = bench_update(corpus, work / "update", args.update_repeats, env, args.seed, args.data)
         results["update"]["size"] = update_size
     results["load"].append(os.getloadavg()[0])
     (args.out / "results.json").write_text(json.dumps(results, indent=1))
@@ -777,6 +782,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update-repeats", type=int, default=3, help="runs of each incremental update")
     parser.add_argument("--skip-update", action="store_true", help="no incremental-update measurements")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, default=generate.FSA_CAPTIONS, help="real captions (.jsonl.gz)")
     parser.add_argument("--ref", help="benchmark this git revision of src/ instead of the working tree")
     parser.add_argument("--keep", action="store_true", help="keep the indexes in OUT/work")
     parser.add_argument("--out", type=Path, default=OUT)

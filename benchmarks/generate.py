@@ -1,11 +1,13 @@
 """Realistic caption corpora of any size, recombined from the real FSA/OWI captions.
 
-    python benchmarks/generate.py --count 1000000 --out benchmarks/out/data/1000000 [--seed 7]
+    python benchmarks/generate.py --count 1000000 --out benchmarks/out/data/1000000 [--seed 7] [--data FILE]
 
-The output is ichigo-search corpus JSONL (``part-00000.jsonl``, … of ``--per-file``
-records each, or one file when ``--out`` ends in ``.jsonl``).  The first
-``min(count, 98,244)`` records are the real captions in a seeded order (unless
-``--synthetic-only``); the rest are new captions built the way the real ones
+The real captions are the repository's 98,244 (``data/fsa-owi/captions.jsonl.gz``)
+or, with ``--data``, a gzipped corpus JSONL of your own.  The output is
+ichigo-search corpus JSONL (``part-00000.jsonl``, … of ``--per-file`` records
+each, or one file when ``--out`` ends in ``.jsonl``).  The first records, up to
+``count`` or as many as there are, are the real captions in a seeded order
+(unless ``--synthetic-only``); the rest are new captions built the way the real ones
 are written: an opening clause from one caption, descriptive clauses and
 sentences from others, a real place list written as the catalogue writes it
 (``Seattle, Washington. …`` or ``…, Iron County, Michigan``), and a real
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-FSA_CAPTIONS = ROOT.parent / "shared" / "data" / "fsa-owi-captions.jsonl.gz"
+FSA_CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
 PER_FILE = 10_000
 _SENTENCE_END_RE = re.compile(r"(\w+)[.]\s+(?=[A-Z\"(])")
 # Words a period follows without ending the sentence ("Mrs. Smith", "St. Louis").
@@ -186,9 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--per-file", type=int, default=PER_FILE, help="records per part file")
     parser.add_argument("--synthetic-only", action="store_true", help="no real captions, only recombined ones")
-    parser.add_argument("--source", type=Path, default=FSA_CAPTIONS, help="real captions (.jsonl.gz)")
+    parser.add_argument("--data", "--source", type=Path, default=FSA_CAPTIONS, help="real captions (.jsonl.gz)")
     args = parser.parse_args(argv)
-    records = generate(args.count, args.seed, synthetic_only=args.synthetic_only, real=read_real(args.source))
+    records = generate(args.count, args.seed, synthetic_only=args.synthetic_only, real=read_real(args.data))
     written = write_corpus(records, args.out, args.per_file)
     print(f"wrote {written:,} records to {args.out}", file=sys.stderr)
     return 0

@@ -1,11 +1,12 @@
 """Load test of ``ichigo-search serve`` over the 98,244 FSA/OWI captions, on 127.0.0.1 only.
 
-    python benchmarks/load_web.py [--requests 2000] [--concurrency 16] [--index DIR --corpus DIR]
+    python benchmarks/load_web.py [--requests 2000] [--concurrency 16] [--data FILE | --index DIR --corpus DIR]
 
-Builds the index in a temporary folder from ../shared/data/fsa-owi-captions.jsonl.gz
-(unless --index/--corpus name a built one), starts the server on a free loopback
-port, sends a fixed number of requests (search pages and API calls, with filters
-and paging) from a bounded number of concurrent connections, stops the server and
+Builds the index in a temporary folder from data/fsa-owi/captions.jsonl.gz, or
+from --data, a gzipped corpus JSONL of your own (unless --index/--corpus name a
+built one), starts the server on a free loopback port, sends a fixed number of
+requests (search pages and API calls, with filters and paging) from a bounded
+number of concurrent connections, stops the server and
 prints throughput, latency percentiles and the error count.  It stops by itself:
 the request count is fixed and the whole run has a deadline.
 """
@@ -27,8 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-FSA = ROOT.parent / "shared" / "data" / "fsa-owi-captions.jsonl.gz"
+from generate import FSA_CAPTIONS
+
 HOST = "127.0.0.1"  # never anything else
 STARTUP_DEADLINE = 900.0
 RUN_DEADLINE = 900.0
@@ -64,10 +65,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def unpack_corpus(target: Path) -> Path:
-    """The FSA captions as one .jsonl in a corpus folder."""
+def unpack_corpus(captions: Path, target: Path) -> Path:
+    """The captions (.jsonl.gz) as one .jsonl in a corpus folder."""
     target.mkdir(parents=True)
-    with gzip.open(FSA, "rb") as source, (target / "fsa-owi-captions.jsonl").open("wb") as out:
+    with gzip.open(captions, "rb") as source, (target / "captions.jsonl").open("wb") as out:
         shutil.copyfileobj(source, out)
     return target
 
@@ -131,12 +132,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--index", type=Path, help="a built index of --corpus (default: build one in a temp folder)")
     parser.add_argument("--corpus", type=Path, help="the corpus of --index")
+    parser.add_argument("--data", type=Path, default=FSA_CAPTIONS, help="captions (.jsonl.gz) to build the index of")
     args = parser.parse_args()
     if not 1 <= args.concurrency <= 64 or not 1 <= args.requests <= 100_000:
         parser.error("--concurrency 1..64 and --requests 1..100000")
     with tempfile.TemporaryDirectory(prefix="ichigo-load-") as tmp:
         work = Path(tmp)
-        corpus = args.corpus or unpack_corpus(work / "corpus")
+        corpus = args.corpus or unpack_corpus(args.data, work / "corpus")
         index = args.index or work / "index"
         port = free_port()
         print(f"starting the server on {HOST}:{port} (building the index if needed) …", file=sys.stderr)

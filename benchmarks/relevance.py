@@ -4,9 +4,13 @@
     python benchmarks/relevance.py --all           # every engine on every set, written to benchmarks/out/
     python benchmarks/relevance.py --engines ichigo,fts5 --sets dev,cranfield
 
-Sets: ``dev`` (the development queries of ../shared/eval over the ten sample
-captions), ``dev+fsa`` (the same with the 98,244 FSA/OWI captions mixed in),
-``cranfield`` and ``cisi`` (title + text indexed; queries as typed).  Engines
+Sets: ``dev`` (the development queries of data/eval over the ten sample
+captions), ``dev+fsa`` (the same with the 98,244 FSA/OWI captions of
+data/fsa-owi mixed in), ``cranfield`` and ``cisi`` (data/ir; title + text
+indexed; queries as typed).  ``--data DIR`` reads the sets from a folder laid
+out as data/ is (``fsa-owi/captions.jsonl.gz``, ``ir/NAME/``), say with a
+larger collection of your own for ``dev+fsa``; ``--eval DIR`` reads the dev
+queries from another folder.  Engines
 are those of ``engines.py``: ichigo-search gets the query as typed, the peers
 its words (and, on the dev sets, its quoted phrases) OR-ed, and with ``--and``
 (or ``--all``, on the dev sets) also AND-ed, the default of FTS5 and Whoosh.  Prints nDCG@10,
@@ -31,9 +35,9 @@ from ichigo_search.corpus.reading import load_corpus
 from ichigo_search.evaluation import Judged, Scores, load_dev_set, mean, score_ranking
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "data"
 SETS = ("dev", "dev+fsa", "cranfield", "cisi")
-# nDCG@10 of the peers measured before this harness existed (../shared/data/README.md and the brief),
+# nDCG@10 of the peers measured before this harness existed (data/README.md and the brief),
 # by (set, engine, peer operator).  The dev-set figures are each tool's default operator:
 # AND for FTS5 and Whoosh, OR for tantivy.
 REFERENCE = {
@@ -118,7 +122,7 @@ def ir_set(name: str, tmp: Path, data_dir: Path) -> TestSet:
 def prepare(name: str, tmp: Path, eval_dir: Path, data_dir: Path) -> TestSet:
     """Build the named test set's corpus in ``tmp``."""
     if name in ("dev", "dev+fsa"):
-        fsa = data_dir / "fsa-owi-captions.jsonl.gz" if name == "dev+fsa" else None
+        fsa = data_dir / "fsa-owi" / "captions.jsonl.gz" if name == "dev+fsa" else None
         return dev_set(name, tmp, eval_dir, ROOT / "corpus", fsa)
     return ir_set(name, tmp, data_dir / "ir" / name)
 
@@ -199,8 +203,8 @@ def write_outputs(runs: list[Run], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--eval", type=Path, default=SHARED / "eval")
-    parser.add_argument("--data", type=Path, default=SHARED / "data")
+    parser.add_argument("--eval", type=Path, default=DATA / "eval", help="dev queries and caption key")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the other sets, laid out as data/")
     parser.add_argument("--engines", default="ichigo", help=f"comma-separated, of {','.join(ENGINES)}")
     parser.add_argument("--sets", default="dev", help=f"comma-separated, of {','.join(SETS)}")
     parser.add_argument(

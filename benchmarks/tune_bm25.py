@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ichigo_search import Index
 from ichigo_search.ranking import DEFAULT
-from relevance import ROOT, index_scores, prepare
+from relevance import DATA, index_scores, prepare
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default="dev,cranfield,cisi")
     parser.add_argument("--k1", default="0.9,1.2,1.6,2.0")
     parser.add_argument("--b", default="0.5,0.75,0.9")
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--eval", type=Path, default=DATA / "eval", help="dev queries and caption key")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the other sets, laid out as data/")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="tune-bm25-"))
     sets = []

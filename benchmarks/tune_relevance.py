@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ichigo_search import Index
 from ichigo_search.ranking import DEFAULT
-from relevance import ROOT, index_scores, prepare
+from relevance import DATA, index_scores, prepare
 
 
 def floats(text: str) -> list[float]:
@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--proximity", default=str(DEFAULT.proximity_weight), help="proximity_weight values")
     parser.add_argument("--slop", default=str(DEFAULT.proximity_slop), help="proximity_slop values")
     parser.add_argument("--year", default=str(DEFAULT.year_weight), help="year_weight values")
-    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--eval", type=Path, default=DATA / "eval", help="dev queries and caption key")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the other sets, laid out as data/")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="tune-relevance-"))
     tests = [prepare(name, tmp, args.eval, args.data) for name in args.sets.split(",")]

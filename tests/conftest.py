@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 SAMPLE_CORPUS = ROOT / "corpus"
+# Test data kept in the repository (data/README.md: sources, licences, checksums).
+DATA = ROOT / "data"
+FSA_CAPTIONS = DATA / "fsa-owi" / "captions.jsonl.gz"  # 98,244 real captions; tests read a prefix or filter
+DEV_EVAL = DATA / "eval"  # development queries with graded judgments over the ten sample captions
 
 
 def copy_sample(target: Path) -> Path:

@@ -84,9 +84,9 @@ def test_index_terms_are_the_analysed_terms_with_their_positions():
     import itertools
     import json
 
-    from conftest import SHARED
+    from conftest import FSA_CAPTIONS
 
-    with gzip.open(SHARED / "data" / "fsa-owi-captions.jsonl.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
         records = [json.loads(line) for line in itertools.islice(f, 3000)]
     texts_tried = [r["caption"] for r in records] + EDGE_TEXTS
     places = ["\n".join(r.get("places") or []) for r in records]

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_CORPUS, SHARED
+from conftest import FSA_CAPTIONS, SAMPLE_CORPUS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 FSA_RECORDS = 150
 STARTUP_DEADLINE = 120.0  # seconds for the server to build its index and answer
 
@@ -52,16 +51,10 @@ def _free_port() -> int:
 
 
 def _corpus(target: Path) -> Path:
-    """The sample collection and, for several pages of results, some FSA/OWI captions (or made-up ones)."""
+    """The sample collection and, for several pages of results, some FSA/OWI captions."""
     shutil.copytree(SAMPLE_CORPUS, target)
-    if FSA_CAPTIONS.exists():
-        with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
-            records = [json.loads(line) for line in itertools.islice(lines, FSA_RECORDS)]
-    else:
-        records = [
-            {"id": f"school-{n}", "caption": f"Rural school number {n} at Long Beach", "places": ["Long Beach"]}
-            for n in range(40)
-        ]
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in itertools.islice(lines, FSA_RECORDS)]
     with (target / "fsa-sample.jsonl").open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     return target
@@ -168,6 +161,7 @@ def test_search_highlight_facet_and_paginate_in_chromium(server, browser, tmp_pa
     # A place facet filters, and its count is the number of results.
     facet = browser.find_element(By.CSS_SELECTOR, ".facets li:nth-child(2) a")
     name = facet.text
+    # standalone: not a file path (an XPath step to the facet's parent element)
     count = int(facet.find_element(By.XPATH, "../span[@class='count']").text.replace(",", ""))
     facet.click()
     _wait_for(browser, lambda d: "place=" in d.current_url)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from conftest import SAMPLE_CORPUS, SHARED, copy_sample
+from conftest import FSA_CAPTIONS, SAMPLE_CORPUS, copy_sample
 from ichigo_search.corpus.reading import read_corpus
 from ichigo_search.corpus.record import record_from_mapping
 from ichigo_search.document import to_document
@@ -23,7 +23,6 @@ from ichigo_search.engine.whoosh.schema import build_schema
 from ichigo_search.engine.whoosh.writer import BulkSegmentWriter
 
 pytestmark = pytest.mark.whoosh_oracle
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 
 
 def _documents(count: int) -> list[dict]:

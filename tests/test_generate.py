@@ -7,7 +7,7 @@ import itertools
 import json
 import sys
 
-from conftest import ROOT, SHARED
+from conftest import FSA_CAPTIONS, ROOT
 from ichigo_search.corpus.record import record_from_mapping
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -15,7 +15,7 @@ import generate
 
 
 def _real(n: int) -> list[dict]:
-    with gzip.open(SHARED / "data" / "fsa-owi-captions.jsonl.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in itertools.islice(f, n)]
 
 

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import FSA_CAPTIONS
 from ichigo_search.corpus import reading as corpus_module
 from ichigo_search.corpus.reading import read_corpus
 from ichigo_search.util import forking
-
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 
 
 def _fsa_lines(count: int) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import SHARED, copy_sample
+from conftest import FSA_CAPTIONS, copy_sample
 from ichigo_search import Index
 from ichigo_search.query import plan as querying
 from ichigo_search.query.syntax import Unit
@@ -28,7 +28,7 @@ def _competing(line: str) -> bool:
 def mixed_index(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("evidence")
     corpus = copy_sample(root / "corpus")
-    with gzip.open(SHARED / "data" / "fsa-owi-captions.jsonl.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
         (corpus / "fsa.jsonl").write_text("".join(line for line in f if _competing(line)), encoding="utf-8")
     idx = Index(root / "index")
     idx.update_from(corpus)

@@ -1,8 +1,8 @@
-"""Relevance on the development queries of ../shared/eval (graded judgments)."""
+"""Relevance on the development queries of data/eval (graded judgments)."""
 
 from __future__ import annotations
 
-from conftest import SHARED
+from conftest import DEV_EVAL
 from ichigo_search.evaluation import load_dev_set, mean, score_ranking
 
 # Measured: 0.892 with the core analysis alone (python benchmarks/relevance.py).
@@ -19,7 +19,7 @@ def test_metrics_on_known_rankings():
 
 
 def test_dev_set_ndcg(sample_index):
-    queries, caption_key = load_dev_set(SHARED / "eval")
+    queries, caption_key = load_dev_set(DEV_EVAL)
     assert len(queries) >= 20
     scores = []
     for judged in queries:

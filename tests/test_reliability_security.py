@@ -15,6 +15,7 @@ from ichigo_search.cli import main
 from ichigo_search.corpus.formats import yaml_loader
 from ichigo_search.corpus.reading import read_corpus
 
+# standalone: not a file path (record ids that try to name files outside the index)
 HOSTILE_IDS = ["../../../escaped", "/etc/passwd", "..", "CURRENT", ".lock", "gen-evil", "a/b\\c", "~root", "%2e%2e"]
 
 
@@ -55,6 +56,7 @@ def test_ids_and_file_names_are_never_paths(hostile):
 
 @pytest.mark.parametrize(
     "pointer",
+    # standalone: not a file path (pointers that try to lead out of the index folder)
     ["../../etc", "gen-../../etc", "/etc", "gen-x/../../etc", "gen-\x00", "", "gen-" + "a" * 300, "\xff\xfe"],
 )
 def test_a_tampered_current_pointer_is_rejected_and_repaired(hostile, pointer):

