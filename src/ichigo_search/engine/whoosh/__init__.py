@@ -57,10 +57,12 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ichigo_search.engine.whoosh.searcher import WhooshSearcher, open_searcher
 from ichigo_search.ranking import Ranking
+
+if TYPE_CHECKING:
+    from ichigo_search.engine.whoosh.searcher import WhooshSearcher
 
 CHECKED_AGAINST = "2.7.5"
 _PROGRESS_EVERY = 500
@@ -136,6 +138,8 @@ class WhooshEngine:
         ix.close()
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> WhooshSearcher:
+        from ichigo_search.engine.whoosh.searcher import open_searcher  # numpy and the evaluator: readers only
+
         return open_searcher(generation, memory_map, ranking)
 
 
