@@ -35,7 +35,7 @@ LOCK_TIMEOUT = 30.0
 # Per generation: size, time and records of each corpus file, so an update parses only changed files.
 FILE_STATES = "corpus-files.json"
 LOCK_TIMEOUT_ENV = "ICHIGO_LOCK_TIMEOUT"
-# Above this many records a rebuild uses both cores (a forked second writing process, bulk.py).
+# Above this many records a rebuild uses both cores (a forked second writing process: the engine's writer).
 PARALLEL_THRESHOLD = 20_000
 
 
