@@ -13,10 +13,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import Ranking
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Engine name -> the module whose ``ENGINE`` implements it (imported only when that engine is used).
 ENGINES = {"whoosh": "ichigo_search.engine.whoosh"}
@@ -62,7 +65,7 @@ class Searcher(Protocol):
 
     def rank(self, found: Matching, wanted: int) -> tuple[int, list[tuple[int, float]]]: ...
 
-    def matching(self, found: Matching | None) -> list[int]: ...
+    def matching(self, found: Matching | None) -> np.ndarray: ...
 
     def stored(self, docnum: int) -> dict[str, Any]: ...
 
