@@ -390,12 +390,31 @@ def test_serve_updates_the_index_then_runs_uvicorn_on_loopback(tmp_path, corpus,
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
     index_dir = tmp_path / "served-index"
-    result = CliRunner().invoke(main, ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8123"])
+    args = ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8123", "--workers", "1"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     (app, options) = calls[0]
     assert (options["host"], options["port"]) == ("127.0.0.1", 8123)
     assert "10 captions" in result.output
     with TestClient(app) as client:  # the index was built at startup
+        assert client.get("/healthz").json()["records"] == 10
+
+
+def test_serve_starts_a_worker_per_core_each_opening_the_index(tmp_path, corpus, monkeypatch):
+    import os
+
+    from ichigo_search.web import server
+
+    calls = []
+    monkeypatch.setattr(server, "run_workers", lambda *args: calls.append(args))
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    index_dir = tmp_path / "served-index"
+    result = CliRunner().invoke(main, ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("127.0.0.1", 8124, 3, str(index_dir.resolve()))]
+    assert "with 3 workers" in result.output
+    monkeypatch.setenv(server.INDEX_VARIABLE, str(index_dir))  # what each worker process is given
+    with TestClient(server.worker_app()) as client:
         assert client.get("/healthz").json()["records"] == 10
 
 
