@@ -1,14 +1,24 @@
 """Load test of ``ichigo-search serve`` over the 98,244 FSA/OWI captions, on 127.0.0.1 only.
 
-    python benchmarks/load_web.py [--requests 2000] [--concurrency 16] [--data FILE | --index DIR --corpus DIR]
+    python benchmarks/load_web.py [--requests 2000] [--concurrency 16] [--workers N] [--before CHECKOUT]
+                                  [--data FILE | --index DIR --corpus DIR]
 
 Builds the index in a temporary folder from data/fsa-owi/captions.jsonl.gz, or
 from --data, a gzipped corpus JSONL of your own (unless --index/--corpus name a
-built one), starts the server on a free loopback port, sends a fixed number of
-requests (search pages and API calls, with filters and paging) from a bounded
-number of concurrent connections, stops the server and
-prints throughput, latency percentiles and the error count.  It stops by itself:
-the request count is fixed and the whole run has a deadline.
+built one), starts the server on a free loopback port and runs three phases, each
+a fixed number of requests from a bounded number of keep-alive connections:
+
+- ``page``: the search page ``/?q=…`` (facets included) for one- to three-word
+  queries sampled from real captions, every request a different query (no cache helps);
+- ``api``: ``/api/search?q=…`` for other queries of the same kinds;
+- ``mixed``: a fixed round of what readers do (phrases, filters, paging, records, health).
+
+It prints, per phase, requests/s, latency p50/p95/p99 (to the last byte, and to the
+first byte), the error count, and the CPU the load generator and the server used, as
+shares of the machine, so the figures can be read knowing what the generator took.
+``--before CHECKOUT`` (a ``git worktree add`` of an older commit) serves that checkout's
+code first with the same queries on the same index, for a before/after in one run.
+It stops by itself: the request counts are fixed and every phase has a deadline.
 """
 
 from __future__ import annotations
@@ -18,29 +28,32 @@ import asyncio
 import gzip
 import json
 import os
+import resource
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote_plus
 
+from bench import make_queries
 from generate import FSA_CAPTIONS
 
 HOST = "127.0.0.1"  # never anything else
 STARTUP_DEADLINE = 900.0
-RUN_DEADLINE = 900.0
-WARMUP = 32
+PHASE_DEADLINE = 600.0
+WARMUP = 64
+SEED = 17
+TICKS = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
 
-# What readers do: words, phrases, places, years, the next pages, the API.
-REQUESTS = [
-    "/?q=farm",
-    "/?q=children+school",
+# What readers do besides plain words: phrases, places, years, the next pages, records, health.
+MIXED = [
     "/?q=%22cotton+field%22",
-    "/?q=migrant+workers",
     "/?q=tractor&place=Texas",
     "/?q=church&year=1940s",
     "/?q=Washington&page=2",
@@ -49,11 +62,9 @@ REQUESTS = [
     "/?place=Utah",
     "/?q=Liuzhou+airbase",
     "/?q=zeppelin",
-    "/api/search?q=farm&limit=10",
     "/api/search?q=railroad+station&limit=20&offset=20",
     "/api/search?q=dust+storm&place=Oklahoma",
     "/api/search?q=shipyard&year=1942..1943",
-    "/api/search?q=Chicago",
     "/api/records/fsa-fsa1998023886",
     "/healthz",
 ]
@@ -73,12 +84,19 @@ def unpack_corpus(captions: Path, target: Path) -> Path:
     return target
 
 
-def start_server(corpus: Path, index: Path, port: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "ichigo_search", "serve", "--host", HOST, "--port", str(port)]
+def start_server(
+    corpus: Path, index: Path, port: int, log: Path, checkout: Path | None, extra: list[str]
+) -> subprocess.Popen:
+    """``ichigo-search serve`` of this checkout (or ``checkout``'s src/), once /healthz answers."""
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = str(checkout.resolve() / "src")
+    command = [sys.executable, "-m", "ichigo_search", "serve", "--host", HOST, "--port", str(port), *extra]
     process = subprocess.Popen(
         [*command, "--corpus", str(corpus), "--index", str(index)],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+        env=env,
     )
     deadline = time.monotonic() + STARTUP_DEADLINE
     while time.monotonic() < deadline:
@@ -94,73 +112,187 @@ def start_server(corpus: Path, index: Path, port: int, log: Path) -> subprocess.
     raise SystemExit("the server did not start in time")
 
 
-async def run_load(base: str, total: int, concurrency: int) -> tuple[list[float], int, float]:
-    """Send ``total`` requests, ``concurrency`` at a time; return latencies (s), errors and wall time."""
-    import httpx
+def process_tree_ticks(root: int) -> int:
+    """CPU clock ticks (user + system) used so far by ``root`` and every live process under it."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(ticks.get(pid, 0) for pid in tree)
 
-    latencies: list[float] = []
-    errors = 0
-    next_request = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
-        for path in REQUESTS[:WARMUP]:  # warm the index and caches, not measured
-            await client.get(path)
 
-        async def worker() -> None:
-            nonlocal next_request, errors
-            while next_request < total:
-                path = REQUESTS[next_request % len(REQUESTS)]
-                next_request += 1
-                started = time.perf_counter()
-                try:
-                    response = await client.get(path)
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append(time.perf_counter() - started)
-                errors += not ok
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with just enough parsing for our server's answers."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, float, float]:
+        """Status, seconds to the first byte and to the last, of ``GET path``."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        assert self.reader is not None
         started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(concurrency))), RUN_DEADLINE)
-        wall = time.perf_counter() - started
-    return latencies, errors, wall
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        first = time.perf_counter() - started
+        status = int(head[9:12])
+        headers = head.decode("latin-1").lower()
+        if "transfer-encoding: chunked" in headers:
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            lengths = [line for line in headers.split("\r\n") if line.startswith("content-length:")]
+            await self.reader.readexactly(int(lengths[0].split(":")[1]))
+        if "connection: close" in headers:
+            self.close()
+        return status, first, time.perf_counter() - started
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float]
+    first_bytes: list[float]
+    errors: int
+    wall: float
+    client_cpu: float
+    server_cpu: float
+
+    def line(self, concurrency: int) -> str:
+        def pct(values: list[float], p: float) -> float:
+            ordered = sorted(values)
+            return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+        n = len(self.latencies)
+        return (
+            f"{self.name:5} {n} requests, {concurrency} connections: {n / self.wall:6.1f} req/s; "
+            f"latency p50 {pct(self.latencies, 50):5.1f} ms, p95 {pct(self.latencies, 95):5.1f} ms, "
+            f"p99 {pct(self.latencies, 99):5.1f} ms (first byte p50 {pct(self.first_bytes, 50):.1f}, "
+            f"p95 {pct(self.first_bytes, 95):.1f} ms); {self.errors} errors; CPU of the {CORES} cores: load "
+            f"generator {self.client_cpu / self.wall / CORES:.0%}, server {self.server_cpu / self.wall / CORES:.0%}"
+        )
+
+
+async def run_phase(name: str, port: int, server: int, paths: list[str], concurrency: int) -> Phase:
+    """Send every path once, ``concurrency`` connections at a time."""
+    latencies: list[float] = []
+    first_bytes: list[float] = []
+    errors = 0
+    queue = iter(paths)
+
+    async def worker() -> None:
+        nonlocal errors
+        connection = Connection(port)
+        for path in queue:
+            try:
+                status, first, last = await connection.get(path)
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                connection.close()
+                errors += 1
+                continue
+            latencies.append(last)
+            first_bytes.append(first)
+            errors += status != 200
+        connection.close()
+
+    server_ticks, client_cpu = process_tree_ticks(server), own_cpu()
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(concurrency))), PHASE_DEADLINE)
+    wall = time.perf_counter() - started
+    return Phase(
+        name,
+        latencies,
+        first_bytes,
+        errors,
+        wall,
+        own_cpu() - client_cpu,
+        (process_tree_ticks(server) - server_ticks) / TICKS,
+    )
+
+
+def workload(requests: int, data: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """Per phase, the warm-up paths and the measured ones (every query distinct)."""
+    texts = [q["text"] for q in make_queries(8 * (requests + WARMUP), SEED, data) if "word" in q["kind"]]
+    texts = list(dict.fromkeys(texts))
+    if len(texts) < 2 * (requests + WARMUP):
+        raise SystemExit(f"only {len(texts)} distinct queries; ask for fewer --requests")
+    page = [f"/?q={quote_plus(t)}" for t in texts[: requests + WARMUP]]
+    api = [f"/api/search?q={quote_plus(t)}" for t in texts[requests + WARMUP : 2 * (requests + WARMUP)]]
+    mixed = [MIXED[i % len(MIXED)] for i in range(requests + WARMUP)]
+    return {name: (paths[:WARMUP], paths[WARMUP:]) for name, paths in (("page", page), ("api", api), ("mixed", mixed))}
+
+
+def measure(
+    label: str, corpus: Path, index: Path, work: Path, checkout: Path | None, extra: list[str], args, load
+) -> None:
+    port = free_port()
+    print(f"{label}: starting the server on {HOST}:{port} {' '.join(extra)} …", file=sys.stderr)
+    built = time.perf_counter()
+    server = start_server(corpus, index, port, work / f"server-{label}.log", checkout, extra)
+    print(f"{label}: ready after {time.perf_counter() - built:.1f} s", file=sys.stderr)
+    try:
+        for name, (warmup, measured) in load.items():
+            asyncio.run(run_phase(name, port, server.pid, warmup, args.concurrency))
+            phase = asyncio.run(run_phase(name, port, server.pid, measured, args.concurrency))
+            print(f"{label:6} {phase.line(args.concurrency)}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="measured requests per phase")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, help="serve --workers (default: serve's own default)")
+    parser.add_argument("--before", type=Path, help="an older checkout to measure first, with the same load")
     parser.add_argument("--index", type=Path, help="a built index of --corpus (default: build one in a temp folder)")
     parser.add_argument("--corpus", type=Path, help="the corpus of --index")
     parser.add_argument("--data", type=Path, default=FSA_CAPTIONS, help="captions (.jsonl.gz) to build the index of")
     args = parser.parse_args()
-    if not 1 <= args.concurrency <= 64 or not 1 <= args.requests <= 100_000:
-        parser.error("--concurrency 1..64 and --requests 1..100000")
+    if not 1 <= args.concurrency <= 64 or not 1 <= args.requests <= 20_000:
+        parser.error("--concurrency 1..64 and --requests 1..20000")
+    load = workload(args.requests, args.data)
+    print(f"{CORES} cores; load average {os.getloadavg()[0]:.1f} at the start", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="ichigo-load-") as tmp:
         work = Path(tmp)
         corpus = args.corpus or unpack_corpus(args.data, work / "corpus")
         index = args.index or work / "index"
-        port = free_port()
-        print(f"starting the server on {HOST}:{port} (building the index if needed) …", file=sys.stderr)
-        built = time.perf_counter()
-        server = start_server(corpus, index, port, work / "server.log")
-        print(f"ready after {time.perf_counter() - built:.1f} s", file=sys.stderr)
-        try:
-            latencies, errors, wall = asyncio.run(run_load(f"http://{HOST}:{port}", args.requests, args.concurrency))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    ordered = sorted(latencies)
-
-    def percentile(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
-
-    print(
-        f"{len(latencies)} requests, {args.concurrency} concurrent, {os.cpu_count()} cores: "
-        f"{len(latencies) / wall:.1f} requests/s; latency p50 {percentile(50):.0f} ms, "
-        f"p95 {percentile(95):.0f} ms, p99 {percentile(99):.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms; "
-        f"{errors} errors; {wall:.1f} s"
-    )
+        if args.before is not None:
+            measure("before", corpus, index, work, args.before, ["--no-update"] if args.index else [], args, load)
+        extra = ["--no-update"] if args.index else []
+        if args.workers is not None:
+            extra += ["--workers", str(args.workers)]
+        measure("after", corpus, index, work, None, extra, args, load)
 
 
 if __name__ == "__main__":

@@ -390,12 +390,31 @@ def test_serve_updates_the_index_then_runs_uvicorn_on_loopback(tmp_path, corpus,
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
     index_dir = tmp_path / "served-index"
-    result = CliRunner().invoke(main, ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8123"])
+    args = ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8123", "--workers", "1"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     (app, options) = calls[0]
     assert (options["host"], options["port"]) == ("127.0.0.1", 8123)
     assert "10 captions" in result.output
     with TestClient(app) as client:  # the index was built at startup
+        assert client.get("/healthz").json()["records"] == 10
+
+
+def test_serve_starts_a_worker_per_core_each_opening_the_index(tmp_path, corpus, monkeypatch):
+    import os
+
+    from ichigo_search.web import server
+
+    calls = []
+    monkeypatch.setattr(server, "run_workers", lambda *args: calls.append(args))
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    index_dir = tmp_path / "served-index"
+    result = CliRunner().invoke(main, ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("127.0.0.1", 8124, 3, str(index_dir.resolve()))]
+    assert "with 3 workers" in result.output
+    monkeypatch.setenv(server.INDEX_VARIABLE, str(index_dir))  # what each worker process is given
+    with TestClient(server.worker_app()) as client:
         assert client.get("/healthz").json()["records"] == 10
 
 
@@ -419,3 +438,90 @@ def test_templates_and_static_files_ship_inside_the_package():
     web = files("ichigo_search.web")
     for name in ("templates/base.html", "templates/search.html", "static/style.css", "static/favicon.svg"):
         assert web.joinpath(name).is_file(), name
+
+
+# -- hardening: what a careless or hostile client can do ---------------------------------------------
+
+
+@pytest.mark.parametrize("digits", ["٥", "５", "१०", "5\u0665"])
+def test_non_ascii_digits_are_not_numbers(sample_client, digits):
+    for path, name in (("/api/search", "limit"), ("/api/search", "offset"), ("/", "page")):
+        response = sample_client.get(path, params={"q": "Guilin", name: digits})
+        assert response.status_code == 400, (name, digits)
+        assert "whole number" in response.text
+
+
+def test_a_long_missing_id_is_not_echoed(sample_client):
+    long_id = "x" * 60_000  # as long as the test client lets a URL be
+    for path in ("/records/", "/api/records/"):
+        response = sample_client.get(path + long_id)
+        assert response.status_code == 404
+        assert len(response.content) < 10_000 and "x" * 81 not in response.text
+
+
+def test_security_headers_on_every_response_including_errors(index, monkeypatch):
+    from ichigo_search.errors import IndexFormatError
+
+    with TestClient(create_app(index), raise_server_exceptions=False) as client:
+        responses = [
+            client.get("/"),
+            client.get("/api/search", params={"q": "Guilin", "limit": "many"}),  # 400
+            client.get("/records/nothing"),  # 404
+            client.post("/api/search"),  # 405
+            client.get("/static/style.css"),
+        ]
+
+        def fail(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(index, "search", fail)
+        responses.append(client.get("/api/search", params={"q": "Guilin"}))  # 500
+
+        def damaged(*args, **kwargs):
+            raise IndexFormatError("damaged")
+
+        monkeypatch.setattr(index, "search", damaged)
+        responses.append(client.get("/", params={"q": "Guilin"}))  # 503
+    assert [r.status_code for r in responses] == [200, 400, 404, 405, 200, 500, 503]
+    for response in responses:
+        assert "default-src 'none'" in response.headers["content-security-policy"], response.status_code
+        assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_too_many_waiting_requests_are_answered_503_at_once(index):
+    from ichigo_search.web.app import SearchApp
+
+    app = create_app(index)
+    site: SearchApp = app.app.state.site
+    with TestClient(app) as client:
+        assert client.get("/api/search", params={"q": "Guilin"}).status_code == 200
+        site._waiting = site.max_waiting  # as if that many requests were queued for the index
+        busy = [client.get("/api/search", params={"q": "Guilin"}), client.get("/", params={"q": "Guilin"})]
+        site._waiting = 0
+        assert client.get("/api/search", params={"q": "Guilin"}).status_code == 200
+    for response in busy:
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        assert "busy" in response.text
+
+
+def _truncate_segments(generation: Path) -> None:
+    for path in generation.iterdir():
+        if path.suffix == ".seg":
+            path.write_bytes(path.read_bytes()[:100])
+
+
+def _garbage_toc(generation: Path) -> None:
+    for path in generation.iterdir():
+        if path.suffix == ".toc":
+            path.write_bytes(b"\x00garbage" * 10)
+
+
+@pytest.mark.parametrize("damage", [_truncate_segments, _garbage_toc])
+def test_healthz_reports_a_damaged_index_with_the_reason(index, damage):
+    from ichigo_search import store
+
+    damage(store.current_generation(index.path))
+    with TestClient(create_app(index.path)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error" and "rebuild" in response.json()["error"]

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
+import numpy as np
+
 from ichigo_search.document import PLACE_TREE, from_stored
 from ichigo_search.engine import Searcher, Segment
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
 from ichigo_search.vocab.gazetteer import gazetteer
 
-# What one document contributes: its place labels and its decades.
-DocFacets = tuple[tuple[str, ...], tuple[int, ...]]
-_NOTHING: DocFacets = ((), ())
 # A date range wider than this many decades ("1500-2000") is too vague to count.
 MAX_DECADES = 5
 
@@ -75,61 +74,105 @@ def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
     return tuple(range(first, last + 1, 10))
 
 
+class SegmentColumns:
+    """One segment's facet values as columns: (document, label id) and (document, decade) pairs.
+
+    Label ids index the counter's list of labels. Each document's labels are distinct,
+    so a count of pairs is a count of documents.
+    """
+
+    def __init__(self, place_docs: np.ndarray, place_labels: np.ndarray, decade_docs: np.ndarray, decades: np.ndarray):
+        self.place_docs, self.place_labels = place_docs, place_labels
+        self.decade_docs, self.decades = decade_docs, decades
+
+
 class FacetCounter:
-    """Counts facets for searches on one index, caching each segment's per-document values."""
+    """Counts facets for searches on one index from per-segment columns, each read once.
+
+    A segment's columns are built the first time a search meets it (its place postings
+    and stored records read once); the columns of a searcher's segments, shifted to its
+    document numbers, are joined once per set of segments. A count is then one mask of
+    the matching documents and two ``bincount`` calls, whatever the number of matches.
+    """
 
     def __init__(self) -> None:
-        self._segments: dict[str, list[DocFacets]] = {}
-        self._labels: dict[str, str | None] = {}  # gazetteer id -> name
+        self._segments: dict[str, SegmentColumns] = {}
+        self._joined: tuple[tuple, SegmentColumns] | None = None
+        self._label_ids: dict[str, int] = {}  # facet label -> its id in the columns
+        self._labels: list[str] = []
+        self._names: dict[str, int | None] = {}  # gazetteer id -> label id
         self._known: dict[str, bool] = {}  # place name -> the gazetteer knows it
 
-    def _label(self, place_id: str) -> str | None:
-        """The gazetteer's name for a place id (None for an id it has no name for)."""
-        if place_id not in self._labels:
+    def _label_id(self, label: str) -> int:
+        label_id = self._label_ids.get(label)
+        if label_id is None:
+            label_id = self._label_ids[label] = len(self._labels)
+            self._labels.append(label)
+        return label_id
+
+    def _place_label(self, place_id: str) -> int | None:
+        """The label id of the gazetteer's name for a place id (None for an id it has no name for)."""
+        if place_id not in self._names:
             place = gazetteer().place(place_id)
-            self._labels[place_id] = place.name if place else None
-        return self._labels[place_id]
+            self._names[place_id] = self._label_id(place.name) if place else None
+        return self._names[place_id]
 
     def _is_known(self, name: str) -> bool:
         if name not in self._known:
             self._known[name] = bool(make_expander().place_ids(name))
         return self._known[name]
 
-    def _read_segment(self, segment: Segment) -> list[DocFacets]:
-        labels: list[list[str]] = [[] for _ in range(segment.size)]
+    def _read_segment(self, segment: Segment) -> SegmentColumns:
+        labels: list[set[int]] = [set() for _ in range(segment.size)]
         for place_id, docnums in segment.postings(PLACE_TREE):
-            label = self._label(place_id)
-            if label is None:
-                continue
-            for docnum in docnums:
-                labels[docnum].append(label)
-        values: list[DocFacets] = []
+            label_id = self._place_label(place_id)
+            if label_id is not None:
+                for docnum in docnums:
+                    labels[docnum].add(label_id)
+        decade_docs: list[int] = []
+        decades: list[int] = []
         for docnum in range(segment.size):
             if segment.is_deleted(docnum):
-                values.append(_NOTHING)
+                labels[docnum].clear()
                 continue
             record = from_stored(segment.stored(docnum))
-            names = labels[docnum] + [place_key(p) for p in record.places if p.strip() and not self._is_known(p)]
-            values.append((tuple(dict.fromkeys(names)), decades_of(record.years)))
-        return values
+            for name in record.places:
+                if name.strip() and not self._is_known(name):
+                    labels[docnum].add(self._label_id(place_key(name)))
+            for decade in decades_of(record.years):
+                decade_docs.append(docnum)
+                decades.append(decade)
+        place_docs = np.repeat(np.arange(segment.size, dtype=np.int64), [len(ids) for ids in labels])
+        place_labels = np.fromiter(chain.from_iterable(labels), dtype=np.int64, count=len(place_docs))
+        return SegmentColumns(
+            place_docs, place_labels, np.array(decade_docs, dtype=np.int64), np.array(decades, dtype=np.int64)
+        )
 
-    def values(self, searcher: Searcher) -> list[DocFacets]:
-        """Per-document facet values, indexed by the searcher's document numbers."""
-        values: list[DocFacets] = []
-        live = set()
+    def columns(self, searcher: Searcher) -> SegmentColumns:
+        """The facet columns of every segment, in the searcher's document numbers."""
+        parts: list[tuple[int, str | None, SegmentColumns]] = []
         for segment in searcher.segments():
             key = segment.key
-            segment_values = self._segments.get(key) if key else None
-            if segment_values is None:
-                segment_values = self._read_segment(segment)
+            columns = self._segments.get(key) if key else None
+            if columns is None:
+                columns = self._read_segment(segment)
                 if key:
-                    self._segments[key] = segment_values
-            live.add(key)
-            values.extend([_NOTHING] * (segment.offset - len(values)))
-            values.extend(segment_values)
-        for key in set(self._segments) - live:
-            del self._segments[key]
-        return values
+                    self._segments[key] = columns
+            parts.append((segment.offset, key, columns))
+        keys = {key for _, key, _ in parts}
+        layout = tuple((offset, segment_key) for offset, segment_key, _ in parts)
+        if self._joined is None or self._joined[0] != layout or None in keys:
+            self._segments = {key: c for key, c in self._segments.items() if key in keys}
+
+            def join(name: str, shift: bool) -> np.ndarray:
+                arrays = [getattr(c, name) + (offset if shift else 0) for offset, _, c in parts]
+                return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+            joined = SegmentColumns(
+                join("place_docs", True), join("place_labels", False), join("decade_docs", True), join("decades", False)
+            )
+            self._joined = (layout, joined)
+        return self._joined[1]
 
     def count(
         self,
@@ -151,13 +194,25 @@ class FacetCounter:
         found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
-        docnums = searcher.matching(found)
-        values = self.values(searcher)
-        matches = [values[docnum] for docnum in docnums]
-        places = Counter(chain.from_iterable(doc[0] for doc in matches))
-        decades = Counter(chain.from_iterable(doc[1] for doc in matches))
+        docnums = np.asarray(searcher.matching(found), dtype=np.int64)
+        columns = self.columns(searcher)
+        matched = np.zeros(searcher.doc_count_all(), dtype=bool)
+        matched[docnums] = True
+        places = np.bincount(columns.place_labels[matched[columns.place_docs]], minlength=len(self._labels))
+        decades = Counter(columns.decades[matched[columns.decade_docs]].tolist())
         return Facets(
-            total=len(matches),
-            places=[FacetValue(name, n) for name, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))][:size],
+            total=len(docnums),
+            places=self._most_frequent(places, size),
             decades=[FacetValue(f"{decade}s", n) for decade, n in sorted(decades.items())],
         )
+
+    def _most_frequent(self, counts: np.ndarray, size: int) -> list[FacetValue]:
+        """The ``size`` labels with the highest counts (ties by name), without sorting every label."""
+        present = np.flatnonzero(counts)
+        if size <= 0 or not len(present):
+            return []
+        if len(present) > size:  # every label that can reach the first ``size``, ties at the edge included
+            least = np.partition(counts[present], len(present) - size)[len(present) - size]
+            present = present[counts[present] >= least]
+        best = sorted((-int(counts[i]), self._labels[i]) for i in present)[:size]
+        return [FacetValue(label, -negative) for negative, label in best]

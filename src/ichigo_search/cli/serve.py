@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import os
+import socket
 from pathlib import Path
 
 import click
 
-from ichigo_search.cli.common import handle_errors, location_options, locations, refresh_for_query
+from ichigo_search.cli.common import fail, handle_errors, location_options, locations, refresh_for_query
 
 
 def _is_loopback(host: str) -> bool:
@@ -19,17 +22,43 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _free_port(host: str, port: int) -> int:
+    """``port`` (a free one for 0), or exit 2 with a clear message when it cannot be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        fail(f"cannot listen on {host}: {exc.strerror}")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use (another server?); choose another with --port")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        return probe.getsockname()[1]
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the index [default: the number of cores].",
+)
 @click.option("--no-update", is_flag=True, help="Serve the index as it is; skip the corpus check at startup.")
 @location_options
 @handle_errors
-def serve(host: str, port: int, no_update: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+def serve(
+    host: str, port: int, workers: int | None, no_update: bool, corpus_dir: Path | None, index_dir: Path | None
+) -> None:
     """Serve the search page and JSON API (Ctrl-C stops).
 
     The index is brought up to date at startup; later `ichigo-search index`
-    runs in another shell show up without a restart.
+    runs in another shell show up without a restart. Each of the --workers
+    processes opens the index itself; they share its memory-mapped files.
 
     \b
     Pages and endpoints:
@@ -47,7 +76,10 @@ def serve(host: str, port: int, no_update: bool, corpus_dir: Path | None, index_
 
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
+    from ichigo_search.web.server import run_workers, uvicorn_options
 
+    workers = workers or os.cpu_count() or 1
+    port = _free_port(host, port)  # before the index is touched
     corpus, index_path = locations(corpus_dir, index_dir)
     idx = Index(index_path)
     if not no_update:
@@ -55,5 +87,13 @@ def serve(host: str, port: int, no_update: bool, corpus_dir: Path | None, index_
     idx.facets("", browse=True)  # opens the index and reads the facet values once, before the first visitor
     if not _is_loopback(host):
         click.echo(f"ichigo-search: note: listening on {host}, reachable from other machines.", err=True)
-    click.echo(f"ichigo-search: serving {index_path} ({len(idx):,} captions) at http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(idx), host=host, port=port, log_level="info", server_header=False, access_log=True)
+    click.echo(
+        f"ichigo-search: serving {index_path} ({len(idx):,} captions) at http://{host}:{port}/ "
+        f"with {workers} worker{'s' if workers > 1 else ''}",
+        err=True,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(idx), **uvicorn_options(host, port))
+        return
+    idx.close()  # each worker opens the index itself
+    run_workers(host, port, workers, str(Path(index_path).resolve()))

@@ -13,10 +13,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import Ranking
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Engine name -> the module whose ``ENGINE`` implements it (imported only when that engine is used).
 ENGINES = {"whoosh": "ichigo_search.engine.whoosh"}
@@ -78,8 +81,8 @@ class Searcher(Protocol):
         """How many documents match, and the ``wanted`` best (document, score): every word first."""
         ...
 
-    def matching(self, found: Matching | None) -> list[int]:
-        """Every live document the search matches (all of them for None)."""
+    def matching(self, found: Matching | None) -> np.ndarray:
+        """Every live document the search matches (all of them for None), as sorted document numbers."""
         ...
 
     def stored(self, docnum: int) -> dict[str, Any]:

@@ -33,6 +33,12 @@ from ichigo_search.web.params import MAX_QUERY_CHARS, BadParameter, SearchParams
 
 HERE = Path(__file__).resolve().parent
 FACET_PLACES = 10
+# Requests allowed to wait for the index at once; more are answered 503 at once (backpressure).
+MAX_WAITING = 64
+# The health check's query: any words will do, it only has to read the index.
+HEALTH_PROBE = "photograph of the city"
+# How much of a requested id an error message repeats.
+ECHO_CHARS = 80
 log = logging.getLogger("ichigo_search.web")
 T = TypeVar("T")
 
@@ -72,6 +78,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class Overloaded(Exception):
+    """Too many requests are already waiting for the index."""
+
+
+def _echo(text: str) -> str:
+    """``text`` as an error message may repeat it: at most :data:`ECHO_CHARS` characters."""
+    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…"
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
@@ -79,9 +94,11 @@ def _wants_json(request: Request) -> bool:
 class SearchApp:
     """Routes and handlers around one index."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, max_waiting: int = MAX_WAITING):
         self.index = index
+        self.max_waiting = max_waiting
         self._lock = threading.Lock()
+        self._waiting = 0
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -93,11 +110,19 @@ class SearchApp:
         self.templates.globals.update(version=__version__, max_query=MAX_QUERY_CHARS)
 
     async def _use_index(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` in a worker thread, one at a time; :class:`Overloaded` when too many wait."""
+        if self._waiting >= self.max_waiting:
+            raise Overloaded()
+
         def locked() -> T:
             with self._lock:
                 return work(*args)
 
-        return await run_in_threadpool(locked)
+        self._waiting += 1
+        try:
+            return await run_in_threadpool(locked)
+        finally:
+            self._waiting -= 1
 
     def collection(self) -> dict[str, Any]:
         """The collection's name, description and examples (collection.yaml), with defaults."""
@@ -152,7 +177,7 @@ class SearchApp:
         record_id = request.path_params["record_id"]
         record = await self._use_index(self.index.get, record_id)
         if record is None:
-            raise HTTPException(404, f"There is no record with the id {record_id!r}.")
+            raise HTTPException(404, f"There is no record with the id {_echo(record_id)!r}.")
         data = record.to_dict()
         return self.render(
             "record.html",
@@ -182,11 +207,22 @@ class SearchApp:
         record_id = request.path_params["record_id"]
         record = await self._use_index(self.index.get, record_id)
         if record is None:
-            return JSONResponse({"error": f"no record with id {record_id!r}"}, status_code=404)
+            return JSONResponse({"error": f"no record with id {_echo(record_id)!r}"}, status_code=404)
         return JSONResponse(record.to_dict())
 
     async def healthz(self, request: Request) -> Response:
-        records = await self._use_index(len, self.index)
+        """``ok`` and the record count, or 503 with the reason when the index cannot be opened or read."""
+
+        def check() -> int:
+            records = len(self.index)
+            self.index.search(HEALTH_PROBE, limit=1)  # reads the term tables, postings and a stored record
+            return records
+
+        try:
+            records = await self._use_index(check)
+        except IchigoError as exc:
+            log.error("health check: %s", exc)
+            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "records": records})
 
     # -- errors ----------------------------------------------------------------
@@ -206,6 +242,15 @@ class SearchApp:
         if _wants_json(request):
             return JSONResponse({"error": message}, status_code=503)
         return self.render("error.html", 503, title="Search unavailable", message=message)
+
+    async def overloaded(self, request: Request, exc: Exception) -> Response:
+        message = "The server is busy; please try again in a moment."
+        headers = {"retry-after": "1"}
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=503, headers=headers)
+        response = self.render("error.html", 503, title="Server busy", message=message)
+        response.headers.update(headers)
+        return response
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path, exc_info=exc)
@@ -243,6 +288,7 @@ def create_app(index: Index | str | Path) -> ASGIApp:
         exception_handlers={
             HTTPException: site.http_error,
             IchigoError: site.index_error,
+            Overloaded: site.overloaded,
             Exception: site.server_error,
         },
     )

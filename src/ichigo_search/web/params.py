@@ -17,7 +17,7 @@ DEFAULT_LIMIT = 10
 MAX_OFFSET = 10_000
 PAGE_SIZE = 10
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE + 1
-_WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
+_WHOLE_NUMBER = re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)  # not ٥ or ５: int() would take them
 
 
 class BadParameter(ValueError):

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
 from ichigo_search.engine.whoosh.evaluate import member, scorer, top
 from ichigo_search.engine.whoosh.reader_cache import per_reader
@@ -124,12 +126,12 @@ class WhooshSearcher:
             ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
         return len(some.ids), ranked
 
-    def matching(self, found: Matching | None) -> list[int]:
-        """The document numbers of every live document the search matches (all of them for None)."""
+    def matching(self, found: Matching | None) -> np.ndarray:
+        """The document numbers of every live document the search matches (all of them for None), ascending."""
         bulk = scorer(self._searcher)
         if found is None:
-            return bulk.allowed().nonzero()[0].tolist()
-        return bulk.select(found.some_words, bulk.allowed(found.filter)).ids.tolist()
+            return np.flatnonzero(bulk.allowed())
+        return bulk.select(found.some_words, bulk.allowed(found.filter)).ids
 
     # -- documents -------------------------------------------------------------
 

@@ -1,0 +1,246 @@
+"""How ``serve`` runs uvicorn: worker processes, timeouts, limits and logs that a busy or hostile client cannot sink.
+
+- **Workers.** ``workers`` processes (:func:`run_workers`), each with its own listening
+  socket on the same port (``SO_REUSEPORT``: the kernel spreads connections over them;
+  one shared socket gave every keep-alive connection to whichever worker woke first).
+  Each opens the index itself (:func:`worker_app`), memory-mapped, so the page cache holds
+  one copy, and each sees a new generation at its next request. A worker that dies is
+  started again.
+- **Timeouts.** A request's headers must be complete within :attr:`Limits.header_timeout`
+  seconds of the connection opening or of the previous response (a client that sends
+  them a byte at a time is cut off), and an idle keep-alive connection is closed after
+  :attr:`Limits.keep_alive`.
+- **Limits.** Beyond :attr:`Limits.connections` open connections (or as many requests
+  in progress) per worker, requests are answered 503 at once; the app also answers 503
+  when too many requests already wait for the index (:mod:`ichigo_search.web.app`).
+- **Logs.** Every line is cut to :data:`LOG_LINE_CHARS` characters, and at most
+  :attr:`Limits.log_lines_per_minute` lines a minute are written per worker; the next line
+  after a quiet spell says how many were dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import time
+from asyncio import TimerHandle, Transport
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+# The index folder, for worker processes started by uvicorn (they import the app by name).
+INDEX_VARIABLE = "ICHIGO_SERVE_INDEX"
+LOG_LINE_CHARS = 500
+# Header deadline in seconds (tests shorten it; worker processes read it when they import this module).
+HEADER_TIMEOUT_VARIABLE = "ICHIGO_HEADER_TIMEOUT"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one client may cost a worker."""
+
+    header_timeout: float = 10.0
+    keep_alive: float = 5.0
+    connections: int = 256
+    log_lines_per_minute: int = 600
+
+
+class HeaderDeadline:
+    """Close a connection whose next request's headers do not arrive in time (slow-loris clients).
+
+    Mixed into uvicorn's HTTP protocols: the clock starts when the connection opens and
+    again when a response is complete, and stops when a request's headers are complete.
+    """
+
+    header_timeout: float = float(os.environ.get(HEADER_TIMEOUT_VARIABLE) or Limits.header_timeout)
+    transport: Transport
+    cycle: Any
+    loop: Any
+
+    def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)  # type: ignore[misc]
+        self._waiting_for: Any = None
+        self._deadline: TimerHandle | None = None
+        self._arm()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._waiting_for = self.cycle
+        self._deadline = self.loop.call_later(self.header_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if getattr(self, "_deadline", None) is not None:
+            self._deadline.cancel()  # type: ignore[union-attr]
+            self._deadline = None
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if self.cycle is self._waiting_for and not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # type: ignore[misc]
+        if self._deadline is not None and self.cycle is not self._waiting_for:
+            self._disarm()  # a request's headers are complete
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+
+class GuardedH11(HeaderDeadline, H11Protocol):
+    """uvicorn's pure-Python HTTP/1.1 protocol with the header deadline."""
+
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class GuardedHttpTools(HeaderDeadline, HttpToolsProtocol):
+        """uvicorn's httptools (C parser) protocol with the header deadline."""
+
+    PROTOCOL: type = GuardedHttpTools
+except ImportError:  # httptools missing: the pure-Python parser
+    PROTOCOL = GuardedH11
+
+
+class LogBudget(logging.Filter):
+    """Cut long lines and drop lines beyond a budget per minute, saying how many were dropped."""
+
+    def __init__(self, per_minute: int):
+        super().__init__()
+        self.per_minute = per_minute
+        self._minute = 0
+        self._written = 0
+        self._dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        minute = int(time.monotonic() // 60)
+        if minute != self._minute:
+            self._minute, self._written = minute, 0
+        if self._written >= self.per_minute:
+            self._dropped += 1
+            return False
+        self._written += 1
+        message = record.getMessage()
+        if self._dropped:
+            message = f"{message} ({self._dropped:,} log lines dropped before this one)"
+            self._dropped = 0
+        if len(message) > LOG_LINE_CHARS:
+            message = message[:LOG_LINE_CHARS] + f"… ({len(message):,} characters)"
+        record.msg, record.args = message, None
+        return True
+
+
+def log_config(limits: Limits) -> dict[str, Any]:
+    """uvicorn's logging configuration with :class:`LogBudget` on every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {key: (dict(value) if isinstance(value, dict) else value) for key, value in LOGGING_CONFIG.items()}
+    config["filters"] = {"budget": {"()": LogBudget, "per_minute": limits.log_lines_per_minute}}
+    config["handlers"] = {
+        name: {**handler, "filters": ["budget"]} for name, handler in LOGGING_CONFIG["handlers"].items()
+    }
+    config["loggers"] = {**LOGGING_CONFIG["loggers"], "ichigo_search.web": {"handlers": ["default"], "level": "INFO"}}
+    return config
+
+
+def uvicorn_options(host: str, port: int, limits: Limits = Limits()) -> dict[str, Any]:
+    """Keyword arguments of ``uvicorn.run`` (and ``uvicorn.Config``) for ``serve``."""
+    return {
+        "host": host,
+        "port": port,
+        "http": PROTOCOL,
+        "timeout_keep_alive": limits.keep_alive,
+        "limit_concurrency": limits.connections,
+        "log_config": log_config(limits),
+        "log_level": "info",
+        "server_header": False,
+        "access_log": True,
+    }
+
+
+def worker_app() -> ASGIApp:
+    """The app of one worker process: it opens the index named by :data:`INDEX_VARIABLE` itself."""
+    from ichigo_search.index import Index
+    from ichigo_search.web.app import create_app
+
+    index = Index(os.environ[INDEX_VARIABLE])
+    index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
+    return create_app(index)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` that other workers' sockets may share (``SO_REUSEPORT``)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(host: str, port: int, index: str) -> None:
+    """One worker process: its own socket on the shared port, its own open index, uvicorn's server."""
+    import uvicorn
+
+    os.environ[INDEX_VARIABLE] = index
+    sock = listening_socket(host, port)
+    config = uvicorn.Config("ichigo_search.web.server:worker_app", factory=True, **uvicorn_options(host, port))
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_workers(host: str, port: int, workers: int, index: str, restart_pause: float = 1.0) -> None:
+    """Run ``workers`` worker processes until SIGINT or SIGTERM, starting again any that dies.
+
+    ``port`` must be free (0 is not allowed: the workers must agree on one port).
+    """
+    context = multiprocessing.get_context("spawn")
+    log = logging.getLogger("ichigo_search.web")
+    stopping = False
+
+    def start() -> multiprocessing.process.BaseProcess:
+        process = context.Process(target=_worker, args=(host, port, index), daemon=False)
+        process.start()
+        return process
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    processes = [start() for _ in range(workers)]
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for number, process in enumerate(processes):
+                if not process.is_alive() and not stopping:
+                    log.warning(
+                        "worker %d (pid %s) stopped with code %s; starting another",
+                        number,
+                        process.pid,
+                        process.exitcode,
+                    )
+                    time.sleep(restart_pause)
+                    processes[number] = start()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # uvicorn shuts down gracefully on SIGTERM
+        for process in processes:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

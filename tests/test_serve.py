@@ -1,0 +1,144 @@
+"""``ichigo-search serve`` as a real server on 127.0.0.1: workers, slow clients, busy ports, log budget.
+
+Each test is bounded: a handful of connections, deadlines of a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_CORPUS
+from ichigo_search import Index
+from ichigo_search.web.server import HEADER_TIMEOUT_VARIABLE, LOG_LINE_CHARS, LogBudget
+
+HOST = "127.0.0.1"
+HEADER_TIMEOUT = 1.0
+SLOW_CLIENTS = 12
+# How long a test waits for the server to cut a connection: far above the deadline, so a busy machine passes.
+PATIENCE = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def serve_command(corpus: Path, index: Path, port: int, *extra: str) -> list[str]:
+    command = [sys.executable, "-m", "ichigo_search", "serve", "--corpus", str(corpus), "--index", str(index)]
+    return [*command, "--host", HOST, "--port", str(port), *extra]
+
+
+def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=timeout) as response:
+        return response.status, response.read()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``serve --workers 2`` over the sample collection, with a one-second header deadline."""
+    index = tmp_path_factory.mktemp("served") / "index"
+    Index(index).update_from(SAMPLE_CORPUS)
+    port = free_port()
+    env = {**os.environ, HEADER_TIMEOUT_VARIABLE: str(HEADER_TIMEOUT)}
+    process = subprocess.Popen(
+        serve_command(SAMPLE_CORPUS, index, port, "--workers", "2", "--no-update"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if get(port, "/healthz", timeout=1)[0] == 200:
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"serve did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    yield port
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_workers_answer_searches(server):
+    status, body = get(server, "/api/search?q=Liuchow")
+    assert status == 200 and "Liuzhou" in json.loads(body)["hits"][0]["places"]  # Liuchow's canonical name
+    assert json.loads(get(server, "/healthz")[1]) == {"status": "ok", "records": 10}
+
+
+def test_slow_clients_are_cut_off_and_others_still_served(server):
+    slow = []
+    for _ in range(SLOW_CLIENTS):
+        sock = socket.create_connection((HOST, server), timeout=5)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        slow.append(sock)
+    started = time.monotonic()
+    closed = set()
+    while len(closed) < SLOW_CLIENTS and time.monotonic() - started < PATIENCE:
+        for number, sock in enumerate(slow):  # a header line, a byte at a time, never the blank line
+            if number in closed:
+                continue
+            try:
+                sock.sendall(b"X")
+                sock.settimeout(0.01)
+                if sock.recv(1) == b"":
+                    closed.add(number)
+            except TimeoutError:
+                pass
+            except OSError:
+                closed.add(number)
+        assert get(server, "/api/search?q=Guilin")[0] == 200  # meanwhile others are served
+        time.sleep(0.1)
+    for sock in slow:
+        sock.close()
+    assert len(closed) == SLOW_CLIENTS
+
+
+def test_an_idle_keep_alive_connection_is_closed(server):
+    with socket.create_connection((HOST, server), timeout=PATIENCE) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        assert sock.recv(1) == b""  # closed by the server (a socket timeout would raise)
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            serve_command(SAMPLE_CORPUS, tmp_path / "index", port), capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 2
+    assert f"port {port} on {HOST} is already in use" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "index").exists()  # nothing was built for a server that cannot start
+
+
+def test_log_lines_are_cut_and_budgeted():
+    budget = LogBudget(per_minute=5)
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (message,), None)
+
+    long = record("GET /records/" + "x" * 100_000)
+    assert budget.filter(long) and len(long.getMessage()) < LOG_LINE_CHARS + 40
+    passed = [budget.filter(record(f"line {n}")) for n in range(1000)]
+    assert passed.count(True) == 4  # the long line used one of the five
+    budget._minute -= 1  # a minute later
+    after = record("next")
+    assert budget.filter(after) and "996 log lines dropped" in after.getMessage()
