@@ -56,6 +56,11 @@ class Ranking:
     proximity_window: int = 20
     # A year typed in a query also matches captions dated that year (query.plan.when), weighted year_weight.
     year_weight: float = 2.0
+    # A term bridged from today's words to the period's or back (vocabulary.yaml's bridges: "African American"
+    # finds *Negro*) scores bridge_weight times what the words typed would, at most (query.expansion); 0 turns
+    # bridges off. An equivalence, so close to 1, but below it: the words as typed rank first. Figures:
+    # python benchmarks/topical.py (nDCG@10, modern wording) and benchmarks/results/topical.md.
+    bridge_weight: float = 0.9
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_weights", _frozen(dict(self.field_weights)))
