@@ -106,6 +106,8 @@ class Index:
         )
         if report.changed or report.rebuilt:
             self._close_searcher()
+        elif self._generation is not None:  # same documents, but the corpus thesaurus may have changed
+            self._thesaurus = store.read_meta(self._generation).get("thesaurus") or None
         return report
 
     def rebuild_from(

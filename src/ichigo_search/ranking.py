@@ -56,6 +56,14 @@ class Ranking:
     proximity_window: int = 20
     # A year typed in a query also matches captions dated that year (query.plan.when), weighted year_weight.
     year_weight: float = 2.0
+    # A term bridged from today's words to the period's or back (vocabulary.yaml's bridges: "African American"
+    # finds *Negro*) scores bridge_weight times what the words typed would, at most (query.expansion); 0 turns
+    # bridges off. nDCG@10 on 44 topical queries over the FSA/OWI captions (python benchmarks/topical.py,
+    # --runs ichigo-bridge=W), all / modern wording / topical / short: 0.6 0.924 / 0.869 / 0.984 / 0.896,
+    # 0.7 0.927 / 0.877 / 0.983 / 0.896, 0.8 0.925 / 0.874 / 0.983 / 0.888, 0.9 (before two rows were
+    # corrected) short 0.853; off 0.747 / 0.383 / 0.983 / 0.896. Above 0.7 a short caption with the bridged
+    # word outranks longer ones with the word typed ("squatters" -> "Homeless children").
+    bridge_weight: float = 0.7
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_weights", _frozen(dict(self.field_weights)))

@@ -91,10 +91,12 @@ class SearchResults:
         }
 
 
-def make_expander(vocabulary: Vocabulary | None = None, thesaurus: dict | None = None) -> Expander:
+def make_expander(
+    vocabulary: Vocabulary | None = None, thesaurus: dict | None = None, ranking: Ranking = DEFAULT
+) -> Expander:
     """An expander with the built-in and corpus thesaurus, the gazetteer and the index's words."""
     words = load(thesaurus)
-    return Expander(words, gazetteer(words.place_aliases), vocabulary)
+    return Expander(words, gazetteer(words.place_aliases), vocabulary, ranking.bridge_weight)
 
 
 def plan_search(
@@ -106,7 +108,7 @@ def plan_search(
     ranking: Ranking = DEFAULT,
 ) -> Matching | None:
     """What a search matches and how it ranks (None when it looks for nothing at all)."""
-    return build(searcher, make_expander(searcher, thesaurus), text, place, year, ranking)
+    return build(searcher, make_expander(searcher, thesaurus, ranking), text, place, year, ranking)
 
 
 def suggest(text: str, corrections: dict[str, str]) -> str | None:

@@ -3,23 +3,26 @@
 A run of query words is cut into groups, longest first: a phrase the thesaurus
 knows (``World War II``), a place the gazetteer knows (``Ping Yang``), two words
 the index knows joined (``foot bridge`` -> ``footbridge``), or one word.  Each
-group matches its own words, its synonyms and abbreviations, the place it names
-in any spelling, its open or closed compound, and, for a word the index has
+group matches its own words, its synonyms and abbreviations, the words of the
+period or of today it bridges to (``African American`` -> *Negro*), the place it
+names in any spelling, its open or closed compound, and, for a word the index has
 never seen, its nearest spellings (typos).  Alternatives carry weights, so the
 words typed rank a little above their variants.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Protocol
 
 from ichigo_search.query.syntax import Unit
-from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, is_cjk
+from ichigo_search.ranking import DEFAULT
+from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, is_cjk, sequence
 from ichigo_search.text.spelling import allowed_edits
 from ichigo_search.vocab.gazetteer import Gazetteer, Place, compact_key
-from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, token_key
+from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, exact_form, token_key, word_keys
 
 PLACE_WEIGHT = 0.9
 COMPOUND_WEIGHT = 0.9
@@ -38,6 +41,8 @@ class Vocabulary(Protocol):
 
     def frequency(self, form: str) -> int: ...
 
+    def doc_count_all(self) -> int: ...
+
     def near(self, form: str, max_distance: int) -> list[tuple[str, int]]: ...
 
 
@@ -52,6 +57,8 @@ class Alternative:
     tree: bool = False
     # Near synonyms are not the word itself: they do not make a caption "match every word".
     core: bool = True
+    # The word as written only (a bridge form marked "="): not the other words of its stem.
+    exact: bool = False
 
 
 @dataclass
@@ -79,20 +86,26 @@ class Expander:
     thesaurus: Thesaurus
     gazetteer: Gazetteer | None
     vocabulary: Vocabulary | None = None
+    # Ranking.bridge_weight: how a bridged term scores against the words typed (0: no bridges).
+    bridge_weight: float = DEFAULT.bridge_weight
 
     def expand(self, units: list[Unit]) -> list[Group]:
         """Cut a run of plain query words into groups, longest match first."""
         keys = [token_key(u.text) for u in units]
+        words = [word_keys(u.text) for u in units]
         groups: list[Group] = []
         i = 0
         while i < len(units):
             group = None
             for j in range(min(len(units), i + MAX_GROUP_WORDS), i + 1, -1):
-                group = self._multiword(units[i:j], sum(keys[i:j], ()))
+                stems, folded = (sum(side, ()) for side in zip(*words[i:j], strict=True))
+                # A run that starts or ends with a stop word is not a bridged term ("the homeless").
+                bridged = self._bridged(stems, folded) if words[i][0] and words[j - 1][0] else []
+                group = self._multiword(units[i:j], sum(keys[i:j], ()), bridged)
                 if group is not None:
                     break
             if group is None:
-                group = self._single(units[i], keys[i])
+                group = self._single(units[i], keys[i], self._bridged(*words[i]))
             groups.append(group)
             i += len(group.units)
         self._add_joins(groups)
@@ -112,21 +125,23 @@ class Expander:
 
     # -- groups -----------------------------------------------------------
 
-    def _multiword(self, units: list[Unit], key: tuple[str, ...]) -> Group | None:
+    def _multiword(self, units: list[Unit], key: tuple[str, ...], bridged: list[str]) -> Group | None:
         text = " ".join(u.text for u in units)
         synonyms = self.thesaurus.lookup(key)
         places = self._places(text, units)
-        if not (synonyms or places):
+        if not (synonyms or places or bridged):
             return None
         group = Group(units, [Alternative(1.0, text=text, phrase=True)])
         self._add_synonyms(group, synonyms)
+        self._add_bridges(group, bridged)
         self._add_places(group, places)
         return group
 
-    def _single(self, unit: Unit, key: tuple[str, ...]) -> Group:
+    def _single(self, unit: Unit, key: tuple[str, ...], bridged: list[str]) -> Group:
         group = Group([unit], [Alternative(1.0, text=unit.text)])
         synonyms = self.thesaurus.lookup(key)
         self._add_synonyms(group, synonyms)
+        self._add_bridges(group, bridged)
         places = self._places(unit.text, [unit])
         self._add_places(group, places)
         split = self._split(unit)
@@ -134,13 +149,41 @@ class Expander:
             # A word the index knows is most likely meant as written.
             weight = KNOWN_COMPOUND_WEIGHT if self._known(fold(unit.text)) else COMPOUND_WEIGHT
             group.alternatives.append(Alternative(weight, text=split, phrase=True))
-        if not (synonyms or places or split):
+        if not (synonyms or places or split or bridged):
             self._add_typos(group, unit)
         return group
 
     def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
         for form, weight in synonyms.items():
             group.alternatives.append(Alternative(weight, text=form, phrase=True, core=weight >= SYNONYM_WEIGHT))
+
+    # -- bridges ------------------------------------------------------------
+
+    def _bridged(self, stems: tuple[str, ...], folded: tuple[str, ...]) -> list[str]:
+        return self.thesaurus.bridged(stems, folded) if self.bridge_weight > 0 else []
+
+    def _add_bridges(self, group: Group, forms: list[str]) -> None:
+        """The terms a group bridges to: as good as the words typed ("every word"), scored a little below them.
+
+        Each scores ``bridge_weight`` times what the words typed would, and no more than that when it is
+        rarer than they are: a rare modern phrase found for a common period word ranks below the word.
+        """
+        typed = self._rarity(group.text)
+        for form in forms:
+            text, exact = exact_form(form)
+            rarity = self._rarity(text)
+            weight = self.bridge_weight * (min(1.0, typed / rarity) if typed and rarity else 1.0)
+            group.alternatives.append(Alternative(weight, text=text, phrase=True, exact=exact))
+
+    def _rarity(self, text: str) -> float | None:
+        """The mean idf of a text's words in the index (as BM25 weighs them); None without an index."""
+        if self.vocabulary is None:
+            return None
+        documents = self.vocabulary.doc_count_all()
+        words = [t.text for t in sequence(analyze(text, stemming=False)) if t.text not in STOP_WORDS]
+        if not documents or not words:
+            return None
+        return sum(math.log(documents / (self._known(w) + 1)) + 1 for w in words) / len(words)
 
     def _add_places(self, group: Group, places: list[Place]) -> None:
         # Captions naming the place in any spelling; places inside it only through --place,

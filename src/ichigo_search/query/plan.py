@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ichigo_search.document import PLACE_IDS, PLACE_TREE, YEARS_FIELD
 from ichigo_search.query.expansion import Expander, Group
 from ichigo_search.query.syntax import PHRASE_FIELDS, Clause, ParsedQuery, Unit
-from ichigo_search.query.tree import AndNot, Every, Or, Phrase, Query, Term, any_of, boosted
+from ichigo_search.query.tree import And, AndNot, Every, Or, Phrase, Query, Term, any_of, boosted
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, sequence, stem
 from ichigo_search.text.dates import named_years
@@ -100,7 +100,10 @@ def group_query(
         # Several-word alternatives are phrases: only where such names are written.
         alt_fields = [name for name in fields if name in PHRASE_FIELDS] if alternative.phrase else fields
         unit = Unit(alternative.text or "", phrase=alternative.phrase)
-        query = unit_query(unit, alt_fields, exact_field, plan, split)
+        if alternative.exact and exact_field:
+            query = exact_query(unit, alt_fields, exact_field, plan)
+        else:
+            query = unit_query(unit, alt_fields, exact_field, plan, split)
         if query is not None:
             # One concept, one weight: a phrase's score sums its words, so divide by their number
             # (otherwise "World War II" outweighs the "WWII" a caption actually says).
@@ -110,6 +113,21 @@ def group_query(
     if plan is not None and group.correction:
         plan.corrections[group.text] = group.correction
     return any_of(subqueries) if subqueries else None
+
+
+def exact_query(unit: Unit, fields: Sequence[str], exact_field: str, plan: Plan | None = None) -> Query | None:
+    """A word scored as :func:`unit_query` scores it, only where it is written so (not other words of its stem).
+
+    ``=colored`` finds *colored*, not *color*: the word's stem in ``fields`` and its folded form in
+    ``exact_field``, both required. The exact field has no positions, so a phrase is matched as usual.
+    """
+    forms = [t.text for t in sequence(analyze(unit.text, stemming=False))]
+    query = unit_query(unit, fields, exact_field, None if len(forms) == 1 else plan)
+    if query is None or len(forms) != 1:
+        return query
+    if plan is not None:
+        plan.forms.add(forms[0])
+    return And((query, Term(exact_field, forms[0], boost=0.0)))
 
 
 def _simple(clause: Clause) -> bool:

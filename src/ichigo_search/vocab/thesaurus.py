@@ -1,23 +1,36 @@
-"""The vocabulary of the period: synonyms, abbreviations, near synonyms, ordinals, place aliases.
+"""The vocabulary of the period: synonyms, abbreviations, near synonyms, ordinals, place aliases, bridges.
 
 Entries come from the built-in ``data/vocabulary.yaml`` and a corpus's own
 ``thesaurus.yaml`` (same sections).  Each form is reduced to the sequence of
 folded, unstemmed tokens the analyzer makes of it, so ``Lt.``, ``LT`` and ``lt``
 are one entry and ``World War II`` matches three query words.
+
+Bridges join today's words to the words of the period (``African American`` ~
+*Negro*, *colored*): an equivalence, each row from an authority.  They are looked
+up by the stems of their words without stop words (``Native Americans`` =
+``native american``, ``women in the military`` = ``women military``), a hyphenated
+or two-word form also written apart and joined; a form written ``=colored`` is
+the word as written only (its stem, *color*, is another word).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ichigo_search.text.analysis import analyze, sequence
+from ichigo_search.text.analysis import STOP_WORDS, analyze, sequence, stem
 
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "vocabulary.yaml"
-SECTIONS = ("synonyms", "abbreviations", "related", "places")
+SECTIONS = ("synonyms", "abbreviations", "related", "places", "bridges")
+# A bridge row: today's terms, the period's terms, terms the modern ones cover, and the authority.
+BRIDGE_SIDES = ("modern", "period", "narrower")
+BRIDGE_FIELDS = (*BRIDGE_SIDES, "source")
+# A bridge form starting with this is the word as written, not its other forms.
+EXACT_MARK = "="
 SYNONYM_WEIGHT = 1.0
 RELATED_WEIGHT = 0.25
 MAX_ENTRY_TOKENS = 6
@@ -53,12 +66,65 @@ def token_key(text: str) -> tuple[str, ...]:
     return tuple(t.text for t in sequence(analyze(text, stemming=False)))
 
 
+def word_keys(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stems and the folded forms of a text's words, stop words left out (bridge look-ups)."""
+    words = tuple(t.text for t in sequence(analyze(text, stemming=False)) if t.text not in STOP_WORDS)
+    return tuple(stem(w) for w in words), words
+
+
+def exact_form(form: str) -> tuple[str, bool]:
+    """A bridge form without its ``=`` mark, and whether it had one (the word as written only)."""
+    text = form.strip()
+    return (text[len(EXACT_MARK) :].strip(), True) if text.startswith(EXACT_MARK) else (text, False)
+
+
+def _apart(text: str) -> str:
+    return re.sub(r"[-\u2010\u2011]", " ", text)
+
+
+def bridge_keys(form: str) -> set[tuple[str, ...]]:
+    """The look-up keys of a bridge form: its stems, also with its hyphens as spaces and, of two words, joined.
+
+    ``African American``, ``African-American`` and ``AfricanAmerican`` share keys; a form marked
+    ``=`` is keyed by its folded words after the mark, so only that spelling finds it.
+    """
+    text, exact = exact_form(form)
+    variants = {text, _apart(text)}
+    words = _apart(text).split()
+    if len(words) == 2:
+        variants.add("".join(words))
+    keys = set()
+    for variant in variants:
+        stems, folded = word_keys(variant)
+        if folded and len(folded) <= MAX_ENTRY_TOKENS:
+            keys.add((EXACT_MARK, *folded) if exact else stems)
+    return keys
+
+
+def matched_form(form: str) -> tuple[str, tuple[str, ...]]:
+    """How a bridge form is matched: its text (hyphens as spaces, which matches both) and what it matches.
+
+    Two forms with the same key match the same captions (``Negro``, ``Negroes``; ``Spanish-American``,
+    ``Spanish American``); a bridge keeps one of them, so a caption is not counted twice.
+    """
+    text, exact = exact_form(form)
+    if exact:
+        return form.strip(), (EXACT_MARK, *word_keys(text)[1])
+    apart = _apart(text)
+    return apart, word_keys(apart)[0]
+
+
+def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
+
+
 @dataclass
 class Thesaurus:
-    """Compiled entries: token sequence -> alternative forms with weights."""
+    """Compiled entries: token sequence -> alternative forms with weights; bridge key -> forms bridged."""
 
     entries: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)
     place_aliases: dict[str, list[str]] = field(default_factory=dict)
+    bridges: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
     def add_group(self, forms: list[str], weight: float) -> None:
         """Make every form of a group find every other."""
@@ -77,6 +143,38 @@ class Thesaurus:
         for long in longs:
             self.add_group([short, long], SYNONYM_WEIGHT)
 
+    def add_bridge(self, modern: list[str], period: list[str], narrower: list[str]) -> None:
+        """Each modern form finds every other form of the row; each period form finds the modern ones."""
+        for form, targets in [(f, modern + period + narrower) for f in modern] + [(f, modern) for f in period]:
+            for key in bridge_keys(form):
+                found = self.bridges.setdefault(key, [])
+                seen = {matched_form(f)[1] for f in found}
+                for target in targets:
+                    text, matches = matched_form(target)
+                    if matches not in seen and matches != key:
+                        found.append(text)
+                        seen.add(matches)
+
+    def bridged(self, stems: tuple[str, ...], folded: tuple[str, ...]) -> list[str]:
+        """The forms a run of query words bridges to, by their stems and folded forms (:func:`word_keys`).
+
+        Forms that hold the words typed are left out: every caption they match, the words match.
+        """
+        if not stems:
+            return []
+        found: dict[str, tuple[str, ...]] = {}
+        for form in self.bridges.get(stems, []) + self.bridges.get((EXACT_MARK, *folded), []):
+            matches = matched_form(form)[1]
+            words = matches[1:] if matches[0] == EXACT_MARK else matches
+            if not _contains(words, folded if matches[0] == EXACT_MARK else stems):
+                found[form] = matches
+        # Likewise a form that holds another one found ("Indian tribe" after "Indian").
+        return [
+            form
+            for form, matches in found.items()
+            if not any(other != matches and _contains(matches, other) for other in found.values())
+        ]
+
     def merge(self, data: dict[str, Any]) -> None:
         """Add the sections of a vocabulary mapping (as in vocabulary.yaml)."""
         for group in data.get("synonyms") or []:
@@ -89,6 +187,9 @@ class Thesaurus:
             self.place_aliases.setdefault(str(alias), []).extend(
                 [targets] if isinstance(targets, str) else [str(t) for t in targets]
             )
+        for row in data.get("bridges") or []:
+            sides = {side: [str(f) for f in row.get(side) or [] if str(f).strip()] for side in BRIDGE_SIDES}
+            self.add_bridge(sides["modern"], sides["period"], sides["narrower"])
 
     def lookup(self, key: tuple[str, ...]) -> dict[str, float]:
         return self.entries.get(key, {})
@@ -108,7 +209,44 @@ def validate(data: Any, source: str) -> list[str]:
     for name in ("abbreviations", "places"):
         if not isinstance(data.get(name) or {}, dict):
             problems.append(f"{source}: {name} must be a mapping")
+    return problems + _bridge_problems(data.get("bridges"), source)
+
+
+def _bridge_problems(rows: Any, source: str) -> list[str]:
+    """Problems with a bridges section: a list of rows with modern forms, period or narrower ones, and a source."""
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        return [f"{source}: bridges must be a list of rows (modern:, period:, narrower:, source:)"]
+    problems = []
+    for number, row in enumerate(rows, 1):
+        where = f"{source}: bridges row {number}"
+        if not isinstance(row, dict):
+            problems.append(f"{where}: must be a mapping with {', '.join(BRIDGE_FIELDS)}")
+            continue
+        modern = row.get("modern")
+        named = ", ".join(str(f) for f in modern[:2]) if isinstance(modern, list) else ""
+        where += f" ({named})" if named else ""
+        expected = ", ".join(BRIDGE_FIELDS)
+        problems += [f"{where}: unknown key {k!r} (expected {expected})" for k in row if k not in BRIDGE_FIELDS]
+        for side in BRIDGE_SIDES:
+            forms = row.get(side)
+            if forms is not None and not (isinstance(forms, list) and all(_is_form(f) for f in forms)):
+                problems.append(f"{where}: {side} must be a list of words or phrases")
+        if not row.get("modern"):
+            problems.append(f"{where}: needs modern: the terms of today")
+        if not (row.get("period") or row.get("narrower")):
+            problems.append(f"{where}: needs period: (or narrower:) the terms it bridges to")
+        if not (isinstance(row.get("source"), str) and row["source"].strip()):
+            problems.append(f"{where}: needs source: the authority the row comes from")
     return problems
+
+
+def _is_form(form: Any) -> bool:
+    """A word or phrase with at least one word that is not a stop word."""
+    if not isinstance(form, str | int | float) or isinstance(form, bool):
+        return False
+    return bool(word_keys(exact_form(str(form))[0])[1])
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,145 @@
+"""Terminology bridges: today's words find the captions of the period, and the period's words today's captions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ichigo_search import CorpusError, Index
+from ichigo_search.ranking import Ranking
+from ichigo_search.vocab.thesaurus import BUILTIN, Thesaurus, validate, word_keys
+
+CAPTIONS = {
+    "negro-farmer": "Negro farmer plowing his field. Greene County, Georgia.",
+    "modern-farmer": "An African American farmer plowing a field.",
+    "white-farmer": "American farmers at a grange meeting.",
+    "colored-school": "School for colored children near the church.",
+    "color-photo": "Color photograph of a red barn and a silo.",
+    "native-dance": "Native Spanish-American dance at the fiesta, Taos.",
+    "indian-children": "Indian children at the Mescalero reservation.",
+    "navajo-weaver": "Navajo woman weaving a blanket in front of her hogan.",
+    "evacuees": "Japanese-American evacuees waiting for evacuation orders at the station.",
+    "crippled-miner": "Crippled miner sitting on the porch of the company store.",
+    "aged-couple": "Aged couple sitting on their front porch.",
+    "school-age": "Children of school age walking to the schoolhouse.",
+}
+
+
+@pytest.fixture(scope="module")
+def bridge_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bridges")
+    (root / "corpus").mkdir()
+    with (root / "corpus" / "b.jsonl").open("w", encoding="utf-8") as handle:
+        for record_id, caption in CAPTIONS.items():
+            handle.write(json.dumps({"id": record_id, "caption": caption}) + "\n")
+    idx = Index(root / "index")
+    idx.update_from(root / "corpus")
+    yield idx
+    idx.close()
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results]
+
+
+def test_a_bridged_term_stands_for_every_word_it_bridges(bridge_index):
+    found = ids(bridge_index.search("African American farmers", limit=20))
+    # "Negro farmer" matches every word, so it ranks above a caption with only some of them ...
+    assert found.index("negro-farmer") < found.index("white-farmer")
+    # ... and below the caption that says it as typed.
+    assert found.index("modern-farmer") < found.index("negro-farmer")
+
+
+def test_a_bridged_term_is_highlighted(bridge_index):
+    hit = next(h for h in bridge_index.search("African American farmers") if h.id == "negro-farmer")
+    assert "<mark>Negro</mark>" in hit.highlights[0] and "<mark>farmer</mark>" in hit.highlights[0]
+
+
+def test_a_modern_name_finds_the_period_names_and_not_its_words_apart(bridge_index):
+    found = ids(bridge_index.search("Native Americans", limit=20))
+    assert {"indian-children", "navajo-weaver"} <= set(found)
+    assert "native-dance" not in found  # "native Spanish-American" is not a Native American
+
+
+def test_bridges_work_both_ways_with_the_words_typed_first(bridge_index):
+    found = ids(bridge_index.search("Negro farmers", limit=20))
+    assert found.index("negro-farmer") < found.index("modern-farmer") < found.index("white-farmer")
+
+
+def test_a_form_marked_exact_is_that_word_only(bridge_index):
+    found = ids(bridge_index.search("African American children", limit=20))
+    assert "colored-school" in found and "color-photo" not in found
+    assert "modern-farmer" in ids(bridge_index.search("colored"))  # the exact word typed bridges back
+    assert not set(ids(bridge_index.search("color"))) & {"modern-farmer", "negro-farmer"}  # its stem does not
+    older = ids(bridge_index.search("older people"))
+    assert "aged-couple" in older and "school-age" not in older
+
+
+def test_classes_beyond_race_are_bridged(bridge_index):
+    assert "evacuees" in ids(bridge_index.search("Japanese American incarceration"))
+    assert "crippled-miner" in ids(bridge_index.search("people with disabilities"))
+    assert ids(bridge_index.search("disabled miner"))[0] == "crippled-miner"
+
+
+def test_stop_words_and_word_forms_do_not_matter_to_a_bridge():
+    thesaurus = Thesaurus()
+    thesaurus.add_bridge(["women in the military", "servicewomen"], ["WAAC", "Women's Army Corps"], ["Army nurse"])
+    assert thesaurus.bridged(*word_keys("women in military")) == thesaurus.bridged(*word_keys("Women in the Military"))
+    assert "WAAC" in thesaurus.bridged(*word_keys("Servicewomen"))
+
+
+def test_period_terms_find_the_modern_ones_but_not_each_other_and_narrower_terms_nothing():
+    thesaurus = Thesaurus()
+    thesaurus.add_bridge(["Native American"], ["Indian", "Indians", "red man"], ["Navajo", "Hopi"])
+    assert thesaurus.bridged(*word_keys("Indian")) == ["Native American"]
+    assert thesaurus.bridged(*word_keys("Navajo")) == []
+    # Forms that match the same captions count once: "Indians" is "Indian".
+    assert thesaurus.bridged(*word_keys("Native Americans")) == ["Indian", "red man", "Navajo", "Hopi"]
+    # A form holding the words typed adds nothing they do not match.
+    thesaurus.add_bridge(["homeless"], ["homeless men", "transient"], [])
+    assert thesaurus.bridged(*word_keys("homeless")) == ["transient"]
+
+
+def test_bridges_can_be_turned_off(bridge_index, tmp_path):
+    with Index(bridge_index.path, ranking=Ranking(bridge_weight=0.0)) as plain:
+        assert not {"indian-children", "navajo-weaver"} & set(ids(plain.search("Native Americans")))
+
+
+def test_every_builtin_bridge_row_is_valid_and_names_its_authority():
+    data = yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
+    assert validate(data, "vocabulary.yaml") == []
+    assert len(data["bridges"]) >= 40
+    assert all(len(row["source"]) > 20 for row in data["bridges"])
+
+
+def test_a_corpus_thesaurus_adds_bridges(tmp_path, corpus):
+    with Index(tmp_path / "index") as idx:
+        idx.update_from(corpus)
+        assert "liuchow-cavalry-column" not in ids(idx.search("mounted troops", limit=20))
+        (corpus / "thesaurus.yaml").write_text(
+            "bridges:\n  - modern: [mounted troops]\n    period: [cavalry, horsemen]\n    source: our finding aid\n",
+            encoding="utf-8",
+        )
+        idx.update_from(corpus)  # no record changed: the open index still takes the new thesaurus
+        assert set(ids(idx.search("mounted troops"))[:2]) == {"liuchow-cavalry-column", "liuchow-remains-field"}
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ("bridges: {a: b}", "bridges must be a list of rows"),
+        ("bridges:\n  - [a, b]", "bridges row 1: must be a mapping"),
+        ("bridges:\n  - {modern: [x], period: [y]}", "bridges row 1 (x): needs source"),
+        ("bridges:\n  - {modern: [x], source: s}", "needs period: (or narrower:)"),
+        ("bridges:\n  - {period: [y], source: s}", "needs modern:"),
+        ("bridges:\n  - {modern: x, period: [y], source: s}", "modern must be a list of words or phrases"),
+        ("bridges:\n  - {modern: [x], period: [y], source: s, moderns: [z]}", "unknown key 'moderns'"),
+    ],
+)
+def test_a_broken_bridge_row_is_a_corpus_problem(tmp_path, corpus, rows, message):
+    (corpus / "thesaurus.yaml").write_text(rows + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as info:
+        Index(tmp_path / "index").update_from(corpus)
+    assert "thesaurus.yaml" in str(info.value) and message in str(info.value)
