@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from ichigo_search.document import PLACE_TREE, from_stored
+from ichigo_search.document import PLACE_TREE, from_stored, stored_places
 from ichigo_search.engine import Searcher, Segment
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
@@ -86,8 +86,9 @@ class FacetCounter:
     def _label(self, place_id: str) -> str | None:
         """The gazetteer's name for a place id (None for an id it has no name for)."""
         if place_id not in self._labels:
-            place = gazetteer().place(place_id)
-            self._labels[place_id] = place.name if place else None
+            places = gazetteer()
+            place = places.place(place_id)
+            self._labels[place_id] = places.label(place) if place else None
         return self._labels[place_id]
 
     def _is_known(self, name: str) -> bool:
@@ -108,8 +109,11 @@ class FacetCounter:
             if segment.is_deleted(docnum):
                 values.append(_NOTHING)
                 continue
-            record = from_stored(segment.stored(docnum))
-            names = labels[docnum] + [place_key(p) for p in record.places if p.strip() and not self._is_known(p)]
+            stored = segment.stored(docnum)
+            record = from_stored(stored)
+            hidden = set(stored_places(stored).get("hidden", ()))  # code values, truncated names: not places
+            unknown = [p for p in record.places if p.strip() and p not in hidden and not self._is_known(p)]
+            names = labels[docnum] + [place_key(p) for p in unknown]
             values.append((tuple(dict.fromkeys(names)), decades_of(record.years)))
         return values
 
