@@ -42,7 +42,8 @@ PLACE_AFTER = frozenset(
     """city province county district town village prefecture state region river valley airfield airbase
     base front area sector harbor harbour bay island islands mountains hills shi sheng xian zhen""".split()
 )
-_WORD_RE = re.compile(r"[^\W_]+(?:[-'\u2019\u2010\u2011][^\W_]+)*")
+# Words, hyphenated and with inner apostrophes (Ch'ung-ch'ing), but without a possessive 's (America's).
+_WORD_RE = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\W_]+)*")
 # Places read only with evidence (a qualifier naming their state, or the record's own places): small
 # towns and counties, which share their names with people and with larger places everywhere.
 MINOR_TIER = 4

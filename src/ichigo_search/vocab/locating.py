@@ -121,8 +121,10 @@ def _own_places(names: tuple[str, ...], gazetteer: Gazetteer, located: Located) 
         if not options and within is None:  # "Liuzhou, Guangxi" in one entry, or a run of hanzi
             found.extend((m.place, name) for m in reversed(gazetteer.find(name, require_case=False)))
             continue
-        if within is not None:
-            options = [p for p in options if p.id != within.id and gazetteer.inside(p, within)]
+        if within is not None:  # inside the place named after it; or containing it, in a list in another order
+            options = [p for p in options if p.id != within.id and gazetteer.inside(p, within)] or [
+                p for p in options if p.kind in ("country", "province") and gazetteer.inside(within, p)
+            ]
         else:
             options = [p for p in options if p.tier < MINOR_TIER]
             options = [p for p in options if p.tier == options[0].tier] if options else []
@@ -132,6 +134,8 @@ def _own_places(names: tuple[str, ...], gazetteer: Gazetteer, located: Located) 
             continue
         place = options[0]
         found.append((place, name))
+        if within is not None and gazetteer.inside(within, place):
+            continue  # a broader place named after a narrower one: the narrower one still qualifies
         if place.kind != "city" or qualifier is None:
             qualifier = place
     found.reverse()
