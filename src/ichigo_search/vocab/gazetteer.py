@@ -65,7 +65,7 @@ NAMED_AFTER_WORDS = (
     "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses"
 )
 _ORGANISATION_AFTER_RE = re.compile(
-    rf"(?:,?\s*(?:and\s+|&\s+)?[A-Z][\w'’.&-]*)*\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
+    rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
 )
 # Capitalized words after a name that name a feature at the place, not another place ("Guilin Airfield").
 FEATURE_AFTER = frozenset(
@@ -75,7 +75,7 @@ FEATURE_AFTER = frozenset(
 # Words between a name and its qualifier: "Ozark Mountains, Arkansas", "Boise City, Texas", and the other
 # names of a list ("Jackson and Campton, Kentucky").
 _BEFORE_QUALIFIER_RE = re.compile(
-    r"(?:\s+(?:[A-Z][a-z]+))*?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
+    r"(?:\s+(?:[A-Z][a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
 )
 # "University of Wisconsin", "College of Agriculture": an institution named after a place.
 _INSTITUTION_OF_RE = re.compile(
