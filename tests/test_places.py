@@ -138,16 +138,18 @@ def test_place_filter_takes_any_spelling_and_includes_places_inside(sample_index
 
 def test_places_are_reported_canonically_with_province_and_country(sample_index):
     hit = next(h for h in sample_index.search("cavalry") if h.id == "liuchow-cavalry-column")
-    assert hit.places[:2] == ["Liuchow", "China"]  # the record's own places first
-    assert "Liuzhou" in hit.places and "Guangxi" in hit.places
+    # one name a place, place -> province -> country, in the record's own spelling where it gave one
+    assert hit.places == ["Liuchow", "Guangxi", "China"]
 
 
-def test_person_names_and_unknown_qualified_places_are_not_places():
+def test_person_names_are_not_places_and_qualified_small_towns_are():
     g = gazetteer()
     text = "Lt. Colonel Wright Hiatt, Winchester, Indiana, and Capt. Berwyn Fry, Chicago, Ill."
-    found = {(m.text, m.place.name) for m in g.find(text)}
-    assert ("Chicago", "Chicago") in found and ("Ill", "Illinois") in found
-    assert not any(name in ("Berwyn", "Winchester") for name, _ in found)
+    found = {(m.text, m.place.name, m.place.parent) for m in g.find(text)}
+    assert ("Chicago", "Chicago", "US-IL") in found and ("Ill", "Illinois", "US") in found
+    assert not any(name == "Berwyn" for name, *_ in found)
+    # the town of 5,000 in Indiana, not the larger Winchesters of Virginia or Kentucky
+    assert ("Winchester", "Winchester", "US-IN") in found
 
 
 def test_qualifier_chooses_among_same_named_places():

@@ -77,7 +77,7 @@ def server(tmp_path_factory):
 
 def test_workers_answer_searches(server):
     status, body = get(server, "/api/search?q=Liuchow")
-    assert status == 200 and "Liuzhou" in json.loads(body)["hits"][0]["places"]  # Liuchow's canonical name
+    assert status == 200 and "Guangxi" in json.loads(body)["hits"][0]["places"]  # Liuchow's province, resolved
     assert json.loads(get(server, "/healthz")[1]) == {"status": "ok", "records": 10}
 
 

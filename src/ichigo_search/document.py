@@ -18,7 +18,8 @@ from ichigo_search.vocab.locating import locate
 # Bump when analysis, these fields or an engine's schema change in a way old indexes cannot serve;
 # an index of another format is rebuilt from its corpus on the next update.
 # 10: modules moved (the Whoosh schema pickles its analyzer's class path into the index).
-FORMAT_VERSION = 10
+# 11: places read with their evidence (qualifiers, the record's own places), stored with where they came from.
+FORMAT_VERSION = 11
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")
@@ -36,7 +37,8 @@ PLACE_TREE = "place_tree"
 
 def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """The index document for a record; the whole record is stored for display."""
-    located = locate(record, gazetteer or default_gazetteer())
+    places_db = gazetteer or default_gazetteer()
+    located = locate(record, places_db)
     stored = record.to_dict()
     del stored["caption"]  # stored once, in the caption field
     places = "\n".join(located.names)
@@ -46,7 +48,13 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         "caption": record.caption,
         "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
         "record": stored,  # stored fields are pickled: kept as objects, not JSON text made and parsed again
-        "located": {"names": located.names, "caption": located.caption_spans, "title": located.title_spans},
+        "located": {
+            "names": located.names,
+            "caption": located.caption_spans,
+            "title": located.title_spans,
+            "places": located.describe(places_db),
+            "hidden": located.hidden,
+        },
     }
     if located.direct:
         doc[PLACE_IDS] = " ".join(p.id for p in located.direct)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ichigo_search.document import PLACE_TREE, from_stored
+from ichigo_search.document import PLACE_TREE, from_stored, stored_places
 from ichigo_search.engine import Searcher, Segment
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
@@ -113,8 +113,9 @@ class FacetCounter:
     def _place_label(self, place_id: str) -> int | None:
         """The label id of the gazetteer's name for a place id (None for an id it has no name for)."""
         if place_id not in self._names:
-            place = gazetteer().place(place_id)
-            self._names[place_id] = self._label_id(place.name) if place else None
+            places = gazetteer()
+            place = places.place(place_id)
+            self._names[place_id] = self._label_id(places.label(place)) if place else None
         return self._names[place_id]
 
     def _is_known(self, name: str) -> bool:
@@ -135,9 +136,11 @@ class FacetCounter:
             if segment.is_deleted(docnum):
                 labels[docnum].clear()
                 continue
-            record = from_stored(segment.stored(docnum))
+            stored = segment.stored(docnum)
+            record = from_stored(stored)
+            hidden = set(stored_places(stored).get("hidden", ()))  # code values, truncated names: not places
             for name in record.places:
-                if name.strip() and not self._is_known(name):
+                if name.strip() and name not in hidden and not self._is_known(name):
                     labels[docnum].add(self._label_id(place_key(name)))
             for decade in decades_of(record.years):
                 decade_docs.append(docnum)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ichigo_search import store
 from ichigo_search.corpus.reading import fingerprint
 from ichigo_search.corpus.record import Record
-from ichigo_search.document import FORMAT_VERSION, from_stored
+from ichigo_search.document import FORMAT_VERSION, from_stored, stored_places
 from ichigo_search.engine import DEFAULT_ENGINE, Searcher, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
@@ -239,6 +239,17 @@ class Index:
         searcher = self._searcher_now()
         docnum = searcher.document_number(record_id)
         return None if docnum is None else from_stored(searcher.stored(docnum))
+
+    def located(self, record_id: str) -> list[dict[str, Any]] | None:
+        """The places assigned to a record, each with where it came from (None when there is no such record).
+
+        One object a place: ``id`` (gazetteer), ``name``, ``kind``, ``province``, ``country``,
+        ``country_code`` (ISO 3166-1), ``source`` (``"record"``, ``"caption"`` or ``"title"``) and
+        ``text``, the words it was read from.
+        """
+        searcher = self._searcher_now()
+        docnum = searcher.document_number(record_id)
+        return None if docnum is None else list(stored_places(searcher.stored(docnum)).get("places", []))
 
     def __len__(self) -> int:
         return self._searcher_now().doc_count()

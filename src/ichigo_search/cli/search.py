@@ -132,14 +132,26 @@ def show(record_id: str, as_json: bool, corpus_dir: Path | None, index_dir: Path
         click.echo(f"ichigo-search: no record with id {record_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
     data = record.to_dict()
+    located = idx.located(record_id) or []
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**data, "located": located}, ensure_ascii=False, indent=2))
         return
-    width = max(len(key) for key in data)
+    width = max(len(key) for key in [*data, "located"])
     for key, value in data.items():
         if isinstance(value, list):
             value = "; ".join(str(v) for v in value)
         click.echo(f"{click.style(key.ljust(width), bold=True)}  {value}")
+    for number, place in enumerate(located):
+        label = "located" if number == 0 else ""
+        click.echo(f"{click.style(label.ljust(width), bold=True)}  {located_line(place)}")
+
+
+def located_line(place: dict) -> str:
+    """One assigned place in a line: what and where it is, its gazetteer id, and what it was read from."""
+    parts = (place["name"], place.get("province"), place.get("country"))
+    where = " · ".join(dict.fromkeys(part for part in parts if part))
+    code = f" [{place['country_code']}]" if place.get("country_code") else ""
+    return f"{where} ({place['kind']}){code}  {place['id']}  from the {place['source']}: {place['text']!r}"
 
 
 @click.command()

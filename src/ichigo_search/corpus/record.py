@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import html
 import json
 import math
 import re
@@ -159,6 +160,19 @@ def _plain_key(key: Any) -> str:
     return text
 
 
+# An HTML character reference, always with its semicolon: "&#39;", "&#x27;", "&quot;", "&amp;".
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Fields whose text catalogue exports HTML-escape; a source URL is kept as written.
+_DECODED_FIELDS = ("title", "date", "photographer", "collection")
+
+
+def decode_entities(text: str) -> str:
+    """Text with the HTML character references of catalogue exports decoded: ``New York&#39;s`` -> ``New York's``."""
+    if "&" not in text:
+        return text
+    return _ENTITY_RE.sub(lambda m: html.unescape(m.group()), text)
+
+
 def _text_problem(name: str, value: str, limit: int) -> str | None:
     if len(value) > limit:
         return f"{name} is longer than {limit:,} characters ({len(value):,})"
@@ -201,7 +215,7 @@ def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
         errors.append("missing caption")
     elif not isinstance(caption, str):
         errors.append(f"caption must be text, got {_kind(caption)}")
-    elif _blank(caption):
+    elif _blank(caption := decode_entities(caption)):
         errors.append("caption is empty")
     else:
         problem = _text_problem("caption", caption, MAX_CAPTION_CHARS)
@@ -215,6 +229,8 @@ def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
             value = str(value)
         if isinstance(value, (_dt.date, _dt.datetime)):
             value = value.isoformat()
+        if isinstance(value, str) and name in _DECODED_FIELDS:
+            value = decode_entities(value)
         if value is None or (isinstance(value, str) and _blank(value)):
             texts[name] = None
         elif isinstance(value, str):
@@ -267,6 +283,7 @@ def _places(value: Any, errors: list[str]) -> tuple[str, ...]:
         if not isinstance(item, str):
             errors.append(f"places must hold names (text), found {_kind(item)}")
             return ()
+        item = decode_entities(item)
         problem = _text_problem("a place name", item, MAX_TEXT_CHARS)
         if problem:
             errors.append(problem)

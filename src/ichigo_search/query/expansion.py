@@ -200,7 +200,7 @@ class Expander:
             return []
         if any(is_cjk(c) for c in name):
             return [m.place.id for m in self.gazetteer.find(name, require_case=False)]
-        candidates = self.gazetteer.candidates(name)
+        candidates = self.gazetteer.resolve(name)
         if not candidates:
             return []
         return [p.id for p in candidates if p.tier == candidates[0].tier][:MAX_PLACE_CANDIDATES]

@@ -42,7 +42,64 @@ PLACE_AFTER = frozenset(
     """city province county district town village prefecture state region river valley airfield airbase
     base front area sector harbor harbour bay island islands mountains hills shi sheng xian zhen""".split()
 )
-_WORD_RE = re.compile(r"[^\W_]+(?:[-'\u2019\u2010\u2011][^\W_]+)*")
+# Words, hyphenated and with inner apostrophes (Ch'ung-ch'ing), but without a possessive 's (America's).
+_WORD_RE = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\W_]+)*")
+# Places read only with evidence (a qualifier naming their state, or the record's own places): small
+# towns and counties, which share their names with people and with larger places everywhere.
+MINOR_TIER = 4
+# Kinds of place that can qualify a name after a comma ("Eden, Idaho", "Christiansted, Saint Croix").
+QUALIFIER_KINDS = frozenset({"country", "province", "area", "county"})
+# Capitalized words after a name (and the capitalized words between) that make it part of an
+# organisation's, a street's, a school's or a railroad's name: "Atchison, Topeka and Santa Fe Railroad".
+ORGANISATION_WORDS = (
+    "Company|Co|Corporation|Corp|Incorporated|Inc|Ltd|Railroad|Railroads|Railway|Railways|RR|Lines|Avenue|Ave|"
+    "Street|St|Road|Rd|Boulevard|Blvd|Highway|School|Schools|College|University|Institute|Academy|Hall|Hotel|"
+    "Shipyard|Shipyards|Shipbuilding|Steel|Mill|Mills|Plant|Works|Club|Association|Authority|Belt|Bank|"
+    "Hospital|Store|Stores|Theater|Theatre|Building|Division|Society|League|Federation|Board|Commission|"
+    "Administration|Cooperative|Manufacturing|Aircraft|Motor|Motors|Packing"
+)
+# Lowercase words right after a name that make it a company's or a breed's: "Pennsylvania shipyards",
+# "Bethlehem steel mill", "Poland China hogs", "Holstein sire", "the Canton division of the ... Company".
+NAMED_AFTER_WORDS = (
+    "company|corporation|railroad|railway|shipyards|shipyard|steel|lines|division|plant|hog|hogs|pig|pigs|sow|"
+    "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses"
+)
+_ORGANISATION_AFTER_RE = re.compile(
+    rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
+)
+# Capitalized words after a name that name a feature at the place, not another place ("Guilin Airfield").
+FEATURE_AFTER = frozenset(
+    """airfield airbase base front area sector harbor harbour bay island islands mountains hills river valley
+    delta panhandle airport field project farms homesteads""".split()
+)
+# Words between a name and its qualifier: "Ozark Mountains, Arkansas", "Boise City, Texas", and the other
+# names of a list ("Jackson and Campton, Kentucky").
+_BEFORE_QUALIFIER_RE = re.compile(
+    r"(?:\s+(?:[A-Z][a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
+)
+# "University of Wisconsin", "College of Agriculture": an institution named after a place.
+_INSTITUTION_OF_RE = re.compile(
+    r"\b(?:university|college|school|institute|academy|bank|company|corporation|society|association|museum|"
+    r"library|federation|church|diocese)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# Capitalized words that may stand before a place's name without making it another name.
+COMPASS_WORDS = frozenset(
+    """north south east west northern southern eastern western central upper lower greater northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern mid midwest old downtown""".split()
+)
+# Capitalized words after a name that keep it the same place, by kind ("Guangxi Province", "Liuzhou City").
+SAME_PLACE_AFTER = {
+    "province": frozenset("province sheng state prefecture territory".split()),
+    "city": frozenset("city town shi".split()),
+    "country": frozenset(),
+}
+# Words that never join a proper name: sentence openers and function words ("Near Isola", "The Hague").
+NOT_NAME_WORDS = PLACE_BEFORE | frozenset(
+    """the a an and or of for with by on see scene scenes view views home homes house houses mr mrs miss dr
+    photo photos picture street january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 
 
 _NOT_CJK_RE = re.compile(f"[^{_CJK_CLASS}]+")
@@ -84,8 +141,9 @@ class Mention:
     place: Place
 
 
-# A name found in a text: start, end, the words as written, and the places it may mean.
-_Found = tuple[int, int, str, list[Place]]
+# A name found in a text: start, end, the words as written, the places it may mean, and whether a
+# qualifier after it chose them ("Eden, Idaho").
+_Found = tuple[int, int, str, list[Place], bool]
 # Texts up to this long (a record's place names, titles) have their names remembered, this many at most.
 _REMEMBER_CHARS = 200
 _REMEMBER_TEXTS = 50_000
@@ -129,6 +187,28 @@ class Gazetteer:
             for target in self._extra[key]:
                 found = found + [p for p in _candidates(self, target) if p.id not in seen]
         return found
+
+    def resolve(self, name: str) -> list[Place]:
+        """The places a name means, also written with its qualifier ("Winchester, Indiana", "Washington (DC)")."""
+        found = self.candidates(name)
+        if found:
+            return found
+        cut = re.search(r"\s*[,(]", name)
+        qualifier = self.qualifier(name, cut.start()) if cut else None
+        if cut is None or qualifier is None:
+            return []
+        return [p for p in self.candidates(name[: cut.start()]) if self.inside(p, qualifier)]
+
+    def label(self, place: Place) -> str:
+        """A name read first as this place: its own, or with its province or country ("Winchester, Indiana")."""
+        found = self.candidates(place.name)
+        if not found or found[0].id == place.id:
+            return place.name
+        for ancestor in self.ancestors(place):
+            written = f"{place.name}, {ancestor.name}"
+            if self.resolve(written)[:1] == [place]:
+                return written
+        return place.name
 
     def place(self, place_id: str) -> Place | None:
         if place_id not in self._places:
@@ -177,13 +257,65 @@ class Gazetteer:
     def find(self, text: str, *, require_case: bool = True, context: list[Place] | None = None) -> list[Mention]:
         """Place names in ``text``: longest match, case-aware, ambiguous names only in place context.
 
-        A name that means several places is read as the one nearest the unambiguous
-        places around it (in ``text`` or ``context``): Ping Yang beside Liuzhou is
-        the Pingyang near Liuzhou, not the larger one in Hebei.
+        A qualifier after a name settles it ("Calcutta, Ohio"); otherwise ``context`` (the
+        record's own places) is strong evidence: a name is read as the place inside them
+        (Corpus Christi in a Texas record), and a town abroad or a minor place they do not
+        contain is left out.  A name that still means several places is read as the one
+        nearest the unambiguous places around it: Ping Yang beside Liuzhou is the Pingyang
+        near Liuzhou, not the larger one in Hebei.
         """
         found = self._found(text, require_case)
-        anchors = [options[0] for *_, options in found if len(options) == 1] + list(context or [])
-        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in found]
+        # Without places of its own, a record's qualified names and the states and countries it names are the evidence.
+        context = list(context or []) or [
+            options[0]
+            for *_, options, qualified in found
+            if len(options) == 1 and (qualified or options[0].kind in ("province", "country"))
+        ]
+        within = self._regions(context)
+        mentions: list[tuple[int, int, str, list[Place]]] = []
+        for start, end, surface, options, qualified in found:
+            if not qualified:
+                options = self._evidenced(options, within)
+            if options:
+                mentions.append((start, end, surface, options))
+        anchors = [options[0] for *_, options in mentions if len(options) == 1] + context
+        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in mentions]
+
+    def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
+        """The provinces and the countries of some places (what "inside the record's places" means)."""
+        provinces: set[str] = set()
+        countries: set[str] = set()
+        for place in places:
+            chain = [place, *self.ancestors(place)]
+            provinces.update(p.id for p in chain if p.kind == "province")
+            countries.update(p.country for p in chain if p.country)
+        return provinces, countries
+
+    def _evidenced(self, options: list[Place], within: tuple[set[str], set[str]]) -> list[Place]:
+        """The readings of an unqualified name that the record's places allow (all of them when it has none)."""
+        provinces, countries = within
+        if not countries:
+            return _same_tier([p for p in options if p.tier < MINOR_TIER])
+        inside = [p for p in options if provinces & {a.id for a in [p, *self.ancestors(p)]}]
+        if inside:
+            return inside
+        known = [p for p in options if p.tier < MINOR_TIER]
+        at_home = _same_tier([p for p in known if p.country in countries])
+        if at_home:  # a town of another state: only when the name means one place there
+            return at_home if len({p.parent for p in at_home}) == 1 else []
+        # Abroad: a country or province named outright, not a town sharing its name with one at home.
+        return _same_tier([p for p in known if p.kind in ("country", "province")])
+
+    def inside(self, place: Place, qualifier: Place) -> bool:
+        """True when ``qualifier`` contains ``place``, or is a county or island in the same province."""
+        chain = {place.id} | {a.id for a in self.ancestors(place)}
+        if qualifier.id in chain:
+            return True
+        return (
+            qualifier.kind not in ("country", "province")
+            and qualifier.parent is not None
+            and (qualifier.parent in chain and qualifier.parent != place.country)
+        )
 
     def _found(self, text: str, require_case: bool) -> list[_Found]:
         """Names in ``text`` with the places each may mean; remembered for short texts (place lists recur)."""
@@ -224,15 +356,34 @@ class Gazetteer:
                 surface = text[group[0].start() : group[-1].end()]
                 if not self._accept(text, words, i, size, compact_key(surface), require_case):
                     continue
-                options = self._options(surface, text, group[-1].end())
+                options, qualified = self._options(surface, text, group[-1].end())
                 if options:
-                    found.append((group[0].start(), group[-1].end(), surface, options))
+                    found.append((group[0].start(), group[-1].end(), surface, options, qualified))
                     matched = size
                     break
             i += matched or 1
+        if require_case:
+            found.extend(self._abbreviated(text, {start for start, *_ in found}))
+            found.sort(key=lambda f: f[0])
         return found
 
-    def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[tuple[int, int, str, list[Place]]]:
+    def _abbreviated(self, text: str, taken: set[int]) -> list[_Found]:
+        """State abbreviations after a comma ("Melrose, La.", "Washington, D.C."): too short to find as words."""
+        found: list[_Found] = []
+        for match in _ABBREVIATION_RE.finditer(text):
+            start, end = match.span(1)
+            if start in taken:
+                continue
+            provinces = [p for p in self.candidates(match.group(1)) if p.kind == "province"]
+            if provinces:
+                found.append((start, end, match.group(1), provinces[:1], True))
+        for match in _DOTTED_COUNTRY_RE.finditer(text):
+            countries = [p for p in self.candidates(match.group()) if p.kind == "country"]
+            if countries and match.start() not in taken:
+                found.append((match.start(), match.end(), match.group(), countries[:1], True))
+        return found
+
+    def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[_Found]:
         found = []
         i = 0
         while i < len(run):
@@ -243,7 +394,7 @@ class Gazetteer:
                     if len(piece) > 2 and piece[-1] in HAN_ADMIN_SUFFIXES:  # 平阳镇: any Pingyang
                         places += [p for p in self.candidates(piece[:-1]) if p not in places]
                     if places:
-                        found.append((offset + i, offset + i + size, piece, _same_tier(places)))
+                        found.append((offset + i, offset + i + size, piece, _same_tier(places), False))
                         i += size
                         break
             else:
@@ -259,6 +410,8 @@ class Gazetteer:
             return False
         if not require_case:
             return True
+        if self._in_longer_name(text, words, i, size, key):
+            return False
         if len(key) > 3 and not self.is_common_word(key):
             return True
         after = words[i + size].group().casefold() if i + size < len(words) else ""
@@ -266,21 +419,88 @@ class Gazetteer:
         after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
         return before in PLACE_BEFORE or after in PLACE_AFTER or after_comma
 
-    def _options(self, surface: str, text: str, end: int) -> list[Place]:
-        """The places a name may mean here, after a qualifier such as ", Ohio"; empty to reject it."""
+    def _in_longer_name(self, text: str, words: list, i: int, size: int, key: str) -> bool:
+        """True when the name is part of a person's, an organisation's or a longer place's name.
+
+        ``George Mitchell``, ``W. W. Lincoln``, ``Indiana Harbor Belt``, ``Pennsylvania shipyards``,
+        ``University of Wisconsin``, ``Fort Riley``, ``Transylvania Project``: a place word inside
+        a longer proper name is not that place.  Compass words before it (``North Hibbing``) and
+        words that keep its kind after it (``Guangxi Province``) do not make another name.
+        """
+        start, end = words[i].start(), words[i + size - 1].end()
+        if _INSTITUTION_OF_RE.search(text[max(0, start - 40) : start]):
+            return True
+        if _ORGANISATION_AFTER_RE.match(text, end):
+            return True
+        if i > 0:
+            previous = words[i - 1]
+            gap = text[previous.end() : start]
+            word = previous.group()
+            if gap in (". ", ".") and len(word) == 1 and word.isupper():
+                return True  # an initial: "J. D. Estes", "W. W. Lincoln"
+            if gap == " " and word[0].isupper() and word.casefold() not in NOT_NAME_WORDS | COMPASS_WORDS:
+                sentence_start = previous.start() == 0 or text[: previous.start()].rstrip()[-1:] in ".!?:;([\"'"
+                if not (sentence_start and self.is_common_word(compact_key(word))):
+                    return True
+        if i + size < len(words):
+            following = words[i + size]
+            if text[end : following.start()] == " " and following.group()[0].isupper():
+                kinds = {p.kind for p in self.candidates(text[start:end])}
+                keeps = set().union(*(SAME_PLACE_AFTER.get(k, frozenset()) for k in kinds)) if kinds else set()
+                word = following.group()
+                if word.casefold() in keeps | NOT_NAME_WORDS | FEATURE_AFTER:
+                    return False
+                return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
+        return False
+
+    def _options(self, surface: str, text: str, end: int) -> tuple[list[Place], bool]:
+        """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
         places = self.candidates(surface)
-        if len(places) <= 1:
-            return places
-        qualifier = re.match(r"\s*,\s*([^\W\d_][\w.\- ]{1,30}?)(?=[,.;:)]|\s*$|\s+[a-z])", text[end:])
-        if qualifier:
-            wanted = {p.id for p in self.candidates(qualifier.group(1))}
-            if wanted:
-                inside = [p for p in places if p.parent in wanted or p.country in wanted]
-                if inside:
-                    return inside
-                if any((q := self.place(w)) is not None and q.kind != "city" for w in wanted):
-                    return []  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
-        return _same_tier(places)
+        qualifier = self.qualifier(text, end)
+        between = _BEFORE_QUALIFIER_RE.match(text, end)
+        if qualifier is None and between and between.end() > end:
+            skipped = text[end : between.end()].split()
+            if all(w.casefold() in FEATURE_AFTER | _CITY_WORDS or not w[0].islower() for w in skipped):
+                qualifier = self.qualifier(text, between.end())
+        if qualifier is None or not places:
+            return places, False
+        inside = [p for p in places if self.inside(p, qualifier)]
+        if inside:
+            return inside, True
+        if len(places) == 1 and places[0].tier < MINOR_TIER and places[0].kind != "city":
+            return places, False  # "Texas, United States" read as a list of places
+        return [], True  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
+
+    def qualifier(self, text: str, end: int) -> Place | None:
+        """The country, state, county or island named right after ``text[:end]`` (", Ohio", " (DC)")."""
+        opening = _QUALIFIER_START_RE.match(text, end)
+        if opening is None:
+            return None
+        segment = text[opening.end() : opening.end() + 40]
+        ends = []
+        for word in _QUALIFIER_WORD_RE.finditer(segment):
+            if not (word.group()[0].isupper() or word.group().casefold() in ("of", "de", "la")):
+                break
+            ends.append(word.end())
+            if len(ends) == 4 or segment[word.end() : word.end() + 1] in ",;:)(":
+                break
+        for cut in reversed(ends):
+            found = [p for p in self.candidates(segment[:cut]) if p.kind in QUALIFIER_KINDS]
+            if found:
+                return found[0]
+        return None
+
+
+_CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
+_QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
+_QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
+# ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.
+_ABBREVIATION_RE = re.compile(
+    r"(?<=[A-Za-z\])]),\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
+)
+
+# "U.S.", "U.S.A.", "U.K." not followed by a name they are part of ("U.S. Army").
+_DOTTED_COUNTRY_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,3}(?!\s*[A-Z(&]|\w)")
 
 
 def _same_tier(places: list[Place]) -> list[Place]:

@@ -1,16 +1,32 @@
-"""Finding where a record is: its own places and the places its caption and title name."""
+"""Finding where a record is: its own places and the places its caption and title name.
+
+A record's own place list is read as a chain, broadest last (``Eden · Jerome County · Idaho ·
+United States``): each name is read inside the next one it names, so Eden is the town in Idaho
+or nothing, never Eden in North Carolina.  Those places are then strong evidence for the names
+in its caption and title (:meth:`Gazetteer.find`).  Library code values (``US.DC.001``) and
+county entries no data set knows (truncated ones: ``New County``) are kept in the record but are
+not shown as places.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ichigo_search.vocab.gazetteer import Gazetteer, Place
+from ichigo_search.vocab.gazetteer import MINOR_TIER, Gazetteer, Place
 
 if TYPE_CHECKING:  # a record's text and place list are all this reads
     from ichigo_search.corpus.record import Record
 
 Span = tuple[int, int, str]
+# A catalogue's code for a place ("US.DC.001", "USA-06-037"): letters and digits joined by dots or dashes.
+_CODE_RE = re.compile(r"^(?=.*[\d.])[A-Z0-9]+(?:[.\-_][A-Z0-9]+)+$")
+# A county-level entry ("Lincoln County", "Acadia Parish", "City Baltimore"): shown only when known.
+_COUNTY_RE = re.compile(r"(?i)^(?:.+\s(?:county|parish|borough|municipio)|city\s.+)$")
+_QUALIFIED_RE = re.compile(r"^(.*?)\s*\(([^()]+)\)$")  # "Washington (DC)"
+# The order of a place list: the place, then its county, province or state, then its country.
+_KIND_ORDER = {"city": 0, "area": 0, "county": 1, "province": 2, "country": 3}
 
 
 @dataclass
@@ -22,24 +38,54 @@ class Located:
     names: list[str] = field(default_factory=list)
     caption_spans: list[Span] = field(default_factory=list)
     title_spans: list[Span] = field(default_factory=list)
+    # Where each direct place was read: ("record" | "caption" | "title", the words as written).
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The record's own place names that name no place (codes, truncated values): not shown.
+    hidden: list[str] = field(default_factory=list)
 
-    def _add(self, place: Place) -> None:
-        if all(p.id != place.id for p in self.direct):
+    def _add(self, place: Place, source: str, words: str) -> None:
+        if place.id not in self.sources:
             self.direct.append(place)
+            self.sources[place.id] = (source, words)
+
+    def describe(self, gazetteer: Gazetteer) -> list[dict[str, Any]]:
+        """One object per place assigned: what it is, where it is, and what it was read from."""
+        described = []
+        for place in self.direct:
+            chain = gazetteer.ancestors(place)
+            source, words = self.sources[place.id]
+            country = place if place.kind == "country" else next((p for p in chain if p.kind == "country"), None)
+            described.append(
+                {
+                    "id": place.id,
+                    "name": place.name,
+                    "kind": place.kind,
+                    "province": next((p.name for p in chain if p.kind == "province"), None),
+                    "country": country.name if country else None,
+                    "country_code": place.country,
+                    "source": source,
+                    "text": words,
+                }
+            )
+        return described
+
+
+def is_code(name: str) -> bool:
+    """True for a catalogue code value such as ``US.DC.001``: kept in the record, never shown as a place."""
+    return bool(_CODE_RE.match(name.strip()))
 
 
 def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
-    texts = ((record.caption, located.caption_spans), (record.title or "", located.title_spans))
-    mentioned = [(spans, gazetteer.find(text)) for text, spans in texts]
-    context = [m.place for _, mentions in mentioned for m in mentions]
-    for name in record.places:
-        for mention in gazetteer.find(name, require_case=False, context=context):
-            located._add(mention.place)
-    for spans, mentions in mentioned:
-        for mention in mentions:
-            located._add(mention.place)
+    texts = (("caption", record.caption, located.caption_spans), ("title", record.title or "", located.title_spans))
+    own = _own_places(record.places, gazetteer, located)
+    for place, words in own:
+        located._add(place, "record", words)
+    context = [place for place, _ in own]
+    for source, text, spans in texts:
+        for mention in gazetteer.find(text, context=context):
+            located._add(mention.place, source, mention.text)
             spans.append((mention.start, mention.end, mention.place.id))
     tree_ids: set[str] = set()
     for place in located.direct:
@@ -47,6 +93,50 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
             if member.id not in tree_ids:
                 tree_ids.add(member.id)
                 located.tree.append(member)
-    written = {name.casefold() for name in record.places}
-    located.names = list(record.places) + [p.name for p in located.tree if p.name.casefold() not in written]
+    # One name a place, place -> county -> province -> country; the record's own spelling where it gave one.
+    written = {place.id: words for place, words in own}
+    unplaced = [
+        n for n in dict.fromkeys(record.places) if n.strip() and n not in set(written.values()) | set(located.hidden)
+    ]
+    ordered = sorted(located.tree, key=lambda p: _KIND_ORDER.get(p.kind, 0))
+    located.names = list(dict.fromkeys(unplaced + [written.get(p.id, p.name) for p in ordered]))
     return located
+
+
+def _own_places(names: tuple[str, ...], gazetteer: Gazetteer, located: Located) -> list[tuple[Place, str]]:
+    """The record's place list read broadest first, each name inside the place named after it."""
+    found: list[tuple[Place, str]] = []
+    qualifier: Place | None = None
+    for name in reversed(names):
+        if is_code(name):
+            located.hidden.append(name)
+            continue
+        base, written_qualifier = name, None
+        match = _QUALIFIED_RE.match(name.strip())
+        if match:
+            base = match.group(1)
+            written_qualifier = gazetteer.qualifier(name, len(base))
+        within = written_qualifier or qualifier
+        options = gazetteer.candidates(base)
+        if not options and within is None:  # "Liuzhou, Guangxi" in one entry, or a run of hanzi
+            found.extend((m.place, name) for m in reversed(gazetteer.find(name, require_case=False)))
+            continue
+        if within is not None:  # inside the place named after it; or containing it, in a list in another order
+            options = [p for p in options if p.id != within.id and gazetteer.inside(p, within)] or [
+                p for p in options if p.kind in ("country", "province") and gazetteer.inside(within, p)
+            ]
+        else:
+            options = [p for p in options if p.tier < MINOR_TIER]
+            options = [p for p in options if p.tier == options[0].tier] if options else []
+        if not options:
+            if _COUNTY_RE.match(name.strip()):
+                located.hidden.append(name)
+            continue
+        place = options[0]
+        found.append((place, name))
+        if within is not None and gazetteer.inside(within, place):
+            continue  # a broader place named after a narrower one: the narrower one still qualifies
+        if place.kind != "city" or qualifier is None:
+            qualifier = place
+    found.reverse()
+    return found
