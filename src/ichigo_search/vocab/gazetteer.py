@@ -160,6 +160,8 @@ class Gazetteer:
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
+        self._chains: dict[str, tuple[Place, ...]] = {}  # id -> its ancestors
+        self._lineages: dict[str, frozenset[str]] = {}  # id -> its id and its ancestors'
         self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
 
     @property
@@ -218,15 +220,29 @@ class Gazetteer:
 
     def ancestors(self, place: Place) -> list[Place]:
         """Province and country containing a place, nearest first."""
-        chain: list[Place] = []
-        parent = place.parent
-        while parent and len(chain) < 4:
-            found = self.place(parent)
-            if found is None:
-                break
-            chain.append(found)
-            parent = found.parent
+        return list(self._chain(place))
+
+    def _chain(self, place: Place) -> tuple[Place, ...]:
+        """The ancestors of a place, worked out once per place (resolution asks for them very often)."""
+        chain = self._chains.get(place.id)
+        if chain is None:
+            found_chain: list[Place] = []
+            parent = place.parent
+            while parent and len(found_chain) < 4:
+                found = self.place(parent)
+                if found is None:
+                    break
+                found_chain.append(found)
+                parent = found.parent
+            chain = self._chains[place.id] = tuple(found_chain)
         return chain
+
+    def _lineage(self, place: Place) -> frozenset[str]:
+        """The ids of a place and of every place containing it."""
+        lineage = self._lineages.get(place.id)
+        if lineage is None:
+            lineage = self._lineages[place.id] = frozenset([place.id, *(a.id for a in self._chain(place))])
+        return lineage
 
     def is_common_word(self, key: str) -> bool:
         """True when a name is also an ordinary English word (it then needs place context)."""
@@ -286,7 +302,7 @@ class Gazetteer:
         provinces: set[str] = set()
         countries: set[str] = set()
         for place in places:
-            chain = [place, *self.ancestors(place)]
+            chain = [place, *self._chain(place)]
             provinces.update(p.id for p in chain if p.kind == "province")
             countries.update(p.country for p in chain if p.country)
         return provinces, countries
@@ -296,7 +312,7 @@ class Gazetteer:
         provinces, countries = within
         if not countries:
             return _same_tier([p for p in options if p.tier < MINOR_TIER])
-        inside = [p for p in options if provinces & {a.id for a in [p, *self.ancestors(p)]}]
+        inside = [p for p in options if provinces & self._lineage(p)]
         if inside:
             return inside
         known = [p for p in options if p.tier < MINOR_TIER]
@@ -308,7 +324,7 @@ class Gazetteer:
 
     def inside(self, place: Place, qualifier: Place) -> bool:
         """True when ``qualifier`` contains ``place``, or is a county or island in the same province."""
-        chain = {place.id} | {a.id for a in self.ancestors(place)}
+        chain = self._lineage(place)
         if qualifier.id in chain:
             return True
         return (
