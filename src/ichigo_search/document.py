@@ -18,7 +18,8 @@ from ichigo_search.vocab.locating import locate
 # Bump when analysis, these fields or an engine's schema change in a way old indexes cannot serve;
 # an index of another format is rebuilt from its corpus on the next update.
 # 10: modules moved (the Whoosh schema pickles its analyzer's class path into the index).
-FORMAT_VERSION = 10
+# 11: place_names (the record's places as written, for facets).
+FORMAT_VERSION = 11
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")
@@ -32,6 +33,8 @@ MAX_YEAR_SPAN = 50
 # Gazetteer ids of the places a record names (any spelling), and those plus their provinces and countries.
 PLACE_IDS = "place_ids"
 PLACE_TREE = "place_tree"
+# The record's own place names as written, each whole one term (facets count the ones the gazetteer lacks).
+PLACE_NAMES = "place_names"
 
 
 def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
@@ -51,6 +54,8 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     if located.direct:
         doc[PLACE_IDS] = " ".join(p.id for p in located.direct)
         doc[PLACE_TREE] = " ".join(p.id for p in located.tree)
+    if record.places:
+        doc[PLACE_NAMES] = PART_SEPARATOR.join(dict.fromkeys(record.places))
     if record.title:
         doc["title"] = record.title
     if places:
