@@ -307,6 +307,11 @@ def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.nd
     if (fieldname, text) not in leaf:
         return
     info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
+    yield from info_blocks(leaf, info, values, wanted)
+
+
+def info_blocks(leaf, info, values: bool = False, wanted: np.ndarray | None = None):
+    """:func:`_term_blocks` of a term whose information (``W3TermInfo``) is at hand."""
     if info.is_inlined():
         ids, weights, encoded = info.inlined_postings()
         yield np.array(ids, dtype=np.intp), encoded if values else np.array(weights, dtype=float)

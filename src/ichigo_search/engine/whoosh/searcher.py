@@ -19,7 +19,7 @@ import numpy as np
 
 from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
 from ichigo_search.engine.whoosh.evaluate import member, scorer, top
-from ichigo_search.engine.whoosh.postings import EMPTY_IDS, _term_blocks
+from ichigo_search.engine.whoosh.postings import EMPTY_IDS, info_blocks
 from ichigo_search.engine.whoosh.reader_cache import per_reader
 from ichigo_search.engine.whoosh.statistics import ReaderSearcher
 from ichigo_search.query.matching import Matching
@@ -174,8 +174,10 @@ class WhooshSegment:
         """Each term of a keyword field with the (segment-local) documents holding it, deleted ones included."""
         if field not in self._reader.schema:
             return
-        for term in self._reader.field_terms(field):
-            yield term, np.concatenate([ids for ids, _ in _term_blocks(self._reader, field, term)] or [EMPTY_IDS])
+        from_bytes = self._reader.schema[field].from_bytes
+        for btext, info in self._reader.iter_field(field):  # one pass over the term table
+            blocks = [ids for ids, _ in info_blocks(self._reader, info)]
+            yield from_bytes(btext), np.concatenate(blocks) if blocks else EMPTY_IDS
 
 
 def _words_from(reader_ref: weakref.ref, letter: str) -> set[str]:
