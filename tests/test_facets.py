@@ -147,3 +147,15 @@ def test_columns_from_postings_count_what_the_stored_records_say(tmp_path):
     assert len(unknown) > 50 and sum(decades.values()) > 1000  # the sample holds what is tested
     counted = {v.value: v.count for v in facets.places}
     assert {name: counted.get(name) for name in unknown} == dict(unknown)
+
+
+def test_facets_read_no_stored_record(index, monkeypatch):
+    """Counting reads postings only: reading 98,244 stored records took 1.9 s of a cold ``--facets``."""
+    from ichigo_search.engine.whoosh.searcher import WhooshSegment
+
+    def refuse(self, docnum):
+        raise AssertionError("a stored record was read")
+
+    monkeypatch.setattr(WhooshSegment, "stored", refuse)
+    facets = index.facets("Liuzhou")
+    assert facets.total > 0 and facets.places
