@@ -19,7 +19,8 @@ from ichigo_search.vocab.locating import locate
 # an index of another format is rebuilt from its corpus on the next update.
 # 10: modules moved (the Whoosh schema pickles its analyzer's class path into the index).
 # 11: places read with their evidence (qualifiers, the record's own places), stored with where they came from.
-FORMAT_VERSION = 11
+# 12: place_names (the record's places as written, for facets).
+FORMAT_VERSION = 12
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")
@@ -33,6 +34,9 @@ MAX_YEAR_SPAN = 50
 # Gazetteer ids of the places a record names (any spelling), and those plus their provinces and countries.
 PLACE_IDS = "place_ids"
 PLACE_TREE = "place_tree"
+# The record's own place names as written, each whole one term, code values left out (facets count the ones
+# the gazetteer lacks).
+PLACE_NAMES = "place_names"
 
 
 def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
@@ -59,6 +63,9 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     if located.direct:
         doc[PLACE_IDS] = " ".join(p.id for p in located.direct)
         doc[PLACE_TREE] = " ".join(p.id for p in located.tree)
+    shown = [name for name in dict.fromkeys(record.places) if name not in located.hidden]  # no code values
+    if shown:
+        doc[PLACE_NAMES] = PART_SEPARATOR.join(shown)
     if record.title:
         doc["title"] = record.title
     if places:

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import numpy as np
 
-from ichigo_search.document import PLACE_TREE, from_stored, stored_places
+from ichigo_search.document import PLACE_NAMES, PLACE_TREE, YEARS_FIELD
 from ichigo_search.engine import Searcher, Segment
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
@@ -89,10 +88,11 @@ class SegmentColumns:
 class FacetCounter:
     """Counts facets for searches on one index from per-segment columns, each read once.
 
-    A segment's columns are built the first time a search meets it (its place postings
-    and stored records read once); the columns of a searcher's segments, shifted to its
-    document numbers, are joined once per set of segments. A count is then one mask of
-    the matching documents and two ``bincount`` calls, whatever the number of matches.
+    A segment's columns are built the first time a search meets it, from the postings of
+    its place tree, place names and years (no stored record is read); the columns of a
+    searcher's segments, shifted to its document numbers, are joined once per set of
+    segments. A count is then one mask of the matching documents and two ``bincount``
+    calls, whatever the number of matches.
     """
 
     def __init__(self) -> None:
@@ -124,32 +124,49 @@ class FacetCounter:
         return self._known[name]
 
     def _read_segment(self, segment: Segment) -> SegmentColumns:
-        labels: list[set[int]] = [set() for _ in range(segment.size)]
+        """A segment's columns, from the postings of its place tree, place names and years (no stored record)."""
+        place_docs: list[np.ndarray] = []
+        place_labels: list[int] = []
         for place_id, docnums in segment.postings(PLACE_TREE):
             label_id = self._place_label(place_id)
             if label_id is not None:
-                for docnum in docnums:
-                    labels[docnum].add(label_id)
-        decade_docs: list[int] = []
-        decades: list[int] = []
-        for docnum in range(segment.size):
-            if segment.is_deleted(docnum):
-                labels[docnum].clear()
-                continue
-            stored = segment.stored(docnum)
-            record = from_stored(stored)
-            hidden = set(stored_places(stored).get("hidden", ()))  # code values, truncated names: not places
-            for name in record.places:
-                if name.strip() and name not in hidden and not self._is_known(name):
-                    labels[docnum].add(self._label_id(place_key(name)))
-            for decade in decades_of(record.years):
-                decade_docs.append(docnum)
-                decades.append(decade)
-        place_docs = np.repeat(np.arange(segment.size, dtype=np.int64), [len(ids) for ids in labels])
-        place_labels = np.fromiter(chain.from_iterable(labels), dtype=np.int64, count=len(place_docs))
-        return SegmentColumns(
-            place_docs, place_labels, np.array(decade_docs, dtype=np.int64), np.array(decades, dtype=np.int64)
-        )
+                place_docs.append(np.asarray(docnums, dtype=np.int64))
+                place_labels.append(label_id)
+        for name, docnums in segment.postings(PLACE_NAMES):
+            if name.strip() and not self._is_known(name):
+                place_docs.append(np.asarray(docnums, dtype=np.int64))
+                place_labels.append(self._label_id(place_key(name)))
+        docs, labels = _pairs(place_docs, place_labels)
+        # A document's labels are distinct (two place ids may have one name): one pair each.
+        docs, labels = _distinct_pairs(docs, labels, len(self._labels))
+        decade_docs, decades = self._decades(segment)
+        return SegmentColumns(docs, labels, decade_docs, decades)
+
+    @staticmethod
+    def _decades(segment: Segment) -> tuple[np.ndarray, np.ndarray]:
+        """(document, decade) pairs: each document's years, first to last, as ``decades_of`` reads its date.
+
+        The years field holds every year of a date range narrower than MAX_YEAR_SPAN, and
+        decades_of counts no decades for a wider one, so the field's first and last years say it all.
+        """
+        first = np.full(segment.size, np.iinfo(np.int64).max, dtype=np.int64)
+        last = np.full(segment.size, np.iinfo(np.int64).min, dtype=np.int64)
+        for year, docnums in segment.postings(YEARS_FIELD):
+            docnums = np.asarray(docnums, dtype=np.int64)
+            np.minimum.at(first, docnums, int(year))
+            np.maximum.at(last, docnums, int(year))
+        dated = np.flatnonzero(last >= first)
+        # decades_of once per distinct (first, last): a few hundred ranges among a hundred thousand documents
+        ranges, which = np.unique(np.stack((first[dated], last[dated]), axis=1), axis=0, return_inverse=True)
+        per_range = [decades_of((int(a), int(b))) for a, b in ranges]
+        sizes = np.array([len(d) for d in per_range], dtype=np.int64)
+        table = np.array([decade for d in per_range for decade in d], dtype=np.int64)
+        which = which.ravel()
+        counts = sizes[which]
+        starts = (np.cumsum(sizes) - sizes)[which]
+        before = np.cumsum(counts) - counts  # where each document's decades begin in the answer
+        picked = np.arange(counts.sum()) + np.repeat(starts - before, counts)
+        return np.repeat(dated.astype(np.int64), counts), table[picked]
 
     def columns(self, searcher: Searcher) -> SegmentColumns:
         """The facet columns of every segment, in the searcher's document numbers."""
@@ -219,3 +236,18 @@ class FacetCounter:
             present = present[counts[present] >= least]
         best = sorted((-int(counts[i]), self._labels[i]) for i in present)[:size]
         return [FacetValue(label, -negative) for negative, label in best]
+
+
+def _pairs(docs: list[np.ndarray], labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(document, label) pairs from each label's documents."""
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(docs), np.repeat(np.array(labels, dtype=np.int64), [len(d) for d in docs])
+
+
+def _distinct_pairs(docs: np.ndarray, labels: np.ndarray, label_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs without repeats, ordered by document then label."""
+    keys = np.sort(docs * max(label_count, 1) + labels)
+    if len(keys) > 1:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    return keys // max(label_count, 1), keys % max(label_count, 1)

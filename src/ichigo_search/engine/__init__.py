@@ -41,7 +41,9 @@ class Segment(Protocol):
 
     def stored(self, docnum: int) -> dict[str, Any]: ...
 
-    def postings(self, field: str) -> Iterator[tuple[str, Iterable[int]]]: ...
+    def postings(self, field: str) -> Iterator[tuple[str, Iterable[int]]]:
+        """Each term of a keyword field with the documents holding it (deleted ones included)."""
+        ...
 
 
 class Searcher(Protocol):

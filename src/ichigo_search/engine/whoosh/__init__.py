@@ -20,6 +20,9 @@ Reading (``postings.py``, ``sidecar.py``, ``mapped.py``):
   one byte per document, read through ``leaf._perdoc._get_column_file()``; decoded with
   ``whoosh.util.numeric._length_byte_cache``; ``leaf.deleted_docs_set``.
 - BM25F as ``whoosh.scoring.BM25FScorer`` computes it, with ``BM25F._field_B`` per field.
+- Searcher statistics without ``whoosh.searching`` (``statistics.py``): ``WeightingModel.idf``'s
+  formula, ``Searcher.avg_field_length``'s (total field length over ``doc_count_all``),
+  ``reader.generation()`` against ``ix.latest_generation()`` for ``up_to_date``.
 - ``.arr`` sidecar files: ``Segment.create_file`` names them by the segment id, so
   ``Segment.create_compound_file`` folds them into the ``.seg`` file and ``index.clean_files``
   deletes them with their segment; read back through ``leaf._segment.make_filename`` and
@@ -48,12 +51,22 @@ Writing (``writer.py``):
   ``update_document``).
 - ``Searcher.refresh()`` reuses segment readers and misses deletions committed to an existing
   segment: a changed index is reopened instead.
+
+Importing (:func:`_import_whoosh_lightly`, run when this package is imported):
+
+- ``whoosh.compat`` imports ``urlretrieve`` from ``urllib.request`` (which loads ``http.client``
+  and ``email``) and uses it nowhere a search goes; ``whoosh.reading`` imports the
+  ``cached_property`` package, which imports ``asyncio`` for ``iscoroutinefunction`` in
+  ``__get__`` (only ``deleted_docs_set`` uses it). Together about 40 ms of a 0.2 s cold query.
 """
 
 from __future__ import annotations
 
+import importlib
 import pickle
 import struct
+import sys
+import types
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -66,6 +79,38 @@ if TYPE_CHECKING:
 
 CHECKED_AGAINST = "2.7.5"
 _PROGRESS_EVERY = 500
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module while Whoosh's modules import it: the real one is imported when first used."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # what the import system asks of a module (``__path__``, …)
+            raise AttributeError(name)
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
+    return importlib.import_module("urllib.request").urlretrieve(*args, **kwargs)
+
+
+def _import_whoosh_lightly() -> None:
+    """Import ``whoosh.compat`` and ``cached_property`` with stand-ins for ``urllib.request`` and
+    ``asyncio``, which a search never uses; the real modules are imported if ever they are used."""
+    stand_ins = [name for name in ("urllib.request", "asyncio") if name not in sys.modules]
+    for name in stand_ins:
+        sys.modules[name] = _Deferred(name)
+    if "urllib.request" in stand_ins:
+        sys.modules["urllib.request"].urlretrieve = _urlretrieve  # what whoosh.compat imports from it
+    try:
+        import cached_property  # noqa: F401
+        import whoosh.compat  # noqa: F401
+    finally:
+        for name in stand_ins:
+            del sys.modules[name]
+
+
+_import_whoosh_lightly()
 
 
 class WhooshEngine:

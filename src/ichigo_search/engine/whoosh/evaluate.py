@@ -93,7 +93,8 @@ class Scorer:
             return found
         best = np.sort(np.array([doc for doc, _ in top(found.ids, found.scores, window)], dtype=np.intp))
         extra = _scores_at(self.evaluate(bonus, within=best), found.ids)
-        return Sparse(found.ids, found.scores + np.where(np.isin(found.ids, best), extra, 0.0))
+        in_best = _find(Sparse(best, np.zeros(len(best))), found.ids)[1]  # not np.isin: it imports numpy.ma
+        return Sparse(found.ids, found.scores + np.where(in_best, extra, 0.0))
 
     def select(self, query: Query, allowed: np.ndarray) -> Sparse:
         """The documents matching ``query`` that ``allowed`` lets through, with their scores."""

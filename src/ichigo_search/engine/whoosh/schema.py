@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import columns, fields
-from whoosh.analysis import Analyzer, Token
+from whoosh.analysis import Analyzer, RegexTokenizer, Token
 
 from ichigo_search.document import PART_SEPARATOR
 from ichigo_search.ranking import DEFAULT, Ranking
@@ -72,6 +72,7 @@ def build_schema(ranking: Ranking = DEFAULT) -> fields.Schema:
         place_ids=fields.KEYWORD(scorable=True),
         place_tree=fields.KEYWORD(scorable=True),
         years=fields.KEYWORD(scorable=True),  # scorable: a lengths column spares that check too
+        place_names=fields.KEYWORD(analyzer=RegexTokenizer(f"[^{PART_SEPARATOR}]+")),  # whole names, as written
         record=fields.STORED(),
         located=fields.STORED(),
     )

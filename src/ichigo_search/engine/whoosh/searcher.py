@@ -19,7 +19,9 @@ import numpy as np
 
 from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
 from ichigo_search.engine.whoosh.evaluate import member, scorer, top
+from ichigo_search.engine.whoosh.postings import EMPTY_IDS, info_blocks
 from ichigo_search.engine.whoosh.reader_cache import per_reader
+from ichigo_search.engine.whoosh.statistics import ReaderSearcher
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.spelling import Spellings
@@ -49,26 +51,29 @@ def _weighting(ranking: Ranking):
 
 
 class WhooshSearcher:
-    """One open Whoosh index and its searcher."""
+    """One open Whoosh index and a reader of it, with Whoosh's searcher statistics."""
 
     def __init__(self, index, ranking: Ranking = DEFAULT):
         self._index = index
         self.ranking = ranking
-        self._searcher = index.searcher(weighting=_weighting(ranking))
+        self._searcher = self._open()
+
+    def _open(self) -> ReaderSearcher:
+        return ReaderSearcher(self._index, self._index.reader(), _weighting(self.ranking))
 
     @property
     def whoosh(self):
         """The Whoosh searcher underneath (for this engine's own modules and its oracle tests)."""
-        return self._searcher
+        return self._searcher.whoosh
 
     def refreshed(self) -> WhooshSearcher:
         """This searcher, or a new one when a writer committed to the index since it was opened."""
         if self._searcher.up_to_date():
             return self
-        # Not Searcher.refresh(): it reuses segment readers and so misses deletions committed to an
-        # existing segment.
+        # A new reader, not Whoosh's Searcher.refresh(): that reuses segment readers and so misses
+        # deletions committed to an existing segment.
         self._searcher.close()
-        self._searcher = self._index.searcher(weighting=_weighting(self.ranking))
+        self._searcher = self._open()
         return self
 
     def close(self) -> None:
@@ -141,12 +146,12 @@ class WhooshSearcher:
 
     def document_number(self, record_id: str) -> int | None:
         """The live document of a record id, or None."""
-        return self._searcher.document_number(id=record_id)
+        return self._searcher.document_number("id", record_id)
 
     def segments(self) -> Iterator[WhooshSegment]:
         """The index's segments, each with the document number it starts at."""
-        for subsearcher, offset in self._searcher.leaf_searchers():
-            yield WhooshSegment(subsearcher.reader(), offset)
+        for reader, offset in self._searcher.reader().leaf_readers():
+            yield WhooshSegment(reader, offset)
 
 
 class WhooshSegment:
@@ -165,12 +170,14 @@ class WhooshSegment:
     def stored(self, docnum: int) -> dict[str, Any]:
         return self._reader.stored_fields(docnum)
 
-    def postings(self, field: str) -> Iterator[tuple[str, Iterator[int]]]:
-        """Each term of a keyword field with the (segment-local) documents holding it."""
+    def postings(self, field: str) -> Iterator[tuple[str, np.ndarray]]:
+        """Each term of a keyword field with the (segment-local) documents holding it, deleted ones included."""
         if field not in self._reader.schema:
             return
-        for term in self._reader.field_terms(field):
-            yield term, self._reader.postings(field, term).all_ids()
+        from_bytes = self._reader.schema[field].from_bytes
+        for btext, info in self._reader.iter_field(field):  # one pass over the term table
+            blocks = [ids for ids, _ in info_blocks(self._reader, info)]
+            yield from_bytes(btext), np.concatenate(blocks) if blocks else EMPTY_IDS
 
 
 def _words_from(reader_ref: weakref.ref, letter: str) -> set[str]:

@@ -1,0 +1,80 @@
+"""A one-shot ``ichigo-search query`` imports only what its query needs (issue 17: cold start).
+
+Each query runs in a fresh Python process, as a reader's command does; the test reads
+the modules that process loaded.  The standard modules named here cost 10-40 ms each
+to import and no search uses them (Whoosh imports them for features we do not call).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_CORPUS
+
+# Never needed to answer a query from the command line.
+UNNEEDED = ("asyncio", "urllib.request", "http.client", "email.parser", "numpy.ma", "whoosh.query", "whoosh.searching")
+PROBE = """
+import json, sys
+from ichigo_search.cli import main
+sys.argv = ["ichigo-search", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as stop:
+    code = stop.code
+print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ichigo_search import Index
+
+    folder = tmp_path_factory.mktemp("cold") / "index"
+    with Index(folder) as idx:
+        idx.update_from(SAMPLE_CORPUS)
+    return folder
+
+
+def loaded(index: Path, *args: str) -> tuple[int, set[str]]:
+    """The exit code of ``ichigo-search query ARGS --no-update`` in a new process, and the modules it loaded."""
+    argv = ["query", *args, "--no-update", "--index", str(index), "--corpus", str(SAMPLE_CORPUS)]
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, check=True)
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer["exit"], set(answer["modules"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["Liuzhou airbase"],  # words: proximity phrases too
+        ['"cavalry column"'],  # a phrase
+        ["Liuchow"],  # a place spelling
+        ["Liuzhuo"],  # a typo
+        ["柳州"],  # CJK
+        ["retreat", "--json"],
+        ["retreat", "--facets"],
+    ],
+)
+def test_a_query_loads_nothing_it_does_not_use(index_folder, args):
+    code, modules = loaded(index_folder, *args)
+    assert code == 0, args
+    assert "ichigo_search.engine.whoosh.evaluate" in modules  # the probe really searched
+    assert not modules & set(UNNEEDED), sorted(modules & set(UNNEEDED))
+
+
+def test_the_deferred_modules_still_work_when_used(index_folder):
+    """What Whoosh imported as a stand-in loads the real module on first use."""
+    code = (
+        "import ichigo_search.engine.whoosh, cached_property, whoosh.compat, sys\n"
+        "assert 'asyncio' not in sys.modules and 'urllib.request' not in sys.modules\n"
+        "assert cached_property.asyncio.iscoroutinefunction(lambda: 0) is False\n"
+        "import asyncio, urllib.request\n"
+        "assert cached_property.asyncio.iscoroutinefunction is asyncio.iscoroutinefunction\n"
+        "assert callable(whoosh.compat.urlretrieve) and urllib.request.urlretrieve\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
