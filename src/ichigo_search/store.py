@@ -5,7 +5,8 @@ Layout::
     index/
       CURRENT          name of the live generation, replaced atomically
       gen-<stamp>/     a Whoosh index plus meta.json
-      .lock            held (flock) by the one process writing
+      .lock            locked (a POSIX record lock) by the one process writing
+      .queue/          one ticket per writer waiting for the lock, oldest first
 
 Every write makes a new generation and never touches the live one: a rebuild
 writes it from scratch, an incremental update starts from hard links to the
@@ -28,6 +29,7 @@ import re
 import shutil
 import signal
 import stat
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -39,6 +41,8 @@ from ichigo_search.errors import IndexBusyError, IndexFormatError
 CURRENT = "CURRENT"
 META = "meta.json"
 LOCK = ".lock"
+# Writers waiting for the lock, one ticket file each (write_lock).
+QUEUE = ".queue"
 GENERATION_PREFIX = "gen-"
 # Inside a generation that is not live yet; a generation holding it and not
 # named by CURRENT is the leftover of a killed writer.
@@ -50,10 +54,11 @@ _MAX_POINTER_BYTES = 256
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 # -- test hook ----------------------------------------------------------------
-# ICHIGO_TEST_CRASH="stage[:count[:INT]]" makes the process kill itself (SIGKILL,
-# or SIGINT like Ctrl-C) when a write reaches that stage, so tests can crash a
+# ICHIGO_TEST_CRASH="stage[:count[:SIGNAL]]" makes the process signal itself (SIGKILL, or
+# INT like Ctrl-C, TERM, HUP) when a write reaches that stage, so tests can crash a
 # build at exact points.  Parsed once at import; unset, crash_point returns at once.
 CRASH_ENV = "ICHIGO_TEST_CRASH"
+_CRASH_SIGNALS = {"KILL": signal.SIGKILL, "INT": signal.SIGINT, "TERM": signal.SIGTERM, "HUP": signal.SIGHUP}
 
 
 def _crash_plan() -> tuple[str, int, int] | None:
@@ -61,8 +66,8 @@ def _crash_plan() -> tuple[str, int, int] | None:
     if not spec:
         return None
     parts = spec.split(":")
-    sig = signal.SIGINT if parts[-1].upper() == "INT" else signal.SIGKILL
-    if parts[-1].upper() in ("INT", "KILL"):
+    sig = _CRASH_SIGNALS.get(parts[-1].upper(), signal.SIGKILL)
+    if parts[-1].upper() in _CRASH_SIGNALS:
         parts.pop()
     try:
         return parts[0], int(parts[1]) if len(parts) > 1 else 0, sig
@@ -302,37 +307,129 @@ def _lock_holder(fd: int) -> str:
     return ""
 
 
-@contextlib.contextmanager
-def write_lock(root: Path, timeout: float) -> Iterator[None]:
-    """Hold the index's write lock; wait up to ``timeout`` seconds for another writer.
+# Writers of one folder within this process (POSIX record locks are per process, not per thread).
+_THREAD_LOCKS: dict[str, Any] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
 
-    The lock is an OS file lock: a killed writer's lock is released by the
-    kernel, so a stale lock can never block the index.
-    """
+
+def _thread_lock(root: Path) -> Any:
+    key = os.path.realpath(root)
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(key, threading.Lock())
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the POSIX record lock on ``fd`` without waiting; False when another process holds it."""
     import fcntl
 
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
-    deadline = time.monotonic() + max(0.0, timeout)
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"another ichigo-search process{_lock_holder(fd)} is updating {root} "
-                        f"(waited {timeout:g} s); try again when it finishes"
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+
+
+class _Ticket:
+    """A writer's place in the queue: a file in ``.queue/`` named by the time it arrived, locked while it lives.
+
+    A writer takes the write lock only when no living ticket is older than its own, so a writer
+    that loops (release, take again) queues behind one that was already waiting. A ticket whose
+    writer died is unlocked (the kernel dropped the lock with the process) and is deleted by the
+    next writer that looks at it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / QUEUE
+        self.folder.mkdir(exist_ok=True)
+        draft = self.folder / f".{uuid.uuid4().hex}"
+        self.fd = os.open(draft, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        try:
+            _try_lock(self.fd)  # a new file: nobody else holds it
+            self.name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            os.rename(draft, self.folder / self.name)  # appears locked
+        except BaseException:
+            os.close(self.fd)
+            with contextlib.suppress(OSError):
+                draft.unlink()
+            raise
+
+    def first(self) -> bool:
+        """Whether no living writer queued before this one (dead writers' tickets are deleted)."""
+        try:
+            names = sorted(os.listdir(self.folder))
+        except OSError:
+            return True
+        for name in names:
+            if name.startswith("."):  # a draft: deleted once its writer has long died before queueing
+                with contextlib.suppress(OSError):
+                    if time.time() - (self.folder / name).lstat().st_mtime > GRACE_SECONDS:
+                        _ticket_alive(self.folder / name)
+            elif name < self.name and _ticket_alive(self.folder / name):
+                return False
+        return True
+
+    def leave(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.folder / self.name).unlink()
+        os.close(self.fd)
+
+
+def _ticket_alive(path: Path) -> bool:
+    """Whether the writer that queued ``path`` still lives; a dead writer's ticket is deleted."""
+    try:
+        fd = os.open(path, os.O_RDWR | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        if not _try_lock(fd):
+            return True
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return False
     finally:
-        os.close(fd)
+        os.close(fd)  # also drops the lock just taken
+
+
+def _busy(root: Path, holder: str, timeout: float) -> IndexBusyError:
+    return IndexBusyError(
+        f"another ichigo-search process{holder} is updating {root} (waited {timeout:g} s); try again when it finishes"
+    )
+
+
+@contextlib.contextmanager
+def write_lock(root: Path, timeout: float) -> Iterator[None]:
+    """Hold the index's write lock; wait up to ``timeout`` seconds for other writers, first come first served.
+
+    The lock is a POSIX record lock on ``.lock``: the kernel drops it when its process
+    ends, however it ends, and a forked child never inherits it, so a writer killed while
+    its helper processes still run leaves nothing locked. Waiting writers queue by
+    arrival (:class:`_Ticket`).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + max(0.0, timeout)
+    in_process = _thread_lock(root)
+    if not in_process.acquire(timeout=max(0.0, timeout)):
+        raise _busy(root, f" (a thread of this one, pid {os.getpid()})", timeout)
+    try:
+        fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        try:
+            ticket = _Ticket(root)
+            try:
+                while not (ticket.first() and _try_lock(fd)):
+                    if time.monotonic() >= deadline:
+                        raise _busy(root, _lock_holder(fd), timeout) from None
+                    time.sleep(0.05)
+            finally:
+                ticket.leave()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # drops the record lock
+    finally:
+        in_process.release()
 
 
 def folder_size(path: Path) -> int:

@@ -389,7 +389,7 @@ class Reading:
         """Lines, not bytes: records are what indexing costs (each file's line length is sampled)."""
         from ichigo_search.util.forking import can_fork
 
-        if sum(self._sizes) < PARALLEL_READ_BYTES or not can_fork():
+        if not self.to_read or sum(self._sizes) < PARALLEL_READ_BYTES or not can_fork():
             return [self.to_read]
         line_bytes = [_line_bytes(self.root / part.name) for part in self.to_read]
         lines = [size / per_line for size, per_line in zip(self._sizes, line_bytes, strict=True)]
