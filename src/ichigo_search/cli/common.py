@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ichigo_search.index import Index
 
 EXIT_HITS, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
+T = TypeVar("T")
 
 
 def fail(message: str) -> None:
@@ -141,8 +142,19 @@ def open_index(index_dir: Path) -> Index:
     return Index(index_dir, memory_map=False)  # one query per process: open fast
 
 
+def _warn(message: str) -> None:
+    click.echo(f"ichigo-search: {message}", err=True)
+
+
 def refresh_for_query(idx: Index, corpus: Path) -> None:
     """Bring the index up to date before a query; on trouble, search the last good index."""
     from ichigo_search.app.refresh import refresh_index
 
-    refresh_index(idx, corpus, warn=lambda message: click.echo(f"ichigo-search: {message}", err=True))
+    refresh_index(idx, corpus, warn=_warn)
+
+
+def read_repairing(idx: Index, corpus: Path | None, read: Callable[[], T]) -> T:
+    """``read()``; an index found damaged is rebuilt from ``corpus`` (None: never) and read again."""
+    from ichigo_search.app import refresh
+
+    return refresh.read_repairing(idx, corpus, _warn, read)
