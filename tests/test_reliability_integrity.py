@@ -223,3 +223,26 @@ def test_a_segment_cut_short_under_a_mapped_reader_is_damage_not_sigbus(built):
     )
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     assert result.stdout.split() == ["damaged"] * 3
+
+
+def test_query_answers_from_the_last_good_index_when_a_file_changes_while_it_is_read(built, monkeypatch):
+    """The automatic update reads a file, the file changes before the writer reads its lines again."""
+    from ichigo_search import indexing
+
+    corpus, index_dir = built
+    extra = corpus / "more.jsonl"
+    extra.write_text("".join(json.dumps({"id": f"x-{i}", "caption": f"Ferry {i} at Wuzhou"}) + "\n" for i in range(5)))
+    assert run(corpus, index_dir, "index").exit_code == 0
+    extra.write_text("".join(json.dumps({"id": f"x-{i}", "caption": f"Barge {i} at Wuzhou"}) + "\n" for i in range(5)))
+    real_load = indexing.load_corpus
+
+    def load_then_edit(*args, **kwargs):
+        loaded = real_load(*args, **kwargs)
+        extra.write_text(extra.read_text() + json.dumps({"id": "x-late", "caption": "A late edit"}) + "\n")
+        return loaded
+
+    monkeypatch.setattr(indexing, "load_corpus", load_then_edit)
+    result = run(corpus, index_dir, "query", "Wuzhou", "--json")
+    assert result.exit_code == 0, result.output
+    assert "changed while it was being indexed" in result.output and "searching it as it is" in result.output
+    assert json.loads(result.output[result.output.index("{") :])["total"] == 5
