@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -99,7 +100,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"field {key!r} appears twice")
+                raise ValueError(f"field {quoted(repr(key))} appears twice")
             seen.add(key)
     return result
 
@@ -216,19 +217,33 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
             yield start, entry
 
 
+# A CSV header names at most this many columns (a record has a handful of fields, and unknown
+# ones may hold 100,000 characters in all).
+MAX_CSV_COLUMNS = 1_000
+# What a message quotes of a file's own text at most: the file may not be a corpus file at all.
+QUOTE_CHARS = 80
+
+
+def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` for a message: at most ``limit`` characters of it, marked when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _header_problem(header: list[str]) -> str | None:
+    if len(header) > MAX_CSV_COLUMNS:
+        return f"the CSV header has {len(header):,} columns (at most {MAX_CSV_COLUMNS:,})"
     bad = _surrogate_byte("".join(header))
     if bad is not None:
         return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    counts = Counter(header)
+    repeated = sorted(h for h, count in counts.items() if h and count > 1)
     if repeated:
-        return f"the CSV header repeats the column(s) {', '.join(repeated)}"
-    missing = [c for c in ("id", "caption") if c not in header]
+        return f"the CSV header repeats the column(s) {quoted(', '.join(repeated))}"
+    missing = [c for c in ("id", "caption") if c not in counts]
     if missing:
-        found = ", ".join(header)
         joined = ",".join(header)
         hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
-        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {found}){hint}"
+        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {quoted(', '.join(header))}){hint}"
     return None
 
 
@@ -241,7 +256,7 @@ def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
     for name, cell in zip(header, row, strict=True):
         bad = _surrogate_byte(cell)
         if bad is not None:
-            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {name or 'unnamed'} column)"
+            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {quoted(name) or 'unnamed'} column)"
     return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
 
 
@@ -266,7 +281,8 @@ def yaml_loader():
             except TypeError:
                 continue  # unhashable; construct_mapping reports it
             if repeated:
-                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} appears twice", key_node.start_mark)
+                problem = f"field {quoted(repr(key))} appears twice"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
         return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
