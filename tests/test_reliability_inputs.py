@@ -81,3 +81,42 @@ def test_a_csv_header_of_100000_columns_is_refused_as_such(tmp_path, corpus):
     assert [str(p) for p in info.value.problems] == [
         f"wide.csv:1: the CSV header has 100,000 columns (at most {MAX_CSV_COLUMNS:,}); its 1 row left out"
     ]
+
+
+MEASURE_A_HUGE_LINE = r"""
+import json, resource, sys
+from pathlib import Path
+from ichigo_search import CorpusError, Index
+corpus = Path(sys.argv[1])
+size = int(sys.argv[2])
+with open(corpus / "huge.jsonl", "w") as handle:
+    handle.write(json.dumps({"id": "fine", "caption": "A fine caption"}) + "\n")
+    handle.write('{"id": "huge", "caption": "' + "a" * size + '"}\n')
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+try:
+    Index(sys.argv[3]).update_from(corpus)
+except CorpusError as exc:
+    print(exc.problems[0])
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before) / size)
+"""
+
+
+def test_a_line_of_many_megabytes_is_rejected_before_it_is_decoded(tmp_path, corpus):
+    """Read once, never decoded or parsed: the memory it costs is about its size, not four times it."""
+    import os
+    import subprocess
+    import sys
+
+    size = 64 << 20
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE_A_HUGE_LINE, str(corpus), str(size), str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    problem, growth = result.stdout.splitlines()
+    assert problem.startswith(f"huge.jsonl:2: line is longer than 16 MB ({size + 29:,} bytes): no record is that long")
+    assert float(growth) < 2.0  # the file's bytes once (and a little); decoding and parsing it took 4 times

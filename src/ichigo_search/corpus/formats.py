@@ -118,6 +118,12 @@ def parse_json_line(text: str) -> Any:
     return _JSON_DECODER.decode(text)
 
 
+# A JSON line longer than this cannot hold a valid record (a caption holds at most 100,000 characters,
+# other fields 10,000, unknown ones 100,000 in all; even written as \uXXXX escapes, far below this).
+MAX_LINE_BYTES = 16 << 20
+_TOO_LONG = "no record is that long (a document pasted by mistake?)"
+
+
 def jsonl_entries(
     data: bytes,
     report: Report,
@@ -127,17 +133,17 @@ def jsonl_entries(
     first_line: int = 1,
 ) -> Iterator[tuple[int, Any, str, int]]:
     """The entries of the lines of ``data[start:end]``, numbered from ``first_line``."""
-    offset = start
-    lines = data[start:end].split(b"\n") if start or end is not None else data.split(b"\n")
-    if end is not None and lines[-1] == b"":
-        lines.pop()  # the newline that ends the run
-    for number, line in enumerate(lines, first_line):
-        start, offset = offset, offset + len(line) + 1
+    for number, (line_start, line_end) in enumerate(_line_spans(data, start, end), first_line):
+        if line_end - line_start > MAX_LINE_BYTES:  # rejected before it is copied, decoded and parsed
+            size = line_end - line_start
+            report.reject(number, f"line is longer than {MAX_LINE_BYTES >> 20} MB ({size:,} bytes): {_TOO_LONG}")
+            continue
+        line = data[line_start:line_end]
         if not line.strip():
             continue
         digest = line_digest(line)
         if digest in known_lines:
-            yield number, KnownLine(*known_lines[digest]), digest, start
+            yield number, KnownLine(*known_lines[digest]), digest, line_start
             continue
         if b"\x00" in line:
             report.reject(number, "contains a NUL byte (is this a binary file?)")
@@ -158,7 +164,18 @@ def jsonl_entries(
         except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
             report.reject(number, f"invalid JSON: {exc}")
             continue
-        yield number, value, digest, start
+        yield number, value, digest, line_start
+
+
+def _line_spans(data: bytes, start: int, end: int | None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``data[start:end]``, without its newline; nothing is copied."""
+    stop = len(data) if end is None else end
+    while start < stop:
+        newline = data.find(b"\n", start, stop)
+        if newline < 0:
+            newline = stop
+        yield start, newline
+        start = newline + 1
 
 
 # -- CSV ------------------------------------------------------------------------
