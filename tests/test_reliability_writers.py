@@ -133,37 +133,43 @@ with store.write_lock(Path(sys.argv[1]), timeout=5):
 
 
 def test_a_waiting_writer_is_not_starved_by_one_that_loops(tmp_path):
-    """One process takes the lock again and again; another, waiting, gets it within a turn or two."""
+    """One process takes the lock again and again; another, waiting, gets it after a turn or two of it."""
     index_dir = tmp_path / "index"
     index_dir.mkdir()
+    turns = tmp_path / "turns"
+    turns.touch()
     looper = r"""
 import sys, time
 from pathlib import Path
 from ichigo_search import store
-stop = Path(sys.argv[2])
+stop, turns = Path(sys.argv[2]), Path(sys.argv[3])
 print("looping", flush=True)
 while not stop.exists():
     with store.write_lock(Path(sys.argv[1]), timeout=60):
+        with turns.open("a") as log:
+            log.write("turn\n")
         time.sleep(0.2)
 """
     stop = tmp_path / "stop"
     process = subprocess.Popen(
-        [sys.executable, "-c", looper, str(index_dir), str(stop)], stdout=subprocess.PIPE, env=clean_env()
+        [sys.executable, "-c", looper, str(index_dir), str(stop), str(turns)], stdout=subprocess.PIPE, env=clean_env()
     )
     try:
         assert process.stdout.readline().strip() == b"looping"
-        time.sleep(0.5)
-        waits = []
+        waited, seen = [], 0
         for _ in range(3):
-            started = time.monotonic()
-            with store.write_lock(index_dir, timeout=30):
-                waits.append(time.monotonic() - started)
-            time.sleep(0.05)
+            deadline = time.monotonic() + 60
+            while len(turns.read_text().splitlines()) <= seen and time.monotonic() < deadline:
+                time.sleep(0.01)  # until the looping process holds the lock again
+            before = len(turns.read_text().splitlines())
+            with store.write_lock(index_dir, timeout=20):
+                seen = len(turns.read_text().splitlines())
+                waited.append(seen - before)
     finally:
         stop.touch()
-        process.wait(timeout=30)
-    # Without a queue, the looping process wins nearly every race (it retakes the lock at once).
-    assert all(wait < 5 for wait in waits), waits
+        process.wait(timeout=60)
+    # Without a queue the looping process retakes the lock at once, turn after turn, and the other waits it out.
+    assert all(turns_waited <= 2 for turns_waited in waited), waited
 
 
 def test_threads_of_one_process_take_turns(tmp_path):
