@@ -430,7 +430,7 @@ for _maker, _message, _valid, _unreadable, _name in (
     (_link_loop, "cannot read", [], 1, "{k}.yaml"),
     (_fifo, "not a regular file", [], 1, "{k}.jsonl"),
     (_folder_named_like_a_file, "", ["a"], 0, ""),
-    (_linked_folder, "", ["a"], 0, ""),
+    (_linked_folder, "is a link that leads out of the corpus folder; not read", [], 1, "{k}-dir/more.csv"),
 ):
     _k = _key()
     _problems = [(_name.format(k=_k), None, _message)] if _name else []

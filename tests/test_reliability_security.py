@@ -51,7 +51,7 @@ def test_ids_and_file_names_are_never_paths(hostile):
     after = tree(root)
     assert {p for p in after if not p.startswith("work/index")} == outside  # nothing written elsewhere
     names = {p.name for p in index_dir.iterdir()}
-    assert names == {store.CURRENT, store.LOCK} | {g.name for g in store.generations(index_dir)}
+    assert names == {store.CURRENT, store.LOCK, store.QUEUE} | {g.name for g in store.generations(index_dir)}
 
 
 @pytest.mark.parametrize(

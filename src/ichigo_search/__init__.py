@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError, IndexWriteError, Problem
+from ichigo_search.errors import (
+    CorpusError,
+    IchigoError,
+    IndexBusyError,
+    IndexDamagedError,
+    IndexFormatError,
+    IndexWriteError,
+    Problem,
+)
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load on first use (__getattr__)
     from ichigo_search.corpus.reading import read_corpus
@@ -32,6 +40,7 @@ __all__ = [
     "IchigoError",
     "Index",
     "IndexBusyError",
+    "IndexDamagedError",
     "IndexFormatError",
     "IndexWriteError",
     "Problem",

@@ -48,3 +48,12 @@ class IndexFormatError(IchigoError):
 
 class IndexWriteError(IchigoError):
     """The index folder cannot be written (read-only, full disk, no permission); nothing was changed."""
+
+
+class IndexDamagedError(IndexFormatError):
+    """A file of the index is missing, cut short or changed since it was written (``reason`` says which)."""
+
+    def __init__(self, generation: object, reason: str):
+        self.generation = generation
+        self.reason = reason
+        super().__init__(f"{generation}: the index is damaged: {reason}; run `ichigo-search index --rebuild`")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +57,7 @@ class Index:
         self._generation: Path | None = None
         self._thesaurus: dict[str, Any] | None = None
         self._searcher: Searcher | None = None
+        self._files: dict[str, dict[str, int]] | None = None  # the live generation's manifest
         self._facet_counter: FacetCounter | None = None
 
     # -- state -------------------------------------------------------------
@@ -71,7 +74,7 @@ class Index:
         return store.read_meta(generation) if generation else {}
 
     def needs_update(self, corpus_dir: str | os.PathLike[str]) -> bool:
-        """Cheap check (file names, sizes, mtimes) whether the corpus changed since the last build.
+        """Cheap check (file names, sizes, mtimes) whether the corpus or the index changed since the last build.
 
         Also true when the index is missing, damaged or of another format version.
         """
@@ -83,6 +86,7 @@ class Index:
             not meta
             or meta.get("format") != FORMAT_VERSION
             or meta.get("corpus_fingerprint") != fingerprint(Path(corpus_dir))
+            or bool(store.verify(store.current_generation(self.path), store.CHANGED))
         )
 
     # -- writing -----------------------------------------------------------
@@ -141,17 +145,25 @@ class Index:
                 if generation != self._generation or self._searcher is None:
                     self._close_searcher()
                     check_format(generation)
+                    files = store.read_manifest(generation)  # None: an index written before checksums
+                    if files is not None:  # sizes, and the bytes of small files and of files changed since written
+                        store.verified(generation, store.CHANGED, files)
                     self._searcher = get_engine(self.engine).open(generation, self.memory_map, self.ranking)
-                    self._generation = generation
+                    self._generation, self._files = generation, files
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 else:
+                    if self._files is not None:  # a file cut short under an open (mapped) index: stop here
+                        store.verified(generation, store.SIZES, self._files)
                     self._searcher = self._searcher.refreshed()
                 return self._searcher
             except IchigoError:
+                self._close_searcher()
                 raise
             except Exception as exc:
                 # A writer swapped or cleaned files between our reads (look again), or the files are damaged.
                 self._close_searcher()
+                if store.current_generation(self.path) == generation:
+                    store.verified(generation, store.CHANGED)
                 if attempt == 4:
                     raise IndexFormatError(
                         f"{generation}: cannot open the index ({type(exc).__name__}: {exc}); "
@@ -165,6 +177,31 @@ class Index:
             self._searcher.close()
         self._searcher = None
         self._generation = None
+        self._files = None
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Searcher]:
+        """The searcher, for one read; a failure of the engine is reported as damage when the files show it.
+
+        Whatever damaged files make the engine raise (zlib, pickle, struct or numpy errors), the
+        caller gets IndexDamagedError naming the file; an error on sound files is not hidden.
+        """
+        searcher = self._searcher_now()
+        generation = self._generation
+        try:
+            yield searcher
+        except (IchigoError, MemoryError, RecursionError):
+            raise
+        except Exception as exc:
+            self._close_searcher()
+            if generation is not None:
+                store.verified(generation, store.FULL)
+                if isinstance(exc, get_engine(self.engine).read_errors):
+                    raise IndexFormatError(
+                        f"{generation}: the index could not be read ({type(exc).__name__}: {exc}); "
+                        "run `ichigo-search index --rebuild`"
+                    ) from exc
+            raise
 
     def close(self) -> None:
         """Release open index files."""
@@ -186,9 +223,8 @@ class Index:
         year: str | tuple[int, int] | None = None,
     ) -> SearchResults:
         """Ranked, highlighted hits for ``query`` (any text: syntax errors fall back to words)."""
-        searcher = self._searcher_now()
         query, place = _valid_text(query), _valid_text(place) if place is not None else None
-        try:
+        with self._reading() as searcher:
             return run_search(
                 searcher,
                 query,
@@ -199,11 +235,6 @@ class Index:
                 thesaurus=self._thesaurus,
                 ranking=self.ranking,
             )
-        except get_engine(self.engine).read_errors as exc:
-            raise IndexFormatError(
-                f"{self._generation}: the index could not be read ({type(exc).__name__}: {exc}); "
-                "run `ichigo-search index --rebuild`"
-            ) from exc
 
     def facets(
         self,
@@ -222,23 +253,23 @@ class Index:
 
         if self._facet_counter is None:
             self._facet_counter = FacetCounter()
-        searcher = self._searcher_now()
-        return self._facet_counter.count(
-            searcher,
-            query,
-            place=place,
-            year=year,
-            size=size,
-            browse=browse,
-            thesaurus=self._thesaurus,
-            ranking=self.ranking,
-        )
+        with self._reading() as searcher:
+            return self._facet_counter.count(
+                searcher,
+                query,
+                place=place,
+                year=year,
+                size=size,
+                browse=browse,
+                thesaurus=self._thesaurus,
+                ranking=self.ranking,
+            )
 
     def get(self, record_id: str) -> Record | None:
         """The record with this id, or None."""
-        searcher = self._searcher_now()
-        docnum = searcher.document_number(record_id)
-        return None if docnum is None else from_stored(searcher.stored(docnum))
+        with self._reading() as searcher:
+            docnum = searcher.document_number(record_id)
+            return None if docnum is None else from_stored(searcher.stored(docnum))
 
     def located(self, record_id: str) -> list[dict[str, Any]] | None:
         """The places assigned to a record, each with where it came from (None when there is no such record).
@@ -252,7 +283,47 @@ class Index:
         return None if docnum is None else list(stored_places(searcher.stored(docnum)).get("places", []))
 
     def __len__(self) -> int:
-        return self._searcher_now().doc_count()
+        with self._reading() as searcher:
+            return searcher.doc_count()
+
+    def check(self) -> dict[str, Any]:
+        """Verify the live generation in full: its pointer, metadata, every file's checksum, and that it opens.
+
+        Returns ``index``, ``generation``, ``sound`` (true when nothing is wrong), ``files`` and
+        ``bytes`` checked, ``records`` (when it opens) and ``problems`` (one line each).
+        """
+        report: dict[str, Any] = {"index": str(self.path), "generation": None, "sound": False}
+        report.update(files=0, bytes=0, records=None, problems=[])
+        problems: list[str] = report["problems"]
+        try:
+            generation = store.current_generation(self.path)
+        except IndexFormatError as exc:
+            problems.append(_reason(exc))
+            return report
+        if generation is None:
+            problems.append(f"{self.path}: no index here yet; run `ichigo-search index`")
+            return report
+        report["generation"] = generation.name
+        meta: dict[str, Any] = {}
+        try:
+            meta = store.read_meta(generation)
+            check_format(generation)
+        except IndexFormatError as exc:
+            problems.append(_reason(exc))
+        problems += [f"{generation.name}/{problem}" for problem in store.verify(generation, store.FULL)]
+        with contextlib.suppress(IndexFormatError):
+            files = store.read_manifest(generation) or {}
+            report["files"], report["bytes"] = len(files), sum(entry["size"] for entry in files.values())
+        if not problems:
+            self._close_searcher()
+            try:
+                report["records"] = len(self)
+            except IchigoError as exc:
+                problems.append(_reason(exc))
+            if report["records"] is not None and meta.get("records") not in (None, report["records"]):
+                problems.append(f"{generation.name}: {report['records']} records, {meta['records']} when written")
+        report["sound"] = not problems
+        return report
 
     def stats(self) -> dict[str, Any]:
         """Records, size on disk, build times and corpus files of the live index."""
@@ -272,6 +343,11 @@ class Index:
             "collection": meta.get("collection", {}),
             "format": meta.get("format"),
         }
+
+
+def _reason(exc: IchigoError) -> str:
+    """An error's message without the advice that follows it."""
+    return str(exc).split("; run `")[0]
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")

@@ -33,7 +33,7 @@ Progress = Callable[[int, int], None]
 # How long a write waits for another writer; ICHIGO_LOCK_TIMEOUT (seconds) overrides it.
 LOCK_TIMEOUT = 30.0
 # Per generation: size, time and records of each corpus file, so an update parses only changed files.
-FILE_STATES = "corpus-files.json"
+FILE_STATES = store.FILE_STATES
 LOCK_TIMEOUT_ENV = "ICHIGO_LOCK_TIMEOUT"
 # Above this many records a rebuild uses both cores (a forked second writing process: the engine's writer).
 PARALLEL_THRESHOLD = 20_000
@@ -165,6 +165,10 @@ class Indexer:
         found = meta.get("format")
         if found != FORMAT_VERSION:
             return f"{generation}: the index was built by another version of ichigo-search (format {found})"
+        problems = store.verify(generation, store.CHANGED)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            return f"{generation}: the index is damaged: {problems[0]}{more}"
         if meta.get("place_aliases") != _place_aliases(corpus):
             return f"{generation}: the place aliases of {corpus.root / 'thesaurus.yaml'} changed"
         return None
@@ -197,6 +201,7 @@ class Indexer:
         self, generation: Path, meta: dict[str, Any], retired: Path | None, corpus: Corpus | None = None
     ) -> None:
         """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead."""
+        store.write_manifest(generation, previous=retired)
         if corpus is not None:
             _write_file_states(generation, corpus)
         store.write_meta(generation, meta)

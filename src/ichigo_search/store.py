@@ -5,7 +5,8 @@ Layout::
     index/
       CURRENT          name of the live generation, replaced atomically
       gen-<stamp>/     a Whoosh index plus meta.json
-      .lock            held (flock) by the one process writing
+      .lock            locked (a POSIX record lock) by the one process writing
+      .queue/          one ticket per writer waiting for the lock, oldest first
 
 Every write makes a new generation and never touches the live one: a rebuild
 writes it from scratch, an incremental update starts from hard links to the
@@ -28,32 +29,42 @@ import re
 import shutil
 import signal
 import stat
+import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ichigo_search.errors import IndexBusyError, IndexFormatError
+from ichigo_search.errors import IndexBusyError, IndexDamagedError, IndexFormatError
 
 CURRENT = "CURRENT"
 META = "meta.json"
+# What a generation's corpus files were when it was written (indexing.py); rewritten in place like META.
+FILE_STATES = "corpus-files.json"
+# The checksum of every file the engine wrote (write_manifest, verify).
+MANIFEST = "checksums.json"
 LOCK = ".lock"
+# Writers waiting for the lock, one ticket file each (write_lock).
+QUEUE = ".queue"
 GENERATION_PREFIX = "gen-"
 # Inside a generation that is not live yet; a generation holding it and not
 # named by CURRENT is the leftover of a killed writer.
 BUILDING = ".building"
 # Old generations are kept this long after being replaced, for readers still opening them.
 GRACE_SECONDS = 60.0
+_NOT_LISTED = {META, FILE_STATES, MANIFEST, BUILDING}
 _GENERATION_RE = re.compile(r"gen-[0-9A-Za-z-]{1,64}")
 _MAX_POINTER_BYTES = 256
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 # -- test hook ----------------------------------------------------------------
-# ICHIGO_TEST_CRASH="stage[:count[:INT]]" makes the process kill itself (SIGKILL,
-# or SIGINT like Ctrl-C) when a write reaches that stage, so tests can crash a
+# ICHIGO_TEST_CRASH="stage[:count[:SIGNAL]]" makes the process signal itself (SIGKILL, or
+# INT like Ctrl-C, TERM, HUP) when a write reaches that stage, so tests can crash a
 # build at exact points.  Parsed once at import; unset, crash_point returns at once.
 CRASH_ENV = "ICHIGO_TEST_CRASH"
+_CRASH_SIGNALS = {"KILL": signal.SIGKILL, "INT": signal.SIGINT, "TERM": signal.SIGTERM, "HUP": signal.SIGHUP}
 
 
 def _crash_plan() -> tuple[str, int, int] | None:
@@ -61,8 +72,8 @@ def _crash_plan() -> tuple[str, int, int] | None:
     if not spec:
         return None
     parts = spec.split(":")
-    sig = signal.SIGINT if parts[-1].upper() == "INT" else signal.SIGKILL
-    if parts[-1].upper() in ("INT", "KILL"):
+    sig = _CRASH_SIGNALS.get(parts[-1].upper(), signal.SIGKILL)
+    if parts[-1].upper() in _CRASH_SIGNALS:
         parts.pop()
     try:
         return parts[0], int(parts[1]) if len(parts) > 1 else 0, sig
@@ -235,7 +246,11 @@ def make_live(root: Path, generation: Path, retired: Path | None = None) -> None
     if retired is not None:
         with contextlib.suppress(OSError):
             os.utime(retired)
-    write_atomic(root / CURRENT, generation.name + "\n")
+    pointer = root / CURRENT
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(pointer.lstat().st_mode):  # damage: a folder where the pointer belongs
+            shutil.rmtree(pointer)
+    write_atomic(pointer, generation.name + "\n")
     crash_point("swapped")
     with contextlib.suppress(OSError):
         (generation / BUILDING).unlink()
@@ -287,12 +302,163 @@ def read_meta(generation: Path) -> dict[str, Any]:
         raise _damaged(generation / META, f"unreadable ({exc})") from exc
     if not isinstance(data, dict):
         raise _damaged(generation / META, "unreadable (not a JSON object)")
+    for key, (types, shape) in _META_TYPES.items():
+        value = data.get(key)
+        wrong = value is not None and (not isinstance(value, types) or (key == "records" and isinstance(value, bool)))
+        if wrong:
+            raise IndexDamagedError(generation, f"{META}: {key!r} must be {shape}, not {_json_type(value)}")
+    if not all(isinstance(name, str) for name in data.get("corpus_files") or []):
+        raise IndexDamagedError(generation, f"{META}: 'corpus_files' must be a list of file names")
     return data
+
+
+# The type of each value meta.json holds (every one may be missing or null); "format" is compared, not typed.
+_META_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "thesaurus": ((dict,), "an object"),
+    "collection": ((dict,), "an object"),
+    "place_aliases": ((dict,), "an object"),
+    "corpus_files": ((list,), "a list"),
+    "records": ((int,), "a whole number"),
+    "corpus_path": ((str,), "text"),
+    "corpus_fingerprint": ((str,), "text"),
+    "built_at": ((str,), "text"),
+    "updated_at": ((str,), "text"),
+}
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def write_meta(generation: Path, meta: dict[str, Any]) -> None:
     """Write the generation's metadata atomically and durably."""
     write_atomic(generation / META, json.dumps(meta, indent=2, sort_keys=True))
+
+
+# -- checksums ------------------------------------------------------------------
+# Every file the engine wrote into a generation is listed in MANIFEST with its size, CRC-32 and
+# modification time, written when the generation is published (as Lucene's codec footers carry a
+# checksum). The files indexing rewrites in a live generation (META, FILE_STATES) are not listed:
+# they are JSON, checked as they are read.
+
+
+def _listed(generation: Path) -> list[Path]:
+    """The files of a generation that its manifest lists: what the engine wrote."""
+    return sorted(
+        child
+        for child in generation.iterdir()
+        if child.name not in _NOT_LISTED
+        and not child.name.endswith((".tmp", "_WRITELOCK"))
+        and child.is_file()
+        and not child.is_symlink()
+    )
+
+
+def file_checksum(path: Path) -> int:
+    """The CRC-32 of a file's bytes, read a megabyte at a time."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def write_manifest(generation: Path, previous: Path | None = None) -> None:
+    """List every engine file of ``generation`` with its size and checksum, before it goes live.
+
+    A file hard-linked from ``previous`` (the generation an update started from) with the
+    size and time recorded there keeps its recorded checksum; every other file is read.
+    """
+    before = (read_manifest(previous) or {}) if previous is not None else {}
+    files = {}
+    for path in _listed(generation):
+        info = path.stat()
+        old = before.get(path.name)
+        crc = None
+        if old is not None and (old["size"], old["mtime_ns"]) == (info.st_size, info.st_mtime_ns):
+            with contextlib.suppress(OSError):
+                if os.path.samestat(info, (previous / path.name).stat()):
+                    crc = old["crc32"]
+        if crc is None:
+            crc = file_checksum(path)
+        files[path.name] = {"size": info.st_size, "crc32": crc, "mtime_ns": info.st_mtime_ns}
+    write_atomic(generation / MANIFEST, json.dumps({"algorithm": "crc32", "files": files}, indent=1, sort_keys=True))
+
+
+def read_manifest(generation: Path) -> dict[str, dict[str, int]] | None:
+    """The manifest's files (name -> size, crc32, mtime_ns); None when there is none; damage raises."""
+    try:
+        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise IndexDamagedError(generation, f"{MANIFEST} unreadable ({exc})") from exc
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or data.get("algorithm") != "crc32":
+        raise IndexDamagedError(generation, f"{MANIFEST} is not a list of checksums")
+    for name, entry in files.items():
+        typed = isinstance(entry, dict) and all(type(entry.get(key)) is int for key in ("size", "crc32", "mtime_ns"))
+        if not typed or "/" in name:
+            raise IndexDamagedError(generation, f"{MANIFEST}: damaged entry {name[:60]!r}")
+    return files
+
+
+# How deeply verify() looks: sizes only (cheap enough for every search), sizes and the checksums of
+# small files and of files modified since they were written (every ``index``), every byte (``check``).
+SIZES, CHANGED, FULL = "sizes", "changed", "full"
+SMALL_FILE = 1 << 20
+
+
+def verify(generation: Path, depth: str = FULL, files: dict[str, dict[str, int]] | None = None) -> list[str]:
+    """What is wrong with the generation's files against its manifest (empty when sound).
+
+    ``files`` is the manifest already read (read here otherwise). A generation without
+    a manifest was written by an older version: that is reported too.
+    """
+    if files is None:
+        try:
+            files = read_manifest(generation)
+        except IndexDamagedError as exc:
+            return [exc.reason]
+        if files is None:
+            return [f"no checksums ({MANIFEST} missing: written by an older version, or lost)"]
+    problems = []
+    for name, entry in files.items():
+        path = generation / name
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            problems.append(f"{name}: missing")
+            continue
+        except OSError as exc:
+            problems.append(f"{name}: cannot be read ({exc.strerror})")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(f"{name}: not a regular file")
+        elif info.st_size != entry["size"]:
+            problems.append(
+                f"{name}: {info.st_size:,} bytes, {entry['size']:,} when written (cut short or overwritten)"
+            )
+        elif depth == FULL or (
+            depth == CHANGED and (info.st_mtime_ns != entry["mtime_ns"] or info.st_size <= SMALL_FILE)
+        ):
+            try:
+                crc = file_checksum(path)
+            except OSError as exc:
+                problems.append(f"{name}: cannot be read ({exc.strerror})")
+                continue
+            if crc != entry["crc32"]:
+                problems.append(f"{name}: checksum mismatch (its bytes changed since it was written)")
+    return problems
+
+
+def verified(generation: Path, depth: str = FULL, files: dict[str, dict[str, int]] | None = None) -> None:
+    """Raise IndexDamagedError naming what :func:`verify` found, if anything."""
+    problems = verify(generation, depth, files)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise IndexDamagedError(generation, problems[0] + more)
 
 
 def _lock_holder(fd: int) -> str:
@@ -302,37 +468,129 @@ def _lock_holder(fd: int) -> str:
     return ""
 
 
-@contextlib.contextmanager
-def write_lock(root: Path, timeout: float) -> Iterator[None]:
-    """Hold the index's write lock; wait up to ``timeout`` seconds for another writer.
+# Writers of one folder within this process (POSIX record locks are per process, not per thread).
+_THREAD_LOCKS: dict[str, Any] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
 
-    The lock is an OS file lock: a killed writer's lock is released by the
-    kernel, so a stale lock can never block the index.
-    """
+
+def _thread_lock(root: Path) -> Any:
+    key = os.path.realpath(root)
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(key, threading.Lock())
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the POSIX record lock on ``fd`` without waiting; False when another process holds it."""
     import fcntl
 
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
-    deadline = time.monotonic() + max(0.0, timeout)
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"another ichigo-search process{_lock_holder(fd)} is updating {root} "
-                        f"(waited {timeout:g} s); try again when it finishes"
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+
+
+class _Ticket:
+    """A writer's place in the queue: a file in ``.queue/`` named by the time it arrived, locked while it lives.
+
+    A writer takes the write lock only when no living ticket is older than its own, so a writer
+    that loops (release, take again) queues behind one that was already waiting. A ticket whose
+    writer died is unlocked (the kernel dropped the lock with the process) and is deleted by the
+    next writer that looks at it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / QUEUE
+        self.folder.mkdir(exist_ok=True)
+        draft = self.folder / f".{uuid.uuid4().hex}"
+        self.fd = os.open(draft, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        try:
+            _try_lock(self.fd)  # a new file: nobody else holds it
+            self.name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            os.rename(draft, self.folder / self.name)  # appears locked
+        except BaseException:
+            os.close(self.fd)
+            with contextlib.suppress(OSError):
+                draft.unlink()
+            raise
+
+    def first(self) -> bool:
+        """Whether no living writer queued before this one (dead writers' tickets are deleted)."""
+        try:
+            names = sorted(os.listdir(self.folder))
+        except OSError:
+            return True
+        for name in names:
+            if name.startswith("."):  # a draft: deleted once its writer has long died before queueing
+                with contextlib.suppress(OSError):
+                    if time.time() - (self.folder / name).lstat().st_mtime > GRACE_SECONDS:
+                        _ticket_alive(self.folder / name)
+            elif name < self.name and _ticket_alive(self.folder / name):
+                return False
+        return True
+
+    def leave(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.folder / self.name).unlink()
+        os.close(self.fd)
+
+
+def _ticket_alive(path: Path) -> bool:
+    """Whether the writer that queued ``path`` still lives; a dead writer's ticket is deleted."""
+    try:
+        fd = os.open(path, os.O_RDWR | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        if not _try_lock(fd):
+            return True
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return False
     finally:
-        os.close(fd)
+        os.close(fd)  # also drops the lock just taken
+
+
+def _busy(root: Path, holder: str, timeout: float) -> IndexBusyError:
+    return IndexBusyError(
+        f"another ichigo-search process{holder} is updating {root} (waited {timeout:g} s); try again when it finishes"
+    )
+
+
+@contextlib.contextmanager
+def write_lock(root: Path, timeout: float) -> Iterator[None]:
+    """Hold the index's write lock; wait up to ``timeout`` seconds for other writers, first come first served.
+
+    The lock is a POSIX record lock on ``.lock``: the kernel drops it when its process
+    ends, however it ends, and a forked child never inherits it, so a writer killed while
+    its helper processes still run leaves nothing locked. Waiting writers queue by
+    arrival (:class:`_Ticket`).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + max(0.0, timeout)
+    in_process = _thread_lock(root)
+    if not in_process.acquire(timeout=max(0.0, timeout)):
+        raise _busy(root, f" (a thread of this one, pid {os.getpid()})", timeout)
+    try:
+        fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        try:
+            ticket = _Ticket(root)
+            try:
+                while not (ticket.first() and _try_lock(fd)):
+                    if time.monotonic() >= deadline:
+                        raise _busy(root, _lock_holder(fd), timeout) from None
+                    time.sleep(0.05)
+            finally:
+                ticket.leave()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # drops the record lock
+    finally:
+        in_process.release()
 
 
 def folder_size(path: Path) -> int:

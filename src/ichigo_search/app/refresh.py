@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexWriteError
+from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError
+
+T = TypeVar("T")
 
 # How long a search waits for another process's update before searching the index as it is.
 QUERY_LOCK_WAIT = 2.0
@@ -41,7 +44,23 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
         )
     except IndexBusyError:
         warn("note: another process is updating the index; searching it as it is.")
-    except IndexWriteError as exc:
+    except IchigoError as exc:  # a full disk, a file changed while it was read: the last good index answers
         if not idx.exists:
             raise
         warn(f"warning: cannot update the index ({exc}); searching it as it is.")
+
+
+def read_repairing(idx, corpus: Path | None, warn: Callable[[str], None], read: Callable[[], T]) -> T:
+    """``read()`` from ``idx``; when that finds the index damaged, rebuild it from ``corpus`` and read again.
+
+    ``corpus`` None (``--no-update``) or missing: the damage is raised as it was found. The rebuild
+    is said on stderr through ``warn``; while it runs, other readers keep the last good generation.
+    """
+    try:
+        return read()
+    except IndexFormatError as exc:
+        if corpus is None or not corpus.is_dir():
+            raise
+        warn(f"note: {str(exc).split('; run')[0]}; rebuilding it from the corpus")
+    idx.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
+    return read()

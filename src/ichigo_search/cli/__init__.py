@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from ichigo_search import __version__
+from ichigo_search.cli.check import check
 from ichigo_search.cli.indexing import index_command
 from ichigo_search.cli.places import places
 from ichigo_search.cli.search import query, show, stats
@@ -27,5 +28,5 @@ def main() -> None:
     """
 
 
-for command in (query, index_command, show, stats, serve, places):
+for command in (query, index_command, show, stats, check, serve, places):
     main.add_command(command)

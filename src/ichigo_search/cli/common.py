@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from ichigo_search.index import Index
 
 EXIT_HITS, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
+T = TypeVar("T")
 
 
 def fail(message: str) -> None:
@@ -42,7 +45,12 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with _stopped_by_signals():
+                return command(*args, **kwargs)
+        except Stopped as exc:
+            name = signal.Signals(exc.signum).name
+            click.echo(f"ichigo-search: stopped by {name}; the index is unchanged.", err=True)
+            sys.exit(128 + exc.signum)
         except CorpusError as exc:
             fail(f"{exc}\nNothing was changed in the index.")
         except IchigoError as exc:
@@ -69,6 +77,36 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             )
 
     return wrapper
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so a half-built generation and its helper
+    processes are cleaned up on the way out. A BaseException, so no ``except Exception`` stops it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise :class:`Stopped` (unless they are ignored, as under nohup)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _raise_stopped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def location_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,8 +142,19 @@ def open_index(index_dir: Path) -> Index:
     return Index(index_dir, memory_map=False)  # one query per process: open fast
 
 
+def _warn(message: str) -> None:
+    click.echo(f"ichigo-search: {message}", err=True)
+
+
 def refresh_for_query(idx: Index, corpus: Path) -> None:
     """Bring the index up to date before a query; on trouble, search the last good index."""
     from ichigo_search.app.refresh import refresh_index
 
-    refresh_index(idx, corpus, warn=lambda message: click.echo(f"ichigo-search: {message}", err=True))
+    refresh_index(idx, corpus, warn=_warn)
+
+
+def read_repairing(idx: Index, corpus: Path | None, read: Callable[[], T]) -> T:
+    """``read()``; an index found damaged is rebuilt from ``corpus`` (None: never) and read again."""
+    from ichigo_search.app import refresh
+
+    return refresh.read_repairing(idx, corpus, _warn, read)

@@ -15,6 +15,7 @@ from ichigo_search.cli.common import (
     location_options,
     locations,
     open_index,
+    read_repairing,
     refresh_for_query,
 )
 
@@ -64,8 +65,12 @@ def query(
     if not no_update:
         refresh_for_query(idx, corpus)
     text = " ".join(words)
-    results = idx.search(text, limit=limit, offset=offset, place=place, year=year)
-    facets = idx.facets(text, place=place, year=year) if with_facets else None
+
+    def read():
+        results = idx.search(text, limit=limit, offset=offset, place=place, year=year)
+        return results, idx.facets(text, place=place, year=year) if with_facets else None
+
+    results, facets = read_repairing(idx, None if no_update else corpus, read)
     if as_json:
         data = results.to_dict()
         if facets is not None:
@@ -127,7 +132,7 @@ def show(record_id: str, as_json: bool, corpus_dir: Path | None, index_dir: Path
     corpus, index_path = locations(corpus_dir, index_dir)
     idx = open_index(index_path)
     refresh_for_query(idx, corpus)
-    record = idx.get(record_id)
+    record = read_repairing(idx, corpus, lambda: idx.get(record_id))
     if record is None:
         click.echo(f"ichigo-search: no record with id {record_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -99,7 +100,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"field {key!r} appears twice")
+                raise ValueError(f"field {quoted(repr(key))} appears twice")
             seen.add(key)
     return result
 
@@ -117,6 +118,12 @@ def parse_json_line(text: str) -> Any:
     return _JSON_DECODER.decode(text)
 
 
+# A JSON line longer than this cannot hold a valid record (a caption holds at most 100,000 characters,
+# other fields 10,000, unknown ones 100,000 in all; even written as \uXXXX escapes, far below this).
+MAX_LINE_BYTES = 16 << 20
+_TOO_LONG = "no record is that long (a document pasted by mistake?)"
+
+
 def jsonl_entries(
     data: bytes,
     report: Report,
@@ -126,17 +133,17 @@ def jsonl_entries(
     first_line: int = 1,
 ) -> Iterator[tuple[int, Any, str, int]]:
     """The entries of the lines of ``data[start:end]``, numbered from ``first_line``."""
-    offset = start
-    lines = data[start:end].split(b"\n") if start or end is not None else data.split(b"\n")
-    if end is not None and lines[-1] == b"":
-        lines.pop()  # the newline that ends the run
-    for number, line in enumerate(lines, first_line):
-        start, offset = offset, offset + len(line) + 1
+    for number, (line_start, line_end) in enumerate(_line_spans(data, start, end), first_line):
+        if line_end - line_start > MAX_LINE_BYTES:  # rejected before it is copied, decoded and parsed
+            size = line_end - line_start
+            report.reject(number, f"line is longer than {MAX_LINE_BYTES >> 20} MB ({size:,} bytes): {_TOO_LONG}")
+            continue
+        line = data[line_start:line_end]
         if not line.strip():
             continue
         digest = line_digest(line)
         if digest in known_lines:
-            yield number, KnownLine(*known_lines[digest]), digest, start
+            yield number, KnownLine(*known_lines[digest]), digest, line_start
             continue
         if b"\x00" in line:
             report.reject(number, "contains a NUL byte (is this a binary file?)")
@@ -157,7 +164,18 @@ def jsonl_entries(
         except ValueError as exc:  # duplicate keys, NaN, integers too long to convert
             report.reject(number, f"invalid JSON: {exc}")
             continue
-        yield number, value, digest, start
+        yield number, value, digest, line_start
+
+
+def _line_spans(data: bytes, start: int, end: int | None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``data[start:end]``, without its newline; nothing is copied."""
+    stop = len(data) if end is None else end
+    while start < stop:
+        newline = data.find(b"\n", start, stop)
+        if newline < 0:
+            newline = stop
+        yield start, newline
+        start = newline + 1
 
 
 # -- CSV ------------------------------------------------------------------------
@@ -216,19 +234,33 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
             yield start, entry
 
 
+# A CSV header names at most this many columns (a record has a handful of fields, and unknown
+# ones may hold 100,000 characters in all).
+MAX_CSV_COLUMNS = 1_000
+# What a message quotes of a file's own text at most: the file may not be a corpus file at all.
+QUOTE_CHARS = 80
+
+
+def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` for a message: at most ``limit`` characters of it, marked when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _header_problem(header: list[str]) -> str | None:
+    if len(header) > MAX_CSV_COLUMNS:
+        return f"the CSV header has {len(header):,} columns (at most {MAX_CSV_COLUMNS:,})"
     bad = _surrogate_byte("".join(header))
     if bad is not None:
         return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    counts = Counter(header)
+    repeated = sorted(h for h, count in counts.items() if h and count > 1)
     if repeated:
-        return f"the CSV header repeats the column(s) {', '.join(repeated)}"
-    missing = [c for c in ("id", "caption") if c not in header]
+        return f"the CSV header repeats the column(s) {quoted(', '.join(repeated))}"
+    missing = [c for c in ("id", "caption") if c not in counts]
     if missing:
-        found = ", ".join(header)
         joined = ",".join(header)
         hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
-        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {found}){hint}"
+        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {quoted(', '.join(header))}){hint}"
     return None
 
 
@@ -241,7 +273,7 @@ def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
     for name, cell in zip(header, row, strict=True):
         bad = _surrogate_byte(cell)
         if bad is not None:
-            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {name or 'unnamed'} column)"
+            return f"is not valid UTF-8 (byte 0x{bad:02x} in the {quoted(name) or 'unnamed'} column)"
     return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
 
 
@@ -266,7 +298,8 @@ def yaml_loader():
             except TypeError:
                 continue  # unhashable; construct_mapping reports it
             if repeated:
-                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} appears twice", key_node.start_mark)
+                problem = f"field {quoted(repr(key))} appears twice"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
         return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)

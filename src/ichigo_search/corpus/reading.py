@@ -31,6 +31,7 @@ from ichigo_search.corpus.formats import (
     jsonl_entries,
     line_digest,
     parse_json_line,
+    quoted,
     read_bytes,
     yaml_entries,
     yaml_error,
@@ -257,7 +258,7 @@ def _claim(corpus: Corpus, seen: Seen, name: str, record_id: str, line: int | No
     first = seen.get(record_id)
     if first is not None:
         where = f"{first[0]}:{first[1]}" if first[1] else first[0]
-        corpus.problems.append(Problem(name, line, f"duplicate id {record_id!r} (first at {where})"))
+        corpus.problems.append(Problem(name, line, f"duplicate id {quoted(repr(record_id))} (first at {where})"))
         corpus.rejected += 1
         return False
     seen[record_id] = (name, line)
@@ -267,7 +268,8 @@ def _claim(corpus: Corpus, seen: Seen, name: str, record_id: str, line: int | No
 def corpus_files(root: Path) -> list[Path]:
     """Record files under ``root``, sorted, skipping hidden paths and reserved files.
 
-    Linked folders are followed, each real folder once (a link loop ends there).
+    Linked folders are followed, each real folder once (a link loop ends there); a file that a link
+    leads out of ``root`` is listed, and refused when read (``leaves_folder``).
     """
     found: list[Path] = []
     seen: set[tuple[int, int]] = set()
@@ -290,6 +292,15 @@ def corpus_files(root: Path) -> list[Path]:
                 continue
             found.append(path)
     return found
+
+
+LINK_OUT = "is a link that leads out of the corpus folder; not read"
+
+
+def leaves_folder(root: Path, path: Path) -> bool:
+    """Whether ``path`` (a file under ``root``, perhaps through links) really lies outside ``root``."""
+    inside = os.path.realpath(root)
+    return os.path.commonpath([inside, os.path.realpath(path)]) != inside
 
 
 def fingerprint(root: Path) -> str:
@@ -510,6 +521,9 @@ def _scan_file(root: Path, part: _Part) -> _FileScan:
 def _scanning(root: Path, scan: _FileScan, part: _Part) -> Iterator[Record]:
     """Fill ``scan`` from its file, yielding each valid record as it is parsed."""
     path = root / scan.name
+    if leaves_folder(root, path):
+        scan.unreadable(None, LINK_OUT)
+        return
     scan.jsonl = path.suffix.lower() == ".jsonl"
     try:
         scan.stat = path.stat()
@@ -653,6 +667,9 @@ def _read_collection(root: Path, corpus: Corpus) -> dict[str, Any]:
 def _read_mapping(path: Path, report: _FileScan, shape: str) -> dict[str, Any]:
     """A reserved YAML file at the corpus root that holds one mapping."""
     if not path.is_file():
+        return {}
+    if leaves_folder(path.parent, path):
+        report.unreadable(None, LINK_OUT)
         return {}
     data = read_bytes(path, report)
     text = decode_whole(data, report) if data is not None else None

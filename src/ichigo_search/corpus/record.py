@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ichigo_search.corpus.formats import quoted
 from ichigo_search.text.dates import year_range
 
 TEXT_FIELDS = ("title", "date", "photographer", "source", "collection")
@@ -193,7 +194,7 @@ def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
             errors.append(str(exc))
             continue
         if name in fields:
-            errors.append(f"field {name!r} appears twice")
+            errors.append(f"field {quoted(repr(name))} appears twice")
         fields[name] = value
     raw = fields
 
@@ -250,9 +251,9 @@ def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
         try:
             extra[key] = to_plain(value, budget)
         except ValueError as exc:
-            errors.append(f"field {key!r} {exc}")
+            errors.append(f"field {quoted(repr(key))} {exc}")
         except (TooBig, RecursionError) as exc:
-            errors.append(f"field {key!r} {exc or 'is nested too deeply'}")
+            errors.append(f"field {quoted(repr(key))} {exc or 'is nested too deeply'}")
             break  # the budget is spent: the other fields would only repeat it
     if errors:
         return None, errors

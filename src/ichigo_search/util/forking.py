@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,7 +34,8 @@ class Forked:
         self._role = role
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(function, args, sender), daemon=True)
+        parent = os.getpid()
+        self._process = context.Process(target=_run, args=(function, args, sender, self._receiver, parent), daemon=True)
         self._process.start()
         sender.close()
 
@@ -63,7 +66,9 @@ class Forked:
         self._receiver.close()
 
 
-def _run(function: Callable[..., Any], args: tuple, sender) -> None:
+def _run(function: Callable[..., Any], args: tuple, sender, receiver, parent: int) -> None:
+    receiver.close()  # the parent's end: were the parent gone, sending fails instead of waiting for a reader
+    die_with_parent(parent)
     try:
         sender.send(("result", function(*args)))
     except BaseException as exc:  # the parent raises it; nothing here may escape the fork
@@ -73,6 +78,24 @@ def _run(function: Callable[..., Any], args: tuple, sender) -> None:
             sender.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         sender.close()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked process: be killed when the parent dies (Linux), and end now if it already has.
+
+    A parent killed by SIGKILL cannot stop its helpers itself; without this one would write on
+    for nothing, then wait forever on its pipe. Elsewhere the closed pipe ends it when it reports.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
 
 
 @contextlib.contextmanager
