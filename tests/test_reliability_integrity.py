@@ -254,3 +254,27 @@ def test_query_answers_from_the_last_good_index_when_a_file_changes_while_it_is_
     assert result.exit_code == 0, result.output
     assert "changed while it was being indexed" in result.output and "searching it as it is" in result.output
     assert json.loads(result.output[result.output.index("{") :])["total"] == 5
+
+
+def test_a_running_server_rebuilds_a_damaged_index_and_answers_again(built):
+    """The web app answers 503 while it rebuilds, in the background, an index found damaged; then it searches."""
+    import time
+
+    from starlette.testclient import TestClient
+
+    from ichigo_search.web.app import create_app
+    from ichigo_search.web.server import repairer
+
+    corpus, index_dir = built
+    with Index(index_dir) as idx, TestClient(create_app(idx, repair=repairer(corpus, index_dir))) as client:
+        assert client.get("/api/search", params={"q": "Guilin"}).json()["total"] > 0
+        damaged = store.current_generation(index_dir)
+        scramble_segments(index_dir)
+        idx.close()  # as a worker that opens the index again (a new generation, a restart) would
+        first = client.get("/api/search", params={"q": "Guilin"})
+        assert first.status_code == 503 and "rebuilt" in first.json()["error"]
+        deadline = time.monotonic() + 60
+        while client.get("/healthz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.get("/api/search", params={"q": "Guilin"}).json()["total"] > 0
+    assert store.current_generation(index_dir) != damaged and store.verify(store.current_generation(index_dir)) == []

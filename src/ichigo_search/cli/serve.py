@@ -48,7 +48,11 @@ def _free_port(host: str, port: int) -> int:
     type=click.IntRange(1, 64),
     help="Server processes sharing the index [default: the number of cores].",
 )
-@click.option("--no-update", is_flag=True, help="Serve the index as it is; skip the corpus check at startup.")
+@click.option(
+    "--no-update",
+    is_flag=True,
+    help="Serve the index as it is: no corpus check at startup, and a damaged index is reported, not rebuilt.",
+)
 @location_options
 @handle_errors
 def serve(
@@ -76,7 +80,7 @@ def serve(
 
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
-    from ichigo_search.web.server import run_workers, uvicorn_options
+    from ichigo_search.web.server import repairer, run_workers, uvicorn_options
 
     workers = workers or os.cpu_count() or 1
     port = _free_port(host, port)  # before the index is touched
@@ -92,8 +96,10 @@ def serve(
         f"with {workers} worker{'s' if workers > 1 else ''}",
         err=True,
     )
+    corpus_folder = None if no_update else str(Path(corpus).resolve())  # damage found later is rebuilt from it
     if workers == 1:
-        uvicorn.run(create_app(idx), **uvicorn_options(host, port))
+        repair = repairer(Path(corpus_folder), idx.path) if corpus_folder else None
+        uvicorn.run(create_app(idx, repair=repair), **uvicorn_options(host, port))
         return
     idx.close()  # each worker opens the index itself
-    run_workers(host, port, workers, str(Path(index_path).resolve()))
+    run_workers(host, port, workers, str(Path(index_path).resolve()), corpus_folder)

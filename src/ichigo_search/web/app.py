@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ichigo_search import __version__
-from ichigo_search.errors import IchigoError
+from ichigo_search.errors import IchigoError, IndexDamagedError
 from ichigo_search.index import Index
 from ichigo_search.web import views
 from ichigo_search.web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, api_params, page_params
@@ -94,9 +94,11 @@ def _wants_json(request: Request) -> bool:
 class SearchApp:
     """Routes and handlers around one index."""
 
-    def __init__(self, index: Index, max_waiting: int = MAX_WAITING):
+    def __init__(self, index: Index, max_waiting: int = MAX_WAITING, repair: Callable[[], None] | None = None):
         self.index = index
         self.max_waiting = max_waiting
+        self.repair = repair
+        self._repairing = threading.Lock()
         self._lock = threading.Lock()
         self._waiting = 0
         self.templates = jinja2.Environment(
@@ -239,9 +241,35 @@ class SearchApp:
     async def index_error(self, request: Request, exc: Exception) -> Response:
         log.error("index unavailable: %s", exc)
         message = "The index cannot be read right now; please try again in a moment."
+        headers = {}
+        if isinstance(exc, IndexDamagedError) and self._start_repair():
+            message = "The index is being rebuilt after damage; please try again in a moment."
+            headers["retry-after"] = "5"
         if _wants_json(request):
-            return JSONResponse({"error": message}, status_code=503)
-        return self.render("error.html", 503, title="Search unavailable", message=message)
+            return JSONResponse({"error": message}, status_code=503, headers=headers)
+        response = self.render("error.html", 503, title="Search unavailable", message=message)
+        response.headers.update(headers)
+        return response
+
+    def _start_repair(self) -> bool:
+        """Rebuild a damaged index in the background (one repair at a time); False when this app cannot."""
+        if self.repair is None:
+            return False
+        if not self._repairing.acquire(blocking=False):
+            return True  # already under way
+
+        def run() -> None:
+            try:
+                log.warning("the index is damaged; rebuilding it from the corpus")
+                self.repair()
+                log.warning("the index was rebuilt; searching it again")
+            except Exception as exc:  # reported, not raised: the next damaged read tries again
+                log.error("could not rebuild the damaged index: %s", exc)
+            finally:
+                self._repairing.release()
+
+        threading.Thread(target=run, name="ichigo-repair", daemon=True).start()
+        return True
 
     async def overloaded(self, request: Request, exc: Exception) -> Response:
         message = "The server is busy; please try again in a moment."
@@ -273,9 +301,13 @@ def _collection(meta: Any) -> dict[str, Any]:
     }
 
 
-def create_app(index: Index | str | Path) -> ASGIApp:
-    """The web app over ``index`` (an open :class:`Index` or its folder)."""
-    site = SearchApp(index if isinstance(index, Index) else Index(index))
+def create_app(index: Index | str | Path, repair: Callable[[], None] | None = None) -> ASGIApp:
+    """The web app over ``index`` (an open :class:`Index` or its folder).
+
+    ``repair``, if given, rebuilds a damaged index (from its corpus); it runs in the background
+    the first time a request finds damage, and requests get 503 until it is done.
+    """
+    site = SearchApp(index if isinstance(index, Index) else Index(index), repair=repair)
     app = Starlette(
         routes=[
             Route("/", site.search_page, name="search"),

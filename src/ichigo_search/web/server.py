@@ -27,7 +27,9 @@ import signal
 import socket
 import time
 from asyncio import TimerHandle, Transport
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp
@@ -35,6 +37,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 # The index folder, for worker processes started by uvicorn (they import the app by name).
 INDEX_VARIABLE = "ICHIGO_SERVE_INDEX"
+# The corpus a worker rebuilds a damaged index from (unset: it reports the damage only).
+CORPUS_VARIABLE = "ICHIGO_SERVE_CORPUS"
 LOG_LINE_CHARS = 500
 # Header deadline in seconds (tests shorten it; worker processes read it when they import this module).
 HEADER_TIMEOUT_VARIABLE = "ICHIGO_HEADER_TIMEOUT"
@@ -176,7 +180,20 @@ def worker_app() -> ASGIApp:
 
     index = Index(os.environ[INDEX_VARIABLE])
     index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
-    return create_app(index)
+    corpus = os.environ.get(CORPUS_VARIABLE)
+    return create_app(index, repair=repairer(Path(corpus), index.path) if corpus else None)
+
+
+def repairer(corpus: Path, index: Path) -> Callable[[], None]:
+    """What rebuilds a damaged index of ``corpus`` in ``index`` (under the write lock, as ``index`` does)."""
+    from ichigo_search.app.refresh import refresh_index
+    from ichigo_search.index import Index
+
+    def repair() -> None:
+        with Index(index) as writer:
+            refresh_index(writer, corpus, warn=lambda message: logging.getLogger("ichigo_search.web").warning(message))
+
+    return repair
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -191,27 +208,32 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int, index: str) -> None:
+def _worker(host: str, port: int, index: str, corpus: str | None) -> None:
     """One worker process: its own socket on the shared port, its own open index, uvicorn's server."""
     import uvicorn
 
     os.environ[INDEX_VARIABLE] = index
+    if corpus is not None:
+        os.environ[CORPUS_VARIABLE] = corpus
     sock = listening_socket(host, port)
     config = uvicorn.Config("ichigo_search.web.server:worker_app", factory=True, **uvicorn_options(host, port))
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def run_workers(host: str, port: int, workers: int, index: str, restart_pause: float = 1.0) -> None:
+def run_workers(
+    host: str, port: int, workers: int, index: str, corpus: str | None = None, restart_pause: float = 1.0
+) -> None:
     """Run ``workers`` worker processes until SIGINT or SIGTERM, starting again any that dies.
 
-    ``port`` must be free (0 is not allowed: the workers must agree on one port).
+    ``port`` must be free (0 is not allowed: the workers must agree on one port). With ``corpus``,
+    a worker that finds the index damaged rebuilds it from there.
     """
     context = multiprocessing.get_context("spawn")
     log = logging.getLogger("ichigo_search.web")
     stopping = False
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_worker, args=(host, port, index), daemon=False)
+        process = context.Process(target=_worker, args=(host, port, index, corpus), daemon=False)
         process.start()
         return process
 
