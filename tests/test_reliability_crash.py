@@ -185,7 +185,7 @@ def test_replaced_generations_go_after_their_grace_period(tmp_path, corpora, mon
     old = store.current_generation(index_dir)
     Index(index_dir).update_from(corpora[1])
     assert old.exists()  # a reader may still be opening it
-    monkeypatch.setattr(store, "GRACE_SECONDS", 0.0)
+    monkeypatch.setattr(store.generation, "GRACE_SECONDS", 0.0)  # where remove_stale reads it
     Index(index_dir).update_from(corpora[0])
     assert store.generations(index_dir) == [store.current_generation(index_dir)]
     assert state(index_dir) == V1

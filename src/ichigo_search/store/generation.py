@@ -1,0 +1,280 @@
+"""Generations of an index folder: the CURRENT pointer, new, cloned, live and stale generations, meta.json."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import re
+import shutil
+import stat
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ichigo_search.errors import IndexDamagedError, IndexFormatError
+from ichigo_search.store.crash import crash_point
+
+CURRENT = "CURRENT"
+META = "meta.json"
+# What a generation's corpus files were when it was written (indexing.py); rewritten in place like META.
+FILE_STATES = "corpus-files.json"
+GENERATION_PREFIX = "gen-"
+# Inside a generation that is not live yet; a generation holding it and not
+# named by CURRENT is the leftover of a killed writer.
+BUILDING = ".building"
+# Old generations are kept this long after being replaced, for readers still opening them.
+GRACE_SECONDS = 60.0
+_GENERATION_RE = re.compile(r"gen-[0-9A-Za-z-]{1,64}")
+_MAX_POINTER_BYTES = 256
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _damaged(path: Path, what: str) -> IndexFormatError:
+    return IndexFormatError(f"{path}: {what}; run `ichigo-search index --rebuild`")
+
+
+def _read_pointer(root: Path) -> str | None:
+    """The generation name CURRENT holds, validated; None when there is no CURRENT."""
+    path = root / CURRENT
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _damaged(path, "is a symbolic link, not the index's own pointer") from None
+        if exc.errno == errno.ENOTDIR:
+            raise IndexFormatError(f"{root}: is not a folder") from None
+        raise IndexFormatError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = os.read(fd, _MAX_POINTER_BYTES + 1)
+    except OSError as exc:
+        raise _damaged(path, f"cannot read ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
+    name = data.decode("ascii", errors="replace").strip()
+    if len(data) > _MAX_POINTER_BYTES or not _GENERATION_RE.fullmatch(name):
+        shown = name if len(name) <= 60 else name[:60] + "…"
+        raise _damaged(path, f"damaged pointer {shown!r}")
+    return name
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder, or None when no index was built yet.
+
+    CURRENT must name a real ``gen-…`` folder directly inside ``root``: anything
+    else (``../../etc``, a symbolic link, garbage) raises IndexFormatError.
+    """
+    name = _read_pointer(root)
+    if name is None:
+        return None
+    path = root / name
+    if path.is_symlink():
+        raise _damaged(path, "is a symbolic link, not a generation folder")
+    if not path.is_dir():
+        raise _damaged(path, "missing")
+    return path
+
+
+def live_generation(root: Path) -> tuple[Path | None, str | None]:
+    """Like current_generation, but a damaged pointer is returned as a message, not raised."""
+    try:
+        return current_generation(root), None
+    except IndexFormatError as exc:
+        return None, str(exc)
+
+
+def new_generation(root: Path) -> Path:
+    """Create an empty generation folder, marked as being built (not yet live)."""
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    path = root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
+    path.mkdir()
+    (path / BUILDING).touch()
+    return path
+
+
+def clone_generation(root: Path, source: Path) -> Path:
+    """A new generation holding hard links to (or, where links fail, copies of) ``source``'s files."""
+    target = new_generation(root)
+    try:
+        for child in source.iterdir():
+            if child.name == BUILDING or child.name.endswith(("_WRITELOCK", ".tmp")) or child.is_symlink():
+                continue
+            if not child.is_file():
+                continue
+            try:
+                os.link(child, target / child.name)
+            except OSError:
+                shutil.copy2(child, target / child.name)
+    except BaseException:
+        discard(target)
+        raise
+    return target
+
+
+def discard(generation: Path) -> None:
+    """Delete a generation that never went live, its marker last (an interrupted delete stays an orphan)."""
+    with contextlib.suppress(OSError):
+        for child in generation.iterdir():
+            if child.name == BUILDING:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    child.unlink()
+    with contextlib.suppress(OSError):
+        (generation / BUILDING).unlink()
+    with contextlib.suppress(OSError):
+        generation.rmdir()
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def sync_tree(path: Path) -> None:
+    """fsync every file of a generation and the folder itself before it goes live."""
+    for child in path.iterdir():
+        if child.is_file() and not child.is_symlink():
+            with open(child, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(path)
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Replace ``path`` with ``content`` (text as UTF-8) so readers see the old or the new content."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def make_live(root: Path, generation: Path, retired: Path | None = None) -> None:
+    """Sync ``generation`` to disk and atomically point CURRENT at it.
+
+    ``retired`` (the generation it replaces) is touched first, so its grace
+    period for readers counts from now.
+    """
+    sync_tree(generation)
+    _fsync_dir(root)  # the generation's own entry, before CURRENT names it
+    crash_point("synced")
+    if retired is not None:
+        with contextlib.suppress(OSError):
+            os.utime(retired)
+    pointer = root / CURRENT
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(pointer.lstat().st_mode):  # damage: a folder where the pointer belongs
+            shutil.rmtree(pointer)
+    write_atomic(pointer, generation.name + "\n")
+    crash_point("swapped")
+    with contextlib.suppress(OSError):
+        (generation / BUILDING).unlink()
+
+
+def remove_stale(root: Path, keep: Path | None) -> None:
+    """Delete leftovers: generations of killed writers at once, replaced ones after their grace period.
+
+    Call with the write lock held.  Symbolic links are never followed or deleted.
+    """
+    now = time.time()
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return
+    for child in children:
+        try:
+            info = child.lstat()
+        except OSError:
+            continue
+        if keep is not None and child.name == keep.name:
+            with contextlib.suppress(OSError):
+                (child / BUILDING).unlink()
+            continue
+        if stat.S_ISDIR(info.st_mode) and child.name.startswith(GENERATION_PREFIX):
+            orphan = (child / BUILDING).exists()
+            if orphan or now - info.st_mtime > GRACE_SECONDS:
+                shutil.rmtree(child, ignore_errors=True)
+        elif stat.S_ISREG(info.st_mode) and child.name.startswith(".") and child.name.endswith(".tmp"):
+            with contextlib.suppress(OSError):
+                child.unlink()
+
+
+def generations(root: Path) -> list[Path]:
+    """Every ``gen-…`` folder in the index folder (live, replaced or orphaned)."""
+    try:
+        return sorted(p for p in root.iterdir() if p.name.startswith(GENERATION_PREFIX) and p.is_dir())
+    except OSError:
+        return []
+
+
+def read_meta(generation: Path) -> dict[str, Any]:
+    """The generation's metadata (format version, build times, corpus fingerprint)."""
+    try:
+        data = json.loads((generation / META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise _damaged(generation / META, f"unreadable ({exc})") from exc
+    if not isinstance(data, dict):
+        raise _damaged(generation / META, "unreadable (not a JSON object)")
+    for key, (types, shape) in _META_TYPES.items():
+        value = data.get(key)
+        wrong = value is not None and (not isinstance(value, types) or (key == "records" and isinstance(value, bool)))
+        if wrong:
+            raise IndexDamagedError(generation, f"{META}: {key!r} must be {shape}, not {_json_type(value)}")
+    if not all(isinstance(name, str) for name in data.get("corpus_files") or []):
+        raise IndexDamagedError(generation, f"{META}: 'corpus_files' must be a list of file names")
+    return data
+
+
+# The type of each value meta.json holds (every one may be missing or null); "format" is compared, not typed.
+_META_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "thesaurus": ((dict,), "an object"),
+    "collection": ((dict,), "an object"),
+    "place_aliases": ((dict,), "an object"),
+    "corpus_files": ((list,), "a list"),
+    "records": ((int,), "a whole number"),
+    "corpus_path": ((str,), "text"),
+    "corpus_fingerprint": ((str,), "text"),
+    "built_at": ((str,), "text"),
+    "updated_at": ((str,), "text"),
+}
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def write_meta(generation: Path, meta: dict[str, Any]) -> None:
+    """Write the generation's metadata atomically and durably."""
+    write_atomic(generation / META, json.dumps(meta, indent=2, sort_keys=True))
+
+
+def folder_size(path: Path) -> int:
+    """Total bytes of the files in a folder (not recursive)."""
+    total = 0
+    for child in path.iterdir():
+        with contextlib.suppress(OSError):
+            if child.is_file():
+                total += child.stat().st_size
+    return total
