@@ -48,3 +48,7 @@ class IndexFormatError(IchigoError):
 
 class IndexWriteError(IchigoError):
     """The index folder cannot be written (read-only, full disk, no permission); nothing was changed."""
+
+
+class EngineError(IchigoError):
+    """A search server (Solr) cannot be reached or refused a request; the message says which and why."""

@@ -12,7 +12,7 @@ from ichigo_search import store
 from ichigo_search.corpus.reading import fingerprint
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, stored_places
-from ichigo_search.engine import DEFAULT_ENGINE, Searcher, get_engine
+from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
@@ -38,7 +38,7 @@ class Index:
         *,
         memory_map: bool = True,
         ranking: Ranking = DEFAULT,
-        engine: str = DEFAULT_ENGINE,
+        engine: str | Engine = DEFAULT_ENGINE,
     ):
         """Open (or prepare to create) the index in ``path``.
 
@@ -46,16 +46,27 @@ class Index:
         index's pages shared with the page cache); a one-shot command opens a little
         faster without it. ``ranking`` sets how hits are scored (:mod:`ichigo_search.ranking`;
         its field weights apply to indexes built with it); ``engine`` names the engine that
-        stores the index (:mod:`ichigo_search.engine`).
+        stores the index (:mod:`ichigo_search.engine`: ``"whoosh"``, the default, or ``"solr"``,
+        configured by ``ICHIGO_SOLR_URL``), or is an engine, such as
+        ``ichigo_search.engine.solr.SolrEngine("http://host:8983/solr", shards=2, replicas=2)``.
         """
         self.path = Path(path)
         self.memory_map = memory_map
         self.ranking = ranking
-        self.engine = engine
+        self.engine = engine if isinstance(engine, str) else engine.name
+        self._engine_given = engine
+        self._engine_used: Engine | None = None
         self._generation: Path | None = None
         self._thesaurus: dict[str, Any] | None = None
         self._searcher: Searcher | None = None
         self._facet_counter: FacetCounter | None = None
+
+    @property
+    def _engine(self) -> Engine:
+        """The engine, its package imported on first use."""
+        if self._engine_used is None:
+            self._engine_used = get_engine(self._engine_given)
+        return self._engine_used
 
     # -- state -------------------------------------------------------------
 
@@ -126,7 +137,7 @@ class Index:
         return report
 
     def _indexer(self) -> Indexer:
-        return Indexer(self.path, get_engine(self.engine), self.ranking)
+        return Indexer(self.path, self._engine, self.ranking)
 
     # -- reading -----------------------------------------------------------
 
@@ -141,7 +152,7 @@ class Index:
                 if generation != self._generation or self._searcher is None:
                     self._close_searcher()
                     check_format(generation)
-                    self._searcher = get_engine(self.engine).open(generation, self.memory_map, self.ranking)
+                    self._searcher = self._engine.open(generation, self.memory_map, self.ranking)
                     self._generation = generation
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 else:
@@ -199,7 +210,7 @@ class Index:
                 thesaurus=self._thesaurus,
                 ranking=self.ranking,
             )
-        except get_engine(self.engine).read_errors as exc:
+        except self._engine.read_errors as exc:
             raise IndexFormatError(
                 f"{self._generation}: the index could not be read ({type(exc).__name__}: {exc}); "
                 "run `ichigo-search index --rebuild`"
