@@ -22,7 +22,6 @@ public final class Cluster {
     JettyConfig jetty = JettyConfig.builder().setContext("/solr").stopAtShutdown(true).build();
     MiniSolrCloudCluster cluster = new MiniSolrCloudCluster(nodes, base, jetty);
     try {
-      // The cluster forgets a stopped node; keep each one to start it again.
       JettySolrRunner[] runners = new JettySolrRunner[nodes];
       for (int i = 0; i < nodes; i++) {
         runners[i] = cluster.getJettySolrRunner(i);
@@ -40,10 +39,10 @@ public final class Cluster {
         try {
           int i = Integer.parseInt(words[1]);
           if (words[0].equals("kill")) {
-            cluster.stopJettySolrRunner(runners[i]);
+            runners[i].stop(); // at once, as a crash would: no waiting for the cluster to notice
             System.out.println("killed " + i);
           } else if (words[0].equals("start")) {
-            cluster.startJettySolrRunner(runners[i], true);
+            runners[i].start(true); // on its old port
             System.out.println("started " + i);
           }
         } catch (Exception e) {
