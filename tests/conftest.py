@@ -51,3 +51,43 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory):
 
 def caption_ids(results) -> list[str]:
     return [hit.id for hit in results]
+
+
+# -- a SolrCloud for the Solr engine's tests (solr/: a Maven project, started once per session) --------
+
+SOLR_PROJECT = ROOT / "solr"
+REQUIRE_SOLR = "ICHIGO_REQUIRE_SOLR"
+
+
+def solr_launcher():
+    """solr/cluster.py, imported from its file (it is not part of the package)."""
+    import importlib.util
+    import sys
+
+    name = "ichigo_solr_cluster"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SOLR_PROJECT / "cluster.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def need_solr(start):
+    """``start()``'s cluster; a missing Java or Maven skips, or fails where ICHIGO_REQUIRE_SOLR=1 (CI)."""
+    import os
+
+    try:
+        return start()
+    except solr_launcher().SolrUnavailable as exc:
+        if os.environ.get(REQUIRE_SOLR) == "1":
+            pytest.fail(f"{REQUIRE_SOLR}=1 but {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def solr_cluster():
+    """A 2-node SolrCloud with an embedded ZooKeeper on 127.0.0.1, for the whole session."""
+    cluster = need_solr(lambda: solr_launcher().SolrCluster.start(2))
+    yield cluster
+    cluster.stop()

@@ -57,3 +57,7 @@ class IndexDamagedError(IndexFormatError):
         self.generation = generation
         self.reason = reason
         super().__init__(f"{generation}: the index is damaged: {reason}; run `ichigo-search index --rebuild`")
+
+
+class EngineError(IchigoError):
+    """A search server (Solr) cannot be reached or refused a request; the message says which and why."""

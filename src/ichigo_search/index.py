@@ -14,7 +14,7 @@ from ichigo_search import store
 from ichigo_search.corpus.reading import fingerprint
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, stored_places
-from ichigo_search.engine import DEFAULT_ENGINE, Searcher, get_engine
+from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
@@ -40,7 +40,7 @@ class Index:
         *,
         memory_map: bool = True,
         ranking: Ranking = DEFAULT,
-        engine: str = DEFAULT_ENGINE,
+        engine: str | Engine = DEFAULT_ENGINE,
     ):
         """Open (or prepare to create) the index in ``path``.
 
@@ -48,17 +48,28 @@ class Index:
         index's pages shared with the page cache); a one-shot command opens a little
         faster without it. ``ranking`` sets how hits are scored (:mod:`ichigo_search.ranking`;
         its field weights apply to indexes built with it); ``engine`` names the engine that
-        stores the index (:mod:`ichigo_search.engine`).
+        stores the index (:mod:`ichigo_search.engine`: ``"whoosh"``, the default, or ``"solr"``,
+        configured by ``ICHIGO_SOLR_URL``), or is an engine, such as
+        ``ichigo_search.engine.solr.SolrEngine("http://host:8983/solr", shards=2, replicas=2)``.
         """
         self.path = Path(path)
         self.memory_map = memory_map
         self.ranking = ranking
-        self.engine = engine
+        self.engine = engine if isinstance(engine, str) else engine.name
+        self._engine_given = engine
+        self._engine_used: Engine | None = None
         self._generation: Path | None = None
         self._thesaurus: dict[str, Any] | None = None
         self._searcher: Searcher | None = None
         self._files: dict[str, dict[str, int]] | None = None  # the live generation's manifest
         self._facet_counter: FacetCounter | None = None
+
+    @property
+    def _engine(self) -> Engine:
+        """The engine, its package imported on first use."""
+        if self._engine_used is None:
+            self._engine_used = get_engine(self._engine_given)
+        return self._engine_used
 
     # -- state -------------------------------------------------------------
 
@@ -130,7 +141,7 @@ class Index:
         return report
 
     def _indexer(self) -> Indexer:
-        return Indexer(self.path, get_engine(self.engine), self.ranking)
+        return Indexer(self.path, self._engine, self.ranking)
 
     # -- reading -----------------------------------------------------------
 
@@ -148,7 +159,7 @@ class Index:
                     files = store.read_manifest(generation)  # None: an index written before checksums
                     if files is not None:  # sizes, and the bytes of small files and of files changed since written
                         store.verified(generation, store.CHANGED, files)
-                    self._searcher = get_engine(self.engine).open(generation, self.memory_map, self.ranking)
+                    self._searcher = self._engine.open(generation, self.memory_map, self.ranking)
                     self._generation, self._files = generation, files
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 else:
@@ -196,7 +207,7 @@ class Index:
             self._close_searcher()
             if generation is not None:
                 store.verified(generation, store.FULL)
-                if isinstance(exc, get_engine(self.engine).read_errors):
+                if isinstance(exc, self._engine.read_errors):
                     raise IndexFormatError(
                         f"{generation}: the index could not be read ({type(exc).__name__}: {exc}); "
                         "run `ichigo-search index --rebuild`"

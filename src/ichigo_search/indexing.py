@@ -207,6 +207,7 @@ class Indexer:
         store.write_meta(generation, meta)
         store.crash_point("meta")
         store.make_live(self.root, generation, retired=retired)
+        self.engine.published(self.root, generation)
 
     def _discard(self, generation: Path) -> None:
         """Delete a generation that did not go live (never the live one)."""

@@ -15,6 +15,7 @@ from ichigo_search.cli.indexing import index_command
 from ichigo_search.cli.places import places
 from ichigo_search.cli.search import query, show, stats
 from ichigo_search.cli.serve import serve
+from ichigo_search.cli.solr_config import solr_config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,5 +29,5 @@ def main() -> None:
     """
 
 
-for command in (query, index_command, show, stats, check, serve, places):
+for command in (query, index_command, show, stats, check, serve, places, solr_config):
     main.add_command(command)

@@ -109,8 +109,47 @@ def _stopped_by_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+ENGINE_SETTINGS = "ichigo_search.engine"
+
+
+def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--engine and --solr-url (ICHIGO_ENGINE, ICHIGO_SOLR_URL), kept for :func:`open_index`, not passed on."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, engine: str, solr_url: str | None, **kwargs: Any) -> Any:
+        click.get_current_context().meta[ENGINE_SETTINGS] = {"engine": engine, "url": solr_url}
+        return command(*args, **kwargs)
+
+    wrapper = click.option(
+        "--solr-url",
+        envvar="ICHIGO_SOLR_URL",
+        metavar="URL",
+        help="With --engine solr: a SolrCloud node's base URL [default: http://localhost:8983/solr].",
+    )(wrapper)
+    return click.option(
+        "--engine",
+        envvar="ICHIGO_ENGINE",
+        type=click.Choice(["whoosh", "solr"]),
+        default="whoosh",
+        show_default=True,
+        help="Where the index lives: embedded Whoosh files, or a SolrCloud (see --solr-url).",
+    )(wrapper)
+
+
+def engine_setting(**extra: Any) -> Any:
+    """The engine the command line chose: a name, or a configured Solr engine (``extra``: shards, replicas)."""
+    context = click.get_current_context(silent=True)
+    settings = context.meta.get(ENGINE_SETTINGS, {}) if context else {}
+    if settings.get("engine", "whoosh") == "whoosh":
+        return "whoosh"
+    from ichigo_search.engine.solr import SolrEngine
+
+    return SolrEngine(settings.get("url"), **extra)
+
+
 def location_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus and --index, also read from ICHIGO_CORPUS and ICHIGO_INDEX."""
+    """--corpus and --index (ICHIGO_CORPUS, ICHIGO_INDEX), and the engine's options (:func:`engine_options`)."""
+    command = engine_options(command)
     command = click.option(
         "--index",
         "index_dir",
@@ -135,11 +174,11 @@ def locations(corpus_dir: Path | None, index_dir: Path | None) -> tuple[Path, Pa
     return corpus, index_dir or default_index(corpus)
 
 
-def open_index(index_dir: Path) -> Index:
-    """The index for a one-shot command."""
+def open_index(index_dir: Path, **engine: Any) -> Index:
+    """The index for a one-shot command, with the engine the command line chose (``engine``: its settings)."""
     from ichigo_search.index import Index
 
-    return Index(index_dir, memory_map=False)  # one query per process: open fast
+    return Index(index_dir, memory_map=False, engine=engine_setting(**engine))  # one query per process: open fast
 
 
 def _warn(message: str) -> None:

@@ -16,6 +16,8 @@ from ichigo_search.cli.common import handle_errors, location_options, locations,
 @click.option("--skip-invalid", is_flag=True, help="Index the valid records and report the rest.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--shards", type=click.IntRange(1), help="With --engine solr: shards of a new collection [default: 1].")
+@click.option("--replicas", type=click.IntRange(1), help="With --engine solr: replicas of each shard [default: 1].")
 @location_options
 @handle_errors
 def index_command(
@@ -23,6 +25,8 @@ def index_command(
     skip_invalid: bool,
     quiet: bool,
     as_json: bool,
+    shards: int | None,
+    replicas: int | None,
     corpus_dir: Path | None,
     index_dir: Path | None,
 ) -> None:
@@ -32,9 +36,10 @@ def index_command(
     Examples:
       ichigo-search index
       ichigo-search index --rebuild --corpus archive/ --index archive-index/
+      ichigo-search index --engine solr --solr-url http://localhost:8983/solr --shards 2 --replicas 2
     """
     corpus, index_path = locations(corpus_dir, index_dir)
-    idx = open_index(index_path)
+    idx = open_index(index_path, shards=shards, replicas=replicas)
     action = idx.rebuild_from if rebuild else idx.update_from
     with _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as progress:
         report = action(corpus, skip_invalid=skip_invalid, progress=progress)

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from ichigo_search.cli.common import fail, handle_errors, location_options, locations, refresh_for_query
+from ichigo_search.cli.common import (
+    engine_setting,
+    fail,
+    handle_errors,
+    location_options,
+    locations,
+    refresh_for_query,
+)
 
 
 def _is_loopback(host: str) -> bool:
@@ -85,7 +92,10 @@ def serve(
     workers = workers or os.cpu_count() or 1
     port = _free_port(host, port)  # before the index is touched
     corpus, index_path = locations(corpus_dir, index_dir)
-    idx = Index(index_path)
+    engine = engine_setting()
+    if engine != "whoosh":
+        fail("serve does not run on the Solr engine yet (its facet counts are not done); use query --engine solr")
+    idx = Index(index_path, engine=engine)
     if not no_update:
         refresh_for_query(idx, corpus)
     idx.facets("", browse=True)  # opens the index and reads the facet values once, before the first visitor

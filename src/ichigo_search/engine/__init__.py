@@ -11,7 +11,7 @@ one more package here that implements :class:`Engine`, named in :data:`ENGINES`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Engine name -> the module whose ``ENGINE`` implements it (imported only when that engine is used).
-ENGINES = {"whoosh": "ichigo_search.engine.whoosh"}
+ENGINES = {"whoosh": "ichigo_search.engine.whoosh", "solr": "ichigo_search.engine.solr"}
 DEFAULT_ENGINE = "whoosh"
 
 Progress = Callable[[int, int], None]
+# What a searcher names a document by: a document number (Whoosh) or a record id (Solr).
+DocRef = Hashable
 Checkpoint = Callable[[str, int], None]
 ToDocument = Callable[[Any], dict[str, Any]]
 
@@ -79,7 +81,7 @@ class Searcher(Protocol):
         """Indexed words within ``max_distance`` edits of ``form``, with their distances."""
         ...
 
-    def rank(self, found: Matching, wanted: int) -> tuple[int, list[tuple[int, float]]]:
+    def rank(self, found: Matching, wanted: int) -> tuple[int, list[tuple[DocRef, float]]]:
         """How many documents match, and the ``wanted`` best (document, score): every word first."""
         ...
 
@@ -87,11 +89,11 @@ class Searcher(Protocol):
         """Every live document the search matches (all of them for None), as sorted document numbers."""
         ...
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: DocRef) -> dict[str, Any]:
         """A document's stored fields (:func:`ichigo_search.document.from_stored` reads them)."""
         ...
 
-    def document_number(self, record_id: str) -> int | None:
+    def document_number(self, record_id: str) -> DocRef | None:
         """The live document of a record id, or None."""
         ...
 
@@ -153,9 +155,20 @@ class Engine(Protocol):
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> Searcher: ...
 
+    def published(self, root: Path, generation: Path) -> None:
+        """Called once ``generation`` is live in the index folder ``root`` (a server engine switches its alias)."""
+        ...
 
-def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
-    """The engine called ``name`` (its package is imported now)."""
+
+def get_engine(name: str | Engine = DEFAULT_ENGINE) -> Engine:
+    """The engine called ``name`` (its package is imported now), or ``name`` itself when it is an engine.
+
+    A server engine named here is configured from its environment variables (the Solr engine:
+    ``ICHIGO_SOLR_URL``); pass an instance to configure it otherwise.
+    """
+    if not isinstance(name, str):
+        return name
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r} (known: {', '.join(sorted(ENGINES))})")
-    return importlib.import_module(ENGINES[name]).ENGINE
+    module = importlib.import_module(ENGINES[name])
+    return module.ENGINE if hasattr(module, "ENGINE") else module.make_engine()

@@ -187,6 +187,9 @@ class WhooshEngine:
 
         return open_searcher(generation, memory_map, ranking)
 
+    def published(self, root: Path, generation: Path) -> None:
+        """Nothing to do: the index folder's CURRENT pointer is all there is."""
+
 
 class NewWhooshIndex:
     """An empty Whoosh index that the bulk writer fills (:mod:`ichigo_search.engine.whoosh.writer`)."""

@@ -1,0 +1,122 @@
+"""Start a SolrCloud of N nodes on loopback (embedded ZooKeeper) from this Maven project, for tests and benchmarks.
+
+``SolrCluster.start(nodes)`` builds the project when its jars are missing or older than its sources
+(``mvn -q -B package``), runs ``ichigo.Cluster`` in one JVM and waits for it; ``kill(i)`` and
+``start(i)`` stop and restart one node; ``stop()`` shuts the cluster down.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGET = HERE / "target"
+HEAP = os.environ.get("ICHIGO_SOLR_HEAP", "768m")
+
+
+class SolrUnavailable(Exception):
+    """Java or Maven is missing, or the project would not build."""
+
+
+def _newest_source() -> float:
+    sources = [HERE / "pom.xml", *(HERE / "src").rglob("*.java")]
+    return max(path.stat().st_mtime for path in sources)
+
+
+def build() -> None:
+    """Build the project (jars in target/lib) unless it is up to date."""
+    for tool in ("java", "mvn"):
+        if shutil.which(tool) is None:
+            raise SolrUnavailable(f"{tool} is not installed (the Solr tests need Java 17+ and Maven)")
+    jar = TARGET / "ichigo-solr-cluster-0.1.0.jar"
+    if jar.exists() and (TARGET / "lib").is_dir() and jar.stat().st_mtime >= _newest_source():
+        return
+    done = subprocess.run(["mvn", "-q", "-B", "package"], cwd=HERE, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SolrUnavailable(f"mvn package failed in {HERE}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
+class SolrCluster:
+    """A running cluster: ``urls`` holds each node's base URL (``http://127.0.0.1:PORT/solr``)."""
+
+    def __init__(self, process: subprocess.Popen, urls: list[str]):
+        self.process = process
+        self.urls = urls
+        self.down: set[int] = set()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def start(cls, nodes: int = 2, timeout: float = 120.0) -> SolrCluster:
+        build()
+        log = open(TARGET / "cluster.log", "w")  # noqa: SIM115 - the JVM writes it while it runs
+        classpath = f"{TARGET / 'classes'}{os.pathsep}{TARGET / 'lib' / '*'}"
+        process = subprocess.Popen(
+            [
+                "java",
+                f"-Xmx{HEAP}",
+                "-Djava.net.preferIPv4Stack=true",
+                f"-Dlog4j2.configurationFile={HERE / 'log4j2.xml'}",
+                "-cp",
+                classpath,
+                "ichigo.Cluster",
+                str(nodes),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        urls: list[str] = []
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            for line in process.stdout:
+                if line.startswith("node "):
+                    urls.append(line.split()[2])
+                elif line.strip() == "ready":
+                    return cls(process, urls)
+        finally:
+            timer.cancel()
+        process.kill()
+        raise SolrUnavailable(f"the Solr cluster did not start (exit code {process.wait()})")
+
+    @property
+    def url(self) -> str:
+        """The first node that is up."""
+        return next(url for i, url in enumerate(self.urls) if i not in self.down)
+
+    def _command(self, verb: str, node: int) -> None:
+        with self._lock:
+            self.process.stdin.write(f"{verb} {node}\n")
+            self.process.stdin.flush()
+            answer = ""
+            while not answer.startswith((f"{verb}ed ", "error")):  # skip anything else the JVM printed
+                line = self.process.stdout.readline()
+                if not line:
+                    break
+                answer = line.strip()
+        if answer != f"{verb}ed {node}":
+            raise RuntimeError(f"the cluster answered {answer!r} to {verb} {node}")
+
+    def kill(self, node: int) -> None:
+        """Stop one node (its data stays, for start)."""
+        self._command("kill", node)
+        self.down.add(node)
+
+    def start_node(self, node: int) -> None:
+        """Start a stopped node again on its port."""
+        self._command("start", node)
+        self.down.discard(node)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,69 @@
+"""The index document (:func:`ichigo_search.document.to_document`) as a Solr document.
+
+Text fields are sent pre-analysed (Solr's ``PreAnalyzedField``, JSON form): the tokens are
+ichigo-search's own (:func:`ichigo_search.text.analysis.term_positions`, the chain the Whoosh
+engine indexes), so both engines hold the same terms at the same positions. Keyword fields
+become multi-valued strings; what a hit shows (caption, record, located places) is stored as
+one JSON text. The ``*_txt`` fields repeat the plain text for Solr-native clients.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ichigo_search.document import EXACT_FIELD, PART_SEPARATOR, PLACE_IDS, PLACE_NAMES, PLACE_TREE, YEARS_FIELD
+from ichigo_search.text.analysis import term_positions
+
+# Text fields and whether their terms are stemmed (the exact field holds folded, unstemmed forms).
+TEXT_FIELDS = {"title": True, "caption": True, "places": True, "photographer": True, EXACT_FIELD: False}
+KEYWORD_FIELDS = (PLACE_IDS, PLACE_TREE, YEARS_FIELD)
+# Fields of the index document kept in the stored JSON (what search.py's hits read back).
+STORED_FIELDS = ("caption", "record", "located")
+NATIVE_FIELDS = ("title", "caption", "places", "photographer")
+
+
+def tokens(value: str, stemming: bool) -> str:
+    """A field's value in the JSON form of Solr's PreAnalyzedField: its text and our tokens in position order."""
+    where = term_positions(value.split(PART_SEPARATOR), stemming=stemming)
+    at = sorted((pos, text) for text, positions in where.items() for pos in positions)
+    out = []
+    previous = -1
+    for pos, text in at:
+        out.append({"t": text, "i": pos - previous})
+        previous = pos
+    return json.dumps({"v": "1", "str": value, "tokens": out}, ensure_ascii=False, separators=(",", ":"))
+
+
+def solr_document(doc: dict[str, Any], seq: int) -> dict[str, Any]:
+    """The Solr document for an index document, the ``seq``-th written (ties in score rank by it)."""
+    out: dict[str, Any] = {
+        "id": doc["id"],
+        "seq": seq,
+        "hash": doc["hash"].decode("ascii") if isinstance(doc["hash"], bytes) else doc["hash"],
+        "stored": _json({k: doc[k] for k in STORED_FIELDS if k in doc}),
+    }
+    for name, stemming in TEXT_FIELDS.items():
+        if doc.get(name):
+            out[name] = tokens(doc[name], stemming)
+    for name in KEYWORD_FIELDS:
+        if doc.get(name):
+            out[name] = doc[name].split()
+    if doc.get(PLACE_NAMES):
+        out[PLACE_NAMES] = doc[PLACE_NAMES].split(PART_SEPARATOR)
+    for name in NATIVE_FIELDS:
+        if doc.get(name):
+            out[f"{name}_txt"] = doc[name].split("\n") if name == "places" else doc[name]
+    return out
+
+
+def stored_fields(found: dict[str, Any]) -> dict[str, Any]:
+    """A Solr document's stored fields as the Whoosh engine returns them (``document.from_stored`` reads both)."""
+    stored = json.loads(found["stored"])
+    stored["id"] = found["id"]
+    return stored
+
+
+def _json(value: Any) -> str:
+    """Compact JSON; values JSON lacks (a YAML date in an extra field) are kept as their text."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)

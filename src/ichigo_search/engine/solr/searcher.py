@@ -1,0 +1,169 @@
+"""A Solr collection open for searching: the query layer's statistics, tiered ranking, stored records.
+
+Documents are named by record id (the collection's unique key), not by number. Ranking is the
+Whoosh engine's in Solr's terms: captions matching every word first, their ``proximity_window``
+best rescored with the proximity bonus (added where it matches, as the Whoosh engine does), then
+captions matching only some words. Statistics (document frequencies, dated years, words for typo
+look-ups) are asked of Solr once per searcher and kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
+from ichigo_search.engine.solr.client import SolrClient
+from ichigo_search.engine.solr.compile import _EVERY, field_weights, to_solr
+from ichigo_search.engine.solr.documents import stored_fields
+from ichigo_search.errors import EngineError
+from ichigo_search.query.matching import Matching
+from ichigo_search.query.tree import Query
+from ichigo_search.ranking import DEFAULT, Ranking
+from ichigo_search.text.spelling import Spellings
+
+# Stored records kept from the last ranking (the hits a page shows are read right after it).
+_FIELDS = "id,score,seq,stored"
+# Ties in score rank in the order documents were written, as the Whoosh engine ranks them.
+_SORT = "score desc, seq asc"
+
+
+class SolrSearcher:
+    """One collection of a SolrCloud, read through a :class:`SolrClient`."""
+
+    def __init__(self, client: SolrClient, collection: str, ranking: Ranking = DEFAULT):
+        self.client = client
+        self.collection = collection
+        self.ranking = ranking
+        self._weights = field_weights(ranking)
+        self._frequencies: dict[tuple[str, str], int] = {}
+        self._count: int | None = None
+        self._years: list[int] | None = None
+        self._spellings = Spellings(self._words_from)
+        self._stored: dict[str, dict[str, Any]] = {}
+
+    def refreshed(self) -> SolrSearcher:
+        return self  # a changed index is a new generation, opened anew
+
+    def close(self) -> None:
+        self._stored.clear()
+
+    # -- requests -------------------------------------------------------------
+
+    def _query(self, query: dict[str, Any], limit: int = 0, filters: list | None = None, **extra: Any) -> dict:
+        body: dict[str, Any] = {"query": query, "limit": limit, **extra}
+        if filters:
+            body["filter"] = filters
+        return self.client.post(f"/{self.collection}/query", body)
+
+    # -- statistics and vocabulary ----------------------------------------------
+
+    def doc_count(self) -> int:
+        if self._count is None:
+            self._count = int(self._query(_EVERY)["response"]["numFound"])
+        return self._count
+
+    def doc_count_all(self) -> int:
+        return self.doc_count()
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            answer = self._query({"term": {"f": field, "query": text}})
+            found = self._frequencies[key] = int(answer["response"]["numFound"])
+        return found
+
+    def years(self) -> list[int]:
+        if self._years is None:
+            facet = {"years": {"type": "terms", "field": YEARS_FIELD, "limit": -1}}
+            buckets = self._query(_EVERY, facet=facet).get("facets", {}).get("years", {}).get("buckets", [])
+            self._years = sorted(int(bucket["val"]) for bucket in buckets)
+        return self._years
+
+    def frequency(self, form: str) -> int:
+        return self.doc_frequency(EXACT_FIELD, form)
+
+    def near(self, form: str, max_distance: int) -> list[tuple[str, int]]:
+        return self._spellings.near(form, max_distance)
+
+    def _words_from(self, letter: str) -> list[str]:
+        """Every exact-field word starting with ``letter``, from all shards."""
+        params = {
+            "terms.fl": EXACT_FIELD,
+            "terms.prefix": letter,
+            "terms.limit": -1,
+            "terms.sort": "index",
+            "distrib": "true",
+            "shards.qt": "/terms",
+        }
+        answer = self.client.get(f"/{self.collection}/terms", params)
+        terms = answer.get("terms", {}).get(EXACT_FIELD, [])
+        if isinstance(terms, dict):
+            return list(terms)
+        return [terms[i] for i in range(0, len(terms), 2)]  # [word, count, word, count, ...]
+
+    # -- ranking ---------------------------------------------------------------
+
+    def rank(self, found: Matching, wanted: int) -> tuple[int, list[tuple[str, float]]]:
+        """How many documents match, and the ``wanted`` best (record id, score): every word first."""
+        self._stored.clear()
+        filters = [to_solr(found.filter, self._weights)] if found.filter is not None else []
+        tier_query = found.every_word if found.every_word is not None else found.some_words
+        window = self.ranking.proximity_window if found.bonus is not None else 0
+        first, total = self._ranked(tier_query, max(wanted, window), filters)
+        if found.bonus is not None and first:
+            first = self._rescored(first, found.bonus, window)
+        ranked = first[:wanted]
+        if found.every_word is not None:
+            rest_filters = [
+                *filters,
+                {"bool": {"must": [_EVERY], "must_not": [to_solr(found.every_word, self._weights)]}},
+            ]
+            rest, more = self._ranked(found.some_words, max(0, wanted - len(ranked)), rest_filters)
+            ranked += rest
+            total += more
+        return total, ranked
+
+    def _ranked(self, query: Query, limit: int, filters: list) -> tuple[list[tuple[str, float]], int]:
+        answer = self._query(to_solr(query, self._weights), limit, filters, fields=_FIELDS, sort=_SORT)["response"]
+        for doc in answer["docs"]:
+            self._stored[doc["id"]] = doc
+        return [(doc["id"], float(doc["score"])) for doc in answer["docs"]], int(answer["numFound"])
+
+    def _rescored(self, ranked: list[tuple[str, float]], bonus: Query, window: int) -> list[tuple[str, float]]:
+        """The bonus's score added to the ``window`` best, then all in score order (ties in written order)."""
+        best = [record_id for record_id, _ in ranked[:window]]
+        ids = {"terms": {"f": "id", "query": ",".join(best), "separator": ","}}
+        if any("," in record_id for record_id in best):  # ids holding the separator: one term query each
+            ids = {"bool": {"should": [{"term": {"f": "id", "query": record_id}} for record_id in best]}}
+        answer = self._query(to_solr(bonus, self._weights), len(best), [ids], fields="id,score")["response"]
+        extra = {doc["id"]: float(doc["score"]) for doc in answer["docs"]}
+        rescored = [(record_id, score + extra.get(record_id, 0.0)) for record_id, score in ranked]
+        return sorted(rescored, key=lambda hit: (-hit[1], self._stored[hit[0]].get("seq", 0)))
+
+    def matching(self, found: Matching | None):
+        raise EngineError("facet counts are not available on the Solr engine yet")
+
+    # -- documents -------------------------------------------------------------
+
+    def stored(self, docref: str) -> dict[str, Any]:
+        doc = self._stored.get(docref)
+        if doc is None:
+            doc = self._get(docref)
+            if doc is None:
+                raise KeyError(docref)
+        return stored_fields(doc)
+
+    def _get(self, record_id: str) -> dict[str, Any] | None:
+        answer = self._query({"term": {"f": "id", "query": record_id}}, 1, fields="id,stored")["response"]
+        docs = answer["docs"]
+        if docs:
+            self._stored[record_id] = docs[0]
+        return docs[0] if docs else None
+
+    def document_number(self, record_id: str) -> str | None:
+        return record_id if self._get(record_id) is not None else None
+
+    def segments(self) -> Iterator[Any]:
+        raise EngineError("facet counts are not available on the Solr engine yet")
