@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from ichigo_search import CorpusError, Index
 from ichigo_search.cli import main
+from ichigo_search.corpus.files import LINK_OUT
 from ichigo_search.corpus.formats import MAX_CSV_COLUMNS, QUOTE_CHARS
-from ichigo_search.corpus.reading import LINK_OUT
 
 SECRET = "s3cret-first-line:x:0:0:only the owner may read this:/root:/bin/bash"
 

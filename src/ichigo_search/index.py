@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ichigo_search import store
-from ichigo_search.corpus.reading import fingerprint
+from ichigo_search.corpus.files import fingerprint
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, stored_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ichigo_search import store
-from ichigo_search.corpus.reading import Corpus, FileState, Reading, fingerprint, load_corpus
+from ichigo_search.corpus.files import FileState, fingerprint
+from ichigo_search.corpus.reading import Corpus, Reading, load_corpus
 from ichigo_search.document import FORMAT_VERSION, to_document
 from ichigo_search.engine import Engine, NewIndex
 from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError, Problem
