@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ichigo_search import store
 from ichigo_search.corpus.reading import fingerprint
 from ichigo_search.corpus.record import Record
-from ichigo_search.document import FORMAT_VERSION, from_stored, stored_places
+from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Searcher, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
@@ -249,7 +249,7 @@ class Index:
         """
         searcher = self._searcher_now()
         docnum = searcher.document_number(record_id)
-        return None if docnum is None else list(stored_places(searcher.stored(docnum)).get("places", []))
+        return None if docnum is None else located_places(searcher.stored(docnum))
 
     def __len__(self) -> int:
         return self._searcher_now().doc_count()
