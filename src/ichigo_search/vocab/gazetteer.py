@@ -163,6 +163,7 @@ class Gazetteer:
         self._chains: dict[str, tuple[Place, ...]] = {}  # id -> its ancestors
         self._lineages: dict[str, frozenset[str]] = {}  # id -> its id and its ancestors'
         self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
+        self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -176,6 +177,7 @@ class Gazetteer:
             self._extra.setdefault(compact_key(alias), []).extend(compact_key(t) for t in targets)
         self._keys = None
         self._names_found.clear()
+        self._regions_of.clear()
         _candidates.cache_clear()
 
     # -- look-ups -------------------------------------------------------------
@@ -299,6 +301,9 @@ class Gazetteer:
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
+        return self._regions_of.get(tuple(p.id for p in places), lambda: self._find_regions(places))
+
+    def _find_regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         provinces: set[str] = set()
         countries: set[str] = set()
         for place in places:
@@ -343,27 +348,36 @@ class Gazetteer:
         keys = self.keys()
         found: list[_Found] = []
         words = list(_WORD_RE.finditer(text))
+        texts = [word.group() for word in words]
+        word_keys: list[str | None] = [None] * len(words)  # each word's compact key, made once
         count = len(words)
-        i = 0
-        while i < count:
-            word = words[i].group()
-            if CJK_RE.search(word):
-                found.extend(self._find_han(word, words[i].start(), keys))
-                i += 1
+        han = CJK_RE.search(text) is not None  # words are looked at for hanzi only in a text that has some
+        # Where a name may start: with case required and no hanzi, only at a capital or a digit.
+        capitals = {i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()}
+        starts = range(count) if han or not require_case else sorted(capitals)
+        free = 0  # words before this one are part of a name found
+        for i in starts:
+            if i < free:
                 continue
-            if require_case and not (word[0].isupper() or word[0].isdigit()):
-                i += 1
+            word = texts[i]
+            if han and CJK_RE.search(word):
+                found.extend(self._find_han(word, words[i].start(), keys))
+                free = i + 1
+                continue
+            if require_case and i not in capitals:
                 continue
             sizes: list[int] = []
             key = ""
             for size in range(1, min(MAX_NAME_TOKENS, count - i) + 1):
-                last = words[i + size - 1]
+                at = i + size - 1
                 if size > 1:
-                    gap = text[words[i + size - 2].end() : last.start()]
-                    first_char = last.group()[0]
-                    if gap not in (" ", "-") or (require_case and not (first_char.isupper() or first_char.isdigit())):
+                    gap = text[words[at - 1].end() : words[at].start()]
+                    if gap not in (" ", "-") or (require_case and at not in capitals):
                         break
-                key += compact_key(last.group())
+                part = word_keys[at]
+                if part is None:
+                    part = word_keys[at] = compact_key(texts[at])
+                key += part
                 if key in keys:
                     sizes.append(size)
             matched = 0
@@ -377,7 +391,7 @@ class Gazetteer:
                     found.append((group[0].start(), group[-1].end(), surface, options, qualified))
                     matched = size
                     break
-            i += matched or 1
+            free = i + (matched or 1)
         if require_case:
             found.extend(self._abbreviated(text, {start for start, *_ in found}))
             found.sort(key=lambda f: f[0])
@@ -454,7 +468,7 @@ class Gazetteer:
             word = previous.group()
             if gap in (". ", ".") and len(word) == 1 and word.isupper():
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
-            if gap == " " and word[0].isupper() and word.casefold() not in NOT_NAME_WORDS | COMPASS_WORDS:
+            if gap == " " and word[0].isupper() and word.casefold() not in _NOT_NAME_OR_COMPASS:
                 sentence_start = previous.start() == 0 or text[: previous.start()].rstrip()[-1:] in ".!?:;([\"'"
                 if not (sentence_start and self.is_common_word(compact_key(word))):
                     return True
@@ -462,9 +476,8 @@ class Gazetteer:
             following = words[i + size]
             if text[end : following.start()] == " " and following.group()[0].isupper():
                 kinds = {p.kind for p in self.candidates(text[start:end])}
-                keeps = set().union(*(SAME_PLACE_AFTER.get(k, frozenset()) for k in kinds)) if kinds else set()
-                word = following.group()
-                if word.casefold() in keeps | NOT_NAME_WORDS | FEATURE_AFTER:
+                word = following.group().casefold()
+                if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
                     return False
                 return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
         return False
@@ -476,7 +489,7 @@ class Gazetteer:
         between = _BEFORE_QUALIFIER_RE.match(text, end)
         if qualifier is None and between and between.end() > end:
             skipped = text[end : between.end()].split()
-            if all(w.casefold() in FEATURE_AFTER | _CITY_WORDS or not w[0].islower() for w in skipped):
+            if all(w.casefold() in _FEATURE_OR_CITY or not w[0].islower() for w in skipped):
                 qualifier = self.qualifier(text, between.end())
         if qualifier is None or not places:
             return places, False
@@ -508,6 +521,9 @@ class Gazetteer:
 
 
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
+_FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
+_NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
+_NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
 _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
 # ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.
