@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +165,8 @@ class Gazetteer:
         self._lineages: dict[str, frozenset[str]] = {}  # id -> its id and its ancestors'
         self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
         self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
+        self._scans = 0
+        self._lookup: _KeyLookup | None = None
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -176,6 +179,7 @@ class Gazetteer:
         for alias, targets in aliases.items():
             self._extra.setdefault(compact_key(alias), []).extend(compact_key(t) for t in targets)
         self._keys = None
+        self._lookup = None
         self._names_found.clear()
         self._regions_of.clear()
         _candidates.cache_clear()
@@ -257,6 +261,16 @@ class Gazetteer:
         if self._keys is None:
             self._keys = frozenset(row[0] for row in self.db.execute("SELECT key FROM names")) | frozenset(self._extra)
         return self._keys
+
+    def _scan_keys(self) -> frozenset[str] | _KeyLookup:
+        """The keys a scan looks names up in: all of them, loaded once a process scans many texts (indexing);
+        for the first few (a query's words) asked of SQLite, which spares a query loading 150,000 keys."""
+        if self._keys is None and self._scans < _SCANS_BEFORE_LOADING:
+            self._scans += 1
+            if self._lookup is None:
+                self._lookup = _KeyLookup(self)
+            return self._lookup
+        return self.keys()
 
     def near_keys(self, key: str, max_distance: int) -> list[tuple[str, int]]:
         """Other keys within ``max_distance`` edits (a swap counts once) sharing the first letter, with distances."""
@@ -345,7 +359,7 @@ class Gazetteer:
         return self._names_found.get((text, require_case), lambda: self._scan(text, require_case))
 
     def _scan(self, text: str, require_case: bool) -> list[_Found]:
-        keys = self.keys()
+        keys = self._scan_keys()
         found: list[_Found] = []
         words = list(_WORD_RE.finditer(text))
         texts = [word.group() for word in words]
@@ -413,7 +427,11 @@ class Gazetteer:
                 found.append((match.start(), match.end(), match.group(), countries[:1], True))
         return found
 
-    def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[_Found]:
+    def _find_han(self, run: str, offset: int, keys: frozenset[str] | _KeyLookup) -> list[_Found]:
+        if isinstance(keys, _KeyLookup):  # every piece of the run asked of SQLite at once
+            keys.ask(
+                run[i : i + size] for i in range(len(run)) for size in range(2, min(MAX_HAN_NAME, len(run) - i) + 1)
+            )
         found = []
         i = 0
         while i < len(run):
@@ -518,6 +536,34 @@ class Gazetteer:
             if found:
                 return found[0]
         return None
+
+
+# Texts a process scans with keys asked of SQLite before it loads every key (a query scans one or two).
+_SCANS_BEFORE_LOADING = 20
+
+
+class _KeyLookup:
+    """Whether the gazetteer has a look-up key, asked of SQLite and remembered: for a few texts, not a corpus."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gazetteer = gazetteer
+        self._known: dict[str, bool] = {}
+
+    def ask(self, keys: Iterable[str]) -> None:
+        """Look these keys up in one statement."""
+        wanted = sorted({key for key in keys if key not in self._known})
+        for start in range(0, len(wanted), 500):  # SQLite's limit on parameters is 999 or more
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._gazetteer.db.execute(f"SELECT DISTINCT key FROM names WHERE key IN ({marks})", chunk)
+            found = {key for (key,) in rows}
+            for key in chunk:
+                self._known[key] = key in found or key in self._gazetteer._extra
+
+    def __contains__(self, key: str) -> bool:
+        if key not in self._known:
+            self.ask((key,))
+        return self._known[key]
 
 
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
