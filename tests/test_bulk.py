@@ -276,3 +276,67 @@ def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, docum
                 checked += 1
         assert checked > 200 and with_positions > 100
         assert sum(leaf.doc_frequency(f, t) >= 40 for f, t in leaf.all_terms()) == checked
+
+
+def test_common_terms_are_small_on_disk_and_whoosh_still_reads_their_blocks(tmp_path, documents, monkeypatch):
+    """A term stored whole as arrays keeps its counts and positions in the narrowest integers, its weights
+    only when they are not its counts times the boost, and its (unread) blocks compressed; Whoosh's own
+    matcher reads those blocks as it reads any."""
+    import io
+    import pickle
+
+    from whoosh.system import unpack_int
+
+    from ichigo_search.engine.whoosh import sidecar as arrays_format
+    from ichigo_search.engine.whoosh import writer as bulk
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
+
+    monkeypatch.setattr(arrays_format, "ARRAY_POSTINGS", 40)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    bulk.write_documents(ix, documents, dict)
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        arrays = segment_arrays(leaf)
+        postings = positions = 0
+        for field, terms in arrays._index.items():
+            for btext, (_start, count, total, counts_type, weights, *_rest) in terms.items():
+                postings += count
+                positions += max(total, 0)
+                assert weights != arrays_format.WEIGHT_ARRAY  # word counts times a boost, or one weight
+                if total >= 0:
+                    assert counts_type == "B"  # no caption says a word 256 times
+                offset = leaf._terms.term_info(field, btext).extent()[0]
+                postfile = leaf._terms._postfile
+                size = unpack_int(postfile.get(offset + 4, 4))[0]
+                header = pickle.load(io.BytesIO(postfile.get(offset + 8, abs(size))))
+                assert header[3] == bulk.WHOLE_BLOCK_COMPRESSION > 0, (field, btext)
+                ids = list(leaf.postings(field, btext).all_ids())
+                assert ids == arrays.term(field, btext)[0].tolist()
+        arr_name = leaf._segment.make_filename(arrays_format.EXTENSION)
+        arr_bytes = leaf._storage.file_length(arr_name)
+        assert postings > 10_000
+        # ids 4 bytes, counts 1, positions 2: against 8 a posting and 4 a position (plain uint32 and float32)
+        assert arr_bytes < 6 * postings + 2 * positions + 64 * sum(len(t) for t in arrays._index.values())
+
+
+def test_stored_records_are_lean_and_read_back_whole(tmp_path):
+    """A record's stored fields hold each value once (the first FSA/OWI captions: 770 bytes a record, 1,230 when
+    places were stored described and the id twice), and give back the record and its places described."""
+    from ichigo_search.document import from_stored, located_places
+    from ichigo_search.engine.whoosh import writer as bulk
+    from ichigo_search.vocab.gazetteer import gazetteer
+    from ichigo_search.vocab.locating import locate
+
+    records = list(read_corpus(SAMPLE_CORPUS).records)
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        records += [record_from_mapping(json.loads(line))[0] for line in itertools.islice(f, 1500)]
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    bulk.write_documents(ix, records, to_document)
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        length = leaf._perdoc._get_column_file("_stored")[2]
+        assert length / leaf.doc_count_all() < 800
+        for docnum, record in enumerate(records):
+            stored = reader.stored_fields(docnum)
+            assert from_stored(stored) == record
+            assert located_places(stored) == locate(record, gazetteer()).describe(gazetteer())

@@ -13,14 +13,16 @@ from typing import Any
 from ichigo_search.corpus.record import Record
 from ichigo_search.vocab.gazetteer import Gazetteer
 from ichigo_search.vocab.gazetteer import gazetteer as default_gazetteer
-from ichigo_search.vocab.locating import locate
+from ichigo_search.vocab.locating import Located, describe_place, locate
 
 # Bump when analysis, these fields or an engine's schema change in a way old indexes cannot serve;
 # an index of another format is rebuilt from its corpus on the next update.
 # 10: modules moved (the Whoosh schema pickles its analyzer's class path into the index).
 # 11: places read with their evidence (qualifiers, the record's own places), stored with where they came from.
 # 12: place_names (the record's places as written, for facets).
-FORMAT_VERSION = 12
+# 13: stored fields lean (places as (id, source, words), no empty or repeated values), pickle protocol 4; posting
+#     blocks of terms also in the .arr file compressed.
+FORMAT_VERSION = 13
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")
@@ -45,6 +47,7 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     located = locate(record, places_db)
     stored = record.to_dict()
     del stored["caption"]  # stored once, in the caption field
+    del stored["id"]  # and the id in the id field
     places = "\n".join(located.names)
     doc: dict[str, Any] = {
         "id": record.id,
@@ -52,13 +55,7 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         "caption": record.caption,
         "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
         "record": stored,  # stored fields are pickled: kept as objects, not JSON text made and parsed again
-        "located": {
-            "names": located.names,
-            "caption": located.caption_spans,
-            "title": located.title_spans,
-            "places": located.describe(places_db),
-            "hidden": located.hidden,
-        },
+        "located": _stored_located(located, record),
     }
     if located.direct:
         doc[PLACE_IDS] = " ".join(p.id for p in located.direct)
@@ -78,15 +75,46 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
     return doc
 
 
+def _stored_located(located: Located, record: Record) -> dict[str, Any]:
+    """What indexing found about a record's places, as small as it is stored for every record.
+
+    Empty lists and names equal to the record's own place list are left out, and each place is
+    ``(id, source, words)``: :func:`located_places` describes it again from the gazetteer.
+    """
+    stored: dict[str, Any] = {}
+    if located.names != list(record.places):
+        stored["names"] = located.names
+    if located.caption_spans:
+        stored["caption"] = located.caption_spans
+    if located.title_spans:
+        stored["title"] = located.title_spans
+    if located.direct:
+        stored["places"] = [(place.id, *located.sources[place.id]) for place in located.direct]
+    if located.hidden:
+        stored["hidden"] = located.hidden
+    return stored
+
+
 def stored_places(stored: dict[str, Any]) -> dict[str, Any]:
-    """What indexing found about a hit's places: display names and mention spans."""
+    """What indexing found about a hit's places: display names (``names``, absent when they are the record's own
+    place list) and mention spans (``caption``, ``title``: (start, end, place id))."""
     return stored.get("located") or {}
+
+
+def located_places(stored: dict[str, Any], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """The places assigned to a stored record, each described (:func:`~ichigo_search.vocab.locating.describe_place`)."""
+    places_db = gazetteer or default_gazetteer()
+    described = []
+    for place_id, source, words in stored_places(stored).get("places", ()):
+        place = places_db.place(place_id)
+        if place is not None:
+            described.append(describe_place(places_db, place, source, words))
+    return described
 
 
 def from_stored(stored: dict[str, Any]) -> Record:
     """Rebuild the Record from a hit's stored fields."""
-    data = dict(stored["record"])
-    data["caption"] = stored["caption"]
+    data = {"id": stored["id"], **stored["record"], "caption": stored["caption"]}
     known = {k: data.pop(k, None) for k in ("id", "caption", "title", "date", "photographer", "source", "collection")}
     places = tuple(data.pop("places", ()) or ())
     return Record(places=places, extra=data, **known)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ichigo_search import store
 from ichigo_search.corpus.files import fingerprint
 from ichigo_search.corpus.record import Record
-from ichigo_search.document import FORMAT_VERSION, from_stored, stored_places
+from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
@@ -291,7 +291,7 @@ class Index:
         """
         searcher = self._searcher_now()
         docnum = searcher.document_number(record_id)
-        return None if docnum is None else list(stored_places(searcher.stored(docnum)).get("places", []))
+        return None if docnum is None else located_places(searcher.stored(docnum))
 
     def __len__(self) -> int:
         with self._reading() as searcher:

@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -163,6 +164,9 @@ class Gazetteer:
         self._chains: dict[str, tuple[Place, ...]] = {}  # id -> its ancestors
         self._lineages: dict[str, frozenset[str]] = {}  # id -> its id and its ancestors'
         self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
+        self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
+        self._scans = 0
+        self._lookup: _KeyLookup | None = None
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -175,7 +179,9 @@ class Gazetteer:
         for alias, targets in aliases.items():
             self._extra.setdefault(compact_key(alias), []).extend(compact_key(t) for t in targets)
         self._keys = None
+        self._lookup = None
         self._names_found.clear()
+        self._regions_of.clear()
         _candidates.cache_clear()
 
     # -- look-ups -------------------------------------------------------------
@@ -256,6 +262,16 @@ class Gazetteer:
             self._keys = frozenset(row[0] for row in self.db.execute("SELECT key FROM names")) | frozenset(self._extra)
         return self._keys
 
+    def _scan_keys(self) -> frozenset[str] | _KeyLookup:
+        """The keys a scan looks names up in: all of them, loaded once a process scans many texts (indexing);
+        for the first few (a query's words) asked of SQLite, which spares a query loading 150,000 keys."""
+        if self._keys is None and self._scans < _SCANS_BEFORE_LOADING:
+            self._scans += 1
+            if self._lookup is None:
+                self._lookup = _KeyLookup(self)
+            return self._lookup
+        return self.keys()
+
     def near_keys(self, key: str, max_distance: int) -> list[tuple[str, int]]:
         """Other keys within ``max_distance`` edits (a swap counts once) sharing the first letter, with distances."""
         if self._spellings is None:
@@ -299,6 +315,9 @@ class Gazetteer:
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
+        return self._regions_of.get(tuple(p.id for p in places), lambda: self._find_regions(places))
+
+    def _find_regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         provinces: set[str] = set()
         countries: set[str] = set()
         for place in places:
@@ -340,30 +359,39 @@ class Gazetteer:
         return self._names_found.get((text, require_case), lambda: self._scan(text, require_case))
 
     def _scan(self, text: str, require_case: bool) -> list[_Found]:
-        keys = self.keys()
+        keys = self._scan_keys()
         found: list[_Found] = []
         words = list(_WORD_RE.finditer(text))
+        texts = [word.group() for word in words]
+        word_keys: list[str | None] = [None] * len(words)  # each word's compact key, made once
         count = len(words)
-        i = 0
-        while i < count:
-            word = words[i].group()
-            if CJK_RE.search(word):
-                found.extend(self._find_han(word, words[i].start(), keys))
-                i += 1
+        han = CJK_RE.search(text) is not None  # words are looked at for hanzi only in a text that has some
+        # Where a name may start: with case required and no hanzi, only at a capital or a digit.
+        capitals = {i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()}
+        starts = range(count) if han or not require_case else sorted(capitals)
+        free = 0  # words before this one are part of a name found
+        for i in starts:
+            if i < free:
                 continue
-            if require_case and not (word[0].isupper() or word[0].isdigit()):
-                i += 1
+            word = texts[i]
+            if han and CJK_RE.search(word):
+                found.extend(self._find_han(word, words[i].start(), keys))
+                free = i + 1
+                continue
+            if require_case and i not in capitals:
                 continue
             sizes: list[int] = []
             key = ""
             for size in range(1, min(MAX_NAME_TOKENS, count - i) + 1):
-                last = words[i + size - 1]
+                at = i + size - 1
                 if size > 1:
-                    gap = text[words[i + size - 2].end() : last.start()]
-                    first_char = last.group()[0]
-                    if gap not in (" ", "-") or (require_case and not (first_char.isupper() or first_char.isdigit())):
+                    gap = text[words[at - 1].end() : words[at].start()]
+                    if gap not in (" ", "-") or (require_case and at not in capitals):
                         break
-                key += compact_key(last.group())
+                part = word_keys[at]
+                if part is None:
+                    part = word_keys[at] = compact_key(texts[at])
+                key += part
                 if key in keys:
                     sizes.append(size)
             matched = 0
@@ -377,7 +405,7 @@ class Gazetteer:
                     found.append((group[0].start(), group[-1].end(), surface, options, qualified))
                     matched = size
                     break
-            i += matched or 1
+            free = i + (matched or 1)
         if require_case:
             found.extend(self._abbreviated(text, {start for start, *_ in found}))
             found.sort(key=lambda f: f[0])
@@ -399,7 +427,11 @@ class Gazetteer:
                 found.append((match.start(), match.end(), match.group(), countries[:1], True))
         return found
 
-    def _find_han(self, run: str, offset: int, keys: frozenset[str]) -> list[_Found]:
+    def _find_han(self, run: str, offset: int, keys: frozenset[str] | _KeyLookup) -> list[_Found]:
+        if isinstance(keys, _KeyLookup):  # every piece of the run asked of SQLite at once
+            keys.ask(
+                run[i : i + size] for i in range(len(run)) for size in range(2, min(MAX_HAN_NAME, len(run) - i) + 1)
+            )
         found = []
         i = 0
         while i < len(run):
@@ -454,7 +486,7 @@ class Gazetteer:
             word = previous.group()
             if gap in (". ", ".") and len(word) == 1 and word.isupper():
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
-            if gap == " " and word[0].isupper() and word.casefold() not in NOT_NAME_WORDS | COMPASS_WORDS:
+            if gap == " " and word[0].isupper() and word.casefold() not in _NOT_NAME_OR_COMPASS:
                 sentence_start = previous.start() == 0 or text[: previous.start()].rstrip()[-1:] in ".!?:;([\"'"
                 if not (sentence_start and self.is_common_word(compact_key(word))):
                     return True
@@ -462,9 +494,8 @@ class Gazetteer:
             following = words[i + size]
             if text[end : following.start()] == " " and following.group()[0].isupper():
                 kinds = {p.kind for p in self.candidates(text[start:end])}
-                keeps = set().union(*(SAME_PLACE_AFTER.get(k, frozenset()) for k in kinds)) if kinds else set()
-                word = following.group()
-                if word.casefold() in keeps | NOT_NAME_WORDS | FEATURE_AFTER:
+                word = following.group().casefold()
+                if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
                     return False
                 return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
         return False
@@ -476,7 +507,7 @@ class Gazetteer:
         between = _BEFORE_QUALIFIER_RE.match(text, end)
         if qualifier is None and between and between.end() > end:
             skipped = text[end : between.end()].split()
-            if all(w.casefold() in FEATURE_AFTER | _CITY_WORDS or not w[0].islower() for w in skipped):
+            if all(w.casefold() in _FEATURE_OR_CITY or not w[0].islower() for w in skipped):
                 qualifier = self.qualifier(text, between.end())
         if qualifier is None or not places:
             return places, False
@@ -507,7 +538,38 @@ class Gazetteer:
         return None
 
 
+# Texts a process scans with keys asked of SQLite before it loads every key (a query scans one or two).
+_SCANS_BEFORE_LOADING = 20
+
+
+class _KeyLookup:
+    """Whether the gazetteer has a look-up key, asked of SQLite and remembered: for a few texts, not a corpus."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gazetteer = gazetteer
+        self._known: dict[str, bool] = {}
+
+    def ask(self, keys: Iterable[str]) -> None:
+        """Look these keys up in one statement."""
+        wanted = sorted({key for key in keys if key not in self._known})
+        for start in range(0, len(wanted), 500):  # SQLite's limit on parameters is 999 or more
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._gazetteer.db.execute(f"SELECT DISTINCT key FROM names WHERE key IN ({marks})", chunk)
+            found = {key for (key,) in rows}
+            for key in chunk:
+                self._known[key] = key in found or key in self._gazetteer._extra
+
+    def __contains__(self, key: str) -> bool:
+        if key not in self._known:
+            self.ask((key,))
+        return self._known[key]
+
+
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
+_FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
+_NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
+_NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
 _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
 # ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.

@@ -50,24 +50,23 @@ class Located:
 
     def describe(self, gazetteer: Gazetteer) -> list[dict[str, Any]]:
         """One object per place assigned: what it is, where it is, and what it was read from."""
-        described = []
-        for place in self.direct:
-            chain = gazetteer.ancestors(place)
-            source, words = self.sources[place.id]
-            country = place if place.kind == "country" else next((p for p in chain if p.kind == "country"), None)
-            described.append(
-                {
-                    "id": place.id,
-                    "name": place.name,
-                    "kind": place.kind,
-                    "province": next((p.name for p in chain if p.kind == "province"), None),
-                    "country": country.name if country else None,
-                    "country_code": place.country,
-                    "source": source,
-                    "text": words,
-                }
-            )
-        return described
+        return [describe_place(gazetteer, place, *self.sources[place.id]) for place in self.direct]
+
+
+def describe_place(gazetteer: Gazetteer, place: Place, source: str, words: str) -> dict[str, Any]:
+    """A place assigned to a record: what it is, where it is, and what it was read from (``show --json``)."""
+    chain = gazetteer.ancestors(place)
+    country = place if place.kind == "country" else next((p for p in chain if p.kind == "country"), None)
+    return {
+        "id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "province": next((p.name for p in chain if p.kind == "province"), None),
+        "country": country.name if country else None,
+        "country_code": place.country,
+        "source": source,
+        "text": words,
+    }
 
 
 def is_code(name: str) -> bool:
@@ -95,9 +94,8 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
                 located.tree.append(member)
     # One name a place, place -> county -> province -> country; the record's own spelling where it gave one.
     written = {place.id: words for place, words in own}
-    unplaced = [
-        n for n in dict.fromkeys(record.places) if n.strip() and n not in set(written.values()) | set(located.hidden)
-    ]
+    placed = set(written.values()) | set(located.hidden)
+    unplaced = [n for n in dict.fromkeys(record.places) if n.strip() and n not in placed]
     ordered = sorted(located.tree, key=lambda p: _KIND_ORDER.get(p.kind, 0))
     located.names = list(dict.fromkeys(unplaced + [written.get(p.id, p.name) for p in ordered]))
     return located

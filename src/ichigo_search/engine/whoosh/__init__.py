@@ -43,7 +43,10 @@ Writing (``writer.py``):
   ``_maxweight``, ``_minlength``, ``_maxlength``, then ``_write_block(last=…)``; term-table keys
   ``pack_ushort(fieldid) + term bytes``; ``W3TermInfo(...)`` built positionally,
   ``set_inlined``, ``to_bytes``; ``LENGTHS_COLUMN``; ``byte_to_length``/``length_to_byte``.
-- Stored fields' zlib level through ``perdocwriter._colwriters["_stored"]._child._level``.
+- Stored fields' zlib level through ``perdocwriter._colwriters["_stored"]._child._level``; that column's
+  ``PickleColumn`` writer replaced by a ``whoosh.columns.WrappedColumnWriter`` around the same child that
+  pickles with protocol 4 (Whoosh's reader unpickles any protocol).
+- A block's zlib level per term (``_compression``): Whoosh's readers decompress any block marked so.
 - The table of contents written directly: ``whoosh.index.TOC(schema, segments, generation)``
   and ``clean_files``; the schema, pickled into it, names :class:`~.schema.CaptionAnalyzer` by
   its module path, so moving that class changes the index format (``document.FORMAT_VERSION``).

@@ -21,6 +21,7 @@ from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
 from ichigo_search.engine.whoosh.evaluate import member, scorer, top
 from ichigo_search.engine.whoosh.postings import EMPTY_IDS, info_blocks
 from ichigo_search.engine.whoosh.reader_cache import per_reader
+from ichigo_search.engine.whoosh.sidecar import segment_arrays
 from ichigo_search.engine.whoosh.statistics import ReaderSearcher
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
@@ -175,7 +176,12 @@ class WhooshSegment:
         if field not in self._reader.schema:
             return
         from_bytes = self._reader.schema[field].from_bytes
+        arrays = segment_arrays(self._reader)  # common terms whole, not from their (compressed) blocks
         for btext, info in self._reader.iter_field(field):  # one pass over the term table
+            whole = arrays.term(field, btext)
+            if whole is not None:
+                yield from_bytes(btext), whole[0]
+                continue
             blocks = [ids for ids, _ in info_blocks(self._reader, info)]
             yield from_bytes(btext), np.concatenate(blocks) if blocks else EMPTY_IDS
 

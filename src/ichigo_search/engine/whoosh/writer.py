@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.columns import WrappedColumnWriter
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -152,14 +153,20 @@ _REMEMBERED = 50_000
 # block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
 # read in 0.108 us a posting, against 0.171 at 128 (/tmp/blocks.py, 2026-11-27).
 BLOCK_POSTINGS = 1024
-# zlib level of each block (Whoosh: 3). Uncompressed, the same words read in 0.080 instead of 0.106 us
-# a posting, for an index 53% larger (98k captions: 155 instead of 101 MB): phrases of common words
-# read many blocks for few postings each, and they are the slowest queries at a million captions.
-BLOCK_COMPRESSION = 0
+# zlib level of each block (Whoosh: 3). Level 1 takes the 98k captions' blocks from 52 to 25 MB. It used to be
+# 0 (blocks read in 0.080 instead of 0.106 us a posting) for phrases of common words at a million captions;
+# those words are now read from the .arr file, and a search decompresses only terms with fewer than
+# ARRAY_POSTINGS postings in a segment: one block each.
+BLOCK_COMPRESSION = 1
+# zlib level of the blocks of a term also stored whole in the .arr file (sidecar.py), which every search reads
+# instead: only Whoosh's own readers (its merges, phrases in fields without positions) decode these blocks.
+# Compressed, they take 5.4 instead of 33 MB at 98k captions.
+WHOLE_BLOCK_COMPRESSION = 1
 # zlib level of each document's stored fields (Whoosh: 3). A caption's record compresses from 650 to
 # 390 bytes, but at 15 us a document, against 1.4 uncompressed: a twentieth of a rebuild's CPU time,
 # for an index 15% larger (98k captions: 27 MB); reading a hit's fields takes 0.7 instead of 4.1 us.
 STORED_COMPRESSION = 0
+STORED_PICKLE_PROTOCOL = 4
 _SINGLE_POSITIONS: dict[int, bytes] = {}
 
 
@@ -190,6 +197,14 @@ def _postings_for(field) -> _Postings:
     return _GenericPostings(field)
 
 
+class _StoredWriter(WrappedColumnWriter):
+    """The stored-fields column, pickled with protocol 4 (Whoosh's ``PickleColumn``: 2), which Whoosh reads as
+    it reads its own: a record's fields take a fifth less (short strings' lengths in a byte, not four)."""
+
+    def add(self, docnum: int, value: Any) -> None:
+        self._child.add(docnum, dumps(value, STORED_PICKLE_PROTOCOL) if value is not None else b"")
+
+
 class BulkSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` for adding documents to a new segment, its postings written in bulk.
 
@@ -202,8 +217,10 @@ class BulkSegmentWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
-        # Each document's stored fields: pickled, then zlib at STORED_COMPRESSION (Whoosh's writer: 3).
-        self.perdocwriter._colwriters["_stored"]._child._level = STORED_COMPRESSION
+        # Each document's stored fields: pickled (protocol 4), then zlib at STORED_COMPRESSION (Whoosh's writer: 3).
+        stored = self.perdocwriter._colwriters["_stored"]._child
+        stored._level = STORED_COMPRESSION
+        self.perdocwriter._colwriters["_stored"] = _StoredWriter(stored)
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
         self.postings_added = 0
@@ -276,11 +293,14 @@ class BulkSegmentWriter(SegmentWriter):
                 if len(entry[0]) == 1:
                     _add_inlined(writer, btext, postings, entry, lengths)
                     continue
+                whole = len(entry[0]) >= arrays_format.ARRAY_POSTINGS
                 writer.start_term(btext)
-                weights = _write_term(writer._postwriter, postings, entry, lengths)
+                compression = WHOLE_BLOCK_COMPRESSION if whole else BLOCK_COMPRESSION
+                weights = _write_term(writer._postwriter, postings, entry, lengths, compression)
                 writer.finish_term()
-                if len(weights) >= arrays_format.ARRAY_POSTINGS:
-                    arrays.add(name, btext, entry, weights, postings.keeps_positions)
+                if whole:
+                    boost = postings.boost if isinstance(postings, _WordPostings) else None
+                    arrays.add(name, btext, entry, weights, postings.keeps_positions, boost)
             writer.finish_field()
         writer.close()
         arrays.close()
@@ -324,12 +344,13 @@ def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths:
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
 
 
-def _write_term(postwriter, postings: _Postings, entry, lengths: array | None) -> list[float]:
-    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time; their weights."""
+def _write_term(postwriter, postings: _Postings, entry, lengths: array | None, compression: int) -> list[float]:
+    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time, at a zlib level;
+    their weights."""
     docs = entry[0]
     total = len(docs)
     limit = BLOCK_POSTINGS
-    postwriter._compression = BLOCK_COMPRESSION
+    postwriter._compression = compression
     cursor = [0]
     every_weight: list[float] = []
     for start in range(0, total, limit):
