@@ -155,3 +155,23 @@ def test_show_json_says_where_each_place_came_from(tmp_path):
         "id": "PL", "name": "Poland", "kind": "country", "province": None, "country": "Poland",
         "country_code": "PL", "source": "caption", "text": "Poland",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("caption", "places", "expected_states"),
+    [
+        # The sample's Ping Yang: no Pingyang of the gazetteer lies near Liuzhou; none is guessed (was Hebei).
+        ("Ferry 13 miles east of Ping Yang, on the retreat towards Liuzhou.", ("Ping Yang", "China"), {"CN-GX"}),
+        # Namesakes of comparable size in several states: the caption's state settles it, or nothing does.
+        ("State fair at Springfield, Illinois.", ("Springfield", "United States"), {"US-IL"}),
+        ("A farmer near Decatur, Illinois.", ("Springfield", "United States"), {"US-IL"}),
+        ("A market street.", ("Springfield", "United States"), set()),
+        # One namesake far larger than the rest is the one meant.
+        ("Refugees at the station.", ("Guilin", "China"), {"CN-GX"}),
+    ],
+)
+def test_an_ambiguous_town_in_the_record_is_settled_by_evidence_or_left_as_written(caption, places, expected_states):
+    located = locate(record(caption, list(places)), gazetteer())
+    states = {p.id for p in located.tree if p.kind == "province"}
+    assert states == expected_states
+    assert places[0] in located.names  # shown as the record wrote it, resolved or not

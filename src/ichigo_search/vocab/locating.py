@@ -10,6 +10,7 @@ not shown as places.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,8 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
     texts = (("caption", record.caption, located.caption_spans), ("title", record.title or "", located.title_spans))
-    own = _own_places(record.places, gazetteer, located)
+    ambiguous: list[tuple[list[Place], str]] = []
+    own = _own_places(record.places, gazetteer, located, ambiguous)
     for place, words in own:
         located._add(place, "record", words)
     context = [place for place, _ in own]
@@ -86,6 +88,11 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
         for mention in gazetteer.find(text, context=context):
             located._add(mention.place, source, mention.text)
             spans.append((mention.start, mention.end, mention.place.id))
+    for options, words in ambiguous:  # settled by the places around it, or left as written
+        place = _settled(options, located.direct, gazetteer)
+        if place is not None:
+            located._add(place, "record", words)
+            own.append((place, words))
     tree_ids: set[str] = set()
     for place in located.direct:
         for member in [place, *gazetteer.ancestors(place)]:
@@ -101,8 +108,15 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
     return located
 
 
-def _own_places(names: tuple[str, ...], gazetteer: Gazetteer, located: Located) -> list[tuple[Place, str]]:
-    """The record's place list read broadest first, each name inside the place named after it."""
+def _own_places(
+    names: tuple[str, ...], gazetteer: Gazetteer, located: Located, ambiguous: list[tuple[list[Place], str]]
+) -> list[tuple[Place, str]]:
+    """The record's place list read broadest first, each name inside the place named after it.
+
+    A town's name that still means towns in several provinces, none of them far larger than the
+    rest, is not guessed: it goes to ``ambiguous`` (its options and the name), for the places the
+    caption names to settle.
+    """
     found: list[tuple[Place, str]] = []
     qualifier: Place | None = None
     for name in reversed(names):
@@ -131,6 +145,9 @@ def _own_places(names: tuple[str, ...], gazetteer: Gazetteer, located: Located) 
                 located.hidden.append(name)
             continue
         place = options[0]
+        if place.kind not in ("country", "province") and not _dominant(options, gazetteer):
+            ambiguous.append((options, name))
+            continue
         found.append((place, name))
         if within is not None and gazetteer.inside(within, place):
             continue  # a broader place named after a narrower one: the narrower one still qualifies
@@ -138,3 +155,45 @@ def _own_places(names: tuple[str, ...], gazetteer: Gazetteer, located: Located) 
             qualifier = place
     found.reverse()
     return found
+
+
+# A town named in a record's place list, ambiguous there, is read as the one of its namesakes that lies
+# this close to a place the record names without ambiguity (or in the same province); else not at all.
+NEAR_KM = 150.0
+
+
+def _settled(options: list[Place], known: list[Place], gazetteer: Gazetteer) -> Place | None:
+    """The option the record's unambiguous places point to: in a province they name or are in, or near one."""
+    provinces = {p.id for p in known if p.kind == "province"} | {
+        a.id for p in known if p.kind not in ("country", "province") for a in gazetteer.ancestors(p)
+    }
+    inside = [o for o in options if provinces & {a.id for a in gazetteer.ancestors(o)}]
+    if len({o.id for o in inside}) == 1:
+        return inside[0]
+    points = [(p.lat, p.lon) for p in known if p.lat is not None and p.kind not in ("country", "province")]
+    near = [
+        o for o in options if o.lat is not None and any(_km(o.lat, o.lon, lat, lon) <= NEAR_KM for lat, lon in points)
+    ]
+    return near[0] if len(near) == 1 else None
+
+
+# A namesake this many times as populous as any other (Guilin, Guangxi against Guilin, Anhui) is the one meant.
+DOMINANT = 10
+
+
+def _dominant(options: list[Place], gazetteer: Gazetteer) -> bool:
+    """Whether the first option is the one meant: the only province among them, or far the largest town."""
+    first = _province(options[0], gazetteer)
+    rivals = [o.population or 0 for o in options[1:] if _province(o, gazetteer) != first]
+    return not rivals or (options[0].population or 0) > DOMINANT * max(rivals)
+
+
+def _province(place: Place, gazetteer: Gazetteer) -> str | None:
+    """The id of the province (state) a place lies in, or None."""
+    return next((a.id for a in gazetteer.ancestors(place) if a.kind == "province"), None)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """About how far apart two points are, in kilometres (equirectangular: fine at these distances)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
