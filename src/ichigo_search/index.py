@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,11 @@ from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, run_search
+from ichigo_search.semantic import has_vectors
 
 if TYPE_CHECKING:
     from ichigo_search.facets import FacetCounter, Facets
+    from ichigo_search.semantic.vectors import Dense
 
 __all__ = ["Index", "UpdateReport"]
 
@@ -56,6 +59,7 @@ class Index:
         self._thesaurus: dict[str, Any] | None = None
         self._searcher: Searcher | None = None
         self._facet_counter: FacetCounter | None = None
+        self._dense: Dense | bool | None = False  # the generation's record vectors; False: not looked for yet
 
     # -- state -------------------------------------------------------------
 
@@ -94,14 +98,18 @@ class Index:
         skip_invalid: bool = False,
         progress: Progress | None = None,
         lock_timeout: float | None = None,
+        semantic: str | bool | None = None,
     ) -> UpdateReport:
         """Make the index match the corpus incrementally; returns the counts.
 
         Raises CorpusError (listing every problem) unless the corpus is clean
         or ``skip_invalid`` is set; the index is then left untouched.  An index
         that is damaged or of an older format is rebuilt (the report says why).
+        ``semantic`` (:mod:`ichigo_search.semantic`): True or a model's name, folder or package to
+        embed every record for semantic ranking (new and changed ones at later updates too), False to
+        stop, None to go on as the index does.
         """
-        report = self._indexer().update(
+        report = self._indexer(semantic).update(
             corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
         )
         if report.changed or report.rebuilt:
@@ -117,16 +125,17 @@ class Index:
         skip_invalid: bool = False,
         progress: Progress | None = None,
         lock_timeout: float | None = None,
+        semantic: str | bool | None = None,
     ) -> UpdateReport:
-        """Build a fresh index beside the old one and swap it in atomically."""
-        report = self._indexer().rebuild(
+        """Build a fresh index beside the old one and swap it in atomically (``semantic`` as in update_from)."""
+        report = self._indexer(semantic).rebuild(
             corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
         )
         self._close_searcher()
         return report
 
-    def _indexer(self) -> Indexer:
-        return Indexer(self.path, get_engine(self.engine), self.ranking)
+    def _indexer(self, semantic: str | bool | None = None) -> Indexer:
+        return Indexer(self.path, get_engine(self.engine), self.ranking, semantic)
 
     # -- reading -----------------------------------------------------------
 
@@ -165,6 +174,25 @@ class Index:
             self._searcher.close()
         self._searcher = None
         self._generation = None
+        self._dense = False
+
+    def _dense_now(self) -> Dense | None:
+        """The open generation's record vectors (None when it has none or they cannot be read: a warning)."""
+        if self._dense is False:
+            self._dense = None
+            if self._generation is not None and has_vectors(self._generation):
+                from ichigo_search.semantic.vectors import Dense
+
+                try:
+                    self._dense = Dense.open(self._generation)
+                except (OSError, ValueError, KeyError, TypeError) as exc:
+                    warnings.warn(
+                        f"{self._generation}: the record vectors cannot be read ({type(exc).__name__}: {exc}); "
+                        "searching without semantic ranking; run `ichigo-search index --rebuild`",
+                        RuntimeWarning,
+                        stacklevel=3,
+                    )
+        return self._dense or None
 
     def close(self) -> None:
         """Release open index files."""
@@ -198,6 +226,7 @@ class Index:
                 year=year,
                 thesaurus=self._thesaurus,
                 ranking=self.ranking,
+                dense=self._dense_now(),
             )
         except get_engine(self.engine).read_errors as exc:
             raise IndexFormatError(

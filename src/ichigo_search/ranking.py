@@ -64,6 +64,16 @@ class Ranking:
     # corrected) short 0.853; off 0.747 / 0.383 / 0.983 / 0.896. Above 0.7 a short caption with the bridged
     # word outranks longer ones with the word typed ("squatters" -> "Homeless children").
     bridge_weight: float = 0.7
+    # Semantic ranking (only in an index built with ``index --semantic``; ichigo_search.semantic): the lexical
+    # ranking and the nearest captions by embedding are fused by reciprocal rank, a caption scoring
+    # 1 / (semantic_k + lexical rank) + semantic_weight / (semantic_k + dense rank) over the semantic_depth best
+    # of each list; 0 turns it off. Figures behind the values: benchmarks/topical.py, the README's Relevance.
+    semantic_weight: float = 0.5
+    semantic_k: int = 60
+    semantic_depth: int = 100
+    # A record nearer the query than this cosine similarity is not added by semantic ranking (so a query
+    # of nonsense still finds nothing).
+    semantic_min_similarity: float = 0.3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_weights", _frozen(dict(self.field_weights)))
