@@ -44,8 +44,8 @@ RUN_LABELS = {
 }
 # A run "ichigo-bridge=W" is ichigo-search with Ranking(bridge_weight=W), for tuning.
 WEIGHTED = "ichigo-bridge="
-# A run "ichigo+semantic=W:K[:F]" is semantic ranking with Ranking(semantic_weight=W, semantic_k=K,
-# semantic_min_similarity=F), for tuning.
+# A run "ichigo+semantic=W:K[:F[:N]]" is semantic ranking with Ranking(semantic_weight=W, semantic_k=K,
+# semantic_min_similarity=F, semantic_known_item=N), for tuning.
 SEMANTIC = "ichigo+semantic"
 
 
@@ -62,12 +62,14 @@ class IchigoBridged(Ichigo):
 
 
 def semantic_ranking(name: str) -> Ranking:
-    """The Ranking of a run named ``ichigo+semantic[-no-bridge][=W,K[,F]]``."""
+    """The Ranking of a run named ``ichigo+semantic[-no-bridge][=W:K[:F[:N]]]``."""
     knobs: dict[str, float] = {"bridge_weight": 0.0} if "-no-bridge" in name else {}
     if "=" in name:
         values = [float(v) for v in name.split("=", 1)[1].split(":")]
-        knobs.update(zip(("semantic_weight", "semantic_k", "semantic_min_similarity"), values, strict=False))
-        knobs["semantic_k"] = int(knobs.get("semantic_k", Ranking().semantic_k))
+        names = ("semantic_weight", "semantic_k", "semantic_min_similarity", "semantic_known_item")
+        knobs.update(zip(names, values, strict=False))
+        for knob in ("semantic_k", "semantic_known_item"):
+            knobs[knob] = int(knobs.get(knob, getattr(Ranking(), knob)))
     return Ranking(**knobs)
 
 
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--runs",
         default=",".join(RUNS),
-        help=f"comma-separated, of {','.join(RUNS)}, {WEIGHTED}W (a bridge_weight) and {SEMANTIC}=W:K[:F]",
+        help=f"comma-separated, of {','.join(RUNS)}, {WEIGHTED}W (a bridge_weight) and {SEMANTIC}=W:K[:F[:N]]",
     )
     parser.add_argument("--work", type=Path, help="keep the corpus and indexes here and reuse them")
     parser.add_argument("--per-query", action="store_true", help="also print each query's nDCG@10")

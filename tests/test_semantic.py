@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -253,6 +254,32 @@ def test_places_and_years_typed_stay_hard_constraints_on_the_captions_semantic_r
         added = [h for h in semantic_index.search(text, limit=30, **filters) if h.id not in lexical]
         assert all(holds(h) for h in added), (text, [(h.places, h.record.date, h.caption[:40]) for h in added])
     plain.close()
+
+
+@pytest.fixture(scope="module")
+def lookalike_index(tmp_path_factory):
+    """The sample and 300 FSA/OWI captions naming a colonel or an avenue: near neighbours of a name typed."""
+    pattern = re.compile(r"\b(Colonel|Col\.|Avenue|Ave\.)")
+    rows = []
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as handle:
+        for row in map(json.loads, handle):
+            if pattern.search(row["caption"]):
+                rows.append(row)
+                if len(rows) == 300:
+                    break
+    root = tmp_path_factory.mktemp("lookalikes")
+    idx = Index(root / "index")
+    idx.update_from(_write_corpus(root / "corpus", rows), semantic=True)
+    yield idx
+    idx.close()
+
+
+def test_the_few_captions_with_every_word_of_a_name_stay_first(lookalike_index):
+    # Other captions of lieutenant colonels are nearer "Lt. Col. Hiatt" by embedding than the one naming him.
+    for text in ("Lt. Col. Hiatt", "Bennett Avenue"):
+        assert lookalike_index.search(text, limit=3)[0].id == "liuzhou-airstrip-mines", text
+        hits = lookalike_index.search(text, limit=10)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 def test_fusion_scores_and_orders():

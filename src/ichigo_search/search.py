@@ -167,13 +167,14 @@ def fused_ranking(
     """The lexical ranking fused with the ``depth`` nearest records that meet the query's hard constraints.
 
     The nearest are looked for among the captions inside the place and year filters that meet the
-    required clauses and the places and years typed (:attr:`Matching.constraint`). The total counts the
-    lexical matches and the nearest records that are not among them. When the model cannot be loaded, the
-    ranking is the lexical one (with a warning).
+    required clauses and the places and years typed (:attr:`Matching.constraint`). When only a few captions
+    match every word (``Ranking.semantic_known_item``: a name or rare words typed, the reader looks for
+    those), they stay first. The total counts the lexical matches and the nearest records that are not
+    among them. When the model cannot be loaded, the ranking is the lexical one (with a warning).
     """
     import numpy as np
 
-    from ichigo_search.semantic.fusion import fuse, query_text
+    from ichigo_search.semantic.fusion import fuse, keep_first, query_text
     from ichigo_search.semantic.model import ModelError
 
     total, lexical = searcher.rank(found, depth)
@@ -192,7 +193,13 @@ def fused_ranking(
         total += int(np.count_nonzero(matched[found_at] != near))
     else:
         total += len(near)
-    return total, fuse(lexical, nearest, ranking)
+    every = (
+        matched
+        if found.every_word is None
+        else searcher.matching(Matching(found.plan, found.every_word, None, found.filter))
+    )
+    kept = len(every) if len(every) <= ranking.semantic_known_item else 0  # lexical ranks them first
+    return total, keep_first(lexical[:kept], fuse(lexical, nearest, ranking))
 
 
 _warned: set[str] = set()

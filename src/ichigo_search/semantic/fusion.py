@@ -25,6 +25,17 @@ def fuse(
     return [(d, s * scale) for d, s in sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))]
 
 
+def keep_first(first: list[tuple[int, float]], fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """``fused`` with the documents of ``first`` moved to the front in their order; scores made non-increasing."""
+    front = [docnum for docnum, _ in first]
+    scores, placed = dict(fused), set(front)
+    ordered = [(d, scores[d]) for d in front] + [(d, s) for d, s in fused if d not in placed]
+    result: list[tuple[int, float]] = []
+    for docnum, score in ordered:
+        result.append((docnum, min(score, result[-1][1]) if result else score))
+    return result
+
+
 def query_text(text: str) -> str:
     """What is embedded of a query: its words and phrases as typed, without excluded ones or syntax."""
     parsed = parse(text)
