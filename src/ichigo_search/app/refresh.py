@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexWriteError
+from ichigo_search.semantic.model import ModelError
 
 # How long a search waits for another process's update before searching the index as it is.
 QUERY_LOCK_WAIT = 2.0
@@ -41,7 +42,7 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
         )
     except IndexBusyError:
         warn("note: another process is updating the index; searching it as it is.")
-    except IndexWriteError as exc:
+    except (IndexWriteError, ModelError) as exc:  # a full disk; the semantic model gone since the index was built
         if not idx.exists:
             raise
         warn(f"warning: cannot update the index ({exc}); searching it as it is.")
