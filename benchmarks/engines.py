@@ -33,7 +33,13 @@ from pathlib import Path
 from typing import Protocol
 
 ENGINES = ("ichigo", "fts5", "tantivy", "whoosh")
-LABELS = {"ichigo": "ichigo-search", "fts5": "SQLite FTS5", "tantivy": "tantivy", "whoosh": "plain Whoosh"}
+LABELS = {
+    "ichigo": "ichigo-search",
+    "ichigo+semantic": "ichigo-search + semantic",
+    "fts5": "SQLite FTS5",
+    "tantivy": "tantivy",
+    "whoosh": "plain Whoosh",
+}
 FIELDS = ("title", "caption", "places", "photographer")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 _WORD_RE = re.compile(r"\w+")
@@ -137,6 +143,28 @@ class Ichigo:
 
     def close(self) -> None:
         self.index.close()
+
+
+class IchigoSemantic(Ichigo):
+    """ichigo-search with semantic ranking: an index built with ``semantic=True``, searched with ``ranking``.
+
+    Needs ``pip install -e ".[semantic]"``; embedding 98,244 captions takes about 5 min on 2 cores.
+    """
+
+    def __init__(self, ranking=None) -> None:
+        self.ranking = ranking
+
+    def build(self, corpus: Path, index: Path) -> None:
+        from ichigo_search import Index
+
+        with Index(index) as idx:
+            idx.rebuild_from(corpus, semantic=True)
+
+    def open(self, index: Path) -> None:
+        from ichigo_search import Index
+        from ichigo_search.ranking import DEFAULT
+
+        self.index = Index(index, ranking=self.ranking or DEFAULT)
 
 
 class Fts5:
@@ -270,7 +298,8 @@ class PlainWhoosh:
 
 def engine(name: str) -> Engine:
     """A fresh engine adapter by name (one of ENGINES)."""
-    return {"ichigo": Ichigo, "fts5": Fts5, "tantivy": Tantivy, "whoosh": PlainWhoosh}[name]()
+    adapters = {"ichigo": Ichigo, "ichigo+semantic": IchigoSemantic, "fts5": Fts5, "tantivy": Tantivy}
+    return {**adapters, "whoosh": PlainWhoosh}[name]()
 
 
 def main(argv: list[str]) -> int:

@@ -140,7 +140,7 @@ def run(engine_name: str, testset: TestSet, tmp: Path, modes: tuple[str, ...] = 
     adapter.build(testset.corpus, index)
     adapter.open(index)
     runs = []
-    for mode in modes if engine_name != "ichigo" else ("or",):
+    for mode in modes if not engine_name.startswith("ichigo") else ("or",):
         rows = []
         for judged in testset.queries:
             query = Query.parse(judged.text, phrases=testset.phrases, conjunction=mode == "and")
@@ -205,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval", type=Path, default=DATA / "eval", help="dev queries and caption key")
     parser.add_argument("--data", type=Path, default=DATA, help="folder of the other sets, laid out as data/")
-    parser.add_argument("--engines", default="ichigo", help=f"comma-separated, of {','.join(ENGINES)}")
+    parser.add_argument(
+        "--engines", default="ichigo", help=f"comma-separated, of {','.join(ENGINES)} and ichigo+semantic"
+    )
     parser.add_argument("--sets", default="dev", help=f"comma-separated, of {','.join(SETS)}")
     parser.add_argument(
         "--and", dest="also_and", action="store_true", help="peers also with AND-ed words (FTS5's and Whoosh's default)"

@@ -7,7 +7,9 @@
 
 The queries and judgments are in ``benchmarks/topical/`` (how they were made: its README).
 Runs: ichigo-search as it ships, ichigo-search with the terminology bridge off
-(``Ranking(bridge_weight=0)``), and the peers of ``engines.py`` with the words OR-ed.
+(``Ranking(bridge_weight=0)``), ichigo-search with semantic ranking (an index built with
+``semantic=True``; ``pip install -e ".[semantic]"``, ~5 min to embed on 2 cores the first time),
+with and without the bridge, and the peers of ``engines.py`` with the words OR-ed.
 A judgment is made of a caption's text, so it holds for every record with that
 caption (many FSA/OWI photographs share one, and each is a hit of its own);
 hits never judged count as not relevant, and the table says how many of each
@@ -25,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from engines import LABELS, Ichigo, Query, engine
+from engines import LABELS, Ichigo, IchigoSemantic, Query, engine
 from ichigo_search.evaluation import Scores, mean, score_ranking
 from ichigo_search.ranking import Ranking
 
@@ -33,10 +35,18 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "benchmarks" / "topical"
 CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
 CLASSES = ("modern", "topical", "place/date", "short")
-RUNS = ("ichigo", "ichigo-no-bridge", "fts5", "tantivy", "whoosh")
-RUN_LABELS = {**LABELS, "ichigo-no-bridge": "ichigo-search, no bridge"}
+RUNS = ("ichigo", "ichigo-no-bridge", "ichigo+semantic", "ichigo+semantic-no-bridge", "fts5", "tantivy", "whoosh")
+RUN_LABELS = {
+    **LABELS,
+    "ichigo-no-bridge": "ichigo-search, no bridge",
+    "ichigo+semantic": "ichigo-search + semantic",
+    "ichigo+semantic-no-bridge": "ichigo-search + semantic, no bridge",
+}
 # A run "ichigo-bridge=W" is ichigo-search with Ranking(bridge_weight=W), for tuning.
 WEIGHTED = "ichigo-bridge="
+# A run "ichigo+semantic=W:K[:F[:N]]" is semantic ranking with Ranking(semantic_weight=W, semantic_k=K,
+# semantic_min_similarity=F, semantic_known_item=N), for tuning.
+SEMANTIC = "ichigo+semantic"
 
 
 class IchigoBridged(Ichigo):
@@ -49,6 +59,18 @@ class IchigoBridged(Ichigo):
         from ichigo_search import Index
 
         self.index = Index(index, ranking=Ranking(bridge_weight=self.weight))
+
+
+def semantic_ranking(name: str) -> Ranking:
+    """The Ranking of a run named ``ichigo+semantic[-no-bridge][=W:K[:F[:N]]]``."""
+    knobs: dict[str, float] = {"bridge_weight": 0.0} if "-no-bridge" in name else {}
+    if "=" in name:
+        values = [float(v) for v in name.split("=", 1)[1].split(":")]
+        names = ("semantic_weight", "semantic_k", "semantic_min_similarity", "semantic_known_item")
+        knobs.update(zip(names, values, strict=False))
+        for knob in ("semantic_k", "semantic_known_item"):
+            knobs[knob] = int(knobs.get(knob, getattr(Ranking(), knob)))
+    return Ranking(**knobs)
 
 
 @dataclass(frozen=True)
@@ -89,7 +111,10 @@ def open_run(name: str, corpus: Path, work: Path):
     """An engine adapter on its index in ``work`` (built the first time)."""
     base = "ichigo" if name.startswith("ichigo") else name
     index = work / f"{base}-index"
-    if name.startswith(WEIGHTED) or name == "ichigo-no-bridge":
+    if name.startswith(SEMANTIC):
+        index = work / "ichigo-semantic-index"
+        adapter = IchigoSemantic(semantic_ranking(name))
+    elif name.startswith(WEIGHTED) or name == "ichigo-no-bridge":
         adapter = IchigoBridged(float(name.removeprefix(WEIGHTED)) if name.startswith(WEIGHTED) else 0.0)
     else:
         adapter = engine(base)
@@ -120,6 +145,7 @@ def class_table(results: dict[str, list[tuple[Topic, Scores, list[str]]]]) -> st
         unjudged = sum(1 for t, _, hits in rows for text in hits if text not in t.grades)  # hits: caption texts
         total = sum(len(hits) for _, _, hits in rows)
         label = RUN_LABELS.get(run, run.replace(WEIGHTED, "ichigo-search, bridge_weight "))
+        label = label.replace(SEMANTIC + "=", "ichigo-search + semantic ")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {unjudged} of {total} |")
     return "\n".join(lines)
 
@@ -156,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=CAPTIONS, help="gzipped corpus JSONL (the FSA/OWI captions)")
     parser.add_argument("--topics", type=Path, default=HERE, help="folder of queries.jsonl and judgments.jsonl")
     parser.add_argument(
-        "--runs", default=",".join(RUNS), help=f"comma-separated, of {','.join(RUNS)} and {WEIGHTED}W (a bridge_weight)"
+        "--runs",
+        default=",".join(RUNS),
+        help=f"comma-separated, of {','.join(RUNS)}, {WEIGHTED}W (a bridge_weight) and {SEMANTIC}=W:K[:F[:N]]",
     )
     parser.add_argument("--work", type=Path, help="keep the corpus and indexes here and reuse them")
     parser.add_argument("--per-query", action="store_true", help="also print each query's nDCG@10")

@@ -23,6 +23,7 @@ LAYERS = [
     ["ichigo_search.document"],
     ["ichigo_search.query"],
     ["ichigo_search.engine"],
+    ["ichigo_search.semantic"],
     ["ichigo_search.search", "ichigo_search.facets"],
     ["ichigo_search.indexing"],
     ["ichigo_search.index"],

@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,9 +20,11 @@ from ichigo_search.errors import IchigoError, IndexFormatError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, run_search
+from ichigo_search.semantic import has_vectors
 
 if TYPE_CHECKING:
     from ichigo_search.facets import FacetCounter, Facets
+    from ichigo_search.semantic.vectors import Dense
 
 __all__ = ["Index", "UpdateReport"]
 
@@ -63,6 +66,7 @@ class Index:
         self._searcher: Searcher | None = None
         self._files: dict[str, dict[str, int]] | None = None  # the live generation's manifest
         self._facet_counter: FacetCounter | None = None
+        self._dense: Dense | bool | None = False  # the generation's record vectors; False: not looked for yet
 
     @property
     def _engine(self) -> Engine:
@@ -109,14 +113,18 @@ class Index:
         skip_invalid: bool = False,
         progress: Progress | None = None,
         lock_timeout: float | None = None,
+        semantic: str | bool | None = None,
     ) -> UpdateReport:
         """Make the index match the corpus incrementally; returns the counts.
 
         Raises CorpusError (listing every problem) unless the corpus is clean
         or ``skip_invalid`` is set; the index is then left untouched.  An index
         that is damaged or of an older format is rebuilt (the report says why).
+        ``semantic`` (:mod:`ichigo_search.semantic`): True or a model's name, folder or package to
+        embed every record for semantic ranking (new and changed ones at later updates too), False to
+        stop, None to go on as the index does.
         """
-        report = self._indexer().update(
+        report = self._indexer(semantic).update(
             corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
         )
         if report.changed or report.rebuilt:
@@ -132,16 +140,17 @@ class Index:
         skip_invalid: bool = False,
         progress: Progress | None = None,
         lock_timeout: float | None = None,
+        semantic: str | bool | None = None,
     ) -> UpdateReport:
-        """Build a fresh index beside the old one and swap it in atomically."""
-        report = self._indexer().rebuild(
+        """Build a fresh index beside the old one and swap it in atomically (``semantic`` as in update_from)."""
+        report = self._indexer(semantic).rebuild(
             corpus_dir, skip_invalid=skip_invalid, progress=progress, lock_timeout=lock_timeout
         )
         self._close_searcher()
         return report
 
-    def _indexer(self) -> Indexer:
-        return Indexer(self.path, self._engine, self.ranking)
+    def _indexer(self, semantic: str | bool | None = None) -> Indexer:
+        return Indexer(self.path, self._engine, self.ranking, semantic)
 
     # -- reading -----------------------------------------------------------
 
@@ -189,6 +198,7 @@ class Index:
         self._searcher = None
         self._generation = None
         self._files = None
+        self._dense = False
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Searcher]:
@@ -213,6 +223,24 @@ class Index:
                         "run `ichigo-search index --rebuild`"
                     ) from exc
             raise
+
+    def _dense_now(self) -> Dense | None:
+        """The open generation's record vectors (None when it has none or they cannot be read: a warning)."""
+        if self._dense is False:
+            self._dense = None
+            if self._generation is not None and has_vectors(self._generation):
+                from ichigo_search.semantic.vectors import Dense
+
+                try:
+                    self._dense = Dense.open(self._generation)
+                except (OSError, ValueError, KeyError, TypeError) as exc:
+                    warnings.warn(
+                        f"{self._generation}: the record vectors cannot be read ({type(exc).__name__}: {exc}); "
+                        "searching without semantic ranking; run `ichigo-search index --rebuild`",
+                        RuntimeWarning,
+                        stacklevel=3,
+                    )
+        return self._dense or None
 
     def close(self) -> None:
         """Release open index files."""
@@ -245,6 +273,7 @@ class Index:
                 year=year,
                 thesaurus=self._thesaurus,
                 ranking=self.ranking,
+                dense=self._dense_now(),
             )
 
     def facets(

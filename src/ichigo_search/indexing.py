@@ -26,6 +26,8 @@ from ichigo_search.document import FORMAT_VERSION, to_document
 from ichigo_search.engine import Engine, NewIndex
 from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError, Problem
 from ichigo_search.ranking import Ranking
+from ichigo_search.semantic.vectors import follow as follow_vectors
+from ichigo_search.semantic.vectors import wanted as vectors_wanted
 from ichigo_search.util.forking import can_fork, gc_frozen
 from ichigo_search.vocab.gazetteer import Gazetteer, gazetteer
 from ichigo_search.vocab.thesaurus import load
@@ -76,10 +78,13 @@ class UpdateReport:
 class Indexer:
     """Writes the generations of one index folder (under its write lock) with an engine."""
 
-    def __init__(self, root: Path, engine: Engine, ranking: Ranking):
+    def __init__(self, root: Path, engine: Engine, ranking: Ranking, semantic: str | bool | None = None):
         self.root = root
         self.engine = engine
         self.ranking = ranking
+        # Record vectors (ichigo_search.semantic.vectors.follow): a model to embed with, False to drop
+        # them, None to keep doing what the live generation does.
+        self.semantic = semantic
 
     def update(
         self,
@@ -199,9 +204,15 @@ class Indexer:
             return None, {}
 
     def _publish(
-        self, generation: Path, meta: dict[str, Any], retired: Path | None, corpus: Corpus | None = None
+        self,
+        generation: Path,
+        meta: dict[str, Any],
+        retired: Path | None,
+        corpus: Corpus | None = None,
+        progress: Progress | None = None,
     ) -> None:
         """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead."""
+        follow_vectors(generation, retired, self.engine, self.semantic, progress)
         store.write_manifest(generation, previous=retired)
         if corpus is not None:
             _write_file_states(generation, corpus)
@@ -238,7 +249,7 @@ class Indexer:
             store.crash_point("committed")
             meta = self._base_meta(corpus)
             meta["built_at"] = meta["updated_at"]
-            self._publish(generation, meta, retired, corpus)
+            self._publish(generation, meta, retired, corpus, progress)
         except BaseException:
             self._discard(generation)
             raise
@@ -301,7 +312,8 @@ class Indexer:
         removed = [record_id for record_id in indexed if record_id not in wanted]
         report.deleted = len(removed)
         new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}
-        if not (changes or removed):  # same documents: only the fingerprint and file states move on
+        if not (changes or removed or vectors_wanted(generation, self.semantic)):
+            # same documents: only the fingerprint and file states move on
             _write_file_states(generation, corpus)
             store.write_meta(generation, new_meta)
             return report
@@ -311,7 +323,7 @@ class Indexer:
                 copy, removed, changes, lambda record: to_document(record, places), progress, store.crash_point
             )
             store.crash_point("committed")
-            self._publish(copy, new_meta, generation, corpus)
+            self._publish(copy, new_meta, generation, corpus, progress)
         except BaseException:
             self._discard(copy)
             raise

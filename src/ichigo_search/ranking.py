@@ -64,6 +64,26 @@ class Ranking:
     # corrected) short 0.853; off 0.747 / 0.383 / 0.983 / 0.896. Above 0.7 a short caption with the bridged
     # word outranks longer ones with the word typed ("squatters" -> "Homeless children").
     bridge_weight: float = 0.7
+    # Semantic ranking (only in an index built with ``index --semantic``; ichigo_search.semantic): the lexical
+    # ranking and the nearest captions by embedding are fused by reciprocal rank, a caption scoring
+    # 1 / (semantic_k + lexical rank) + semantic_weight / (semantic_k + dense rank) over the semantic_depth best
+    # of each list; 0 turns it off. nDCG@10 on the 44 topical queries (python benchmarks/topical.py --runs
+    # ichigo+semantic=W:K:F, every top 10 judged), all / modern / topical / place-date / short: weight 0 (off)
+    # 0.912 / 0.857 / 0.980 / 0.931 / 0.884; 0.15 0.925 / 0.877 / 0.993 / 0.945 / 0.879; 0.25 0.931 / 0.898 /
+    # 0.990 / 0.940 / 0.883; 0.35 0.942 / 0.917 / 0.990 / 0.941 / 0.911; 0.5 0.941 / 0.920 / 0.983 / 0.937 /
+    # 0.911 (k 60). At 0.35 every class gains; k 30 (weight 0.25) 0.929; similarity floor 0.2 / 0.3 / 0.4: 0.942 /
+    # 0.942 / 0.936.
+    semantic_weight: float = 0.35
+    semantic_k: int = 60
+    semantic_depth: int = 100
+    # When at most this many captions match every word of a query (a name, rare words: Lt. Col. Hiatt, Bennett
+    # Avenue), they stay first and semantic ranking orders what follows. nDCG@10 at 0 / 5 / 10 / 20: dev + FSA/OWI
+    # (benchmarks/relevance.py) 0.900 / 0.930 / 0.927 / 0.927 (0.925 without semantic ranking); topical 0.942 /
+    # 0.943 / 0.944 / 0.942.
+    semantic_known_item: int = 10
+    # A record less similar to the query than this (cosine) is not added by semantic ranking: a query of
+    # nonsense, 0.15-0.18 from every caption, still finds nothing.
+    semantic_min_similarity: float = 0.3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_weights", _frozen(dict(self.field_weights)))

@@ -12,9 +12,10 @@ every query word come first; captions matching only some words follow, so
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import from_stored, stored_places
@@ -22,10 +23,14 @@ from ichigo_search.engine import Searcher
 from ichigo_search.query.expansion import Expander, Vocabulary
 from ichigo_search.query.matching import Matching, build
 from ichigo_search.query.plan import Plan
+from ichigo_search.query.tree import Every
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.highlight import fragments
 from ichigo_search.vocab.gazetteer import gazetteer
 from ichigo_search.vocab.thesaurus import load
+
+if TYPE_CHECKING:
+    from ichigo_search.semantic.vectors import Dense
 
 MAX_LIMIT = 1000
 
@@ -131,20 +136,79 @@ def run_search(
     year: str | tuple[int, int] | None = None,
     thesaurus: dict | None = None,
     ranking: Ranking = DEFAULT,
+    dense: Dense | None = None,
 ) -> SearchResults:
-    """Search an open index; never raises on any query text."""
+    """Search an open index; never raises on any query text.
+
+    With ``dense`` (the index's record vectors) the lexical ranking is fused with the records nearest the
+    query (:mod:`ichigo_search.semantic`).
+    """
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     found = plan_search(searcher, text, place, year, thesaurus, ranking)
     if found is None:
         return SearchResults(query=text, total=0, hits=[], offset=offset)
-    total, ranked = searcher.rank(found, max(offset + limit, 1))
+    wanted = max(offset + limit, 1)
+    if dense is not None and ranking.semantic_weight > 0 and found.plan.soft:
+        total, ranked = fused_ranking(searcher, dense, text, found, max(wanted, ranking.semantic_depth), ranking)
+    else:
+        total, ranked = searcher.rank(found, wanted)
     hits = [
         _make_hit(searcher.stored(docnum), score, rank, found.plan)
         for rank, (docnum, score) in enumerate(ranked[offset : offset + limit], start=offset + 1)
     ]
     suggestion = suggest(text, found.plan.corrections)
     return SearchResults(query=text, total=total, hits=hits, offset=offset, suggestion=suggestion)
+
+
+def fused_ranking(
+    searcher: Searcher, dense: Dense, text: str, found: Matching, depth: int, ranking: Ranking = DEFAULT
+) -> tuple[int, list[tuple[int, float]]]:
+    """The lexical ranking fused with the ``depth`` nearest records that meet the query's hard constraints.
+
+    The nearest are looked for among the captions inside the place and year filters that meet the
+    required clauses and the places and years typed (:attr:`Matching.constraint`). When only a few captions
+    match every word (``Ranking.semantic_known_item``: a name or rare words typed, the reader looks for
+    those), they stay first. The total counts the lexical matches and the nearest records that are not
+    among them. When the model cannot be loaded, the ranking is the lexical one (with a warning).
+    """
+    import numpy as np
+
+    from ichigo_search.semantic.fusion import fuse, keep_first, query_text
+    from ichigo_search.semantic.model import ModelError
+
+    total, lexical = searcher.rank(found, depth)
+    allowed = None
+    if found.constraint is not None or found.filter is not None:
+        allowed = searcher.matching(Matching(found.plan, found.constraint or Every(), None, found.filter))
+    try:
+        nearest = dense.nearest(query_text(text), searcher, allowed, depth, ranking.semantic_min_similarity)
+    except ModelError as exc:
+        _warn_once(str(exc))
+        return total, lexical
+    matched = searcher.matching(found)
+    near = np.array([docnum for docnum, _ in nearest], dtype=np.int64)
+    if len(matched) and len(near):  # ``matched`` is sorted: the nearest that are lexical matches already
+        found_at = np.minimum(np.searchsorted(matched, near), len(matched) - 1)
+        total += int(np.count_nonzero(matched[found_at] != near))
+    else:
+        total += len(near)
+    every = (
+        matched
+        if found.every_word is None
+        else searcher.matching(Matching(found.plan, found.every_word, None, found.filter))
+    )
+    kept = len(every) if len(every) <= ranking.semantic_known_item else 0  # lexical ranks them first
+    return total, keep_first(lexical[:kept], fuse(lexical, nearest, ranking))
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(f"{message}; searching without semantic ranking", RuntimeWarning, stacklevel=3)
 
 
 def _make_hit(stored: dict[str, Any], score: float, rank: int, plan: Plan) -> Hit:

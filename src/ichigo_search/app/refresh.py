@@ -44,7 +44,7 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
         )
     except IndexBusyError:
         warn("note: another process is updating the index; searching it as it is.")
-    except IchigoError as exc:  # a full disk, a file changed while it was read: the last good index answers
+    except IchigoError as exc:  # a full disk, a file changed while read, the model gone: the last good index answers
         if not idx.exists:
             raise
         warn(f"warning: cannot update the index ({exc}); searching it as it is.")

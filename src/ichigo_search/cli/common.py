@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +37,11 @@ def fail(message: str) -> None:
 DEBUG_ENV = "ICHIGO_DEBUG"
 
 
+def _show_warning(message: Warning | str, *_: Any, **__: Any) -> None:
+    """The library's warnings (semantic ranking unavailable, unreadable vectors) as one line on stderr."""
+    click.echo(f"ichigo-search: warning: {message}", err=True)
+
+
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every failure into one message and exit code 2 (130 on Ctrl-C), never a traceback.
 
@@ -44,6 +50,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        warnings.showwarning = _show_warning
         try:
             with _stopped_by_signals():
                 return command(*args, **kwargs)

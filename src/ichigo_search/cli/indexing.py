@@ -18,6 +18,18 @@ from ichigo_search.cli.common import handle_errors, location_options, locations,
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.option("--shards", type=click.IntRange(1), help="With --engine solr: shards of a new collection [default: 1].")
 @click.option("--replicas", type=click.IntRange(1), help="With --engine solr: replicas of each shard [default: 1].")
+@click.option(
+    "--semantic/--no-semantic",
+    default=None,
+    help="Embed every record for semantic ranking (later updates keep doing so), or stop. "
+    'Needs pip install "ichigo-search[semantic]".',
+)
+@click.option(
+    "--semantic-model",
+    metavar="NAME",
+    help="The embedding model: a sentence-transformers name, a model folder or an .onnx file "
+    "(default all-MiniLM-L6-v2; implies --semantic).",
+)
 @location_options
 @handle_errors
 def index_command(
@@ -27,6 +39,8 @@ def index_command(
     as_json: bool,
     shards: int | None,
     replicas: int | None,
+    semantic: bool | None,
+    semantic_model: str | None,
     corpus_dir: Path | None,
     index_dir: Path | None,
 ) -> None:
@@ -37,12 +51,16 @@ def index_command(
       ichigo-search index
       ichigo-search index --rebuild --corpus archive/ --index archive-index/
       ichigo-search index --engine solr --solr-url http://localhost:8983/solr --shards 2 --replicas 2
+      ichigo-search index --semantic
     """
     corpus, index_path = locations(corpus_dir, index_dir)
+    if semantic is False and semantic_model:
+        raise click.UsageError("--semantic-model and --no-semantic contradict each other")
+    embedding = semantic_model or semantic
     idx = open_index(index_path, shards=shards, replicas=replicas)
     action = idx.rebuild_from if rebuild else idx.update_from
     with _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as progress:
-        report = action(corpus, skip_invalid=skip_invalid, progress=progress)
+        report = action(corpus, skip_invalid=skip_invalid, progress=progress, semantic=embedding)
     for problem in report.problems:
         click.echo(f"ichigo-search: skipped: {problem}", err=True)
     for note in report.notes:

@@ -97,6 +97,10 @@ class Searcher(Protocol):
         """The live document of a record id, or None."""
         ...
 
+    def record_ids(self) -> list[str | None]:
+        """Each document's record id, by document number (None for a deleted one)."""
+        ...
+
     def segments(self) -> Iterator[Segment]:
         """The parts of the index, in document-number order."""
         ...

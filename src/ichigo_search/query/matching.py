@@ -27,7 +27,7 @@ from ichigo_search.document import EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS
 from ichigo_search.query.expansion import Expander
 from ichigo_search.query.plan import Plan, plan, unit_query, years_query
 from ichigo_search.query.syntax import Unit, parse
-from ichigo_search.query.tree import NOTHING, AndNot, Or, Phrase, Query, Term, all_of, any_of, boosted
+from ichigo_search.query.tree import NOTHING, AndNot, Every, Or, Phrase, Query, Term, all_of, any_of, boosted
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.dates import parse_year_filter
 
@@ -61,6 +61,9 @@ class Matching:
     filter: Query | None
     # Added to the scores of the best captions matching every word (proximity); matches nothing itself.
     bonus: Query | None = None
+    # What every caption must meet, words or not: required clauses, places and years typed, no excluded
+    # word (None: nothing); with ``filter``, the captions semantic ranking may add.
+    constraint: Query | None = None
 
 
 def build(
@@ -93,7 +96,9 @@ def build(
     every_word = combine(planned.required + planned.soft_core) if tiered else None
     bonus = None if long_query else proximity(planned.pairs, ranking)
     filter_query = all_of(filters) if filters else None
-    return Matching(planned, combine(planned.required + soft), every_word, filter_query, bonus)
+    hard = planned.required + planned.constraints
+    constraint = combine(hard) if hard else (AndNot(Every(), negative) if negative is not None else None)
+    return Matching(planned, combine(planned.required + soft), every_word, filter_query, bonus, constraint)
 
 
 def proximity(pairs: list[tuple[str, str, int]], ranking: Ranking = DEFAULT) -> Query | None:

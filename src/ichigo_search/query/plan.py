@@ -34,6 +34,10 @@ class Plan:
     corrections: dict[str, str] = field(default_factory=dict)
     # Neighbouring words typed (stop words skipped): (stem, next stem, how far apart they were typed).
     pairs: list[tuple[str, str, int]] = field(default_factory=list)
+    # The soft clauses that name a place or years, as a caption must meet them to answer the query (the place
+    # in any spelling or anywhere inside it; dated then, naming the years or undated): hard constraints on
+    # captions that match none of the words (semantic ranking).
+    constraints: list[Query] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -181,7 +185,10 @@ def plan(
                         confirmed, not_contradicted = dates
                         query, long = Or((query, confirmed)), Or((long, confirmed))
                         undated[len(result.soft_core)] = Or((core, not_contradicted))
+                        result.constraints.append(undated[len(result.soft_core)])
                         core = Or((core, confirmed))
+                    elif group.correction is None and any(alternative.place for alternative in group.alternatives):
+                        result.constraints.append(core)  # a place typed (not one a typo might have meant)
                     result.soft.append(query)
                     result.soft_core.append(core)
                     result.soft_long.append(long)

@@ -149,6 +149,17 @@ class WhooshSearcher:
         """The live document of a record id, or None."""
         return self._searcher.document_number("id", record_id)
 
+    def record_ids(self) -> list[str | None]:
+        """Each document's record id, by document number (None for a deleted one): read from the id column."""
+        reader = self._searcher.reader()
+
+        def ids() -> list[str | None]:
+            column = reader.column_reader("id")
+            deleted = reader.is_deleted
+            return [None if deleted(docnum) else column[docnum] for docnum in range(reader.doc_count_all())]
+
+        return per_reader(reader, "record_ids", ids)
+
     def segments(self) -> Iterator[WhooshSegment]:
         """The index's segments, each with the document number it starts at."""
         for reader, offset in self._searcher.reader().leaf_readers():

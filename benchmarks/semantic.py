@@ -1,0 +1,121 @@
+"""What semantic ranking costs: the embedding rate at index time and the time it adds to a query.
+
+    python benchmarks/semantic.py --index DIR              # an index built with ``index --semantic``
+    python benchmarks/semantic.py --index DIR --embed 5000 # also embed 5,000 captions, as ``index`` does
+
+Embedding: ``--embed N`` FSA/OWI captions spread evenly over the file (title, caption, places, date, as
+``index --semantic`` writes them) in the processes ``index`` uses (two on two cores, one ONNX Runtime
+thread each): captions/s by the clock and per CPU-second of the processes, and the time for 98,244
+captions at that rate.
+
+Queries: ``--queries N`` sampled from the real captions as ``bench.py`` samples them (one to three words,
+phrases, misspellings), each searched for its top 10 on the same open index with semantic ranking off
+(``Ranking(semantic_weight=0)``) and on, alternately, after ``--warmup`` unmeasured ones: p50 / p95 / p99
+of each, and of the difference per query (what semantic ranking adds). Needs ``pip install -e
+".[semantic,bench]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench import make_queries
+from ichigo_search import Index
+from ichigo_search.corpus.record import Record
+from ichigo_search.ranking import Ranking
+from ichigo_search.semantic.model import DEFAULT_MODEL, resolve
+from ichigo_search.semantic.vectors import embed, passage
+
+ROOT = Path(__file__).resolve().parents[1]
+CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
+FULL = 98_244
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def embedding_rate(count: int, data: Path, model: str) -> str:
+    import gzip
+
+    with gzip.open(data, "rt", encoding="utf-8") as handle:
+        lines = handle.readlines()
+    texts = []
+    for line in lines[:: max(1, len(lines) // count)][:count]:  # spread over the file: its parts differ in length
+        row = json.loads(line)
+        record = Record(id=row["id"], caption=row["caption"], title=row.get("title"), date=row.get("date"))
+        texts.append(passage(record, row.get("places") or []))
+    files = resolve(model)
+    started, cpu = time.perf_counter(), cpu_seconds()
+    vectors = embed(files, texts)
+    wall, used = time.perf_counter() - started, cpu_seconds() - cpu
+    assert vectors.shape == (len(texts), 384)
+    rate = len(texts) / wall
+    return (
+        f"embedded {len(texts):,} captions in {wall:.1f} s: {rate:,.0f} captions/s ({len(texts) / used:,.0f} per "
+        f"CPU-second, {used / wall:.2f} cores busy; load average {os.getloadavg()[0]:.1f}); "
+        f"{FULL:,} captions at this rate: {FULL / rate / 60:.1f} min, on two idle cores: "
+        f"{FULL / (2 * len(texts) / used) / 60:.1f} min"
+    )
+
+
+def percentiles(values: list[float]) -> str:
+    p50, p95, p99 = np.percentile(np.array(values) * 1000, [50, 95, 99])
+    return f"{p50:6.2f} / {p95:6.2f} / {p99:6.2f}"
+
+
+def query_overhead(index: Path, count: int, warmup: int, data: Path) -> str:
+    texts = [q["text"] for q in make_queries(count + warmup, seed=7, data=data)]
+    fused, plain = Index(index), Index(index, ranking=Ranking(semantic_weight=0))
+    if fused._searcher_now() and fused._dense_now() is None:
+        raise SystemExit(f"{index}: no record vectors; build it with `ichigo-search index --semantic`")
+    started = time.perf_counter()
+    fused.search("warmup")
+    first = time.perf_counter() - started
+    timings: dict[str, list[float]] = {"off": [], "on": []}
+    for i, text in enumerate(texts):
+        for name, idx in (("off", plain), ("on", fused)) if i % 2 else (("on", fused), ("off", plain)):
+            t0 = time.perf_counter()
+            idx.search(text, limit=10)
+            if i >= warmup:
+                timings[name].append(time.perf_counter() - t0)
+    added = [on - off for on, off in zip(timings["on"], timings["off"], strict=True)]
+    return "\n".join(
+        [
+            f"first semantic query (model load, document rows): {first * 1000:.0f} ms",
+            f"{len(added)} queries, top 10, ms p50 / p95 / p99 (load average {os.getloadavg()[0]:.1f}):",
+            f"  semantic off  {percentiles(timings['off'])}",
+            f"  semantic on   {percentiles(timings['on'])}",
+            f"  added         {percentiles(added)}",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="an index built with `ichigo-search index --semantic`")
+    parser.add_argument("--data", type=Path, default=CAPTIONS, help="gzipped corpus JSONL to draw captions from")
+    parser.add_argument("--embed", type=int, default=0, help="embed this many captions (0: skip)")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--warmup", type=int, default=50)
+    args = parser.parse_args(argv)
+    if args.embed:
+        print(embedding_rate(args.embed, args.data, args.model))
+    if args.index:
+        print(query_overhead(args.index, args.queries, args.warmup, args.data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

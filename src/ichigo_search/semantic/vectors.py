@@ -1,0 +1,313 @@
+"""Each generation's record vectors: written beside the engine's files, kept in step incrementally.
+
+A generation built with semantic ranking holds ``vectors.json`` (the model, its identity, the parts) and
+parts that are never rewritten once written, like the engine's segments: ``vectors-KEY.npy`` (float32
+unit vectors, one row a record) and ``vectors-KEY.json`` (each row's record id and content hash). An
+update hard-links the live generation's parts and adds one part of the records that are new or changed
+(their text read back from the index itself, so it does not matter how the corpus was read); a record's
+row is the one in the latest part that has its id, and rows of deleted or replaced records are dropped
+when they outnumber the live ones. The model named in ``vectors.json`` keeps embedding at later updates.
+
+At query time :class:`Dense` maps document numbers to rows and returns the nearest documents to a
+query's vector by exact inner product (memory-mapped, so processes share the pages).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ichigo_search import store
+from ichigo_search.corpus.record import Record
+from ichigo_search.document import from_stored, stored_places
+from ichigo_search.engine import Engine, Searcher
+from ichigo_search.ranking import DEFAULT
+from ichigo_search.semantic import MANIFEST
+from ichigo_search.semantic.model import DEFAULT_MODEL, Encoder, ModelError, ModelFiles, encoder, resolve
+from ichigo_search.util.forking import Forked, can_fork
+
+if TYPE_CHECKING:
+    import numpy as np
+
+PREFIX = "vectors-"
+# From this many records to embed, two processes share the work (one ONNX Runtime thread each).
+PARALLEL_THRESHOLD = 2_000
+
+Progress = Callable[[int, int], None]
+
+
+def passage(record: Record, places: Sequence[str] = ()) -> str:
+    """What is embedded of a record: its title, caption, places and date, as text.
+
+    Places and a date the title or caption already name are not repeated (each token costs encoding time).
+    """
+    parts = [record.title.rstrip(".") + "." if record.title else "", record.caption]
+    written = " ".join(parts).casefold()
+    unnamed = [place for place in places if place.casefold() not in written]
+    if unnamed:
+        parts.append("In " + ", ".join(unnamed) + ".")
+    if record.date and record.date.casefold() not in written:
+        parts.append(f"Dated {record.date}.")
+    return " ".join(p for p in parts if p)
+
+
+def read_manifest(generation: Path | None) -> dict[str, Any] | None:
+    """The generation's vectors manifest, or None when it has no vectors (or they are unreadable)."""
+    if generation is None:
+        return None
+    try:
+        manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("parts"), list) else None
+
+
+@dataclass
+class Part:
+    """One vectors file and the record id and content hash of each of its rows."""
+
+    key: str
+    ids: list[str]
+    hashes: list[str]
+
+    @classmethod
+    def read(cls, folder: Path, key: str) -> Part:
+        data = json.loads((folder / f"{PREFIX}{key}.json").read_text(encoding="utf-8"))
+        return cls(key, data["ids"], data["hashes"])
+
+    def matrix(self, folder: Path) -> np.ndarray:
+        import numpy as np
+
+        return np.load(folder / f"{PREFIX}{self.key}.npy", mmap_mode="r")
+
+    def files(self) -> list[str]:
+        return [f"{PREFIX}{self.key}.npy", f"{PREFIX}{self.key}.json"]
+
+
+def follow(
+    generation: Path,
+    previous: Path | None,
+    engine: Engine,
+    semantic: str | bool | None,
+    progress: Progress | None = None,
+) -> None:
+    """Bring ``generation``'s vectors in step with its documents before it goes live.
+
+    ``semantic``: a model to embed with (True: the default one), False to drop the vectors, None to do as
+    the generation (or, for a rebuild, ``previous``) did. Rows of unchanged records are reused.
+    """
+    own = read_manifest(generation)
+    source, manifest = (generation, own) if own else (previous, read_manifest(previous))
+    if semantic is False or (semantic is None and manifest is None):
+        if own:
+            drop(generation)
+        return
+    spec = semantic if isinstance(semantic, str) else (manifest or {}).get("model") or DEFAULT_MODEL
+    files = resolve(spec)
+    identity = files.identity()
+    parts: list[Part] = []
+    if manifest is not None and source is not None and manifest.get("identity") == identity:
+        try:
+            parts = [Part.read(source, key) for key in manifest["parts"]]
+        except (OSError, ValueError, KeyError, TypeError):  # damaged: embed everything again
+            parts = []
+    indexed = engine.indexed_hashes(generation)
+    latest: dict[str, tuple[int, int]] = {}
+    for number, part in enumerate(parts):
+        for row, record_id in enumerate(part.ids):
+            latest[record_id] = (number, row)
+    missing = {
+        record_id
+        for record_id, content_hash in indexed.items()
+        if record_id not in latest or parts[latest[record_id][0]].hashes[latest[record_id][1]] != content_hash
+    }
+    stored_rows = sum(len(part.ids) for part in parts)
+    if stored_rows - (len(indexed) - len(missing)) > len(indexed):  # dead rows outnumber live ones: start afresh
+        parts, missing = [], set(indexed)
+    if own and source == generation and not missing and manifest.get("model") == spec:
+        return  # already in step (same documents)
+    if source is not None and source != generation:
+        for part in parts:
+            _link_files(source, generation, part.files())
+    if missing:
+        ids, texts = _texts(generation, engine, missing)
+        vectors = embed(files, texts, progress)
+        parts.append(_write_part(generation, ids, [indexed[i] for i in ids], vectors))
+    for name in _vector_files(generation) - {f for part in parts for f in part.files()}:
+        with contextlib.suppress(OSError):
+            (generation / name).unlink()
+    manifest = {"model": spec, "identity": identity, "dimension": _dimension(generation, parts), "parts": []}
+    manifest["parts"] = [part.key for part in parts]
+    store.write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1))
+
+
+def wanted(generation: Path, semantic: str | bool | None) -> bool:
+    """Whether ``semantic`` asks ``generation`` for vectors it lacks, of another model, or to drop them."""
+    if semantic is None:
+        return False
+    manifest = read_manifest(generation)
+    if semantic is False:
+        return manifest is not None
+    return manifest is None or (isinstance(semantic, str) and manifest.get("model") != semantic)
+
+
+def drop(generation: Path) -> None:
+    """Remove a generation's vectors (semantic ranking turned off)."""
+    with contextlib.suppress(OSError):
+        (generation / MANIFEST).unlink()
+    for name in _vector_files(generation):
+        with contextlib.suppress(OSError):
+            (generation / name).unlink()
+
+
+def _vector_files(generation: Path) -> set[str]:
+    return {p.name for p in generation.glob(f"{PREFIX}*") if p.name != MANIFEST}
+
+
+def _dimension(generation: Path, parts: list[Part]) -> int:
+    return int(parts[0].matrix(generation).shape[1]) if parts else 0
+
+
+def _link_files(source: Path, target: Path, names: list[str]) -> None:
+    for name in names:
+        if (target / name).exists():
+            continue
+        try:
+            os.link(source / name, target / name)
+        except OSError:
+            shutil.copy2(source / name, target / name)
+
+
+def _texts(generation: Path, engine: Engine, wanted: set[str]) -> tuple[list[str], list[str]]:
+    """The record ids in ``wanted`` and their passages, read back from the generation's stored records."""
+    searcher = engine.open(generation, False, DEFAULT)
+    try:
+        ids, texts = [], []
+        for docnum, record_id in enumerate(searcher.record_ids()):
+            if record_id in wanted:
+                stored = searcher.stored(docnum)
+                record = from_stored(stored)
+                ids.append(record_id)
+                texts.append(passage(record, stored_places(stored).get("names", record.places)))
+        return ids, texts
+    finally:
+        searcher.close()
+
+
+def embed(files: ModelFiles, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    """Unit vectors for ``texts``; in two processes (one ONNX Runtime thread each) when they are many."""
+    import numpy as np
+
+    if len(texts) < PARALLEL_THRESHOLD or not can_fork():
+        return Encoder(files).encode(texts, progress)
+    theirs = Forked(_encode, files, texts[1::2], role="embedding process")
+    try:
+        total = len(texts)
+        mine = Encoder(files).encode(texts[0::2], progress and (lambda done, _: progress(min(2 * done, total), total)))
+    except BaseException:
+        theirs.kill()
+        raise
+    other = theirs.result()
+    vectors = np.empty((len(texts), mine.shape[1]), dtype=np.float32)
+    vectors[0::2], vectors[1::2] = mine, other
+    return vectors
+
+
+def _encode(files: ModelFiles, texts: list[str]) -> np.ndarray:
+    return Encoder(files).encode(texts)
+
+
+def _write_part(generation: Path, ids: list[str], hashes: list[str], vectors: np.ndarray) -> Part:
+    import numpy as np
+
+    part = Part(uuid.uuid4().hex[:12], ids, hashes)
+    with open(generation / f"{PREFIX}{part.key}.npy", "wb") as handle:
+        np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32))
+    (generation / f"{PREFIX}{part.key}.json").write_text(json.dumps({"ids": ids, "hashes": hashes}), encoding="utf-8")
+    return part
+
+
+class Dense:
+    """A generation's vectors open for searching: the nearest documents to a query's text."""
+
+    def __init__(self, generation: Path, manifest: dict[str, Any]):
+
+        self.model = manifest["model"]
+        self._identity = manifest.get("identity")
+        parts = [Part.read(generation, key) for key in manifest["parts"]]
+        matrices = [part.matrix(generation) for part in parts]
+        self._matrices = [m for m in matrices if len(m)]
+        row_of: dict[str, int] = {}
+        offset = 0
+        for part in parts:
+            row_of.update(zip(part.ids, range(offset, offset + len(part.ids)), strict=True))
+            offset += len(part.ids)
+        self._row_of = row_of
+        self._rows: np.ndarray | None = None
+        self._rows_for = -1
+        self._checked = False
+
+    @classmethod
+    def open(cls, generation: Path) -> Dense | None:
+        """The generation's vectors, or None when it has none."""
+        manifest = read_manifest(generation)
+        return cls(generation, manifest) if manifest else None
+
+    def encoder(self) -> Encoder:
+        """The model the vectors were made with (ModelError when it is missing or another one now)."""
+        model = encoder(self.model)
+        if not self._checked:
+            if self._identity is not None and model.files.identity() != self._identity:
+                raise ModelError(
+                    f"semantic model {self.model}: not the one this index was embedded with "
+                    f"({self._identity}); run `ichigo-search index --rebuild --semantic`"
+                )
+            self._checked = True
+        return model
+
+    def rows(self, searcher: Searcher) -> np.ndarray:
+        """Each document number's row (-1: none), worked out once per open index."""
+        import numpy as np
+
+        count = searcher.doc_count_all()
+        if self._rows is None or self._rows_for != count:
+            get = self._row_of.get
+            self._rows = np.fromiter(
+                (-1 if rid is None else get(rid, -1) for rid in searcher.record_ids()), dtype=np.int64, count=count
+            )
+            self._rows_for = count
+        return self._rows
+
+    def nearest(
+        self, text: str, searcher: Searcher, allowed: np.ndarray | None, depth: int, floor: float = -1.0
+    ) -> list[tuple[int, float]]:
+        """The ``depth`` documents nearest ``text`` (document number, cosine), best first.
+
+        Only documents in ``allowed`` (sorted document numbers; None: all) and at least ``floor`` similar.
+        """
+        import numpy as np
+
+        query = self.encoder().encode([text])[0]
+        rows = self.rows(searcher)
+        if not self._matrices or not len(rows):
+            return []
+        similarity = np.concatenate([m @ query for m in self._matrices])
+        scores = np.full(len(rows), -np.inf, dtype=np.float32)
+        present = rows >= 0
+        scores[present] = similarity[rows[present]]
+        if allowed is not None:
+            keep = np.full(len(rows), -np.inf, dtype=np.float32)
+            keep[allowed] = scores[allowed]
+            scores = keep
+        candidates = np.flatnonzero(scores >= floor)
+        if len(candidates) > depth:
+            candidates = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]]
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(int(d), float(scores[d])) for d in order]
