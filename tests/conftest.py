@@ -49,6 +49,20 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory):
     idx.close()
 
 
+def index_of(root: Path, captions: dict[str, str]):
+    """An index built in ``root`` from one JSON-lines file of the given captions (id -> caption)."""
+    import json
+
+    from ichigo_search import Index
+
+    (root / "corpus").mkdir()
+    lines = "".join(json.dumps({"id": record_id, "caption": caption}) + "\n" for record_id, caption in captions.items())
+    (root / "corpus" / "captions.jsonl").write_text(lines, encoding="utf-8")
+    idx = Index(root / "index")
+    idx.update_from(root / "corpus")
+    return idx
+
+
 def caption_ids(results) -> list[str]:
     return [hit.id for hit in results]
 

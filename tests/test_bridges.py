@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
 
+from conftest import caption_ids, index_of
 from ichigo_search import CorpusError, Index
 from ichigo_search.ranking import Ranking
 from ichigo_search.vocab.thesaurus import BUILTIN, Thesaurus, validate, word_keys
@@ -29,23 +28,13 @@ CAPTIONS = {
 
 @pytest.fixture(scope="module")
 def bridge_index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bridges")
-    (root / "corpus").mkdir()
-    with (root / "corpus" / "b.jsonl").open("w", encoding="utf-8") as handle:
-        for record_id, caption in CAPTIONS.items():
-            handle.write(json.dumps({"id": record_id, "caption": caption}) + "\n")
-    idx = Index(root / "index")
-    idx.update_from(root / "corpus")
+    idx = index_of(tmp_path_factory.mktemp("bridges"), CAPTIONS)
     yield idx
     idx.close()
 
 
-def ids(results) -> list[str]:
-    return [hit.id for hit in results]
-
-
 def test_a_bridged_term_stands_for_every_word_it_bridges(bridge_index):
-    found = ids(bridge_index.search("African American farmers", limit=20))
+    found = caption_ids(bridge_index.search("African American farmers", limit=20))
     # "Negro farmer" matches every word, so it ranks above a caption with only some of them ...
     assert found.index("negro-farmer") < found.index("white-farmer")
     # ... and below the caption that says it as typed.
@@ -58,29 +47,29 @@ def test_a_bridged_term_is_highlighted(bridge_index):
 
 
 def test_a_modern_name_finds_the_period_names_and_not_its_words_apart(bridge_index):
-    found = ids(bridge_index.search("Native Americans", limit=20))
+    found = caption_ids(bridge_index.search("Native Americans", limit=20))
     assert {"indian-children", "navajo-weaver"} <= set(found)
     assert "native-dance" not in found  # "native Spanish-American" is not a Native American
 
 
 def test_bridges_work_both_ways_with_the_words_typed_first(bridge_index):
-    found = ids(bridge_index.search("Negro farmers", limit=20))
+    found = caption_ids(bridge_index.search("Negro farmers", limit=20))
     assert found.index("negro-farmer") < found.index("modern-farmer") < found.index("white-farmer")
 
 
 def test_a_form_marked_exact_is_that_word_only(bridge_index):
-    found = ids(bridge_index.search("African American children", limit=20))
+    found = caption_ids(bridge_index.search("African American children", limit=20))
     assert "colored-school" in found and "color-photo" not in found
-    assert "modern-farmer" in ids(bridge_index.search("colored"))  # the exact word typed bridges back
-    assert not set(ids(bridge_index.search("color"))) & {"modern-farmer", "negro-farmer"}  # its stem does not
-    older = ids(bridge_index.search("older people"))
+    assert "modern-farmer" in caption_ids(bridge_index.search("colored"))  # the exact word typed bridges back
+    assert not set(caption_ids(bridge_index.search("color"))) & {"modern-farmer", "negro-farmer"}  # its stem does not
+    older = caption_ids(bridge_index.search("older people"))
     assert "aged-couple" in older and "school-age" not in older
 
 
 def test_classes_beyond_race_are_bridged(bridge_index):
-    assert "evacuees" in ids(bridge_index.search("Japanese American incarceration"))
-    assert "crippled-miner" in ids(bridge_index.search("people with disabilities"))
-    assert ids(bridge_index.search("disabled miner"))[0] == "crippled-miner"
+    assert "evacuees" in caption_ids(bridge_index.search("Japanese American incarceration"))
+    assert "crippled-miner" in caption_ids(bridge_index.search("people with disabilities"))
+    assert caption_ids(bridge_index.search("disabled miner"))[0] == "crippled-miner"
 
 
 def test_stop_words_and_word_forms_do_not_matter_to_a_bridge():
@@ -104,7 +93,7 @@ def test_period_terms_find_the_modern_ones_but_not_each_other_and_narrower_terms
 
 def test_bridges_can_be_turned_off(bridge_index, tmp_path):
     with Index(bridge_index.path, ranking=Ranking(bridge_weight=0.0)) as plain:
-        assert not {"indian-children", "navajo-weaver"} & set(ids(plain.search("Native Americans")))
+        assert not {"indian-children", "navajo-weaver"} & set(caption_ids(plain.search("Native Americans")))
 
 
 def test_every_builtin_bridge_row_is_valid_and_names_its_authority():
@@ -117,13 +106,13 @@ def test_every_builtin_bridge_row_is_valid_and_names_its_authority():
 def test_a_corpus_thesaurus_adds_bridges(tmp_path, corpus):
     with Index(tmp_path / "index") as idx:
         idx.update_from(corpus)
-        assert "liuchow-cavalry-column" not in ids(idx.search("mounted troops", limit=20))
+        assert "liuchow-cavalry-column" not in caption_ids(idx.search("mounted troops", limit=20))
         (corpus / "thesaurus.yaml").write_text(
             "bridges:\n  - modern: [mounted troops]\n    period: [cavalry, horsemen]\n    source: our finding aid\n",
             encoding="utf-8",
         )
         idx.update_from(corpus)  # no record changed: the open index still takes the new thesaurus
-        assert set(ids(idx.search("mounted troops"))[:2]) == {"liuchow-cavalry-column", "liuchow-remains-field"}
+        assert set(caption_ids(idx.search("mounted troops"))[:2]) == {"liuchow-cavalry-column", "liuchow-remains-field"}
 
 
 @pytest.mark.parametrize(

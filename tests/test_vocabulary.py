@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import caption_ids, index_of
 from ichigo_search import Index
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.vocab.thesaurus import load, ordinal_suffix, ordinal_words, token_key
@@ -30,19 +31,9 @@ CAPTIONS = {
 
 @pytest.fixture(scope="module")
 def vocab_index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("vocab")
-    (root / "corpus").mkdir()
-    with (root / "corpus" / "v.jsonl").open("w", encoding="utf-8") as handle:
-        for record_id, caption in CAPTIONS.items():
-            handle.write(json.dumps({"id": record_id, "caption": caption}) + "\n")
-    idx = Index(root / "index")
-    idx.update_from(root / "corpus")
+    idx = index_of(tmp_path_factory.mktemp("vocab"), CAPTIONS)
     yield idx
     idx.close()
-
-
-def ids(results) -> list[str]:
-    return [hit.id for hit in results]
 
 
 @pytest.mark.parametrize(
@@ -85,7 +76,7 @@ def test_ordinals(n, digits, words):
     ],
 )
 def test_every_form_finds_the_caption_first(vocab_index, query, expected):
-    assert ids(vocab_index.search(query))[:1] == [expected]
+    assert caption_ids(vocab_index.search(query))[:1] == [expected]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +89,7 @@ def test_every_form_finds_the_caption_first(vocab_index, query, expected):
 )
 def test_typos_find_the_caption_and_suggest(vocab_index, typo, expected, suggestion):
     results = vocab_index.search(typo)
-    assert ids(results)[:1] == [expected]
+    assert caption_ids(results)[:1] == [expected]
     assert results.suggestion == suggestion
 
 
@@ -168,7 +159,7 @@ def test_a_typo_of_a_word_added_later_is_corrected(tmp_path):
         (corpus / "b.jsonl").write_text(json.dumps({"id": "rick", "caption": "A rickshaw in the street."}) + "\n")
         idx.update_from(corpus)
         results = idx.search("rikcshaw")
-        assert ids(results) == ["rick"]
+        assert caption_ids(results) == ["rick"]
         assert results.suggestion == "rickshaw"
 
 
@@ -178,7 +169,7 @@ def test_exact_words_get_no_suggestion_and_short_words_no_guessing(sample_index)
 
 
 def test_near_synonyms_rank_below_the_word_typed(sample_index):
-    results = ids(sample_index.search("soldiers", limit=10))
+    results = caption_ids(sample_index.search("soldiers", limit=10))
     assert results[0] == "guilin-soldiers-convoy"
     assert "liuzhou-servicemen-return" in results[1:]
 
@@ -194,9 +185,9 @@ def test_a_corpus_thesaurus_extends_the_vocabulary(tmp_path, corpus):
     )
     report = idx.update_from(corpus)
     assert report.rebuilt  # place aliases change how captions are located
-    assert "liuzhou-destroyed-fighter" in ids(idx.search("pursuit ship"))
-    liuzhou = set(ids(idx.search("Liuzhou", limit=20)))
-    assert set(ids(idx.search("Lunghwa Field", limit=20))) == liuzhou
+    assert "liuzhou-destroyed-fighter" in caption_ids(idx.search("pursuit ship"))
+    liuzhou = set(caption_ids(idx.search("Liuzhou", limit=20)))
+    assert set(caption_ids(idx.search("Lunghwa Field", limit=20))) == liuzhou
     idx.close()
 
 
