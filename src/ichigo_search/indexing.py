@@ -40,6 +40,8 @@ FILE_STATES = store.FILE_STATES
 LOCK_TIMEOUT_ENV = "ICHIGO_LOCK_TIMEOUT"
 # Above this many records a rebuild uses both cores (a forked second writing process: the engine's writer).
 PARALLEL_THRESHOLD = 20_000
+# An update reports its progress every this many changed records.
+PROGRESS_EVERY = 500
 
 
 @dataclass
@@ -319,9 +321,7 @@ class Indexer:
             return report
         copy = store.clone_generation(self.root, generation)
         try:
-            self.engine.apply(
-                copy, removed, changes, lambda record: to_document(record, places), progress, store.crash_point
-            )
+            self.engine.apply(copy, removed, _changed_documents(changes, places, progress))
             store.crash_point("committed")
             self._publish(copy, new_meta, generation, corpus, progress)
         except BaseException:
@@ -426,3 +426,16 @@ def _gazetteer_for(corpus: Corpus) -> Gazetteer:
 def _write_file_states(generation: Path, corpus: Corpus) -> None:
     states = {name: state.to_json() for name, state in corpus.states.items()}
     store.write_atomic(generation / FILE_STATES, json.dumps(states, ensure_ascii=False))
+
+
+def _changed_documents(changes: list, places: Gazetteer, progress: Progress | None) -> Iterator[dict[str, Any]]:
+    """The documents of changed records, for an engine to apply; as each is taken, the one before it is done.
+
+    A crash point follows each change applied ("change", its number) and precedes the commit ("commit").
+    """
+    for done, record in enumerate(changes, 1):
+        yield to_document(record, places)
+        store.crash_point("change", done)
+        if progress and (done % PROGRESS_EVERY == 0 or done == len(changes)):
+            progress(done, len(changes))
+    store.crash_point("commit")

@@ -147,15 +147,12 @@ class Engine(Protocol):
 
     def indexed_hashes(self, generation: Path) -> dict[str, str]: ...
 
-    def apply(
-        self,
-        generation: Path,
-        removed: Sequence[str],
-        changed: Sequence[Any],
-        to_document: ToDocument,
-        progress: Progress | None,
-        checkpoint: Checkpoint,
-    ) -> None: ...
+    def apply(self, generation: Path, removed: Sequence[str], changed: Iterable[dict[str, Any]]) -> None:
+        """Delete the ``removed`` record ids, then add or replace the ``changed`` documents, in one commit.
+
+        ``changed`` is drawn one document at a time (the caller reports progress as it is drawn).
+        """
+        ...
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> Searcher: ...
 

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,16 +182,8 @@ class SolrEngine:
                 return hashes
             cursor = following
 
-    def apply(
-        self,
-        generation: Path,
-        removed: Sequence[str],
-        changed: Sequence[Any],
-        to_document: Callable[[Any], dict[str, Any]],
-        progress: Callable[[int, int], None] | None,
-        checkpoint: Callable[[str, int], None],
-    ) -> None:
-        """Delete ``removed`` record ids and add or replace ``changed`` records in the live collection; one commit."""
+    def apply(self, generation: Path, removed: Sequence[str], changed: Iterable[dict[str, Any]]) -> None:
+        """Delete ``removed`` record ids and add or replace the ``changed`` documents in the live collection."""
         collection = self.collection(generation)
         last = self.client.post(
             f"/{collection}/query", {"query": "*:*", "limit": 1, "fields": "seq", "sort": "seq desc"}
@@ -200,12 +192,8 @@ class SolrEngine:
         sender = _Sender(self.client, collection, first_seq=int(docs[0].get("seq", -1)) + 1 if docs else 0)
         for start in range(0, len(removed), BATCH):
             self.client.post(f"/{collection}/update", {"delete": list(removed[start : start + BATCH])})
-        for done, record in enumerate(changed, 1):
-            sender.add(to_document(record))
-            checkpoint("change", done)
-            if progress and (done % _PROGRESS_EVERY == 0 or done == len(changed)):
-                progress(done, len(changed))
-        checkpoint("commit", 0)
+        for document in changed:
+            sender.add(document)
         sender.commit()
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> SolrSearcher:

@@ -71,7 +71,7 @@ import struct
 import sys
 import types
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +81,6 @@ if TYPE_CHECKING:
     from ichigo_search.engine.whoosh.searcher import WhooshSearcher
 
 CHECKED_AGAINST = "2.7.5"
-_PROGRESS_EVERY = 500
 
 
 class _Deferred(types.ModuleType):
@@ -155,16 +154,8 @@ class WhooshEngine:
         finally:
             ix.close()
 
-    def apply(
-        self,
-        generation: Path,
-        removed: Sequence[str],
-        changed: Sequence[Any],
-        to_document: Callable[[Any], dict[str, Any]],
-        progress: Callable[[int, int], None] | None,
-        checkpoint: Callable[[str, int], None],
-    ) -> None:
-        """Delete ``removed`` record ids and add or replace ``changed`` records, in one commit."""
+    def apply(self, generation: Path, removed: Sequence[str], changed: Iterable[dict[str, Any]]) -> None:
+        """Delete ``removed`` record ids and add or replace the ``changed`` documents, in one commit."""
         from whoosh import index
 
         ix = index.open_dir(str(generation))
@@ -172,12 +163,8 @@ class WhooshEngine:
         try:
             for record_id in removed:
                 writer.delete_by_term("id", record_id)
-            for done, record in enumerate(changed, 1):
-                writer.update_document(**to_document(record))
-                checkpoint("change", done)
-                if progress and (done % _PROGRESS_EVERY == 0 or done == len(changed)):
-                    progress(done, len(changed))
-            checkpoint("commit", 0)
+            for document in changed:
+                writer.update_document(**document)
         except BaseException:
             writer.cancel()
             ix.close()
