@@ -106,7 +106,7 @@ class SegmentColumns:
     @classmethod
     def from_bytes(cls, data: tuple[bytes, bytes, bytes, bytes], label_ids: np.ndarray) -> SegmentColumns:
         """Columns kept by :meth:`to_bytes`, their label ids translated through ``label_ids``."""
-        docs, labels, decade_docs, decades = (np.frombuffer(d, dtype="<i4").astype(np.int64) for d in data)
+        docs, labels, decade_docs, decades = (np.frombuffer(d, dtype="<i4") for d in data)
         return cls(docs, label_ids[labels], decade_docs, decades)
 
 
@@ -151,10 +151,14 @@ class FacetCounter:
                 for key, columns in data["segments"].items()
                 if key not in self._segments and (keys is None or key in keys)
             }
-            if wanted:
-                label_ids = np.array([self._label_id(label) for label in data["labels"]], dtype=np.int64)
-                for key, columns in wanted.items():
-                    self._segments[key] = SegmentColumns.from_bytes(columns, label_ids)
+            if wanted and not self._labels:  # a new counter takes the file's label ids as they are
+                self._labels = list(data["labels"])
+                self._label_ids = {label: number for number, label in enumerate(self._labels)}
+                label_ids = np.arange(len(self._labels), dtype=np.int32)
+            elif wanted:
+                label_ids = np.array([self._label_id(label) for label in data["labels"]], dtype=np.int32)
+            for key, columns in wanted.items():
+                self._segments[key] = SegmentColumns.from_bytes(columns, label_ids)
             return len(wanted)
         except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, pickle.UnpicklingError):
             return 0
