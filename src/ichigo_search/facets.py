@@ -20,7 +20,8 @@ counter reads them from there (:meth:`FacetCounter.load`).
 
 from __future__ import annotations
 
-import pickle
+import json
+import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from ichigo_search.vocab.gazetteer import gazetteer
 # A date range wider than this many decades ("1500-2000") is too vague to count.
 MAX_DECADES = 5
 # A generation's facet columns, per segment (see write_columns).
-COLUMNS_FILE = "facet-columns.pickle"
+COLUMNS_FILE = "facet-columns.bin"
 _COLUMNS_FORMAT = 1
 
 
@@ -113,7 +114,41 @@ class SegmentColumns:
 def _columns_stamp() -> list:
     """What facet columns depend on besides the index: its format and the built-in gazetteer and vocabulary."""
     files = (gazetteer_module.DATA_FILE, thesaurus_module.BUILTIN)
-    return [FORMAT_VERSION, *((path.stat().st_size, path.stat().st_mtime_ns) for path in files)]
+    return [FORMAT_VERSION, *([path.stat().st_size, path.stat().st_mtime_ns] for path in files)]
+
+
+def _columns_file_bytes(data: dict) -> bytes:
+    """COLUMNS_FILE's layout: a 4-byte length, a JSON header (the columns' offsets), then the raw columns.
+
+    Plain data only (no pickle): a damaged or foreign file can fail to load, never run code.
+    """
+    blobs: list[bytes] = []
+    offset = 0
+    segments: dict[str, list[list[int]]] = {}
+    for key, columns in data["segments"].items():
+        spans = []
+        for blob in columns:
+            spans.append([offset, len(blob)])
+            blobs.append(blob)
+            offset += len(blob)
+        segments[key] = spans
+    header = json.dumps({**data, "segments": segments}).encode()
+    return struct.pack("<I", len(header)) + header + b"".join(blobs)
+
+
+def _read_columns_file(path: Path) -> dict:
+    """The dictionary :func:`_columns_file_bytes` wrote (ValueError/struct.error when it is damaged)."""
+    raw = path.read_bytes()
+    (length,) = struct.unpack_from("<I", raw)
+    data = json.loads(raw[4 : 4 + length])
+    body = memoryview(raw)[4 + length :]
+    segments = {}
+    for key, spans in data["segments"].items():
+        if any(start < 0 or size < 0 or start + size > len(body) for start, size in spans):
+            raise ValueError(f"{path}: a column lies past the end of the file")
+        segments[key] = tuple(bytes(body[start : start + size]) for start, size in spans)
+    data["segments"] = segments
+    return data
 
 
 class FacetCounter:
@@ -142,8 +177,7 @@ class FacetCounter:
         A missing, unreadable or outdated file takes nothing: the columns are then built from the postings.
         """
         try:
-            with open(generation / COLUMNS_FILE, "rb") as handle:
-                data = pickle.load(handle)
+            data = _read_columns_file(generation / COLUMNS_FILE)
             if data["format"] != _COLUMNS_FORMAT or data["stamp"] != _columns_stamp():
                 return 0
             wanted = {
@@ -160,7 +194,7 @@ class FacetCounter:
             for key, columns in wanted.items():
                 self._segments[key] = SegmentColumns.from_bytes(columns, label_ids)
             return len(wanted)
-        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, pickle.UnpicklingError):
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, struct.error):
             return 0
 
     def save(self, searcher: Searcher, generation: Path) -> None:
@@ -177,7 +211,7 @@ class FacetCounter:
         }
         labels = [label for label, keep in zip(self._labels, used.tolist(), strict=True) if keep]
         data = {"format": _COLUMNS_FORMAT, "stamp": _columns_stamp(), "labels": labels, "segments": segments}
-        write_atomic(generation / COLUMNS_FILE, pickle.dumps(data, protocol=4))
+        write_atomic(generation / COLUMNS_FILE, _columns_file_bytes(data))
 
     def _label_id(self, label: str) -> int:
         label_id = self._label_ids.get(label)
