@@ -34,6 +34,9 @@ LEVEL = 1
 MARK = b"\x00"
 PICKLE_PROTOCOL = 4  # short strings' lengths in a byte (Whoosh pickles with protocol 2)
 _WBITS = -15  # raw deflate: no zlib header or checksum
+# zlib's default memory level: at 9 the compressor's state is twice as large, and copying it took 18-80 instead of
+# 15 us a record (the same size).
+_MEMLEVEL = 8
 
 
 def dictionary(first: list[bytes]) -> bytes:
@@ -60,7 +63,8 @@ class StoredWriter(columns.WrappedColumnWriter):
             self._first.append(data)
             if len(self._first) == DICTIONARY_RECORDS:
                 zdict = dictionary(self._first)
-                self._template = zlib.compressobj(LEVEL, zlib.DEFLATED, _WBITS, 9, zlib.Z_DEFAULT_STRATEGY, zdict)
+                strategy = zlib.Z_DEFAULT_STRATEGY
+                self._template = zlib.compressobj(LEVEL, zlib.DEFLATED, _WBITS, _MEMLEVEL, strategy, zdict)
             return
         compressor = self._template.copy()  # cheaper than setting the dictionary again
         packed = MARK + compressor.compress(data) + compressor.flush()
