@@ -340,3 +340,44 @@ def test_stored_records_are_lean_and_read_back_whole(tmp_path):
             stored = reader.stored_fields(docnum)
             assert from_stored(stored) == record
             assert located_places(stored) == locate(record, gazetteer()).describe(gazetteer())
+
+
+def test_stored_fields_are_compressed_against_their_segments_first_records(tmp_path, documents):
+    """A segment's stored fields take under half their pickled size: each record compressed against the
+    first ones."""
+    import pickle
+
+    from ichigo_search.engine.whoosh import writer as bulk
+
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    bulk.write_documents(ix, documents, dict)
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        length = leaf._perdoc._get_column_file("_stored")[2]
+        pickled = sum(len(pickle.dumps(fields, 4)) for fields in reader.all_stored_fields())
+    assert length < pickled / 2
+
+
+def test_hits_beyond_a_segments_first_records_read_back_whole_and_highlighted(tmp_path):
+    """Records compressed against their segment's first ones come back as they were read, their words marked,
+    beside a record an update wrote with Whoosh's own writer."""
+    from ichigo_search import Index
+    from ichigo_search.engine.whoosh import stored
+
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        lines = list(itertools.islice(f, 3 * stored.DICTIONARY_RECORDS))
+    (tmp_path / "corpus").mkdir()
+    corpus = tmp_path / "corpus" / "fsa.jsonl"
+    corpus.write_text("".join(lines), encoding="utf-8")
+    idx = Index(tmp_path / "index")
+    idx.update_from(tmp_path / "corpus")
+    edited = {**json.loads(lines[0]), "caption": "Farmer coming into town with a dogsled. Woodstock, Vermont"}
+    lines[0] = json.dumps(edited) + "\n"
+    corpus.write_text("".join(lines), encoding="utf-8")
+    assert idx.update_from(tmp_path / "corpus").updated == 1
+    for line in (lines[0], lines[-1]):
+        record = record_from_mapping(json.loads(line))[0]
+        assert idx.get(record.id) == record
+        hit = next(hit for hit in idx.search(record.caption, limit=5) if hit.id == record.id)
+        assert hit.record == record
+        assert "<mark>" in hit.highlights[0]

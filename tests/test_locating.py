@@ -149,3 +149,23 @@ def test_an_ambiguous_town_in_the_record_is_settled_by_evidence_or_left_as_writt
     states = {p.id for p in located.tree if p.kind == "province"}
     assert states == expected_states
     assert places[0] in located.names  # shown as the record wrote it, resolved or not
+
+
+def test_a_place_list_is_read_once_and_every_record_with_it_located_the_same(monkeypatch):
+    """Records sharing a place list (a collection has a few thousand among a hundred thousand records) read it
+    once; each still gets its own places, hidden names and ambiguous towns settled by its own caption."""
+    from ichigo_search.vocab import locating
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    places = ["Eden", "Jerome County", "Idaho", "United States", "US.ID.001"]
+    captions = ["Sheep camp near Eden", "Farmers at Boise and Twin Falls", "Irrigation ditch"]
+    ambiguous_places = ["Springfield", "United States"]
+    fresh = [locate(record(c, p), Gazetteer()) for c in captions for p in (places, ambiguous_places)]
+    reads: list[tuple[str, ...]] = []
+    read = locating._own_places
+    monkeypatch.setattr(locating, "_own_places", lambda names, *rest: reads.append(names) or read(names, *rest))
+    shared = Gazetteer()
+    again = [locate(record(c, p), shared) for c in captions for p in (places, ambiguous_places)]
+    assert reads == [tuple(places), tuple(ambiguous_places)]
+    assert again == fresh
+    assert again[0].hidden == ["US.ID.001"] and again[2].hidden == ["US.ID.001"]

@@ -165,6 +165,8 @@ class Gazetteer:
         self._lineages: dict[str, frozenset[str]] = {}  # id -> its id and its ancestors'
         self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
         self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
+        # Records' place lists as locating.locate reads them (what they resolve to depends on the aliases).
+        self.place_lists: Remembered[tuple] = Remembered(_REMEMBER_TEXTS)
         self._scans = 0
         self._lookup: _KeyLookup | None = None
 
@@ -182,6 +184,7 @@ class Gazetteer:
         self._lookup = None
         self._names_found.clear()
         self._regions_of.clear()
+        self.place_lists.clear()
         _candidates.cache_clear()
 
     # -- look-ups -------------------------------------------------------------

@@ -79,8 +79,11 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
     texts = (("caption", record.caption, located.caption_spans), ("title", record.title or "", located.title_spans))
-    ambiguous: list[tuple[list[Place], str]] = []
-    own = _own_places(record.places, gazetteer, located, ambiguous)
+    # A collection has few place lists (3,740 among the 98,244 FSA/OWI records): each is read once.
+    names = record.places
+    found, hidden, ambiguous = gazetteer.place_lists.get(names, lambda: _read_place_list(names, gazetteer))
+    own = list(found)
+    located.hidden.extend(hidden)
     for place, words in own:
         located._add(place, "record", words)
     context = [place for place, _ in own]
@@ -106,6 +109,16 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
     ordered = sorted(located.tree, key=lambda p: _KIND_ORDER.get(p.kind, 0))
     located.names = list(dict.fromkeys(unplaced + [written.get(p.id, p.name) for p in ordered]))
     return located
+
+
+def _read_place_list(
+    names: tuple[str, ...], gazetteer: Gazetteer
+) -> tuple[tuple[tuple[Place, str], ...], tuple[str, ...], tuple[tuple[list[Place], str], ...]]:
+    """A record's place list read (:func:`_own_places`): the places found, the names hidden, the ambiguous ones."""
+    scratch = Located()
+    ambiguous: list[tuple[list[Place], str]] = []
+    found = _own_places(names, gazetteer, scratch, ambiguous)
+    return tuple(found), tuple(scratch.hidden), tuple(ambiguous)
 
 
 def _own_places(

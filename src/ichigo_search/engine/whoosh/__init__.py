@@ -46,9 +46,13 @@ Writing (``writer.py``):
   ``_maxweight``, ``_minlength``, ``_maxlength``, then ``_write_block(last=…)``; term-table keys
   ``pack_ushort(fieldid) + term bytes``; ``W3TermInfo(...)`` built positionally,
   ``set_inlined``, ``to_bytes``; ``LENGTHS_COLUMN``; ``byte_to_length``/``length_to_byte``.
-- Stored fields' zlib level through ``perdocwriter._colwriters["_stored"]._child._level``; that column's
-  ``PickleColumn`` writer replaced by a ``whoosh.columns.WrappedColumnWriter`` around the same child that
-  pickles with protocol 4 (Whoosh's reader unpickles any protocol).
+- Stored fields (``stored.py``): ``whoosh.codec.whoosh3.STORED_COLUMN`` (a module global its per-document
+  writer and reader look up at each use) replaced by a ``PickleColumn`` subclass over the same
+  ``CompressedBytesColumn``, whose reader also reads dictionary-compressed values through
+  ``VarBytesColumn.Reader.__getitem__``; the bulk writer sets the zlib level through
+  ``perdocwriter._colwriters["_stored"]._child._level`` and wraps that child in a
+  ``whoosh.columns.WrappedColumnWriter`` that pickles with protocol 4 (Whoosh unpickles any protocol) and
+  adds compressed values through ``VarBytesColumn.Writer.add``.
 - A block's zlib level per term (``_compression``): Whoosh's readers decompress any block marked so.
 - The table of contents written directly: ``whoosh.index.TOC(schema, segments, generation)``
   and ``clean_files``; the schema, pickled into it, names :class:`~.schema.CaptionAnalyzer` by

@@ -8,8 +8,13 @@ from whoosh import columns, fields
 from whoosh.analysis import Analyzer, RegexTokenizer, Token
 
 from ichigo_search.document import PART_SEPARATOR
+from ichigo_search.engine.whoosh import stored
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.analysis import Term, analyze_parts, term_positions
+
+# Every index names this module in its pickled schema, so whatever opens or creates one has imported it: from
+# here on Whoosh reads and writes stored fields as stored.py does.
+stored.install()
 
 
 class CaptionAnalyzer(Analyzer):

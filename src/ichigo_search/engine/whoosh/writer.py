@@ -27,12 +27,12 @@ from typing import Any
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
-from whoosh.columns import WrappedColumnWriter
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ichigo_search.engine.whoosh import sidecar as arrays_format
+from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
 from ichigo_search.util.memo import Remembered
@@ -162,11 +162,6 @@ BLOCK_COMPRESSION = 1
 # instead: only Whoosh's own readers (its merges, phrases in fields without positions) decode these blocks.
 # Compressed, they take 5.4 instead of 33 MB at 98k captions.
 WHOLE_BLOCK_COMPRESSION = 1
-# zlib level of each document's stored fields (Whoosh: 3). A caption's record compresses from 650 to
-# 390 bytes, but at 15 us a document, against 1.4 uncompressed: a twentieth of a rebuild's CPU time,
-# for an index 15% larger (98k captions: 27 MB); reading a hit's fields takes 0.7 instead of 4.1 us.
-STORED_COMPRESSION = 0
-STORED_PICKLE_PROTOCOL = 4
 _SINGLE_POSITIONS: dict[int, bytes] = {}
 
 
@@ -197,14 +192,6 @@ def _postings_for(field) -> _Postings:
     return _GenericPostings(field)
 
 
-class _StoredWriter(WrappedColumnWriter):
-    """The stored-fields column, pickled with protocol 4 (Whoosh's ``PickleColumn``: 2), which Whoosh reads as
-    it reads its own: a record's fields take a fifth less (short strings' lengths in a byte, not four)."""
-
-    def add(self, docnum: int, value: Any) -> None:
-        self._child.add(docnum, dumps(value, STORED_PICKLE_PROTOCOL) if value is not None else b"")
-
-
 class BulkSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` for adding documents to a new segment, its postings written in bulk.
 
@@ -217,10 +204,10 @@ class BulkSegmentWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
-        # Each document's stored fields: pickled (protocol 4), then zlib at STORED_COMPRESSION (Whoosh's writer: 3).
+        # Each document's stored fields: pickled (protocol 4), compressed against the segment's first (stored.py).
         stored = self.perdocwriter._colwriters["_stored"]._child
-        stored._level = STORED_COMPRESSION
-        self.perdocwriter._colwriters["_stored"] = _StoredWriter(stored)
+        stored._level = stored_format.LEVEL
+        self.perdocwriter._colwriters["_stored"] = stored_format.StoredWriter(stored)
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
         self.postings_added = 0
