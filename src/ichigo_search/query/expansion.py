@@ -127,7 +127,7 @@ class Expander:
 
     def _multiword(self, units: list[Unit], key: tuple[str, ...], bridged: list[str]) -> Group | None:
         text = " ".join(u.text for u in units)
-        synonyms = self.thesaurus.lookup(key)
+        synonyms = self.thesaurus.lookup(key, dotted=units[-1].text.endswith("."))
         places = self._places(text, units)
         if not (synonyms or places or bridged):
             return None
@@ -139,7 +139,7 @@ class Expander:
 
     def _single(self, unit: Unit, key: tuple[str, ...], bridged: list[str]) -> Group:
         group = Group([unit], [Alternative(1.0, text=unit.text)])
-        synonyms = self.thesaurus.lookup(key)
+        synonyms = self.thesaurus.lookup(key, dotted=unit.text.endswith("."))
         self._add_synonyms(group, synonyms)
         self._add_bridges(group, bridged)
         places = self._places(unit.text, [unit])
