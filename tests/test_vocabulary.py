@@ -280,3 +280,46 @@ def test_a_corpus_abbreviation_that_is_a_word_needs_its_period():
     assert thesaurus.lookup(("bull",)) == {} and thesaurus.lookup(("bulletin",)) == {}
     assert thesaurus.lookup(("bull",), dotted=True) == {"Bulletin": 1.0}
     assert thesaurus.lookup(("headquarters",)) == {"Hq": 1.0}
+
+
+# -- typos that look like other words: two known halves, a caption's own misspelling ---------------
+
+
+@pytest.fixture(scope="module")
+def typo_index(tmp_path_factory):
+    from ichigo_search.query.expansion import POPULAR_RATIO
+
+    captions = {
+        "outside": "Boys waiting outside the church.",
+        "outs": "Two outs in the ninth inning.",
+        "die": "Crops die in the drought.",
+        "montana": "A ranch in the hills of Montana.",
+        "anna": "Anna and her sister at Mont Alto.",
+        "misspelt": "Bus terminal in Baltimore, Marlyand.",
+        "beede": "Thomas Beede, resettlement client.",
+    }
+    captions |= {f"maryland-{i}": f"Tobacco farm number {i} in Maryland." for i in range(POPULAR_RATIO)}
+    captions |= {f"beside-{i}": f"A dog beside barn number {i}." for i in range(POPULAR_RATIO - 1)}
+    idx = index_of(tmp_path_factory.mktemp("typos"), captions)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize(
+    "typo, expected, suggestion", [("outsdie", "outside", "outside"), ("Montanna", "montana", "Montana")]
+)
+def test_a_typo_whose_halves_are_words_is_still_corrected(typo_index, typo, expected, suggestion):
+    results = typo_index.search(typo)
+    assert caption_ids(results)[:1] == [expected]
+    assert results.suggestion == suggestion
+
+
+def test_a_rare_misspelling_in_the_captions_also_finds_the_common_spelling(typo_index):
+    results = typo_index.search("Marlyand", limit=100)
+    found = caption_ids(results)
+    assert found[0] == "misspelt"  # the word as typed first
+    assert {f"maryland-{i}" for i in range(50)} <= set(found)
+    assert results.suggestion == "Maryland"
+    # A rare word with no spelling that many times as common is left as typed.
+    results = typo_index.search("Beede", limit=100)
+    assert caption_ids(results) == ["beede"] and results.suggestion is None
