@@ -3,6 +3,7 @@
     python benchmarks/relevance.py                 # ichigo-search on the dev queries, per query
     python benchmarks/relevance.py --all           # every engine on every set, written to benchmarks/out/
     python benchmarks/relevance.py --engines ichigo,fts5 --sets dev,cranfield
+    python benchmarks/relevance.py --sets dev+fsa --work /tmp/rel   # keep the indexes there and reuse them
 
 Sets: ``dev`` (the development queries of data/eval over the ten sample
 captions), ``dev+fsa`` (the same with the 98,244 FSA/OWI captions of
@@ -87,9 +88,10 @@ def dev_set(name: str, tmp: Path, eval_dir: Path, corpus: Path, fsa: Path | None
     queries, caption_key = load_dev_set(eval_dir)
     if fsa is not None:
         mixed = tmp / "dev+fsa-corpus"
-        shutil.copytree(corpus, mixed)
-        with gzip.open(fsa, "rb") as src, (mixed / "fsa-owi.jsonl").open("wb") as dst:
-            shutil.copyfileobj(src, dst)
+        if not mixed.exists():
+            shutil.copytree(corpus, mixed)
+            with gzip.open(fsa, "rb") as src, (mixed / "fsa-owi.jsonl").open("wb") as dst:
+                shutil.copyfileobj(src, dst)
         corpus = mixed
     # Only the ten sample captions are judged; match them by text, everything else by id.
     sample = load_corpus(ROOT / "corpus").records
@@ -100,7 +102,7 @@ def dev_set(name: str, tmp: Path, eval_dir: Path, corpus: Path, fsa: Path | None
 def ir_set(name: str, tmp: Path, data_dir: Path) -> TestSet:
     """A classic test collection written as a corpus (id, title, caption = text); judged queries only."""
     corpus = tmp / f"{name}-corpus"
-    corpus.mkdir()
+    corpus.mkdir(exist_ok=True)
     with gzip.open(data_dir / "docs.jsonl.gz", "rt", encoding="utf-8") as src, (corpus / "docs.jsonl").open("w") as dst:
         for doc in map(json.loads, src):
             if doc["text"].strip():  # Cranfield 471 and 995 are empty
@@ -134,10 +136,12 @@ def index_scores(testset: TestSet, index) -> Scores:
 
 
 def run(engine_name: str, testset: TestSet, tmp: Path, modes: tuple[str, ...] = ("or",)) -> list[Run]:
-    """Index the set's corpus with one engine and score every query's top 10, once per peer operator."""
+    """Index the set's corpus with one engine (unless ``tmp`` has its index) and score every query's top 10,
+    once per peer operator."""
     adapter = engine(engine_name)
     index = tmp / f"{testset.name}-{engine_name}-index"
-    adapter.build(testset.corpus, index)
+    if not index.exists():
+        adapter.build(testset.corpus, index)
     adapter.open(index)
     runs = []
     for mode in modes if not engine_name.startswith("ichigo") else ("or",):
@@ -214,12 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--all", action="store_true", help="every engine on every set; peers also AND-ed on dev sets")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    parser.add_argument("--work", type=Path, help="keep the corpora and indexes here and reuse them")
     args = parser.parse_args(argv)
     engines = list(ENGINES) if args.all else args.engines.split(",")
     sets = list(SETS) if args.all else args.sets.split(",")
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
+        tmp = args.work or Path(tmp_name)
+        tmp.mkdir(parents=True, exist_ok=True)
         for set_name in sets:
             testset = prepare(set_name, tmp, args.eval, args.data)
             modes = ("or", "and") if args.also_and or (args.all and set_name.startswith("dev")) else ("or",)

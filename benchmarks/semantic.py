@@ -11,7 +11,8 @@ captions at that rate.
 Queries: ``--queries N`` sampled from the real captions as ``bench.py`` samples them (one to three words,
 phrases, misspellings), each searched for its top 10 on the same open index with semantic ranking off
 (``Ranking(semantic_weight=0)``) and on, alternately, after ``--warmup`` unmeasured ones: p50 / p95 / p99
-of each, and of the difference per query (what semantic ranking adds). Needs ``pip install -e
+of each, and of the difference per query (what semantic ranking adds), by the clock and in CPU time of
+the process (which other jobs on a shared machine sway less). Needs ``pip install -e
 ".[semantic,bench]"``.
 """
 
@@ -83,20 +84,23 @@ def query_overhead(index: Path, count: int, warmup: int, data: Path) -> str:
     fused.search("warmup")
     first = time.perf_counter() - started
     timings: dict[str, list[float]] = {"off": [], "on": []}
+    cpu: dict[str, list[float]] = {"off": [], "on": []}  # the process's CPU time: less swayed by other jobs
     for i, text in enumerate(texts):
         for name, idx in (("off", plain), ("on", fused)) if i % 2 else (("on", fused), ("off", plain)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             idx.search(text, limit=10)
             if i >= warmup:
                 timings[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0)
     added = [on - off for on, off in zip(timings["on"], timings["off"], strict=True)]
+    added_cpu = [on - off for on, off in zip(cpu["on"], cpu["off"], strict=True)]
     return "\n".join(
         [
             f"first semantic query (model load, document rows): {first * 1000:.0f} ms",
             f"{len(added)} queries, top 10, ms p50 / p95 / p99 (load average {os.getloadavg()[0]:.1f}):",
-            f"  semantic off  {percentiles(timings['off'])}",
-            f"  semantic on   {percentiles(timings['on'])}",
-            f"  added         {percentiles(added)}",
+            f"  semantic off  {percentiles(timings['off'])}   CPU {percentiles(cpu['off'])}",
+            f"  semantic on   {percentiles(timings['on'])}   CPU {percentiles(cpu['on'])}",
+            f"  added         {percentiles(added)}   CPU {percentiles(added_cpu)}",
         ]
     )
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conftest import caption_ids, index_of
 from ichigo_search import Index
 from ichigo_search.text.spelling import Spellings
-from ichigo_search.vocab.thesaurus import load, ordinal_suffix, ordinal_words, token_key
+from ichigo_search.vocab.thesaurus import is_english_word, load, ordinal_suffix, ordinal_words, token_key
 
 CAPTIONS = {
     "lt-col": "Lieutenant Colonel John Smith inspects the runway.",
@@ -216,3 +216,110 @@ def test_the_compiled_thesaurus_is_cached_and_recompiled_when_damaged(tmp_path, 
     assert thesaurus._cache_file("") != cached  # another corpus thesaurus, another file
     cached.write_bytes(b"not a pickle")
     assert compile_fresh(extra).entries == first.entries
+
+
+# -- abbreviations that are also English words (Wash. = Washington, but "wash day") ------------------
+
+
+def builtin_abbreviations() -> list[tuple[str, str]]:
+    """Every built-in abbreviation of one word with its first long form."""
+    from ichigo_search.vocab.thesaurus import _builtin
+
+    pairs = [
+        (str(short), longs if isinstance(longs, str) else longs[0])
+        for short, longs in _builtin()["abbreviations"].items()
+    ]
+    return [(short, long) for short, long in pairs if short.isalpha()]
+
+
+WORD_ABBREVIATIONS = [(s, lng) for s, lng in builtin_abbreviations() if is_english_word(s)]
+OTHER_ABBREVIATIONS = [(s, lng) for s, lng in builtin_abbreviations() if not is_english_word(s)]
+
+
+def test_the_abbreviations_that_are_words_are_told_by_the_shipped_word_list():
+    words = {short for short, _ in WORD_ABBREVIATIONS}
+    assert {"Wash", "Ill", "Mass", "Miss"} <= words
+    assert not words & {"Tenn", "Calif", "Sgt", "Capt", "Ind", "Ave", "St", "Mt"}
+    assert is_english_word("wash") and is_english_word("WASH.") and not is_english_word("wash day")
+
+
+@pytest.fixture(scope="module")
+def abbreviation_index(tmp_path_factory):
+    # The short form used as a word ("a sign reads wash"), the long form, and the short form as an
+    # abbreviation ("Tenn.") for those that are not words.
+    captions = {}
+    for short, long in builtin_abbreviations():
+        captions[f"short-{short}"] = (
+            f"A sign that reads {short.lower() if is_english_word(short) else short + '.'} here."
+        )
+        captions[f"long-{short}"] = f"A sign that reads {long} here."
+    idx = index_of(tmp_path_factory.mktemp("abbreviations"), captions)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize("short, long", WORD_ABBREVIATIONS)
+def test_a_long_form_does_not_find_an_abbreviation_that_is_a_word(abbreviation_index, short, long):
+    assert f"short-{short}" not in caption_ids(abbreviation_index.search(long, limit=100))
+    assert f"long-{short}" not in caption_ids(abbreviation_index.search(short.lower(), limit=100))
+    found = caption_ids(abbreviation_index.search(f"{short}.", limit=100))
+    assert f"long-{short}" in found and f"short-{short}" in found  # written with its period: both
+
+
+@pytest.mark.parametrize("short, long", OTHER_ABBREVIATIONS)
+def test_other_abbreviations_work_both_ways(abbreviation_index, short, long):
+    assert f"short-{short}" in caption_ids(abbreviation_index.search(long, limit=100))
+    assert f"long-{short}" in caption_ids(abbreviation_index.search(short, limit=100))
+
+
+def test_a_corpus_abbreviation_that_is_a_word_needs_its_period():
+    from ichigo_search.vocab.thesaurus import Thesaurus
+
+    thesaurus = Thesaurus()
+    thesaurus.merge({"abbreviations": {"Bull": ["Bulletin"], "Hq": ["Headquarters"]}})
+    assert thesaurus.lookup(("bull",)) == {} and thesaurus.lookup(("bulletin",)) == {}
+    assert thesaurus.lookup(("bull",), dotted=True) == {"Bulletin": 1.0}
+    assert thesaurus.lookup(("headquarters",)) == {"Hq": 1.0}
+
+
+# -- typos that look like other words: two known halves, a caption's own misspelling ---------------
+
+
+@pytest.fixture(scope="module")
+def typo_index(tmp_path_factory):
+    from ichigo_search.query.expansion import POPULAR_RATIO
+
+    captions = {
+        "outside": "Boys waiting outside the church.",
+        "outs": "Two outs in the ninth inning.",
+        "die": "Crops die in the drought.",
+        "montana": "A ranch in the hills of Montana.",
+        "anna": "Anna and her sister at Mont Alto.",
+        "misspelt": "Bus terminal in Baltimore, Marlyand.",
+        "beede": "Thomas Beede, resettlement client.",
+    }
+    captions |= {f"maryland-{i}": f"Tobacco farm number {i} in Maryland." for i in range(POPULAR_RATIO)}
+    captions |= {f"beside-{i}": f"A dog beside barn number {i}." for i in range(POPULAR_RATIO - 1)}
+    idx = index_of(tmp_path_factory.mktemp("typos"), captions)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize(
+    "typo, expected, suggestion", [("outsdie", "outside", "outside"), ("Montanna", "montana", "Montana")]
+)
+def test_a_typo_whose_halves_are_words_is_still_corrected(typo_index, typo, expected, suggestion):
+    results = typo_index.search(typo)
+    assert caption_ids(results)[:1] == [expected]
+    assert results.suggestion == suggestion
+
+
+def test_a_rare_misspelling_in_the_captions_also_finds_the_common_spelling(typo_index):
+    results = typo_index.search("Marlyand", limit=100)
+    found = caption_ids(results)
+    assert found[0] == "misspelt"  # the word as typed first
+    assert {f"maryland-{i}" for i in range(50)} <= set(found)
+    assert results.suggestion == "Maryland"
+    # A rare word with no spelling that many times as common is left as typed.
+    results = typo_index.search("Beede", limit=100)
+    assert caption_ids(results) == ["beede"] and results.suggestion is None

@@ -11,6 +11,11 @@ up by the stems of their words without stop words (``Native Americans`` =
 ``native american``, ``women in the military`` = ``women military``), a hyphenated
 or two-word form also written apart and joined; a form written ``=colored`` is
 the word as written only (its stem, *color*, is another word).
+
+An abbreviation whose short form is also an ordinary English word (``Wash``, ``Ill``,
+``Mass``, ``Miss``, ``Col``: listed in ``data/english-words.txt``) finds its long forms
+only where the query writes it with its period (``Wash.``), and its long forms do not
+find it: *washington* must not match "wash day", nor *ill* Illinois.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from typing import Any
 from ichigo_search.text.analysis import STOP_WORDS, analyze, sequence, stem
 
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "vocabulary.yaml"
+# Short English words (SCOWL size 35, tools/build_english_words.py): abbreviations that are also words.
+ENGLISH_WORDS = BUILTIN.parent / "english-words.txt"
 SECTIONS = ("synonyms", "abbreviations", "related", "places", "bridges")
 # A bridge row: today's terms, the period's terms, terms the modern ones cover, and the authority.
 BRIDGE_SIDES = ("modern", "period", "narrower")
@@ -70,6 +77,18 @@ def word_keys(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The stems and the folded forms of a text's words, stop words left out (bridge look-ups)."""
     words = tuple(t.text for t in sequence(analyze(text, stemming=False)) if t.text not in STOP_WORDS)
     return tuple(stem(w) for w in words), words
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    lines = ENGLISH_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def is_english_word(form: str) -> bool:
+    """Whether a form is one ordinary English word (``Wash``, ``ill``), by the SCOWL list the package ships."""
+    key = token_key(form)
+    return len(key) == 1 and key[0] in _english_words()
 
 
 def exact_form(form: str) -> tuple[str, bool]:
@@ -120,9 +139,14 @@ def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
 
 @dataclass
 class Thesaurus:
-    """Compiled entries: token sequence -> alternative forms with weights; bridge key -> forms bridged."""
+    """Compiled entries: token sequence -> alternative forms with weights; bridge key -> forms bridged.
+
+    ``dotted`` holds what a form finds only when written with a period (an abbreviation that is
+    also an English word: ``Wash.`` -> Washington).
+    """
 
     entries: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)
+    dotted: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)
     place_aliases: dict[str, list[str]] = field(default_factory=dict)
     bridges: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -139,7 +163,14 @@ class Thesaurus:
                     alternatives[other] = max(alternatives.get(other, 0.0), weight)
 
     def add_abbreviation(self, short: str, longs: list[str]) -> None:
-        """A short form finds its long forms and each long form finds the short one."""
+        """A short form finds its long forms and each long form finds the short one.
+
+        A short form that is also an English word finds them only written with its period, one way.
+        """
+        if is_english_word(short):
+            found = self.dotted.setdefault(token_key(short), {})
+            found.update({str(long): SYNONYM_WEIGHT for long in longs if str(long).strip()})
+            return
         for long in longs:
             self.add_group([short, long], SYNONYM_WEIGHT)
 
@@ -191,8 +222,10 @@ class Thesaurus:
             sides = {side: [str(f) for f in row.get(side) or [] if str(f).strip()] for side in BRIDGE_SIDES}
             self.add_bridge(sides["modern"], sides["period"], sides["narrower"])
 
-    def lookup(self, key: tuple[str, ...]) -> dict[str, float]:
-        return self.entries.get(key, {})
+    def lookup(self, key: tuple[str, ...], dotted: bool = False) -> dict[str, float]:
+        """The alternatives of a form; with ``dotted`` (written with a period) also its abbreviation's."""
+        found = self.entries.get(key, {})
+        return {**found, **self.dotted[key]} if dotted and key in self.dotted else found
 
 
 def validate(data: Any, source: str) -> list[str]:
@@ -302,7 +335,7 @@ def _cache_file(extra_json: str) -> Path:
 
     digest = hashlib.blake2b(extra_json.encode(), digest_size=12)
     package = Path(__file__).resolve().parents[1]
-    for source in (BUILTIN, package / "vocab" / "thesaurus.py", package / "text" / "analysis.py"):
+    for source in (BUILTIN, ENGLISH_WORDS, package / "vocab" / "thesaurus.py", package / "text" / "analysis.py"):
         digest.update(source.read_bytes())
     return user_cache_path(APP_NAME) / f"thesaurus-{digest.hexdigest()}.pickle"
 

@@ -1,0 +1,322 @@
+"""Known-item search over the 98,244 FSA/OWI captions: does the one photograph a reader remembers come first?
+
+    python benchmarks/known_items.py                        # MRR@10 and success@10 per class, every run
+    python benchmarks/known_items.py --work /tmp/topical    # keep (or reuse topical.py's) indexes there
+    python benchmarks/known_items.py --half test            # only the held-out half (tune on --half tune)
+    python benchmarks/known_items.py --misses ichigo        # also each query a run ranks below 1st
+    python benchmarks/known_items.py --runs ichigo,ichigo@b=0.5  # a run with other Ranking knobs, to tune
+    python benchmarks/known_items.py --make                 # regenerate known-items/simulated.jsonl
+
+The set is in ``benchmarks/known-items/`` (how it was made: its README): 400 simulated queries,
+each for one target record, drawn with a fixed seed as in the known-item literature (Azzopardi, de
+Rijke & Balog 2007), in three classes (``plain``, ``typo``, ``place``), and queries written by
+reading a caption (``written``). A target is its caption's text: every record with that caption
+counts as the hit (many FSA/OWI photographs share one). Runs: ichigo-search, ichigo-search with
+semantic ranking (an index built with ``semantic=True``, as ``topical.py`` builds it), and the peers
+of ``engines.py`` with the query's words OR-ed. Each target and its queries are in the ``tune`` or
+the ``test`` half; tune on one, report the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import random
+import re
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from engines import Query
+from ichigo_search.ranking import Ranking
+from topical import CAPTIONS, RUN_LABELS, IchigoBridged, open_run, write_corpus
+
+HERE = Path(__file__).resolve().parent / "known-items"
+CLASSES = ("plain", "typo", "place", "written")
+RUNS = ("ichigo", "ichigo+semantic", "fts5", "tantivy", "whoosh")
+DEPTH = 10
+
+# -- making the simulated queries -----------------------------------------------------------------
+
+SEED = 18
+TARGETS = 400
+# Of every ten targets: four plain, three with a typo, three with a place; halves alternate by ten.
+CLASS_CYCLE = ("plain",) * 4 + ("typo",) * 3 + ("place",) * 3
+MIN_WORDS = 4  # distinct usable words a target's caption needs
+TYPO_MIN_LETTERS = 5  # the misspelt word: people misspell long words, and short ones are beyond repair
+# Words no one remembers a photograph by: English function words (NLTK's stop-word list) and the
+# commonest adverbs, numerals and verbs of description.
+STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each every few first for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just last made make many may me more most much my near next no nor not now of off on once
+    one only or other our out over own same second several she should so some such than that the their
+    them then there these they this those three through to too two under until up upon very was we
+    were what when where which while who whom why will with would you your""".split()
+)
+_WORD_RE = re.compile(r"[A-Za-z]+")
+# Neighbouring keys on a QWERTY keyboard: most substitution typos hit one (Kukich 1992).
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+NEIGHBOURS = {
+    c: "".join(
+        _ROWS[r2][c2]
+        for r2 in range(max(0, r - 1), min(3, r + 2))
+        for c2 in range(max(0, i - 1), i + 2)
+        if c2 < len(_ROWS[r2]) and _ROWS[r2][c2] != c
+    )
+    for r, row in enumerate(_ROWS)
+    for i, c in enumerate(row)
+}
+
+
+def words_of(caption: str) -> list[str]:
+    """The words a query may draw from a caption: letters only, three or more, no function words."""
+    return [w for w in _WORD_RE.findall(caption) if len(w) >= 3 and w.lower() not in STOP]
+
+
+def draw_terms(
+    rng: random.Random, caption: str, count: int, df: Counter, total: int, without: frozenset[str] = frozenset()
+) -> list[str]:
+    """``count`` distinct words of the caption, each drawn with probability tf * idf, without replacement.
+
+    Azzopardi, de Rijke & Balog (2007)'s discriminative term selection: a reader remembers what sets the
+    photograph apart more often than its common words. Each word keeps the caption's spelling of its first use.
+    """
+    forms: dict[str, str] = {}
+    tf: Counter = Counter()
+    for word in (w for w in words_of(caption) if w.lower() not in without):
+        forms.setdefault(word.lower(), word)
+        tf[word.lower()] += 1
+    pool = {w: tf[w] * math.log(total / df[w]) for w in tf}
+    chosen = []
+    for _ in range(min(count, len(pool))):
+        words = sorted(pool)
+        pick = rng.choices(words, weights=[pool[w] + 1e-9 for w in words])[0]
+        chosen.append(forms[pick])
+        del pool[pick]
+    return chosen
+
+
+def misspell(rng: random.Random, word: str) -> str:
+    """One typo, not in the first letter (rarely wrong, Pollock & Zamora 1983): a swap of neighbours,
+    a dropped, a doubled or a substituted letter (a neighbouring key)."""
+    while True:
+        kind = rng.choice(("swap", "drop", "double", "substitute"))
+        i = rng.randrange(1, len(word) - (kind == "swap"))
+        if kind == "swap":
+            typo = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        elif kind == "drop":
+            typo = word[:i] + word[i + 1 :]
+        elif kind == "double":
+            typo = word[: i + 1] + word[i] + word[i + 1 :]
+        else:
+            keys = NEIGHBOURS.get(word[i].lower(), "")
+            typo = word[:i] + rng.choice(keys) + word[i + 1 :] if keys else word
+        if typo.lower() != word.lower():
+            return typo
+
+
+def place_of(row: dict) -> str | None:
+    """The most specific of a record's places a reader would name: not the country, not a truncated value."""
+    for place in row.get("places") or []:
+        if place not in ("United States", "") and not re.fullmatch(r"New County|[A-Z]{2}\.[A-Z]{2}\.\d+", place):
+            return re.sub(r"[()]", "", place)
+    return None
+
+
+def make_queries(data: Path, count: int = TARGETS, seed: int = SEED) -> list[dict]:
+    """The simulated known-item queries: targets sampled with ``seed``, one query each."""
+    with gzip.open(data, "rt", encoding="utf-8") as src:
+        rows = [json.loads(line) for line in src]
+    df: Counter = Counter()
+    for text in {row["caption"] for row in rows}:
+        df.update({w.lower() for w in words_of(text)})
+    total = len({row["caption"] for row in rows})
+    rng = random.Random(seed)
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    queries: list[dict] = []
+    seen: set[str] = set()
+    for index in order:
+        if len(queries) == count:
+            break
+        row = rows[index]
+        caption, kind = row["caption"], CLASS_CYCLE[len(queries) % len(CLASS_CYCLE)]
+        place = place_of(row)
+        usable = len({w.lower() for w in words_of(caption)}) >= MIN_WORDS
+        if caption in seen or not usable or (kind == "place" and not place):
+            continue
+        length = rng.choice((2, 3, 4))
+        # A place class query names the place once: its words are not drawn from the caption too.
+        without = frozenset(w.lower() for w in _WORD_RE.findall(place or "")) if kind == "place" else frozenset()
+        terms = draw_terms(rng, caption, length - (kind == "place"), df, total, without)
+        if not terms:
+            continue
+        intended = list(terms)
+        if kind == "typo":
+            long = [i for i, w in enumerate(terms) if len(w) >= TYPO_MIN_LETTERS]
+            if not long:
+                continue
+            i = rng.choice(long)
+            terms[i] = misspell(rng, terms[i])
+        if kind == "place":
+            at = rng.randrange(len(terms) + 1)
+            terms.insert(at, place)
+            intended.insert(at, place)
+        seen.add(caption)
+        half = "tune" if (len(queries) // len(CLASS_CYCLE)) % 2 == 0 else "test"
+        query = {"q": " ".join(terms), "class": kind, "id": row["id"], "half": half}
+        queries.append(query | ({"intended": " ".join(intended)} if kind == "typo" else {}))
+    return queries
+
+
+# -- runs -------------------------------------------------------------------------------------------
+
+# A run "ichigo@knob=value;knob=value" is ichigo-search with those Ranking knobs (for tuning).
+KNOBS = "@"
+
+
+class IchigoTuned(IchigoBridged):
+    """ichigo-search on its index with other :class:`Ranking` knobs."""
+
+    def __init__(self, knobs: dict[str, float]) -> None:
+        self.knobs = knobs
+
+    def open(self, index: Path) -> None:
+        from ichigo_search import Index
+
+        self.index = Index(index, ranking=Ranking(**self.knobs))
+
+
+def open_tuned(name: str, corpus: Path, work: Path):
+    """An adapter for a run name, ``ichigo@knob=value;...`` included (on the ichigo-search index)."""
+    if KNOBS not in name:
+        return open_run(name, corpus, work)
+    base, _, spec = name.partition(KNOBS)
+    knobs = {}
+    for pair in spec.split(";"):
+        knob, _, value = pair.partition("=")
+        default = getattr(Ranking(), knob)
+        knobs[knob] = type(default)(float(value))
+    adapter = open_run(base, corpus, work)  # builds the index if needed
+    adapter.close()
+    tuned = IchigoTuned(knobs)
+    tuned.open(work / f"{base}-index")
+    return tuned
+
+
+# -- scoring ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownItem:
+    text: str
+    kind: str
+    target: str  # the target's caption text
+    half: str
+    intended: str  # the query without its typo
+
+
+AMBIGUOUS = 10  # other captions with every word a query means, from which it is ambiguous
+
+
+def load_set(folder: Path, captions: dict[str, str]) -> list[KnownItem]:
+    """The simulated and the written queries, each with its target's caption."""
+    items = []
+    for name in ("simulated.jsonl", "written.jsonl"):
+        path = folder / name
+        if path.exists():
+            for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+                intended = row.get("intended", row["q"])
+                items.append(KnownItem(row["q"], row["class"], captions[row["id"]], row["half"], intended))
+    return items
+
+
+def rank_of(hits: list[str], target: str) -> int | None:
+    """The 1-based rank of the first hit with the target's caption, if in the top DEPTH."""
+    return next((i + 1 for i, text in enumerate(hits[:DEPTH]) if text == target), None)
+
+
+def rivals(fts5, item: KnownItem, captions: dict[str, str]) -> int:
+    """Other captions holding every word the query means (SQLite FTS5, words AND-ed), up to 100."""
+    hits = fts5.search(Query.parse(item.intended, conjunction=True), limit=100 + AMBIGUOUS)
+    return len({captions[ident] for ident, _ in hits} - {item.target})
+
+
+def table(results: dict[str, list[tuple[KnownItem, int | None]]]) -> str:
+    """Markdown: MRR@10 / success@10 per class for each run."""
+    first = next(iter(results.values()))
+    counts = {kind: sum(1 for item, _ in first if item.kind == kind) for kind in CLASSES}
+    kinds = [k for k in CLASSES if counts[k]]
+    head = " | ".join(f"{k} ({counts[k]} q)" for k in kinds)
+    lines = [
+        f"| MRR@10 / success@10 | all ({len(first)} q) | {head} |",
+        "| --- |" + " ---: |" * (len(kinds) + 1),
+    ]
+    for run, rows in results.items():
+        cells = [figures([r for _, r in rows])]
+        cells += [figures([r for item, r in rows if item.kind == kind]) for kind in kinds]
+        lines.append(f"| {RUN_LABELS.get(run, run)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def figures(ranks: list[int | None]) -> str:
+    n = len(ranks) or 1
+    mrr = sum(1 / r for r in ranks if r) / n
+    success = sum(1 for r in ranks if r) / n
+    return f"{mrr:.3f} / {success:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=CAPTIONS, help="gzipped corpus JSONL (the FSA/OWI captions)")
+    parser.add_argument("--set", type=Path, default=HERE, help="folder of simulated.jsonl and written.jsonl")
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, of {','.join(RUNS)}")
+    parser.add_argument("--half", choices=("tune", "test", "all"), default="all")
+    parser.add_argument("--work", type=Path, help="keep the corpus and indexes here and reuse them")
+    parser.add_argument("--misses", help="print the queries this run does not rank first")
+    parser.add_argument("--make", action="store_true", help=f"write {HERE.name}/simulated.jsonl anew (seed {SEED})")
+    args = parser.parse_args(argv)
+    if args.make:
+        queries = make_queries(args.data)
+        out = args.set / "simulated.jsonl"
+        out.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries), encoding="utf-8")
+        print(f"{len(queries)} queries written to {out}")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp_name:
+        work = args.work or Path(tmp_name)
+        corpus, captions = write_corpus(work, args.data)
+        items = [i for i in load_set(args.set, captions) if args.half in ("all", i.half)]
+        results: dict[str, list[tuple[KnownItem, int | None]]] = {}
+        for run in args.runs.split(","):
+            adapter = open_tuned(run, corpus, work)
+            rows = []
+            for item in items:
+                hits = [captions[ident] for ident, _ in adapter.search(Query.parse(item.text), limit=DEPTH)]
+                rows.append((item, rank_of(hits, item.target)))
+                if run == args.misses and rows[-1][1] != 1:
+                    print(f"{rows[-1][1] or '-':>2} {item.kind:7} {item.text!r:40} {item.target[:90]}")
+            adapter.close()
+            results[run] = rows
+        print(f"\n{len(items)} known-item queries ({args.half}) over {len(captions):,} captions\n")
+        print(table(results))
+        # How many queries no engine can answer from their words alone: AMBIGUOUS or more other captions
+        # have every word (series of photographs share most of a caption).
+        fts5 = open_run("fts5", corpus, work)
+        clear = {item for item in items if rivals(fts5, item, captions) < AMBIGUOUS}
+        fts5.close()
+        print(
+            f"\n{len(items) - len(clear)} of the {len(items)} queries have {AMBIGUOUS} or more other captions holding"
+            f" every word they mean (typos corrected); on the other {len(clear)}:\n"
+        )
+        print(table({run: [(item, rank) for item, rank in rows if item in clear] for run, rows in results.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

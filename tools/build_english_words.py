@@ -1,0 +1,61 @@
+"""Build src/ichigo_search/data/english-words.txt: the short English words of a SCOWL word list.
+
+    apt-get download wamerican-small && dpkg-deb -x wamerican-small_*.deb dict
+    python tools/build_english_words.py dict/usr/share/dict/american-english-small
+
+The thesaurus asks it whether an abbreviation's short form is also an ordinary word (*Wash.*,
+*Ill.*, *Mass.*, *Miss.*): such a form is matched only where a query writes it with its period,
+and a long form typed (*Washington*) does not find it. The list is SCOWL's size 35 (Debian's
+``wamerican-small``: the American words, abbreviations and contractions of levels 10-35), the
+words of 2 to 6 lowercase letters (an abbreviation is shorter than that; capitalised entries are
+names). The output is committed with SCOWL's copyright and permission notice, which its licence
+asks to keep with every copy; the notices of all its sources are in
+``src/ichigo_search/data/english-words.COPYRIGHT`` (the package's Debian copyright file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "english-words.txt"
+MAX_LETTERS = 6
+HEADER = """\
+# English words of 2 to 6 lowercase letters from SCOWL (Spell Checker Oriented Word Lists) size 35,
+# as Debian's wamerican-small 2020.12.07-2 ships it (/usr/share/dict/american-english-small);
+# made by tools/build_english_words.py. Used by vocab/thesaurus.py: an abbreviation whose short
+# form is listed here is an ordinary word too (Wash, Ill, Mass, Miss, Col).
+#
+# SCOWL is Copyright 2000-2011 by Kevin Atkinson
+#
+#   Permission to use, copy, modify, distribute and sell these word
+#   lists, the associated scripts, the output created from the scripts,
+#   and its documentation for any purpose is hereby granted without fee,
+#   provided that the above copyright notice appears in all copies and
+#   that both that copyright notice and this permission notice appear in
+#   supporting documentation. Kevin Atkinson makes no representations
+#   about the suitability of this array for any purpose. It is provided
+#   "as is" without express or implied warranty.
+#
+# SCOWL's other sources and their notices (Moby Words II, 12Dicts, WordNet, Ispell, ...):
+# english-words.COPYRIGHT beside this file, Debian's copyright file of wamerican-small.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("wordlist", type=Path, help="a SCOWL word list, one word a line (american-english-small)")
+    args = parser.parse_args(argv)
+    pattern = re.compile(rf"[a-z]{{2,{MAX_LETTERS}}}")
+    lines = args.wordlist.read_text(encoding="utf-8").splitlines()
+    words = sorted({w for w in (line.strip() for line in lines) if pattern.fullmatch(w)})
+    OUTPUT.write_text(HEADER + "\n".join(words) + "\n", encoding="utf-8")
+    print(f"{len(words):,} words written to {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
