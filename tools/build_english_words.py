@@ -1,6 +1,7 @@
-"""Build src/ichigo_search/data/english-words.txt: the short English words of a SCOWL word list.
+"""Build src/ichigo_search/data/english-words.txt: the short, frequent English words of a SCOWL word list.
 
     apt-get download wamerican-small && dpkg-deb -x wamerican-small_*.deb dict
+    pip install wordfreq==3.1.1   # only for this tool: word frequencies, not a dependency of the package
     python tools/build_english_words.py dict/usr/share/dict/american-english-small
 
 The thesaurus asks it whether an abbreviation's short form is also an ordinary word (*Wash.*,
@@ -8,7 +9,11 @@ The thesaurus asks it whether an abbreviation's short form is also an ordinary w
 and a long form typed (*Washington*) does not find it. The list is SCOWL's size 35 (Debian's
 ``wamerican-small``: the American words, abbreviations and contractions of levels 10-35), the
 words of 2 to 6 lowercase letters (an abbreviation is shorter than that; capitalised entries are
-names). The output is committed with SCOWL's copyright and permission notice, which its licence
+names) that are also *frequent* words: Zipf frequency 4 or more in wordfreq (once in 100,000
+words of running English or more; van Heuven et al. 2014 put the line between low- and
+high-frequency words at Zipf 3-4). A rare word that is also a common abbreviation (*col*, a
+mountain pass; Zipf 3.95, mostly counted as the abbreviation) stays an abbreviation: typing
+*Colonel* still finds *Col.*. The output is committed with SCOWL's copyright and permission notice, which its licence
 asks to keep with every copy; the notices of all its sources are in
 ``src/ichigo_search/data/english-words.COPYRIGHT`` (the package's Debian copyright file).
 """
@@ -23,11 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "english-words.txt"
 MAX_LETTERS = 6
+# High-frequency words (van Heuven et al. 2014): at least once in 100,000 words of English.
+MIN_ZIPF = 4.0
 HEADER = """\
 # English words of 2 to 6 lowercase letters from SCOWL (Spell Checker Oriented Word Lists) size 35,
-# as Debian's wamerican-small 2020.12.07-2 ships it (/usr/share/dict/american-english-small);
-# made by tools/build_english_words.py. Used by vocab/thesaurus.py: an abbreviation whose short
-# form is listed here is an ordinary word too (Wash, Ill, Mass, Miss, Col).
+# as Debian's wamerican-small 2020.12.07-2 ships it (/usr/share/dict/american-english-small), that
+# are frequent: Zipf frequency >= 4 in wordfreq 3.1.1 (Robyn Speer, data CC BY-SA 4.0; only the
+# choice of words is derived from it); made by tools/build_english_words.py. Used by
+# vocab/thesaurus.py: an abbreviation whose short form is listed here is an ordinary word too
+# (Wash, Ill, Mass, Miss).
 #
 # SCOWL is Copyright 2000-2011 by Kevin Atkinson
 #
@@ -51,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pattern = re.compile(rf"[a-z]{{2,{MAX_LETTERS}}}")
     lines = args.wordlist.read_text(encoding="utf-8").splitlines()
-    words = sorted({w for w in (line.strip() for line in lines) if pattern.fullmatch(w)})
+    from wordfreq import zipf_frequency
+
+    scowl = {w for w in (line.strip() for line in lines) if pattern.fullmatch(w)}
+    words = sorted(w for w in scowl if zipf_frequency(w, "en") >= MIN_ZIPF)
     OUTPUT.write_text(HEADER + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words):,} words written to {OUTPUT}")
     return 0

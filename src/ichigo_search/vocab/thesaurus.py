@@ -13,7 +13,7 @@ or two-word form also written apart and joined; a form written ``=colored`` is
 the word as written only (its stem, *color*, is another word).
 
 An abbreviation whose short form is also an ordinary English word (``Wash``, ``Ill``,
-``Mass``, ``Miss``, ``Col``: listed in ``data/english-words.txt``) finds its long forms
+``Mass``, ``Miss``: frequent words, listed in ``data/english-words.txt``) finds its long forms
 only where the query writes it with its period (``Wash.``), and its long forms do not
 find it: *washington* must not match "wash day", nor *ill* Illinois.
 """
