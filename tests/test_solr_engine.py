@@ -106,6 +106,75 @@ def test_same_matches_as_whoosh_on_every_kind_of_query_and_mostly_the_same_first
     assert placed.total and {h.id for h in placed} == {h.id for h in whoosh.search("soldiers", place="Kwangsi")}
 
 
+@pytest.mark.parametrize(
+    ("query", "place", "year"),
+    [
+        ("Liuzhou", None, None),
+        ("Guilin OR Calcutta", None, None),
+        ("Japanese -retreat", None, None),
+        ("Japanese", "Guilin", None),
+        ("Ichigo", None, "1944"),
+        ("", "China", None),
+        ("", None, "1940s"),
+        ("zeppelin", None, None),
+    ],
+)
+def test_facets_equal_the_whoosh_engines(engines, query, place, year):
+    solr, whoosh = engines
+    got = solr.facets(query, place=place, year=year, size=50).to_dict()
+    assert got == whoosh.facets(query, place=place, year=year, size=50).to_dict()
+    assert got["total"] == solr.search(query, limit=0, place=place, year=year).total
+    assert solr.facets("Japanese", size=2).to_dict() == whoosh.facets("Japanese", size=2).to_dict()
+    assert solr.facets("", browse=True).to_dict() == whoosh.facets("", browse=True).to_dict()
+
+
+def test_cli_query_facets_json_as_whoosh_gives_it(solr_cluster, engines):
+    solr, whoosh = engines
+    runner = CliRunner()
+    got = runner.invoke(
+        main, ["query", "Japanese", "--facets", "--json", "--no-update", "--engine", "solr",
+               "--solr-url", solr_cluster.url, "--index", str(solr.path)],
+    )  # fmt: skip
+    want = runner.invoke(main, ["query", "Japanese", "--facets", "--json", "--no-update", "--index", str(whoosh.path)])
+    assert got.exit_code == want.exit_code == 0, got.output
+    assert json.loads(got.output)["facets"] == json.loads(want.output)["facets"]
+    assert json.loads(got.output)["facets"]["places"]
+
+
+def test_facets_over_5000_fsa_captions_equal_the_whoosh_engines(solr_cluster, tmp_path):
+    """Real captions: date ranges, undated and too wide dates, county names no gazetteer has, places of one name."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _with_fsa(corpus, 5000)
+    more = [
+        {"id": "wide", "caption": "Farm boys at the fair", "date": "1935-1984", "places": ["Qqzzx Hamlet"]},
+        {"id": "two-decades", "caption": "Farm girls at the fair", "date": "1938-1941"},
+        {"id": "old", "caption": "Boys at a barn raising", "date": "1890"},
+        # Akita city (gn:2113126) and its prefecture (JP-05) are both labelled "Akita": one count per caption
+        {"id": "akita-city", "caption": "Farm market in Akita city, Akita Prefecture"},
+        {"id": "akita-prefecture", "caption": "Farm boys in the rice fields", "places": ["Akita Prefecture"]},
+    ]
+    (corpus / "more.jsonl").write_text("".join(json.dumps(record) + "\n" for record in more), encoding="utf-8")
+    solr = Index(tmp_path / "solr", engine=SolrEngine(solr_cluster.url, alias="facets", shards=2))
+    whoosh = Index(tmp_path / "whoosh")
+    solr.update_from(corpus)
+    whoosh.update_from(corpus)
+    for query, place in (("", None), ("farm", None), ("children", "Texas"), ("boys OR girls", None)):
+        got = solr.facets(query, place=place, size=100_000, browse=True).to_dict()
+        want = whoosh.facets(query, place=place, size=100_000, browse=True).to_dict()
+        assert got == want, query
+    counted = solr.facets("", browse=True, size=100_000)
+    assert [v.value for v in counted.decades] == ["1890s", "1930s", "1940s"] and len(counted.places) > 100
+    places = {v.value: v.count for v in counted.places}
+    assert places["Qqzzx Hamlet"] == 1 and places["Akita"] == 2
+    with solr._reading() as searcher:  # the two ids of one label: each caption once
+        both = [("place_tree", "JP-05"), ("place_tree", "gn:2113126")]
+        assert searcher.facet_values(None)[1]["place_tree"]["gn:2113126"] == 1
+        assert searcher.count_any(None, {"Akita": both, "city": both[1:]}) == {"Akita": 2, "city": 1}
+    solr.close()
+    whoosh.close()
+
+
 def test_dev_set_ndcg_within_003_of_whoosh(engines):
     queries, caption_key = load_dev_set(DEV_EVAL)
     means = []

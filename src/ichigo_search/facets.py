@@ -11,6 +11,9 @@ its place tree (its places and the places its caption names, with their
 provinces and countries: ``Liuchow`` counts for Liuzhou, Guangxi and China),
 under the gazetteer's name; a place name the gazetteer does not know counts
 under that name as written (:func:`place_key`).
+
+A search server (the Solr engine, :class:`ichigo_search.engine.CountingSearcher`) counts the
+values itself; its counts are labelled here the same way.
 """
 
 from __future__ import annotations
@@ -21,14 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from ichigo_search.document import PLACE_NAMES, PLACE_TREE, YEARS_FIELD
-from ichigo_search.engine import Searcher, Segment
+from ichigo_search.document import DECADES, PLACE_NAMES, PLACE_TREE, YEARS_FIELD, decades_of
+from ichigo_search.engine import CountingSearcher, Searcher, Segment
+from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
 from ichigo_search.vocab.gazetteer import gazetteer
-
-# A date range wider than this many decades ("1500-2000") is too vague to count.
-MAX_DECADES = 5
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,6 @@ class Facets:
 def place_key(name: str) -> str:
     """The facet value for a place name the gazetteer does not know, as written in a record."""
     return " ".join(name.split())
-
-
-def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
-    """The decades (1940 for the 1940s) a year range overlaps, as a ``year:1940s`` filter would match it."""
-    if not years:
-        return ()
-    first, last = years[0] // 10 * 10, years[1] // 10 * 10
-    if (last - first) // 10 >= MAX_DECADES:
-        return ()
-    return tuple(range(first, last + 1, 10))
 
 
 class SegmentColumns:
@@ -214,6 +205,8 @@ class FacetCounter:
         found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
+        if isinstance(searcher, CountingSearcher):
+            return self._count_by_engine(searcher, found, size)
         docnums = np.asarray(searcher.matching(found), dtype=np.int64)
         columns = self.columns(searcher)
         matched = np.zeros(searcher.doc_count_all(), dtype=bool)
@@ -224,6 +217,34 @@ class FacetCounter:
             total=len(docnums),
             places=self._most_frequent(places, size),
             decades=[FacetValue(f"{decade}s", n) for decade, n in sorted(decades.items())],
+        )
+
+    def _count_by_engine(self, searcher: CountingSearcher, found: Matching | None, size: int) -> Facets:
+        """The counts of an engine that counts values itself, labelled as the columns label them.
+
+        A label with several sources (two place ids of one name, or an unknown name written like a
+        known place's name) is counted once more by the engine, as documents holding any of them.
+        """
+        total, values = searcher.facet_values(found)
+        sources: dict[int, list[tuple[str, str]]] = {}
+        for place_id in values.get(PLACE_TREE, {}):
+            label_id = self._place_label(place_id)
+            if label_id is not None:
+                sources.setdefault(label_id, []).append((PLACE_TREE, place_id))
+        for name in values.get(PLACE_NAMES, {}):
+            if name.strip() and not self._is_known(name):
+                sources.setdefault(self._label_id(place_key(name)), []).append((PLACE_NAMES, name))
+        counts = np.zeros(len(self._labels), dtype=np.int64)
+        for label_id, pairs in sources.items():
+            counts[label_id] = values[pairs[0][0]][pairs[0][1]]
+        shared = {str(label_id): pairs for label_id, pairs in sources.items() if len(pairs) > 1}
+        for label_id, count in (searcher.count_any(found, shared) if shared else {}).items():
+            counts[int(label_id)] = count
+        decades = sorted((int(decade), count) for decade, count in values.get(DECADES, {}).items())
+        return Facets(
+            total=total,
+            places=self._most_frequent(counts, size),
+            decades=[FacetValue(f"{decade}s", count) for decade, count in decades],
         )
 
     def _most_frequent(self, counts: np.ndarray, size: int) -> list[FacetValue]:
