@@ -296,3 +296,74 @@ def test_a_collection_no_generation_names_is_deleted_at_the_next_publish(solr_cl
     assert first not in _collections(solr_cluster.url)
     assert sum(name.startswith("stale_") for name in _collections(solr_cluster.url)) == 2
     idx.close()
+
+
+def test_search_page_and_api_as_the_whoosh_engine_serves_them(engines):
+    from starlette.testclient import TestClient
+
+    from ichigo_search.web.app import create_app
+
+    solr, whoosh = engines
+    with TestClient(create_app(solr)) as got, TestClient(create_app(whoosh)) as want:
+        for path in ("/api/search?q=Liuzhou+airbase", "/api/search?q=soldiers&place=Kwangsi&limit=20"):
+            answer = got.get(path)
+            assert answer.status_code == 200, answer.text
+            assert _unscored(answer.json()) == _unscored(want.get(path).json()), path
+        assert got.get("/api/records/bukey-calcutta").json() == want.get("/api/records/bukey-calcutta").json()
+        assert got.get("/healthz").json() == {"status": "ok", "records": 10}
+        for path in ("/", "/records/bukey-calcutta"):
+            assert got.get(path).text == want.get(path).text, path
+        for path in ("/?q=Japanese", "/?q=Japanese&place=Guilin", "/?q=Liuchow&year=1940s"):
+            page = got.get(path)  # the same hits (scores may order them otherwise) and the same facet links
+            assert page.status_code == 200 and _links(page.text) == _links(want.get(path).text), path
+        assert got.get("/api/records/no-such-id").status_code == 404
+
+
+def _unscored(answer: dict) -> dict:
+    """An API answer with its hits by id, without scores and ranks (Lucene's BM25 is not Whoosh's BM25F)."""
+    hits = {hit["id"]: {k: v for k, v in hit.items() if k not in ("score", "rank")} for hit in answer["hits"]}
+    return {**answer, "hits": hits}
+
+
+def _links(page: str) -> list[str]:
+    import re
+
+    return sorted(re.findall(r'href="([^"]*)"', page))
+
+
+def test_serve_with_workers_on_the_solr_engine(solr_cluster, engines, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    solr, _ = engines
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_SOLR")}  # the URL comes from the option
+    where = ["--engine", "solr", "--solr-url", solr_cluster.url, "--index", str(solr.path), "--no-update"]
+    command = [sys.executable, "-m", "ichigo_search", "serve", *where, "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    assert json.load(answer) == {"status": "ok", "records": 10}
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr.read().decode()[-2000:]
+                time.sleep(0.3)
+        for _ in range(4):  # both workers answer, each with its own Solr engine
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=Liuchow", timeout=30) as answer:
+                assert json.load(answer)["hits"][0]["id"] == solr.search("Liuchow")[0].id
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=Liuchow", timeout=30) as answer:
+                assert "Guangxi" in answer.read().decode()  # the places facet
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
