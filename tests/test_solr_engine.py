@@ -3,8 +3,8 @@
 Same corpus, same queries: the Solr engine must give the Whoosh engine's answers (first hits,
 the development set's nDCG@10 within 0.03), keep a collection in step with corpus edits, switch
 its alias atomically on a rebuild while searches run, refuse bad input as the Whoosh engine
-does. (Not yet here: a node killed while a 2-shard, 2-replica collection is indexed and searched;
-a query in flight to the stopped node waited out Solr's 90 s shard timeout.)
+does, count facets and serve the search page as it does. (A node killed while a collection is
+indexed and searched: test_solr_cluster.py.)
 """
 
 from __future__ import annotations
@@ -367,3 +367,44 @@ def test_serve_with_workers_on_the_solr_engine(solr_cluster, engines, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_a_partial_answer_is_asked_again_then_an_error_and_a_blank_answer_is_asked_again():
+    """Solr flags an answer cut short by timeAllowed (partialResults); a node stopping may answer 200 with nothing.
+    A stand-in node on loopback gives both: neither is taken for a whole answer."""
+    import http.server
+
+    from ichigo_search.engine.solr.client import SolrClient
+
+    asked: list[str] = []
+    answers = {"/solr/partial/query": [b'{"responseHeader":{"partialResults":true},"response":{"numFound":1}}'] * 99,
+               "/solr/blank/query": [b"", b'{"responseHeader":{},"response":{"numFound":7}}']}  # fmt: skip
+
+    class Node(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            asked.append(self.path)
+            body = answers[self.path].pop(0)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # CLUSTERSTATUS: a node outside SolrCloud
+            self.send_error(404)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Node)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = SolrClient(f"http://127.0.0.1:{server.server_address[1]}/solr", retry_seconds=1.0)
+        with pytest.raises(EngineError, match="partialResults"):
+            client.post("/partial/query", {"query": "*:*"})
+        assert asked.count("/solr/partial/query") >= 2
+        assert client.post("/blank/query", {"query": "*:*"})["response"]["numFound"] == 7
+        assert asked.count("/solr/blank/query") == 2
+    finally:
+        server.shutdown()
+        server.server_close()

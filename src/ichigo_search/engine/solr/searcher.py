@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ichigo_search.document import DECADES, EXACT_FIELD, PLACE_NAMES, PLACE_TREE, YEARS_FIELD
-from ichigo_search.engine.solr.client import SolrClient
+from ichigo_search.engine.solr.client import QUERY_TIME_ALLOWED_MS, SolrClient
 from ichigo_search.engine.solr.compile import _EVERY, field_weights, to_solr
 from ichigo_search.engine.solr.documents import stored_fields
 from ichigo_search.errors import EngineError
@@ -51,7 +51,8 @@ class SolrSearcher:
     # -- requests -------------------------------------------------------------
 
     def _query(self, query: dict[str, Any], limit: int = 0, filters: list | None = None, **extra: Any) -> dict:
-        body: dict[str, Any] = {"query": query, "limit": limit, **extra}
+        params = {"timeAllowed": QUERY_TIME_ALLOWED_MS}  # Solr flags an answer cut short: the client asks again
+        body: dict[str, Any] = {"query": query, "limit": limit, "params": params, **extra}
         if filters:
             body["filter"] = filters
         return self.client.post(f"/{self.collection}/query", body)
