@@ -408,3 +408,13 @@ def test_a_partial_answer_is_asked_again_then_an_error_and_a_blank_answer_is_ask
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_solr_config_names_the_configset_index_uploads(engines, solr_cluster, tmp_path):
+    """An administrator who uploads the configset (`solr zk upconfig -n NAME`) needs the name `index` looks for."""
+    written = CliRunner().invoke(main, ["solr-config", "--out", str(tmp_path / "conf")])
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in (tmp_path / "conf").iterdir()) == ["schema.xml", "solrconfig.xml"]
+    name = written.stderr.strip().rsplit(" ", 1)[-1]
+    with urllib.request.urlopen(f"{solr_cluster.url}/admin/configs?action=LIST", timeout=30) as answer:
+        assert name in json.load(answer)["configSets"]

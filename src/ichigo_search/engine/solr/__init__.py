@@ -66,6 +66,12 @@ def write_configset(target: Path) -> list[Path]:
     return written
 
 
+def configset_name() -> str:
+    """The name the shipped configset has in a cluster: it changes with the configset's content."""
+    files = configset_files()
+    return f"ichigo-{hashlib.sha256(b''.join(files[name] for name in sorted(files))).hexdigest()[:12]}"
+
+
 class SolrEngine:
     """Writes generations as Solr collections and searches them (:class:`ichigo_search.engine.Engine`)."""
 
@@ -103,8 +109,7 @@ class SolrEngine:
     def _configset(self) -> str:
         """The name of the shipped configset in the cluster, uploaded first if it is not there."""
         files = configset_files()
-        digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
-        name = f"ichigo-{digest}"
+        name = configset_name()
         listed = self.client.get("/admin/configs", {"action": "LIST"}).get("configSets", [])
         if name not in listed:
             archive = io.BytesIO()
