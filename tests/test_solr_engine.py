@@ -418,3 +418,22 @@ def test_solr_config_names_the_configset_index_uploads(engines, solr_cluster, tm
     name = written.stderr.strip().rsplit(" ", 1)[-1]
     with urllib.request.urlopen(f"{solr_cluster.url}/admin/configs?action=LIST", timeout=30) as answer:
         assert name in json.load(answer)["configSets"]
+
+
+def test_a_solr_index_folder_opened_with_the_whoosh_engine_is_refused_not_rebuilt_over(solr_cluster, tmp_path):
+    """`query` without --engine on a Solr index folder took its generation for damaged Whoosh files and rebuilt a
+    Whoosh index over it; the next Solr query then failed."""
+    corpus = copy_sample(tmp_path / "corpus")
+    where = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    solr = ["--engine", "solr", "--solr-url", solr_cluster.url, *where]
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", *solr]).exit_code == 0
+    for command in (["query", "Liuzhou"], ["index"], ["index", "--rebuild"]):
+        refused = runner.invoke(main, [*command, *where])
+        assert refused.exit_code == 2, refused.output
+        assert "built with the solr engine, not whoosh; pass --engine solr" in refused.output, refused.output
+        assert "Traceback" not in refused.output
+    answer = runner.invoke(main, ["query", "Liuzhou airbase", "--json", *solr])
+    assert answer.exit_code == 0, answer.output
+    assert json.loads(answer.output)["hits"][0]["id"] == "liuzhou-destroyed-fighter"
+    assert len(list((tmp_path / "index").glob("gen-*"))) == 1
