@@ -128,6 +128,14 @@ def test_facets_equal_the_whoosh_engines(engines, query, place, year):
     assert solr.facets("", browse=True).to_dict() == whoosh.facets("", browse=True).to_dict()
 
 
+def test_semantic_ranking_is_refused_by_name_not_a_crash(engines):
+    solr, _ = engines
+    with solr._reading() as searcher:
+        for needed in (searcher.record_ids, lambda: searcher.matching(None)):
+            with pytest.raises(EngineError, match=r"semantic ranking .* not available on the Solr engine"):
+                needed()
+
+
 def test_cli_query_facets_json_as_whoosh_gives_it(solr_cluster, engines):
     solr, whoosh = engines
     runner = CliRunner()

@@ -24,6 +24,8 @@ from ichigo_search.text.spelling import Spellings
 
 # Stored records kept from the last ranking (the hits a page shows are read right after it).
 _FIELDS = "id,score,seq,stored"
+# What semantic ranking needs of an engine (documents by number) that the Solr engine does not give yet.
+_NO_SEMANTIC = "semantic ranking (--semantic) is not available on the Solr engine yet; index without it"
 # Ties in score rank in the order documents were written, as the Whoosh engine ranks them.
 _SORT = "score desc, seq asc"
 
@@ -176,7 +178,10 @@ class SolrSearcher:
         return {key: int(answer.get(f"g{i}", {}).get("count", 0)) for i, key in enumerate(keys)}
 
     def matching(self, found: Matching | None):
-        raise EngineError("semantic ranking is not available on the Solr engine yet")
+        raise EngineError(_NO_SEMANTIC)
+
+    def record_ids(self) -> list[str | None]:
+        raise EngineError(_NO_SEMANTIC)
 
     # -- documents -------------------------------------------------------------
 
