@@ -428,9 +428,12 @@ def test_solr_config_names_the_configset_index_uploads(engines, solr_cluster, tm
         assert name in json.load(answer)["configSets"]
 
 
-def test_a_solr_index_folder_opened_with_the_whoosh_engine_is_refused_not_rebuilt_over(solr_cluster, tmp_path):
+def test_a_solr_index_folder_opened_with_the_whoosh_engine_is_refused_not_rebuilt_over(
+    solr_cluster, tmp_path, monkeypatch
+):
     """`query` without --engine on a Solr index folder took its generation for damaged Whoosh files and rebuilt a
     Whoosh index over it; the next Solr query then failed."""
+    monkeypatch.setenv("ICHIGO_SOLR_ALIAS", "engine-mixup")
     corpus = copy_sample(tmp_path / "corpus")
     where = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
     solr = ["--engine", "solr", "--solr-url", solr_cluster.url, *where]
@@ -445,3 +448,21 @@ def test_a_solr_index_folder_opened_with_the_whoosh_engine_is_refused_not_rebuil
     assert answer.exit_code == 0, answer.output
     assert json.loads(answer.output)["hits"][0]["id"] == "liuzhou-destroyed-fighter"
     assert len(list((tmp_path / "index").glob("gen-*"))) == 1
+
+
+def test_a_second_index_folder_on_the_same_alias_is_refused_and_the_first_keeps_its_collection(solr_cluster, tmp_path):
+    """Two index folders on one alias: the second one's publish took the alias and deleted the first's collection."""
+    corpus = copy_sample(tmp_path / "corpus")
+    first = Index(tmp_path / "first", engine=SolrEngine(solr_cluster.url, alias="shared"))
+    first.update_from(corpus)
+    owned = _alias(solr_cluster.url, "shared")
+    second = Index(tmp_path / "second", engine=SolrEngine(solr_cluster.url, alias="shared"))
+    with pytest.raises(EngineError, match=r"alias 'shared' points at .* set ICHIGO_SOLR_ALIAS"):
+        second.update_from(corpus)
+    assert _alias(solr_cluster.url, "shared") == owned and owned in _collections(solr_cluster.url)
+    assert first.search("Liuzhou airbase")[0].id == "liuzhou-destroyed-fighter"
+    assert sum(name.startswith("shared_") for name in _collections(solr_cluster.url)) == 1  # none left behind
+    first.rebuild_from(corpus)  # the folder that made it goes on
+    assert _alias(solr_cluster.url, "shared") != owned
+    first.close()
+    second.close()
