@@ -453,16 +453,16 @@ def test_a_solr_index_folder_opened_with_the_whoosh_engine_is_refused_not_rebuil
 def test_a_second_index_folder_on_the_same_alias_is_refused_and_the_first_keeps_its_collection(solr_cluster, tmp_path):
     """Two index folders on one alias: the second one's publish took the alias and deleted the first's collection."""
     corpus = copy_sample(tmp_path / "corpus")
-    first = Index(tmp_path / "first", engine=SolrEngine(solr_cluster.url, alias="shared"))
+    first = Index(tmp_path / "first", engine=SolrEngine(solr_cluster.url, alias="twofold"))
     first.update_from(corpus)
-    owned = _alias(solr_cluster.url, "shared")
-    second = Index(tmp_path / "second", engine=SolrEngine(solr_cluster.url, alias="shared"))
-    with pytest.raises(EngineError, match=r"alias 'shared' points at .* set ICHIGO_SOLR_ALIAS"):
+    owned = _alias(solr_cluster.url, "twofold")
+    second = Index(tmp_path / "second", engine=SolrEngine(solr_cluster.url, alias="twofold"))
+    with pytest.raises(EngineError, match=r"alias 'twofold' points at .* set ICHIGO_SOLR_ALIAS"):
         second.update_from(corpus)
-    assert _alias(solr_cluster.url, "shared") == owned and owned in _collections(solr_cluster.url)
+    assert _alias(solr_cluster.url, "twofold") == owned and owned in _collections(solr_cluster.url)
     assert first.search("Liuzhou airbase")[0].id == "liuzhou-destroyed-fighter"
-    assert sum(name.startswith("shared_") for name in _collections(solr_cluster.url)) == 1  # none left behind
+    assert sum(name.startswith("twofold_") for name in _collections(solr_cluster.url)) == 1  # none left behind
     first.rebuild_from(corpus)  # the folder that made it goes on
-    assert _alias(solr_cluster.url, "shared") != owned
+    assert _alias(solr_cluster.url, "twofold") != owned
     first.close()
     second.close()
