@@ -466,3 +466,15 @@ def test_a_second_index_folder_on_the_same_alias_is_refused_and_the_first_keeps_
     assert _alias(solr_cluster.url, "twofold") != owned
     first.close()
     second.close()
+
+
+def test_creating_a_collection_asked_again_after_a_lost_answer_is_not_an_error(solr_cluster):
+    """A node killed while a collection was created lost the answer; the client asked again and Solr answered
+    'collection already exists', which stopped the whole index run (benchmarks/solr_failover.py)."""
+    engine = SolrEngine(solr_cluster.url, alias="recreated")
+    engine._create_collection("recreated_twice")
+    engine._create_collection("recreated_twice")  # as the client's retry sends it
+    assert "recreated_twice" in _collections(solr_cluster.url)
+    with pytest.raises(EngineError, match="HTTP 400"):  # anything else Solr refuses is still an error
+        engine._create_collection("bad name!")
+    engine.client.get("/admin/collections", {"action": "DELETE", "name": "recreated_twice"})

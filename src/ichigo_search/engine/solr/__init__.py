@@ -130,7 +130,12 @@ class SolrEngine:
             "collection.configName": self._configset(),
             "waitForFinalState": "true",
         }
-        self.client.get("/admin/collections", params)
+        try:
+            self.client.get("/admin/collections", params)
+        except SolrRequestError as exc:
+            # a node going down mid-way loses the answer, and the client asks again: the first request made it
+            if "already exists" not in str(exc) or name not in self._collections():
+                raise
 
     def _collections(self) -> list[str]:
         return list(self.client.get("/admin/collections", {"action": "LIST"}).get("collections", []))
