@@ -149,11 +149,11 @@ def test_cli_query_facets_json_as_whoosh_gives_it(solr_cluster, engines):
     assert json.loads(got.output)["facets"]["places"]
 
 
-def test_facets_over_5000_fsa_captions_equal_the_whoosh_engines(solr_cluster, tmp_path):
+def test_facets_over_2000_fsa_captions_equal_the_whoosh_engines(solr_cluster, tmp_path):
     """Real captions: date ranges, undated and too wide dates, county names no gazetteer has, places of one name."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    _with_fsa(corpus, 5000)
+    _with_fsa(corpus, 2000)
     more = [
         {"id": "wide", "caption": "Farm boys at the fair", "date": "1935-1984", "places": ["Qqzzx Hamlet"]},
         {"id": "two-decades", "caption": "Farm girls at the fair", "date": "1938-1941"},
