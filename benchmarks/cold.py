@@ -9,7 +9,8 @@ format may differ between them).  ``--ref REV`` is the "before": that revision's
 the two sides alternate, kind by kind, so both see the same load on a shared
 machine.  For each kind of query (plain words, a place spelling, a typo, CJK, a
 phrase, ``--facets``, ``--json``) it prints the median and fastest wall time of a
-whole process, and what ``python -X importtime`` counts for one run of it: the
+whole process, the median of its CPU time (user + system: less swayed by other
+people's load than the wall time), and what ``python -X importtime`` counts for one run of it: the
 modules imported and the sum of their import times.  Bytecode is compiled first,
 as pip does on install (this environment sets PYTHONDONTWRITEBYTECODE).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -73,13 +75,21 @@ def command(args: list[str], index: Path, corpus: Path, python: list[str] | None
     return [*head, "query", *args, "--no-update", "--index", str(index), "--corpus", str(corpus)]
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one process, in seconds.
+
+    On a shared machine the wall time grows with the load (other processes take the cores); the
+    CPU time is what the process itself needed, which the load changes much less.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)}: exit {done.returncode}: {done.stderr.strip()[-500:]}")
-    return seconds
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return seconds, cpu
 
 
 def imports(cmd: list[str], env: dict[str, str]) -> tuple[int, float]:
@@ -111,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     sides["after (working tree)"] = (side_env(None), args.index or args.out / "cold" / "index-worktree")
     for env, index in sides.values():
         build(index, corpus, env)
-    times: dict[tuple[str, str], list[float]] = {(side, kind): [] for side in sides for kind in KINDS}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {(side, kind): [] for side in sides for kind in KINDS}
     for env, index in sides.values():  # one untimed run each: the page cache holds the index
         timed(command(KINDS["plain words"][0], index, corpus), env)
     load = [os.getloadavg()[0]]
@@ -125,14 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     load.append(os.getloadavg()[0])
     print(f"cold `ichigo-search query … --no-update`, {args.repeats} runs per kind and side, alternating;")
     print(f"corpus {corpus}; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end\n")
-    print("| kind | " + " | ".join(f"{side} median / min s | imports (n, s)" for side in sides) + " |")
-    print("| --- |" + " ---: | --- |" * len(sides))
+    header = " | ".join(f"{side} median / min s | CPU median s | imports (n, s)" for side in sides)
+    print(f"| kind | {header} |")
+    print("| --- |" + " ---: | ---: | --- |" * len(sides))
     for kind, queries in KINDS.items():
         cells = []
         for side, (env, index) in sides.items():
-            values = times[side, kind]
+            walls = [wall for wall, _ in times[side, kind]]
+            cpu = statistics.median(cpu for _, cpu in times[side, kind])
             count, seconds = imports(command(queries[0], index, corpus, [PYTHON, "-X", "importtime"]), env)
-            cells += [f"{statistics.median(values):.3f} / {min(values):.3f}", f"{count}, {seconds:.3f}"]
+            cells += [f"{statistics.median(walls):.3f} / {min(walls):.3f}", f"{cpu:.3f}", f"{count}, {seconds:.3f}"]
         print(f"| {kind} | " + " | ".join(cells) + " |")
     return 0
 

@@ -12,24 +12,40 @@ provinces and countries: ``Liuchow`` counts for Liuzhou, Guangxi and China),
 under the gazetteer's name; a place name the gazetteer does not know counts
 under that name as written (:func:`place_key`).
 
+Building a segment's columns reads every place, place-name and year term's postings (0.5 s at
+98,244 captions), too slow for a one-shot ``query --facets``: each generation keeps its segments'
+columns in :data:`COLUMNS_FILE`, written before it goes live (:func:`write_columns`), and a
+counter reads them from there (:meth:`FacetCounter.load`).
+
 A search server (the Solr engine, :class:`ichigo_search.engine.CountingSearcher`) counts the
 values itself; its counts are labelled here the same way.
 """
 
 from __future__ import annotations
 
+import json
+import struct
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ichigo_search.document import DECADES, PLACE_NAMES, PLACE_TREE, YEARS_FIELD, decades_of
-from ichigo_search.engine import CountingSearcher, Searcher, Segment
+from ichigo_search.document import DECADES, FORMAT_VERSION, PLACE_NAMES, PLACE_TREE, YEARS_FIELD, decades_of
+from ichigo_search.engine import CountingSearcher, Engine, Searcher, Segment
+from ichigo_search.errors import EngineError
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
+from ichigo_search.store import write_atomic
+from ichigo_search.vocab import gazetteer as gazetteer_module
+from ichigo_search.vocab import thesaurus as thesaurus_module
 from ichigo_search.vocab.gazetteer import gazetteer
+
+# A generation's facet columns, per segment (see write_columns).
+COLUMNS_FILE = "facet-columns.bin"
+_COLUMNS_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,57 @@ class SegmentColumns:
         self.place_docs, self.place_labels = place_docs, place_labels
         self.decade_docs, self.decades = decade_docs, decades
 
+    def to_bytes(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """The four columns as little-endian int32 (how COLUMNS_FILE keeps them)."""
+        arrays = (self.place_docs, self.place_labels, self.decade_docs, self.decades)
+        return tuple(np.asarray(a, dtype="<i4").tobytes() for a in arrays)  # type: ignore[return-value]
+
+    @classmethod
+    def from_bytes(cls, data: tuple[bytes, bytes, bytes, bytes], label_ids: np.ndarray) -> SegmentColumns:
+        """Columns kept by :meth:`to_bytes`, their label ids translated through ``label_ids``."""
+        docs, labels, decade_docs, decades = (np.frombuffer(d, dtype="<i4") for d in data)
+        return cls(docs, label_ids[labels], decade_docs, decades)
+
+
+def _columns_stamp() -> list:
+    """What facet columns depend on besides the index: its format and the built-in gazetteer and vocabulary."""
+    files = (gazetteer_module.DATA_FILE, thesaurus_module.BUILTIN)
+    return [FORMAT_VERSION, *([path.stat().st_size, path.stat().st_mtime_ns] for path in files)]
+
+
+def _columns_file_bytes(data: dict) -> bytes:
+    """COLUMNS_FILE's layout: a 4-byte length, a JSON header (the columns' offsets), then the raw columns.
+
+    Plain data only (no pickle): a damaged or foreign file can fail to load, never run code.
+    """
+    blobs: list[bytes] = []
+    offset = 0
+    segments: dict[str, list[list[int]]] = {}
+    for key, columns in data["segments"].items():
+        spans = []
+        for blob in columns:
+            spans.append([offset, len(blob)])
+            blobs.append(blob)
+            offset += len(blob)
+        segments[key] = spans
+    header = json.dumps({**data, "segments": segments}).encode()
+    return struct.pack("<I", len(header)) + header + b"".join(blobs)
+
+
+def _read_columns_file(path: Path) -> dict:
+    """The dictionary :func:`_columns_file_bytes` wrote (ValueError/struct.error when it is damaged)."""
+    raw = path.read_bytes()
+    (length,) = struct.unpack_from("<I", raw)
+    data = json.loads(raw[4 : 4 + length])
+    body = memoryview(raw)[4 + length :]
+    segments = {}
+    for key, spans in data["segments"].items():
+        if any(start < 0 or size < 0 or start + size > len(body) for start, size in spans):
+            raise ValueError(f"{path}: a column lies past the end of the file")
+        segments[key] = tuple(bytes(body[start : start + size]) for start, size in spans)
+    data["segments"] = segments
+    return data
+
 
 class FacetCounter:
     """Counts facets for searches on one index from per-segment columns, each read once.
@@ -93,6 +160,50 @@ class FacetCounter:
         self._labels: list[str] = []
         self._names: dict[str, int | None] = {}  # gazetteer id -> label id
         self._known: dict[str, bool] = {}  # place name -> the gazetteer knows it
+        self._loaded: Path | None = None  # the generation whose COLUMNS_FILE was read last
+
+    def load(self, generation: Path, keys: set[str] | None = None) -> int:
+        """Take the columns of segments not yet read (of ``keys`` only, if given) from ``generation``'s
+        COLUMNS_FILE; how many were taken.
+
+        A missing, unreadable or outdated file takes nothing: the columns are then built from the postings.
+        """
+        try:
+            data = _read_columns_file(generation / COLUMNS_FILE)
+            if data["format"] != _COLUMNS_FORMAT or data["stamp"] != _columns_stamp():
+                return 0
+            wanted = {
+                key: columns
+                for key, columns in data["segments"].items()
+                if key not in self._segments and (keys is None or key in keys)
+            }
+            if wanted and not self._labels:  # a new counter takes the file's label ids as they are
+                self._labels = list(data["labels"])
+                self._label_ids = {label: number for number, label in enumerate(self._labels)}
+                label_ids = np.arange(len(self._labels), dtype=np.int32)
+            elif wanted:
+                label_ids = np.array([self._label_id(label) for label in data["labels"]], dtype=np.int32)
+            for key, columns in wanted.items():
+                self._segments[key] = SegmentColumns.from_bytes(columns, label_ids)
+            return len(wanted)
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, struct.error):
+            return 0
+
+    def save(self, searcher: Searcher, generation: Path) -> None:
+        """Write the columns of ``searcher``'s segments (read now if need be) to ``generation``'s COLUMNS_FILE."""
+        self.columns(searcher)
+        kept = {s.key: self._segments[s.key] for s in searcher.segments() if s.key and s.key in self._segments}
+        used = np.zeros(len(self._labels), dtype=bool)  # only the labels these segments use are kept
+        for columns in kept.values():
+            used[columns.place_labels] = True
+        renumber = np.cumsum(used) - 1
+        segments = {
+            key: SegmentColumns(c.place_docs, renumber[c.place_labels], c.decade_docs, c.decades).to_bytes()
+            for key, c in kept.items()
+        }
+        labels = [label for label, keep in zip(self._labels, used.tolist(), strict=True) if keep]
+        data = {"format": _COLUMNS_FORMAT, "stamp": _columns_stamp(), "labels": labels, "segments": segments}
+        write_atomic(generation / COLUMNS_FILE, _columns_file_bytes(data))
 
     def _label_id(self, label: str) -> int:
         label_id = self._label_ids.get(label)
@@ -196,17 +307,22 @@ class FacetCounter:
         browse: bool = False,
         thesaurus: dict | None = None,
         ranking: Ranking = DEFAULT,
+        generation: Path | None = None,
     ) -> Facets:
         """The ``size`` most frequent places and every decade among all captions matching the search.
 
         An empty search (no words, no filters) matches nothing, as in ``Index.search``;
-        with ``browse`` it counts every caption instead (a collection overview).
+        with ``browse`` it counts every caption instead (a collection overview). ``generation``:
+        the searcher's folder, whose COLUMNS_FILE holds its segments' columns.
         """
         found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
         if isinstance(searcher, CountingSearcher):
             return self._count_by_engine(searcher, found, size)
+        if generation is not None and generation != self._loaded:
+            self._loaded = generation
+            self.load(generation)
         docnums = np.asarray(searcher.matching(found), dtype=np.int64)
         columns = self.columns(searcher)
         matched = np.zeros(searcher.doc_count_all(), dtype=bool)
@@ -272,3 +388,21 @@ def _distinct_pairs(docs: np.ndarray, labels: np.ndarray, label_count: int) -> t
     if len(keys) > 1:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     return keys // max(label_count, 1), keys % max(label_count, 1)
+
+
+def write_columns(generation: Path, engine: Engine, previous: Path | None = None) -> None:
+    """Write ``generation``'s COLUMNS_FILE before it goes live; the columns of segments it shares with
+    ``previous`` (the generation an update started from) are taken from that one's file.
+
+    Nothing is written for an engine without segments (facet counts are then not available).
+    """
+    counter = FacetCounter()
+    searcher = engine.open(generation, False, DEFAULT)
+    try:
+        if previous is not None:
+            counter.load(previous, {segment.key for segment in searcher.segments() if segment.key})
+        counter.save(searcher, generation)
+    except EngineError:
+        return
+    finally:
+        searcher.close()

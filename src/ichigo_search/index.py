@@ -304,6 +304,7 @@ class Index:
                 browse=browse,
                 thesaurus=self._thesaurus,
                 ranking=self.ranking,
+                generation=self._generation,
             )
 
     def get(self, record_id: str) -> Record | None:

@@ -219,7 +219,10 @@ class Indexer:
         progress: Progress | None = None,
     ) -> None:
         """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead."""
+        from ichigo_search.facets import write_columns  # numpy: only where an index is written
+
         follow_vectors(generation, retired, self.engine, self.semantic, progress)
+        write_columns(generation, self.engine, retired)
         store.write_manifest(generation, previous=retired)
         if corpus is not None:
             _write_file_states(generation, corpus)

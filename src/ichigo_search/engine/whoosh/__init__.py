@@ -20,6 +20,9 @@ Reading (``postings.py``, ``sidecar.py``, ``mapped.py``):
   one byte per document, read through ``leaf._perdoc._get_column_file()``; decoded with
   ``whoosh.util.numeric._length_byte_cache``; ``leaf.deleted_docs_set``.
 - BM25F as ``whoosh.scoring.BM25FScorer`` computes it, with ``BM25F._field_B`` per field.
+- The term table (``leaf._terms``: ``_tindex``, an ``OrderedHashReader`` with ``closest_key_pos``,
+  ``endofdata`` and ``dbfile``; ``_fieldmap``): entries in key order, each ``struct("!ii")`` key and value
+  lengths, then the key (``pack_ushort(field number)`` + term bytes) and the value (``searcher.segment_words``).
 - Searcher statistics without ``whoosh.searching`` (``statistics.py``): ``WeightingModel.idf``'s
   formula, ``Searcher.avg_field_length``'s (total field length over ``doc_count_all``),
   ``reader.generation()`` against ``ix.latest_generation()`` for ``up_to_date``.
