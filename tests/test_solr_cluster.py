@@ -138,6 +138,6 @@ def test_a_node_killed_while_indexing_and_searching_loses_no_record_and_fails_no
     assert not failures, failures[:3]
     assert {total for _, total in answers} == {expected}
     assert sum(at > killed_at[-1] + 1 for at, _ in answers) >= 10  # searches went on once node 0 was gone
-    _wait_for(lambda: _recovered(second, collection), 120)
+    _wait_for(lambda: len(_live_nodes(second)) == 2, 60)  # the next tests need both nodes, not these replicas
     assert len(idx) == 5010
     idx.close()
