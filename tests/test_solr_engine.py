@@ -478,3 +478,13 @@ def test_creating_a_collection_asked_again_after_a_lost_answer_is_not_an_error(s
     with pytest.raises(EngineError, match="HTTP 400"):  # anything else Solr refuses is still an error
         engine._create_collection("bad name!")
     engine.client.get("/admin/collections", {"action": "DELETE", "name": "recreated_twice"})
+
+
+def test_semantic_indexing_on_solr_is_refused_before_anything_is_sent(tmp_path):
+    """It failed only once every record had been sent, when the vectors were to be written."""
+    corpus = copy_sample(tmp_path / "corpus")
+    down = ["--engine", "solr", "--solr-url", "http://127.0.0.1:9/solr", "--corpus", str(corpus)]
+    result = CliRunner().invoke(main, ["index", "--semantic", *down, "--index", str(tmp_path / "index")])
+    assert result.exit_code == 2, result.output
+    assert "semantic ranking (--semantic) is not available on the solr engine yet" in result.output
+    assert "cannot be reached" not in result.output and "Traceback" not in result.output  # Solr was not asked

@@ -87,6 +87,8 @@ class Indexer:
         # Record vectors (ichigo_search.semantic.vectors.follow): a model to embed with, False to drop
         # them, None to keep doing what the live generation does.
         self.semantic = semantic
+        if semantic not in (None, False) and not engine.semantic:  # refused before hours of indexing, not after
+            raise EngineError(f"semantic ranking (--semantic) is not available on the {engine.name} engine yet")
 
     def update(
         self,

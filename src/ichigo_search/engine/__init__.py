@@ -156,6 +156,8 @@ class Engine(Protocol):
     name: str
     # What reading damaged index files raises (truncated, overwritten or missing files).
     read_errors: tuple[type[BaseException], ...]
+    # Whether record vectors can be kept beside its generations (semantic ranking needs document numbers).
+    semantic: bool
 
     def create(self, generation: Path, ranking: Ranking) -> NewIndex: ...
 

@@ -77,6 +77,7 @@ class SolrEngine:
 
     name = "solr"
     read_errors = ()
+    semantic = False  # its searcher names documents by record id, not by number
 
     def __init__(
         self,
