@@ -1,14 +1,20 @@
-"""The test SolrCloud itself (solr/): two live nodes on loopback; a node stopped and started again."""
+"""The test SolrCloud itself (solr/): two live nodes on loopback; a node stopped and started again; the Solr
+engine through a node killed while it indexes and while it searches."""
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
+import threading
 import time
 import urllib.request
 
 import pytest
 
-from conftest import REQUIRE_SOLR, need_solr, solr_launcher
+from conftest import FSA_CAPTIONS, REQUIRE_SOLR, copy_sample, need_solr, solr_launcher
+from ichigo_search import Index, store
+from ichigo_search.engine.solr import SolrEngine
 
 
 def _live_nodes(url: str) -> list[str]:
@@ -48,3 +54,90 @@ def test_missing_java_skips_here_but_fails_where_required(monkeypatch):
     monkeypatch.setenv(REQUIRE_SOLR, "1")
     with pytest.raises(pytest.fail.Exception, match="ICHIGO_REQUIRE_SOLR=1 but java is not installed"):
         need_solr(lambda: launcher.SolrCluster.start(2))
+
+
+def _replicas_active(url: str, collection: str) -> bool:
+    with urllib.request.urlopen(
+        f"{url}/admin/collections?action=CLUSTERSTATUS&collection={collection}", timeout=30
+    ) as r:
+        shards = json.load(r)["cluster"]["collections"][collection]["shards"]
+    return all(replica["state"] == "active" for shard in shards.values() for replica in shard["replicas"].values())
+
+
+def _recovered(url: str, collection: str) -> bool:
+    return len(_live_nodes(url)) == 2 and _replicas_active(url, collection)
+
+
+def test_a_node_killed_while_indexing_and_searching_loses_no_record_and_fails_no_search(
+    solr_cluster, tmp_path, monkeypatch
+):
+    """2 shards of 2 replicas on 2 nodes. Node 1 is killed while batches are sent: indexing resumes once the
+    replicas lead, and every record is there. Searches through node 0 start while node 1 is down; node 1 comes
+    back, then node 0 is killed: no search fails (the client learned of node 1 while it was down) and every
+    search counts every match."""
+    import ichigo_search.engine.solr as solr_engine
+
+    monkeypatch.setattr(solr_engine, "BATCH", 250)  # a batch in flight whenever the node goes down
+    corpus = copy_sample(tmp_path / "corpus")
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
+        (corpus / "fsa.jsonl").write_text("".join(itertools.islice(lines, 5000)), encoding="utf-8")
+    first, second = solr_cluster.urls
+    idx = Index(tmp_path / "index", engine=SolrEngine(first, alias="killed", shards=2, replicas=2))
+    killed_at: list[float] = []
+
+    def kill(node: int) -> None:
+        solr_cluster.kill(node)
+        killed_at.append(time.monotonic())
+
+    killer = threading.Thread(target=kill, args=(1,))
+
+    def progress(done: int, total: int) -> None:
+        if done >= 1500 and killer.ident is None:
+            killer.start()  # while the next batches are sent
+
+    failures: list[BaseException] = []
+    answers: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        reader = Index(tmp_path / "index", engine=SolrEngine(first, alias="killed"))
+        while not stop.is_set():
+            try:
+                answers.append((time.monotonic(), reader.search("Liuzhou airbase").total))
+            except BaseException as exc:
+                failures.append(exc)
+        reader.close()
+
+    searchers = [threading.Thread(target=search) for _ in range(2)]
+    try:
+        report = idx.update_from(corpus, progress=progress)
+        indexed_at = time.monotonic()
+        killer.join()
+        assert killed_at and killed_at[0] < indexed_at  # the node went down before indexing was done
+        assert report.added == 5010 and len(idx) == 5010
+        generation = store.current_generation(idx.path)
+        wanted = {json.loads(line)["id"] for line in (corpus / "fsa.jsonl").open(encoding="utf-8")}
+        assert wanted <= set(idx._engine.indexed_hashes(generation))
+        expected = idx.search("Liuzhou airbase").total
+        assert expected > 0
+        collection = idx._engine.collection(generation)
+
+        for thread in searchers:
+            thread.start()  # their clients meet node 1 down
+        solr_cluster.start_node(1)
+        _wait_for(lambda: _recovered(first, collection), 120)
+        kill(0)
+        time.sleep(5)
+    finally:
+        stop.set()
+        for thread in searchers:
+            if thread.ident is not None:
+                thread.join()
+        for node in sorted(solr_cluster.down):
+            solr_cluster.start_node(node)
+    assert not failures, failures[:3]
+    assert {total for _, total in answers} == {expected}
+    assert sum(at > killed_at[-1] + 1 for at, _ in answers) >= 10  # searches went on once node 0 was gone
+    _wait_for(lambda: len(_live_nodes(second)) == 2, 60)  # the next tests need both nodes, not these replicas
+    assert len(idx) == 5010
+    idx.close()

@@ -406,12 +406,13 @@ def test_serve_starts_a_worker_per_core_each_opening_the_index(tmp_path, corpus,
     from ichigo_search.web import server
 
     calls = []
-    monkeypatch.setattr(server, "run_workers", lambda *args: calls.append(args))
+    monkeypatch.setattr(server, "run_workers", lambda *args, **kwargs: calls.append((args, kwargs)))
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     index_dir = tmp_path / "served-index"
     result = CliRunner().invoke(main, ["serve", "--corpus", str(corpus), "--index", str(index_dir), "--port", "8124"])
     assert result.exit_code == 0, result.output
-    assert calls == [("127.0.0.1", 8124, 3, str(index_dir.resolve()), str(corpus.resolve()))]  # corpus: for repairs
+    where = ("127.0.0.1", 8124, 3, str(index_dir.resolve()), str(corpus.resolve()))  # corpus: for repairs
+    assert calls == [(where, {"environment": {server.ENGINE_VARIABLE: "whoosh"}})]
     assert "with 3 workers" in result.output
     monkeypatch.setenv(server.INDEX_VARIABLE, str(index_dir))  # what each worker process is given
     with TestClient(server.worker_app()) as client:

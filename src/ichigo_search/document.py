@@ -40,6 +40,20 @@ PLACE_TREE = "place_tree"
 # The record's own place names as written, each whole one term, code values left out (facets count the ones
 # the gazetteer lacks).
 PLACE_NAMES = "place_names"
+# The decades a record's years count in for facets (:func:`decades_of`), for an engine that counts them itself.
+DECADES = "decades"
+# A date range wider than this many decades ("1500-2000") is too vague to count.
+MAX_DECADES = 5
+
+
+def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
+    """The decades (1940 for the 1940s) a year range overlaps, as a ``year:1940s`` filter would match it."""
+    if not years:
+        return ()
+    first, last = years[0] // 10 * 10, years[1] // 10 * 10
+    if (last - first) // 10 >= MAX_DECADES:
+        return ()
+    return tuple(range(first, last + 1, 10))
 
 
 def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str, Any]:

@@ -16,6 +16,9 @@ Building a segment's columns reads every place, place-name and year term's posti
 98,244 captions), too slow for a one-shot ``query --facets``: each generation keeps its segments'
 columns in :data:`COLUMNS_FILE`, written before it goes live (:func:`write_columns`), and a
 counter reads them from there (:meth:`FacetCounter.load`).
+
+A search server (the Solr engine, :class:`ichigo_search.engine.CountingSearcher`) counts the
+values itself; its counts are labelled here the same way.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from ichigo_search.document import FORMAT_VERSION, PLACE_NAMES, PLACE_TREE, YEARS_FIELD
-from ichigo_search.engine import Engine, Searcher, Segment
+from ichigo_search.document import DECADES, FORMAT_VERSION, PLACE_NAMES, PLACE_TREE, YEARS_FIELD, decades_of
+from ichigo_search.engine import CountingSearcher, Engine, Searcher, Segment
 from ichigo_search.errors import EngineError
+from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
 from ichigo_search.store import write_atomic
@@ -39,8 +43,6 @@ from ichigo_search.vocab import gazetteer as gazetteer_module
 from ichigo_search.vocab import thesaurus as thesaurus_module
 from ichigo_search.vocab.gazetteer import gazetteer
 
-# A date range wider than this many decades ("1500-2000") is too vague to count.
-MAX_DECADES = 5
 # A generation's facet columns, per segment (see write_columns).
 COLUMNS_FILE = "facet-columns.bin"
 _COLUMNS_FORMAT = 1
@@ -76,16 +78,6 @@ class Facets:
 def place_key(name: str) -> str:
     """The facet value for a place name the gazetteer does not know, as written in a record."""
     return " ".join(name.split())
-
-
-def decades_of(years: tuple[int, int] | None) -> tuple[int, ...]:
-    """The decades (1940 for the 1940s) a year range overlaps, as a ``year:1940s`` filter would match it."""
-    if not years:
-        return ()
-    first, last = years[0] // 10 * 10, years[1] // 10 * 10
-    if (last - first) // 10 >= MAX_DECADES:
-        return ()
-    return tuple(range(first, last + 1, 10))
 
 
 class SegmentColumns:
@@ -326,6 +318,8 @@ class FacetCounter:
         found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
+        if isinstance(searcher, CountingSearcher):
+            return self._count_by_engine(searcher, found, size)
         if generation is not None and generation != self._loaded:
             self._loaded = generation
             self.load(generation)
@@ -339,6 +333,34 @@ class FacetCounter:
             total=len(docnums),
             places=self._most_frequent(places, size),
             decades=[FacetValue(f"{decade}s", n) for decade, n in sorted(decades.items())],
+        )
+
+    def _count_by_engine(self, searcher: CountingSearcher, found: Matching | None, size: int) -> Facets:
+        """The counts of an engine that counts values itself, labelled as the columns label them.
+
+        A label with several sources (two place ids of one name, or an unknown name written like a
+        known place's name) is counted once more by the engine, as documents holding any of them.
+        """
+        total, values = searcher.facet_values(found)
+        sources: dict[int, list[tuple[str, str]]] = {}
+        for place_id in values.get(PLACE_TREE, {}):
+            label_id = self._place_label(place_id)
+            if label_id is not None:
+                sources.setdefault(label_id, []).append((PLACE_TREE, place_id))
+        for name in values.get(PLACE_NAMES, {}):
+            if name.strip() and not self._is_known(name):
+                sources.setdefault(self._label_id(place_key(name)), []).append((PLACE_NAMES, name))
+        counts = np.zeros(len(self._labels), dtype=np.int64)
+        for label_id, pairs in sources.items():
+            counts[label_id] = values[pairs[0][0]][pairs[0][1]]
+        shared = {str(label_id): pairs for label_id, pairs in sources.items() if len(pairs) > 1}
+        for label_id, count in (searcher.count_any(found, shared) if shared else {}).items():
+            counts[int(label_id)] = count
+        decades = sorted((int(decade), count) for decade, count in values.get(DECADES, {}).items())
+        return Facets(
+            total=total,
+            places=self._most_frequent(counts, size),
+            decades=[FacetValue(f"{decade}s", count) for decade, count in decades],
         )
 
     def _most_frequent(self, counts: np.ndarray, size: int) -> list[FacetValue]:

@@ -17,7 +17,7 @@ from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError
-from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
+from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_engine, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, run_search
 from ichigo_search.semantic import has_vectors
@@ -165,6 +165,7 @@ class Index:
                 if generation != self._generation or self._searcher is None:
                     self._close_searcher()
                     check_format(generation)
+                    check_engine(generation, self._engine.name)
                     files = store.read_manifest(generation)  # None: an index written before checksums
                     if files is not None:  # sizes, and the bytes of small files and of files changed since written
                         store.verified(generation, store.CHANGED, files)

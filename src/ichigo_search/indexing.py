@@ -24,7 +24,7 @@ from ichigo_search.corpus.files import FileState, fingerprint
 from ichigo_search.corpus.reading import Corpus, Reading, load_corpus
 from ichigo_search.document import FORMAT_VERSION, to_document
 from ichigo_search.engine import Engine, NewIndex
-from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError, Problem
+from ichigo_search.errors import EngineError, IchigoError, IndexFormatError, IndexWriteError, Problem
 from ichigo_search.ranking import Ranking
 from ichigo_search.semantic.vectors import follow as follow_vectors
 from ichigo_search.semantic.vectors import wanted as vectors_wanted
@@ -87,6 +87,8 @@ class Indexer:
         # Record vectors (ichigo_search.semantic.vectors.follow): a model to embed with, False to drop
         # them, None to keep doing what the live generation does.
         self.semantic = semantic
+        if semantic not in (None, False) and not engine.semantic:  # refused before hours of indexing, not after
+            raise EngineError(f"semantic ranking (--semantic) is not available on the {engine.name} engine yet")
 
     def update(
         self,
@@ -109,6 +111,8 @@ class Indexer:
         corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid, known=known)
         with self._writing(lock_timeout):
             generation, damage = store.live_generation(self.root)
+            if generation is not None and not damage:
+                check_engine(generation, self.engine.name)
             store.remove_stale(self.root, keep=generation)
             if corpus.kept and generation != known_from:  # another writer moved on: read every file
                 corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
@@ -144,7 +148,9 @@ class Indexer:
             source = reading.read()
             source.check(skip_invalid)
         with self._writing(lock_timeout):
-            generation, _ = store.live_generation(self.root)
+            generation, damage = store.live_generation(self.root)
+            if generation is not None and not damage:
+                check_engine(generation, self.engine.name)
             store.remove_stale(self.root, keep=generation)
             report = self._rebuild(source, progress, retired=generation, skip_invalid=skip_invalid)
         report.seconds = time.perf_counter() - started
@@ -184,6 +190,7 @@ class Indexer:
     def _base_meta(self, corpus: Corpus) -> dict[str, Any]:
         return {
             "format": FORMAT_VERSION,
+            "engine": self.engine.name,
             "corpus_path": str(corpus.root.resolve()),
             "corpus_fingerprint": fingerprint(corpus.root),
             "corpus_files": corpus.files,
@@ -372,6 +379,20 @@ def check_format(generation: Path) -> None:
             f"{generation.parent}: the index was built by {age} version of ichigo-search "
             f"(format {found}, this version reads {expected}); run `ichigo-search index --rebuild` "
             "(or a query without --no-update) to rebuild it"
+        )
+
+
+def check_engine(generation: Path, engine: str) -> None:
+    """Refuse to read or write a generation another engine wrote (a Solr index opened as Whoosh files would
+    look damaged, and be rebuilt over); a generation that does not say is taken as it comes."""
+    try:
+        found = store.read_meta(generation).get("engine")
+    except IndexFormatError:
+        return  # unreadable metadata is the damage check's to report
+    if found is not None and found != engine:
+        raise EngineError(
+            f"{generation.parent}: the index was built with the {found} engine, not {engine}; "
+            f"pass --engine {found} (or set ICHIGO_ENGINE={found}), or use another --index folder"
         )
 
 

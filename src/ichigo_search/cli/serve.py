@@ -87,14 +87,12 @@ def serve(
 
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
-    from ichigo_search.web.server import repairer, run_workers, uvicorn_options
+    from ichigo_search.web.server import ENGINE_VARIABLE, repairer, run_workers, uvicorn_options
 
     workers = workers or os.cpu_count() or 1
     port = _free_port(host, port)  # before the index is touched
     corpus, index_path = locations(corpus_dir, index_dir)
     engine = engine_setting()
-    if engine != "whoosh":
-        fail("serve does not run on the Solr engine yet (its facet counts are not done); use query --engine solr")
     idx = Index(index_path, engine=engine)
     if not no_update:
         refresh_for_query(idx, corpus)
@@ -108,8 +106,13 @@ def serve(
     )
     corpus_folder = None if no_update else str(Path(corpus).resolve())  # damage found later is rebuilt from it
     if workers == 1:
-        repair = repairer(Path(corpus_folder), idx.path) if corpus_folder else None
+        repair = repairer(Path(corpus_folder), idx.path, engine) if corpus_folder else None
         uvicorn.run(create_app(idx, repair=repair), **uvicorn_options(host, port))
         return
-    idx.close()  # each worker opens the index itself
-    run_workers(host, port, workers, str(Path(index_path).resolve()), corpus_folder)
+    idx.close()  # each worker opens the index itself, with the engine named here (and its Solr URL)
+    environment = {ENGINE_VARIABLE: idx.engine}
+    if idx.engine == "solr":
+        from ichigo_search.engine.solr import URL_ENV
+
+        environment[URL_ENV] = engine.url
+    run_workers(host, port, workers, str(Path(index_path).resolve()), corpus_folder, environment=environment)

@@ -21,12 +21,17 @@ from ichigo_search.cli.common import handle_errors
 def solr_config(out_dir: Path) -> None:
     """Write the Solr configset (schema.xml, solrconfig.xml) that `index --engine solr` uploads.
 
+    Prints the files written, and on stderr the name `index` looks for the configset under
+    (ichigo-<digest of its content>): where the cluster refuses uploads, an administrator
+    uploads it under that name and `index` uses it.
+
     \b
     Example:
       ichigo-search solr-config --out ichigo-conf/
-      solr zk upconfig -n ichigo -d ichigo-conf/ -z localhost:9983
+      solr zk upconfig -n ichigo-<digest> -d ichigo-conf/ -z localhost:9983
     """
-    from ichigo_search.engine.solr import write_configset
+    from ichigo_search.engine.solr import configset_name, write_configset
 
     for path in write_configset(out_dir):
         click.echo(str(path))
+    click.echo(f"ichigo-search: configset name: {configset_name()}", err=True)

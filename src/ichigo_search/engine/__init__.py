@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import Ranking
@@ -106,6 +106,22 @@ class Searcher(Protocol):
         ...
 
 
+@runtime_checkable
+class CountingSearcher(Protocol):
+    """A searcher whose engine counts facet values itself (a search server), instead of handing
+    :mod:`ichigo_search.facets` its segments and matching documents to count."""
+
+    def facet_values(self, found: Matching | None) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many live documents the search matches (all of them for None), and among them, for
+        ``PLACE_TREE``, ``PLACE_NAMES`` and ``DECADES`` (:mod:`ichigo_search.document`), the documents
+        holding each value."""
+        ...
+
+    def count_any(self, found: Matching | None, groups: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
+        """For each group of (field, value) pairs, the matching documents holding any of them."""
+        ...
+
+
 class NewIndex(Protocol):
     """A generation being written from scratch."""
 
@@ -140,6 +156,8 @@ class Engine(Protocol):
     name: str
     # What reading damaged index files raises (truncated, overwritten or missing files).
     read_errors: tuple[type[BaseException], ...]
+    # Whether record vectors can be kept beside its generations (semantic ranking needs document numbers).
+    semantic: bool
 
     def create(self, generation: Path, ranking: Ranking) -> NewIndex: ...
 

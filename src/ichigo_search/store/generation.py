@@ -254,6 +254,7 @@ _META_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "corpus_files": ((list,), "a list"),
     "records": ((int,), "a whole number"),
     "corpus_path": ((str,), "text"),
+    "engine": ((str,), "text"),
     "corpus_fingerprint": ((str,), "text"),
     "built_at": ((str,), "text"),
     "updated_at": ((str,), "text"),

@@ -35,10 +35,14 @@ from typing import Any
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ichigo_search.engine import DEFAULT_ENGINE, Engine
+
 # The index folder, for worker processes started by uvicorn (they import the app by name).
 INDEX_VARIABLE = "ICHIGO_SERVE_INDEX"
 # The corpus a worker rebuilds a damaged index from (unset: it reports the damage only).
 CORPUS_VARIABLE = "ICHIGO_SERVE_CORPUS"
+# The engine a worker opens the index with (its name; the Solr engine reads ICHIGO_SOLR_URL and the like).
+ENGINE_VARIABLE = "ICHIGO_SERVE_ENGINE"
 LOG_LINE_CHARS = 500
 # Header deadline in seconds (tests shorten it; worker processes read it when they import this module).
 HEADER_TIMEOUT_VARIABLE = "ICHIGO_HEADER_TIMEOUT"
@@ -178,19 +182,20 @@ def worker_app() -> ASGIApp:
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
 
-    index = Index(os.environ[INDEX_VARIABLE])
+    engine = os.environ.get(ENGINE_VARIABLE) or DEFAULT_ENGINE
+    index = Index(os.environ[INDEX_VARIABLE], engine=engine)
     index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
     corpus = os.environ.get(CORPUS_VARIABLE)
-    return create_app(index, repair=repairer(Path(corpus), index.path) if corpus else None)
+    return create_app(index, repair=repairer(Path(corpus), index.path, engine) if corpus else None)
 
 
-def repairer(corpus: Path, index: Path) -> Callable[[], None]:
+def repairer(corpus: Path, index: Path, engine: str | Engine = DEFAULT_ENGINE) -> Callable[[], None]:
     """What rebuilds a damaged index of ``corpus`` in ``index`` (under the write lock, as ``index`` does)."""
     from ichigo_search.app.refresh import refresh_index
     from ichigo_search.index import Index
 
     def repair() -> None:
-        with Index(index) as writer:
+        with Index(index, engine=engine) as writer:
             refresh_index(writer, corpus, warn=lambda message: logging.getLogger("ichigo_search.web").warning(message))
 
     return repair
@@ -208,10 +213,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int, index: str, corpus: str | None) -> None:
+def _worker(host: str, port: int, index: str, corpus: str | None, environment: dict[str, str]) -> None:
     """One worker process: its own socket on the shared port, its own open index, uvicorn's server."""
     import uvicorn
 
+    os.environ.update(environment)
     os.environ[INDEX_VARIABLE] = index
     if corpus is not None:
         os.environ[CORPUS_VARIABLE] = corpus
@@ -221,19 +227,26 @@ def _worker(host: str, port: int, index: str, corpus: str | None) -> None:
 
 
 def run_workers(
-    host: str, port: int, workers: int, index: str, corpus: str | None = None, restart_pause: float = 1.0
+    host: str,
+    port: int,
+    workers: int,
+    index: str,
+    corpus: str | None = None,
+    restart_pause: float = 1.0,
+    environment: dict[str, str] | None = None,
 ) -> None:
     """Run ``workers`` worker processes until SIGINT or SIGTERM, starting again any that dies.
 
     ``port`` must be free (0 is not allowed: the workers must agree on one port). With ``corpus``,
-    a worker that finds the index damaged rebuilds it from there.
+    a worker that finds the index damaged rebuilds it from there. ``environment`` is set in each
+    worker before it opens the index (:data:`ENGINE_VARIABLE` and the engine's own settings).
     """
     context = multiprocessing.get_context("spawn")
     log = logging.getLogger("ichigo_search.web")
     stopping = False
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_worker, args=(host, port, index, corpus), daemon=False)
+        process = context.Process(target=_worker, args=(host, port, index, corpus, environment or {}), daemon=False)
         process.start()
         return process
 

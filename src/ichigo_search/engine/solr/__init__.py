@@ -66,11 +66,18 @@ def write_configset(target: Path) -> list[Path]:
     return written
 
 
+def configset_name() -> str:
+    """The name the shipped configset has in a cluster: it changes with the configset's content."""
+    files = configset_files()
+    return f"ichigo-{hashlib.sha256(b''.join(files[name] for name in sorted(files))).hexdigest()[:12]}"
+
+
 class SolrEngine:
     """Writes generations as Solr collections and searches them (:class:`ichigo_search.engine.Engine`)."""
 
     name = "solr"
     read_errors = ()
+    semantic = False  # its searcher names documents by record id, not by number
 
     def __init__(
         self,
@@ -103,8 +110,7 @@ class SolrEngine:
     def _configset(self) -> str:
         """The name of the shipped configset in the cluster, uploaded first if it is not there."""
         files = configset_files()
-        digest = hashlib.sha256(b"".join(files[name] for name in sorted(files))).hexdigest()[:12]
-        name = f"ichigo-{digest}"
+        name = configset_name()
         listed = self.client.get("/admin/configs", {"action": "LIST"}).get("configSets", [])
         if name not in listed:
             archive = io.BytesIO()
@@ -125,21 +131,43 @@ class SolrEngine:
             "collection.configName": self._configset(),
             "waitForFinalState": "true",
         }
-        self.client.get("/admin/collections", params)
+        try:
+            self.client.get("/admin/collections", params)
+        except SolrRequestError as exc:
+            # a node going down mid-way loses the answer, and the client asks again: the first request made it
+            if "already exists" not in str(exc) or name not in self._collections():
+                raise
 
     def _collections(self) -> list[str]:
         return list(self.client.get("/admin/collections", {"action": "LIST"}).get("collections", []))
 
-    def published(self, root: Path, generation: Path) -> None:
-        """Point the alias at the live generation's collection; delete collections no generation names."""
-        live = self.collection(generation)
-        self.client.get("/admin/collections", {"action": "CREATEALIAS", "name": self.alias, "collections": live})
+    def _named(self, root: Path) -> set[str]:
+        """The collections the generations of the index folder ``root`` name."""
         named = set()
         for folder in store.generations(root):
             try:
                 named.add(self.collection(folder))
             except EngineError:
                 continue
+        return named
+
+    def _check_alias(self, root: Path) -> None:
+        """Refuse an alias that points at a collection this index folder did not make: publishing would take
+        the alias from the folder that did, and delete its collection."""
+        aliases = self.client.get("/admin/collections", {"action": "LISTALIASES"}).get("aliases") or {}
+        target = aliases.get(self.alias)
+        if target and target not in self._named(root):
+            raise EngineError(
+                f"the Solr alias {self.alias!r} points at {target}, which the index folder {root} did not make "
+                f"(another index folder uses that alias); set ICHIGO_SOLR_ALIAS to another name for this one, or "
+                f"delete that collection in Solr if no index folder uses it any more"
+            )
+
+    def published(self, root: Path, generation: Path) -> None:
+        """Point the alias at the live generation's collection; delete collections no generation names."""
+        live = self.collection(generation)
+        self.client.get("/admin/collections", {"action": "CREATEALIAS", "name": self.alias, "collections": live})
+        named = self._named(root)
         prefix = f"{self.alias}_{store.GENERATION_PREFIX}"
         for name in self._collections():
             if name.startswith(prefix) and name not in named:
@@ -151,6 +179,7 @@ class SolrEngine:
     # -- Engine ------------------------------------------------------------------
 
     def create(self, generation: Path, ranking: Ranking) -> NewSolrIndex:
+        self._check_alias(generation.parent)
         name = f"{self.alias}_{generation.name}"
         store.write_atomic(generation / POINTER, json.dumps({"collection": name, "url": self.url}))
         self._create_collection(name)
@@ -184,6 +213,7 @@ class SolrEngine:
 
     def apply(self, generation: Path, removed: Sequence[str], changed: Iterable[dict[str, Any]]) -> None:
         """Delete ``removed`` record ids and add or replace the ``changed`` documents in the live collection."""
+        self._check_alias(generation.parent)
         collection = self.collection(generation)
         last = self.client.post(
             f"/{collection}/query", {"query": "*:*", "limit": 1, "fields": "seq", "sort": "seq desc"}

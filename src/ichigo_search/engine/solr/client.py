@@ -5,6 +5,15 @@ A client starts from the URL it is given and learns the cluster's other live nod
 the next one, so a node going down costs no request while a replica of each shard is up. Every
 request ichigo-search makes is idempotent (queries; documents added or deleted by id), so
 trying one again is safe. Connections are kept alive, one per node and thread.
+
+When a node dies, for a few seconds Solr itself fails requests that need it (an update batch
+its leader was forwarding: HTTP 500; a shard electing its new leader: 503). Requests for
+documents (not the collections API) that fail with a server error are therefore tried again,
+with a growing pause, for up to ``retry_seconds``: indexing resumes once the replicas have taken
+over, and no batch is skipped. A node that stops answering mid-request is given up on after
+``QUERY_TIMEOUT`` seconds for a search (``UPDATE_TIMEOUT`` for an update) and the next one asked.
+A search answered in part (Solr's ``partialResults``: a shard past ``timeAllowed``) is asked
+again, then reported as an error: a partial answer is never shown as a whole one.
 """
 
 from __future__ import annotations
@@ -19,19 +28,30 @@ from typing import Any
 
 from ichigo_search.errors import EngineError
 
-# Seconds a request may take (an update batch of a few thousand documents included).
-TIMEOUT = 120.0
+# Seconds to open a connection to a node (on a LAN, a live node accepts in milliseconds).
+CONNECT_TIMEOUT = 5.0
+# Seconds a search may wait for its answer before another node is asked (Solr stops searching at
+# ``QUERY_TIME_ALLOWED_MS``, the searcher's ``timeAllowed``, well before).
+QUERY_TIMEOUT = 20.0
+QUERY_TIME_ALLOWED_MS = 15_000
+# Seconds any other request may take (an update batch of a few thousand documents, creating a collection).
+UPDATE_TIMEOUT = 120.0
 # How long requests keep trying other nodes (and the same ones again) before giving up.
 RETRY_SECONDS = 30.0
 # How long requests keep trying when no node answers at all (a node restarting, or Solr down).
 UNREACHABLE_SECONDS = 3.0
+# While nodes are unreachable, the cluster's nodes are asked again at most this often.
+RELEARN_SECONDS = 10.0
+# The longest pause between two rounds of tries.
+MAX_PAUSE = 2.0
+_SEARCH_PATHS = ("/query", "/select", "/terms")
 _UNREACHABLE = (ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException, OSError)
 
 
 class SolrClient:
     """Requests to one SolrCloud, given the base URL of one of its nodes (``http://host:8983/solr``)."""
 
-    def __init__(self, url: str, timeout: float = TIMEOUT, retry_seconds: float = RETRY_SECONDS):
+    def __init__(self, url: str, timeout: float = UPDATE_TIMEOUT, retry_seconds: float = RETRY_SECONDS):
         parsed = urllib.parse.urlsplit(url.rstrip("/"))
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise EngineError(f"not a Solr URL: {url!r} (expected http://HOST:PORT/solr)")
@@ -40,22 +60,32 @@ class SolrClient:
         self.retry_seconds = retry_seconds
         self._nodes = [self.url]
         self._local = threading.local()
-        self._discovered = False
+        self._learned_at: float | None = None
 
     # -- nodes -----------------------------------------------------------------
 
     def _learn_nodes(self) -> None:
-        """Add the cluster's live nodes to the ones to try (once; quietly skipped outside SolrCloud)."""
-        self._discovered = True
-        try:
-            status = self._request_node(self._nodes[0], "GET", "/admin/collections?action=CLUSTERSTATUS", None)
-        except (EngineError, *_UNREACHABLE):
+        """Add the cluster's nodes to the ones to try: the live ones, and those holding replicas though down now
+        (they may be the only ones up later). Asked of the known nodes in turn; skipped outside SolrCloud."""
+        self._learned_at = time.monotonic()
+        for known in list(self._nodes):
+            try:
+                status = self._request_node(known, "GET", "/admin/collections?action=CLUSTERSTATUS", None)
+                break
+            except (EngineError, *_UNREACHABLE):
+                self._drop_connection(known)
+        else:
             return
+        cluster = status.get("cluster") or {}
+        names = list(cluster.get("live_nodes") or [])
+        for collection in (cluster.get("collections") or {}).values():
+            for shard in (collection.get("shards") or {}).values():
+                names += [replica.get("node_name", "") for replica in (shard.get("replicas") or {}).values()]
         scheme = urllib.parse.urlsplit(self.url).scheme
-        for node in status.get("cluster", {}).get("live_nodes", []):
+        for node in names:
             host, _, context = node.partition("_")
             url = f"{scheme}://{host}/{urllib.parse.unquote(context)}".rstrip("/")
-            if url not in self._nodes:
+            if host and url not in self._nodes:
                 self._nodes.append(url)
 
     # -- requests ----------------------------------------------------------------
@@ -72,38 +102,50 @@ class SolrClient:
         self, method: str, path: str, data: bytes | None = None, content_type: str = "application/json"
     ) -> dict[str, Any]:
         """A request to the first node that answers; EngineError when none does within RETRY_SECONDS."""
-        if not self._discovered:
+        if self._learned_at is None:
             self._learn_nodes()
         started = time.monotonic()
         failure: BaseException | None = None
+        documents = not path.startswith("/admin/")  # not the collections API: safe to send again on any 5xx
+        search = path.split("?")[0].endswith(_SEARCH_PATHS)
+        read_timeout = min(self.timeout, QUERY_TIMEOUT) if search else self.timeout
+        pause = 0.25
         while True:
             answered = False  # some node answered, though not yet usefully (a shard electing its leader)
+            unreachable = False
             for node in list(self._nodes):
                 try:
-                    return self._request_node(node, method, path, data, content_type)
+                    return self._request_node(node, method, path, data, content_type, read_timeout)
                 except _UNREACHABLE as exc:
-                    failure = exc  # the node may have gone down: try the next one
+                    failure, unreachable = exc, True  # the node may have gone down: try the next one
                     self._drop_connection(node)
                 except SolrRequestError as exc:
-                    if not exc.retry:
+                    if not (exc.retry or (documents and exc.status >= 500)):
                         raise
                     failure, answered = exc, True
             # Nodes that answer are waited for; when none answers at all, Solr is down: say so soon.
             waited = time.monotonic() - started
             if waited >= (self.retry_seconds if answered else min(self.retry_seconds, UNREACHABLE_SECONDS)):
                 break
-            time.sleep(0.25)
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_PAUSE)
+            if unreachable and time.monotonic() - (self._learned_at or 0.0) > RELEARN_SECONDS:
+                self._learn_nodes()  # nodes added since, or replicas moved
         if isinstance(failure, SolrRequestError):
             raise failure
         raise EngineError(f"Solr at {self.url} cannot be reached ({_describe(failure)}); is it running?")
 
-    def _connection(self, node: str) -> http.client.HTTPConnection:
+    def _connection(self, node: str, read_timeout: float) -> http.client.HTTPConnection:
+        """The thread's open connection to a node (opened now if needed), waiting ``read_timeout`` for answers."""
         connections = self._local.__dict__.setdefault("connections", {})
         connection = connections.get(node)
         if connection is None:
             parsed = urllib.parse.urlsplit(node)
             kind = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
-            connection = connections[node] = kind(parsed.hostname, parsed.port, timeout=self.timeout)
+            connection = connections[node] = kind(parsed.hostname, parsed.port, timeout=CONNECT_TIMEOUT)
+        if connection.sock is None:
+            connection.connect()
+        connection.sock.settimeout(read_timeout)
         return connection
 
     def _drop_connection(self, node: str) -> None:
@@ -112,12 +154,18 @@ class SolrClient:
             connection.close()
 
     def _request_node(
-        self, node: str, method: str, path: str, data: bytes | None, content_type: str = "application/json"
+        self,
+        node: str,
+        method: str,
+        path: str,
+        data: bytes | None,
+        content_type: str = "application/json",
+        read_timeout: float | None = None,
     ) -> dict[str, Any]:
-        connection = self._connection(node)
         full = urllib.parse.urlsplit(node).path + path
         headers = {"Content-Type": content_type, "Accept": "application/json"} if data is not None else {}
         try:
+            connection = self._connection(node, read_timeout or self.timeout)
             connection.request(method, full, body=data, headers=headers)
             response = connection.getresponse()
             body = response.read()
@@ -125,11 +173,13 @@ class SolrClient:
             self._drop_connection(node)
             raise
         try:
-            answer = json.loads(body) if body else {}
+            answer = json.loads(body) if body else None
         except ValueError:
-            answer = {}
-        if response.status >= 400 or not isinstance(answer, dict):
-            raise SolrRequestError(node, path, response.status, answer, body)
+            answer = None
+        if response.status >= 400 or not isinstance(answer, dict):  # Solr answers JSON (a node stopping may not)
+            raise SolrRequestError(node, path, response.status if response.status >= 400 else 502, answer, body)
+        if answer.get("responseHeader", {}).get("partialResults"):
+            raise SolrRequestError(node, path, 503, {"error": {"msg": _PARTIAL}}, body)
         return answer
 
 
@@ -150,6 +200,9 @@ class SolrRequestError(EngineError):
         self.status = status
         # A node without the replica it needs, or one starting or stopping, may answer 503/404/500 for a while.
         self.retry = status in (502, 503, 504) or (status == 500 and "no servers hosting" in message.lower())
+
+
+_PARTIAL = "only part of the collection was searched in time (partialResults); try again"
 
 
 def _describe(exc: BaseException | None) -> str:

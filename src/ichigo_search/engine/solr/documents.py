@@ -12,7 +12,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ichigo_search.document import EXACT_FIELD, PART_SEPARATOR, PLACE_IDS, PLACE_NAMES, PLACE_TREE, YEARS_FIELD
+from ichigo_search.document import (
+    DECADES,
+    EXACT_FIELD,
+    PART_SEPARATOR,
+    PLACE_IDS,
+    PLACE_NAMES,
+    PLACE_TREE,
+    YEARS_FIELD,
+    decades_of,
+)
 from ichigo_search.text.analysis import term_positions
 
 # Text fields and whether their terms are stemmed (the exact field holds folded, unstemmed forms).
@@ -49,6 +58,11 @@ def solr_document(doc: dict[str, Any], seq: int) -> dict[str, Any]:
     for name in KEYWORD_FIELDS:
         if doc.get(name):
             out[name] = doc[name].split()
+    if doc.get(YEARS_FIELD):  # for facets: the decades its first to last year count in
+        years = [int(year) for year in doc[YEARS_FIELD].split()]
+        decades = decades_of((min(years), max(years)))
+        if decades:
+            out[DECADES] = [str(decade) for decade in decades]
     if doc.get(PLACE_NAMES):
         out[PLACE_NAMES] = doc[PLACE_NAMES].split(PART_SEPARATOR)
     for name in NATIVE_FIELDS:

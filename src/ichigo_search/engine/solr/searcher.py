@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
-from ichigo_search.engine.solr.client import SolrClient
+from ichigo_search.document import DECADES, EXACT_FIELD, PLACE_NAMES, PLACE_TREE, YEARS_FIELD
+from ichigo_search.engine.solr.client import QUERY_TIME_ALLOWED_MS, SolrClient
 from ichigo_search.engine.solr.compile import _EVERY, field_weights, to_solr
 from ichigo_search.engine.solr.documents import stored_fields
 from ichigo_search.errors import EngineError
@@ -24,6 +24,8 @@ from ichigo_search.text.spelling import Spellings
 
 # Stored records kept from the last ranking (the hits a page shows are read right after it).
 _FIELDS = "id,score,seq,stored"
+# What semantic ranking needs of an engine (documents by number) that the Solr engine does not give yet.
+_NO_SEMANTIC = "semantic ranking (--semantic) is not available on the Solr engine yet; index without it"
 # Ties in score rank in the order documents were written, as the Whoosh engine ranks them.
 _SORT = "score desc, seq asc"
 
@@ -51,7 +53,8 @@ class SolrSearcher:
     # -- requests -------------------------------------------------------------
 
     def _query(self, query: dict[str, Any], limit: int = 0, filters: list | None = None, **extra: Any) -> dict:
-        body: dict[str, Any] = {"query": query, "limit": limit, **extra}
+        params = {"timeAllowed": QUERY_TIME_ALLOWED_MS}  # Solr flags an answer cut short: the client asks again
+        body: dict[str, Any] = {"query": query, "limit": limit, "params": params, **extra}
         if filters:
             body["filter"] = filters
         return self.client.post(f"/{self.collection}/query", body)
@@ -142,8 +145,43 @@ class SolrSearcher:
         rescored = [(record_id, score + extra.get(record_id, 0.0)) for record_id, score in ranked]
         return sorted(rescored, key=lambda hit: (-hit[1], self._stored[hit[0]].get("seq", 0)))
 
+    # -- facets ----------------------------------------------------------------
+
+    def _matches(self, found: Matching | None) -> tuple[dict[str, Any], list]:
+        """The query and filters of every document a search matches (all of them for None)."""
+        if found is None:
+            return _EVERY, []
+        filters = [to_solr(found.filter, self._weights)] if found.filter is not None else []
+        return to_solr(found.some_words, self._weights), filters
+
+    def facet_values(self, found: Matching | None) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many documents match, and each place id, place name and decade among them with its documents."""
+        query, filters = self._matches(found)
+        facet = {name: {"type": "terms", "field": name, "limit": -1} for name in (PLACE_TREE, PLACE_NAMES, DECADES)}
+        answer = self._query(query, 0, filters, facet=facet)
+        facets = answer.get("facets", {})
+        values = {
+            name: {str(bucket["val"]): int(bucket["count"]) for bucket in facets.get(name, {}).get("buckets", [])}
+            for name in facet
+        }
+        return int(answer["response"]["numFound"]), values
+
+    def count_any(self, found: Matching | None, groups: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
+        """For each group of (field, value) pairs, the matching documents holding any of them (one request)."""
+        query, filters = self._matches(found)
+        keys = list(groups)
+        facet = {
+            f"g{i}": {"type": "query", "q": " OR ".join(f'{field}:"{_quoted(value)}"' for field, value in groups[key])}
+            for i, key in enumerate(keys)
+        }
+        answer = self._query(query, 0, filters, facet=facet).get("facets", {})
+        return {key: int(answer.get(f"g{i}", {}).get("count", 0)) for i, key in enumerate(keys)}
+
     def matching(self, found: Matching | None):
-        raise EngineError("facet counts are not available on the Solr engine yet")
+        raise EngineError(_NO_SEMANTIC)
+
+    def record_ids(self) -> list[str | None]:
+        raise EngineError(_NO_SEMANTIC)
 
     # -- documents -------------------------------------------------------------
 
@@ -166,4 +204,9 @@ class SolrSearcher:
         return record_id if self._get(record_id) is not None else None
 
     def segments(self) -> Iterator[Any]:
-        raise EngineError("facet counts are not available on the Solr engine yet")
+        raise EngineError("the Solr engine counts facets itself (facet_values); it has no segments to read")
+
+
+def _quoted(value: str) -> str:
+    """A value inside a quoted term of Solr's standard query parser."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -127,6 +127,7 @@ class WhooshEngine:
 
     name = "whoosh"
     read_errors = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
+    semantic = True
 
     def create(self, generation: Path, ranking: Ranking) -> NewWhooshIndex:
         from whoosh import index
