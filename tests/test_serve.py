@@ -159,3 +159,59 @@ def test_log_lines_are_cut_and_budgeted():
     budget._minute -= 1  # a minute later
     after = record("next")
     assert budget.filter(after) and "996 log lines dropped" in after.getMessage()
+
+
+MALFORMED = [b"GET / HTTP/1.1\r\nHost: x\r\nno colon in this header\r\n\r\n", b"\x00\x01\x02 nonsense\r\n\r\n"]
+
+
+def _raw_answer(port: int, request: bytes) -> bytes:
+    """What the server writes back to ``request`` before it closes the connection."""
+    with socket.create_connection((HOST, port), timeout=PATIENCE) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def _has_security_headers(answer: bytes) -> bool:
+    from ichigo_search.web.app import SECURITY_HEADERS
+
+    head = answer.partition(b"\r\n\r\n")[0].lower().split(b"\r\n")
+    return all(name + b": " + value.lower() in head for name, value in SECURITY_HEADERS)
+
+
+@pytest.mark.parametrize("request_bytes", MALFORMED, ids=["header", "request-line"])
+def test_the_servers_own_400_carries_the_security_headers(server, request_bytes):
+    """A request the HTTP parser rejects never reaches the app; its 400 still has every security header."""
+    answer = _raw_answer(server, request_bytes)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert _has_security_headers(answer), answer[:600]
+
+
+def test_the_pure_python_parsers_400_carries_them_too():
+    """The same with uvicorn's h11 protocol (``serve`` uses it when httptools is not installed)."""
+    import threading
+
+    import uvicorn
+
+    from ichigo_search.web.server import GuardedH11
+
+    async def app(scope, receive, send):  # never reached by a malformed request
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, http=GuardedH11, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for request_bytes in MALFORMED:
+            answer = _raw_answer(port, request_bytes)
+            assert answer.startswith(b"HTTP/1.1 400") and _has_security_headers(answer), answer[:600]
+    finally:
+        server.should_exit = True
+        thread.join(PATIENCE)

@@ -57,7 +57,8 @@ class Limits:
 class HeaderDeadline:
     """Close a connection whose next request's headers do not arrive in time (slow-loris clients).
 
-    Mixed into uvicorn's HTTP protocols: the clock starts when the connection opens and
+    Mixed into uvicorn's HTTP protocols (which also answer an unparsable request with the
+    security headers, :meth:`send_400_response`): the clock starts when the connection opens and
     again when a response is complete, and stops when a request's headers are complete.
     """
 
@@ -100,6 +101,20 @@ class HeaderDeadline:
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)  # type: ignore[misc]
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request line or header it cannot parse, with the app's security headers.
+
+        Such a request never reaches the app, so :class:`~ichigo_search.web.app.SecurityHeaders`
+        cannot add them; the same bytes are written for either parser, then the connection closes.
+        """
+        from ichigo_search.web.app import SECURITY_HEADERS
+
+        body = msg.encode("ascii", errors="replace")
+        head = [b"HTTP/1.1 400 Bad Request", *(name + b": " + value for name, value in SECURITY_HEADERS)]
+        head += [b"content-type: text/plain; charset=utf-8", b"content-length: %d" % len(body), b"connection: close"]
+        self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+        self.transport.close()
 
 
 class GuardedH11(HeaderDeadline, H11Protocol):
