@@ -198,7 +198,7 @@ def test_an_index_without_checksums_is_rebuilt_by_the_next_index(built):
     assert result.exit_code == 0 and "no checksums" in result.output and "rebuilt" in result.output
 
 
-# A long-lived reader (memory-mapped, as `serve` opens it) whose segment is cut short under it.
+# A long-lived reader (memory_map=True, as `serve` opens it) whose segment is cut short under it.
 TRUNCATED_UNDER_A_READER = r"""
 import sys
 from pathlib import Path
@@ -231,6 +231,44 @@ def test_a_segment_cut_short_under_a_mapped_reader_is_damage_not_sigbus(built):
     )
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     assert result.stdout.split() == ["damaged"] * 3
+
+
+# A long-lived reader whose segments are cut short in the middle of a search, after the sizes were checked
+# (the search's first step); with memory maps the next page it touched killed it with SIGBUS.
+TRUNCATED_DURING_A_QUERY = r"""
+import sys
+from pathlib import Path
+from ichigo_search import Index, IndexDamagedError, search, store
+import ichigo_search.index as front
+idx = Index(sys.argv[1], memory_map=True)
+assert idx.search("Guilin").total == 2
+real = front.run_search
+def cut_then_search(*args, **kwargs):
+    for seg in store.current_generation(Path(sys.argv[1])).glob("*.seg"):
+        with open(seg, "r+b") as handle:
+            handle.truncate(100)
+    return real(*args, **kwargs)
+front.run_search = cut_then_search
+try:
+    idx.search("refugee train Liuzhou")
+    print("answered")
+except IndexDamagedError as exc:
+    print("damaged:", exc)
+"""
+
+
+def test_a_segment_cut_short_during_a_query_is_damage_not_sigbus(built):
+    _, index_dir = built
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", TRUNCATED_DURING_A_QUERY, str(index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])  # -7: killed by SIGBUS
+    assert result.stdout.startswith("damaged:") and ".seg" in result.stdout, result.stdout
 
 
 def test_query_answers_from_the_last_good_index_when_a_file_changes_while_it_is_read(built, monkeypatch):

@@ -172,7 +172,7 @@ class Index:
                     self._generation, self._files = generation, files
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 else:
-                    if self._files is not None:  # a file cut short under an open (mapped) index: stop here
+                    if self._files is not None:  # a file cut short under an open index: stop here
                         store.verified(generation, store.SIZES, self._files)
                     self._searcher = self._searcher.refreshed()
                 return self._searcher

@@ -69,7 +69,7 @@ def serve(
 
     The index is brought up to date at startup; later `ichigo-search index`
     runs in another shell show up without a restart. Each of the --workers
-    processes opens the index itself; they share its memory-mapped files.
+    processes opens the index itself; they share its files' pages in the page cache.
 
     \b
     Pages and endpoints:

@@ -3,7 +3,7 @@
 - **Workers.** ``workers`` processes (:func:`run_workers`), each with its own listening
   socket on the same port (``SO_REUSEPORT``: the kernel spreads connections over them;
   one shared socket gave every keep-alive connection to whichever worker woke first).
-  Each opens the index itself (:func:`worker_app`), memory-mapped, so the page cache holds
+  Each opens the index itself (:func:`worker_app`), read with positioned reads, so the page cache holds
   one copy, and each sees a new generation at its next request. A worker that dies is
   started again.
 - **Timeouts.** A request's headers must be complete within :attr:`Limits.header_timeout`
