@@ -42,7 +42,6 @@ from ichigo_search.store.generation import (
     new_generation,
     previous_generation,
     read_meta,
-    remove_stale,
     sync_tree,
     write_atomic,
     write_meta,
@@ -60,7 +59,7 @@ from ichigo_search.store.integrity import (
     write_manifest,
 )
 from ichigo_search.store.locking import LOCK, QUEUE, write_lock
-from ichigo_search.store.readers import Hold, collect, hold
+from ichigo_search.store.readers import Hold, collect, hold, remove_stale
 
 __all__ = [
     "BUILDING",

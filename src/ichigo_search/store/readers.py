@@ -134,3 +134,34 @@ def _delete_unheld(root: Path, generation: Path) -> bool:
         return not generation.exists()
     finally:
         os.close(fd)
+
+
+def remove_stale(root: Path, keep: Path | None) -> None:
+    """Delete leftovers: generations of killed writers and half-made files, and retired generations no reader holds.
+
+    Call with the write lock held (no other writer is building).  Symbolic links are never
+    followed or deleted.
+    """
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return
+    for child in children:
+        try:
+            info = child.lstat()
+        except OSError:
+            continue
+        if keep is not None and child.name == keep.name:
+            with contextlib.suppress(OSError):
+                (child / BUILDING).unlink()
+            continue
+        if stat.S_ISDIR(info.st_mode) and child.name.startswith(GENERATION_PREFIX):
+            if (child / BUILDING).exists():  # an orphan: its writer died
+                shutil.rmtree(child, ignore_errors=True)
+        elif child.name.startswith(".") and child.name.endswith(".tmp"):
+            if stat.S_ISDIR(info.st_mode):  # a generation folder a writer died making
+                shutil.rmtree(child, ignore_errors=True)
+            elif stat.S_ISREG(info.st_mode):
+                with contextlib.suppress(OSError):
+                    child.unlink()
+    collect(root)
