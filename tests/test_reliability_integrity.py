@@ -316,3 +316,55 @@ def test_a_running_server_rebuilds_a_damaged_index_and_answers_again(built):
             time.sleep(0.2)
         assert client.get("/api/search", params={"q": "Guilin"}).json()["total"] > 0
     assert store.current_generation(index_dir) != damaged and store.verify(store.current_generation(index_dir)) == []
+
+
+def updated_then_damaged(corpus: Path, index_dir: Path) -> Path:
+    """An incremental update (which keeps the generation it replaces), then a file only the new generation has
+    (not a hard link to the kept one) cut short; returns the damaged generation."""
+    extra = corpus / "more.jsonl"
+    extra.write_text("".join(json.dumps({"id": f"x-{i}", "caption": f"Ferry {i} at Wuzhou"}) + "\n" for i in range(5)))
+    assert run(corpus, index_dir, "index").exit_code == 0
+    live, kept = store.current_generation(index_dir), store.previous_generation(index_dir)
+    assert kept is not None and kept != live
+    kept_files = {path.stat().st_ino for path in kept.iterdir()}
+    own = [live / name for name in store.read_manifest(live) if (live / name).stat().st_ino not in kept_files]
+    victim = max(own, key=lambda path: path.stat().st_size)
+    os.truncate(victim, victim.stat().st_size // 2)
+    return live
+
+
+def test_query_answers_from_the_last_good_generation_then_rebuilds(built):
+    corpus, index_dir = built
+    damaged = updated_then_damaged(corpus, index_dir)
+    result = CliRunner().invoke(main, ["query", "Guilin", "--json", "--corpus", str(corpus), "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert "answering from the index as before its last update" in result.stderr, result.stderr
+    assert "the index was rebuilt" in result.stderr and "Traceback" not in result.output
+    assert json.loads(result.stdout)["total"] == 2  # the --json shape, from the kept generation
+    live = store.current_generation(index_dir)
+    assert live != damaged and store.verify(live) == [] and not damaged.exists()
+    assert json.loads(run(corpus, index_dir, "query", "Wuzhou", "--json", "--no-update").stdout)["total"] == 5
+
+
+def test_a_server_answers_from_the_last_good_generation_while_it_rebuilds(built):
+    import time
+
+    from starlette.testclient import TestClient
+
+    from ichigo_search.web.app import WARNING_HEADER, create_app
+    from ichigo_search.web.server import repairer
+
+    corpus, index_dir = built
+    with Index(index_dir) as idx, TestClient(create_app(idx, repair=repairer(corpus, index_dir))) as client:
+        assert client.get("/api/search", params={"q": "Guilin"}).json()["total"] == 2
+        damaged = updated_then_damaged(corpus, index_dir)
+        during = client.get("/api/search", params={"q": "Guilin"})
+        assert during.status_code == 200 and during.json()["total"] == 2, during.text
+        assert "before its last update" in during.headers[WARNING_HEADER]
+        deadline = time.monotonic() + 60
+        while WARNING_HEADER in client.get("/healthz").headers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = client.get("/api/search", params={"q": "Wuzhou"})
+        assert after.status_code == 200 and WARNING_HEADER not in after.headers and after.json()["total"] == 5
+    live = store.current_generation(index_dir)
+    assert live != damaged and store.verify(live) == []

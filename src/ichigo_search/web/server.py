@@ -200,13 +200,13 @@ def worker_app() -> ASGIApp:
 
 
 def repairer(corpus: Path, index: Path) -> Callable[[], None]:
-    """What rebuilds a damaged index of ``corpus`` in ``index`` (under the write lock, as ``index`` does)."""
-    from ichigo_search.app.refresh import refresh_index
+    """What rebuilds a damaged index of ``corpus`` in ``index`` (under the write lock, as ``index --rebuild`` does)."""
+    from ichigo_search.app.refresh import FIRST_BUILD_LOCK_WAIT
     from ichigo_search.index import Index
 
     def repair() -> None:
         with Index(index) as writer:
-            refresh_index(writer, corpus, warn=lambda message: logging.getLogger("ichigo_search.web").warning(message))
+            writer.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
 
     return repair
 
