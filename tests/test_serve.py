@@ -19,7 +19,14 @@ import pytest
 
 from conftest import SAMPLE_CORPUS
 from ichigo_search import Index
-from ichigo_search.web.server import HEADER_TIMEOUT_VARIABLE, LOG_LINE_CHARS, LogBudget
+from ichigo_search.web.server import (
+    HEADER_TIMEOUT_VARIABLE,
+    LOG_LINE_CHARS,
+    DefaultLines,
+    Limits,
+    LogBudget,
+    log_config,
+)
 
 HOST = "127.0.0.1"
 HEADER_TIMEOUT = 1.0
@@ -147,18 +154,38 @@ def test_a_busy_port_is_a_clear_error(tmp_path):
 
 
 def test_log_lines_are_cut_and_budgeted():
-    budget = LogBudget(per_minute=5)
+    budget, lines = LogBudget(per_minute=5), DefaultLines("%(message)s")
 
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (message,), None)
 
     long = record("GET /records/" + "x" * 100_000)
-    assert budget.filter(long) and len(long.getMessage()) < LOG_LINE_CHARS + 40
+    assert budget.filter(long) and len(lines.format(long)) < LOG_LINE_CHARS + 40
     passed = [budget.filter(record(f"line {n}")) for n in range(1000)]
     assert passed.count(True) == 4  # the long line used one of the five
     budget._minute -= 1  # a minute later
     after = record("next")
-    assert budget.filter(after) and "996 log lines dropped" in after.getMessage()
+    assert budget.filter(after) and "996 log lines dropped" in lines.format(after)
+
+
+def test_access_lines_are_cut_and_still_formatted():
+    """uvicorn's access formatter reads the record's arguments: the budget leaves them (clearing them made every
+    access line a logging error with a traceback on stderr)."""
+    access = log_config(Limits())["formatters"]["access"]
+    formatter = access["()"](access["fmt"])
+    path = "/api/search?q=" + "x" * 10_000
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", path, "1.1", 200),
+        None,
+    )
+    assert LogBudget(per_minute=5).filter(record)
+    line = formatter.format(record)
+    assert '"GET /api/search?q=xxx' in line and len(line) < LOG_LINE_CHARS + 40
 
 
 MALFORMED = [b"GET / HTTP/1.1\r\nHost: x\r\nno colon in this header\r\n\r\n", b"\x00\x01\x02 nonsense\r\n\r\n"]

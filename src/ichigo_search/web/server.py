@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp
+from uvicorn.logging import AccessFormatter, DefaultFormatter
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 # The index folder, for worker processes started by uvicorn (they import the app by name).
@@ -133,7 +134,11 @@ except ImportError:  # httptools missing: the pure-Python parser
 
 
 class LogBudget(logging.Filter):
-    """Cut long lines and drop lines beyond a budget per minute, saying how many were dropped."""
+    """Drop lines beyond a budget per minute; the next line written says how many were dropped.
+
+    The record is left as it is (uvicorn's access formatter reads its arguments); the
+    formatters of :func:`log_config` cut each line and add the count (:func:`cut_line`).
+    """
 
     def __init__(self, per_minute: int):
         super().__init__()
@@ -150,22 +155,43 @@ class LogBudget(logging.Filter):
             self._dropped += 1
             return False
         self._written += 1
-        message = record.getMessage()
-        if self._dropped:
-            message = f"{message} ({self._dropped:,} log lines dropped before this one)"
-            self._dropped = 0
-        if len(message) > LOG_LINE_CHARS:
-            message = message[:LOG_LINE_CHARS] + f"… ({len(message):,} characters)"
-        record.msg, record.args = message, None
+        record.dropped_before = self._dropped
+        self._dropped = 0
         return True
 
 
+def cut_line(line: str, dropped: int = 0) -> str:
+    """A log line cut to :data:`LOG_LINE_CHARS`, saying how many lines were dropped before it, if any."""
+    if len(line) > LOG_LINE_CHARS:
+        line = line[:LOG_LINE_CHARS] + f"… ({len(line):,} characters)"
+    return f"{line} ({dropped:,} log lines dropped before this one)" if dropped else line
+
+
+class _CutLines(logging.Formatter):
+    """A formatter whose lines (not the tracebacks after them) are cut by :func:`cut_line`."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return cut_line(super().formatMessage(record), getattr(record, "dropped_before", 0))
+
+
+class DefaultLines(_CutLines, DefaultFormatter):
+    """uvicorn's formatter of its own and the app's lines, cut."""
+
+
+class AccessLines(_CutLines, AccessFormatter):
+    """uvicorn's formatter of access lines, cut (a request line may be 100 KB)."""
+
+
 def log_config(limits: Limits) -> dict[str, Any]:
-    """uvicorn's logging configuration with :class:`LogBudget` on every handler."""
+    """uvicorn's logging configuration with :class:`LogBudget` on every handler and its formatters cutting lines."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = {key: (dict(value) if isinstance(value, dict) else value) for key, value in LOGGING_CONFIG.items()}
     config["filters"] = {"budget": {"()": LogBudget, "per_minute": limits.log_lines_per_minute}}
+    cut = {"default": DefaultLines, "access": AccessLines}
+    config["formatters"] = {
+        name: {**formatter, "()": cut[name]} for name, formatter in LOGGING_CONFIG["formatters"].items()
+    }
     config["handlers"] = {
         name: {**handler, "filters": ["budget"]} for name, handler in LOGGING_CONFIG["handlers"].items()
     }
