@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -76,6 +77,14 @@ def main() -> None:
     compile_bytecode([before, after])
     corpus = corpus_for(args.size, OUT, args.seed, args.data)
     work = Path(tempfile.mkdtemp(prefix="ichigo-reader-io-"))
+    try:
+        compare(args, before, commit, after, corpus, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def compare(args: argparse.Namespace, before: Path, commit: str, after: Path, corpus: Path, work: Path) -> None:
+    """Build the index in ``work``, then time both revisions' warm queries, round by round."""
     index, queries = work / "index", work / "queries.json"
     queries.write_text(json.dumps(make_queries(args.queries, args.seed, args.data)))
     env = {**os.environ, "PYTHONPATH": str(after)}
