@@ -5,6 +5,7 @@ Each test is bounded: a handful of connections, deadlines of a few seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -216,29 +218,50 @@ def test_the_servers_own_400_carries_the_security_headers(server, request_bytes)
     assert _has_security_headers(answer), answer[:600]
 
 
-def test_the_pure_python_parsers_400_carries_them_too():
-    """The same with uvicorn's h11 protocol (``serve`` uses it when httptools is not installed)."""
+@contextlib.contextmanager
+def _uvicorn_in_a_thread(protocol: type, limit: int | None = None) -> Iterator[int]:
+    """A uvicorn server with ``protocol`` and a trivial app on a free port, for the block's duration."""
     import threading
 
     import uvicorn
 
-    from ichigo_search.web.server import GuardedH11
-
-    async def app(scope, receive, send):  # never reached by a malformed request
+    async def app(scope, receive, send):
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, http=GuardedH11, log_level="critical"))
+    config = uvicorn.Config(app, host=HOST, port=port, http=protocol, log_level="critical", limit_concurrency=limit)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + PATIENCE
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.05)
-        for request_bytes in MALFORMED:
-            answer = _raw_answer(port, request_bytes)
-            assert answer.startswith(b"HTTP/1.1 400") and _has_security_headers(answer), answer[:600]
+        yield port
     finally:
         server.should_exit = True
         thread.join(PATIENCE)
+
+
+def test_the_pure_python_parsers_400_carries_them_too():
+    """The same with uvicorn's h11 protocol (``serve`` uses it when httptools is not installed)."""
+    from ichigo_search.web.server import GuardedH11
+
+    with _uvicorn_in_a_thread(GuardedH11) as port:
+        for request_bytes in MALFORMED:
+            answer = _raw_answer(port, request_bytes)
+            assert answer.startswith(b"HTTP/1.1 400") and _has_security_headers(answer), answer[:600]
+
+
+@pytest.mark.parametrize("protocol", ["GuardedH11", "PROTOCOL"])
+def test_the_503_beyond_the_connection_limit_carries_them_too(protocol):
+    from ichigo_search.web import server
+
+    with _uvicorn_in_a_thread(getattr(server, protocol), limit=2) as port:
+        assert _raw_answer(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 204")
+        with socket.create_connection((HOST, port), timeout=PATIENCE):  # an idle one, and this request makes two
+            time.sleep(0.2)
+            answer = _raw_answer(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 503") and _has_security_headers(answer), answer[:600]
+        assert b"retry-after: 1" in answer.lower()

@@ -58,8 +58,8 @@ class Limits:
 class HeaderDeadline:
     """Close a connection whose next request's headers do not arrive in time (slow-loris clients).
 
-    Mixed into uvicorn's HTTP protocols (which also answer an unparsable request with the
-    security headers, :meth:`send_400_response`): the clock starts when the connection opens and
+    Mixed into uvicorn's HTTP protocols (which also answer an unparsable request, and requests
+    beyond the connection limit, with the security headers): the clock starts when the connection opens and
     again when a response is complete, and stops when a request's headers are complete.
     """
 
@@ -67,6 +67,28 @@ class HeaderDeadline:
     transport: Transport
     cycle: Any
     loop: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        # uvicorn answers requests beyond its limit with its own 503, which has none of the app's
+        # security headers: the limit is checked here instead (see _limited).
+        self._limit, self.limit_concurrency = self.limit_concurrency, None
+        if self._limit is not None:
+            self.app = self._limited(self.app)
+
+    def _limited(self, app: Any) -> Any:
+        """``app``, except that beyond the connection limit (or as many requests in progress) it answers 503."""
+        limit = self._limit
+
+        async def limited(scope: Any, receive: Any, send: Any) -> None:
+            # this request's task is already counted among the tasks, so more than the limit, not as many
+            if scope["type"] == "http" and (len(self.connections) >= limit or len(self.tasks) > limit):
+                self.logger.warning("Exceeded concurrency limit.")
+                await _busy(send)
+            else:
+                await app(scope, receive, send)
+
+        return limited
 
     def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)  # type: ignore[misc]
@@ -116,6 +138,17 @@ class HeaderDeadline:
         head += [b"content-type: text/plain; charset=utf-8", b"content-length: %d" % len(body), b"connection: close"]
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
         self.transport.close()
+
+
+async def _busy(send: Any) -> None:
+    """The 503 of a worker at its connection limit, with the app's security headers; the connection closes."""
+    from ichigo_search.web.app import SECURITY_HEADERS
+
+    body = b"The server is busy; please try again in a moment."
+    headers = [*SECURITY_HEADERS, (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1")]
+    headers += [(b"content-length", b"%d" % len(body)), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class GuardedH11(HeaderDeadline, H11Protocol):
