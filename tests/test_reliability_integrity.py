@@ -368,3 +368,13 @@ def test_a_server_answers_from_the_last_good_generation_while_it_rebuilds(built)
         assert after.status_code == 200 and WARNING_HEADER not in after.headers and after.json()["total"] == 5
     live = store.current_generation(index_dir)
     assert live != damaged and store.verify(live) == []
+
+
+def test_a_rebuild_that_fails_after_the_answer_is_a_warning_not_an_error(built):
+    corpus, index_dir = built
+    damaged = updated_then_damaged(corpus, index_dir)
+    (corpus / "broken.jsonl").write_text('{"id": "no-caption"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", "Guilin", "--json", "--corpus", str(corpus), "--index", str(index_dir)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 2, result.output
+    assert "could not be rebuilt: the corpus has 1 problem" in result.stderr and "Traceback" not in result.output
+    assert store.current_generation(index_dir) == damaged  # left for the next command, once the corpus is fixed

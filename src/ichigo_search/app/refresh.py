@@ -90,8 +90,14 @@ def answering(idx, corpus: Path | None, warn: Callable[[str], None]) -> Iterator
 
     yield answer
     if repair and corpus is not None:
-        idx.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
-        warn("note: the index was rebuilt from the corpus")
+        try:
+            idx.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
+        except CorpusError as exc:  # the answer stands; the next command tries again
+            warn(f"warning: the index could not be rebuilt: the corpus has {len(exc.problems)} problem(s)")
+        except IchigoError as exc:
+            warn(f"warning: the index could not be rebuilt ({exc})")
+        else:
+            warn("note: the index was rebuilt from the corpus")
 
 
 def repair_deferred(idx, corpus: Path) -> bool:
