@@ -50,8 +50,9 @@ class Index:
         ``memory_map`` suits a long-lived process (warm queries about 10% faster, the
         index's pages shared with the page cache); a one-shot command opens a little
         faster without it. (The name is historical: the files are read with ``pread``, so a
-        file cut short under a search is reported as damage, not a SIGBUS.) ``ranking`` sets how hits are scored (:mod:`ichigo_search.ranking`;
-        its field weights apply to indexes built with it); ``engine`` names the engine that
+        file cut short under a search is reported as damage, not a SIGBUS.) ``ranking`` sets
+        how hits are scored (:mod:`ichigo_search.ranking`; its field weights apply to indexes
+        built with it); ``engine`` names the engine that
         stores the index (:mod:`ichigo_search.engine`: ``"whoosh"``, the default, or ``"solr"``,
         configured by ``ICHIGO_SOLR_URL``), or is an engine, such as
         ``ichigo_search.engine.solr.SolrEngine("http://host:8983/solr", shards=2, replicas=2)``.
