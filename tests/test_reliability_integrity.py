@@ -378,3 +378,16 @@ def test_a_rebuild_that_fails_after_the_answer_is_a_warning_not_an_error(built):
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 2, result.output
     assert "could not be rebuilt: the corpus has 1 problem" in result.stderr and "Traceback" not in result.output
     assert store.current_generation(index_dir) == damaged  # left for the next command, once the corpus is fixed
+
+
+def test_the_last_good_generation_opens_for_reading_only(built):
+    corpus, index_dir = built
+    extra = corpus / "more.jsonl"
+    extra.write_text(json.dumps({"id": "x-1", "caption": "Ferry at Wuzhou"}) + "\n")
+    with Index(index_dir) as idx:
+        assert idx.last_good() is None  # a first build keeps nothing
+        idx.update_from(corpus)
+        with idx.last_good() as kept:
+            assert kept.search("Wuzhou").total == 0 and idx.search("Wuzhou").total == 1
+            with pytest.raises(IchigoError, match="for reading only"):
+                kept.update_from(corpus)

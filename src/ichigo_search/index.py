@@ -16,7 +16,7 @@ from ichigo_search.corpus.files import fingerprint
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
-from ichigo_search.errors import IchigoError, IndexFormatError
+from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, run_search
@@ -191,6 +191,8 @@ class Index:
         return report
 
     def _indexer(self, semantic: str | bool | None = None) -> Indexer:
+        if self._pinned is not None:
+            raise IndexWriteError(f"{self._pinned}: an index opened by last_good() is for reading only")
         return Indexer(self.path, self._engine, self.ranking, semantic)
 
     # -- reading -----------------------------------------------------------
