@@ -24,6 +24,7 @@ import fcntl
 import os
 import shutil
 import stat
+import weakref
 from pathlib import Path
 
 from ichigo_search.errors import IndexFormatError
@@ -42,18 +43,13 @@ _OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | NOFOLLOW | getattr(
 class Hold:
     """A reader's shared lock on one generation folder; :meth:`release` lets go of it."""
 
-    def __init__(self, generation: Path, fd: int | None):
+    def __init__(self, generation: Path, fd: int):
         self.generation = generation
-        self._fd = fd
+        self._close = weakref.finalize(self, os.close, fd)  # also when it is dropped without release()
 
     def release(self) -> None:
         """Let go of the generation (once; later calls do nothing)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __del__(self) -> None:
-        self.release()
+        self._close()
 
 
 def hold(generation: Path) -> Hold | None:
