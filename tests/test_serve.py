@@ -265,3 +265,38 @@ def test_the_503_beyond_the_connection_limit_carries_them_too(protocol):
             answer = _raw_answer(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert answer.startswith(b"HTTP/1.1 503") and _has_security_headers(answer), answer[:600]
         assert b"retry-after: 1" in answer.lower()
+
+
+def test_serve_starts_on_a_damaged_index_and_answers_from_the_last_good_generation(tmp_path, corpus):
+    """Damage found as workers start: no worker dies in a loop; the last good generation answers until repaired."""
+    from ichigo_search import store
+    from ichigo_search.web.app import WARNING_HEADER
+
+    index = tmp_path / "index"
+    Index(index).update_from(corpus)
+    (corpus / "more.jsonl").write_text(json.dumps({"id": "x-1", "caption": "Ferry at Wuzhou"}) + "\n")
+    Index(index).update_from(corpus)  # keeps the generation it replaces
+    live, kept = store.current_generation(index), store.previous_generation(index)
+    shared = {path.stat().st_ino for path in kept.iterdir()}
+    own = [live / name for name in store.read_manifest(live) if (live / name).stat().st_ino not in shared]
+    victim = max(own, key=lambda path: path.stat().st_size)
+    os.truncate(victim, victim.stat().st_size // 2)
+    port = free_port()
+    process = subprocess.Popen(
+        serve_command(corpus, index, port, "--workers", "2", "--no-update"), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline, answers = time.monotonic() + 60, []
+        while len(answers) < 6 and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/api/search?q=Guilin", timeout=5) as response:
+                    answers.append((response.status, response.headers.get(WARNING_HEADER), json.load(response)))
+            except OSError:
+                assert process.poll() is None
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+    assert len(answers) == 6, stderr[-2000:]
+    assert all(status == 200 and warning and data["total"] == 2 for status, warning, data in answers), answers
+    assert "answering from the last good generation" in stderr and "stopped with code" not in stderr, stderr[-2000:]

@@ -249,11 +249,15 @@ def uvicorn_options(host: str, port: int, limits: Limits = Limits()) -> dict[str
 
 def worker_app() -> ASGIApp:
     """The app of one worker process: it opens the index named by :data:`INDEX_VARIABLE` itself."""
+    from ichigo_search.errors import IchigoError
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
 
     index = Index(os.environ[INDEX_VARIABLE])
-    index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
+    try:
+        index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
+    except IchigoError as exc:  # damaged: requests answer from the last good generation (or 503) and repair it
+        logging.getLogger("ichigo_search.web").warning("the index cannot be read at startup: %s", exc)
     corpus = os.environ.get(CORPUS_VARIABLE)
     return create_app(index, repair=repairer(Path(corpus), index.path) if corpus else None)
 
