@@ -175,20 +175,43 @@ def test_kill_9_at_every_stage_then_the_next_run_finishes(tmp_path, corpora):
             assert report.unchanged == len(V2) and not report.changed, label
         assert leftovers(index_dir) == [], label
         others = [g for g in store.generations(index_dir) if g != store.current_generation(index_dir)]
-        assert len(others) == 1 and (others[0] / store.META).exists(), label  # the replaced one, kept for readers
+        kept = store.previous_generation(index_dir)  # an update's replaced generation; none after a rebuild
+        assert others == ([kept] if kept else []) and all((g / store.META).exists() for g in others), label
+        if before == V1:  # this run was an incremental update
+            assert len(others) == 1, label
         with Index(index_dir) as idx:
             assert len(idx) == len(V2)
 
 
-def test_replaced_generations_go_after_their_grace_period(tmp_path, corpora, monkeypatch):
+def test_after_a_rebuild_with_no_readers_only_the_live_generation_remains(tmp_path, corpora):
     index_dir = fresh_index(corpora, tmp_path / "index")
-    old = store.current_generation(index_dir)
-    Index(index_dir).update_from(corpora[1])
-    assert old.exists()  # a reader may still be opening it
-    monkeypatch.setattr(store.generation, "GRACE_SECONDS", 0.0)  # where remove_stale reads it
-    Index(index_dir).update_from(corpora[0])
+    Index(index_dir).update_from(corpora[1])  # an update keeps the generation it replaced (PREVIOUS)
+    live, kept = store.current_generation(index_dir), store.previous_generation(index_dir)
+    assert kept is not None and store.generations(index_dir) == sorted([live, kept])
+    Index(index_dir).update_from(corpora[0])  # the next one keeps only the one it replaced
+    assert store.previous_generation(index_dir) == live
+    assert store.generations(index_dir) == sorted([live, store.current_generation(index_dir)])
+    result = cli("index", "--rebuild", "--quiet", "--corpus", str(corpora[0]), "--index", str(index_dir))
+    assert result.returncode == 0, result.stderr
     assert store.generations(index_dir) == [store.current_generation(index_dir)]
-    assert state(index_dir) == V1
+    assert store.previous_generation(index_dir) is None and state(index_dir) == V1
+
+
+def test_a_reader_keeps_a_replaced_generation_until_it_lets_go(tmp_path, corpora):
+    index_dir = fresh_index(corpora, tmp_path / "index")
+    reader = Index(index_dir)
+    assert reader.search("Kunming").total > 0
+    old = store.current_generation(index_dir)
+    Index(index_dir).rebuild_from(corpora[1])  # another writer; the reader still holds the old generation
+    assert old.exists() and (old / store.META).exists()
+    assert reader.search("Kunming").total > 0  # the reader moves to the new generation, letting go of the old
+    assert not old.exists()
+    assert store.generations(index_dir) == [store.current_generation(index_dir)]
+    held = store.current_generation(index_dir)
+    result = cli("index", "--rebuild", "--quiet", "--corpus", str(corpora[0]), "--index", str(index_dir))
+    assert result.returncode == 0 and held.exists()  # held by this process while another rebuilds
+    reader.close()
+    assert not held.exists() and store.generations(index_dir) == [store.current_generation(index_dir)]
 
 
 @pytest.mark.parametrize("mode, point", [("--rebuild", "record:60"), ("", "change:20"), ("--rebuild", "commit:0")])

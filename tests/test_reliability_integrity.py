@@ -198,7 +198,7 @@ def test_an_index_without_checksums_is_rebuilt_by_the_next_index(built):
     assert result.exit_code == 0 and "no checksums" in result.output and "rebuilt" in result.output
 
 
-# A long-lived reader (memory-mapped, as `serve` opens it) whose segment is cut short under it.
+# A long-lived reader (memory_map=True, as `serve` opens it) whose segment is cut short under it.
 TRUNCATED_UNDER_A_READER = r"""
 import sys
 from pathlib import Path
@@ -231,6 +231,44 @@ def test_a_segment_cut_short_under_a_mapped_reader_is_damage_not_sigbus(built):
     )
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     assert result.stdout.split() == ["damaged"] * 3
+
+
+# A long-lived reader whose segments are cut short in the middle of a search, after the sizes were checked
+# (the search's first step); with memory maps the next page it touched killed it with SIGBUS.
+TRUNCATED_DURING_A_QUERY = r"""
+import sys
+from pathlib import Path
+from ichigo_search import Index, IndexDamagedError, search, store
+import ichigo_search.index as front
+idx = Index(sys.argv[1], memory_map=True)
+assert idx.search("Guilin").total == 2
+real = front.run_search
+def cut_then_search(*args, **kwargs):
+    for seg in store.current_generation(Path(sys.argv[1])).glob("*.seg"):
+        with open(seg, "r+b") as handle:
+            handle.truncate(100)
+    return real(*args, **kwargs)
+front.run_search = cut_then_search
+try:
+    idx.search("refugee train Liuzhou")
+    print("answered")
+except IndexDamagedError as exc:
+    print("damaged:", exc)
+"""
+
+
+def test_a_segment_cut_short_during_a_query_is_damage_not_sigbus(built):
+    _, index_dir = built
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", TRUNCATED_DURING_A_QUERY, str(index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])  # -7: killed by SIGBUS
+    assert result.stdout.startswith("damaged:") and ".seg" in result.stdout, result.stdout
 
 
 def test_query_answers_from_the_last_good_index_when_a_file_changes_while_it_is_read(built, monkeypatch):
@@ -278,3 +316,78 @@ def test_a_running_server_rebuilds_a_damaged_index_and_answers_again(built):
             time.sleep(0.2)
         assert client.get("/api/search", params={"q": "Guilin"}).json()["total"] > 0
     assert store.current_generation(index_dir) != damaged and store.verify(store.current_generation(index_dir)) == []
+
+
+def updated_then_damaged(corpus: Path, index_dir: Path) -> Path:
+    """An incremental update (which keeps the generation it replaces), then a file only the new generation has
+    (not a hard link to the kept one) cut short; returns the damaged generation."""
+    extra = corpus / "more.jsonl"
+    extra.write_text("".join(json.dumps({"id": f"x-{i}", "caption": f"Ferry {i} at Wuzhou"}) + "\n" for i in range(5)))
+    assert run(corpus, index_dir, "index").exit_code == 0
+    live, kept = store.current_generation(index_dir), store.previous_generation(index_dir)
+    assert kept is not None and kept != live
+    kept_files = {path.stat().st_ino for path in kept.iterdir()}
+    own = [live / name for name in store.read_manifest(live) if (live / name).stat().st_ino not in kept_files]
+    victim = max(own, key=lambda path: path.stat().st_size)
+    os.truncate(victim, victim.stat().st_size // 2)
+    return live
+
+
+def test_query_answers_from_the_last_good_generation_then_rebuilds(built):
+    corpus, index_dir = built
+    damaged = updated_then_damaged(corpus, index_dir)
+    result = CliRunner().invoke(main, ["query", "Guilin", "--json", "--corpus", str(corpus), "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    assert "answering from the index as before its last update" in result.stderr, result.stderr
+    assert "the index was rebuilt" in result.stderr and "Traceback" not in result.output
+    assert json.loads(result.stdout)["total"] == 2  # the --json shape, from the kept generation
+    live = store.current_generation(index_dir)
+    assert live != damaged and store.verify(live) == [] and not damaged.exists()
+    assert json.loads(run(corpus, index_dir, "query", "Wuzhou", "--json", "--no-update").stdout)["total"] == 5
+
+
+def test_a_server_answers_from_the_last_good_generation_while_it_rebuilds(built):
+    import time
+
+    from starlette.testclient import TestClient
+
+    from ichigo_search.web.app import WARNING_HEADER, create_app
+    from ichigo_search.web.server import repairer
+
+    corpus, index_dir = built
+    with Index(index_dir) as idx, TestClient(create_app(idx, repair=repairer(corpus, index_dir))) as client:
+        assert client.get("/api/search", params={"q": "Guilin"}).json()["total"] == 2
+        damaged = updated_then_damaged(corpus, index_dir)
+        during = client.get("/api/search", params={"q": "Guilin"})
+        assert during.status_code == 200 and during.json()["total"] == 2, during.text
+        assert "before its last update" in during.headers[WARNING_HEADER]
+        deadline = time.monotonic() + 60
+        while WARNING_HEADER in client.get("/healthz").headers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = client.get("/api/search", params={"q": "Wuzhou"})
+        assert after.status_code == 200 and WARNING_HEADER not in after.headers and after.json()["total"] == 5
+    live = store.current_generation(index_dir)
+    assert live != damaged and store.verify(live) == []
+
+
+def test_a_rebuild_that_fails_after_the_answer_is_a_warning_not_an_error(built):
+    corpus, index_dir = built
+    damaged = updated_then_damaged(corpus, index_dir)
+    (corpus / "broken.jsonl").write_text('{"id": "no-caption"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", "Guilin", "--json", "--corpus", str(corpus), "--index", str(index_dir)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 2, result.output
+    assert "could not be rebuilt: the corpus has 1 problem" in result.stderr and "Traceback" not in result.output
+    assert store.current_generation(index_dir) == damaged  # left for the next command, once the corpus is fixed
+
+
+def test_the_last_good_generation_opens_for_reading_only(built):
+    corpus, index_dir = built
+    extra = corpus / "more.jsonl"
+    extra.write_text(json.dumps({"id": "x-1", "caption": "Ferry at Wuzhou"}) + "\n")
+    with Index(index_dir) as idx:
+        assert idx.last_good() is None  # a first build keeps nothing
+        idx.update_from(corpus)
+        with idx.last_good() as kept:
+            assert kept.search("Wuzhou").total == 0 and idx.search("Wuzhou").total == 1
+            with pytest.raises(IchigoError, match="for reading only"):
+                kept.update_from(corpus)

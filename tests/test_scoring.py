@@ -166,7 +166,7 @@ def test_member_and_top_break_ties_by_document_number():
 
 
 def test_memory_mapped_and_plain_reads_agree(fsa_index):
-    """The zero-copy mapped storage (ichigo_search.engine.whoosh.mapped) reads exactly what plain file reads do."""
+    """The long-lived reader's storage (engine/whoosh/positional.py) reads exactly what plain file reads do."""
     with Index(fsa_index.path, memory_map=True) as mapped, Index(fsa_index.path, memory_map=False) as plain:
         for text in ("farm tractor", '"county road"', "Kweilin", "children -school"):
             a, b = mapped.search(text, limit=20), plain.search(text, limit=20)

@@ -5,6 +5,7 @@ Each test is bounded: a handful of connections, deadlines of a few seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -13,13 +14,21 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE_CORPUS
 from ichigo_search import Index
-from ichigo_search.web.server import HEADER_TIMEOUT_VARIABLE, LOG_LINE_CHARS, LogBudget
+from ichigo_search.web.server import (
+    HEADER_TIMEOUT_VARIABLE,
+    LOG_LINE_CHARS,
+    DefaultLines,
+    Limits,
+    LogBudget,
+    log_config,
+)
 
 HOST = "127.0.0.1"
 HEADER_TIMEOUT = 1.0
@@ -147,15 +156,147 @@ def test_a_busy_port_is_a_clear_error(tmp_path):
 
 
 def test_log_lines_are_cut_and_budgeted():
-    budget = LogBudget(per_minute=5)
+    budget, lines = LogBudget(per_minute=5), DefaultLines("%(message)s")
 
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (message,), None)
 
     long = record("GET /records/" + "x" * 100_000)
-    assert budget.filter(long) and len(long.getMessage()) < LOG_LINE_CHARS + 40
+    assert budget.filter(long) and len(lines.format(long)) < LOG_LINE_CHARS + 40
     passed = [budget.filter(record(f"line {n}")) for n in range(1000)]
     assert passed.count(True) == 4  # the long line used one of the five
     budget._minute -= 1  # a minute later
     after = record("next")
-    assert budget.filter(after) and "996 log lines dropped" in after.getMessage()
+    assert budget.filter(after) and "996 log lines dropped" in lines.format(after)
+
+
+def test_access_lines_are_cut_and_still_formatted():
+    """uvicorn's access formatter reads the record's arguments: the budget leaves them (clearing them made every
+    access line a logging error with a traceback on stderr)."""
+    access = log_config(Limits())["formatters"]["access"]
+    formatter = access["()"](access["fmt"])
+    path = "/api/search?q=" + "x" * 10_000
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", path, "1.1", 200),
+        None,
+    )
+    assert LogBudget(per_minute=5).filter(record)
+    line = formatter.format(record)
+    assert '"GET /api/search?q=xxx' in line and len(line) < LOG_LINE_CHARS + 40
+
+
+MALFORMED = [b"GET / HTTP/1.1\r\nHost: x\r\nno colon in this header\r\n\r\n", b"\x00\x01\x02 nonsense\r\n\r\n"]
+
+
+def _raw_answer(port: int, request: bytes) -> bytes:
+    """What the server writes back to ``request`` before it closes the connection."""
+    with socket.create_connection((HOST, port), timeout=PATIENCE) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def _has_security_headers(answer: bytes) -> bool:
+    from ichigo_search.web.app import SECURITY_HEADERS
+
+    head = answer.partition(b"\r\n\r\n")[0].lower().split(b"\r\n")
+    return all(name + b": " + value.lower() in head for name, value in SECURITY_HEADERS)
+
+
+@pytest.mark.parametrize("request_bytes", MALFORMED, ids=["header", "request-line"])
+def test_the_servers_own_400_carries_the_security_headers(server, request_bytes):
+    """A request the HTTP parser rejects never reaches the app; its 400 still has every security header."""
+    answer = _raw_answer(server, request_bytes)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert _has_security_headers(answer), answer[:600]
+
+
+@contextlib.contextmanager
+def _uvicorn_in_a_thread(protocol: type, limit: int | None = None) -> Iterator[int]:
+    """A uvicorn server with ``protocol`` and a trivial app on a free port, for the block's duration."""
+    import threading
+
+    import uvicorn
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    port = free_port()
+    config = uvicorn.Config(app, host=HOST, port=port, http=protocol, log_level="critical", limit_concurrency=limit)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(PATIENCE)
+
+
+def test_the_pure_python_parsers_400_carries_them_too():
+    """The same with uvicorn's h11 protocol (``serve`` uses it when httptools is not installed)."""
+    from ichigo_search.web.server import GuardedH11
+
+    with _uvicorn_in_a_thread(GuardedH11) as port:
+        for request_bytes in MALFORMED:
+            answer = _raw_answer(port, request_bytes)
+            assert answer.startswith(b"HTTP/1.1 400") and _has_security_headers(answer), answer[:600]
+
+
+@pytest.mark.parametrize("protocol", ["GuardedH11", "PROTOCOL"])
+def test_the_503_beyond_the_connection_limit_carries_them_too(protocol):
+    from ichigo_search.web import server
+
+    with _uvicorn_in_a_thread(getattr(server, protocol), limit=2) as port:
+        assert _raw_answer(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 204")
+        with socket.create_connection((HOST, port), timeout=PATIENCE):  # an idle one, and this request makes two
+            time.sleep(0.2)
+            answer = _raw_answer(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 503") and _has_security_headers(answer), answer[:600]
+        assert b"retry-after: 1" in answer.lower()
+
+
+def test_serve_starts_on_a_damaged_index_and_answers_from_the_last_good_generation(tmp_path, corpus):
+    """Damage found as workers start: no worker dies in a loop; the last good generation answers until repaired."""
+    from ichigo_search import store
+    from ichigo_search.web.app import WARNING_HEADER
+
+    index = tmp_path / "index"
+    Index(index).update_from(corpus)
+    (corpus / "more.jsonl").write_text(json.dumps({"id": "x-1", "caption": "Ferry at Wuzhou"}) + "\n")
+    Index(index).update_from(corpus)  # keeps the generation it replaces
+    live, kept = store.current_generation(index), store.previous_generation(index)
+    shared = {path.stat().st_ino for path in kept.iterdir()}
+    own = [live / name for name in store.read_manifest(live) if (live / name).stat().st_ino not in shared]
+    victim = max(own, key=lambda path: path.stat().st_size)
+    os.truncate(victim, victim.stat().st_size // 2)
+    port = free_port()
+    process = subprocess.Popen(
+        serve_command(corpus, index, port, "--workers", "2", "--no-update"), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline, answers = time.monotonic() + 60, []
+        while len(answers) < 6 and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/api/search?q=Guilin", timeout=5) as response:
+                    answers.append((response.status, response.headers.get(WARNING_HEADER), json.load(response)))
+            except OSError:
+                assert process.poll() is None
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+    assert len(answers) == 6, stderr[-2000:]
+    assert all(status == 200 and warning and data["total"] == 2 for status, warning, data in answers), answers
+    assert "answering from the last good generation" in stderr and "stopped with code" not in stderr, stderr[-2000:]

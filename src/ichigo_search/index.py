@@ -16,7 +16,7 @@ from ichigo_search.corpus.files import fingerprint
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
-from ichigo_search.errors import IchigoError, IndexFormatError
+from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError
 from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_engine, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, run_search
@@ -49,8 +49,10 @@ class Index:
 
         ``memory_map`` suits a long-lived process (warm queries about 10% faster, the
         index's pages shared with the page cache); a one-shot command opens a little
-        faster without it. ``ranking`` sets how hits are scored (:mod:`ichigo_search.ranking`;
-        its field weights apply to indexes built with it); ``engine`` names the engine that
+        faster without it. (The name is historical: the files are read with ``pread``, so a
+        file cut short under a search is reported as damage, not a SIGBUS.) ``ranking`` sets
+        how hits are scored (:mod:`ichigo_search.ranking`; its field weights apply to indexes
+        built with it); ``engine`` names the engine that
         stores the index (:mod:`ichigo_search.engine`: ``"whoosh"``, the default, or ``"solr"``,
         configured by ``ICHIGO_SOLR_URL``), or is an engine, such as
         ``ichigo_search.engine.solr.SolrEngine("http://host:8983/solr", shards=2, replicas=2)``.
@@ -62,6 +64,8 @@ class Index:
         self._engine_given = engine
         self._engine_used: Engine | None = None
         self._generation: Path | None = None
+        self._hold: store.Hold | None = None  # the open generation, held so that no one deletes it
+        self._pinned: Path | None = None  # a generation read instead of CURRENT's (last_good)
         self._thesaurus: dict[str, Any] | None = None
         self._searcher: Searcher | None = None
         self._files: dict[str, dict[str, int]] | None = None  # the live generation's manifest
@@ -85,8 +89,45 @@ class Index:
 
     def meta(self) -> dict[str, Any]:
         """Metadata of the live generation (empty when none was built)."""
-        generation = store.current_generation(self.path)
-        return store.read_meta(generation) if generation else {}
+        with self._held() as generation:
+            return store.read_meta(generation) if generation else {}
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[Path | None]:
+        """The generation this index reads (CURRENT's, or the pinned one), held while the block runs."""
+        for attempt in range(5):
+            generation = self._pinned or store.current_generation(self.path)
+            if generation is None:
+                yield None
+                return
+            hold = store.hold(generation)
+            if hold is not None:
+                try:
+                    yield generation
+                finally:
+                    hold.release()
+                return
+            time.sleep(0.02 * (attempt + 1))  # deleted as we looked: CURRENT names another by now
+        raise IndexFormatError(f"{self.path}: the index changed five times while it was being opened; try again")
+
+    def last_good(self) -> Index | None:
+        """The generation kept from before the last incremental update, opened apart, if it is on disk and sound.
+
+        For answering while the live generation is damaged and rebuilt: hard links make the files it
+        shares with the live one free, so it costs only the files that update replaced. None when
+        there is none (a rebuild keeps none) or it is damaged too (a file it shares was).
+        """
+        previous = store.previous_generation(self.path)
+        if previous is None:
+            return None
+        try:
+            check_format(previous)
+            store.verified(previous, store.CHANGED)
+        except IndexFormatError:
+            return None
+        kept = Index(self.path, memory_map=self.memory_map, ranking=self.ranking, engine=self._engine_given)
+        kept._pinned = previous
+        return kept
 
     def needs_update(self, corpus_dir: str | os.PathLike[str]) -> bool:
         """Cheap check (file names, sizes, mtimes) whether the corpus or the index changed since the last build.
@@ -150,6 +191,8 @@ class Index:
         return report
 
     def _indexer(self, semantic: str | bool | None = None) -> Indexer:
+        if self._pinned is not None:
+            raise IndexWriteError(f"{self._pinned}: an index opened by last_good() is for reading only")
         return Indexer(self.path, self._engine, self.ranking, semantic)
 
     # -- reading -----------------------------------------------------------
@@ -158,12 +201,15 @@ class Index:
         """An up-to-date searcher, reopened when CURRENT names another generation."""
 
         for attempt in range(5):
-            generation = store.current_generation(self.path)
+            generation = self._pinned or store.current_generation(self.path)
             if generation is None:
                 raise IndexFormatError(f"{self.path}: no index here yet; run `ichigo-search index`")
             try:
                 if generation != self._generation or self._searcher is None:
                     self._close_searcher()
+                    self._hold = store.hold(generation)
+                    if self._hold is None:  # deleted as we looked: CURRENT names another by now
+                        raise FileNotFoundError(f"{generation}: deleted")
                     check_format(generation)
                     check_engine(generation, self._engine.name)
                     files = store.read_manifest(generation)  # None: an index written before checksums
@@ -173,7 +219,7 @@ class Index:
                     self._generation, self._files = generation, files
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
                 else:
-                    if self._files is not None:  # a file cut short under an open (mapped) index: stop here
+                    if self._files is not None:  # a file cut short under an open index: stop here
                         store.verified(generation, store.SIZES, self._files)
                     self._searcher = self._searcher.refreshed()
                 return self._searcher
@@ -200,6 +246,11 @@ class Index:
         self._generation = None
         self._files = None
         self._dense = False
+        if self._hold is not None:  # let go of the generation; the last reader of a retired one deletes it
+            self._hold.release()
+            self._hold = None
+            with contextlib.suppress(OSError):
+                store.collect(self.path)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Searcher]:
@@ -346,6 +397,17 @@ class Index:
             problems.append(f"{self.path}: no index here yet; run `ichigo-search index`")
             return report
         report["generation"] = generation.name
+        hold = store.hold(generation)  # not deleted under the check if a writer replaces it meanwhile
+        try:
+            self._check(generation, report)
+        finally:
+            if hold is not None:
+                hold.release()
+        return report
+
+    def _check(self, generation: Path, report: dict[str, Any]) -> None:
+        """Fill ``report`` (see :meth:`check`) for a generation the caller holds."""
+        problems: list[str] = report["problems"]
         meta: dict[str, Any] = {}
         try:
             meta = store.read_meta(generation)
@@ -365,26 +427,25 @@ class Index:
             if report["records"] is not None and meta.get("records") not in (None, report["records"]):
                 problems.append(f"{generation.name}: {report['records']} records, {meta['records']} when written")
         report["sound"] = not problems
-        return report
 
     def stats(self) -> dict[str, Any]:
         """Records, size on disk, build times and corpus files of the live index."""
-        generation = store.current_generation(self.path)
-        if generation is None:
-            return {"index": str(self.path), "records": 0, "built": False}
-        meta = store.read_meta(generation)
-        return {
-            "index": str(self.path),
-            "generation": generation.name,
-            "records": len(self),
-            "index_bytes": store.folder_size(generation),
-            "built_at": meta.get("built_at"),
-            "updated_at": meta.get("updated_at"),
-            "corpus": meta.get("corpus_path"),
-            "corpus_files": meta.get("corpus_files", []),
-            "collection": meta.get("collection", {}),
-            "format": meta.get("format"),
-        }
+        with self._held() as generation:
+            if generation is None:
+                return {"index": str(self.path), "records": 0, "built": False}
+            meta = store.read_meta(generation)
+            return {
+                "index": str(self.path),
+                "generation": generation.name,
+                "records": len(self),
+                "index_bytes": store.folder_size(generation),
+                "built_at": meta.get("built_at"),
+                "updated_at": meta.get("updated_at"),
+                "corpus": meta.get("corpus_path"),
+                "corpus_files": meta.get("corpus_files", []),
+                "collection": meta.get("collection", {}),
+                "format": meta.get("format"),
+            }
 
 
 def _reason(exc: IchigoError) -> str:

@@ -219,8 +219,13 @@ class Indexer:
         retired: Path | None,
         corpus: Corpus | None = None,
         progress: Progress | None = None,
+        keep_retired: bool = False,
     ) -> None:
-        """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead."""
+        """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead.
+
+        ``keep_retired``: ``retired`` becomes the PREVIOUS generation, kept to answer from while
+        a damaged live one is rebuilt (an incremental update's: it shares most files by hard links).
+        """
         from ichigo_search.facets import write_columns  # numpy: only where an index is written
 
         follow_vectors(generation, retired, self.engine, self.semantic, progress)
@@ -230,7 +235,7 @@ class Indexer:
             _write_file_states(generation, corpus)
         store.write_meta(generation, meta)
         store.crash_point("meta")
-        store.make_live(self.root, generation, retired=retired)
+        store.make_live(self.root, generation, retired=retired, keep_retired=keep_retired)
         self.engine.published(self.root, generation)
 
     def _discard(self, generation: Path) -> None:
@@ -333,7 +338,7 @@ class Indexer:
         try:
             self.engine.apply(copy, removed, _changed_documents(changes, places, progress))
             store.crash_point("committed")
-            self._publish(copy, new_meta, generation, corpus, progress)
+            self._publish(copy, new_meta, generation, corpus, progress, keep_retired=True)
         except BaseException:
             self._discard(copy)
             raise

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from ichigo_search import store
 from ichigo_search.errors import CorpusError, IchigoError, IndexBusyError, IndexFormatError
 
 T = TypeVar("T")
@@ -29,6 +31,8 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
         return
     if not idx.needs_update(corpus):
         return
+    if repair_deferred(idx, corpus):  # answered from the last good generation first, then rebuilt (answering)
+        return
     try:
         report = idx.update_from(corpus, lock_timeout=QUERY_LOCK_WAIT if idx.exists else FIRST_BUILD_LOCK_WAIT)
         for note in report.notes:
@@ -50,17 +54,59 @@ def refresh_index(idx, corpus: Path, warn: Callable[[str], None]) -> None:
         warn(f"warning: cannot update the index ({exc}); searching it as it is.")
 
 
-def read_repairing(idx, corpus: Path | None, warn: Callable[[str], None], read: Callable[[], T]) -> T:
-    """``read()`` from ``idx``; when that finds the index damaged, rebuild it from ``corpus`` and read again.
+@contextlib.contextmanager
+def answering(idx, corpus: Path | None, warn: Callable[[str], None]) -> Iterator[Callable[[Callable[[Any], T]], T]]:
+    """Reads that survive a damaged index: ``with answering(idx, corpus, warn) as answer: answer(read)``.
 
-    ``corpus`` None (``--no-update``) or missing: the damage is raised as it was found. The rebuild
-    is said on stderr through ``warn``; while it runs, other readers keep the last good generation.
+    ``answer(read)`` is ``read(idx)``. When that finds the index damaged and ``corpus`` is at hand,
+    the last good generation (:meth:`~ichigo_search.index.Index.last_good`), if one is on disk and
+    sound, answers instead, with a warning, and the index is rebuilt when the block ends (after
+    the answer was shown); without one it is rebuilt at once and read again. Either rebuild is
+    said through ``warn``. ``corpus`` None (``--no-update``) or missing: the damage is raised.
     """
-    try:
-        return read()
-    except IndexFormatError as exc:
-        if corpus is None or not corpus.is_dir():
-            raise
-        warn(f"note: {str(exc).split('; run')[0]}; rebuilding it from the corpus")
-    idx.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
-    return read()
+    repair: list[str] = []
+
+    def answer(read: Callable[[Any], T]) -> T:
+        try:
+            return read(idx)
+        except IndexFormatError as exc:
+            if corpus is None or not corpus.is_dir():
+                raise
+            reason = str(exc).split("; run")[0]
+        kept = idx.last_good()
+        if kept is not None:
+            try:
+                with kept:
+                    value = read(kept)
+                    when = kept.meta().get("updated_at") or "an earlier update"
+                warn(f"warning: {reason}; answering from the index as before its last update ({when}), then rebuilding")
+                repair.append(reason)
+                return value
+            except IndexFormatError:  # damaged too (a file it shares with the live generation)
+                pass
+        warn(f"note: {reason}; rebuilding it from the corpus")
+        idx.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
+        return read(idx)
+
+    yield answer
+    if repair and corpus is not None:
+        try:
+            idx.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
+        except CorpusError as exc:  # the answer stands; the next command tries again
+            warn(f"warning: the index could not be rebuilt: the corpus has {len(exc.problems)} problem(s)")
+        except IchigoError as exc:
+            warn(f"warning: the index could not be rebuilt ({exc})")
+        else:
+            warn("note: the index was rebuilt from the corpus")
+
+
+def repair_deferred(idx, corpus: Path) -> bool:
+    """Whether ``idx`` is damaged and its last good generation can answer until a rebuild (see :func:`answering`)."""
+    generation, damage = store.live_generation(idx.path)
+    if generation is None or damage or not store.verify(generation, store.CHANGED):
+        return False
+    kept = idx.last_good()
+    if kept is None:
+        return False
+    kept.close()
+    return True

@@ -199,8 +199,14 @@ def refresh_for_query(idx: Index, corpus: Path) -> None:
     refresh_index(idx, corpus, warn=_warn)
 
 
-def read_repairing(idx: Index, corpus: Path | None, read: Callable[[], T]) -> T:
-    """``read()``; an index found damaged is rebuilt from ``corpus`` (None: never) and read again."""
+Answer = Callable[[Callable[["Index"], T]], T]
+
+
+def answering(idx: Index, corpus: Path | None) -> contextlib.AbstractContextManager[Answer]:
+    """Reads from ``idx`` that survive damage (the last good generation answers, then it is rebuilt from ``corpus``).
+
+    ``corpus`` None: damage is reported, never repaired. See :func:`ichigo_search.app.refresh.answering`.
+    """
     from ichigo_search.app import refresh
 
-    return refresh.read_repairing(idx, corpus, _warn, read)
+    return refresh.answering(idx, corpus, _warn)

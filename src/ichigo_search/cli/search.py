@@ -11,11 +11,11 @@ import click
 from ichigo_search.cli.common import (
     EXIT_HITS,
     EXIT_NO_HITS,
+    answering,
     handle_errors,
     location_options,
     locations,
     open_index,
-    read_repairing,
     refresh_for_query,
 )
 
@@ -66,20 +66,22 @@ def query(
         refresh_for_query(idx, corpus)
     text = " ".join(words)
 
-    def read():
-        results = idx.search(text, limit=limit, offset=offset, place=place, year=year)
-        return results, idx.facets(text, place=place, year=year) if with_facets else None
+    def read(index):
+        results = index.search(text, limit=limit, offset=offset, place=place, year=year)
+        return results, index.facets(text, place=place, year=year) if with_facets else None
 
-    results, facets = read_repairing(idx, None if no_update else corpus, read)
-    if as_json:
-        data = results.to_dict()
-        if facets is not None:
-            data["facets"] = {"places": facets.to_dict()["places"], "decades": facets.to_dict()["decades"]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        _print_results(results)
-        if facets is not None:
-            _print_facets(facets)
+    with answering(idx, None if no_update else corpus) as answer:  # a damaged index is rebuilt after the answer
+        results, facets = answer(read)
+        if as_json:
+            data = results.to_dict()
+            if facets is not None:
+                data["facets"] = {"places": facets.to_dict()["places"], "decades": facets.to_dict()["decades"]}
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            _print_results(results)
+            if facets is not None:
+                _print_facets(facets)
+        sys.stdout.flush()
     sys.exit(EXIT_HITS if results.total else EXIT_NO_HITS)
 
 
@@ -132,12 +134,17 @@ def show(record_id: str, as_json: bool, corpus_dir: Path | None, index_dir: Path
     corpus, index_path = locations(corpus_dir, index_dir)
     idx = open_index(index_path)
     refresh_for_query(idx, corpus)
-    record = read_repairing(idx, corpus, lambda: idx.get(record_id))
+    with answering(idx, corpus) as answer:  # a damaged index is rebuilt after the answer
+        record, located = answer(lambda index: (index.get(record_id), index.located(record_id) or []))
+        if record is not None:
+            _print_record(record.to_dict(), located, as_json)
+            sys.stdout.flush()
     if record is None:
         click.echo(f"ichigo-search: no record with id {record_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
-    data = record.to_dict()
-    located = idx.located(record_id) or []
+
+
+def _print_record(data: dict, located: list[dict], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({**data, "located": located}, ensure_ascii=False, indent=2))
         return

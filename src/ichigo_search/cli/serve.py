@@ -69,7 +69,7 @@ def serve(
 
     The index is brought up to date at startup; later `ichigo-search index`
     runs in another shell show up without a restart. Each of the --workers
-    processes opens the index itself; they share its memory-mapped files.
+    processes opens the index itself; they share its files' pages in the page cache.
 
     \b
     Pages and endpoints:
@@ -85,6 +85,7 @@ def serve(
     """
     import uvicorn
 
+    from ichigo_search.errors import IndexFormatError
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
     from ichigo_search.web.server import ENGINE_VARIABLE, repairer, run_workers, uvicorn_options
@@ -96,11 +97,22 @@ def serve(
     idx = Index(index_path, engine=engine)
     if not no_update:
         refresh_for_query(idx, corpus)
-    idx.facets("", browse=True)  # opens the index and reads the facet values once, before the first visitor
+    try:
+        idx.facets("", browse=True)  # opens the index and reads the facet values once, before the first visitor
+        records = len(idx)
+    except IndexFormatError as exc:  # damaged, with a last good generation to answer from while it is repaired
+        kept = idx.last_good()
+        if kept is None:
+            raise
+        with kept:
+            records = len(kept)
+        reason = str(exc).split("; run")[0]
+        repaired = "answering from the last good generation" + ("" if no_update else " while it is rebuilt")
+        click.echo(f"ichigo-search: warning: {reason}; {repaired}", err=True)
     if not _is_loopback(host):
         click.echo(f"ichigo-search: note: listening on {host}, reachable from other machines.", err=True)
     click.echo(
-        f"ichigo-search: serving {index_path} ({len(idx):,} captions) at http://{host}:{port}/ "
+        f"ichigo-search: serving {index_path} ({records:,} captions) at http://{host}:{port}/ "
         f"with {workers} worker{'s' if workers > 1 else ''}",
         err=True,
     )

@@ -4,6 +4,7 @@ Layout::
 
     index/
       CURRENT          name of the live generation, replaced atomically
+      PREVIOUS         name of the generation the last incremental update replaced, kept (if any)
       gen-<stamp>/     a Whoosh index plus meta.json
       .lock            locked (a POSIX record lock) by the one process writing
       .queue/          one ticket per writer waiting for the lock, oldest first
@@ -15,8 +16,10 @@ links are safe) and commits there.  The new generation is fsynced, then
 CURRENT is swapped: a reader sees the old index or the new one, never a
 half-written one, and a writer killed at any moment leaves the live index as
 it was.  A generation being built holds a ``.building`` marker; the next
-writer deletes such orphans at once, and retired generations after
-GRACE_SECONDS, for readers still opening them.
+writer deletes such orphans at once.  Readers hold the generation they search
+(``readers.py``: a shared lock on its folder); a retired generation (neither live
+nor PREVIOUS) is deleted as soon as no reader holds it, by the writer that retired
+it or by its last reader.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from ichigo_search.store.generation import (
     CURRENT,
     FILE_STATES,
     GENERATION_PREFIX,
-    GRACE_SECONDS,
     META,
+    PREVIOUS,
     clone_generation,
     current_generation,
     discard,
@@ -37,8 +40,8 @@ from ichigo_search.store.generation import (
     live_generation,
     make_live,
     new_generation,
+    previous_generation,
     read_meta,
-    remove_stale,
     sync_tree,
     write_atomic,
     write_meta,
@@ -56,6 +59,7 @@ from ichigo_search.store.integrity import (
     write_manifest,
 )
 from ichigo_search.store.locking import LOCK, QUEUE, write_lock
+from ichigo_search.store.readers import Hold, collect, hold, remove_stale
 
 __all__ = [
     "BUILDING",
@@ -65,23 +69,27 @@ __all__ = [
     "FILE_STATES",
     "FULL",
     "GENERATION_PREFIX",
-    "GRACE_SECONDS",
     "LOCK",
     "MANIFEST",
     "META",
+    "PREVIOUS",
     "QUEUE",
     "SIZES",
     "SMALL_FILE",
+    "Hold",
     "clone_generation",
+    "collect",
     "crash_point",
     "current_generation",
     "discard",
     "file_checksum",
     "folder_size",
     "generations",
+    "hold",
     "live_generation",
     "make_live",
     "new_generation",
+    "previous_generation",
     "read_manifest",
     "read_meta",
     "remove_stale",

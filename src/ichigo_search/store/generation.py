@@ -1,4 +1,4 @@
-"""Generations of an index folder: the CURRENT pointer, new, cloned, live and stale generations, meta.json."""
+"""Generations of an index folder: the CURRENT and PREVIOUS pointers, new, cloned, live and stale ones, meta.json."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from ichigo_search.errors import IndexDamagedError, IndexFormatError
 from ichigo_search.store.crash import crash_point
 
 CURRENT = "CURRENT"
+# Names the generation an incremental update replaced, kept to answer from while a damaged live one is rebuilt.
+PREVIOUS = "PREVIOUS"
 META = "meta.json"
 # What a generation's corpus files were when it was written (indexing.py); rewritten in place like META.
 FILE_STATES = "corpus-files.json"
@@ -25,8 +27,6 @@ GENERATION_PREFIX = "gen-"
 # Inside a generation that is not live yet; a generation holding it and not
 # named by CURRENT is the leftover of a killed writer.
 BUILDING = ".building"
-# Old generations are kept this long after being replaced, for readers still opening them.
-GRACE_SECONDS = 60.0
 _GENERATION_RE = re.compile(r"gen-[0-9A-Za-z-]{1,64}")
 _MAX_POINTER_BYTES = 256
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -36,9 +36,9 @@ def _damaged(path: Path, what: str) -> IndexFormatError:
     return IndexFormatError(f"{path}: {what}; run `ichigo-search index --rebuild`")
 
 
-def _read_pointer(root: Path) -> str | None:
-    """The generation name CURRENT holds, validated; None when there is no CURRENT."""
-    path = root / CURRENT
+def _read_pointer(root: Path, pointer: str = CURRENT) -> str | None:
+    """The generation name a pointer (CURRENT, PREVIOUS) holds, validated; None when there is none."""
+    path = root / pointer
     try:
         fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except FileNotFoundError:
@@ -79,6 +79,22 @@ def current_generation(root: Path) -> Path | None:
     return path
 
 
+def previous_generation(root: Path) -> Path | None:
+    """The generation kept from before the last incremental update (:data:`PREVIOUS`), or None.
+
+    None too when the pointer is damaged, names the live generation, or its folder is gone.
+    """
+    try:
+        name = _read_pointer(root, PREVIOUS)
+        live = _read_pointer(root)
+    except IndexFormatError:
+        return None
+    path = root / name if name is not None else None
+    if path is None or name == live or path.is_symlink() or not path.is_dir():
+        return None
+    return path
+
+
 def live_generation(root: Path) -> tuple[Path | None, str | None]:
     """Like current_generation, but a damaged pointer is returned as a message, not raised."""
     try:
@@ -88,12 +104,22 @@ def live_generation(root: Path) -> tuple[Path | None, str | None]:
 
 
 def new_generation(root: Path) -> Path:
-    """Create an empty generation folder, marked as being built (not yet live)."""
+    """Create an empty generation folder, marked as being built (not yet live).
+
+    The folder appears with its marker (made under a temporary name, then renamed), so a
+    reader cleaning up retired generations never mistakes it for one.
+    """
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     path = root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
-    path.mkdir()
-    (path / BUILDING).touch()
+    draft = root / f".{path.name}.tmp"
+    draft.mkdir()
+    try:
+        (draft / BUILDING).touch()
+        os.rename(draft, path)
+    except BaseException:
+        shutil.rmtree(draft, ignore_errors=True)
+        raise
     return path
 
 
@@ -168,18 +194,30 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def make_live(root: Path, generation: Path, retired: Path | None = None) -> None:
+def _clear_pointer(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(path.lstat().st_mode):  # damage: a folder where the pointer belongs
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def make_live(root: Path, generation: Path, retired: Path | None = None, keep_retired: bool = False) -> None:
     """Sync ``generation`` to disk and atomically point CURRENT at it.
 
-    ``retired`` (the generation it replaces) is touched first, so its grace
-    period for readers counts from now.
+    With ``keep_retired``, PREVIOUS names ``retired`` (the generation it replaces) from
+    then on; otherwise PREVIOUS is cleared. PREVIOUS is written first: a reader that
+    looks at CURRENT then PREVIOUS never sees ``retired`` named by neither.
     """
     sync_tree(generation)
     _fsync_dir(root)  # the generation's own entry, before CURRENT names it
     crash_point("synced")
-    if retired is not None:
-        with contextlib.suppress(OSError):
-            os.utime(retired)
+    if keep_retired and retired is not None:
+        if (root / PREVIOUS).is_dir():
+            _clear_pointer(root / PREVIOUS)
+        write_atomic(root / PREVIOUS, retired.name + "\n")
+    else:
+        _clear_pointer(root / PREVIOUS)
     pointer = root / CURRENT
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISDIR(pointer.lstat().st_mode):  # damage: a folder where the pointer belongs
@@ -188,34 +226,6 @@ def make_live(root: Path, generation: Path, retired: Path | None = None) -> None
     crash_point("swapped")
     with contextlib.suppress(OSError):
         (generation / BUILDING).unlink()
-
-
-def remove_stale(root: Path, keep: Path | None) -> None:
-    """Delete leftovers: generations of killed writers at once, replaced ones after their grace period.
-
-    Call with the write lock held.  Symbolic links are never followed or deleted.
-    """
-    now = time.time()
-    try:
-        children = list(root.iterdir())
-    except OSError:
-        return
-    for child in children:
-        try:
-            info = child.lstat()
-        except OSError:
-            continue
-        if keep is not None and child.name == keep.name:
-            with contextlib.suppress(OSError):
-                (child / BUILDING).unlink()
-            continue
-        if stat.S_ISDIR(info.st_mode) and child.name.startswith(GENERATION_PREFIX):
-            orphan = (child / BUILDING).exists()
-            if orphan or now - info.st_mtime > GRACE_SECONDS:
-                shutil.rmtree(child, ignore_errors=True)
-        elif stat.S_ISREG(info.st_mode) and child.name.startswith(".") and child.name.endswith(".tmp"):
-            with contextlib.suppress(OSError):
-                child.unlink()
 
 
 def generations(root: Path) -> list[Path]:

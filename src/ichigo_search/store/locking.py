@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ichigo_search.errors import IndexBusyError
-from ichigo_search.store.generation import GRACE_SECONDS, NOFOLLOW
+from ichigo_search.store.generation import NOFOLLOW
 
 LOCK = ".lock"
 # Writers waiting for the lock, one ticket file each (write_lock).
 QUEUE = ".queue"
+# A draft ticket older than this belongs to a writer that died before queueing.
+_DRAFT_SECONDS = 60.0
 
 
 def _lock_holder(fd: int) -> str:
@@ -84,7 +86,7 @@ class _Ticket:
         for name in names:
             if name.startswith("."):  # a draft: deleted once its writer has long died before queueing
                 with contextlib.suppress(OSError):
-                    if time.time() - (self.folder / name).lstat().st_mtime > GRACE_SECONDS:
+                    if time.time() - (self.folder / name).lstat().st_mtime > _DRAFT_SECONDS:
                         _ticket_alive(self.folder / name)
             elif name < self.name and _ticket_alive(self.folder / name):
                 return False

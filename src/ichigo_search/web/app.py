@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ichigo_search import __version__
-from ichigo_search.errors import IchigoError, IndexDamagedError
+from ichigo_search.errors import IchigoError, IndexDamagedError, IndexFormatError
 from ichigo_search.index import Index
 from ichigo_search.web import views
 from ichigo_search.web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, api_params, page_params
@@ -39,6 +39,9 @@ MAX_WAITING = 64
 HEALTH_PROBE = "photograph of the city"
 # How much of a requested id an error message repeats.
 ECHO_CHARS = 80
+# Says that a response was answered from the last good generation while the live one is damaged.
+WARNING_HEADER = "x-ichigo-warning"
+LAST_GOOD_WARNING = "the index is damaged; answered from the index as it was before its last update"
 log = logging.getLogger("ichigo_search.web")
 T = TypeVar("T")
 
@@ -101,6 +104,7 @@ class SearchApp:
         self._repairing = threading.Lock()
         self._lock = threading.Lock()
         self._waiting = 0
+        self._last_good: Index | None = None  # answers while the live index is damaged (and rebuilt)
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -111,14 +115,36 @@ class SearchApp:
         self.templates.filters["thousands"] = lambda n: f"{n:,}"
         self.templates.globals.update(version=__version__, max_query=MAX_QUERY_CHARS)
 
-    async def _use_index(self, work: Callable[..., T], *args: Any) -> T:
-        """``work(*args)`` in a worker thread, one at a time; :class:`Overloaded` when too many wait."""
+    async def _use_index(self, work: Callable[..., T], *args: Any) -> tuple[T, str | None]:
+        """``work(index, *args)`` in a worker thread, one at a time, and a warning (or None) for the response.
+
+        :class:`Overloaded` when too many wait. While the live index is damaged (and, with a
+        ``repair``, rebuilt in the background), the last good generation answers if there is one,
+        with :data:`LAST_GOOD_WARNING`; without one the damage is raised (a 503).
+        """
         if self._waiting >= self.max_waiting:
             raise Overloaded()
 
-        def locked() -> T:
+        def locked() -> tuple[T, str | None]:
             with self._lock:
-                return work(*args)
+                if self._last_good is not None and not self._repairing.locked():  # rebuilt (or no repair): try again
+                    self._last_good.close()
+                    self._last_good = None
+                if self._last_good is None:
+                    try:
+                        return work(self.index, *args), None
+                    except IndexFormatError as exc:
+                        self._last_good = self.index.last_good()
+                        if self._last_good is None:
+                            raise
+                        log.error("index damaged: %s; answering from the last good generation", exc)
+                        self._start_repair()
+                try:
+                    return work(self._last_good, *args), LAST_GOOD_WARNING
+                except IndexFormatError:
+                    self._last_good.close()
+                    self._last_good = None
+                    raise
 
         self._waiting += 1
         try:
@@ -147,29 +173,27 @@ class SearchApp:
             params = page_params(request.query_params)
         except BadParameter as exc:
             return self.render("error.html", 400, title="Bad request", message=str(exc))
-        return await self._use_index(self._search_page, params)
+        return _warned(*await self._use_index(self._search_page, params))
 
-    def _search_page(self, params: SearchParams) -> Response:
+    def _search_page(self, index: Index, params: SearchParams) -> Response:
         if params.blank:
-            collection = _collection(self.index.stats().get("collection"))
-            places, decades = views.browse_links(self.index.facets("", browse=True, size=FACET_PLACES))
+            collection = _collection(index.stats().get("collection"))
+            places, decades = views.browse_links(index.facets("", browse=True, size=FACET_PLACES))
             return self.render(
                 "home.html",
                 collection=collection,
-                records=len(self.index),
+                records=len(index),
                 examples=[(text, views.search_url(text)) for text in collection["examples"]],
                 places=places,
                 decades=decades,
             )
         started = time.perf_counter()
-        results = self.index.search(
-            params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year
-        )
-        facets = self.index.facets(params.q, place=params.place, year=params.year, size=FACET_PLACES)
+        results = index.search(params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year)
+        facets = index.facets(params.q, place=params.place, year=params.year, size=FACET_PLACES)
         seconds = time.perf_counter() - started
         unfiltered = None
         if not results.total and params.filtered and params.q.strip():
-            unfiltered = self.index.search(params.q, limit=0).total
+            unfiltered = index.search(params.q, limit=0).total
         page = views.build_page(params, results, facets, seconds, unfiltered)
         collection = self.collection()
         examples = [(text, views.search_url(text)) for text in collection["examples"]]
@@ -177,16 +201,19 @@ class SearchApp:
 
     async def record_page(self, request: Request) -> Response:
         record_id = request.path_params["record_id"]
-        record = await self._use_index(self.index.get, record_id)
+        record, warning = await self._use_index(Index.get, record_id)
         if record is None:
             raise HTTPException(404, f"There is no record with the id {_echo(record_id)!r}.")
         data = record.to_dict()
-        return self.render(
-            "record.html",
-            record=record,
-            places=[views.Link(name, views.search_url(place=name)) for name in record.places],
-            json_url="/api" + views.record_url(record.id),
-            fields=views.record_fields({k: v for k, v in data.items() if k != "places"}),
+        return _warned(
+            self.render(
+                "record.html",
+                record=record,
+                places=[views.Link(name, views.search_url(place=name)) for name in record.places],
+                json_url="/api" + views.record_url(record.id),
+                fields=views.record_fields({k: v for k, v in data.items() if k != "places"}),
+            ),
+            warning,
         )
 
     # -- API -------------------------------------------------------------------
@@ -197,34 +224,38 @@ class SearchApp:
         except BadParameter as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
 
-        def run() -> dict[str, Any]:
-            results = self.index.search(
+        def run(index: Index) -> dict[str, Any]:
+            results = index.search(
                 params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year
             )
             return {**results.to_dict(), "offset": params.offset}
 
-        return JSONResponse(await self._use_index(run))
+        data, warning = await self._use_index(run)
+        return _warned(JSONResponse(data), warning)
 
     async def api_record(self, request: Request) -> Response:
         record_id = request.path_params["record_id"]
-        record = await self._use_index(self.index.get, record_id)
+        record, warning = await self._use_index(Index.get, record_id)
         if record is None:
-            return JSONResponse({"error": f"no record with id {_echo(record_id)!r}"}, status_code=404)
-        return JSONResponse(record.to_dict())
+            return _warned(JSONResponse({"error": f"no record with id {_echo(record_id)!r}"}, status_code=404), warning)
+        return _warned(JSONResponse(record.to_dict()), warning)
 
     async def healthz(self, request: Request) -> Response:
-        """``ok`` and the record count, or 503 with the reason when the index cannot be opened or read."""
+        """``ok`` and the record count; ``degraded`` while the last good generation answers for a damaged
+        one; 503 with the reason when the index cannot be opened or read."""
 
-        def check() -> int:
-            records = len(self.index)
-            self.index.search(HEALTH_PROBE, limit=1)  # reads the term tables, postings and a stored record
+        def check(index: Index) -> int:
+            records = len(index)
+            index.search(HEALTH_PROBE, limit=1)  # reads the term tables, postings and a stored record
             return records
 
         try:
-            records = await self._use_index(check)
+            records, warning = await self._use_index(check)
         except IchigoError as exc:
             log.error("health check: %s", exc)
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        if warning:
+            return _warned(JSONResponse({"status": "degraded", "records": records, "warning": warning}), warning)
         return JSONResponse({"status": "ok", "records": records})
 
     # -- errors ----------------------------------------------------------------
@@ -288,6 +319,13 @@ class SearchApp:
         return self.render("error.html", 500, title="Server error", message=message)
 
 
+def _warned(response: Response, warning: str | None) -> Response:
+    """``response``, with :data:`WARNING_HEADER` when it was answered from the last good generation."""
+    if warning:
+        response.headers[WARNING_HEADER] = warning
+    return response
+
+
 def _collection(meta: Any) -> dict[str, Any]:
     """Name, description and example queries of a collection, whatever collection.yaml holds."""
     meta = meta if isinstance(meta, dict) else {}
@@ -305,7 +343,8 @@ def create_app(index: Index | str | Path, repair: Callable[[], None] | None = No
     """The web app over ``index`` (an open :class:`Index` or its folder).
 
     ``repair``, if given, rebuilds a damaged index (from its corpus); it runs in the background
-    the first time a request finds damage, and requests get 503 until it is done.
+    the first time a request finds damage. Meanwhile the last good generation answers, if one is
+    on disk and sound (with an ``x-ichigo-warning`` header); otherwise requests get 503 until it is done.
     """
     site = SearchApp(index if isinstance(index, Index) else Index(index), repair=repair)
     app = Starlette(

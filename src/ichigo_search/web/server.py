@@ -3,7 +3,7 @@
 - **Workers.** ``workers`` processes (:func:`run_workers`), each with its own listening
   socket on the same port (``SO_REUSEPORT``: the kernel spreads connections over them;
   one shared socket gave every keep-alive connection to whichever worker woke first).
-  Each opens the index itself (:func:`worker_app`), memory-mapped, so the page cache holds
+  Each opens the index itself (:func:`worker_app`), read with positioned reads, so the page cache holds
   one copy, and each sees a new generation at its next request. A worker that dies is
   started again.
 - **Timeouts.** A request's headers must be complete within :attr:`Limits.header_timeout`
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp
+from uvicorn.logging import AccessFormatter, DefaultFormatter
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ichigo_search.engine import DEFAULT_ENGINE, Engine
@@ -61,7 +62,8 @@ class Limits:
 class HeaderDeadline:
     """Close a connection whose next request's headers do not arrive in time (slow-loris clients).
 
-    Mixed into uvicorn's HTTP protocols: the clock starts when the connection opens and
+    Mixed into uvicorn's HTTP protocols (which also answer an unparsable request, and requests
+    beyond the connection limit, with the security headers): the clock starts when the connection opens and
     again when a response is complete, and stops when a request's headers are complete.
     """
 
@@ -69,6 +71,28 @@ class HeaderDeadline:
     transport: Transport
     cycle: Any
     loop: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        # uvicorn answers requests beyond its limit with its own 503, which has none of the app's
+        # security headers: the limit is checked here instead (see _limited).
+        self._limit, self.limit_concurrency = self.limit_concurrency, None
+        if self._limit is not None:
+            self.app = self._limited(self.app)
+
+    def _limited(self, app: Any) -> Any:
+        """``app``, except that beyond the connection limit (or as many requests in progress) it answers 503."""
+        limit = self._limit
+
+        async def limited(scope: Any, receive: Any, send: Any) -> None:
+            # this request's task is already counted among the tasks, so more than the limit, not as many
+            if scope["type"] == "http" and (len(self.connections) >= limit or len(self.tasks) > limit):
+                self.logger.warning("Exceeded concurrency limit.")
+                await _busy(send)
+            else:
+                await app(scope, receive, send)
+
+        return limited
 
     def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)  # type: ignore[misc]
@@ -105,6 +129,31 @@ class HeaderDeadline:
         self._disarm()
         super().connection_lost(exc)  # type: ignore[misc]
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request line or header it cannot parse, with the app's security headers.
+
+        Such a request never reaches the app, so :class:`~ichigo_search.web.app.SecurityHeaders`
+        cannot add them; the same bytes are written for either parser, then the connection closes.
+        """
+        from ichigo_search.web.app import SECURITY_HEADERS
+
+        body = msg.encode("ascii", errors="replace")
+        head = [b"HTTP/1.1 400 Bad Request", *(name + b": " + value for name, value in SECURITY_HEADERS)]
+        head += [b"content-type: text/plain; charset=utf-8", b"content-length: %d" % len(body), b"connection: close"]
+        self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+        self.transport.close()
+
+
+async def _busy(send: Any) -> None:
+    """The 503 of a worker at its connection limit, with the app's security headers; the connection closes."""
+    from ichigo_search.web.app import SECURITY_HEADERS
+
+    body = b"The server is busy; please try again in a moment."
+    headers = [*SECURITY_HEADERS, (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1")]
+    headers += [(b"content-length", b"%d" % len(body)), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
 
 class GuardedH11(HeaderDeadline, H11Protocol):
     """uvicorn's pure-Python HTTP/1.1 protocol with the header deadline."""
@@ -122,7 +171,11 @@ except ImportError:  # httptools missing: the pure-Python parser
 
 
 class LogBudget(logging.Filter):
-    """Cut long lines and drop lines beyond a budget per minute, saying how many were dropped."""
+    """Drop lines beyond a budget per minute; the next line written says how many were dropped.
+
+    The record is left as it is (uvicorn's access formatter reads its arguments); the
+    formatters of :func:`log_config` cut each line and add the count (:func:`cut_line`).
+    """
 
     def __init__(self, per_minute: int):
         super().__init__()
@@ -139,22 +192,43 @@ class LogBudget(logging.Filter):
             self._dropped += 1
             return False
         self._written += 1
-        message = record.getMessage()
-        if self._dropped:
-            message = f"{message} ({self._dropped:,} log lines dropped before this one)"
-            self._dropped = 0
-        if len(message) > LOG_LINE_CHARS:
-            message = message[:LOG_LINE_CHARS] + f"… ({len(message):,} characters)"
-        record.msg, record.args = message, None
+        record.dropped_before = self._dropped
+        self._dropped = 0
         return True
 
 
+def cut_line(line: str, dropped: int = 0) -> str:
+    """A log line cut to :data:`LOG_LINE_CHARS`, saying how many lines were dropped before it, if any."""
+    if len(line) > LOG_LINE_CHARS:
+        line = line[:LOG_LINE_CHARS] + f"… ({len(line):,} characters)"
+    return f"{line} ({dropped:,} log lines dropped before this one)" if dropped else line
+
+
+class _CutLines(logging.Formatter):
+    """A formatter whose lines (not the tracebacks after them) are cut by :func:`cut_line`."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return cut_line(super().formatMessage(record), getattr(record, "dropped_before", 0))
+
+
+class DefaultLines(_CutLines, DefaultFormatter):
+    """uvicorn's formatter of its own and the app's lines, cut."""
+
+
+class AccessLines(_CutLines, AccessFormatter):
+    """uvicorn's formatter of access lines, cut (a request line may be 100 KB)."""
+
+
 def log_config(limits: Limits) -> dict[str, Any]:
-    """uvicorn's logging configuration with :class:`LogBudget` on every handler."""
+    """uvicorn's logging configuration with :class:`LogBudget` on every handler and its formatters cutting lines."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = {key: (dict(value) if isinstance(value, dict) else value) for key, value in LOGGING_CONFIG.items()}
     config["filters"] = {"budget": {"()": LogBudget, "per_minute": limits.log_lines_per_minute}}
+    cut = {"default": DefaultLines, "access": AccessLines}
+    config["formatters"] = {
+        name: {**formatter, "()": cut[name]} for name, formatter in LOGGING_CONFIG["formatters"].items()
+    }
     config["handlers"] = {
         name: {**handler, "filters": ["budget"]} for name, handler in LOGGING_CONFIG["handlers"].items()
     }
@@ -179,24 +253,28 @@ def uvicorn_options(host: str, port: int, limits: Limits = Limits()) -> dict[str
 
 def worker_app() -> ASGIApp:
     """The app of one worker process: it opens the index named by :data:`INDEX_VARIABLE` itself."""
+    from ichigo_search.errors import IchigoError
     from ichigo_search.index import Index
     from ichigo_search.web.app import create_app
 
     engine = os.environ.get(ENGINE_VARIABLE) or DEFAULT_ENGINE
     index = Index(os.environ[INDEX_VARIABLE], engine=engine)
-    index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
+    try:
+        index.facets("", browse=True)  # open the index and read the facet columns before the first visitor
+    except IchigoError as exc:  # damaged: requests answer from the last good generation (or 503) and repair it
+        logging.getLogger("ichigo_search.web").warning("the index cannot be read at startup: %s", exc)
     corpus = os.environ.get(CORPUS_VARIABLE)
     return create_app(index, repair=repairer(Path(corpus), index.path, engine) if corpus else None)
 
 
 def repairer(corpus: Path, index: Path, engine: str | Engine = DEFAULT_ENGINE) -> Callable[[], None]:
-    """What rebuilds a damaged index of ``corpus`` in ``index`` (under the write lock, as ``index`` does)."""
-    from ichigo_search.app.refresh import refresh_index
+    """What rebuilds a damaged index of ``corpus`` in ``index`` (under the write lock, as ``index --rebuild`` does)."""
+    from ichigo_search.app.refresh import FIRST_BUILD_LOCK_WAIT
     from ichigo_search.index import Index
 
     def repair() -> None:
         with Index(index, engine=engine) as writer:
-            refresh_index(writer, corpus, warn=lambda message: logging.getLogger("ichigo_search.web").warning(message))
+            writer.rebuild_from(corpus, lock_timeout=FIRST_BUILD_LOCK_WAIT)
 
     return repair
 

@@ -7,7 +7,7 @@ The oracle tests (``pytest -m whoosh_oracle``: ``tests/test_scoring.py``,
 ``tests/test_bulk.py``) compare our writer and evaluator with Whoosh's own and must pass
 before the pin moves.
 
-Reading (``postings.py``, ``sidecar.py``, ``mapped.py``):
+Reading (``postings.py``, ``sidecar.py``, ``positional.py``):
 
 - W3 posting lists (``whoosh.codec.whoosh3``): the magic ``b"W3Bl"``; per block a signed
   int32 length (negative: the last block), a pickled header ``(count, last_id, max_weight,
@@ -30,7 +30,7 @@ Reading (``postings.py``, ``sidecar.py``, ``mapped.py``):
   ``Segment.create_compound_file`` folds them into the ``.seg`` file and ``index.clean_files``
   deletes them with their segment; read back through ``leaf._segment.make_filename`` and
   ``leaf._storage``.
-- ``MappedStorage``: ``MappedFile`` sets ``BufferFile``'s ``_buf``, ``_name``, ``file``,
+- ``PositionalStorage``: ``PositionalFile`` sets ``BufferFile``'s ``_buf`` (sliced by ``get``), ``_name``, ``file``,
   ``onclose``, ``is_real``, ``is_closed`` without calling its ``__init__``; ``supports_mmap =
   False`` makes ``CompoundStorage`` slice through ``subset()``; ``FileStorage._fpath``.
 

@@ -31,18 +31,19 @@ from ichigo_search.text.spelling import Spellings
 
 
 def open_searcher(generation: Path, memory_map: bool, ranking: Ranking = DEFAULT) -> WhooshSearcher:
-    """Open a generation for searching: memory-mapped (:mod:`ichigo_search.engine.whoosh.mapped`) or with reads.
+    """Open a generation for searching, by a long-lived reader (:mod:`~ichigo_search.engine.whoosh.positional`) or not.
 
-    A long-lived searcher maps the files: warm queries read postings and stored
-    fields from shared pages. Commands that answer one query read files in place,
-    which opens a few milliseconds sooner.
+    A long-lived searcher (``memory_map``, the library's name for it) reads postings and
+    stored fields with positioned reads from the shared page cache, safely when a file
+    is cut short under it. Commands that answer one query read files with Whoosh's
+    own file objects, which opens a few milliseconds sooner.
     """
     from whoosh.filedb.filestore import FileStorage
 
     if memory_map:
-        from ichigo_search.engine.whoosh.mapped import MappedStorage
+        from ichigo_search.engine.whoosh.positional import PositionalStorage
 
-        return WhooshSearcher(MappedStorage(str(generation)).open_index(), ranking)
+        return WhooshSearcher(PositionalStorage(str(generation)).open_index(), ranking)
     return WhooshSearcher(FileStorage(str(generation), supports_mmap=False).open_index(), ranking)
 
 
