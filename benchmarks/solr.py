@@ -8,9 +8,13 @@ engine) and ``ichigo-solr`` (a SolrCloud of 2 nodes started from solr/ in one JV
 ``ICHIGO_SOLR_HEAP``, 2g unless set; or the cluster at ``ICHIGO_SOLR_URL``), collections of
 ``ICHIGO_SOLR_SHARDS`` shards (2) of one replica. Per size:
 
-- builds alternate, Whoosh then Solr, ``--rounds`` times: seconds, captions/s, CPU seconds of the
-  build's processes, and for Solr the cluster JVM's CPU seconds during the build (a cluster started
-  here); each round's Solr/Whoosh rate ratio, as the machine's load drifts between rounds;
+- ``--warm-builds`` Solr builds first (a fresh JVM compiles Solr's indexing code as it runs: its
+  first build costs twice the CPU of later ones; a server that has run a while is what is compared),
+  then builds alternate, Whoosh then Solr, ``--rounds`` times: seconds, captions/s, CPU seconds of
+  the build's processes, and for Solr the cluster JVM's CPU seconds during the build (a cluster
+  started here); each round's Solr/Whoosh rate ratio, as the machine's load drifts between rounds;
+- with ``--before REV``, one more round: the Solr engine of git revision ``REV`` (its src/ exported,
+  as ``bench.py --ref`` does), this tree's Solr engine and the Whoosh engine, back to back;
 - warm queries, p50/p95 (top 10 with fragments), the same list for both engines;
 - top-10 agreement on ``--overlap`` of the queries (words, phrases and misspellings sampled from
   the captions): the share of Whoosh's top 10 that Solr's holds, and how often the first hit is the same;
@@ -95,6 +99,40 @@ def agreement(whoosh_index: Path, solr_index: Path, queries: list[dict[str, str]
     }
 
 
+def measure_indexes(row: dict, index: dict[str, Path], queries: list, queries_file: Path, args, env: dict) -> None:
+    """Warm queries of both engines, their top-10 agreement and their index bytes, into ``row``."""
+    size = row["size"]
+    for name in ENGINE_PAIR:
+        print(f"[{size:,}] {name}: warm queries", file=sys.stderr, flush=True)
+        row.setdefault("query", {})[name] = bench.bench_queries(
+            name, index[name], queries_file, args.passes, args.warmup, env
+        )
+    print(f"[{size:,}] top-10 agreement", file=sys.stderr, flush=True)
+    row["agreement"] = agreement(index["ichigo"], index["ichigo-solr"], queries[: args.overlap])
+    row["solr_index_bytes"] = engine("ichigo-solr").index_bytes(index["ichigo-solr"])
+    row["whoosh_index_bytes"] = bench.folder_bytes(index["ichigo"])
+
+
+def before_round(args: argparse.Namespace, cluster: Any, corpus: Path, work: Path, size: int, env: dict) -> dict:
+    """The Solr engine of revision ``args.before``, this tree's and the Whoosh engine, built back to back."""
+    src, commit = bench.export_revision(args.before, args.out)
+    bench.compile_bytecode([src])
+    old_env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))}
+    built: dict[str, Any] = {"revision": commit}
+    for label, name, run_env in (
+        ("solr_before", "ichigo-solr", old_env),
+        ("solr_after", "ichigo-solr", env),
+        ("whoosh", "ichigo", env),
+    ):
+        print(f"[{size:,}] before/after round: {label}", file=sys.stderr, flush=True)
+        jvm_before = jvm_cpu(cluster)
+        built[label] = bench.bench_build(name, corpus, work / f"solr-bench-{label}-{size}", run_env)
+        if jvm_before is not None:
+            built[label]["jvm_cpu"] = jvm_cpu(cluster) - jvm_before
+        shutil.rmtree(work / f"solr-bench-{label}-{size}", ignore_errors=True)
+    return built
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     env = dict(os.environ)
     bench.compile_bytecode([bench.ROOT / "src", bench.BENCH.parent])
@@ -116,8 +154,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         work = args.out / "work"
         for size in args.sizes:
             corpus = bench.corpus_for(size, args.out, args.seed, args.data)
-            row: dict[str, Any] = {"builds": [], "load": []}
+            row: dict[str, Any] = {"size": size, "builds": [], "load": [], "warm_builds": []}
             index = {name: work / f"solr-bench-{name}-{size}" for name in ENGINE_PAIR}
+            for number in range(args.warm_builds):
+                print(f"[{size:,}] warm-up build {number + 1} of the Solr engine", file=sys.stderr, flush=True)
+                jvm_before = jvm_cpu(cluster)
+                row["warm_builds"].append(bench.bench_build("ichigo-solr", corpus, index["ichigo-solr"], env))
+                if jvm_before is not None:
+                    row["warm_builds"][-1]["jvm_cpu"] = jvm_cpu(cluster) - jvm_before
             for round_number in range(args.rounds):
                 built = {}
                 for name in ENGINE_PAIR:
@@ -128,20 +172,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     if jvm_before is not None:
                         built[name]["jvm_cpu"] = jvm_cpu(cluster) - jvm_before
                 row["builds"].append(built)
-            for name in ENGINE_PAIR:
-                print(f"[{size:,}] {name}: warm queries", file=sys.stderr, flush=True)
-                row.setdefault("query", {})[name] = bench.bench_queries(
-                    name, index[name], queries_file, args.passes, args.warmup, env
-                )
-            print(f"[{size:,}] top-10 agreement", file=sys.stderr, flush=True)
-            row["agreement"] = agreement(index["ichigo"], index["ichigo-solr"], queries[: args.overlap])
-            solr = engine("ichigo-solr")
-            row["solr_index_bytes"] = solr.index_bytes(index["ichigo-solr"])
-            row["whoosh_index_bytes"] = bench.folder_bytes(index["ichigo"])
-            loaded_heap = heap_used(cluster)
-            if loaded_heap is not None and baseline_heap is not None:
-                row["heap_per_shard"] = (loaded_heap - baseline_heap) / results["shards"]
-                row["heap_loaded"], row["heap_baseline"] = loaded_heap, baseline_heap
+            if args.before:
+                rounds = range(args.before_rounds)
+                row["before"] = [before_round(args, cluster, corpus, work, size, env) for _ in rounds]
+            if args.rounds:  # the last round's indexes: queries, agreement, sizing
+                measure_indexes(row, index, queries, queries_file, args, env)
+                loaded_heap = heap_used(cluster)
+                if loaded_heap is not None and baseline_heap is not None:
+                    row["heap_per_shard"] = (loaded_heap - baseline_heap) / results["shards"]
+                    row["heap_loaded"], row["heap_baseline"] = loaded_heap, baseline_heap
             results["sizes"][str(size)] = row
             (args.out / "solr.json").write_text(json.dumps(results, indent=1))
             if not args.keep:
@@ -171,6 +210,12 @@ def report(results: dict[str, Any]) -> str:
     ]
     for size, row in results["sizes"].items():
         n = int(size)
+        for b in row.get("warm_builds", []):
+            jvm = f"{b['jvm_cpu']:.1f}" if "jvm_cpu" in b else ""
+            lines.append(
+                f"| {n:,} | warm-up | {LABELS['ichigo-solr']} | {b['seconds']:.1f} | {n / b['seconds']:,.0f} "
+                f"| {b['cpu']:.1f} | {jvm} | | |"
+            )
         for number, built in enumerate(row["builds"], 1):
             ratio = built["ichigo"]["seconds"] / built["ichigo-solr"]["seconds"]
             for i, name in enumerate(ENGINE_PAIR):
@@ -181,6 +226,22 @@ def report(results: dict[str, Any]) -> str:
                     f"| {n:,} | {number} | {LABELS[name]} | {b['seconds']:.1f} | {n / b['seconds']:,.0f} "
                     f"| {b['cpu']:.1f} | {jvm} | {f'{ratio:.2f}×' if name == 'ichigo-solr' else ''} | {load:.1f} |"
                 )
+    for size, row in results["sizes"].items():
+        if "before" not in row:
+            continue
+        n, revision = int(size), row["before"][0]["revision"]
+        lines += ["", f"Before/after, back to back (the Solr engine at `{revision}`, then this tree's):", ""]
+        lines += ["| captions | round | build | seconds | captions/s | CPU s (build processes) | CPU s (Solr JVM) |"]
+        lines += ["| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+        titles = {"solr_before": f"Solr engine at {revision}", "solr_after": "Solr engine, this tree"}
+        for number, b in enumerate(row["before"], 1):
+            for label, title in (*titles.items(), ("whoosh", LABELS["ichigo"])):
+                m = b[label]
+                jvm = f"{m['jvm_cpu']:.1f}" if "jvm_cpu" in m else ""
+                lines.append(
+                    f"| {n:,} | {number} | {title} | {m['seconds']:.1f} | {n / m['seconds']:,.0f} | {m['cpu']:.1f} "
+                    f"| {jvm} |"
+                )
     lines += [
         "",
         "## Warm queries (top 10 with fragments; the Solr engine over HTTP on loopback)",
@@ -188,7 +249,8 @@ def report(results: dict[str, Any]) -> str:
         "| captions | engine | p50 ms | p95 ms | p99 ms | queries with hits |",
         "| ---: | --- | ---: | ---: | ---: | ---: |",
     ]
-    for size, row in results["sizes"].items():
+    measured = {size: row for size, row in results["sizes"].items() if "query" in row}
+    for size, row in measured.items():
         for name in ENGINE_PAIR:
             q = row["query"][name]
             lines.append(
@@ -202,7 +264,7 @@ def report(results: dict[str, Any]) -> str:
         "| captions | queries compared (both empty) | mean share of Whoosh's top 10 | same first hit | under 80% |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
-    for size, row in results["sizes"].items():
+    for size, row in measured.items():
         a = row["agreement"]
         lines.append(
             f"| {int(size):,} | {a['compared']} ({a['both_empty']}) | {a['mean_share']:.1%} | {a['same_first']:.1%} "
@@ -216,7 +278,7 @@ def report(results: dict[str, Any]) -> str:
         "(after GC, loaded and queried) |",
         "| ---: | ---: | ---: | ---: |",
     ]
-    for size, row in results["sizes"].items():
+    for size, row in measured.items():
         n = int(size)
         heap = f"{row['heap_per_shard'] / 2**20:,.0f}" if "heap_per_shard" in row else "not measured"
         lines.append(f"| {n:,} | {row['solr_index_bytes'] / n:,.0f} | {row['whoosh_index_bytes'] / n:,.0f} | {heap} |")
@@ -228,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="98244", help="comma-separated corpus sizes")
     parser.add_argument("--rounds", type=int, default=2, help="builds of each engine, alternating")
+    parser.add_argument("--warm-builds", type=int, default=1, help="untimed Solr builds first (the JVM's JIT)")
+    parser.add_argument("--before", help="also build with the Solr engine of this git revision (before/after)")
+    parser.add_argument("--before-rounds", type=int, default=1, help="before/after rounds (with --before)")
     parser.add_argument("--queries", type=int, default=600, help="queries in the warm-latency list")
     parser.add_argument("--passes", type=int, default=1, help="timed passes over the query list")
     parser.add_argument("--warmup", type=int, default=100, help="untimed queries first")
