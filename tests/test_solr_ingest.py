@@ -87,3 +87,31 @@ def test_ties_rank_in_file_order_across_the_two_sending_processes(solr_cluster, 
     hits = idx.search("wheelbarrow turnips", limit=20, offset=590)
     assert [h.id for h in hits] == [row["id"] for row in rows[590:610]]  # astride the two processes' runs
     idx.close()
+
+
+def test_terms_holding_the_simple_formats_separators_are_indexed_whole(solr_cluster, tmp_path, monkeypatch):
+    """Tokens go to Solr in PreAnalyzedField's simple format: a term with a space, comma, '=' or '\\' stays one term."""
+    from ichigo_search.engine.solr import documents
+
+    odd = ["a,b", "c d", "e=f", "g\\h", "i\nj"]
+    real = documents.term_positions
+
+    def with_odd_terms(parts, *, stemming=True):
+        where = real(parts, stemming=stemming)
+        if "quokka" in where:
+            where.update({term: [100 + 2 * number] for number, term in enumerate(odd)})
+        return where
+
+    monkeypatch.setattr(documents, "term_positions", with_odd_terms)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [{"id": "odd", "caption": "A quokka at Guilin"}, {"id": "plain", "caption": "A wombat at Guilin"}]
+    (corpus / "rows.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    idx = Index(tmp_path / "index", engine=SolrEngine(solr_cluster.url, alias="escapes"))
+    idx.rebuild_from(corpus)
+    searcher = idx._searcher_now()
+    for term in odd:
+        assert searcher.doc_frequency("caption", term) == 1, term
+    assert searcher.doc_frequency("caption", "a") == 2 and searcher.doc_frequency("caption", "b") == 0
+    assert [h.id for h in idx.search("quokka")] == ["odd"]
+    idx.close()
