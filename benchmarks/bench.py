@@ -245,7 +245,16 @@ def child_build(name: str, corpus: str, index: str, answer: str) -> None:
     """(In the subprocess.) Build one engine's index from scratch; answer the seconds it took."""
     started = time.perf_counter()
     engine(name).build(Path(corpus), Path(index))
-    Path(answer).write_text(json.dumps({"seconds": time.perf_counter() - started, "peak_rss": peak_rss()}))
+    seconds = time.perf_counter() - started
+    Path(answer).write_text(json.dumps({"seconds": seconds, "cpu": cpu_seconds(), "peak_rss": peak_rss()}))
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) of this process and of the processes it waited for (forked writers)."""
+    import resource
+
+    own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
 
 
 def child_queries(name: str, index: str, queries_file: str, passes: str, warmup: str, answer: str) -> None:
@@ -295,6 +304,7 @@ def bench_build(name: str, corpus: Path, index: Path, env: dict[str, str]) -> di
     m = measure(["_build", name, str(corpus), str(index)], env)
     return {
         "seconds": m.answer["seconds"],
+        "cpu": m.answer["cpu"],
         "wall": m.wall,
         "max_rss": m.max_rss,
         "tree_peak": m.tree_peak,

@@ -23,24 +23,28 @@ ten hits with fragments (``python benchmarks/engines.py fts5 INDEX words…``).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 ENGINES = ("ichigo", "fts5", "tantivy", "whoosh")
 LABELS = {
     "ichigo": "ichigo-search",
     "ichigo+semantic": "ichigo-search + semantic",
+    "ichigo-solr": "ichigo-search on SolrCloud",
     "fts5": "SQLite FTS5",
     "tantivy": "tantivy",
     "whoosh": "plain Whoosh",
 }
 FIELDS = ("title", "caption", "places", "photographer")
+ROOT = Path(__file__).resolve().parents[1]
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 _WORD_RE = re.compile(r"\w+")
 # When the match is in another field, tantivy and Whoosh give no caption fragment: show its start.
@@ -165,6 +169,81 @@ class IchigoSemantic(Ichigo):
         from ichigo_search.ranking import DEFAULT
 
         self.index = Index(index, ranking=self.ranking or DEFAULT)
+
+
+class IchigoSolr(Ichigo):
+    """ichigo-search's Solr engine (``--engine solr``) on the SolrCloud at ``ICHIGO_SOLR_URL``.
+
+    Collections of ``ICHIGO_SOLR_SHARDS`` shards (2 unless set) of ``ICHIGO_SOLR_REPLICAS``
+    replicas (1 unless set); each index folder gets an alias of its own (a rebuild deletes the
+    collections its alias had). :func:`solr_cluster` starts a cluster when no URL is set.
+    """
+
+    def engine(self, index: Path):
+        from ichigo_search.engine.solr import SolrEngine
+
+        shards = int(os.environ.get("ICHIGO_SOLR_SHARDS", "2"))
+        return SolrEngine(alias="bench-" + re.sub(r"[^A-Za-z0-9_.-]", "-", index.name), shards=shards)
+
+    def build(self, corpus: Path, index: Path) -> None:
+        from ichigo_search import Index
+
+        with Index(index, engine=self.engine(index)) as idx:
+            idx.rebuild_from(corpus)
+
+    def open(self, index: Path) -> None:
+        from ichigo_search import Index
+
+        self.index = Index(index, engine=self.engine(index))
+
+    def collection(self, index: Path) -> str:
+        """The collection the index folder's live generation names."""
+        from ichigo_search import store
+
+        generation, _ = store.live_generation(index)
+        return self.engine(index).collection(generation)
+
+    def index_bytes(self, index: Path) -> int:
+        """Bytes of the live collection's Lucene indexes, every replica (CoreAdmin STATUS on each live node)."""
+        from ichigo_search.engine.solr.client import SolrClient
+
+        client = self.engine(index).client
+        collection = self.collection(index)
+        status = client.get("/admin/collections", {"action": "CLUSTERSTATUS", "collection": collection})
+        total = 0
+        for node in status["cluster"]["live_nodes"]:
+            host, _, context = node.partition("_")
+            cores = SolrClient(f"http://{host}/{context}").get("/admin/cores", {"action": "STATUS"})["status"]
+            total += sum(
+                core.get("index", {}).get("sizeInBytes", 0)
+                for name, core in cores.items()
+                if name.startswith(f"{collection}_shard")
+            )
+        return total
+
+
+@contextlib.contextmanager
+def solr_cluster(needed: bool, nodes: int = 2) -> Iterator[Any]:
+    """While a benchmark runs: the SolrCloud at ``ICHIGO_SOLR_URL``, or when that is unset and ``needed``, a
+    cluster of ``nodes`` nodes started from the repository's solr/ project (heap: ``ICHIGO_SOLR_HEAP``, 2g
+    here), its first node's URL put in ``ICHIGO_SOLR_URL`` for the processes the benchmark starts.
+    Yields the started cluster (``solr/cluster.py``'s ``SolrCluster``), or None."""
+    if not needed or os.environ.get("ICHIGO_SOLR_URL"):
+        yield None
+        return
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ichigo_solr_cluster", ROOT / "solr" / "cluster.py")
+    launcher = importlib.util.module_from_spec(spec)
+    os.environ.setdefault("ICHIGO_SOLR_HEAP", "2g")
+    spec.loader.exec_module(launcher)
+    started = launcher.SolrCluster.start(nodes)
+    os.environ["ICHIGO_SOLR_URL"] = started.url
+    try:
+        yield started
+    finally:
+        del os.environ["ICHIGO_SOLR_URL"]
+        started.stop()
 
 
 class Fts5:
@@ -298,7 +377,8 @@ class PlainWhoosh:
 
 def engine(name: str) -> Engine:
     """A fresh engine adapter by name (one of ENGINES)."""
-    adapters = {"ichigo": Ichigo, "ichigo+semantic": IchigoSemantic, "fts5": Fts5, "tantivy": Tantivy}
+    adapters = {"ichigo": Ichigo, "ichigo+semantic": IchigoSemantic, "ichigo-solr": IchigoSolr, "fts5": Fts5}
+    adapters["tantivy"] = Tantivy
     return {**adapters, "whoosh": PlainWhoosh}[name]()
 
 

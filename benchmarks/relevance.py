@@ -4,6 +4,7 @@
     python benchmarks/relevance.py --all           # every engine on every set, written to benchmarks/out/
     python benchmarks/relevance.py --engines ichigo,fts5 --sets dev,cranfield
     python benchmarks/relevance.py --sets dev+fsa --work /tmp/rel   # keep the indexes there and reuse them
+    python benchmarks/relevance.py --engines ichigo,ichigo-solr --sets dev,dev+fsa,cranfield,cisi
 
 Sets: ``dev`` (the development queries of data/eval over the ten sample
 captions), ``dev+fsa`` (the same with the 98,244 FSA/OWI captions of
@@ -31,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from engines import ENGINES, LABELS, Query, engine
+from engines import ENGINES, LABELS, Query, engine, solr_cluster
 from ichigo_search.corpus.reading import load_corpus
 from ichigo_search.evaluation import Judged, Scores, load_dev_set, mean, score_ranking
 
@@ -210,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=DATA / "eval", help="dev queries and caption key")
     parser.add_argument("--data", type=Path, default=DATA, help="folder of the other sets, laid out as data/")
     parser.add_argument(
-        "--engines", default="ichigo", help=f"comma-separated, of {','.join(ENGINES)} and ichigo+semantic"
+        "--engines",
+        default="ichigo",
+        help=f"comma-separated, of {','.join(ENGINES)}, ichigo+semantic and ichigo-solr (a SolrCloud: ICHIGO_SOLR_URL, "
+        "or a 2-node cluster started from solr/)",
     )
     parser.add_argument("--sets", default="dev", help=f"comma-separated, of {','.join(SETS)}")
     parser.add_argument(
@@ -223,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = list(ENGINES) if args.all else args.engines.split(",")
     sets = list(SETS) if args.all else args.sets.split(",")
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory() as tmp_name:
+    with tempfile.TemporaryDirectory() as tmp_name, solr_cluster("ichigo-solr" in engines):
         tmp = args.work or Path(tmp_name)
         tmp.mkdir(parents=True, exist_ok=True)
         for set_name in sets:

@@ -19,7 +19,9 @@ import hashlib
 import io
 import json
 import os
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
@@ -44,8 +46,12 @@ DEFAULT_URL = "http://localhost:8983/solr"
 DEFAULT_ALIAS = "ichigo"
 # What a generation's folder says about its collection.
 POINTER = "solr.json"
-# Documents sent to Solr in one request.
+# Documents sent to Solr in one request, and batches converted ahead of the one being posted.
 BATCH = 2000
+_QUEUED = 2
+# Run k of a rebuild numbers its documents from k << SEQ_BITS (ties in score rank by that number).
+SEQ_BITS = 40
+_FEWEST_PER_PROCESS = 500  # records; fewer are not worth a process
 _PROGRESS_EVERY = 500
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
 
@@ -219,12 +225,17 @@ class SolrEngine:
             f"/{collection}/query", {"query": "*:*", "limit": 1, "fields": "seq", "sort": "seq desc"}
         )
         docs = last["response"]["docs"]
-        sender = _Sender(self.client, collection, first_seq=int(docs[0].get("seq", -1)) + 1 if docs else 0)
+        first = int(docs[0].get("seq", -1)) + 1 if docs else 0
         for start in range(0, len(removed), BATCH):
             self.client.post(f"/{collection}/update", {"delete": list(removed[start : start + BATCH])})
-        for document in changed:
-            sender.add(document)
-        sender.commit()
+        sender = _Sender(self.client, collection)
+        try:
+            for seq, document in enumerate(changed, first):
+                sender.add(document, seq)
+            sender.finish()
+        finally:
+            sender.stop()
+        self.client.post(f"/{collection}/update?commit=true&waitSearcher=true", [])
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> SolrSearcher:
         from ichigo_search.engine.solr.searcher import SolrSearcher
@@ -233,11 +244,20 @@ class SolrEngine:
 
 
 class NewSolrIndex:
-    """A new, empty collection being filled."""
+    """A new, empty collection being filled: each run of records converted and sent by its own process.
+
+    The first run is sent from this process, each other one from a forked process (the
+    corpus's memory shared), so the Python side of ingestion (locating places, analysis)
+    uses both cores as the Whoosh engine's build does; each sender posts its batches from a
+    thread while the next batch is converted. Run ``k``'s documents are numbered from
+    ``k << SEQ_BITS``, so ties in score still rank in file order.
+    """
 
     def __init__(self, client: SolrClient, collection: str) -> None:
-        self._sender = _Sender(client, collection)
-        self._written: set[str] = set()
+        self.client = client
+        self.collection = collection
+        self._runs: Sequence[Callable[[], Iterator[Any]]] = ()
+        self._to_document: Callable[[Any], dict[str, Any]] | None = None
 
     def write_documents(
         self,
@@ -248,7 +268,18 @@ class NewSolrIndex:
         progress: Callable[[int, int], None] | None,
         checkpoint: Callable[[str, int], None],
     ) -> None:
-        self._write(iter(records), to_document, progress, checkpoint, len(records))
+        from ichigo_search.util.forking import can_fork
+
+        total = len(records)
+        processes = max(1, min(processes if can_fork() else 1, total // _FEWEST_PER_PROCESS or 1))
+        bounds = [total * i // processes for i in range(processes + 1)]
+
+        def run(start: int, end: int) -> Callable[[], Iterator[Any]]:
+            return lambda: (records[index] for index in range(start, end))
+
+        runs = [run(bounds[i], bounds[i + 1]) for i in range(processes)]
+        self._write_runs(runs, to_document, progress, checkpoint, total)
+        checkpoint("commit", 0)
 
     def write_sources(
         self,
@@ -259,61 +290,168 @@ class NewSolrIndex:
         checkpoint: Callable[[str, int], None],
         review: Callable[[list, list[list]], None],
     ) -> None:
-        """Each source's records in turn; a record whose id an earlier one had is not sent (the first stays)."""
-        results = []
-        for source in sources:
-            records = source()
-            results.append(_drain(records, lambda record: self._write_one(record, to_document, checkpoint, progress)))
-        review(results, [[] for _ in sources])
+        """Each source's records side by side; an id an earlier source gave keeps that source's record."""
+        results = self._write_runs(sources, to_document, progress, checkpoint, 0)
+        review(results, [[number] for number in range(len(sources))])
         checkpoint("commit", 0)
 
-    def _write(self, records, to_document, progress, checkpoint, total: int) -> None:
-        for record in records:
-            self._write_one(record, to_document, checkpoint, progress, total)
-        checkpoint("commit", 0)
+    def _write_runs(self, runs, to_document, progress, checkpoint, total: int) -> list[Any]:
+        """Send every run's records (the first from here, the others from forked processes); each run's result."""
+        from multiprocessing.sharedctypes import RawValue
 
-    def _write_one(self, record, to_document, checkpoint, progress, total: int = 0) -> None:
-        if record.id in self._written:
-            return
-        self._written.add(record.id)
-        self._sender.add(to_document(record))
-        done = len(self._written)
-        checkpoint("record", done)
-        if progress and done % _PROGRESS_EVERY == 0:
-            progress(done, total)
+        from ichigo_search.util.forking import Forked
+
+        self._runs, self._to_document = runs, to_document
+        workers: list[tuple[Forked, Any]] = []
+        try:
+            for number, run in enumerate(runs[1:], 1):
+                done = RawValue("q", 0)  # records sent, for progress
+                worker = Forked(
+                    _send_run, self.client, self.collection, run, to_document, number, _counter(done),
+                    role="Solr indexing process",
+                )  # fmt: skip
+                workers.append((worker, done))
+
+            def report(count: int) -> None:
+                checkpoint("record", count)
+                if progress and count % _PROGRESS_EVERY == 0:
+                    progress(count + sum(done.value for _, done in workers), total)
+
+            outcomes = [_send_run(self.client, self.collection, runs[0], to_document, 0, report)]
+            outcomes += [worker.result() for worker, _ in workers]
+        except BaseException:
+            for worker, _ in workers:
+                worker.kill()
+            raise
+        if progress:
+            written = sum(count for _, count in outcomes)
+            progress(written, total or written)
+        return [result for result, _ in outcomes]
 
     def delete_documents(self, segments: list, docnums: list[int]) -> None:
-        """Nothing to do: a repeated id was never sent (see write_sources)."""
+        """Records of run ``segments[0]`` whose id an earlier run gave: that earlier record is sent again.
+
+        The later run's document replaced it in the collection (a rare case: a corpus with an id
+        in both halves of its files, built with ``--skip-invalid``); the earlier runs are read again.
+        """
+        if not docnums or not segments:
+            return
+        number = segments[0]
+        ids: set[str] = set()
+        for position, record in enumerate(self._runs[number]()):
+            if position in docnums:
+                ids.add(record.id)
+        sender = _Sender(self.client, self.collection)
+        for earlier in range(number):
+            for position, record in enumerate(self._runs[earlier]()):
+                if record.id in ids:
+                    ids.discard(record.id)
+                    sender.add(self._to_document(record), (earlier << SEQ_BITS) + position)
+        sender.finish()
 
     def close(self) -> None:
-        self._sender.commit()
+        self.client.post(f"/{self.collection}/update?commit=true&waitSearcher=true", [])
+
+
+def _send_run(
+    client: SolrClient,
+    collection: str,
+    run: Callable[[], Iterator[Any]],
+    to_document: Callable[[Any], dict[str, Any]],
+    number: int,
+    report: Callable[[int], None],
+) -> tuple[Any, int]:
+    """Convert and send one run's records (each id once, its first record); the run's result and its count."""
+    if number:
+        client = client.forked()  # this process's own connections
+    sender = _Sender(client, collection)
+    records = run()
+    sent: set[str] = set()
+    count = 0
+    try:
+        while True:
+            try:
+                record = next(records)
+            except StopIteration as end:
+                result = end.value
+                break
+            if record.id in sent:
+                continue
+            sent.add(record.id)
+            sender.add(to_document(record), (number << SEQ_BITS) + count)
+            count += 1
+            report(count)
+        sender.finish()
+    finally:
+        sender.stop()
+    return result, count
+
+
+def _counter(done) -> Callable[[int], None]:
+    """A forked sender's report: its count of records sent, shared with the parent every so often."""
+
+    def report(count: int) -> None:
+        if count % _PROGRESS_EVERY == 0:
+            done.value = count
+
+    return report
 
 
 class _Sender:
-    """Index documents converted and sent to a collection in batches."""
+    """Index documents converted and sent to a collection in batches, posted by a thread of their own.
 
-    def __init__(self, client: SolrClient, collection: str, first_seq: int = 0):
+    While one batch is on its way (Solr parsing and indexing it), the next is converted; at
+    most ``_QUEUED`` batches wait. A failed post is raised by the next :meth:`add` or by :meth:`finish`.
+    """
+
+    def __init__(self, client: SolrClient, collection: str):
         self.client = client
         self.path = f"/{collection}/update"
         self.batch: list[dict[str, Any]] = []
-        self.seq = first_seq  # documents are numbered in the order they are written
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
-    def add(self, doc: dict[str, Any]) -> None:
+    def add(self, doc: dict[str, Any], seq: int) -> None:
         from ichigo_search.engine.solr.documents import solr_document
 
-        self.batch.append(solr_document(doc, self.seq))
-        self.seq += 1
+        self.batch.append(solr_document(doc, seq))
         if len(self.batch) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the batch to the posting thread."""
+        if self._failure is not None:
+            raise self._failure
         if self.batch:
-            self.client.post(self.path, self.batch)
+            body = json.dumps(self.batch, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             self.batch = []
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._post, name="solr-sender", daemon=True)
+                self._thread.start()
+            self._queue.put(body)
 
-    def commit(self) -> None:
+    def _post(self) -> None:
+        while (body := self._queue.get()) is not None:
+            if self._failure is None:
+                try:
+                    self.client.post(self.path, body)
+                except BaseException as exc:  # raised in the converting thread
+                    self._failure = exc
+
+    def finish(self) -> None:
+        """Every document posted (not yet committed); the first failure raised."""
         self.flush()
-        self.client.post(f"{self.path}?commit=true&waitSearcher=true", [])
+        self.stop()
+        if self._failure is not None:
+            raise self._failure
+
+    def stop(self) -> None:
+        """End the posting thread once what is queued is posted (or skipped after a failure)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
 
 def _positive(given: int | None, variable: str, default: int) -> int:
@@ -325,16 +463,6 @@ def _positive(given: int | None, variable: str, default: int) -> int:
     if number < 1:
         raise EngineError(f"{variable}: expected a positive whole number, got {value!r}")
     return number
-
-
-def _drain(records: Iterator[Any], each: Callable[[Any], None]) -> Any:
-    """Call ``each`` on every record of a generator; returns the generator's own return value."""
-    while True:
-        try:
-            record = next(records)
-        except StopIteration as end:
-            return end.value
-        each(record)
 
 
 def make_engine() -> SolrEngine:

@@ -62,6 +62,12 @@ class SolrClient:
         self._local = threading.local()
         self._learned_at: float | None = None
 
+    def forked(self) -> SolrClient:
+        """A client for a forked process: the same cluster and nodes, none of this process's connections."""
+        twin = SolrClient(self.url, self.timeout, self.retry_seconds)
+        twin._nodes, twin._discovered = list(self._nodes), self._discovered
+        return twin
+
     # -- nodes -----------------------------------------------------------------
 
     def _learn_nodes(self) -> None:

@@ -1,6 +1,6 @@
 """The index document (:func:`ichigo_search.document.to_document`) as a Solr document.
 
-Text fields are sent pre-analysed (Solr's ``PreAnalyzedField``, JSON form): the tokens are
+Text fields are sent pre-analysed (Solr's ``PreAnalyzedField``, its compact "simple" form): the tokens are
 ichigo-search's own (:func:`ichigo_search.text.analysis.term_positions`, the chain the Whoosh
 engine indexes), so both engines hold the same terms at the same positions. Keyword fields
 become multi-valued strings; what a hit shows (caption, record, located places) is stored as
@@ -10,6 +10,7 @@ one JSON text. The ``*_txt`` fields repeat the plain text for Solr-native client
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ichigo_search.document import (
@@ -30,18 +31,27 @@ KEYWORD_FIELDS = (PLACE_IDS, PLACE_TREE, YEARS_FIELD)
 # Fields of the index document kept in the stored JSON (what search.py's hits read back).
 STORED_FIELDS = ("caption", "record", "located")
 NATIVE_FIELDS = ("title", "caption", "places", "photographer")
+# What the simple format escapes in a token (its separators, the escape itself, line breaks).
+_ESCAPES = str.maketrans({"\\": "\\\\", " ": "\\ ", ",": "\\,", "=": "\\=", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_SPECIAL_RE = re.compile(r"[\\ ,=\n\r\t]")
 
 
 def tokens(value: str, stemming: bool) -> str:
-    """A field's value in the JSON form of Solr's PreAnalyzedField: its text and our tokens in position order."""
+    """A field's tokens in position order, as Solr's PreAnalyzedField "simple" format reads them.
+
+    ``1 term term,i=2 term,i=0``: a term one position after the one before has no attribute,
+    others name their position increment. Only the tokens are sent (the fields are not stored).
+    """
     where = term_positions(value.split(PART_SEPARATOR), stemming=stemming)
     at = sorted((pos, text) for text, positions in where.items() for pos in positions)
-    out = []
+    out = ["1"]
     previous = -1
     for pos, text in at:
-        out.append({"t": text, "i": pos - previous})
+        if _SPECIAL_RE.search(text):
+            text = text.translate(_ESCAPES)
+        out.append(text if pos - previous == 1 else f"{text},i={pos - previous}")
         previous = pos
-    return json.dumps({"v": "1", "str": value, "tokens": out}, ensure_ascii=False, separators=(",", ":"))
+    return " ".join(out)
 
 
 def solr_document(doc: dict[str, Any], seq: int) -> dict[str, Any]:
