@@ -246,15 +246,7 @@ def child_build(name: str, corpus: str, index: str, answer: str) -> None:
     started = time.perf_counter()
     engine(name).build(Path(corpus), Path(index))
     seconds = time.perf_counter() - started
-    Path(answer).write_text(json.dumps({"seconds": seconds, "cpu": cpu_seconds(), "peak_rss": peak_rss()}))
-
-
-def cpu_seconds() -> float:
-    """CPU seconds (user and system) of this process and of the processes it waited for (forked writers)."""
-    import resource
-
-    own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+    Path(answer).write_text(json.dumps({"seconds": seconds, "peak_rss": peak_rss()}))
 
 
 def child_queries(name: str, index: str, queries_file: str, passes: str, warmup: str, answer: str) -> None:
@@ -304,7 +296,6 @@ def bench_build(name: str, corpus: Path, index: Path, env: dict[str, str]) -> di
     m = measure(["_build", name, str(corpus), str(index)], env)
     return {
         "seconds": m.answer["seconds"],
-        "cpu": m.answer["cpu"],
         "wall": m.wall,
         "max_rss": m.max_rss,
         "tree_peak": m.tree_peak,
