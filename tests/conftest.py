@@ -105,3 +105,20 @@ def solr_cluster():
     cluster = need_solr(lambda: solr_launcher().SolrCluster.start(2))
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """Reads and builds from here on are split between two processes; the pids of the processes forked."""
+    from ichigo_search.util import forking
+
+    started: list[int] = []
+
+    class Counted(forking.Forked):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self._process.pid)
+
+    monkeypatch.setattr(forking, "Forked", Counted)
+    monkeypatch.setattr(forking, "can_fork", lambda: True)
+    return started

@@ -13,7 +13,6 @@ import pytest
 from conftest import FSA_CAPTIONS
 from ichigo_search.corpus import reading as corpus_module
 from ichigo_search.corpus.reading import read_corpus
-from ichigo_search.util import forking
 
 
 def _fsa_lines(count: int) -> list[str]:
@@ -53,21 +52,6 @@ def _summary(corpus) -> dict:
         "unreadable": corpus.unreadable,
         "states": {name: state.to_json() for name, state in corpus.states.items()},
     }
-
-
-@pytest.fixture
-def forks(monkeypatch) -> list[int]:
-    """Reads from here on are split between two processes; the pids of the processes forked."""
-    started: list[int] = []
-
-    class Counted(forking.Forked):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            started.append(self._process.pid)
-
-    monkeypatch.setattr(forking, "Forked", Counted)
-    monkeypatch.setattr(forking, "can_fork", lambda: True)
-    return started
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -18,7 +18,6 @@ from conftest import FSA_CAPTIONS
 from ichigo_search import CorpusError, Index, indexing
 from ichigo_search.corpus import reading as corpus_module
 from ichigo_search.engine.solr import SolrEngine
-from ichigo_search.util import forking
 
 pytestmark = [pytest.mark.solr, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")]
 
@@ -26,21 +25,6 @@ pytestmark = [pytest.mark.solr, pytest.mark.skipif(not hasattr(os, "fork"), reas
 def _fsa_lines(count: int) -> list[str]:
     with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
         return [line.rstrip("\n") for line in itertools.islice(f, count)]
-
-
-@pytest.fixture
-def forks(monkeypatch) -> list[int]:
-    """Builds from here on split their records between two processes; the pids of the processes forked."""
-    started: list[int] = []
-
-    class Counted(forking.Forked):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            started.append(self._process.pid)
-
-    monkeypatch.setattr(forking, "Forked", Counted)
-    monkeypatch.setattr(forking, "can_fork", lambda: True)
-    return started
 
 
 def test_a_rebuild_parsed_in_halves_sends_the_second_from_a_forked_process_and_keeps_first_records(

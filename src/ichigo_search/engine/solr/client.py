@@ -65,7 +65,7 @@ class SolrClient:
     def forked(self) -> SolrClient:
         """A client for a forked process: the same cluster and nodes, none of this process's connections."""
         twin = SolrClient(self.url, self.timeout, self.retry_seconds)
-        twin._nodes, twin._discovered = list(self._nodes), self._discovered
+        twin._nodes, twin._learned_at = list(self._nodes), self._learned_at
         return twin
 
     # -- nodes -----------------------------------------------------------------
