@@ -217,27 +217,3 @@ def test_long_queries_weight_rare_words_above_common_ones(sample_index):
     found = plan_search(searcher, "Japanese soldiers in Liuzhou near the remains of horses")
     boosts = {stems: query.boost for query, stems in zip(found.some_words.parts, found.plan.soft_stems, strict=True)}
     assert boosts[("hors",)] > boosts[("liuzhou",)]  # horses: 2 of 10 captions; Liuzhou: 5
-
-
-def test_a_place_typed_does_not_make_a_known_item_query_a_description(tmp_path):
-    """Five words, one of them a place: still a reader's known item, so the caption with every word ranks first.
-
-    Counted as a description (more than MAX_TIERED_GROUPS word groups), the query's words were ranked by
-    plain BM25 and shorter captions of the Guanica series without *cattle* came first. The real captions
-    naming Guanica, and those naming cattle (so that *cattle* is a common word, as in the whole collection).
-    """
-    import gzip
-    import json
-    import re
-
-    from conftest import FSA_CAPTIONS
-    from ichigo_search import Index
-
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        rows = [line for line in f if re.search(r"Guanica|cattle", json.loads(line)["caption"])]
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "guanica.jsonl").write_text("".join(rows), encoding="utf-8")
-    with Index(tmp_path / "index") as idx:
-        idx.update_from(tmp_path / "corpus")
-        first = idx.search("Guanica sugar cane harvest cattle", limit=1)[0]
-    assert {"Harvesting", "cattle"} <= set(first.caption.replace(".", " ").split()), first.caption

@@ -35,9 +35,7 @@ from ichigo_search.text.dates import parse_year_filter
 MAX_FILTER_YEARS = 400
 # Up to this many word groups, captions matching every one rank first. A longer query is a
 # description ("flow past a flat plate at high speed"): plain BM25 over its words, without near
-# synonyms, ranks those better. Places and years typed are not counted: they say where and when, and
-# "Guanica sugar cane harvest cattle" is a reader's known item (known-item set, tune half: written
-# queries MRR@10 0.772 -> 0.917; Cranfield, CISI, dev and the topical set unchanged).
+# synonyms, ranks those better.
 MAX_TIERED_GROUPS = 4
 # The field whose document frequencies weight the word groups of such a query (Ranking.idf_emphasis).
 IDF_FIELD = "caption"
@@ -91,10 +89,10 @@ def build(
         query = all_of(parts)
         return AndNot(query, negative) if negative is not None else query
 
-    long_query = len(planned.soft) - len(planned.constraints) > MAX_TIERED_GROUPS
+    long_query = len(planned.soft) > MAX_TIERED_GROUPS
     groups = emphasize(index, planned.soft_long, planned.soft_stems, ranking) if long_query else planned.soft
     soft = [Or(tuple(groups))] if len(groups) > 1 else groups
-    tiered = len(planned.soft) > 1 and not long_query
+    tiered = 1 < len(planned.soft) <= MAX_TIERED_GROUPS
     every_word = combine(planned.required + planned.soft_core) if tiered else None
     bonus = None if long_query else proximity(planned.pairs, ranking)
     filter_query = all_of(filters) if filters else None
