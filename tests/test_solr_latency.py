@@ -96,3 +96,20 @@ def test_hits_are_the_tiers_and_the_bonus_asked_for_apart(index):
             rest = tier(found.some_words, 30 - len(want), [unmatched])
             want += [(d["id"], float(d["score"])) for d in rest["docs"]]
             assert (total, ranked) == (first["numFound"] + rest["numFound"], want), text
+
+
+def test_a_new_searcher_plans_a_query_in_a_few_requests_with_the_same_statistics(index, requests):
+    """Document frequencies are asked for a word with its halves (compound look-ups) and for the typo
+    candidates together, counted as a term query counts them; the collection's size comes with its years."""
+    text = "destroyed fightr Liuzhou"
+    with index._reading() as searcher:
+        fresh = type(searcher)(searcher.client, searcher.collection, searcher.ranking)
+        requests.clear()
+        found = plan_search(fresh, text)
+        # the years and size; each word with its halves; the typo's candidates; the joined neighbours
+        assert sum(requests.values()) <= 9, requests
+        assert found is not None and fresh._frequencies
+        for (field, term), count in fresh._frequencies.items():
+            answer = fresh._query({"term": {"f": field, "query": term}})["response"]
+            assert count == answer["numFound"], (field, term)
+        assert fresh.doc_count() == fresh._query({"lucene": {"query": "*:*"}})["response"]["numFound"]

@@ -20,6 +20,7 @@ from ichigo_search.engine.solr.client import QUERY_TIME_ALLOWED_MS, SolrClient
 from ichigo_search.engine.solr.compile import _EVERY, field_weights, to_solr
 from ichigo_search.engine.solr.documents import stored_fields
 from ichigo_search.errors import EngineError
+from ichigo_search.query.expansion import halves
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.spelling import Spellings
@@ -57,8 +58,15 @@ class SolrSearcher:
 
     # -- requests -------------------------------------------------------------
 
-    def _query(self, query: dict[str, Any], limit: int = 0, filters: list | None = None, **extra: Any) -> dict:
-        params = {"timeAllowed": QUERY_TIME_ALLOWED_MS}  # Solr flags an answer cut short: the client asks again
+    def _query(
+        self,
+        query: dict[str, Any],
+        limit: int = 0,
+        filters: list | None = None,
+        params: dict | None = None,
+        **extra: Any,
+    ) -> dict:
+        params = {**(params or {}), "timeAllowed": QUERY_TIME_ALLOWED_MS}  # a partial answer: the client asks again
         if "queries" in extra:  # functions of them in ``fields`` are scored with the collection's statistics
             params["distrib.singlePass"] = "true"
         body: dict[str, Any] = {"query": query, "limit": limit, "params": params, **extra}
@@ -70,7 +78,7 @@ class SolrSearcher:
 
     def doc_count(self) -> int:
         if self._count is None:
-            self._count = int(self._query(_EVERY)["response"]["numFound"])
+            self.years()  # counted by the same request
         return self._count
 
     def doc_count_all(self) -> int:
@@ -78,16 +86,29 @@ class SolrSearcher:
 
     def doc_frequency(self, field: str, text: str) -> int:
         key = (field, text)
-        found = self._frequencies.get(key)
-        if found is None:
-            answer = self._query({"term": {"f": field, "query": text}})
-            found = self._frequencies[key] = int(answer["response"]["numFound"])
-        return found
+        if key not in self._frequencies:
+            # The halves the expander looks up next for a compound word, asked for in the same request.
+            also = [part for pair in halves(text) for part in pair] if field == EXACT_FIELD else []
+            self._count_terms(field, [text, *also])
+        return self._frequencies[key]
+
+    def _count_terms(self, field: str, texts: list[str]) -> None:
+        """The documents holding each term of a field, asked for in one request (query facets) and kept."""
+        wanted = [text for text in dict.fromkeys(texts) if (field, text) not in self._frequencies]
+        if not wanted:
+            return
+        terms = {f"t{i}": text for i, text in enumerate(wanted)}
+        facet = {name: {"type": "query", "q": f"{{!term f={field} v=${name}}}"} for name in terms}
+        counted = self._query(_EVERY, params=terms, facet=facet).get("facets", {})
+        for name, text in terms.items():
+            self._frequencies[(field, text)] = int(counted.get(name, {}).get("count", 0))
 
     def years(self) -> list[int]:
         if self._years is None:
             facet = {"years": {"type": "terms", "field": YEARS_FIELD, "limit": -1}}
-            buckets = self._query(_EVERY, facet=facet).get("facets", {}).get("years", {}).get("buckets", [])
+            answer = self._query(_EVERY, facet=facet)
+            self._count = int(answer["response"]["numFound"])
+            buckets = answer.get("facets", {}).get("years", {}).get("buckets", [])
             self._years = sorted(int(bucket["val"]) for bucket in buckets)
         return self._years
 
@@ -95,7 +116,9 @@ class SolrSearcher:
         return self.doc_frequency(EXACT_FIELD, form)
 
     def near(self, form: str, max_distance: int) -> list[tuple[str, int]]:
-        return self._spellings.near(form, max_distance)
+        found = self._spellings.near(form, max_distance)
+        self._count_terms(EXACT_FIELD, [near for near, _ in found])  # the expander weighs each by its frequency
+        return found
 
     def _words_from(self, letter: str) -> list[str]:
         """Every exact-field word starting with ``letter``, from all shards."""
