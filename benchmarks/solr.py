@@ -106,8 +106,9 @@ def measure_indexes(row: dict, index: dict[str, Path], queries: list, queries_fi
     if args.before:  # the same collection searched by the Solr engine of the earlier revision, first
         print(f"[{size:,}] ichigo-solr at {args.before}: warm queries", file=sys.stderr, flush=True)
         old_env, commit = revision_env(args, env)
-        row["query_before"] = bench.bench_queries("ichigo-solr", index["ichigo-solr"], queries_file, args.passes,
-                                                  args.warmup, old_env)  # fmt: skip
+        row["query_before"] = bench.bench_queries(
+            "ichigo-solr", index["ichigo-solr"], queries_file, args.passes, args.warmup, old_env
+        )
         row["query_before"]["revision"] = commit
     for name in ENGINE_PAIR:
         print(f"[{size:,}] {name}: warm queries", file=sys.stderr, flush=True)

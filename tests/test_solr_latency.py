@@ -79,7 +79,7 @@ def test_hits_are_the_tiers_and_the_bonus_asked_for_apart(index):
                 answer = searcher._query(
                     to_solr(query, weights), limit, filters, fields="id,score,seq", sort="score desc, seq asc"
                 )
-                return answer["response"]  # fmt: skip
+                return answer["response"]
 
             first = tier(found.every_word, max(30, window), [])
             best = [doc["id"] for doc in first["docs"][:window]]

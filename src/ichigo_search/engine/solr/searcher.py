@@ -180,9 +180,12 @@ class SolrSearcher:
             more = int(answer.get("facets", {}).get("rest", {}).get("count", 0))
             if len(ranked) < wanted and more:
                 rest_answer = self._query(
-                    to_solr(found.some_words, self._weights), wanted - len(ranked), rest_filters,
-                    fields=_FIELDS, sort=_SORT,
-                )  # fmt: skip
+                    to_solr(found.some_words, self._weights),
+                    wanted - len(ranked),
+                    rest_filters,
+                    fields=_FIELDS,
+                    sort=_SORT,
+                )
                 ranked += self._kept(rest_answer["response"]["docs"])
             total += more
         return total, ranked
