@@ -15,7 +15,8 @@ engine) and ``ichigo-solr`` (a SolrCloud of 2 nodes started from solr/ in one JV
   started here); each round's Solr/Whoosh rate ratio, as the machine's load drifts between rounds;
 - with ``--before REV``, one more round: the Solr engine of git revision ``REV`` (its src/ exported,
   as ``bench.py --ref`` does), this tree's Solr engine and the Whoosh engine, back to back;
-- warm queries, p50/p95 (top 10 with fragments), the same list for both engines;
+- warm queries, p50/p95 (top 10 with fragments), the same list for both engines (with ``--before REV``,
+  first the Solr engine of ``REV`` on the same collection: query latency before/after);
 - top-10 agreement on ``--overlap`` of the queries (words, phrases and misspellings sampled from
   the captions): the share of Whoosh's top 10 that Solr's holds, and how often the first hit is the same;
 - sizing: index bytes per caption (Lucene files of one replica against Whoosh's folder), and the
@@ -102,6 +103,13 @@ def agreement(whoosh_index: Path, solr_index: Path, queries: list[dict[str, str]
 def measure_indexes(row: dict, index: dict[str, Path], queries: list, queries_file: Path, args, env: dict) -> None:
     """Warm queries of both engines, their top-10 agreement and their index bytes, into ``row``."""
     size = row["size"]
+    if args.before:  # the same collection searched by the Solr engine of the earlier revision, first
+        print(f"[{size:,}] ichigo-solr at {args.before}: warm queries", file=sys.stderr, flush=True)
+        old_env, commit = revision_env(args, env)
+        row["query_before"] = bench.bench_queries(
+            "ichigo-solr", index["ichigo-solr"], queries_file, args.passes, args.warmup, old_env
+        )
+        row["query_before"]["revision"] = commit
     for name in ENGINE_PAIR:
         print(f"[{size:,}] {name}: warm queries", file=sys.stderr, flush=True)
         row.setdefault("query", {})[name] = bench.bench_queries(
@@ -113,11 +121,16 @@ def measure_indexes(row: dict, index: dict[str, Path], queries: list, queries_fi
     row["whoosh_index_bytes"] = bench.folder_bytes(index["ichigo"])
 
 
-def before_round(args: argparse.Namespace, cluster: Any, corpus: Path, work: Path, size: int, env: dict) -> dict:
-    """The Solr engine of revision ``args.before``, this tree's and the Whoosh engine, built back to back."""
+def revision_env(args: argparse.Namespace, env: dict) -> tuple[dict, str]:
+    """The environment of processes running revision ``args.before``'s src/ (exported), and its commit."""
     src, commit = bench.export_revision(args.before, args.out)
     bench.compile_bytecode([src])
-    old_env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))}
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))}, commit
+
+
+def before_round(args: argparse.Namespace, cluster: Any, corpus: Path, work: Path, size: int, env: dict) -> dict:
+    """The Solr engine of revision ``args.before``, this tree's and the Whoosh engine, built back to back."""
+    old_env, commit = revision_env(args, env)
     built: dict[str, Any] = {"revision": commit}
     for label, name, run_env in (
         ("solr_before", "ichigo-solr", old_env),
@@ -227,7 +240,7 @@ def report(results: dict[str, Any]) -> str:
                     f"| {b['cpu']:.1f} | {jvm} | {f'{ratio:.2f}×' if name == 'ichigo-solr' else ''} | {load:.1f} |"
                 )
     for size, row in results["sizes"].items():
-        if "before" not in row:
+        if not row.get("before"):
             continue
         n, revision = int(size), row["before"][0]["revision"]
         lines += ["", f"Before/after, back to back (the Solr engine at `{revision}`, then this tree's):", ""]
@@ -251,10 +264,11 @@ def report(results: dict[str, Any]) -> str:
     ]
     measured = {size: row for size, row in results["sizes"].items() if "query" in row}
     for size, row in measured.items():
-        for name in ENGINE_PAIR:
-            q = row["query"][name]
+        before = {"before": row["query_before"]} if "query_before" in row else {}
+        for name, q in {**before, **row["query"]}.items():
+            label = f"Solr engine at {q['revision']} (same collection)" if name == "before" else LABELS[name]
             lines.append(
-                f"| {int(size):,} | {LABELS[name]} | {q['p50'] * 1000:.1f} | {q['p95'] * 1000:.1f} "
+                f"| {int(size):,} | {label} | {q['p50'] * 1000:.1f} | {q['p95'] * 1000:.1f} "
                 f"| {q['p99'] * 1000:.1f} | {q['with_hits']} |"
             )
     lines += [
@@ -292,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="builds of each engine, alternating")
     parser.add_argument("--warm-builds", type=int, default=1, help="untimed Solr builds first (the JVM's JIT)")
     parser.add_argument("--before", help="also build with the Solr engine of this git revision (before/after)")
-    parser.add_argument("--before-rounds", type=int, default=1, help="before/after rounds (with --before)")
+    parser.add_argument("--before-rounds", type=int, default=1, help="before/after build rounds (with --before)")
     parser.add_argument("--queries", type=int, default=600, help="queries in the warm-latency list")
     parser.add_argument("--passes", type=int, default=1, help="timed passes over the query list")
     parser.add_argument("--warmup", type=int, default=100, help="untimed queries first")

@@ -250,11 +250,10 @@ class Expander:
     def _split(self, unit: Unit) -> str | None:
         """``airstrip`` -> ``air strip`` when the index has both halves and not the word itself."""
         word = fold(unit.text)
-        if len(word) < 6 or not word.isalpha() or self.vocabulary is None:
+        if self.vocabulary is None:
             return None
         best: tuple[int, str] | None = None
-        for cut in range(3, len(word) - 2):
-            left, right = word[:cut], word[cut:]
+        for left, right in halves(word):
             score = min(self._known(left), self._known(right))
             if score and (best is None or score > best[0]):
                 best = (score, f"{left} {right}")
@@ -294,3 +293,10 @@ class Expander:
                 group.alternatives.append(Alternative(TYPO_WEIGHT / distance, place=place.id))
         if scored:
             group.correction = scored[0][3] if unit.text[:1].isupper() else scored[0][3].lower()
+
+
+def halves(word: str) -> list[tuple[str, str]]:
+    """The ways a folded word may split into two known words (``airstrip``: ``air strip``…), none if too short."""
+    if len(word) < 6 or not word.isalpha():
+        return []
+    return [(word[:cut], word[cut:]) for cut in range(3, len(word) - 2)]

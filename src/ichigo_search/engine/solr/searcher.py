@@ -3,8 +3,11 @@
 Documents are named by record id (the collection's unique key), not by number. Ranking is the
 Whoosh engine's in Solr's terms: captions matching every word first, their ``proximity_window``
 best rescored with the proximity bonus (added where it matches, as the Whoosh engine does), then
-captions matching only some words. Statistics (document frequencies, dated years, words for typo
-look-ups) are asked of Solr once per searcher and kept.
+captions matching only some words. One request ranks a query in the common case: the first tier's
+best carry their bonus as a pseudo-field (``query($bonus)``, scored in Solr's single pass so with the
+collection-wide statistics the former separate request used) and a query facet counts the second
+tier, whose documents are asked for only when the first tier has fewer than wanted. Statistics
+(document frequencies, dated years, words for typo look-ups) are asked of Solr once per searcher and kept.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from ichigo_search.engine.solr.client import QUERY_TIME_ALLOWED_MS, SolrClient
 from ichigo_search.engine.solr.compile import _EVERY, field_weights, to_solr
 from ichigo_search.engine.solr.documents import stored_fields
 from ichigo_search.errors import EngineError
+from ichigo_search.query.expansion import halves
 from ichigo_search.query.matching import Matching
-from ichigo_search.query.tree import Query
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.spelling import Spellings
 
@@ -28,6 +31,9 @@ _FIELDS = "id,score,seq,stored"
 _NO_SEMANTIC = "semantic ranking (--semantic) is not available on the Solr engine yet; index without it"
 # Ties in score rank in the order documents were written, as the Whoosh engine ranks them.
 _SORT = "score desc, seq asc"
+# The pseudo-field holding a document's proximity bonus, and the facet query of every document.
+_BONUS = "bonus"
+_EVERY_Q = "*:*"
 
 
 class SolrSearcher:
@@ -52,8 +58,17 @@ class SolrSearcher:
 
     # -- requests -------------------------------------------------------------
 
-    def _query(self, query: dict[str, Any], limit: int = 0, filters: list | None = None, **extra: Any) -> dict:
-        params = {"timeAllowed": QUERY_TIME_ALLOWED_MS}  # Solr flags an answer cut short: the client asks again
+    def _query(
+        self,
+        query: dict[str, Any],
+        limit: int = 0,
+        filters: list | None = None,
+        params: dict | None = None,
+        **extra: Any,
+    ) -> dict:
+        params = {**(params or {}), "timeAllowed": QUERY_TIME_ALLOWED_MS}  # a partial answer: the client asks again
+        if "queries" in extra:  # functions of them in ``fields`` are scored with the collection's statistics
+            params["distrib.singlePass"] = "true"
         body: dict[str, Any] = {"query": query, "limit": limit, "params": params, **extra}
         if filters:
             body["filter"] = filters
@@ -63,7 +78,7 @@ class SolrSearcher:
 
     def doc_count(self) -> int:
         if self._count is None:
-            self._count = int(self._query(_EVERY)["response"]["numFound"])
+            self.years()  # counted by the same request
         return self._count
 
     def doc_count_all(self) -> int:
@@ -71,16 +86,29 @@ class SolrSearcher:
 
     def doc_frequency(self, field: str, text: str) -> int:
         key = (field, text)
-        found = self._frequencies.get(key)
-        if found is None:
-            answer = self._query({"term": {"f": field, "query": text}})
-            found = self._frequencies[key] = int(answer["response"]["numFound"])
-        return found
+        if key not in self._frequencies:
+            # The halves the expander looks up next for a compound word, asked for in the same request.
+            also = [part for pair in halves(text) for part in pair] if field == EXACT_FIELD else []
+            self._count_terms(field, [text, *also])
+        return self._frequencies[key]
+
+    def _count_terms(self, field: str, texts: list[str]) -> None:
+        """The documents holding each term of a field, asked for in one request (query facets) and kept."""
+        wanted = [text for text in dict.fromkeys(texts) if (field, text) not in self._frequencies]
+        if not wanted:
+            return
+        terms = {f"t{i}": text for i, text in enumerate(wanted)}
+        facet = {name: {"type": "query", "q": f"{{!term f={field} v=${name}}}"} for name in terms}
+        counted = self._query(_EVERY, params=terms, facet=facet).get("facets", {})
+        for name, text in terms.items():
+            self._frequencies[(field, text)] = int(counted.get(name, {}).get("count", 0))
 
     def years(self) -> list[int]:
         if self._years is None:
             facet = {"years": {"type": "terms", "field": YEARS_FIELD, "limit": -1}}
-            buckets = self._query(_EVERY, facet=facet).get("facets", {}).get("years", {}).get("buckets", [])
+            answer = self._query(_EVERY, facet=facet)
+            self._count = int(answer["response"]["numFound"])
+            buckets = answer.get("facets", {}).get("years", {}).get("buckets", [])
             self._years = sorted(int(bucket["val"]) for bucket in buckets)
         return self._years
 
@@ -88,7 +116,9 @@ class SolrSearcher:
         return self.doc_frequency(EXACT_FIELD, form)
 
     def near(self, form: str, max_distance: int) -> list[tuple[str, int]]:
-        return self._spellings.near(form, max_distance)
+        found = self._spellings.near(form, max_distance)
+        self._count_terms(EXACT_FIELD, [near for near, _ in found])  # the expander weighs each by its frequency
+        return found
 
     def _words_from(self, letter: str) -> list[str]:
         """Every exact-field word starting with ``letter``, from all shards."""
@@ -109,40 +139,69 @@ class SolrSearcher:
     # -- ranking ---------------------------------------------------------------
 
     def rank(self, found: Matching, wanted: int) -> tuple[int, list[tuple[str, float]]]:
-        """How many documents match, and the ``wanted`` best (record id, score): every word first."""
+        """How many documents match, and the ``wanted`` best (record id, score): every word first.
+
+        One request in the common case: the first tier's best, each with its proximity bonus (a pseudo-field,
+        ``query($bonus)``), and how many documents the second tier holds (a query facet). The second tier's
+        documents are asked for only when the first tier has fewer than ``wanted``.
+        """
         self._stored.clear()
         filters = [to_solr(found.filter, self._weights)] if found.filter is not None else []
         tier_query = found.every_word if found.every_word is not None else found.some_words
         window = self.ranking.proximity_window if found.bonus is not None else 0
-        first, total = self._ranked(tier_query, max(wanted, window), filters)
-        if found.bonus is not None and first:
-            first = self._rescored(first, found.bonus, window)
-        ranked = first[:wanted]
+        queries: dict[str, Any] = {}
+        fields = _FIELDS
+        if found.bonus is not None:
+            queries["bonus"] = to_solr(found.bonus, self._weights)
+            fields += f",{_BONUS}:query($bonus,0)"
+        rest_filters: list = []
+        facet: dict[str, Any] = {}
         if found.every_word is not None:
             rest_filters = [
                 *filters,
                 {"bool": {"must": [_EVERY], "must_not": [to_solr(found.every_word, self._weights)]}},
             ]
-            rest, more = self._ranked(found.some_words, max(0, wanted - len(ranked)), rest_filters)
-            ranked += rest
+            rest = [to_solr(found.some_words, self._weights), *rest_filters]
+            queries.update({f"rest{i}": part for i, part in enumerate(rest)})
+            domain = {"query": [{"param": f"rest{i}"} for i in range(len(rest))]}
+            facet = {"rest": {"type": "query", "q": _EVERY_Q, "domain": domain}}
+        extra: dict[str, Any] = {"fields": fields, "sort": _SORT}
+        if queries:
+            extra["queries"] = queries
+        if facet:
+            extra["facet"] = facet
+        answer = self._query(to_solr(tier_query, self._weights), max(wanted, window), filters, **extra)
+        first = self._kept(answer["response"]["docs"])
+        total = int(answer["response"]["numFound"])
+        if found.bonus is not None and first:
+            first = self._rescored(first, window)
+        ranked = first[:wanted]
+        if found.every_word is not None:
+            more = int(answer.get("facets", {}).get("rest", {}).get("count", 0))
+            if len(ranked) < wanted and more:
+                rest_answer = self._query(
+                    to_solr(found.some_words, self._weights),
+                    wanted - len(ranked),
+                    rest_filters,
+                    fields=_FIELDS,
+                    sort=_SORT,
+                )
+                ranked += self._kept(rest_answer["response"]["docs"])
             total += more
         return total, ranked
 
-    def _ranked(self, query: Query, limit: int, filters: list) -> tuple[list[tuple[str, float]], int]:
-        answer = self._query(to_solr(query, self._weights), limit, filters, fields=_FIELDS, sort=_SORT)["response"]
-        for doc in answer["docs"]:
+    def _kept(self, docs: list[dict[str, Any]]) -> list[tuple[str, float]]:
+        """Documents of an answer kept for :meth:`stored`; their (record id, score)."""
+        for doc in docs:
             self._stored[doc["id"]] = doc
-        return [(doc["id"], float(doc["score"])) for doc in answer["docs"]], int(answer["numFound"])
+        return [(doc["id"], float(doc["score"])) for doc in docs]
 
-    def _rescored(self, ranked: list[tuple[str, float]], bonus: Query, window: int) -> list[tuple[str, float]]:
+    def _rescored(self, ranked: list[tuple[str, float]], window: int) -> list[tuple[str, float]]:
         """The bonus's score added to the ``window`` best, then all in score order (ties in written order)."""
-        best = [record_id for record_id, _ in ranked[:window]]
-        ids = {"terms": {"f": "id", "query": ",".join(best), "separator": ","}}
-        if any("," in record_id for record_id in best):  # ids holding the separator: one term query each
-            ids = {"bool": {"should": [{"term": {"f": "id", "query": record_id}} for record_id in best]}}
-        answer = self._query(to_solr(bonus, self._weights), len(best), [ids], fields="id,score")["response"]
-        extra = {doc["id"]: float(doc["score"]) for doc in answer["docs"]}
-        rescored = [(record_id, score + extra.get(record_id, 0.0)) for record_id, score in ranked]
+        rescored = [
+            (record_id, score + (float(self._stored[record_id].get(_BONUS, 0.0)) if i < window else 0.0))
+            for i, (record_id, score) in enumerate(ranked)
+        ]
         return sorted(rescored, key=lambda hit: (-hit[1], self._stored[hit[0]].get("seq", 0)))
 
     # -- facets ----------------------------------------------------------------
