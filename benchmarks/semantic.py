@@ -8,6 +8,13 @@ Embedding: ``--embed N`` FSA/OWI captions spread evenly over the file (title, ca
 thread each): captions/s by the clock and per CPU-second of the processes, and the time for 98,244
 captions at that rate.
 
+Storage: ``--storage`` writes 98,244 unit vectors (as many as FSA/OWI has records; random: the product's
+cost does not depend on the values) and compares, alternately on the same queries, ways to search them:
+memory-mapped (what 0.x did: a file cut short under it kills the process with SIGBUS), read into memory
+(``read_matrix``, what a search does now), read with pread in blocks at every query (no copy kept), and float16
+in memory with float32 accumulation: time to open, ms per exact search p50 / p95, and the process's private
+(anonymous) and file-backed resident memory afterwards.
+
 Queries: ``--queries N`` sampled from the real captions as ``bench.py`` samples them (one to three words,
 phrases, misspellings), each searched for its top 10 on the same open index with semantic ranking off
 (``Ranking(semantic_weight=0)``) and on, alternately, after ``--warmup`` unmeasured ones: p50 / p95 / p99
@@ -33,7 +40,7 @@ from ichigo_search import Index
 from ichigo_search.corpus.record import Record
 from ichigo_search.ranking import Ranking
 from ichigo_search.semantic.model import DEFAULT_MODEL, resolve
-from ichigo_search.semantic.vectors import embed, passage
+from ichigo_search.semantic.vectors import embed, passage, read_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
@@ -67,6 +74,89 @@ def embedding_rate(count: int, data: Path, model: str) -> str:
         f"CPU-second, {used / wall:.2f} cores busy; load average {os.getloadavg()[0]:.1f}); "
         f"{FULL:,} captions at this rate: {FULL / rate / 60:.1f} min, on two idle cores: "
         f"{FULL / (2 * len(texts) / used) / 60:.1f} min"
+    )
+
+
+def resident() -> tuple[float, float]:
+    """This process's resident memory in MB: private (anonymous) and file-backed (shareable) pages."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return int(fields["RssAnon"].split()[0]) / 1024, int(fields["RssFile"].split()[0]) / 1024
+
+
+def storage(rounds: int, dimension: int = 384) -> str:
+    """Open and exact-search costs of the ways to hold 98,244 vectors (each way measured in its own process)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "vectors.npy"
+        rng = np.random.default_rng(7)
+        matrix = rng.standard_normal((FULL, dimension), dtype=np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        np.save(path, matrix)
+        np.save(Path(folder) / "vectors16.npy", matrix.astype(np.float16))
+        del matrix
+        lines = [
+            f"{FULL:,} x {dimension} vectors, {rounds} exact searches each (load average {os.getloadavg()[0]:.1f}):"
+        ]
+        results: dict[str, list[str]] = {}
+        for _ in range(2):  # the ways alternate, twice, each in a fresh process (its own memory figures)
+            for way in ("mmap", "read", "pread", "float16"):
+                done = subprocess.run(
+                    [sys.executable, __file__, "--storage-way", way, folder, str(rounds)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                results.setdefault(way, []).append(done.stdout.strip())
+        for way, figures in results.items():
+            lines += [f"  {way:8} {figure}" for figure in figures]
+        return "\n".join(lines)
+
+
+def storage_way(way: str, folder: Path, rounds: int) -> str:
+    """One way's figures (run in its own process by ``storage``)."""
+    path = folder / ("vectors16.npy" if way == "float16" else "vectors.npy")
+    rng = np.random.default_rng(11)
+    queries = rng.standard_normal((rounds, 384), dtype=np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    anon, file_backed = resident()
+    started = time.perf_counter()
+    if way == "mmap":
+        matrix = np.load(path, mmap_mode="r")
+    elif way == "read":
+        matrix = read_matrix(path, FULL)
+    elif way == "float16":
+        matrix = np.load(path)
+    opened = time.perf_counter() - started
+    timings = []
+    if way == "pread":
+        rows = 8192
+        with open(path, "rb") as handle:
+            np.lib.format.read_array_header_1_0(handle) if np.lib.format.read_magic(handle) == (1, 0) else None
+            offset = handle.tell()
+        buffer = np.empty((rows, 384), dtype=np.float32)
+        fd = os.open(path, os.O_RDONLY)
+    for query in queries:
+        t0 = time.perf_counter()
+        if way == "pread":
+            scores = np.empty(FULL, dtype=np.float32)
+            for first in range(0, FULL, rows):
+                count = min(rows, FULL - first)
+                view = buffer[:count]
+                os.preadv(fd, [memoryview(view).cast("B")], offset + first * 384 * 4)
+                scores[first : first + count] = np.einsum("ij,j->i", view, query)
+        elif way == "float16":
+            scores = np.einsum("ij,j->i", matrix, query.astype(np.float16), dtype=np.float32)
+        else:
+            scores = np.einsum("ij,j->i", matrix, query)
+        np.argpartition(-scores, 99)[:100]
+        timings.append(time.perf_counter() - t0)
+    after_anon, after_file = resident()
+    p50, p95 = np.percentile(np.array(timings[5:]) * 1000, [50, 95])
+    return (
+        f"open {opened * 1000:6.1f} ms; search p50 {p50:6.2f} / p95 {p95:6.2f} ms; "
+        f"resident +{after_anon - anon:5.0f} MB private, +{after_file - file_backed:5.0f} MB file-backed"
     )
 
 
@@ -113,7 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--storage", type=int, default=0, metavar="N", help="compare vector storages, N searches each")
+    parser.add_argument("--storage-way", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.storage_way:
+        way, folder, rounds = args.storage_way
+        print(storage_way(way, Path(folder), int(rounds)))
+        return 0
+    if args.storage:
+        print(storage(args.storage))
     if args.embed:
         print(embedding_rate(args.embed, args.data, args.model))
     if args.index:

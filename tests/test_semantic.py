@@ -232,6 +232,57 @@ def test_a_model_gone_since_the_index_was_built_costs_semantic_ranking_not_the_s
     idx.close()
 
 
+# A long-lived reader (as `serve` keeps one) whose vectors file is cut short in the middle of a search, after
+# the index's file sizes were checked (a search's first step). Memory-mapped, the product touched a page past
+# the end and the process died of SIGBUS (exit -7), nothing said.
+VECTORS_CUT_DURING_A_SEARCH = r"""
+import sys
+from pathlib import Path
+from ichigo_search import Index, IndexDamagedError, store
+idx = Index(sys.argv[1])
+searcher = idx._searcher_now()
+dense = idx._dense_now()
+before = [d for d, _ in dense.nearest("refugees on a train", searcher, None, 5)]
+assert before, before
+for npy in store.current_generation(Path(sys.argv[1])).glob("vectors-*.npy"):
+    with open(npy, "r+b") as handle:
+        handle.truncate(100)
+after = [d for d, _ in dense.nearest("refugees on a train", searcher, None, 5)]
+print("answered" if after == before else "changed", flush=True)
+try:
+    Index(sys.argv[1]).search("Guilin")
+    print("no damage seen")
+except IndexDamagedError as exc:
+    print("damaged:", exc)
+"""
+
+
+def test_vectors_cut_short_during_a_search_are_damage_not_sigbus_and_index_repairs_them(tmp_path, corpus):
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus, semantic=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", VECTORS_CUT_DURING_A_SEARCH, str(idx.path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])  # -7: killed by SIGBUS
+    answered, damaged = result.stdout.splitlines()
+    assert answered == "answered"  # what was read stays readable
+    assert damaged.startswith("damaged:") and "vectors-" in damaged  # the next search: one clear message
+    # The next update rebuilds, and embeds again rather than keep the part cut short.
+    idx.update_from(corpus)
+    generation = idx.path / (idx.path / "CURRENT").read_text().strip()
+    parts = json.loads((generation / MANIFEST).read_text())["parts"]
+    assert [np.load(generation / f"vectors-{key}.npy").shape for key in parts] == [(len(idx), 384)]
+    fresh = Index(idx.path)
+    assert fresh.search("Guilin").total == 2 and fresh._dense_now() is not None  # semantic ranking is back
+    fresh.close()
+    idx.close()
+
+
 # -- searching -------------------------------------------------------------------------
 
 

@@ -9,7 +9,11 @@ row is the one in the latest part that has its id, and rows of deleted or replac
 when they outnumber the live ones. The model named in ``vectors.json`` keeps embedding at later updates.
 
 At query time :class:`Dense` maps document numbers to rows and returns the nearest documents to a
-query's vector by exact inner product (memory-mapped, so processes share the pages).
+query's vector by exact inner product. The parts are read into memory, not memory-mapped: a mapped file cut
+short under a running process kills it with SIGBUS at the next page it touches, while a part read whole
+(its size checked against its header and its row count first) cannot change under the search; the cost is
+the matrix in each process (151 MB at 98k records) instead of shared pages, at the same query time
+(``benchmarks/semantic.py --storage``).
 """
 
 from __future__ import annotations
@@ -83,12 +87,63 @@ class Part:
         return cls(key, data["ids"], data["hashes"])
 
     def matrix(self, folder: Path) -> np.ndarray:
-        import numpy as np
-
-        return np.load(folder / f"{PREFIX}{self.key}.npy", mmap_mode="r")
+        """The part's vectors, read into memory (VectorsDamaged when the file is not what was written)."""
+        matrix = read_matrix(folder / f"{PREFIX}{self.key}.npy", len(self.ids))
+        assert matrix is not None
+        return matrix
 
     def files(self) -> list[str]:
         return [f"{PREFIX}{self.key}.npy", f"{PREFIX}{self.key}.json"]
+
+
+class VectorsDamaged(ValueError):
+    """A vectors file is missing, cut short or not the float32 matrix its part lists (the message says which)."""
+
+
+def read_matrix(path: Path, rows: int | None, data: bool = True) -> np.ndarray | None:
+    """The float32 matrix of ``rows`` rows (None: any) in the ``.npy`` file ``path``, read whole into memory.
+
+    Its header, its size and its row count are checked before a byte of data is read (VectorsDamaged);
+    ``data=False``: only checked (None).
+    """
+    import numpy as np
+
+    try:
+        with open(path, "rb") as handle:
+            try:
+                npy = np.lib.format
+                version = npy.read_magic(handle)
+                header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+                shape, fortran, dtype = header(handle)
+            except (ValueError, SyntaxError, EOFError) as exc:
+                raise VectorsDamaged(f"{path}: not a vectors file ({exc})") from None
+            if dtype != np.dtype("<f4") or fortran or len(shape) != 2 or rows not in (None, shape[0]):
+                wanted = "float32 rows" if rows is None else f"{rows} float32 rows"
+                raise VectorsDamaged(f"{path}: holds a {dtype} array of shape {shape}, not {wanted}")
+            expected = handle.tell() + shape[0] * shape[1] * 4
+            size = os.fstat(handle.fileno()).st_size
+            if size != expected:
+                raise VectorsDamaged(f"{path}: {size:,} bytes, not the {expected:,} its header announces (cut short?)")
+            if not data:
+                return None
+            matrix = np.empty(shape, dtype=np.float32)
+            if handle.readinto(memoryview(matrix).cast("B")) != matrix.nbytes:
+                raise VectorsDamaged(f"{path}: cut short while it was read")
+    except FileNotFoundError:
+        raise VectorsDamaged(f"{path}: missing") from None
+    return matrix
+
+
+def sound(generation: Path, manifest: dict[str, Any]) -> bool:
+    """Whether every part the manifest lists is there, whole (headers and sizes: nothing else is read)."""
+    try:
+        for key in manifest["parts"]:
+            read_matrix(generation / f"{PREFIX}{key}.npy", None, data=False)
+            if not (generation / f"{PREFIX}{key}.json").is_file():
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
 
 
 def follow(
@@ -113,7 +168,7 @@ def follow(
     files = resolve(spec)
     identity = files.identity()
     parts: list[Part] = []
-    if manifest is not None and source is not None and manifest.get("identity") == identity:
+    if manifest is not None and source is not None and manifest.get("identity") == identity and sound(source, manifest):
         try:
             parts = [Part.read(source, key) for key in manifest["parts"]]
         except (OSError, ValueError, KeyError, TypeError):  # damaged: embed everything again
@@ -149,13 +204,18 @@ def follow(
 
 
 def wanted(generation: Path, semantic: str | bool | None) -> bool:
-    """Whether ``semantic`` asks ``generation`` for vectors it lacks, of another model, or to drop them."""
-    if semantic is None:
-        return False
+    """Whether ``semantic`` asks ``generation`` for vectors it lacks, of another model, or to drop them.
+
+    Vectors cut short or missing are wanted too (made again), whatever ``semantic`` says.
+    """
     manifest = read_manifest(generation)
+    if semantic is None:
+        return manifest is not None and not sound(generation, manifest)
     if semantic is False:
         return manifest is not None
-    return manifest is None or (isinstance(semantic, str) and manifest.get("model") != semantic)
+    if manifest is None or (isinstance(semantic, str) and manifest.get("model") != semantic):
+        return True
+    return not sound(generation, manifest)
 
 
 def drop(generation: Path) -> None:
@@ -172,7 +232,7 @@ def _vector_files(generation: Path) -> set[str]:
 
 
 def _dimension(generation: Path, parts: list[Part]) -> int:
-    return int(parts[0].matrix(generation).shape[1]) if parts else 0
+    return int(parts[-1].matrix(generation).shape[1]) if parts else 0
 
 
 def _link_files(source: Path, target: Path, names: list[str]) -> None:
