@@ -219,16 +219,17 @@ print(" ".join(answers), flush=True)
 """
 
 
+def _run_script(script: str, index_dir: Path) -> subprocess.CompletedProcess:
+    """Run ``script`` on ``index_dir`` in a fresh interpreter, without the caller's ICHIGO_ settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
+    return subprocess.run(
+        [sys.executable, "-c", script, str(index_dir)], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
 def test_a_segment_cut_short_under_a_mapped_reader_is_damage_not_sigbus(built):
     _, index_dir = built
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
-    result = subprocess.run(
-        [sys.executable, "-c", TRUNCATED_UNDER_A_READER, str(index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    result = _run_script(TRUNCATED_UNDER_A_READER, index_dir)
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     assert result.stdout.split() == ["damaged"] * 3
 
@@ -259,14 +260,7 @@ except IndexDamagedError as exc:
 
 def test_a_segment_cut_short_during_a_query_is_damage_not_sigbus(built):
     _, index_dir = built
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ICHIGO_")}
-    result = subprocess.run(
-        [sys.executable, "-c", TRUNCATED_DURING_A_QUERY, str(index_dir)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    result = _run_script(TRUNCATED_DURING_A_QUERY, index_dir)
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])  # -7: killed by SIGBUS
     assert result.stdout.startswith("damaged:") and ".seg" in result.stdout, result.stdout
 
