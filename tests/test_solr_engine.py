@@ -299,7 +299,7 @@ def test_a_collection_no_generation_names_is_deleted_at_the_next_publish(solr_cl
         if first in (folder / "solr.json").read_text():
             import shutil
 
-            shutil.rmtree(folder)  # as remove_stale does once the grace period is over
+            shutil.rmtree(folder)  # as remove_stale does once no reader holds it
     idx.rebuild_from(corpus)
     assert first not in _collections(solr_cluster.url)
     assert sum(name.startswith("stale_") for name in _collections(solr_cluster.url)) == 2
