@@ -15,6 +15,22 @@ FSA_CAPTIONS = DATA / "fsa-owi" / "captions.jsonl.gz"  # 98,244 real captions; t
 DEV_EVAL = DATA / "eval"  # development queries with graded judgments over the ten sample captions
 
 
+def fsa_lines(count: int) -> list[str]:
+    """The first ``count`` lines of the FSA/OWI captions file (corpus JSONL), without their newlines."""
+    import gzip
+    import itertools
+
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
+        return [line.rstrip("\n") for line in itertools.islice(lines, count)]
+
+
+def fsa_records(count: int) -> list[dict]:
+    """The first ``count`` FSA/OWI records, parsed."""
+    import json
+
+    return [json.loads(line) for line in fsa_lines(count)]
+
+
 def copy_sample(target: Path) -> Path:
     """A copy of the sample corpus at ``target`` (a new folder), to edit or add files to."""
     shutil.copytree(SAMPLE_CORPUS, target)

@@ -119,19 +119,17 @@ def test_browse_counts_the_whole_collection(sample_index):
 def test_columns_from_postings_count_what_the_stored_records_say(tmp_path):
     """Decades and places the gazetteer lacks, counted from index postings, equal a count over every stored record
     (5,000 real FSA/OWI captions: ranges, undated and wide dates, county names no gazetteer has)."""
-    import gzip
     from collections import Counter
 
-    from conftest import FSA_CAPTIONS
+    from conftest import fsa_lines
     from ichigo_search import Index
     from ichigo_search.document import stored_places
     from ichigo_search.search import make_expander
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as source:
-        lines = [next(source) for _ in range(5000)]
-    (corpus / "fsa.jsonl").write_text("".join(lines), encoding="utf-8")
+    lines = fsa_lines(5000)
+    (corpus / "fsa.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with Index(tmp_path / "index") as idx:
         idx.update_from(corpus)
         records = [idx.get(json.loads(line)["id"]) for line in lines]

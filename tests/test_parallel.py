@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from conftest import FSA_CAPTIONS
+from conftest import fsa_lines
 from ichigo_search.corpus import reading as corpus_module
 from ichigo_search.corpus.reading import read_corpus
 
 
-def _fsa_lines(count: int) -> list[str]:
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        return [line.rstrip("\n") for line in itertools.islice(f, count)]
-
-
 def _mixed_corpus(root: Path) -> Path:
     """Real captions in six files of every format, with bad lines and ids repeated across the halves."""
-    lines = _fsa_lines(600)
+    lines = fsa_lines(600)
     first_id = json.loads(lines[0])["id"]
     root.mkdir()
     (root / "a.jsonl").write_text("\n".join(lines[:200]) + "\n", encoding="utf-8")
@@ -74,7 +67,7 @@ def test_two_processes_read_what_one_reads(tmp_path, monkeypatch, forks):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_one_large_file_is_cut_between_two_lines_and_read_in_halves(tmp_path, monkeypatch, forks):
     """A BOM, blank lines, bad lines and a repeated id on both sides of the cut: found as one reader finds them."""
-    lines = _fsa_lines(700)
+    lines = fsa_lines(700)
     repeated = json.dumps({**json.loads(lines[3]), "caption": "the same id again, past the middle"})
     body = [*lines[:300], "", "{bad json", *lines[300:600], repeated, "[1, 2]", *lines[600:]]
     root = tmp_path / "corpus"
@@ -132,7 +125,7 @@ def test_a_rebuild_that_parses_as_it_writes_builds_what_read_then_write_builds(t
     """Each process indexes its half of the files as it parses them; the index is the one of a read corpus."""
     from ichigo_search import Index
 
-    lines = _fsa_lines(1600)
+    lines = fsa_lines(1600)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for number in range(files):
@@ -159,7 +152,7 @@ def test_problems_found_while_writing_in_halves_fail_the_build_or_are_skipped(tm
     """A bad line, and an id the first half holds, are found in the second half: as a read corpus reports them."""
     from ichigo_search import CorpusError, Index
 
-    lines = _fsa_lines(900)
+    lines = fsa_lines(900)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.jsonl").write_text("\n".join(lines[:400]) + "\n")
@@ -189,7 +182,7 @@ def test_problems_found_while_writing_in_halves_fail_the_build_or_are_skipped(tm
 
 def test_the_halves_hold_about_as_many_records_whatever_their_bytes(tmp_path, monkeypatch, forks):
     """Records, not bytes, are what indexing costs: long records in one file, short in the next."""
-    lines = _fsa_lines(1200)
+    lines = fsa_lines(1200)
     long_records = [json.dumps({**json.loads(line), "notes": json.loads(line)["caption"] * 8}) for line in lines[:400]]
     short_records = [
         json.dumps({"id": f"short-{n}", "caption": json.loads(line)["caption"][:40]})
@@ -211,7 +204,7 @@ def test_the_halves_hold_about_as_many_records_whatever_their_bytes(tmp_path, mo
 
 def test_a_source_that_may_not_pass_problems_gives_no_record_after_the_first_but_reads_on(tmp_path):
     """A build that will fail on a bad corpus stops indexing at its first problem and reports every one."""
-    lines = _fsa_lines(300)
+    lines = fsa_lines(300)
     root = tmp_path / "corpus"
     root.mkdir()
     (root / "a.jsonl").write_text("\n".join([*lines[:100], "{bad", *lines[100:200]]) + "\n", encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FSA_CAPTIONS, SAMPLE_CORPUS, caption_ids
+from conftest import FSA_CAPTIONS, SAMPLE_CORPUS, caption_ids, fsa_records
 from ichigo_search import Index
 from ichigo_search.ranking import Ranking
 from ichigo_search.semantic import MANIFEST
@@ -42,16 +42,6 @@ pytestmark = pytest.mark.skipif(bool(_missing()), reason=NEEDS)
 FSA_RECORDS = 600
 
 
-def _fsa_records(count: int) -> list[dict]:
-    rows = []
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            rows.append(json.loads(line))
-            if len(rows) == count:
-                break
-    return rows
-
-
 def _write_corpus(folder: Path, rows: list[dict]) -> Path:
     shutil.copytree(SAMPLE_CORPUS, folder)
     with (folder / "fsa.jsonl").open("w", encoding="utf-8") as handle:
@@ -69,7 +59,7 @@ def encoder() -> Encoder:
 def semantic_index(tmp_path_factory):
     """The sample and the first FSA/OWI captions, embedded."""
     root = tmp_path_factory.mktemp("semantic")
-    corpus = _write_corpus(root / "corpus", _fsa_records(FSA_RECORDS))
+    corpus = _write_corpus(root / "corpus", fsa_records(FSA_RECORDS))
     idx = Index(root / "index")
     idx.update_from(corpus, semantic=True)
     yield idx
@@ -165,7 +155,7 @@ def test_vectors_place_meanings_near_each_other(encoder):
 
 
 def test_index_semantic_embeds_every_record_and_updates_embed_only_what_changed(tmp_path):
-    corpus = _write_corpus(tmp_path / "corpus", _fsa_records(40))
+    corpus = _write_corpus(tmp_path / "corpus", fsa_records(40))
     idx = Index(tmp_path / "index")
     idx.update_from(corpus)
     assert not list(idx.path.glob("gen-*/vectors*"))  # off by default

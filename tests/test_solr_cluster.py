@@ -3,8 +3,6 @@ engine through a node killed while it indexes and while it searches."""
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import threading
 import time
@@ -12,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FSA_CAPTIONS, REQUIRE_SOLR, copy_sample, need_solr, solr_launcher
+from conftest import REQUIRE_SOLR, copy_sample, fsa_lines, need_solr, solr_launcher
 from ichigo_search import Index, store
 from ichigo_search.engine.solr import SolrEngine
 
@@ -79,8 +77,7 @@ def test_a_node_killed_while_indexing_and_searching_loses_no_record_and_fails_no
 
     monkeypatch.setattr(solr_engine, "BATCH", 250)  # a batch in flight whenever the node goes down
     corpus = copy_sample(tmp_path / "corpus")
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
-        (corpus / "fsa.jsonl").write_text("".join(itertools.islice(lines, 5000)), encoding="utf-8")
+    (corpus / "fsa.jsonl").write_text("\n".join(fsa_lines(5000)) + "\n", encoding="utf-8")
     first, second = solr_cluster.urls
     idx = Index(tmp_path / "index", engine=SolrEngine(first, alias="killed", shards=2, replicas=2))
     killed_at: list[float] = []

@@ -9,8 +9,6 @@ indexed and searched: test_solr_cluster.py.)
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import threading
 import time
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEV_EVAL, FSA_CAPTIONS, copy_sample
+from conftest import DEV_EVAL, copy_sample, fsa_lines
 from ichigo_search import Index
 from ichigo_search.cli import main
 from ichigo_search.engine.solr import SolrEngine
@@ -42,8 +40,7 @@ def _collections(url: str) -> list[str]:
 
 def _with_fsa(corpus: Path, count: int, name: str = "fsa.jsonl") -> Path:
     """The corpus with the first ``count`` FSA/OWI captions added as one JSON-lines file."""
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
-        (corpus / name).write_text("".join(itertools.islice(lines, count)), encoding="utf-8")
+    (corpus / name).write_text("\n".join(fsa_lines(count)) + "\n", encoding="utf-8")
     return corpus
 
 

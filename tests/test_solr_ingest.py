@@ -7,14 +7,12 @@ score rank in file order. How fast is ``benchmarks/solr.py``'s business, not a t
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 
 import pytest
 
-from conftest import FSA_CAPTIONS
+from conftest import fsa_lines
 from ichigo_search import CorpusError, Index, indexing
 from ichigo_search.corpus import reading as corpus_module
 from ichigo_search.engine.solr import SolrEngine
@@ -22,15 +20,10 @@ from ichigo_search.engine.solr import SolrEngine
 pytestmark = [pytest.mark.solr, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")]
 
 
-def _fsa_lines(count: int) -> list[str]:
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        return [line.rstrip("\n") for line in itertools.islice(f, count)]
-
-
 def test_a_rebuild_parsed_in_halves_sends_the_second_from_a_forked_process_and_keeps_first_records(
     solr_cluster, tmp_path, monkeypatch, forks
 ):
-    lines = _fsa_lines(900)
+    lines = fsa_lines(900)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.jsonl").write_text("\n".join(lines[:400]) + "\n")

@@ -8,12 +8,10 @@ Its hits are those of the former path (the tiers and the bonus each asked for ap
 from __future__ import annotations
 
 import collections
-import gzip
-import itertools
 
 import pytest
 
-from conftest import FSA_CAPTIONS, copy_sample
+from conftest import copy_sample, fsa_lines
 from ichigo_search import Index
 from ichigo_search.engine.solr import SolrEngine
 from ichigo_search.engine.solr.client import SolrClient
@@ -28,8 +26,7 @@ def index(solr_cluster, tmp_path_factory):
     """The sample corpus and 600 FSA/OWI captions in a collection of 2 shards."""
     root = tmp_path_factory.mktemp("latency")
     corpus = copy_sample(root / "corpus")
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
-        (corpus / "fsa.jsonl").write_text("".join(itertools.islice(lines, 600)), encoding="utf-8")
+    (corpus / "fsa.jsonl").write_text("\n".join(fsa_lines(600)) + "\n", encoding="utf-8")
     idx = Index(root / "solr", engine=SolrEngine(solr_cluster.url, alias="latency", shards=2, replicas=1))
     idx.update_from(corpus)
     yield idx
