@@ -32,6 +32,7 @@ from ichigo_search import store
 from ichigo_search.engine.solr.client import SolrClient, SolrRequestError
 from ichigo_search.errors import EngineError
 from ichigo_search.ranking import Ranking
+from ichigo_search.util.generators import Returning
 
 if TYPE_CHECKING:
     from ichigo_search.engine.solr.searcher import SolrSearcher
@@ -365,16 +366,11 @@ def _send_run(
     if number:
         client = client.forked()  # this process's own connections
     sender = _Sender(client, collection)
-    records = run()
+    records = Returning(run())
     sent: set[str] = set()
     count = 0
     try:
-        while True:
-            try:
-                record = next(records)
-            except StopIteration as end:
-                result = end.value
-                break
+        for record in records:
             if record.id in sent:
                 continue
             sent.add(record.id)
@@ -384,7 +380,7 @@ def _send_run(
         sender.finish()
     finally:
         sender.stop()
-    return result, count
+    return records.value, count
 
 
 def _counter(done) -> Callable[[int], None]:

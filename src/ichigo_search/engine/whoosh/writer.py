@@ -35,6 +35,7 @@ from ichigo_search.engine.whoosh import sidecar as arrays_format
 from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
+from ichigo_search.util.generators import Returning
 from ichigo_search.util.memo import Remembered
 
 
@@ -473,14 +474,9 @@ def _write_segments(ix, source: Callable[[], Iterator[Any]], to_document, report
     with _gc_paused():
         segments = []
         writer = BulkSegmentWriter(ix, _lk=False)
-        records = source()
+        records = Returning(source())
         count = 0
-        while True:
-            try:
-                record = next(records)
-            except StopIteration as end:
-                result = end.value
-                break
+        for record in records:
             if writer.postings_added >= SEGMENT_POSTINGS:
                 segments.append(writer._finalize_segment())
                 writer = BulkSegmentWriter(ix, _lk=False)
@@ -491,7 +487,7 @@ def _write_segments(ix, source: Callable[[], Iterator[Any]], to_document, report
             segments.append(writer._finalize_segment())
         else:
             writer._close_segment()
-        return segments, result, count
+        return segments, records.value, count
 
 
 @contextlib.contextmanager
