@@ -30,7 +30,8 @@ from typing import Any
 from ichigo_search.text.analysis import STOP_WORDS, analyze, sequence, stem
 
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "vocabulary.yaml"
-# Short English words (SCOWL size 35, tools/build_english_words.py): abbreviations that are also words.
+# Short, frequent English words (SCOWL size 35, Zipf >= 4; tools/build_english_words.py): abbreviations
+# that are also words.
 ENGLISH_WORDS = BUILTIN.parent / "english-words.txt"
 SECTIONS = ("synonyms", "abbreviations", "related", "places", "bridges")
 # A bridge row: today's terms, the period's terms, terms the modern ones cover, and the authority.
@@ -86,7 +87,7 @@ def _english_words() -> frozenset[str]:
 
 
 def is_english_word(form: str) -> bool:
-    """Whether a form is one ordinary English word (``Wash``, ``ill``), by the SCOWL list the package ships."""
+    """Whether a form is one frequent English word (``Wash``, ``ill``), by the word list the package ships."""
     key = token_key(form)
     return len(key) == 1 and key[0] in _english_words()
 
