@@ -80,14 +80,9 @@ EDGE_TEXTS = [
 
 def test_index_terms_are_the_analysed_terms_with_their_positions():
     """term_positions (indexing's short path, no spans) gives what analyze_parts gives, on real captions."""
-    import gzip
-    import itertools
-    import json
+    from conftest import fsa_records
 
-    from conftest import FSA_CAPTIONS
-
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        records = [json.loads(line) for line in itertools.islice(f, 3000)]
+    records = fsa_records(3000)
     texts_tried = [r["caption"] for r in records] + EDGE_TEXTS
     places = ["\n".join(r.get("places") or []) for r in records]
     for stemming in (True, False):

@@ -8,8 +8,6 @@ page there (``docs/screenshot.png`` is made that way).
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import shutil
@@ -22,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FSA_CAPTIONS, SAMPLE_CORPUS
+from conftest import SAMPLE_CORPUS, fsa_lines
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -53,10 +51,7 @@ def _free_port() -> int:
 def _corpus(target: Path) -> Path:
     """The sample collection and, for several pages of results, some FSA/OWI captions."""
     shutil.copytree(SAMPLE_CORPUS, target)
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
-        records = [json.loads(line) for line in itertools.islice(lines, FSA_RECORDS)]
-    with (target / "fsa-sample.jsonl").open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    (target / "fsa-sample.jsonl").write_text("\n".join(fsa_lines(FSA_RECORDS)) + "\n", encoding="utf-8")
     return target
 
 

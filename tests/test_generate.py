@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
-import json
 import sys
 
-from conftest import FSA_CAPTIONS, ROOT
+from conftest import ROOT, fsa_records
 from ichigo_search.corpus.record import record_from_mapping
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate
 
 
-def _real(n: int) -> list[dict]:
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in itertools.islice(f, n)]
-
-
 def test_generated_records_are_valid_and_deterministic(tmp_path):
-    real = _real(2000)
+    real = fsa_records(2000)
     records = list(generate.generate(2600, seed=3, real=real))
     assert records == list(generate.generate(2600, seed=3, real=real))
     assert len({r["id"] for r in records}) == 2600

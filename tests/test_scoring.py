@@ -8,7 +8,6 @@ document numbers, statistics and deletions are easiest to get wrong.
 
 from __future__ import annotations
 
-import gzip
 import json
 import random
 import re
@@ -16,7 +15,7 @@ from itertools import pairwise
 
 import pytest
 
-from conftest import FSA_CAPTIONS, copy_sample
+from conftest import copy_sample, fsa_lines, fsa_records
 from ichigo_search import Index
 from ichigo_search.engine.whoosh import sidecar as arrays
 from ichigo_search.engine.whoosh.convert import to_whoosh
@@ -30,17 +29,12 @@ pytestmark = pytest.mark.whoosh_oracle
 CAPTIONS = 1500
 
 
-def _fsa_lines(count: int) -> list[str]:
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        return [next(f) for _ in range(count)]
-
-
 @pytest.fixture(scope="module")
 def fsa_index(tmp_path_factory: pytest.TempPathFactory):
     """Sample captions plus 1,500 FSA captions; then one file edited, so two segments and deletions."""
     root = tmp_path_factory.mktemp("scoring")
     corpus = copy_sample(root / "corpus")
-    lines = _fsa_lines(CAPTIONS)
+    lines = [line + "\n" for line in fsa_lines(CAPTIONS)]
     (corpus / "fsa-a.jsonl").write_text("".join(lines[:1000]), encoding="utf-8")
     (corpus / "fsa-b.jsonl").write_text("".join(lines[1000:]), encoding="utf-8")
     idx = Index(root / "index")
@@ -59,7 +53,7 @@ def fsa_index(tmp_path_factory: pytest.TempPathFactory):
 def _queries(count: int) -> list[str]:
     """Words, pairs and phrases of real captions, exclusions, and place names."""
     rng = random.Random(5)
-    captions = [json.loads(line)["caption"] for line in _fsa_lines(CAPTIONS)]
+    captions = [record["caption"] for record in fsa_records(CAPTIONS)]
     queries = ["Liuzhou airbase", "Kweilin", "county -farm", "farm tractor", '"county road"', "New York", "WWII"]
     queries.append("children at school near the county road with a farm tractor -Texas")  # long, with an exclusion
     for _ in range(count):
