@@ -8,6 +8,7 @@ to import and no search uses them (Whoosh imports them for features we do not ca
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,17 @@ import pytest
 
 from conftest import SAMPLE_CORPUS
 
-# Never needed to answer a query from the command line.
-UNNEEDED = ("asyncio", "urllib.request", "http.client", "email.parser", "numpy.ma", "whoosh.query", "whoosh.searching")
+# Never needed to answer a query from the command line: the other commands' modules load only when they run.
+UNNEEDED = (
+    "asyncio",
+    "urllib.request",
+    "http.client",
+    "email.parser",
+    "numpy.ma",
+    "whoosh.query",
+    "whoosh.searching",
+    *(f"ichigo_search.cli.{name}" for name in ("indexing", "check", "places", "serve", "solr_config")),
+)
 PROBE = """
 import json, sys
 from ichigo_search.cli import main
@@ -26,7 +36,10 @@ try:
     main()
 except SystemExit as stop:
     code = stop.code
-print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules)}))
+import os
+threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+blas = os.environ.get("OPENBLAS_NUM_THREADS")
+print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules), "threads": threads, "blas": blas}))
 """
 
 
@@ -40,12 +53,31 @@ def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def probe(index: Path, *args: str, env: dict[str, str] | None = None) -> dict:
+    """``ichigo-search query ARGS --no-update`` in a new process: its exit code, the modules it loaded, its
+    threads at the end (Linux) and the ``OPENBLAS_NUM_THREADS`` it ran with."""
+    argv = ["query", *args, "--no-update", "--index", str(index), "--corpus", str(SAMPLE_CORPUS)]
+    command = [sys.executable, "-c", PROBE, json.dumps(argv)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def loaded(index: Path, *args: str) -> tuple[int, set[str]]:
     """The exit code of ``ichigo-search query ARGS --no-update`` in a new process, and the modules it loaded."""
-    argv = ["query", *args, "--no-update", "--index", str(index), "--corpus", str(SAMPLE_CORPUS)]
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, check=True)
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    answer = probe(index, *args)
     return answer["exit"], set(answer["modules"])
+
+
+def test_a_query_runs_numpy_with_one_blas_thread_unless_told(index_folder):
+    """numpy's OpenBLAS started a spinning thread per core at import (~45 ms of CPU a cold query on 2 cores);
+    the query's numpy work is elementwise, so the command asks for one thread, and keeps a number the user set."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    answer = probe(index_folder, "Liuzhou airbase", env=env)
+    assert answer["exit"] == 0 and "numpy" in answer["modules"]
+    assert answer["blas"] == "1"
+    if answer["threads"] is not None:
+        assert answer["threads"] == 1  # OpenBLAS started no thread of its own
+    assert probe(index_folder, "Liuzhou airbase", env={**env, "OPENBLAS_NUM_THREADS": "2"})["blas"] == "2"
 
 
 # Only a word the index lacks is looked up among near spellings (rapidfuzz, 10 ms to import).
