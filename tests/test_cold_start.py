@@ -163,3 +163,19 @@ def test_words_of_a_prefix_are_read_as_whoosh_expands_them(index, corpus):
                 assert segment_words(segment, field, prefix) == expected, (field, prefix)
                 compared += len(expected)
     assert compared > 1000
+
+
+def test_a_query_asks_sqlite_whether_its_words_are_common_without_loading_them_all():
+    """Whether a word is also a common English word was answered from all 10,000 such keys, loaded on first use
+    (4 ms of a cold query); a query's few words are now asked of SQLite, a process asking many loads them."""
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    asked = Gazetteer()
+    common = {key for (key,) in asked.db.execute("SELECT key FROM common")}
+    words = ["reading", "mobile", "bath", "china", "liuzhou", "migrant", "workers", "california", "zzq", ""]
+    assert [asked.is_common_word(word) for word in words] == [word in common for word in words]
+    assert any(word in common for word in words) and not all(word in common for word in words)
+    assert asked._common is None
+    for word in words * 3:
+        assert asked.is_common_word(word) == (word in common)
+    assert asked._common is not None

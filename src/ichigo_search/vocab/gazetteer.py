@@ -158,6 +158,7 @@ class Gazetteer:
         self._db: sqlite3.Connection | None = None
         self._keys: frozenset[str] | None = None
         self._common: frozenset[str] | None = None
+        self._common_asked = 0  # is_common_word's keys asked of SQLite before it loads them all
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
@@ -254,7 +255,13 @@ class Gazetteer:
         return lineage
 
     def is_common_word(self, key: str) -> bool:
-        """True when a name is also an ordinary English word (it then needs place context)."""
+        """True when a name is also an ordinary English word (it then needs place context).
+
+        The first few keys are asked of SQLite (a query asks one a word; loading all 10,000 took 4 ms of
+        a cold query), then they are all loaded (a process that scans many texts)."""
+        if self._common is None and self._common_asked < _SCANS_BEFORE_LOADING:
+            self._common_asked += 1
+            return self.db.execute("SELECT 1 FROM common WHERE key = ?", (key,)).fetchone() is not None
         if self._common is None:
             self._common = frozenset(row[0] for row in self.db.execute("SELECT key FROM common"))
         return key in self._common
