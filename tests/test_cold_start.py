@@ -27,6 +27,9 @@ UNNEEDED = (
     "whoosh.query",
     "whoosh.searching",
     *(f"ichigo_search.cli.{name}" for name in ("indexing", "check", "places", "serve", "solr_config")),
+    "ichigo_search.indexing",  # updating and rebuilding, with the corpus reader and the vector writer
+    "ichigo_search.corpus.reading",
+    "ichigo_search.semantic.vectors",
 )
 PROBE = """
 import json, sys
