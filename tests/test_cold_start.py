@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_CORPUS
+from conftest import SAMPLE_CORPUS, fsa_records, index_of
 
 # Never needed to answer a query from the command line: the other commands' modules load only when they run.
 UNNEEDED = (
@@ -42,7 +42,9 @@ except SystemExit as stop:
 import os
 threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
 blas = os.environ.get("OPENBLAS_NUM_THREADS")
-print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules), "threads": threads, "blas": blas}))
+from ichigo_search.text import analysis
+cjk = "search" in getattr(analysis.CJK_RE, "__dict__", {"search": "a compiled pattern"})
+print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules), "threads": threads, "blas": blas, "cjk": cjk}))
 """
 
 
@@ -69,6 +71,26 @@ def loaded(index: Path, *args: str) -> tuple[int, set[str]]:
     """The exit code of ``ichigo-search query ARGS --no-update`` in a new process, and the modules it loaded."""
     answer = probe(index, *args)
     return answer["exit"], set(answer["modules"])
+
+
+@pytest.fixture(scope="module")
+def ascii_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the first FSA/OWI captions written in ASCII only."""
+    records = fsa_records(300)
+    captions = {record["id"]: record["caption"] for record in records if record["caption"].isascii()}
+    assert len(captions) > 200
+    root = tmp_path_factory.mktemp("ascii")
+    index_of(root, captions).close()
+    return root / "index"
+
+
+@pytest.mark.parametrize(("args", "compiled"), [(["ship launching"], False), (["柳州"], True), (["Ōsaka"], True)])
+def test_the_cjk_pattern_is_compiled_only_for_a_text_that_is_not_ascii(ascii_index, args, compiled):
+    """Compiling the regular expressions with the CJK ranges took ~5 ms of a cold query; a query of ASCII words
+    over ASCII captions never needs them."""
+    answer = probe(ascii_index, *args)
+    assert answer["exit"] == (0 if args == ["ship launching"] else 1)
+    assert answer["cjk"] == compiled
 
 
 def test_a_query_runs_numpy_with_one_blas_thread_unless_told(index_folder):
