@@ -8,16 +8,29 @@ to import and no search uses them (Whoosh imports them for features we do not ca
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_CORPUS
+from conftest import SAMPLE_CORPUS, fsa_records, index_of
 
-# Never needed to answer a query from the command line.
-UNNEEDED = ("asyncio", "urllib.request", "http.client", "email.parser", "numpy.ma", "whoosh.query", "whoosh.searching")
+# Never needed to answer a query from the command line: the other commands' modules load only when they run.
+UNNEEDED = (
+    "asyncio",
+    "urllib.request",
+    "http.client",
+    "email.parser",
+    "numpy.ma",
+    "whoosh.query",
+    "whoosh.searching",
+    *(f"ichigo_search.cli.{name}" for name in ("indexing", "check", "places", "serve", "solr_config")),
+    "ichigo_search.indexing",  # updating and rebuilding, with the corpus reader and the vector writer
+    "ichigo_search.corpus.reading",
+    "ichigo_search.semantic.vectors",
+)
 PROBE = """
 import json, sys
 from ichigo_search.cli import main
@@ -26,7 +39,12 @@ try:
     main()
 except SystemExit as stop:
     code = stop.code
-print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules)}))
+import os
+threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+blas = os.environ.get("OPENBLAS_NUM_THREADS")
+from ichigo_search.text import analysis
+cjk = "search" in getattr(analysis.CJK_RE, "__dict__", {"search": "a compiled pattern"})
+print("\\n" + json.dumps({"exit": code, "modules": sorted(sys.modules), "threads": threads, "blas": blas, "cjk": cjk}))
 """
 
 
@@ -40,12 +58,51 @@ def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def probe(index: Path, *args: str, env: dict[str, str] | None = None) -> dict:
+    """``ichigo-search query ARGS --no-update`` in a new process: its exit code, the modules it loaded, its
+    threads at the end (Linux) and the ``OPENBLAS_NUM_THREADS`` it ran with."""
+    argv = ["query", *args, "--no-update", "--index", str(index), "--corpus", str(SAMPLE_CORPUS)]
+    command = [sys.executable, "-c", PROBE, json.dumps(argv)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def loaded(index: Path, *args: str) -> tuple[int, set[str]]:
     """The exit code of ``ichigo-search query ARGS --no-update`` in a new process, and the modules it loaded."""
-    argv = ["query", *args, "--no-update", "--index", str(index), "--corpus", str(SAMPLE_CORPUS)]
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, check=True)
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    answer = probe(index, *args)
     return answer["exit"], set(answer["modules"])
+
+
+@pytest.fixture(scope="module")
+def ascii_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the first FSA/OWI captions written in ASCII only."""
+    records = fsa_records(300)
+    captions = {record["id"]: record["caption"] for record in records if record["caption"].isascii()}
+    assert len(captions) > 200
+    root = tmp_path_factory.mktemp("ascii")
+    index_of(root, captions).close()
+    return root / "index"
+
+
+@pytest.mark.parametrize(("args", "compiled"), [(["ship launching"], False), (["柳州"], True), (["Ōsaka"], True)])
+def test_the_cjk_pattern_is_compiled_only_for_a_text_that_is_not_ascii(ascii_index, args, compiled):
+    """Compiling the regular expressions with the CJK ranges took ~5 ms of a cold query; a query of ASCII words
+    over ASCII captions never needs them."""
+    answer = probe(ascii_index, *args)
+    assert answer["exit"] == (0 if args == ["ship launching"] else 1)
+    assert answer["cjk"] == compiled
+
+
+def test_a_query_runs_numpy_with_one_blas_thread_unless_told(index_folder):
+    """numpy's OpenBLAS started a spinning thread per core at import (~45 ms of CPU a cold query on 2 cores);
+    the query's numpy work is elementwise, so the command asks for one thread, and keeps a number the user set."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    answer = probe(index_folder, "Liuzhou airbase", env=env)
+    assert answer["exit"] == 0 and "numpy" in answer["modules"]
+    assert answer["blas"] == "1"
+    if answer["threads"] is not None:
+        assert answer["threads"] == 1  # OpenBLAS started no thread of its own
+    assert probe(index_folder, "Liuzhou airbase", env={**env, "OPENBLAS_NUM_THREADS": "2"})["blas"] == "2"
 
 
 # Only a word the index lacks is looked up among near spellings (rapidfuzz, 10 ms to import).
@@ -131,3 +188,19 @@ def test_words_of_a_prefix_are_read_as_whoosh_expands_them(index, corpus):
                 assert segment_words(segment, field, prefix) == expected, (field, prefix)
                 compared += len(expected)
     assert compared > 1000
+
+
+def test_a_query_asks_sqlite_whether_its_words_are_common_without_loading_them_all():
+    """Whether a word is also a common English word was answered from all 10,000 such keys, loaded on first use
+    (4 ms of a cold query); a query's few words are now asked of SQLite, a process asking many loads them."""
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    asked = Gazetteer()
+    common = {key for (key,) in asked.db.execute("SELECT key FROM common")}
+    words = ["reading", "mobile", "bath", "china", "liuzhou", "migrant", "workers", "california", "zzq", ""]
+    assert [asked.is_common_word(word) for word in words] == [word in common for word in words]
+    assert any(word in common for word in words) and not all(word in common for word in words)
+    assert asked._common is None
+    for word in words * 3:
+        assert asked.is_common_word(word) == (word in common)
+    assert asked._common is not None

@@ -15,15 +15,15 @@ from ichigo_search import store
 from ichigo_search.corpus.files import fingerprint
 from ichigo_search.corpus.record import Record
 from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
-from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, get_engine
+from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, check_engine, check_format, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError
-from ichigo_search.indexing import Indexer, Progress, UpdateReport, check_engine, check_format
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, run_search
 from ichigo_search.semantic import has_vectors
 
 if TYPE_CHECKING:
     from ichigo_search.facets import FacetCounter, Facets
+    from ichigo_search.indexing import Indexer, Progress, UpdateReport
     from ichigo_search.semantic.vectors import Dense
 
 __all__ = ["Index", "UpdateReport"]
@@ -193,6 +193,8 @@ class Index:
     def _indexer(self, semantic: str | bool | None = None) -> Indexer:
         if self._pinned is not None:
             raise IndexWriteError(f"{self._pinned}: an index opened by last_good() is for reading only")
+        from ichigo_search.indexing import Indexer  # not on the query path: 5 ms of a cold query
+
         return Indexer(self.path, self._engine, self.ranking, semantic)
 
     # -- reading -----------------------------------------------------------
@@ -459,3 +461,12 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 def _valid_text(text: str) -> str:
     """``text`` with unpaired surrogates (undecodable bytes from argv or a form) replaced by U+FFFD."""
     return _SURROGATE_RE.sub("\ufffd", text) if isinstance(text, str) else text
+
+
+def __getattr__(name: str) -> object:
+    """``UpdateReport``, from :mod:`ichigo_search.indexing`, which a query does not import."""
+    if name == "UpdateReport":
+        from ichigo_search.indexing import UpdateReport
+
+        return UpdateReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ from ichigo_search import store
 from ichigo_search.corpus.files import FileState, fingerprint
 from ichigo_search.corpus.reading import Corpus, Reading, load_corpus
 from ichigo_search.document import FORMAT_VERSION, to_document
-from ichigo_search.engine import Engine, NewIndex
+from ichigo_search.engine import Engine, NewIndex, check_engine
 from ichigo_search.errors import EngineError, IchigoError, IndexFormatError, IndexWriteError, Problem
 from ichigo_search.ranking import Ranking
 from ichigo_search.semantic.vectors import follow as follow_vectors
@@ -372,33 +372,6 @@ def _write_failure(root: Path, exc: OSError) -> str:
     else:
         what = exc.strerror or str(exc)
     return f"{where}: {what}; the index was not changed"
-
-
-def check_format(generation: Path) -> None:
-    """Refuse to search a generation written by another format version, with what to do instead."""
-    found = store.read_meta(generation).get("format")
-    expected = FORMAT_VERSION
-    if found != expected:
-        age = "a newer" if isinstance(found, int) and found > expected else "an older"
-        raise IndexFormatError(
-            f"{generation.parent}: the index was built by {age} version of ichigo-search "
-            f"(format {found}, this version reads {expected}); run `ichigo-search index --rebuild` "
-            "(or a query without --no-update) to rebuild it"
-        )
-
-
-def check_engine(generation: Path, engine: str) -> None:
-    """Refuse to read or write a generation another engine wrote (a Solr index opened as Whoosh files would
-    look damaged, and be rebuilt over); a generation that does not say is taken as it comes."""
-    try:
-        found = store.read_meta(generation).get("engine")
-    except IndexFormatError:
-        return  # unreadable metadata is the damage check's to report
-    if found is not None and found != engine:
-        raise EngineError(
-            f"{generation.parent}: the index was built with the {found} engine, not {engine}; "
-            f"pass --engine {found} (or set ICHIGO_ENGINE={found}), or use another --index folder"
-        )
 
 
 def _place_aliases(corpus: Corpus) -> dict[str, list[str]]:

@@ -15,6 +15,9 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ichigo_search import store
+from ichigo_search.document import FORMAT_VERSION
+from ichigo_search.errors import EngineError, IndexFormatError
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import Ranking
 
@@ -191,3 +194,30 @@ def get_engine(name: str | Engine = DEFAULT_ENGINE) -> Engine:
         raise ValueError(f"unknown engine {name!r} (known: {', '.join(sorted(ENGINES))})")
     module = importlib.import_module(ENGINES[name])
     return module.ENGINE if hasattr(module, "ENGINE") else module.make_engine()
+
+
+def check_format(generation: Path) -> None:
+    """Refuse to search a generation written by another format version, with what to do instead."""
+    found = store.read_meta(generation).get("format")
+    expected = FORMAT_VERSION
+    if found != expected:
+        age = "a newer" if isinstance(found, int) and found > expected else "an older"
+        raise IndexFormatError(
+            f"{generation.parent}: the index was built by {age} version of ichigo-search "
+            f"(format {found}, this version reads {expected}); run `ichigo-search index --rebuild` "
+            "(or a query without --no-update) to rebuild it"
+        )
+
+
+def check_engine(generation: Path, engine: str) -> None:
+    """Refuse to read or write a generation another engine wrote (a Solr index opened as Whoosh files would
+    look damaged, and be rebuilt over); a generation that does not say is taken as it comes."""
+    try:
+        found = store.read_meta(generation).get("engine")
+    except IndexFormatError:
+        return  # unreadable metadata is the damage check's to report
+    if found is not None and found != engine:
+        raise EngineError(
+            f"{generation.parent}: the index was built with the {found} engine, not {engine}; "
+            f"pass --engine {found} (or set ICHIGO_ENGINE={found}), or use another --index folder"
+        )

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "STOP_WORDS",
@@ -64,13 +64,32 @@ class Term(NamedTuple):
 
 # Han ideographs, kana and Hangul: scripts written without spaces between words.
 _CJK_CLASS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
-CJK_RE = re.compile(f"[{_CJK_CLASS}]")
-_SCRIPT_RUN_RE = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
+
+
+class LazyPattern:
+    """A regular expression compiled when first used (then its methods are the compiled pattern's own).
+
+    A class with the CJK ranges takes 1-2 ms of CPU to compile (``re`` walks every character of them),
+    which a cold query of ASCII words never needs: the callers ask ``text.isascii()`` first.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(self.pattern)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+CJK_RE = LazyPattern(f"[{_CJK_CLASS}]")
+_SCRIPT_RUN_RE = LazyPattern(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 
 
 def is_cjk(char: str) -> bool:
     """True for Han ideographs, kana and Hangul (scripts written without spaces)."""
-    return CJK_RE.match(char) is not None
+    return not char.isascii() and CJK_RE.match(char) is not None
 
 
 @lru_cache(maxsize=200_000)
@@ -106,7 +125,7 @@ def stem(word: str) -> str:
 
 def _split_scripts(text: str, start: int):
     """Yield (is_cjk, piece, piece_start) runs of one script class."""
-    if CJK_RE.search(text) is None:
+    if text.isascii() or CJK_RE.search(text) is None:
         yield False, text, start
         return
     for run in _SCRIPT_RUN_RE.finditer(text):
@@ -196,7 +215,7 @@ def _folded_terms(text: str) -> tuple[Term, ...]:
     """Unstemmed terms of a text, cached: indexing reads each caption for several fields."""
     terms: list[Term] = []
     pos = 0
-    plain = CJK_RE.search(text) is None
+    plain = text.isascii() or CJK_RE.search(text) is None
     for match in _TOKEN_RE.finditer(text):
         start, end = match.span()
         if match.lastgroup == "acronym":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ichigo_search.text.analysis import _CJK_CLASS, CJK_RE, fold
+from ichigo_search.text.analysis import _CJK_CLASS, CJK_RE, LazyPattern, fold
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.util.memo import Remembered
 
@@ -103,7 +103,7 @@ NOT_NAME_WORDS = PLACE_BEFORE | frozenset(
 )
 
 
-_NOT_CJK_RE = re.compile(f"[^{_CJK_CLASS}]+")
+_NOT_CJK_RE = LazyPattern(f"[^{_CJK_CLASS}]+")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
 
@@ -111,7 +111,7 @@ _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 def compact_key(name: str) -> str:
     """The look-up key of a name: Han characters as written, other scripts folded and squeezed."""
     text = unicodedata.normalize("NFKC", name)
-    if CJK_RE.search(text):
+    if not text.isascii() and CJK_RE.search(text):
         return _NOT_CJK_RE.sub("", text)
     return _NOT_ALNUM_RE.sub("", fold(text))
 
@@ -158,6 +158,7 @@ class Gazetteer:
         self._db: sqlite3.Connection | None = None
         self._keys: frozenset[str] | None = None
         self._common: frozenset[str] | None = None
+        self._common_asked = 0  # is_common_word's keys asked of SQLite before it loads them all
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
@@ -254,7 +255,13 @@ class Gazetteer:
         return lineage
 
     def is_common_word(self, key: str) -> bool:
-        """True when a name is also an ordinary English word (it then needs place context)."""
+        """True when a name is also an ordinary English word (it then needs place context).
+
+        The first few keys are asked of SQLite (a query asks one a word; loading all 10,000 took 4 ms of
+        a cold query), then they are all loaded (a process that scans many texts)."""
+        if self._common is None and self._common_asked < _SCANS_BEFORE_LOADING:
+            self._common_asked += 1
+            return self.db.execute("SELECT 1 FROM common WHERE key = ?", (key,)).fetchone() is not None
         if self._common is None:
             self._common = frozenset(row[0] for row in self.db.execute("SELECT key FROM common"))
         return key in self._common
@@ -368,7 +375,8 @@ class Gazetteer:
         texts = [word.group() for word in words]
         word_keys: list[str | None] = [None] * len(words)  # each word's compact key, made once
         count = len(words)
-        han = CJK_RE.search(text) is not None  # words are looked at for hanzi only in a text that has some
+        # Words are looked at for hanzi only in a text that has some.
+        han = not text.isascii() and CJK_RE.search(text) is not None
         # Where a name may start: with case required and no hanzi, only at a capital or a digit.
         capitals = {i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()}
         starts = range(count) if han or not require_case else sorted(capitals)
