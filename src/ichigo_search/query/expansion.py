@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Protocol
 
+from ichigo_search.document import PLACE_IDS
 from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
 from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, is_cjk, sequence
@@ -47,6 +48,8 @@ class Vocabulary(Protocol):
     """What the index knows: folded words and their document frequencies."""
 
     def frequency(self, form: str) -> int: ...
+
+    def doc_frequency(self, field: str, text: str) -> int: ...
 
     def doc_count_all(self) -> int: ...
 
@@ -239,6 +242,12 @@ class Expander:
     def _known(self, form: str) -> int:
         return self.vocabulary.frequency(form) if self.vocabulary is not None and form else 0
 
+    def _named(self, place: Place) -> int:
+        """Captions naming a place in any spelling; without an index, its population (to prefer the larger)."""
+        if self.vocabulary is None:
+            return place.population
+        return self.vocabulary.doc_frequency(PLACE_IDS, place.id)
+
     def _joined(self, units: list[Unit]) -> str | None:
         """``foot bridge`` -> ``footbridge`` when the index has the closed form."""
         parts = [fold(u.text) for u in units]
@@ -270,7 +279,10 @@ class Expander:
         known = self._known(word)
         if not edits or known > RARE_WORD or [t for t in analyze(unit.text) if t.pos > 0]:
             return
-        scored: list[tuple[int, int, str, str]] = []  # distance, -frequency, form, display
+        # Nearest first, then the spelling that finds the most captions: an index word by the captions holding
+        # it, a place of the gazetteer the index lacks as a word by the captions naming it in another spelling
+        # (not by its population: a town of millions is no likelier meant than a word of the captions).
+        scored: list[tuple[int, int, str, str]] = []  # distance, -captions found, form, display
         if self.vocabulary is not None:
             for form, distance in self.vocabulary.near(word, edits):
                 scored.append((distance, -self._known(form), form, form))
@@ -281,7 +293,7 @@ class Expander:
                 if places and key in indexed:  # one alternative a form, shown as the place's name
                     scored[indexed[key]] = (*scored[indexed[key]][:3], places[0].name)
                 elif places:
-                    scored.append((distance, -places[0].population, key, places[0].name))
+                    scored.append((distance, -self._named(places[0]), key, places[0].name))
         if known:
             scored = [s for s in scored if self._known(s[2]) >= POPULAR_RATIO * known]
         scored.sort()
