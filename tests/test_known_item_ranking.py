@@ -14,7 +14,7 @@ import pytest
 from conftest import FSA_CAPTIONS
 from ichigo_search import Index
 
-COMPETING = re.compile(r"Heil|Person County|Valiant")
+COMPETING = re.compile(r"Heil|Person County|Valiant|Bradford|Southeast Missouri Farms")
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +42,12 @@ def test_a_typo_is_read_as_the_word_of_the_captions_it_is_nearest(fsa_index, que
     results = fsa_index.search(query)
     assert results.suggestion == suggestion
     assert word in results[0].caption
+
+
+def test_the_words_of_a_place_name_also_match_apart(fsa_index):
+    """*Bradford County* is a county in Florida, and the words of *FSA client near Bradford, Vermont. Orange County*."""
+    results = fsa_index.search("client Bradford County FSA", limit=5)
+    # The name alone still finds the county (in Pennsylvania and Florida) first, not its words apart.
+    assert all("Bradford County" in hit.places for hit in fsa_index.search("Bradford County", limit=5))
+    for hit in results:
+        assert "client" in hit.caption and "Bradford" in hit.caption and "County" in hit.caption, hit.caption

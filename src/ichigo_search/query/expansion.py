@@ -39,6 +39,9 @@ TYPO_WEIGHT = 0.6
 # score 1.000 / 0.925 / 0.547 / 0.384 (0.546 before on Cranfield).
 RARE_WORD = 3
 POPULAR_RATIO = 50
+# A group of several words (a place, a phrase of the thesaurus) also matches captions holding its words apart,
+# each scored as a word typed alone, times APART_WEIGHT.
+APART_WEIGHT = 0.5
 MAX_GROUP_WORDS = 6
 MAX_PLACE_CANDIDATES = 6
 MAX_TYPO_CANDIDATES = 3
@@ -69,6 +72,8 @@ class Alternative:
     core: bool = True
     # The word as written only (a bridge form marked "="): not the other words of its stem.
     exact: bool = False
+    # The words of ``text`` anywhere in a caption, where they do not stand together (a group's words apart).
+    apart: bool = False
 
 
 @dataclass
@@ -145,6 +150,10 @@ class Expander:
         self._add_synonyms(group, synonyms)
         self._add_bridges(group, bridged)
         self._add_places(group, places)
+        if places and not (synonyms or bridged):
+            # A place's words typed, wherever a caption has them: "Bradford County" is also *near Bradford,
+            # Vermont. Orange County*, as if the words had not been read as one name.
+            group.alternatives.append(Alternative(APART_WEIGHT, text=text, apart=True))
         return group
 
     def _single(self, unit: Unit, key: tuple[str, ...], bridged: list[str]) -> Group:
