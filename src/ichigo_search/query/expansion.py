@@ -168,10 +168,20 @@ class Expander:
             # A word the index knows is most likely meant as written.
             weight = KNOWN_COMPOUND_WEIGHT if self._known(fold(unit.text)) else COMPOUND_WEIGHT
             group.alternatives.append(Alternative(weight, text=split, phrase=True))
-        if not (synonyms or places or bridged):
+        if not (synonyms or bridged or self._finds_place(unit, places)):
             # Also with a split: "outsdie" is "outs die" as much as "outside".
             self._add_typos(group, unit)
         return group
+
+    def _finds_place(self, unit: Unit, places: list[Place]) -> bool:
+        """Whether a word read as places finds captions by them: not a name no caption says in any spelling.
+
+        *Chun* (a town in China) typed for *Chunk*, a word the index lacks naming a place no caption names, is
+        corrected like any unknown word.
+        """
+        if not places or self.vocabulary is None or self._known(fold(unit.text)):
+            return bool(places)
+        return any(self._named(place) for place in places)
 
     def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
         for form, weight in synonyms.items():
@@ -312,8 +322,9 @@ class Expander:
             for place in places[:1]:
                 group.places.append(place)
                 group.alternatives.append(Alternative(TYPO_WEIGHT / distance, place=place.id))
-        if scored:
-            group.correction = scored[0][3] if unit.text[:1].isupper() else scored[0][3].lower()
+        if scored:  # in the case typed: "Valian" -> "Valiant", "montanna" -> "montana"
+            display = scored[0][3]
+            group.correction = display[:1].upper() + display[1:] if unit.text[:1].isupper() else display.lower()
 
 
 def halves(word: str) -> list[tuple[str, str]]:
