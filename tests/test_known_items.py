@@ -59,6 +59,19 @@ def test_written_queries_name_real_targets_and_the_scores_are_rank_based():
     assert known_items.figures([1, 2, None, 4]) == f"{(1 + 0.5 + 0.25) / 4:.3f} / 0.750"
 
 
+def test_duplicate_aware_ranks_count_a_caption_with_the_same_words_in_order():
+    captions = [json.loads(line)["caption"] for line in _lines()]
+    pilot = [c for c in captions if c.startswith("Marine lieutenant, glider pilot in training") and "ready" not in c]
+    assert len(set(pilot)) >= 2  # the same series catalogued with and without a comma
+    target, twin = sorted(set(pilot))[:2]
+    other = next(c for c in captions if c.startswith("Marine Corps glider in flight"))
+    hits = [other, twin, target]
+    assert known_items.rank_of(hits, target) == 3
+    assert known_items.rank_of(hits, target, known_items.words_in_order) == 2
+    assert known_items.words_in_order("Children&#39;s parade") == known_items.words_in_order("CHILDREN'S  parade.")
+    assert known_items.words_in_order("court day, in Campton") != known_items.words_in_order("court day. Campton")
+
+
 def _lines() -> list[str]:
     import gzip
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Protocol
 
+from ichigo_search.document import PLACE_IDS
 from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
 from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, is_cjk, sequence
@@ -38,6 +39,10 @@ TYPO_WEIGHT = 0.6
 # score 1.000 / 0.925 / 0.547 / 0.384 (0.546 before on Cranfield).
 RARE_WORD = 3
 POPULAR_RATIO = 50
+# A place name of several words also matches captions holding its words apart, scored as the words typed alone
+# times APART_WEIGHT, divided among them as a phrase is: at 1.0 the words of "Bradford County" apart outranked
+# the county's own captions; for synonyms and bridges too, the topical set fell 0.913 -> 0.841.
+APART_WEIGHT = 0.5
 MAX_GROUP_WORDS = 6
 MAX_PLACE_CANDIDATES = 6
 MAX_TYPO_CANDIDATES = 3
@@ -47,6 +52,8 @@ class Vocabulary(Protocol):
     """What the index knows: folded words and their document frequencies."""
 
     def frequency(self, form: str) -> int: ...
+
+    def doc_frequency(self, field: str, text: str) -> int: ...
 
     def doc_count_all(self) -> int: ...
 
@@ -66,6 +73,8 @@ class Alternative:
     core: bool = True
     # The word as written only (a bridge form marked "="): not the other words of its stem.
     exact: bool = False
+    # The words of ``text`` anywhere in a caption, where they do not stand together (a group's words apart).
+    apart: bool = False
 
 
 @dataclass
@@ -142,6 +151,10 @@ class Expander:
         self._add_synonyms(group, synonyms)
         self._add_bridges(group, bridged)
         self._add_places(group, places)
+        if places and not (synonyms or bridged):
+            # A place's words typed, wherever a caption has them: "Bradford County" is also *near Bradford,
+            # Vermont. Orange County*, as if the words had not been read as one name.
+            group.alternatives.append(Alternative(APART_WEIGHT, text=text, apart=True))
         return group
 
     def _single(self, unit: Unit, key: tuple[str, ...], bridged: list[str]) -> Group:
@@ -151,15 +164,26 @@ class Expander:
         self._add_bridges(group, bridged)
         places = self._places(unit.text, [unit])
         self._add_places(group, places)
+        known = self._known(fold(unit.text))  # first: an engine may count the word's halves in the same request
         split = self._split(unit)
         if split:
             # A word the index knows is most likely meant as written.
-            weight = KNOWN_COMPOUND_WEIGHT if self._known(fold(unit.text)) else COMPOUND_WEIGHT
+            weight = KNOWN_COMPOUND_WEIGHT if known else COMPOUND_WEIGHT
             group.alternatives.append(Alternative(weight, text=split, phrase=True))
-        if not (synonyms or places or bridged):
+        if not (synonyms or bridged or self._finds_place(places, known)):
             # Also with a split: "outsdie" is "outs die" as much as "outside".
             self._add_typos(group, unit)
         return group
+
+    def _finds_place(self, places: list[Place], known: int) -> bool:
+        """Whether a word read as places finds captions by them: not a name no caption says in any spelling.
+
+        *Chun* (a town in China) typed for *Chunk*, a word the index lacks (``known`` 0) naming a place no caption
+        names, is corrected like any unknown word.
+        """
+        if not places or self.vocabulary is None or known:
+            return bool(places)
+        return any(self._named(place) for place in places)
 
     def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
         for form, weight in synonyms.items():
@@ -239,6 +263,12 @@ class Expander:
     def _known(self, form: str) -> int:
         return self.vocabulary.frequency(form) if self.vocabulary is not None and form else 0
 
+    def _named(self, place: Place) -> int:
+        """Captions naming a place in any spelling; without an index, its population (to prefer the larger)."""
+        if self.vocabulary is None:
+            return place.population
+        return self.vocabulary.doc_frequency(PLACE_IDS, place.id)
+
     def _joined(self, units: list[Unit]) -> str | None:
         """``foot bridge`` -> ``footbridge`` when the index has the closed form."""
         parts = [fold(u.text) for u in units]
@@ -270,7 +300,10 @@ class Expander:
         known = self._known(word)
         if not edits or known > RARE_WORD or [t for t in analyze(unit.text) if t.pos > 0]:
             return
-        scored: list[tuple[int, int, str, str]] = []  # distance, -frequency, form, display
+        # Nearest first, then the spelling that finds the most captions: an index word by the captions holding
+        # it, a place of the gazetteer the index lacks as a word by the captions naming it in another spelling
+        # (not by its population: a town of millions is no likelier meant than a word of the captions).
+        scored: list[tuple[int, int, str, str]] = []  # distance, -captions found, form, display
         if self.vocabulary is not None:
             for form, distance in self.vocabulary.near(word, edits):
                 scored.append((distance, -self._known(form), form, form))
@@ -281,7 +314,7 @@ class Expander:
                 if places and key in indexed:  # one alternative a form, shown as the place's name
                     scored[indexed[key]] = (*scored[indexed[key]][:3], places[0].name)
                 elif places:
-                    scored.append((distance, -places[0].population, key, places[0].name))
+                    scored.append((distance, -self._named(places[0]), key, places[0].name))
         if known:
             scored = [s for s in scored if self._known(s[2]) >= POPULAR_RATIO * known]
         scored.sort()
@@ -291,8 +324,9 @@ class Expander:
             for place in places[:1]:
                 group.places.append(place)
                 group.alternatives.append(Alternative(TYPO_WEIGHT / distance, place=place.id))
-        if scored:
-            group.correction = scored[0][3] if unit.text[:1].isupper() else scored[0][3].lower()
+        if scored:  # in the case typed: "Valian" -> "Valiant", "montanna" -> "montana"
+            display = scored[0][3]
+            group.correction = display[:1].upper() + display[1:] if unit.text[:1].isupper() else display.lower()
 
 
 def halves(word: str) -> list[tuple[str, str]]:

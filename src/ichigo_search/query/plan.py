@@ -104,19 +104,35 @@ def group_query(
         # Several-word alternatives are phrases: only where such names are written.
         alt_fields = [name for name in fields if name in PHRASE_FIELDS] if alternative.phrase else fields
         unit = Unit(alternative.text or "", phrase=alternative.phrase)
-        if alternative.exact and exact_field:
+        if alternative.apart:
+            query = apart_query(unit.text, fields, exact_field, plan)
+        elif alternative.exact and exact_field:
             query = exact_query(unit, alt_fields, exact_field, plan)
         else:
             query = unit_query(unit, alt_fields, exact_field, plan, split)
         if query is not None:
             # One concept, one weight: a phrase's score sums its words, so divide by their number
             # (otherwise "World War II" outweighs the "WWII" a caption actually says).
-            words = len(sequence(analyze(alternative.text or "", stemming=False))) if alternative.phrase else 1
+            several = alternative.phrase or alternative.apart
+            words = len(sequence(analyze(alternative.text or "", stemming=False))) if several else 1
             weight = alternative.weight / max(words, 1)
             subqueries.append(query if weight == 1.0 else boosted(query, weight))
     if plan is not None and group.correction:
         plan.corrections[group.text] = group.correction
     return any_of(subqueries) if subqueries else None
+
+
+def apart_query(text: str, fields: Sequence[str], exact_field: str | None, plan: Plan | None = None) -> Query | None:
+    """Captions holding every word of ``text`` (stop words aside) but not the words together, scored as words.
+
+    None for fewer than two such words. The captions with the words together are left to the phrase.
+    """
+    words = [Unit(word) for word in text.split() if fold(word.strip(".'")) not in STOP_WORDS]
+    parts = [q for q in (unit_query(word, fields, exact_field, plan) for word in words) if q is not None]
+    together = unit_query(Unit(text, phrase=True), [name for name in fields if name in PHRASE_FIELDS], None)
+    if len(parts) < 2 or together is None:
+        return None
+    return AndNot(And(tuple(parts)), together)
 
 
 def exact_query(unit: Unit, fields: Sequence[str], exact_field: str, plan: Plan | None = None) -> Query | None:
