@@ -196,6 +196,7 @@ def query_overhead(index: Path, count: int, warmup: int, data: Path) -> str:
                 cpu[name].append(time.process_time() - c0)
     added = [on - off for on, off in zip(timings["on"], timings["off"], strict=True)]
     added_cpu = [on - off for on, off in zip(cpu["on"], cpu["off"], strict=True)]
+    parts = semantic_parts(fused, texts[warmup:])
     return "\n".join(
         [
             f"first semantic query (model load, document rows): {first * 1000:.0f} ms",
@@ -203,8 +204,41 @@ def query_overhead(index: Path, count: int, warmup: int, data: Path) -> str:
             f"  semantic off  {percentiles(timings['off'])}   CPU {percentiles(cpu['off'])}",
             f"  semantic on   {percentiles(timings['on'])}   CPU {percentiles(cpu['on'])}",
             f"  added         {percentiles(added)}   CPU {percentiles(added_cpu)}",
+            f"its parts, the same queries again (rows: {parts.pop('rows')}):",
+            *(f"  {name:14} CPU {percentiles(values)}" for name, values in parts.items()),
         ]
     )
+
+
+def semantic_parts(fused: Index, texts: list[str]) -> dict:
+    """CPU time of the parts of semantic ranking, per query: encoding the query, the product over the distinct
+    passages' vectors and over one row a record (as before issue 18), and ``nearest`` (encoding, product,
+    selection of the 100 best)."""
+    from ichigo_search.semantic.fusion import query_text
+
+    searcher, dense = fused._searcher_now(), fused._dense_now()
+    encoder, matrix = dense.encoder(), dense._matrix
+    rows = dense.rows(searcher)
+    every = matrix[rows[rows >= 0]]  # one row a record
+    figures: dict = {"rows": f"{len(matrix):,} vectors for {len(rows):,} documents"}
+    encode, product, product_every, nearest = [], [], [], []
+    for text in texts:
+        text = query_text(text)
+        c0 = time.process_time()
+        query = encoder.encode([text])[0]
+        c1 = time.process_time()
+        np.einsum("ij,j->i", matrix, query)
+        c2 = time.process_time()
+        dense.nearest(text, searcher, None, 100, 0.3)
+        c3 = time.process_time()
+        np.einsum("ij,j->i", every, query)
+        c4 = time.process_time()
+        encode.append(c1 - c0)
+        product.append(c2 - c1)
+        nearest.append(c3 - c2)
+        product_every.append(c4 - c3)
+    figures.update({"encode": encode, "product": product, "product, every": product_every, "nearest": nearest})
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
