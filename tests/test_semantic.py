@@ -271,6 +271,22 @@ def test_an_update_encodes_only_passages_it_has_not_embedded_before(tmp_path, mo
     idx.close()
 
 
+def test_parts_started_afresh_copy_the_vectors_of_passages_already_embedded(tmp_path, monkeypatch):
+    rows = fsa_records(20)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    idx = Index(tmp_path / "index")
+    encoded = _encoded_texts(monkeypatch)
+    for credit in ("", "A", "B"):  # every record's photographer changed twice: dead rows outnumber live ones
+        credited = [dict(row, photographer=row.get("photographer", "") + credit) for row in rows]
+        (corpus / "fsa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in credited))
+        idx.update_from(corpus, semantic=True)
+    passages = set(_passages(idx, {row["id"] for row in rows}).values())
+    assert sorted(encoded) == sorted(passages)  # at the first update only, each once
+    assert [len(part["ids"]) for part in _parts(idx)] == [len(rows)]  # one part again, its rows copied
+    idx.close()
+
+
 def test_parts_written_before_passage_keys_still_serve_and_update(tmp_path, monkeypatch):
     rows = fsa_records(30)
     corpus = tmp_path / "corpus"
