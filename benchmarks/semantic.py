@@ -3,10 +3,13 @@
     python benchmarks/semantic.py --index DIR              # an index built with ``index --semantic``
     python benchmarks/semantic.py --index DIR --embed 5000 # also embed 5,000 captions, as ``index`` does
 
-Embedding: ``--embed N`` FSA/OWI captions spread evenly over the file (title, caption, places, date, as
-``index --semantic`` writes them) in the processes ``index`` uses (two on two cores, one ONNX Runtime
-thread each): captions/s by the clock and per CPU-second of the processes, and the time for 98,244
-captions at that rate.
+Embedding: ``--embed N`` FSA/OWI records in six runs of consecutive lines spread over the file (the
+file's parts differ in length, and a photo series' records are neighbours that share a caption), their
+passages as ``index --semantic`` writes them (title, caption, places, date), embedded in the processes
+``index`` uses (two on two cores, one ONNX Runtime thread each) two ways, alternately, ``--rounds``
+times: every passage encoded (``embed_each``, as before issue 18) and each distinct one once
+(``embed``): records/s by the clock and per CPU-second of the processes, and the time for the whole
+file at the rate of texts encoded (98,244 passages, 74,719 of them distinct) on two idle cores.
 
 Storage: ``--storage`` writes 98,244 unit vectors (as many as FSA/OWI has records; random: the product's
 cost does not depend on the values) and compares, alternately on the same queries, ways to search them:
@@ -40,7 +43,7 @@ from ichigo_search import Index
 from ichigo_search.corpus.record import Record
 from ichigo_search.ranking import Ranking
 from ichigo_search.semantic.model import DEFAULT_MODEL, resolve
-from ichigo_search.semantic.vectors import embed, passage, read_matrix
+from ichigo_search.semantic.vectors import embed, embed_each, passage, read_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
@@ -53,28 +56,37 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def embedding_rate(count: int, data: Path, model: str) -> str:
+def embedding_rate(count: int, data: Path, model: str, rounds: int) -> str:
     import gzip
 
     with gzip.open(data, "rt", encoding="utf-8") as handle:
-        lines = handle.readlines()
-    texts = []
-    for line in lines[:: max(1, len(lines) // count)][:count]:  # spread over the file: its parts differ in length
-        row = json.loads(line)
+        rows = [json.loads(line) for line in handle]
+    passages = []
+    for row in rows:
         record = Record(id=row["id"], caption=row["caption"], title=row.get("title"), date=row.get("date"))
-        texts.append(passage(record, row.get("places") or []))
+        passages.append(passage(record, row.get("places") or []))
+    runs, length = 6, max(1, count // 6)
+    texts = [text for run in range(runs) for text in passages[run * len(passages) // runs :][:length]]
     files = resolve(model)
-    started, cpu = time.perf_counter(), cpu_seconds()
-    vectors = embed(files, texts)
-    wall, used = time.perf_counter() - started, cpu_seconds() - cpu
-    assert vectors.shape == (len(texts), 384)
-    rate = len(texts) / wall
-    return (
-        f"embedded {len(texts):,} captions in {wall:.1f} s: {rate:,.0f} captions/s ({len(texts) / used:,.0f} per "
-        f"CPU-second, {used / wall:.2f} cores busy; load average {os.getloadavg()[0]:.1f}); "
-        f"{FULL:,} captions at this rate: {FULL / rate / 60:.1f} min, on two idle cores: "
-        f"{FULL / (2 * len(texts) / used) / 60:.1f} min"
-    )
+    embed(files, texts[:50])  # the model's files read once before either way is timed
+    lines = [
+        f"{len(texts):,} passages of {runs} runs of consecutive records, {len(set(texts)):,} distinct; "
+        f"the whole file {len(passages):,}, {len(set(passages)):,} distinct:"
+    ]
+    for _ in range(rounds):
+        for name, way, whole in (("every", embed_each, len(passages)), ("distinct", embed, len(set(passages)))):
+            encoded = len(texts) if way is embed_each else len(set(texts))
+            started, cpu = time.perf_counter(), cpu_seconds()
+            vectors = way(files, texts)
+            wall, used = time.perf_counter() - started, cpu_seconds() - cpu
+            assert vectors.shape == (len(texts), 384)
+            lines.append(
+                f"  {name:8} {len(texts) / wall:5,.0f} records/s, {len(texts) / used:5,.0f} per CPU-second "
+                f"({encoded:,} texts encoded, {encoded / used:4,.0f} per CPU-second; {used / wall:.2f} cores busy, "
+                f"load average {os.getloadavg()[0]:4.1f}); the whole file on two idle cores: "
+                f"{whole / (2 * encoded / used) / 60:.1f} min"
+            )
+    return "\n".join(lines)
 
 
 def resident() -> tuple[float, float]:
@@ -184,6 +196,7 @@ def query_overhead(index: Path, count: int, warmup: int, data: Path) -> str:
                 cpu[name].append(time.process_time() - c0)
     added = [on - off for on, off in zip(timings["on"], timings["off"], strict=True)]
     added_cpu = [on - off for on, off in zip(cpu["on"], cpu["off"], strict=True)]
+    parts = semantic_parts(fused, texts[warmup:])
     return "\n".join(
         [
             f"first semantic query (model load, document rows): {first * 1000:.0f} ms",
@@ -191,8 +204,41 @@ def query_overhead(index: Path, count: int, warmup: int, data: Path) -> str:
             f"  semantic off  {percentiles(timings['off'])}   CPU {percentiles(cpu['off'])}",
             f"  semantic on   {percentiles(timings['on'])}   CPU {percentiles(cpu['on'])}",
             f"  added         {percentiles(added)}   CPU {percentiles(added_cpu)}",
+            f"its parts, the same queries again (rows: {parts.pop('rows')}):",
+            *(f"  {name:14} CPU {percentiles(values)}" for name, values in parts.items()),
         ]
     )
+
+
+def semantic_parts(fused: Index, texts: list[str]) -> dict:
+    """CPU time of the parts of semantic ranking, per query: encoding the query, the product over the distinct
+    passages' vectors and over one row a record (as before issue 18), and ``nearest`` (encoding, product,
+    selection of the 100 best)."""
+    from ichigo_search.semantic.fusion import query_text
+
+    searcher, dense = fused._searcher_now(), fused._dense_now()
+    encoder, matrix = dense.encoder(), dense._matrix
+    rows = dense.rows(searcher)
+    every = matrix[rows[rows >= 0]]  # one row a record
+    figures: dict = {"rows": f"{len(matrix):,} vectors for {len(rows):,} documents"}
+    encode, product, product_every, nearest = [], [], [], []
+    for text in texts:
+        text = query_text(text)
+        c0 = time.process_time()
+        query = encoder.encode([text])[0]
+        c1 = time.process_time()
+        np.einsum("ij,j->i", matrix, query)
+        c2 = time.process_time()
+        dense.nearest(text, searcher, None, 100, 0.3)
+        c3 = time.process_time()
+        np.einsum("ij,j->i", every, query)
+        c4 = time.process_time()
+        encode.append(c1 - c0)
+        product.append(c2 - c1)
+        nearest.append(c3 - c2)
+        product_every.append(c4 - c3)
+    figures.update({"encode": encode, "product": product, "product, every": product_every, "nearest": nearest})
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="an index built with `ichigo-search index --semantic`")
     parser.add_argument("--data", type=Path, default=CAPTIONS, help="gzipped corpus JSONL to draw captions from")
     parser.add_argument("--embed", type=int, default=0, help="embed this many captions (0: skip)")
+    parser.add_argument("--rounds", type=int, default=2, help="with --embed: times each way is run, alternately")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=50)
@@ -213,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.storage:
         print(storage(args.storage))
     if args.embed:
-        print(embedding_rate(args.embed, args.data, args.model))
+        print(embedding_rate(args.embed, args.data, args.model, args.rounds))
     if args.index:
         print(query_overhead(args.index, args.queries, args.warmup, args.data))
     return 0

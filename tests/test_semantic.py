@@ -181,6 +181,143 @@ def test_index_semantic_embeds_every_record_and_updates_embed_only_what_changed(
     idx.close()
 
 
+def _encoded_texts(monkeypatch) -> list[str]:
+    """Every text the model encodes from now on (``Encoder.encode`` wrapped)."""
+    seen: list[str] = []
+    encode = Encoder.encode
+
+    def counting(self, texts, progress=None):
+        seen.extend(texts)
+        return encode(self, texts, progress)
+
+    monkeypatch.setattr(Encoder, "encode", counting)
+    return seen
+
+
+def _vectors_by_id(idx: Index) -> dict[str, np.ndarray]:
+    """Each record's row in the current generation's parts (the latest part that has it)."""
+    generation = idx.path / (idx.path / "CURRENT").read_text().strip()
+    rows: dict[str, np.ndarray] = {}
+    for key in json.loads((generation / MANIFEST).read_text())["parts"]:
+        listing = json.loads((generation / f"vectors-{key}.json").read_text())
+        rows.update(zip(listing["ids"], np.load(generation / f"vectors-{key}.npy"), strict=True))
+    return rows
+
+
+def _passages(idx: Index, ids: set[str]) -> dict[str, str]:
+    """The text embedded of each record in ``ids``, as the index writes it."""
+    from ichigo_search.semantic.vectors import _texts
+
+    generation = idx.path / (idx.path / "CURRENT").read_text().strip()
+    return dict(zip(*_texts(generation, idx._engine, ids), strict=True))
+
+
+def test_records_sharing_a_passage_are_encoded_once_and_each_keeps_its_own_vector(tmp_path, monkeypatch, encoder):
+    rows = fsa_records(80)  # photo series: records with the same title, caption, places and date
+    series: dict[tuple, list[str]] = {}
+    for row in rows:
+        fields = (row.get("title"), row["caption"], tuple(row.get("places") or ()), row.get("date"))
+        series.setdefault(fields, []).append(row["id"])
+    assert 40 < len(series) < len(rows) - 10
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "fsa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    encoded = _encoded_texts(monkeypatch)
+    idx = Index(tmp_path / "index")
+    idx.update_from(tmp_path / "corpus", semantic=True)
+    assert len(encoded) == len(set(encoded)) == len(series)  # each distinct passage once
+    vectors = _vectors_by_id(idx)
+    assert sorted(vectors) == sorted(row["id"] for row in rows)
+    for ids in series.values():  # a series shares one vector
+        assert all(np.array_equal(vectors[ids[0]], vectors[other]) for other in ids[1:])
+    passages = _passages(idx, set(vectors))
+    alone = encoder.encode([passages[record_id] for record_id in vectors])  # the right row went to each record
+    assert np.allclose(np.vstack(list(vectors.values())), alone, atol=1e-4)
+    heads = [ids[0] for ids in series.values()]
+    assert len({vectors[record_id].tobytes() for record_id in heads}) == len(series)
+    searcher = idx._searcher_now()
+    dense = idx._dense_now()  # searched: one row per distinct passage, every record of a series found
+    assert dense is not None and len(dense._matrix) == len(series)
+    biggest = max(series.values(), key=len)
+    nearest = dense.nearest(passages[biggest[0]], searcher, None, len(biggest))
+    assert {searcher.record_ids()[d] for d, _ in nearest} == set(biggest)
+    assert len({round(score, 6) for _, score in nearest}) == 1
+    idx.close()
+
+
+def test_an_update_encodes_only_passages_it_has_not_embedded_before(tmp_path, monkeypatch):
+    rows = fsa_records(40)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+
+    def write(rows: list[dict]) -> None:
+        (corpus / "fsa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+    write(rows)
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus, semantic=True)
+    before = _vectors_by_id(idx)
+    encoded = _encoded_texts(monkeypatch)
+    edited, credited = dict(rows[3], caption=rows[3]["caption"] + " Edited."), dict(rows[5], photographer="Someone")
+    copy = dict(rows[7], id="copy-of-7")  # a new record with a passage already embedded
+    write([*rows[:3], edited, rows[4], credited, *rows[6:], copy])
+    report = idx.update_from(corpus)
+    assert (report.added, report.updated) == (1, 2)
+    assert len(encoded) == 1 and " Edited." in encoded[0]  # only the edited caption is new text
+    after = _vectors_by_id(idx)
+    assert np.array_equal(after[credited["id"]], before[credited["id"]])
+    assert np.array_equal(after["copy-of-7"], before[rows[7]["id"]])
+    assert not np.allclose(after[edited["id"]], before[edited["id"]], atol=1e-3)
+    assert edited["id"] in caption_ids(idx.search("Edited", limit=50))
+    idx.close()
+
+
+def test_parts_started_afresh_copy_the_vectors_of_passages_already_embedded(tmp_path, monkeypatch):
+    rows = fsa_records(20)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    idx = Index(tmp_path / "index")
+    encoded = _encoded_texts(monkeypatch)
+    for credit in ("", "A", "B"):  # every record's photographer changed twice: dead rows outnumber live ones
+        credited = [dict(row, photographer=row.get("photographer", "") + credit) for row in rows]
+        (corpus / "fsa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in credited))
+        idx.update_from(corpus, semantic=True)
+    passages = set(_passages(idx, {row["id"] for row in rows}).values())
+    assert sorted(encoded) == sorted(passages)  # at the first update only, each once
+    assert [len(part["ids"]) for part in _parts(idx)] == [len(rows)]  # one part again, its rows copied
+    idx.close()
+
+
+def test_parts_written_before_passage_keys_still_serve_and_update(tmp_path, monkeypatch):
+    rows = fsa_records(30)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fsa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    from ichigo_search.semantic import vectors
+
+    write_part = vectors._write_part
+
+    def without_keys(generation, ids, hashes, passages, matrix):  # as parts were written before passage keys
+        part = write_part(generation, ids, hashes, passages, matrix)
+        (generation / f"vectors-{part.key}.json").write_text(json.dumps({"ids": ids, "hashes": hashes}))
+        return vectors.Part(part.key, ids, hashes)
+
+    monkeypatch.setattr(vectors, "_write_part", without_keys)
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus, semantic=True)
+    monkeypatch.setattr(vectors, "_write_part", write_part)
+    reader = Index(idx.path)
+    assert reader.search("Holstein bull").total >= 1
+    assert len(reader._dense_now()._matrix) == len(rows)  # rows without keys are never shared
+    reader.close()
+    encoded = _encoded_texts(monkeypatch)
+    copy = dict(rows[0], id="copy-of-0")
+    (corpus / "fsa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in [*rows, copy]))
+    idx.update_from(corpus)
+    assert len(encoded) == 1  # no passage keys to share: encoded again, once
+    assert np.allclose(_vectors_by_id(idx)["copy-of-0"], _vectors_by_id(idx)[rows[0]["id"]], atol=1e-4)
+    idx.close()
+
+
 def _all_ids(idx: Index) -> list[str]:
     searcher = idx._searcher_now()
     return [rid for rid in searcher.record_ids() if rid is not None]

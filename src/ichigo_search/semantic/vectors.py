@@ -2,23 +2,29 @@
 
 A generation built with semantic ranking holds ``vectors.json`` (the model, its identity, the parts) and
 parts that are never rewritten once written, like the engine's segments: ``vectors-KEY.npy`` (float32
-unit vectors, one row a record) and ``vectors-KEY.json`` (each row's record id and content hash). An
-update hard-links the live generation's parts and adds one part of the records that are new or changed
-(their text read back from the index itself, so it does not matter how the corpus was read); a record's
-row is the one in the latest part that has its id, and rows of deleted or replaced records are dropped
-when they outnumber the live ones. The model named in ``vectors.json`` keeps embedding at later updates.
+unit vectors, one row a record) and ``vectors-KEY.json`` (each row's record id, content hash and passage
+key: a digest of the text embedded). An update hard-links the live generation's parts and adds one part
+of the records that are new or changed (their text read back from the index itself, so it does not
+matter how the corpus was read); a record's row is the one in the latest part that has its id, and rows
+of deleted or replaced records are dropped when they outnumber the live ones. Each distinct passage is
+encoded once: records that share one (a photo series' captions) get copies of one vector, and a passage
+already embedded in the live generation's parts is copied from there, not encoded again (a record whose
+photographer alone changed). The model named in ``vectors.json`` keeps embedding at later updates.
 
-At query time :class:`Dense` maps document numbers to rows and returns the nearest documents to a
-query's vector by exact inner product. The parts are read into memory, not memory-mapped: a mapped file cut
-short under a running process kills it with SIGBUS at the next page it touches, while a part read whole
-(its size checked against its header and its row count first) cannot change under the search; the cost is
-the matrix in each process (151 MB at 98k records) instead of shared pages, at the same query time
+At query time :class:`Dense` holds one row per distinct live passage (the rows of replaced records and the
+copies of shared passages are left out: a quarter fewer rows to multiply at FSA/OWI), maps document
+numbers to rows and returns the nearest documents to a query's vector by exact inner product. The parts
+are read into memory, not memory-mapped: a mapped file cut short under a running process kills it with
+SIGBUS at the next page it touches, while a part read whole (its size checked against its header and its
+row count first) cannot change under the search; the cost is the matrix in each process (115 MB at
+FSA/OWI's 98,244 records, 74,719 distinct passages) instead of shared pages, at the same query time
 (``benchmarks/semantic.py --storage``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -62,6 +68,11 @@ def passage(record: Record, places: Sequence[str] = ()) -> str:
     return " ".join(p for p in parts if p)
 
 
+def passage_key(text: str) -> str:
+    """A digest of a passage: equal keys, one vector (a part's ``passages``)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
 def read_manifest(generation: Path | None) -> dict[str, Any] | None:
     """The generation's vectors manifest, or None when it has no vectors (or they are unreadable)."""
     if generation is None:
@@ -75,16 +86,24 @@ def read_manifest(generation: Path | None) -> dict[str, Any] | None:
 
 @dataclass
 class Part:
-    """One vectors file and the record id and content hash of each of its rows."""
+    """One vectors file and the record id, content hash and passage key of each of its rows.
+
+    ``passages`` is None for a part written before passage keys were kept: its rows are reused by record
+    only, never shared.
+    """
 
     key: str
     ids: list[str]
     hashes: list[str]
+    passages: list[str] | None = None
 
     @classmethod
     def read(cls, folder: Path, key: str) -> Part:
         data = json.loads((folder / f"{PREFIX}{key}.json").read_text(encoding="utf-8"))
-        return cls(key, data["ids"], data["hashes"])
+        passages = data.get("passages")
+        if passages is not None and len(passages) != len(data["ids"]):
+            raise ValueError(f"{PREFIX}{key}.json: {len(passages)} passage keys for {len(data['ids'])} rows")
+        return cls(key, data["ids"], data["hashes"], passages)
 
     def matrix(self, folder: Path) -> np.ndarray:
         """The part's vectors, read into memory (VectorsDamaged when the file is not what was written)."""
@@ -184,6 +203,7 @@ def follow(
         if record_id not in latest or parts[latest[record_id][0]].hashes[latest[record_id][1]] != content_hash
     }
     stored_rows = sum(len(part.ids) for part in parts)
+    embedded = parts  # what may be copied rather than encoded again, even when the parts are left behind
     if stored_rows - (len(indexed) - len(missing)) > len(indexed):  # dead rows outnumber live ones: start afresh
         parts, missing = [], set(indexed)
     if own and source == generation and not missing and manifest.get("model") == spec:
@@ -193,8 +213,9 @@ def follow(
             _link_files(source, generation, part.files())
     if missing:
         ids, texts = _texts(generation, engine, missing)
-        vectors = embed(files, texts, progress)
-        parts.append(_write_part(generation, ids, [indexed[i] for i in ids], vectors))
+        keys = [passage_key(text) for text in texts]
+        vectors = _embed_new(files, texts, keys, source, embedded, progress)
+        parts.append(_write_part(generation, ids, [indexed[i] for i in ids], keys, vectors))
     for name in _vector_files(generation) - {f for part in parts for f in part.files()}:
         with contextlib.suppress(OSError):
             (generation / name).unlink()
@@ -261,8 +282,52 @@ def _texts(generation: Path, engine: Engine, wanted: set[str]) -> tuple[list[str
         searcher.close()
 
 
+def _embed_new(
+    files: ModelFiles,
+    texts: list[str],
+    keys: list[str],
+    source: Path | None,
+    embedded: list[Part],
+    progress: Progress | None,
+) -> np.ndarray:
+    """Vectors for ``texts``: copied from ``embedded`` (parts in ``source``) where a row has the same passage key,
+    the others encoded (each distinct text once)."""
+    import numpy as np
+
+    wanted = set(keys)
+    found: dict[str, np.ndarray] = {}
+    for part in embedded:
+        rows = {}
+        for row, key in enumerate(part.passages or ()):
+            if key in wanted and key not in found and key not in rows:
+                rows[key] = row
+        if rows and source is not None:
+            matrix = part.matrix(source)
+            found.update(zip(rows, matrix[list(rows.values())], strict=True))
+    new = [i for i, key in enumerate(keys) if key not in found]
+    fresh = embed(files, [texts[i] for i in new], progress) if new else None
+    dimension = fresh.shape[1] if fresh is not None else len(next(iter(found.values())))
+    vectors = np.empty((len(texts), dimension), dtype=np.float32)
+    if fresh is not None:
+        vectors[new] = fresh
+    for i, key in enumerate(keys):
+        if key in found:
+            vectors[i] = found[key]
+    return vectors
+
+
 def embed(files: ModelFiles, texts: list[str], progress: Progress | None = None) -> np.ndarray:
-    """Unit vectors for ``texts``; in two processes (one ONNX Runtime thread each) when they are many."""
+    """Unit vectors for ``texts``, each distinct text encoded once (its vector copied to the others)."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) == len(texts):
+        return embed_each(files, texts, progress)
+    row = {text: i for i, text in enumerate(distinct)}
+    return embed_each(files, distinct, progress)[[row[text] for text in texts]]
+
+
+def embed_each(files: ModelFiles, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    """Unit vectors for ``texts``, every one encoded (``embed`` without sharing repeated texts); in two processes
+    (one ONNX Runtime thread each) when they are many."""
     import numpy as np
 
     if len(texts) < PARALLEL_THRESHOLD or not can_fork():
@@ -284,14 +349,50 @@ def _encode(files: ModelFiles, texts: list[str]) -> np.ndarray:
     return Encoder(files).encode(texts)
 
 
-def _write_part(generation: Path, ids: list[str], hashes: list[str], vectors: np.ndarray) -> Part:
+def _write_part(generation: Path, ids: list[str], hashes: list[str], passages: list[str], vectors: np.ndarray) -> Part:
     import numpy as np
 
-    part = Part(uuid.uuid4().hex[:12], ids, hashes)
+    part = Part(uuid.uuid4().hex[:12], ids, hashes, passages)
     with open(generation / f"{PREFIX}{part.key}.npy", "wb") as handle:
         np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32))
-    (generation / f"{PREFIX}{part.key}.json").write_text(json.dumps({"ids": ids, "hashes": hashes}), encoding="utf-8")
+    listing = {"ids": ids, "hashes": hashes, "passages": passages}
+    (generation / f"{PREFIX}{part.key}.json").write_text(json.dumps(listing), encoding="utf-8")
     return part
+
+
+def _live_rows(folder: Path, parts: list[Part]) -> tuple[np.ndarray, dict[str, int]]:
+    """One matrix of the parts' live rows, one row per distinct passage, and each record id's row in it.
+
+    A record's row is the one in the latest part that has its id; rows of replaced records are left out,
+    and records with the same passage key share one row (rows without a key are never shared).
+    """
+    import numpy as np
+
+    latest: dict[str, tuple[int, int]] = {}
+    for number, part in enumerate(parts):
+        latest.update(zip(part.ids, ((number, row) for row in range(len(part.ids))), strict=True))
+    row_of: dict[str, int] = {}
+    distinct: dict[object, int] = {}
+    taken: list[list[tuple[int, int]]] = [[] for _ in parts]  # per part: (its row, the new row)
+    for record_id, (number, row) in latest.items():
+        passages = parts[number].passages
+        key = (number, row) if passages is None else passages[row]
+        new = distinct.get(key)
+        if new is None:
+            new = distinct[key] = len(distinct)
+            taken[number].append((row, new))
+        row_of[record_id] = new
+    if len(parts) == 1 and len(distinct) == len(parts[0].ids) and all(r == n for r, n in taken[0]):
+        return parts[0].matrix(folder), row_of  # nothing to leave out: the part as read
+    matrix = np.zeros((0, 0), dtype=np.float32)
+    for number, pairs in enumerate(taken):
+        if pairs:  # one part in memory at a time besides the result
+            vectors = parts[number].matrix(folder)
+            if not matrix.size:
+                matrix = np.empty((len(distinct), vectors.shape[1]), dtype=np.float32)
+            old, new = zip(*pairs, strict=True)
+            matrix[list(new)] = vectors[list(old)]
+    return matrix, row_of
 
 
 class Dense:
@@ -302,14 +403,7 @@ class Dense:
         self.model = manifest["model"]
         self._identity = manifest.get("identity")
         parts = [Part.read(generation, key) for key in manifest["parts"]]
-        matrices = [part.matrix(generation) for part in parts]
-        self._matrices = [m for m in matrices if len(m)]
-        row_of: dict[str, int] = {}
-        offset = 0
-        for part in parts:
-            row_of.update(zip(part.ids, range(offset, offset + len(part.ids)), strict=True))
-            offset += len(part.ids)
-        self._row_of = row_of
+        self._matrix, self._row_of = _live_rows(generation, parts)
         self._rows: np.ndarray | None = None
         self._rows_for = -1
         self._checked = False
@@ -356,13 +450,13 @@ class Dense:
 
         query = self.encoder().encode([text])[0]
         rows = self.rows(searcher)
-        if not self._matrices or not len(rows):
+        if not len(self._matrix) or not len(rows):
             return []
         # einsum, not ``m @ query``: BLAS splits the product over every core, which on a shared machine
         # (load average 12, 98,244 x 384) cost 15 ms of CPU and 36 / 87 ms p50 / p95 against einsum's one
         # thread, 11 ms of CPU and 28 / 56 ms (the product alone, 400 times each; on idle cores the split can
         # only save part of the 11 ms: the product is bound by memory).
-        similarity = np.concatenate([np.einsum("ij,j->i", m, query) for m in self._matrices])
+        similarity = np.einsum("ij,j->i", self._matrix, query)
         scores = np.full(len(rows), -np.inf, dtype=np.float32)
         present = rows >= 0
         scores[present] = similarity[rows[present]]
