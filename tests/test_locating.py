@@ -169,3 +169,69 @@ def test_a_place_list_is_read_once_and_every_record_with_it_located_the_same(mon
     assert reads == [tuple(places), tuple(ambiguous_places)]
     assert again == fresh
     assert again[0].hidden == ["US.ID.001"] and again[2].hidden == ["US.ID.001"]
+
+
+def test_records_sharing_caption_title_and_places_are_located_once_and_the_rest_as_before(monkeypatch):
+    """A series shares its caption (74,297 captions among the 98,244 FSA/OWI records): a record is located once
+    per caption, title and place list, and a record differing in any of them is located anew, as before."""
+    from ichigo_search.vocab import locating
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    records = [
+        record("Sheep camp near Eden", ["Eden", "Jerome County", "Idaho", "United States"]),
+        record("Sheep camp near Eden", ["Springfield", "United States"]),  # same caption, other places
+        record("State fair at Springfield, Illinois.", ["Springfield", "United States"]),  # same places
+        record("Sheep camp near Eden", ["Eden", "Jerome County", "Idaho", "United States"], title="Idaho"),
+        record("Sheep camp near Eden", ["Eden", "Jerome County", "Idaho", "United States"]),  # the first again
+    ]
+    fresh = [locating.locate(r, Gazetteer()) for r in records]
+    calls: list[str] = []
+    real = locating._locate
+    monkeypatch.setattr(locating, "_locate", lambda r, g: calls.append(r.caption) or real(r, g))
+    shared = Gazetteer()
+    again = [locating.locate(r, shared) for r in records]
+    assert again == fresh
+    assert len(calls) == 4 and again[4] is again[0]
+    assert {p.id for p in again[1].tree} != {p.id for p in again[0].tree}  # the place list counted in the key
+
+
+def test_an_index_of_real_captions_is_the_same_with_records_located_once(tmp_path, monkeypatch):
+    """The first 3,000 FSA/OWI captions (432 of them repeated) written with and without the memory of records
+    located: the same stored records and the same terms with the same postings, field by field."""
+    from whoosh import index as whoosh_index
+
+    from conftest import fsa_records
+    from ichigo_search.engine.whoosh import writer as bulk
+    from ichigo_search.engine.whoosh.schema import build_schema
+    from ichigo_search.vocab import locating
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    records = [record_from_mapping(raw)[0] for raw in fsa_records(3000)]
+    keys = [(r.caption, r.title, r.places) for r in records]
+    assert len(keys) - len(set(keys)) > 400
+
+    def build(folder: str, places: Gazetteer) -> dict:
+        (tmp_path / folder).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / folder), build_schema())
+        bulk.write_documents(ix, records, lambda r: to_document(r, places))
+        with ix.reader() as reader:
+            stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
+            terms = {(field, text): _postings(reader, field, text) for field, text in reader.all_terms()}
+        return {"stored": stored, "terms": terms}
+
+    remembered = build("remembered", Gazetteer())
+    monkeypatch.setattr(locating, "locate", lambda r, g: locating._locate(r, g))
+    monkeypatch.setattr("ichigo_search.document.locate", locating.locate)
+    once = build("each", Gazetteer())
+    assert remembered["stored"] == once["stored"]
+    assert remembered["terms"] == once["terms"]
+
+
+def _postings(reader, field: str, text: bytes) -> list[tuple]:
+    """A term's postings: document, weight and value (positions or counts) of each."""
+    matcher = reader.postings(field, text)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return found
