@@ -493,13 +493,23 @@ def _write_segments(ix, source: Callable[[], Iterator[Any]], to_document, report
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """The garbage collector off meanwhile: postings and scans are millions of containers without a
-    cycle among them, and each full collection would only walk them all again."""
+    cycle among them, and each full collection would only walk them all again.
+
+    On the way out the objects made meanwhile go to the oldest generation unscanned (frozen, then unfrozen
+    unless an outer :func:`~ichigo_search.util.forking.gc_frozen` holds them): left in the youngest,
+    the first collection after would walk them all at once (0.3-0.5 s of CPU in each writing process at
+    98,244 captions).
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
+            outer = gc.get_freeze_count() > 0
+            gc.freeze()
+            if not outer:
+                gc.unfreeze()
             gc.enable()
 
 
