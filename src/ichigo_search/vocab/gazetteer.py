@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ichigo_search.text.analysis import _CJK_CLASS, CJK_RE, fold
 from ichigo_search.text.spelling import Spellings
@@ -168,8 +167,6 @@ class Gazetteer:
         self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
         # Records' place lists as locating.locate reads them (what they resolve to depends on the aliases).
         self.place_lists: Remembered[tuple] = Remembered(_REMEMBER_TEXTS)
-        # Records located (locating.locate), by caption, title and place list: a series shares its caption.
-        self.records_located: Remembered[Any] = Remembered(_REMEMBER_TEXTS)
         self._scans = 0
         self._lookup: _KeyLookup | None = None
 
@@ -188,7 +185,6 @@ class Gazetteer:
         self._names_found.clear()
         self._regions_of.clear()
         self.place_lists.clear()
-        self.records_located.clear()
         _candidates.cache_clear()
 
     # -- look-ups -------------------------------------------------------------
