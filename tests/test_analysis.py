@@ -1,4 +1,4 @@
-from ichigo_search.text.analysis import analyze, analyze_parts, fold, stem, term_positions
+from ichigo_search.text.analysis import analyze, analyze_parts, fold, stem, term_counts, term_positions
 
 
 def texts(text: str, **kw) -> list[str]:
@@ -79,7 +79,8 @@ EDGE_TEXTS = [
 
 
 def test_index_terms_are_the_analysed_terms_with_their_positions():
-    """term_positions (indexing's short path, no spans) gives what analyze_parts gives, on real captions."""
+    """term_positions (indexing's short path, no spans) gives what analyze_parts gives, on real captions, and
+    term_counts (a field without positions) as many of each term."""
     from conftest import fsa_records
 
     records = fsa_records(3000)
@@ -91,3 +92,8 @@ def test_index_terms_are_the_analysed_terms_with_their_positions():
         for title, caption, place in zip(EDGE_TEXTS, texts_tried, places, strict=False):  # several parts
             parts = [title, caption, place]
             assert term_positions(parts, stemming=stemming) == _positions_from_terms(parts, stemming), parts
+        for parts in [[text] for text in texts_tried] + [
+            [caption, place] for caption, place in zip(texts_tried, places, strict=False)
+        ]:
+            expected = {term: len(positions) for term, positions in _positions_from_terms(parts, stemming).items()}
+            assert term_counts(parts, stemming=stemming) == expected, parts

@@ -153,11 +153,20 @@ def to_plain(value: Any, budget: list[int], depth: int = 0) -> Any:
     raise ValueError(f"holds {_kind(value)}, which cannot be stored")
 
 
+# Field names found valid: a corpus has a few dozen, each checked once rather than on every record.
+_VALID_KEYS: set[str] = set()
+_VALID_KEYS_KEPT = 1_000
+
+
 def _plain_key(key: Any) -> str:
+    if type(key) is str and key in _VALID_KEYS:
+        return key
     text = key.isoformat() if isinstance(key, (_dt.date, _dt.datetime)) else str(key)
     problem = bad_character(text)
     if problem:
         raise ValueError(f"has a field name that {problem}")
+    if type(key) is str and len(_VALID_KEYS) < _VALID_KEYS_KEPT:
+        _VALID_KEYS.add(key)
     return text
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -27,6 +28,7 @@ __all__ = [
     "is_cjk",
     "sequence",
     "stem",
+    "term_counts",
     "term_positions",
 ]
 
@@ -172,6 +174,16 @@ def term_positions(parts: Iterable[str], *, stemming: bool = True) -> dict[str, 
                 found.append(pos + offset)
         offset += positions[-1] + 2
     return where
+
+
+def term_counts(parts: Iterable[str], *, stemming: bool = True) -> dict[str, int]:
+    """How often each term of :func:`analyze_parts` occurs: what an index without positions stores (the
+    ``exact`` field), counted without position lists."""
+    counts: Counter[str] = Counter()
+    for part in parts:
+        texts = _indexed_texts(part)[0]
+        counts.update(map(stem, texts) if stemming else texts)
+    return counts
 
 
 # A text without CJK, hyphens or ".x." (inside every acronym) is words only, each one term at the
