@@ -104,6 +104,15 @@ class SolrClient:
         data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
         return self.request("POST", path, data, content_type)
 
+    def post_to(self, node: str, path: str, body: bytes) -> dict[str, Any]:
+        """A JSON body posted to one node only, once (no failover): its answer, or EngineError."""
+        if self._learned_at is None:
+            self._learn_nodes()
+        try:
+            return self._request_node(node, "POST", path, body)
+        except _UNREACHABLE as exc:
+            raise EngineError(f"Solr at {node} cannot be reached ({_describe(exc)})") from exc
+
     def request(
         self, method: str, path: str, data: bytes | None = None, content_type: str = "application/json"
     ) -> dict[str, Any]:
