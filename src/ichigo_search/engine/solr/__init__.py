@@ -260,6 +260,66 @@ class SolrEngine:
             sender.stop()
         self.client.post(f"/{collection}/update?commit=true&waitSearcher=true", [])
 
+    def inspect(self, generation: Path) -> dict[str, Any]:
+        """The generation's collection as the cluster has it, for ``check`` and ``stats``.
+
+        ``url``, ``alias`` and the collection it points at, ``collection``, ``records``, and per
+        shard its ``name``, hash ``range``, ``state``, ``records`` and ``replicas`` (``name``,
+        ``core``, ``node``, ``state``: Solr's, or ``down`` when its node is not live; ``leader``).
+        ``problems``: what leaves records unsearchable or the alias elsewhere (the collection gone, a
+        shard with no replica up); ``warnings``: a replica down while another one serves its shard.
+        """
+        name = self.collection(generation)
+        suffix = f"_{generation.name}"  # the collection is named after the alias it was made for
+        alias = name[: -len(suffix)] if name.endswith(suffix) else self.alias
+        report: dict[str, Any] = {"url": self.client.url, "alias": alias, "alias_collection": None}
+        report.update(collection=name, records=None, shards=[], problems=[], warnings=[])
+        aliases = self.client.get("/admin/collections", {"action": "LISTALIASES"}).get("aliases") or {}
+        report["alias_collection"] = aliases.get(alias)
+        status = self.client.get("/admin/collections", {"action": "CLUSTERSTATUS", "collection": name})
+        cluster = status.get("cluster") or {}
+        state = (cluster.get("collections") or {}).get(name)
+        if state is None:
+            report["problems"].append(f"collection {name} is not in the Solr cluster at {self.client.url}")
+            return report
+        if report["alias_collection"] != name:
+            report["problems"].append(
+                f"the alias {alias!r} points at {report['alias_collection'] or 'nothing'}, not at {name} "
+                "(this index folder's live collection)"
+            )
+        live = set(cluster.get("live_nodes") or [])
+        for shard_name, shard in sorted((state.get("shards") or {}).items()):
+            replicas = []
+            for replica_name, replica in sorted((shard.get("replicas") or {}).items()):
+                up = replica.get("node_name") in live
+                replicas.append(
+                    {
+                        "name": replica_name,
+                        "core": replica.get("core"),
+                        "node": replica.get("node_name"),
+                        "state": replica.get("state") if up else "down",
+                        "leader": replica.get("leader") == "true",
+                    }
+                )
+            active = [replica for replica in replicas if replica["state"] == "active"]
+            entry = {"name": shard_name, "range": shard.get("range"), "state": shard.get("state")}
+            entry.update(records=None, replicas=replicas)
+            report["shards"].append(entry)
+            if not active:
+                report["problems"].append(f"{name}/{shard_name}: no replica is up (its records cannot be searched)")
+                continue
+            for replica in replicas:
+                if replica["state"] != "active":
+                    report["warnings"].append(
+                        f"{name}/{shard_name}: replica {replica['name']} on {replica['node']} is {replica['state']}; "
+                        f"{len(active)} of {len(replicas)} replicas serve the shard"
+                    )
+            counted = {"query": "*:*", "limit": 0, "params": {"shards": shard_name}}
+            entry["records"] = int(self.client.post(f"/{name}/query", counted)["response"]["numFound"])
+        if not report["problems"]:
+            report["records"] = sum(entry["records"] for entry in report["shards"])
+        return report
+
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> SolrSearcher:
         from ichigo_search.engine.solr.searcher import SolrSearcher
 
