@@ -1,9 +1,10 @@
 """Start a SolrCloud of N nodes on loopback (embedded ZooKeeper) from this Maven project, for tests and benchmarks.
 
-``SolrCluster.start(nodes, security)`` builds the project when its jars are missing or older than its sources
-(``mvn -q -B package``), runs ``ichigo.Cluster`` in one JVM and waits for it (``security``: the text of a security.json the cluster starts with, its
-authentication and authorization plugins); ``kill(i)`` and
-``start(i)`` stop and restart one node; ``stop()`` shuts the cluster down.
+``SolrCluster.start(nodes, security=...)`` builds the project when its jars are missing or older
+than its sources (``mvn -q -B package``), runs ``ichigo.Cluster`` in one JVM and waits for it
+(``security``: the text of a security.json, the authentication and authorization plugins the
+cluster starts with); ``kill(i)`` and ``start(i)`` stop and restart one node; ``stop()`` shuts the
+cluster down.
 """
 
 from __future__ import annotations
