@@ -100,7 +100,7 @@ class SolrEngine:
     ):
         """``native_fields``: a new collection also gets the ``*_txt`` copies Solr analyses itself, for
         Solr-native clients (env ICHIGO_SOLR_NATIVE_FIELDS=1; off by default: ichigo-search does not
-        search them, and they cost Solr a third of its indexing work)."""
+        search them, and Solr analyses and stores each caption's text again for them)."""
         self.url = url or os.environ.get(URL_ENV) or DEFAULT_URL
         self.alias = alias or os.environ.get(ALIAS_ENV) or DEFAULT_ALIAS
         if not _NAME_RE.fullmatch(self.alias):
