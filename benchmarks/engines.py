@@ -196,6 +196,16 @@ class IchigoSolr(Ichigo):
 
         self.index = Index(index, engine=self.engine(index))
 
+    def forget(self, index: Path) -> None:
+        """Delete the alias of the index folder ``index`` and its collections (before it is built anew from scratch:
+        the engine refuses an alias a folder it did not make points at)."""
+        engine = self.engine(index)
+        if engine.alias in (engine.client.get("/admin/collections", {"action": "LISTALIASES"}).get("aliases") or {}):
+            engine.client.get("/admin/collections", {"action": "DELETEALIAS", "name": engine.alias})
+        for name in engine.client.get("/admin/collections", {"action": "LIST"}).get("collections", []):
+            if name.startswith(f"{engine.alias}_gen-"):
+                engine.client.get("/admin/collections", {"action": "DELETE", "name": name})
+
     def collection(self, index: Path) -> str:
         """The collection the index folder's live generation names."""
         from ichigo_search import store

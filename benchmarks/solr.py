@@ -128,6 +128,13 @@ def revision_env(args: argparse.Namespace, env: dict) -> tuple[dict, str]:
     return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))}, commit
 
 
+def build(name: str, corpus: Path, index: Path, env: dict) -> dict[str, Any]:
+    """``bench.bench_build`` from scratch; for the Solr engine, the folder's alias and collections deleted first."""
+    if name == "ichigo-solr":
+        engine(name).forget(index)
+    return bench.bench_build(name, corpus, index, env)
+
+
 def before_round(args: argparse.Namespace, cluster: Any, corpus: Path, work: Path, size: int, env: dict) -> dict:
     """The Solr engine of revision ``args.before``, this tree's and the Whoosh engine, built back to back."""
     old_env, commit = revision_env(args, env)
@@ -139,7 +146,7 @@ def before_round(args: argparse.Namespace, cluster: Any, corpus: Path, work: Pat
     ):
         print(f"[{size:,}] before/after round: {label}", file=sys.stderr, flush=True)
         jvm_before = jvm_cpu(cluster)
-        built[label] = bench.bench_build(name, corpus, work / f"solr-bench-{label}-{size}", run_env)
+        built[label] = build(name, corpus, work / f"solr-bench-{label}-{size}", run_env)
         if jvm_before is not None:
             built[label]["jvm_cpu"] = jvm_cpu(cluster) - jvm_before
         shutil.rmtree(work / f"solr-bench-{label}-{size}", ignore_errors=True)
@@ -172,7 +179,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for number in range(args.warm_builds):
                 print(f"[{size:,}] warm-up build {number + 1} of the Solr engine", file=sys.stderr, flush=True)
                 jvm_before = jvm_cpu(cluster)
-                row["warm_builds"].append(bench.bench_build("ichigo-solr", corpus, index["ichigo-solr"], env))
+                row["warm_builds"].append(build("ichigo-solr", corpus, index["ichigo-solr"], env))
                 if jvm_before is not None:
                     row["warm_builds"][-1]["jvm_cpu"] = jvm_cpu(cluster) - jvm_before
             for round_number in range(args.rounds):
@@ -181,7 +188,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     row["load"].append(os.getloadavg()[0])
                     print(f"[{size:,}] round {round_number + 1}: {name} build", file=sys.stderr, flush=True)
                     jvm_before = jvm_cpu(cluster)
-                    built[name] = bench.bench_build(name, corpus, index[name], env)
+                    built[name] = build(name, corpus, index[name], env)
                     if jvm_before is not None:
                         built[name]["jvm_cpu"] = jvm_cpu(cluster) - jvm_before
                 row["builds"].append(built)

@@ -1,8 +1,10 @@
 """Start a SolrCloud of N nodes on loopback (embedded ZooKeeper) from this Maven project, for tests and benchmarks.
 
-``SolrCluster.start(nodes)`` builds the project when its jars are missing or older than its sources
-(``mvn -q -B package``), runs ``ichigo.Cluster`` in one JVM and waits for it; ``kill(i)`` and
-``start(i)`` stop and restart one node; ``stop()`` shuts the cluster down.
+``SolrCluster.start(nodes, security=...)`` builds the project when its jars are missing or older
+than its sources (``mvn -q -B package``), runs ``ichigo.Cluster`` in one JVM and waits for it
+(``security``: the text of a security.json, the authentication and authorization plugins the
+cluster starts with); ``kill(i)`` and ``start(i)`` stop and restart one node; ``stop()`` shuts the
+cluster down.
 """
 
 from __future__ import annotations
@@ -50,9 +52,14 @@ class SolrCluster:
         self._lock = threading.Lock()
 
     @classmethod
-    def start(cls, nodes: int = 2, timeout: float = 120.0) -> SolrCluster:
+    def start(cls, nodes: int = 2, timeout: float = 120.0, security: str | None = None) -> SolrCluster:
         build()
-        log = open(TARGET / "cluster.log", "w")  # noqa: SIM115 - the JVM writes it while it runs
+        name = "cluster" if security is None else "cluster-secured"
+        log = open(TARGET / f"{name}.log", "w")  # noqa: SIM115 - the JVM writes it while it runs
+        extra = []
+        if security is not None:
+            (TARGET / "security.json").write_text(security, encoding="utf-8")
+            extra.append(str(TARGET / "security.json"))
         classpath = f"{TARGET / 'classes'}{os.pathsep}{TARGET / 'lib' / '*'}"
         process = subprocess.Popen(
             [
@@ -64,6 +71,7 @@ class SolrCluster:
                 classpath,
                 "ichigo.Cluster",
                 str(nodes),
+                *extra,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

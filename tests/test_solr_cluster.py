@@ -138,3 +138,58 @@ def test_a_node_killed_while_indexing_and_searching_loses_no_record_and_fails_no
     _wait_for(lambda: len(_live_nodes(second)) == 2, 60)  # the next tests need both nodes, not these replicas
     assert len(idx) == 5010
     idx.close()
+
+
+def test_check_and_stats_report_the_collection_its_shards_and_a_replica_down(solr_cluster, tmp_path):
+    """``check`` and ``stats`` on the Solr engine: the collection behind the alias, its records against the
+    corpus's, each shard's records and replicas. A replica down while another serves its shard is a warning
+    (exit 0); a shard with no replica up is damage (exit 2)."""
+    from click.testing import CliRunner
+
+    from ichigo_search.cli import main
+
+    corpus = copy_sample(tmp_path / "corpus")
+    (corpus / "fsa.jsonl").write_text("\n".join(fsa_lines(300)) + "\n", encoding="utf-8")
+    first = solr_cluster.urls[0]
+    Index(tmp_path / "two", engine=SolrEngine(first, alias="checked", shards=2, replicas=2)).update_from(corpus)
+    single = Index(tmp_path / "one", engine=SolrEngine(first, alias="checked-one", shards=2))
+    single.update_from(corpus)
+    where = ["--engine", "solr", "--solr-url", first, "--index", str(tmp_path / "two")]
+    runner = CliRunner()
+    checked = json.loads(runner.invoke(main, ["check", "--json", *where]).output)
+    assert checked["sound"] and checked["records"] == 310 and checked["warnings"] == []
+    kept = checked["solr"]
+    assert kept["alias"] == "checked" and kept["alias_collection"] == kept["collection"]
+    assert kept["collection"] == json.loads(next((tmp_path / "two").rglob("solr.json")).read_text())["collection"]
+    assert [shard["name"] for shard in kept["shards"]] == ["shard1", "shard2"]
+    assert sum(shard["records"] for shard in kept["shards"]) == kept["records"] == 310
+    assert all(0 < shard["records"] < 310 for shard in kept["shards"])
+    for shard in kept["shards"]:
+        assert [r["state"] for r in shard["replicas"]] == ["active", "active"]
+        assert sum(r["leader"] for r in shard["replicas"]) == 1
+    stats = runner.invoke(main, ["stats", "--json", *where])
+    assert json.loads(stats.output)["solr"]["shards"] == kept["shards"]
+    shown = runner.invoke(main, ["stats", *where]).output
+    assert f"{kept['collection']} at {first} (alias checked -> {kept['collection']})" in shown and "shard2" in shown
+
+    lone = single._engine.inspect(store.current_generation(single.path))["shards"][1]["replicas"][0]["node"]
+    node = next(i for i, url in enumerate(solr_cluster.urls) if url.split("//")[1].replace("/", "_") == lone)
+    solr_cluster.kill(node)
+    try:
+        _wait_for(lambda: len(_live_nodes(solr_cluster.url)) == 1)
+        where[3] = solr_cluster.url
+        degraded = runner.invoke(main, ["check", *where])
+        assert degraded.exit_code == 0, degraded.output
+        warnings = [line for line in degraded.output.splitlines() if line.startswith("ichigo-search: warning:")]
+        assert len(warnings) == 2 and all(f"on {lone} is down; 1 of 2 replicas serve" in w for w in warnings)
+        single._engine.client.retry_seconds = 1.0  # the shard down fails its counts at once
+        damaged = single.check()
+        assert not damaged["sound"] and damaged["warnings"] == []
+        assert f"{damaged['solr']['collection']}/shard2: no replica is up" in " ".join(damaged["problems"])
+        failed = runner.invoke(main, ["check", "--engine", "solr", "--solr-url", solr_cluster.url, "--index",
+                                      str(tmp_path / "one")])  # fmt: skip
+        assert failed.exit_code == 2 and "shard2: no replica is up" in failed.output
+    finally:
+        solr_cluster.start_node(node)
+    _wait_for(lambda: _recovered(first, kept["collection"]), 120)
+    single.close()

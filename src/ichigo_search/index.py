@@ -385,10 +385,13 @@ class Index:
         """Verify the live generation in full: its pointer, metadata, every file's checksum, and that it opens.
 
         Returns ``index``, ``generation``, ``sound`` (true when nothing is wrong), ``files`` and
-        ``bytes`` checked, ``records`` (when it opens) and ``problems`` (one line each).
+        ``bytes`` checked, ``records`` (when it opens) and ``problems`` (one line each); ``warnings``: what
+        is amiss without records being lost or unsearchable (a Solr replica down while another serves its
+        shard). A server engine's report on what it keeps is under its name (``solr``: :meth:`inspect
+        <ichigo_search.engine.solr.SolrEngine.inspect>`).
         """
         report: dict[str, Any] = {"index": str(self.path), "generation": None, "sound": False}
-        report.update(files=0, bytes=0, records=None, problems=[])
+        report.update(files=0, bytes=0, records=None, problems=[], warnings=[])
         problems: list[str] = report["problems"]
         try:
             generation = store.current_generation(self.path)
@@ -428,15 +431,25 @@ class Index:
                 problems.append(_reason(exc))
             if report["records"] is not None and meta.get("records") not in (None, report["records"]):
                 problems.append(f"{generation.name}: {report['records']} records, {meta['records']} when written")
+        try:
+            kept = self._engine.inspect(generation)
+        except IchigoError as exc:
+            problems.append(_reason(exc))
+            kept = {}
+        if kept:
+            report[self._engine.name] = kept
+            problems += kept["problems"]
+            report["warnings"] += kept["warnings"]
         report["sound"] = not problems
 
     def stats(self) -> dict[str, Any]:
-        """Records, size on disk, build times and corpus files of the live index."""
+        """Records, size on disk, build times and corpus files of the live index (and, under the engine's name, what
+        a server engine keeps: ``solr``, the collection's shards and replicas)."""
         with self._held() as generation:
             if generation is None:
                 return {"index": str(self.path), "records": 0, "built": False}
             meta = store.read_meta(generation)
-            return {
+            figures = {
                 "index": str(self.path),
                 "generation": generation.name,
                 "records": len(self),
@@ -448,6 +461,10 @@ class Index:
                 "collection": meta.get("collection", {}),
                 "format": meta.get("format"),
             }
+            kept = self._engine.inspect(generation)
+            if kept:
+                figures[self._engine.name] = kept
+            return figures
 
 
 def _reason(exc: IchigoError) -> str:

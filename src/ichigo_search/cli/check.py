@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ichigo_search.cli.common import EXIT_ERROR, handle_errors, location_options, locations, open_index
+from ichigo_search.cli.common import EXIT_ERROR, handle_errors, location_options, locations, open_index, server_lines
 
 
 @click.command()
@@ -31,6 +31,10 @@ def check(as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
             f"{index_path}/{report['generation']}: sound ({report['files']} files, "
             f"{report['bytes'] / 1e6:,.1f} MB checked, {report['records']:,} records)"
         )
+        for key, value in server_lines(report["solr"]) if "solr" in report else []:
+            click.echo(f"  {key}: {value}")
+        for warning in report["warnings"]:
+            click.echo(f"ichigo-search: warning: {warning}", err=True)
     else:
         click.echo(
             f"ichigo-search: {index_path}: damaged; `ichigo-search index --rebuild` rebuilds it from the corpus:",

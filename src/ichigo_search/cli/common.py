@@ -210,3 +210,16 @@ def answering(idx: Index, corpus: Path | None) -> contextlib.AbstractContextMana
     from ichigo_search.app import refresh
 
     return refresh.answering(idx, corpus, _warn)
+
+
+def server_lines(kept: dict[str, Any]) -> list[tuple[str, str]]:
+    """A Solr collection's report (``check``/``stats`` under ``solr``) as labelled lines: where, then each shard."""
+    alias = f"alias {kept['alias']} -> {kept.get('alias_collection') or 'nothing'}"
+    lines = [("solr", f"{kept['collection']} at {kept['url']} ({alias})")]
+    for shard in kept.get("shards", []):
+        records = f"{shard['records']:,} records" if shard.get("records") is not None else "records unknown"
+        replicas = ", ".join(
+            f"{r['name']} {r['state']}{' (leader)' if r['leader'] else ''} on {r['node']}" for r in shard["replicas"]
+        )
+        lines.append((shard["name"], f"{records}; {replicas}"))
+    return lines

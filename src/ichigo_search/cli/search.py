@@ -17,6 +17,7 @@ from ichigo_search.cli.common import (
     locations,
     open_index,
     refresh_for_query,
+    server_lines,
 )
 
 
@@ -194,6 +195,7 @@ def stats(as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
         ("updated", figures.get("updated_at") or ""),
         ("corpus", figures.get("corpus") or ""),
         ("files", ", ".join(figures.get("corpus_files", []))),
+        *(server_lines(figures["solr"]) if "solr" in figures else []),
     ]
     for key, value in lines:
         if value:

@@ -181,6 +181,11 @@ class Engine(Protocol):
         """Called once ``generation`` is live in the index folder ``root`` (a server engine switches its alias)."""
         ...
 
+    def inspect(self, generation: Path) -> dict[str, Any]:
+        """What a server engine keeps of the generation (a Solr collection: shards, replicas, their states), with
+        its ``problems`` and ``warnings`` (lines), for ``check`` and ``stats``; ``{}`` for an embedded engine."""
+        ...
+
 
 def get_engine(name: str | Engine = DEFAULT_ENGINE) -> Engine:
     """The engine called ``name`` (its package is imported now), or ``name`` itself when it is an engine.

@@ -22,6 +22,7 @@ import os
 import queue
 import re
 import threading
+import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ichigo_search import store
 from ichigo_search.engine.solr.client import SolrClient, SolrRequestError
+from ichigo_search.engine.solr.routing import Routes, Shard
 from ichigo_search.errors import EngineError
 from ichigo_search.ranking import Ranking
 from ichigo_search.util.generators import Returning
@@ -37,11 +39,12 @@ from ichigo_search.util.generators import Returning
 if TYPE_CHECKING:
     from ichigo_search.engine.solr.searcher import SolrSearcher
 
-URL_ENV, ALIAS_ENV, SHARDS_ENV, REPLICAS_ENV = (
+URL_ENV, ALIAS_ENV, SHARDS_ENV, REPLICAS_ENV, NATIVE_ENV = (
     "ICHIGO_SOLR_URL",
     "ICHIGO_SOLR_ALIAS",
     "ICHIGO_SOLR_SHARDS",
     "ICHIGO_SOLR_REPLICAS",
+    "ICHIGO_SOLR_NATIVE_FIELDS",
 )
 DEFAULT_URL = "http://localhost:8983/solr"
 DEFAULT_ALIAS = "ichigo"
@@ -93,26 +96,44 @@ class SolrEngine:
         alias: str | None = None,
         shards: int | None = None,
         replicas: int | None = None,
+        native_fields: bool | None = None,
     ):
+        """``native_fields``: a new collection also gets the ``*_txt`` copies Solr analyses itself, for
+        Solr-native clients (env ICHIGO_SOLR_NATIVE_FIELDS=1; off by default: ichigo-search does not
+        search them, and Solr analyses and stores each caption's text again for them)."""
         self.url = url or os.environ.get(URL_ENV) or DEFAULT_URL
         self.alias = alias or os.environ.get(ALIAS_ENV) or DEFAULT_ALIAS
         if not _NAME_RE.fullmatch(self.alias):
             raise EngineError(f"not a Solr collection alias: {self.alias!r} (letters, digits, '_', '.', '-')")
         self.shards = _positive(shards, SHARDS_ENV, 1)
         self.replicas = _positive(replicas, REPLICAS_ENV, 1)
+        if native_fields is None:
+            native_fields = os.environ.get(NATIVE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+        self.native_fields = native_fields
         self.client = SolrClient(self.url)
 
     # -- collections -------------------------------------------------------------
 
     def collection(self, generation: Path) -> str:
         """The collection a generation's folder names."""
-        try:
-            name = json.loads((generation / POINTER).read_text(encoding="utf-8"))["collection"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise EngineError(f"{generation}: no Solr collection recorded ({exc})") from exc
+        name = self._pointer(generation).get("collection")
         if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
             raise EngineError(f"{generation / POINTER}: not a collection name: {name!r}")
         return name
+
+    def _pointer(self, generation: Path) -> dict[str, Any]:
+        try:
+            pointer = json.loads((generation / POINTER).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise EngineError(f"{generation}: no Solr collection recorded ({exc})") from exc
+        if not isinstance(pointer, dict):
+            raise EngineError(f"{generation / POINTER}: not a Solr collection record")
+        return pointer
+
+    def _native(self, generation: Path) -> bool:
+        """Whether the generation's collection holds the ``*_txt`` copies (collections made before the choice
+        existed do): an update keeps to what the build did."""
+        return bool(self._pointer(generation).get("native_fields", True))
 
     def _configset(self) -> str:
         """The name of the shipped configset in the cluster, uploaded first if it is not there."""
@@ -188,9 +209,10 @@ class SolrEngine:
     def create(self, generation: Path, ranking: Ranking) -> NewSolrIndex:
         self._check_alias(generation.parent)
         name = f"{self.alias}_{generation.name}"
-        store.write_atomic(generation / POINTER, json.dumps({"collection": name, "url": self.url}))
+        pointer = {"collection": name, "url": self.client.url, "native_fields": self.native_fields}
+        store.write_atomic(generation / POINTER, json.dumps(pointer))
         self._create_collection(name)
-        return NewSolrIndex(self.client, name)
+        return NewSolrIndex(self.client, name, self.native_fields)
 
     def document_count(self, generation: Path) -> int:
         collection = self.collection(generation)
@@ -229,7 +251,7 @@ class SolrEngine:
         first = int(docs[0].get("seq", -1)) + 1 if docs else 0
         for start in range(0, len(removed), BATCH):
             self.client.post(f"/{collection}/update", {"delete": list(removed[start : start + BATCH])})
-        sender = _Sender(self.client, collection)
+        sender = _Sender(self.client, collection, self._native(generation))
         try:
             for seq, document in enumerate(changed, first):
                 sender.add(document, seq)
@@ -237,6 +259,66 @@ class SolrEngine:
         finally:
             sender.stop()
         self.client.post(f"/{collection}/update?commit=true&waitSearcher=true", [])
+
+    def inspect(self, generation: Path) -> dict[str, Any]:
+        """The generation's collection as the cluster has it, for ``check`` and ``stats``.
+
+        ``url``, ``alias`` and the collection it points at, ``collection``, ``records``, and per
+        shard its ``name``, hash ``range``, ``state``, ``records`` and ``replicas`` (``name``,
+        ``core``, ``node``, ``state``: Solr's, or ``down`` when its node is not live; ``leader``).
+        ``problems``: what leaves records unsearchable or the alias elsewhere (the collection gone, a
+        shard with no replica up); ``warnings``: a replica down while another one serves its shard.
+        """
+        name = self.collection(generation)
+        suffix = f"_{generation.name}"  # the collection is named after the alias it was made for
+        alias = name[: -len(suffix)] if name.endswith(suffix) else self.alias
+        report: dict[str, Any] = {"url": self.client.url, "alias": alias, "alias_collection": None}
+        report.update(collection=name, records=None, shards=[], problems=[], warnings=[])
+        aliases = self.client.get("/admin/collections", {"action": "LISTALIASES"}).get("aliases") or {}
+        report["alias_collection"] = aliases.get(alias)
+        status = self.client.get("/admin/collections", {"action": "CLUSTERSTATUS", "collection": name})
+        cluster = status.get("cluster") or {}
+        state = (cluster.get("collections") or {}).get(name)
+        if state is None:
+            report["problems"].append(f"collection {name} is not in the Solr cluster at {self.client.url}")
+            return report
+        if report["alias_collection"] != name:
+            report["problems"].append(
+                f"the alias {alias!r} points at {report['alias_collection'] or 'nothing'}, not at {name} "
+                "(this index folder's live collection)"
+            )
+        live = set(cluster.get("live_nodes") or [])
+        for shard_name, shard in sorted((state.get("shards") or {}).items()):
+            replicas = []
+            for replica_name, replica in sorted((shard.get("replicas") or {}).items()):
+                up = replica.get("node_name") in live
+                replicas.append(
+                    {
+                        "name": replica_name,
+                        "core": replica.get("core"),
+                        "node": replica.get("node_name"),
+                        "state": replica.get("state") if up else "down",
+                        "leader": replica.get("leader") == "true",
+                    }
+                )
+            active = [replica for replica in replicas if replica["state"] == "active"]
+            entry = {"name": shard_name, "range": shard.get("range"), "state": shard.get("state")}
+            entry.update(records=None, replicas=replicas)
+            report["shards"].append(entry)
+            if not active:
+                report["problems"].append(f"{name}/{shard_name}: no replica is up (its records cannot be searched)")
+                continue
+            for replica in replicas:
+                if replica["state"] != "active":
+                    report["warnings"].append(
+                        f"{name}/{shard_name}: replica {replica['name']} on {replica['node']} is {replica['state']}; "
+                        f"{len(active)} of {len(replicas)} replicas serve the shard"
+                    )
+            counted = {"query": "*:*", "limit": 0, "params": {"shards": shard_name}}
+            entry["records"] = int(self.client.post(f"/{name}/query", counted)["response"]["numFound"])
+        if not report["problems"]:
+            report["records"] = sum(entry["records"] for entry in report["shards"])
+        return report
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> SolrSearcher:
         from ichigo_search.engine.solr.searcher import SolrSearcher
@@ -254,9 +336,10 @@ class NewSolrIndex:
     ``k << SEQ_BITS``, so ties in score still rank in file order.
     """
 
-    def __init__(self, client: SolrClient, collection: str) -> None:
+    def __init__(self, client: SolrClient, collection: str, native: bool = False) -> None:
         self.client = client
         self.collection = collection
+        self.native = native
         self._runs: Sequence[Callable[[], Iterator[Any]]] = ()
         self._to_document: Callable[[Any], dict[str, Any]] | None = None
 
@@ -308,7 +391,8 @@ class NewSolrIndex:
             for number, run in enumerate(runs[1:], 1):
                 done = RawValue("q", 0)  # records sent, for progress
                 worker = Forked(
-                    _send_run, self.client, self.collection, run, to_document, number, _counter(done),
+                    _send_run, self.client, self.collection, self.native, run, to_document, number,
+                    _counter(done),
                     role="Solr indexing process",
                 )  # fmt: skip
                 workers.append((worker, done))
@@ -318,7 +402,7 @@ class NewSolrIndex:
                 if progress and count % _PROGRESS_EVERY == 0:
                     progress(count + sum(done.value for _, done in workers), total)
 
-            outcomes = [_send_run(self.client, self.collection, runs[0], to_document, 0, report)]
+            outcomes = [_send_run(self.client, self.collection, self.native, runs[0], to_document, 0, report)]
             outcomes += [worker.result() for worker, _ in workers]
         except BaseException:
             for worker, _ in workers:
@@ -342,7 +426,7 @@ class NewSolrIndex:
         for position, record in enumerate(self._runs[number]()):
             if position in docnums:
                 ids.add(record.id)
-        sender = _Sender(self.client, self.collection)
+        sender = _Sender(self.client, self.collection, self.native)
         for earlier in range(number):
             for position, record in enumerate(self._runs[earlier]()):
                 if record.id in ids:
@@ -357,6 +441,7 @@ class NewSolrIndex:
 def _send_run(
     client: SolrClient,
     collection: str,
+    native: bool,
     run: Callable[[], Iterator[Any]],
     to_document: Callable[[Any], dict[str, Any]],
     number: int,
@@ -365,7 +450,7 @@ def _send_run(
     """Convert and send one run's records (each id once, its first record); the run's result and its count."""
     if number:
         client = client.forked()  # this process's own connections
-    sender = _Sender(client, collection)
+    sender = _Sender(client, collection, native)
     records = Returning(run())
     sent: set[str] = set()
     count = 0
@@ -396,44 +481,67 @@ def _counter(done) -> Callable[[int], None]:
 class _Sender:
     """Index documents converted and sent to a collection in batches, posted by a thread of their own.
 
-    While one batch is on its way (Solr parsing and indexing it), the next is converted; at
-    most ``_QUEUED`` batches wait. A failed post is raised by the next :meth:`add` or by :meth:`finish`.
+    Each batch holds the documents of one shard and goes to that shard's leader core
+    (:mod:`routing`), so no node parses a document it then forwards; when the leader cannot take
+    it (gone down, moved), the batch goes to the collection, which Solr routes, and so do the
+    batches after it. While one batch is on its way (Solr parsing and indexing it), the next is
+    converted; at most ``_QUEUED`` batches wait. A failed post is raised by the next :meth:`add`
+    or by :meth:`finish`. ``native``: with the ``*_txt`` copies for Solr-native clients.
     """
 
-    def __init__(self, client: SolrClient, collection: str):
+    def __init__(self, client: SolrClient, collection: str, native: bool = False):
         self.client = client
         self.path = f"/{collection}/update"
-        self.batch: list[dict[str, Any]] = []
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+        self.native = native
+        self.routes = _routes(client, collection)
+        self.batches: dict[Shard | None, list[dict[str, Any]]] = {}
+        self._queue: queue.Queue[tuple[Shard | None, bytes] | None] = queue.Queue(maxsize=_QUEUED)
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
 
     def add(self, doc: dict[str, Any], seq: int) -> None:
         from ichigo_search.engine.solr.documents import solr_document
 
-        self.batch.append(solr_document(doc, seq))
-        if len(self.batch) >= BATCH:
-            self.flush()
+        document = solr_document(doc, seq, native=self.native)
+        routes = self.routes
+        shard = routes.shard_of(document["id"]) if routes is not None else None
+        batch = self.batches.setdefault(shard, [])
+        batch.append(document)
+        if len(batch) >= BATCH:
+            self._hand(shard)
 
     def flush(self) -> None:
-        """Hand the batch to the posting thread."""
+        """Hand every batch to the posting thread."""
+        for shard in list(self.batches):
+            self._hand(shard)
+
+    def _hand(self, shard: Shard | None) -> None:
         if self._failure is not None:
             raise self._failure
-        if self.batch:
-            body = json.dumps(self.batch, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            self.batch = []
+        batch = self.batches.pop(shard, None)
+        if batch:
+            body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._post, name="solr-sender", daemon=True)
                 self._thread.start()
-            self._queue.put(body)
+            self._queue.put((shard, body))
 
     def _post(self) -> None:
-        while (body := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
             if self._failure is None:
                 try:
-                    self.client.post(self.path, body)
+                    self._send(*item)
                 except BaseException as exc:  # raised in the converting thread
                     self._failure = exc
+
+    def _send(self, shard: Shard | None, body: bytes) -> None:
+        if shard is not None and self.routes is not None:
+            try:
+                self.client.post_to(shard.node, f"/{shard.core}/update", body)
+                return
+            except EngineError:
+                self.routes = None  # the leader moved or is down: Solr routes this batch and the next ones
+        self.client.post(self.path, body)
 
     def finish(self) -> None:
         """Every document posted (not yet committed); the first failure raised."""
@@ -448,6 +556,15 @@ class _Sender:
             self._queue.put(None)
             self._thread.join()
             self._thread = None
+
+
+def _routes(client: SolrClient, collection: str) -> Routes | None:
+    """The collection's shards and leaders now; None (batches to the collection) when Solr cannot say."""
+    try:
+        status = client.get("/admin/collections", {"action": "CLUSTERSTATUS", "collection": collection})
+    except EngineError:
+        return None
+    return Routes.from_status(status, collection, urllib.parse.urlsplit(client.url).scheme)
 
 
 def _positive(given: int | None, variable: str, default: int) -> int:

@@ -14,12 +14,21 @@ over, and no batch is skipped. A node that stops answering mid-request is given 
 ``QUERY_TIMEOUT`` seconds for a search (``UPDATE_TIMEOUT`` for an update) and the next one asked.
 A search answered in part (Solr's ``partialResults``: a shard past ``timeAllowed``) is asked
 again, then reported as an error: a partial answer is never shown as a whole one.
+
+A SolrCloud with the BasicAuth plugin on is logged in to with the user and password of the URL
+(``https://user:pass@host/solr``) or of ``ICHIGO_SOLR_USER`` and ``ICHIGO_SOLR_PASSWORD`` (the URL's
+win); they are sent with every request and never shown: the client's ``url`` and every message name
+the node without them. A login refused (401) or a request the user may not make (403) is a
+:class:`SolrAuthError`, not tried again.
 """
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
+import os
+import re
 import socket
 import threading
 import time
@@ -45,6 +54,7 @@ RELEARN_SECONDS = 10.0
 # The longest pause between two rounds of tries.
 MAX_PAUSE = 2.0
 _SEARCH_PATHS = ("/query", "/select", "/terms")
+USER_ENV, PASSWORD_ENV = "ICHIGO_SOLR_USER", "ICHIGO_SOLR_PASSWORD"
 _UNREACHABLE = (ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException, OSError)
 
 
@@ -52,10 +62,7 @@ class SolrClient:
     """Requests to one SolrCloud, given the base URL of one of its nodes (``http://host:8983/solr``)."""
 
     def __init__(self, url: str, timeout: float = UPDATE_TIMEOUT, retry_seconds: float = RETRY_SECONDS):
-        parsed = urllib.parse.urlsplit(url.rstrip("/"))
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise EngineError(f"not a Solr URL: {url!r} (expected http://HOST:PORT/solr)")
-        self.url = url.rstrip("/")
+        self.url, self.user, self._authorization = _split_login(url)
         self.timeout = timeout
         self.retry_seconds = retry_seconds
         self._nodes = [self.url]
@@ -65,6 +72,7 @@ class SolrClient:
     def forked(self) -> SolrClient:
         """A client for a forked process: the same cluster and nodes, none of this process's connections."""
         twin = SolrClient(self.url, self.timeout, self.retry_seconds)
+        twin.user, twin._authorization = self.user, self._authorization
         twin._nodes, twin._learned_at = list(self._nodes), self._learned_at
         return twin
 
@@ -104,6 +112,15 @@ class SolrClient:
         data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
         return self.request("POST", path, data, content_type)
 
+    def post_to(self, node: str, path: str, body: bytes) -> dict[str, Any]:
+        """A JSON body posted to one node only, once (no failover): its answer, or EngineError."""
+        if self._learned_at is None:
+            self._learn_nodes()
+        try:
+            return self._request_node(node, "POST", path, body)
+        except _UNREACHABLE as exc:
+            raise EngineError(f"Solr at {node} cannot be reached ({_describe(exc)})") from exc
+
     def request(
         self, method: str, path: str, data: bytes | None = None, content_type: str = "application/json"
     ) -> dict[str, Any]:
@@ -126,7 +143,7 @@ class SolrClient:
                     failure, unreachable = exc, True  # the node may have gone down: try the next one
                     self._drop_connection(node)
                 except SolrRequestError as exc:
-                    if not (exc.retry or (documents and exc.status >= 500)):
+                    if isinstance(exc, SolrAuthError) or not (exc.retry or (documents and exc.status >= 500)):
                         raise
                     failure, answered = exc, True
             # Nodes that answer are waited for; when none answers at all, Solr is down: say so soon.
@@ -170,6 +187,8 @@ class SolrClient:
     ) -> dict[str, Any]:
         full = urllib.parse.urlsplit(node).path + path
         headers = {"Content-Type": content_type, "Accept": "application/json"} if data is not None else {}
+        if self._authorization:
+            headers["Authorization"] = self._authorization
         try:
             connection = self._connection(node, read_timeout or self.timeout)
             connection.request(method, full, body=data, headers=headers)
@@ -182,6 +201,8 @@ class SolrClient:
             answer = json.loads(body) if body else None
         except ValueError:
             answer = None
+        if response.status in (401, 403):
+            raise SolrAuthError(node, path, response.status, self.user)
         if response.status >= 400 or not isinstance(answer, dict):  # Solr answers JSON (a node stopping may not)
             raise SolrRequestError(node, path, response.status if response.status >= 400 else 502, answer, body)
         if answer.get("responseHeader", {}).get("partialResults"):
@@ -206,6 +227,45 @@ class SolrRequestError(EngineError):
         self.status = status
         # A node without the replica it needs, or one starting or stopping, may answer 503/404/500 for a while.
         self.retry = status in (502, 503, 504) or (status == 500 and "no servers hosting" in message.lower())
+
+
+class SolrAuthError(SolrRequestError):
+    """Solr refused the login (401) or what the user asked (403)."""
+
+    def __init__(self, node: str, path: str, status: int, user: str | None):
+        where = path.split("?")[0]
+        if status == 401 and user is None:
+            why = (
+                "it requires a login: give the user and password in the URL (https://USER:PASSWORD@host/solr) or in "
+                f"{USER_ENV} and {PASSWORD_ENV}"
+            )
+        elif status == 401:
+            why = f"the login of user {user!r} was refused (wrong user or password)"
+        else:
+            why = f"user {user!r} is not allowed to do this (Solr's authorization rules)" if user else "not allowed"
+        EngineError.__init__(self, f"Solr at {node} refused {where} (HTTP {status}): {why}")
+        self.status, self.retry = status, False
+
+
+def _split_login(url: str) -> tuple[str, str | None, str | None]:
+    """The URL without its user and password, the user, and the Basic Authorization header (the URL's login,
+    else the environment's): the password is in no message."""
+    parsed = urllib.parse.urlsplit(url.strip().rstrip("/"))
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or port == -1:
+        shown = re.sub(r"//[^/@]*@", "//", url)
+        raise EngineError(f"not a Solr URL: {shown!r} (expected http://HOST:PORT/solr)")
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    bare = urllib.parse.urlunsplit(parsed._replace(netloc=f"{host}:{port}" if port else host))
+    user = urllib.parse.unquote(parsed.username) if parsed.username else os.environ.get(USER_ENV) or None
+    password = urllib.parse.unquote(parsed.password) if parsed.password else os.environ.get(PASSWORD_ENV)
+    if user is None:
+        return bare, None, None
+    token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
+    return bare, user, f"Basic {token}"
 
 
 _PARTIAL = "only part of the collection was searched in time (partialResults); try again"

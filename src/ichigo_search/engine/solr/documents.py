@@ -4,7 +4,7 @@ Text fields are sent pre-analysed (Solr's ``PreAnalyzedField``, its compact "sim
 ichigo-search's own (:func:`ichigo_search.text.analysis.term_positions`, the chain the Whoosh
 engine indexes), so both engines hold the same terms at the same positions. Keyword fields
 become multi-valued strings; what a hit shows (caption, record, located places) is stored as
-one JSON text. The ``*_txt`` fields repeat the plain text for Solr-native clients.
+one JSON text. The ``*_txt`` fields repeat the plain text for Solr-native clients, when asked for.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def tokens(value: str, stemming: bool) -> str:
     return " ".join(out)
 
 
-def solr_document(doc: dict[str, Any], seq: int) -> dict[str, Any]:
-    """The Solr document for an index document, the ``seq``-th written (ties in score rank by it)."""
+def solr_document(doc: dict[str, Any], seq: int, native: bool = False) -> dict[str, Any]:
+    """The Solr document for an index document, the ``seq``-th written (ties in score rank by it);
+    ``native``: with the ``*_txt`` copies Solr analyses itself, for Solr-native clients."""
     out: dict[str, Any] = {
         "id": doc["id"],
         "seq": seq,
@@ -75,7 +76,7 @@ def solr_document(doc: dict[str, Any], seq: int) -> dict[str, Any]:
             out[DECADES] = [str(decade) for decade in decades]
     if doc.get(PLACE_NAMES):
         out[PLACE_NAMES] = doc[PLACE_NAMES].split(PART_SEPARATOR)
-    for name in NATIVE_FIELDS:
+    for name in NATIVE_FIELDS if native else ():
         if doc.get(name):
             out[f"{name}_txt"] = doc[name].split("\n") if name == "places" else doc[name]
     return out

@@ -188,6 +188,10 @@ class WhooshEngine:
     def published(self, root: Path, generation: Path) -> None:
         """Nothing to do: the index folder's CURRENT pointer is all there is."""
 
+    def inspect(self, generation: Path) -> dict[str, Any]:
+        """Nothing beyond the folder, which ``check`` verifies file by file."""
+        return {}
+
 
 class NewWhooshIndex:
     """An empty Whoosh index that the bulk writer fills (:mod:`ichigo_search.engine.whoosh.writer`)."""

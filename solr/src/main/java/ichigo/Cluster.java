@@ -6,21 +6,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.solr.cloud.MiniSolrCloudCluster;
-import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
 
 /**
  * A SolrCloud of N nodes and an embedded ZooKeeper in this JVM, on loopback, for ichigo-search's tests
  * and benchmarks. Prints "node I URL" per node, then "ready". Reads commands on stdin, one a line:
  * "kill I" stops node I (its cores and data stay), "start I" starts it again on the same port; each
- * is answered "killed I" / "started I". Shuts down when stdin closes.
+ * is answered "killed I" / "started I". Shuts down when stdin closes. A second argument names a
+ * security.json file (authentication and authorization plugins) the cluster starts with.
  */
 public final class Cluster {
   public static void main(String[] args) throws Exception {
     int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     Path base = Files.createTempDirectory("ichigo-solr");
-    JettyConfig jetty = JettyConfig.builder().setContext("/solr").stopAtShutdown(true).build();
-    MiniSolrCloudCluster cluster = new MiniSolrCloudCluster(nodes, base, jetty);
+    MiniSolrCloudCluster.Builder builder =
+        new MiniSolrCloudCluster.Builder(nodes, base)
+            .withJettyConfig(jetty -> jetty.setContext("/solr").stopAtShutdown(true));
+    if (args.length > 1) {
+      builder.withSecurityJson(Files.readString(Path.of(args[1]), StandardCharsets.UTF_8));
+    }
+    MiniSolrCloudCluster cluster = builder.build();
     try {
       JettySolrRunner[] runners = new JettySolrRunner[nodes];
       for (int i = 0; i < nodes; i++) {
