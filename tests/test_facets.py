@@ -212,13 +212,33 @@ def test_each_generation_keeps_its_facet_columns(tmp_path, corpus, monkeypatch):
         assert any(v["value"] == "Guilin" for v in built(idx)[0]["places"])
 
 
-def test_outdated_facet_columns_are_built_again(index, monkeypatch):
-    """Columns written with another gazetteer or index format are not used."""
+def test_outdated_facet_columns_are_built_again(index, monkeypatch, tmp_path):
+    """Columns written with another gazetteer or index format are not used; a gazetteer with the same bytes
+    but a new modification time (the package reinstalled) still is, rather than the columns being rebuilt
+    from the postings by every ``query --facets`` until the next update."""
+    import os
+    import shutil
+
     import ichigo_search.facets as facets
+    from ichigo_search.vocab import gazetteer as gazetteer_module
 
     expected = FacetCounter().count(index._searcher_now(), "Japanese").to_dict()
     assert FacetCounter().load(index._generation) > 0
-    monkeypatch.setattr(facets, "_columns_stamp", lambda: ["another gazetteer"])
+    reinstalled = tmp_path / "gazetteer.sqlite"
+    shutil.copyfile(gazetteer_module.DATA_FILE, reinstalled)  # same bytes, a new modification time
+    monkeypatch.setattr(gazetteer_module, "DATA_FILE", reinstalled)
+    assert FacetCounter().load(index._generation) > 0
+    with reinstalled.open("r+b") as data:  # another gazetteer of the same size
+        data.seek(-1, os.SEEK_END)
+        last = data.read(1)
+        data.seek(-1, os.SEEK_END)
+        data.write(bytes([last[0] ^ 1]))
+    assert FacetCounter().load(index._generation) == 0
+    monkeypatch.setattr(gazetteer_module, "DATA_FILE", reinstalled.with_name("missing.sqlite"))
+    assert FacetCounter().load(index._generation) == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(facets, "FORMAT_VERSION", facets.FORMAT_VERSION + 1)  # another index format
     counter = FacetCounter()
     assert counter.load(index._generation) == 0
+    monkeypatch.undo()
     assert counter.count(index._searcher_now(), "Japanese", generation=index._generation).to_dict() == expected

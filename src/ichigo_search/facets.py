@@ -23,6 +23,7 @@ values itself; its counts are labelled here the same way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 from collections import Counter
@@ -45,7 +46,7 @@ from ichigo_search.vocab.gazetteer import gazetteer
 
 # A generation's facet columns, per segment (see write_columns).
 COLUMNS_FILE = "facet-columns.bin"
-_COLUMNS_FORMAT = 1
+_COLUMNS_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,43 @@ class SegmentColumns:
         return cls(docs, label_ids[labels], decade_docs, decades)
 
 
-def _columns_stamp() -> list:
-    """What facet columns depend on besides the index: its format and the built-in gazetteer and vocabulary."""
-    files = (gazetteer_module.DATA_FILE, thesaurus_module.BUILTIN)
-    return [FORMAT_VERSION, *([path.stat().st_size, path.stat().st_mtime_ns] for path in files)]
+def _data_files() -> tuple[Path, ...]:
+    """The built-in files facet labels come from: the gazetteer and the vocabulary."""
+    return (gazetteer_module.DATA_FILE, thesaurus_module.BUILTIN)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def _columns_stamp() -> dict[str, Any]:
+    """What facet columns depend on besides the index: its format and the built-in data files (each file's
+    size, modification time and a digest of its bytes)."""
+    files = []
+    for path in _data_files():
+        info = path.stat()
+        files.append([info.st_size, info.st_mtime_ns, _digest(path)])
+    return {"format": FORMAT_VERSION, "files": files}
+
+
+def _stamp_holds(stamp: Any) -> bool:
+    """True when columns stamped ``stamp`` were built with today's index format and data files.
+
+    A file of the same size and time is taken as the same (no reading, as a cold query needs); one whose
+    time alone differs (the package reinstalled, the folder copied) is compared by its bytes, so that a
+    reinstall does not cost every ``query --facets`` the columns' rebuilding until the next update.
+    """
+    paths = _data_files()
+    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT_VERSION:
+        return False
+    files = stamp.get("files")
+    if not isinstance(files, list) or len(files) != len(paths):
+        return False
+    for path, (size, mtime_ns, digest) in zip(paths, files, strict=True):
+        info = path.stat()
+        if info.st_size != size or (info.st_mtime_ns != mtime_ns and _digest(path) != digest):
+            return False
+    return True
 
 
 def _columns_file_bytes(data: dict) -> bytes:
@@ -170,7 +204,7 @@ class FacetCounter:
         """
         try:
             data = _read_columns_file(generation / COLUMNS_FILE)
-            if data["format"] != _COLUMNS_FORMAT or data["stamp"] != _columns_stamp():
+            if data["format"] != _COLUMNS_FORMAT or not _stamp_holds(data["stamp"]):
                 return 0
             wanted = {
                 key: columns
