@@ -6,7 +6,6 @@ and 1,500 real FSA/OWI captions (long ones, so terms fill several posting blocks
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 from pathlib import Path
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from conftest import FSA_CAPTIONS, SAMPLE_CORPUS, copy_sample
+from conftest import SAMPLE_CORPUS, copy_sample, fsa_lines, fsa_records
 from ichigo_search.corpus.reading import read_corpus
 from ichigo_search.corpus.record import record_from_mapping
 from ichigo_search.document import to_document
@@ -27,11 +26,10 @@ pytestmark = pytest.mark.whoosh_oracle
 
 def _documents(count: int) -> list[dict]:
     records = list(read_corpus(SAMPLE_CORPUS).records)
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        for line in itertools.islice(f, count):
-            record, problems = record_from_mapping(json.loads(line))
-            assert record is not None, problems
-            records.append(record)
+    for raw in fsa_records(count):
+        record, problems = record_from_mapping(raw)
+        assert record is not None, problems
+        records.append(record)
     return [to_document(record) for record in records]
 
 
@@ -161,8 +159,7 @@ def test_a_parallel_rebuild_searches_like_a_single_process_one(tmp_path, monkeyp
     from ichigo_search import indexing as api
 
     corpus = copy_sample(tmp_path / "corpus")
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        (corpus / "fsa.jsonl").write_text("".join(itertools.islice(f, 1200)), encoding="utf-8")
+    (corpus / "fsa.jsonl").write_text("\n".join(fsa_lines(1200)) + "\n", encoding="utf-8")
     queries = ["Liuzhou airbase", "Kweilin refugees", '"county road"', "farm -tractor", "1944"]
     results = []
     for threshold in (10**9, 100):
@@ -184,8 +181,7 @@ def test_a_corpus_file_changed_during_a_rebuild_fails_it_and_keeps_the_index(tmp
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        lines = list(itertools.islice(f, 1200))
+    lines = [line + "\n" for line in fsa_lines(1200)]
     (corpus / "a.jsonl").write_text("".join(lines[:600]), encoding="utf-8")
     (corpus / "b.jsonl").write_text("".join(lines[600:]), encoding="utf-8")
     idx = Index(tmp_path / "index")
@@ -209,8 +205,7 @@ def test_a_corpus_file_changed_during_a_rebuild_fails_it_and_keeps_the_index(tmp
 
 def test_records_of_json_lines_are_read_again_as_they_were(tmp_path):
     """A BOM, blank lines and Windows line ends: the line offsets still find every record."""
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        lines = [line.rstrip("\n") for line in itertools.islice(f, 50)]
+    lines = fsa_lines(50)
     (tmp_path / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + "\r\n\r\n".join(lines).encode("utf-8"))
     records = read_corpus(tmp_path).records
     assert len(records) == 50
@@ -226,8 +221,7 @@ def test_a_line_edited_in_place_is_not_taken_for_the_one_checked(tmp_path):
 
     from ichigo_search.errors import CorpusChangedError
 
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        lines = list(itertools.islice(f, 20))
+    lines = [line + "\n" for line in fsa_lines(20)]
     path = tmp_path / "a.jsonl"
     path.write_text("".join(lines), encoding="utf-8")
     records = read_corpus(tmp_path).records
@@ -328,8 +322,7 @@ def test_stored_records_are_lean_and_read_back_whole(tmp_path):
     from ichigo_search.vocab.locating import locate
 
     records = list(read_corpus(SAMPLE_CORPUS).records)
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        records += [record_from_mapping(json.loads(line))[0] for line in itertools.islice(f, 1500)]
+    records += [record_from_mapping(raw)[0] for raw in fsa_records(1500)]
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     bulk.write_documents(ix, records, to_document)
     with ix.reader() as reader:
@@ -364,8 +357,7 @@ def test_hits_beyond_a_segments_first_records_read_back_whole_and_highlighted(tm
     from ichigo_search import Index
     from ichigo_search.engine.whoosh import stored
 
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
-        lines = list(itertools.islice(f, 3 * stored.DICTIONARY_RECORDS))
+    lines = [line + "\n" for line in fsa_lines(3 * stored.DICTIONARY_RECORDS)]
     (tmp_path / "corpus").mkdir()
     corpus = tmp_path / "corpus" / "fsa.jsonl"
     corpus.write_text("".join(lines), encoding="utf-8")
