@@ -20,7 +20,7 @@ from ichigo_search import Index
 from ichigo_search.engine.whoosh import sidecar as arrays
 from ichigo_search.engine.whoosh.convert import to_whoosh
 from ichigo_search.engine.whoosh.evaluate import member, scorer, top
-from ichigo_search.query.tree import Or, Phrase, Term
+from ichigo_search.query.tree import And, Or, Phrase, Term, leaves, repeated
 from ichigo_search.search import plan_search
 from ichigo_search.text.analysis import stem
 
@@ -136,6 +136,54 @@ def test_filters_equal_whooshs(fsa_index, text, place, year):
     _assert_same_ranking(
         _whoosh_top(searcher, found.some_words, expected_filter, 10), top(result.ids, result.scores, 10), text
     )
+
+
+@pytest.mark.parametrize("text", ["farm tractor", "county county road", "New York farm", "New York county road"])
+def test_subtrees_shared_by_a_searchs_trees_are_evaluated_once_with_the_same_results(fsa_index, monkeypatch, text):
+    """A search's tiers share their word groups: evaluated once, they give what a scorer evaluating each tree anew
+    gives, scores to the last bit; a subtree first evaluated within a few documents (rescoring looks for phrases
+    there only) is not taken for its whole result."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh.evaluate import Scorer
+
+    engine, searcher = _searchers(fsa_index)
+    found = plan_search(engine, text)
+    trees = [t for t in (found.some_words, found.every_word) if t is not None]
+    shared = repeated(trees)
+    assert shared, text
+    if text.startswith("New York"):  # a place of two words: its group holds phrases
+        assert any(isinstance(leaf, Phrase) for tree in shared for leaf in leaves(tree))
+    bulk = scorer(searcher, *trees)
+    few = scorer(searcher).select(trees[0], bulk.allowed()).ids[:2]
+    for tree in shared:
+        bulk.evaluate(tree, within=few)
+    evaluated: list = []
+    inner = Scorer._evaluate
+
+    def counted(self, query, within):
+        if self is bulk and within is None and query in shared:
+            evaluated.append(repr(query))
+        return inner(self, query, within)
+
+    monkeypatch.setattr(Scorer, "_evaluate", counted)
+    for tree in trees:
+        got, expected = bulk.select(tree, bulk.allowed()), scorer(searcher).select(tree, bulk.allowed())
+        assert got.ids.tolist() == expected.ids.tolist() and len(got.ids), text
+        assert np.array_equal(got.scores, expected.scores), text
+    assert len(evaluated) == len(set(evaluated)) == len(shared), text
+
+
+def test_repeated_subtrees_are_the_outermost_ones_met_twice():
+    road, farm = (
+        Or((Term("caption", "road"), Term("title", "road"))),
+        Or((Term("caption", "farm"), Term("exact", "farm"))),
+    )
+    county = Or((Term("caption", "counti"), Phrase("caption", ("counti", "road"))))
+    assert repeated([Or((road, county)), And((road, county))]) == {road, county}
+    assert repeated([Or((road, road, farm))]) == {road}
+    assert repeated([And((Or((road, farm)), county)), Or((road, farm))]) == {Or((road, farm))}  # not road, farm
+    assert repeated([Or((road, farm)), None or Or((county,))]) == set()
 
 
 def test_search_ranks_every_word_first_and_counts_some_words(fsa_index):

@@ -123,7 +123,7 @@ class WhooshSearcher:
         Documents matching every word come first (reordered by the proximity bonus in the ranking's
         window), then those matching only some.
         """
-        bulk = scorer(self._searcher)
+        bulk = scorer(self._searcher, found.some_words, found.every_word)
         allowed = bulk.allowed(found.filter)
         some = bulk.select(found.some_words, allowed)
         # The proximity bonus reorders the first tier: the words can only stand together where all are.
