@@ -254,6 +254,37 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
     assert any(key[0] == "positions" for key in arrays._cache) == keep_all
 
 
+def test_a_phrase_looked_for_in_a_few_documents_keeps_positions_stored_whole(fsa_index, monkeypatch):
+    """Rescoring looks for a phrase in a few documents; a word whose positions a segment stores whole as arrays is
+    read whole anyway, so it is kept (read once per reader, not on every query), and matches stay Whoosh's."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh import postings
+
+    searcher = fsa_index._searcher_now().whoosh
+    arrays = scorer(searcher).arrays
+    arrays._cache.clear()
+    arrays._cached_postings = 0
+    phrase = Phrase("caption", ("of", "the"), slop=3)
+    expected = set(_docs(searcher, phrase))
+    both = np.intersect1d(arrays.term(searcher, "caption", "of").ids, arrays.term(searcher, "caption", "the").ids)
+    assert 0 < len(expected) < len(both)  # some documents hold both words, but not near each other
+    for word in ("of", "the"):
+        assert arrays._in_arrays("caption", word) and arrays._frequency("caption", word) > 20 * postings.WANTED_SHARE
+    rng = np.random.default_rng(3)
+    looked_for = [np.sort(rng.choice(both, 20, replace=False)) for _ in range(5)]
+
+    def live(found):  # deletions are dropped later
+        return found[arrays.live[found]].tolist()
+
+    assert live(arrays.phrase_ids(searcher, phrase, looked_for[0])) == sorted(expected & set(looked_for[0].tolist()))
+    assert ("positions", "caption", "of") in arrays._cache and ("positions", "caption", "the") in arrays._cache
+    monkeypatch.setattr(postings, "_leaf_positions", lambda *args, **kwargs: pytest.fail("positions read again"))
+    for within in looked_for[1:]:
+        assert live(arrays.phrase_ids(searcher, phrase, within)) == sorted(expected & set(within.tolist()))
+    assert live(arrays.phrase_ids(searcher, phrase, both)) == sorted(expected)
+
+
 @pytest.mark.parametrize(
     "words",
     [["the", "bomber"], ["a", "worker"], ["of", "armi"], ["new", "york", "citi"], ["near", "the", "road"]],
