@@ -20,7 +20,7 @@ from ichigo_search import Index
 from ichigo_search.engine.whoosh import sidecar as arrays
 from ichigo_search.engine.whoosh.convert import to_whoosh
 from ichigo_search.engine.whoosh.evaluate import member, scorer, top
-from ichigo_search.query.tree import Or, Phrase, Term
+from ichigo_search.query.tree import And, Or, Phrase, Term, leaves, repeated
 from ichigo_search.search import plan_search
 from ichigo_search.text.analysis import stem
 
@@ -138,6 +138,54 @@ def test_filters_equal_whooshs(fsa_index, text, place, year):
     )
 
 
+@pytest.mark.parametrize("text", ["farm tractor", "county county road", "New York farm", "New York county road"])
+def test_subtrees_shared_by_a_searchs_trees_are_evaluated_once_with_the_same_results(fsa_index, monkeypatch, text):
+    """A search's tiers share their word groups: evaluated once, they give what a scorer evaluating each tree anew
+    gives, scores to the last bit; a subtree first evaluated within a few documents (rescoring looks for phrases
+    there only) is not taken for its whole result."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh.evaluate import Scorer
+
+    engine, searcher = _searchers(fsa_index)
+    found = plan_search(engine, text)
+    trees = [t for t in (found.some_words, found.every_word) if t is not None]
+    shared = repeated(trees)
+    assert shared, text
+    if text.startswith("New York"):  # a place of two words: its group holds phrases
+        assert any(isinstance(leaf, Phrase) for tree in shared for leaf in leaves(tree))
+    bulk = scorer(searcher, *trees)
+    few = scorer(searcher).select(trees[0], bulk.allowed()).ids[:2]
+    for tree in shared:
+        bulk.evaluate(tree, within=few)
+    evaluated: list = []
+    inner = Scorer._evaluate
+
+    def counted(self, query, within):
+        if self is bulk and within is None and query in shared:
+            evaluated.append(repr(query))
+        return inner(self, query, within)
+
+    monkeypatch.setattr(Scorer, "_evaluate", counted)
+    for tree in trees:
+        got, expected = bulk.select(tree, bulk.allowed()), scorer(searcher).select(tree, bulk.allowed())
+        assert got.ids.tolist() == expected.ids.tolist() and len(got.ids), text
+        assert np.array_equal(got.scores, expected.scores), text
+    assert len(evaluated) == len(set(evaluated)) == len(shared), text
+
+
+def test_repeated_subtrees_are_the_outermost_ones_met_twice():
+    road, farm = (
+        Or((Term("caption", "road"), Term("title", "road"))),
+        Or((Term("caption", "farm"), Term("exact", "farm"))),
+    )
+    county = Or((Term("caption", "counti"), Phrase("caption", ("counti", "road"))))
+    assert repeated([Or((road, county)), And((road, county))]) == {road, county}
+    assert repeated([Or((road, road, farm))]) == {road}
+    assert repeated([And((Or((road, farm)), county)), Or((road, farm))]) == {Or((road, farm))}  # not road, farm
+    assert repeated([Or((road, farm)), None or Or((county,))]) == set()
+
+
 def test_search_ranks_every_word_first_and_counts_some_words(fsa_index):
     results = fsa_index.search("farm tractor", limit=1000)
     engine, searcher = _searchers(fsa_index)
@@ -204,6 +252,37 @@ def test_phrases_match_whooshs_whether_positions_are_kept_or_read_per_query(fsa_
                 found = arrays.phrase_ids(searcher, phrase)
                 assert found[arrays.live[found]].tolist() == expected, (field, words, slop)  # deletions drop later
     assert any(key[0] == "positions" for key in arrays._cache) == keep_all
+
+
+def test_a_phrase_looked_for_in_a_few_documents_keeps_positions_stored_whole(fsa_index, monkeypatch):
+    """Rescoring looks for a phrase in a few documents; a word whose positions a segment stores whole as arrays is
+    read whole anyway, so it is kept (read once per reader, not on every query), and matches stay Whoosh's."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh import postings
+
+    searcher = fsa_index._searcher_now().whoosh
+    arrays = scorer(searcher).arrays
+    arrays._cache.clear()
+    arrays._cached_postings = 0
+    phrase = Phrase("caption", ("of", "the"), slop=3)
+    expected = set(_docs(searcher, phrase))
+    both = np.intersect1d(arrays.term(searcher, "caption", "of").ids, arrays.term(searcher, "caption", "the").ids)
+    assert 0 < len(expected) < len(both)  # some documents hold both words, but not near each other
+    for word in ("of", "the"):
+        assert arrays._in_arrays("caption", word) and arrays._frequency("caption", word) > 20 * postings.WANTED_SHARE
+    rng = np.random.default_rng(3)
+    looked_for = [np.sort(rng.choice(both, 20, replace=False)) for _ in range(5)]
+
+    def live(found):  # deletions are dropped later
+        return found[arrays.live[found]].tolist()
+
+    assert live(arrays.phrase_ids(searcher, phrase, looked_for[0])) == sorted(expected & set(looked_for[0].tolist()))
+    assert ("positions", "caption", "of") in arrays._cache and ("positions", "caption", "the") in arrays._cache
+    monkeypatch.setattr(postings, "_leaf_positions", lambda *args, **kwargs: pytest.fail("positions read again"))
+    for within in looked_for[1:]:
+        assert live(arrays.phrase_ids(searcher, phrase, within)) == sorted(expected & set(within.tolist()))
+    assert live(arrays.phrase_ids(searcher, phrase, both)) == sorted(expected)
 
 
 @pytest.mark.parametrize(

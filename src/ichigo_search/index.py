@@ -18,7 +18,7 @@ from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, check_engine, check_format, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError
 from ichigo_search.ranking import DEFAULT, Ranking
-from ichigo_search.search import SearchResults, run_search
+from ichigo_search.search import SearchResults, prepare_spellings, run_search
 from ichigo_search.semantic import has_vectors
 
 if TYPE_CHECKING:
@@ -220,6 +220,8 @@ class Index:
                     self._searcher = self._engine.open(generation, self.memory_map, self.ranking)
                     self._generation, self._files = generation, files
                     self._thesaurus = store.read_meta(generation).get("thesaurus") or None
+                    if self.memory_map:  # long-lived: the gazetteer's keys for typos now, not on a first typo
+                        prepare_spellings(self._thesaurus)
                 else:
                     if self._files is not None:  # a file cut short under an open index: stop here
                         store.verified(generation, store.SIZES, self._files)

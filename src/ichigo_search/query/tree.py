@@ -10,7 +10,7 @@ matches where every part does, ``Or`` where any does, ``AndNot`` where ``wanted`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -101,3 +101,25 @@ def leaves(query: Query) -> Iterator[Query]:
         yield from leaves(query.unwanted)
     else:
         yield query
+
+
+def repeated(trees: Iterable[Query]) -> set[Query]:
+    """The subtrees (other than leaves) that occur more than once among ``trees``, counted as equal trees.
+
+    Only the outermost repeat counts: the parts of a repeated subtree are looked at once, where it first occurs.
+    """
+    seen: set[Query] = set()
+    twice: set[Query] = set()
+
+    def walk(query: Query) -> None:
+        if isinstance(query, Or | And | AndNot):
+            if query in seen:
+                twice.add(query)
+                return
+            seen.add(query)
+            for part in query.parts if isinstance(query, Or | And) else (query.wanted, query.unwanted):
+                walk(part)
+
+    for tree in trees:
+        walk(tree)
+    return twice

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+# The first letters whose words a long-lived index loads before its first query needs them (``Spellings.prepare``).
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
 
 def allowed_edits(word: str) -> int:
     """Edits tolerated for a word of this length: none below 4 letters, 1 for 4-7, 2 from 8.
@@ -45,6 +48,11 @@ class Spellings:
         choices = [w for n in range(size - max_distance, size + max_distance + 1) for w in by_length.get(n, ())]
         found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=None)
         return [(w, distance) for w, distance, _ in found if w != word]
+
+    def prepare(self, letters: Iterable[str] = LETTERS) -> None:
+        """Load the words of these first letters now, not on the first query with a typo that needs them."""
+        for letter in letters:
+            self._bucket(letter)
 
     def _bucket(self, letter: str) -> dict[int, list[str]]:
         bucket = self._buckets.get(letter)

@@ -284,9 +284,13 @@ class Gazetteer:
 
     def near_keys(self, key: str, max_distance: int) -> list[tuple[str, int]]:
         """Other keys within ``max_distance`` edits (a swap counts once) sharing the first letter, with distances."""
+        return self.spellings().near(key, max_distance)
+
+    def spellings(self) -> Spellings:
+        """The keys by first letter, for :meth:`near_keys` (each letter read from the database on first use)."""
         if self._spellings is None:
             self._spellings = Spellings(self._keys_starting)
-        return self._spellings.near(key, max_distance)
+        return self._spellings
 
     def _keys_starting(self, letter: str) -> list[str]:
         rows = self.db.execute(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, readers_arrays
-from ichigo_search.query.tree import And, AndNot, Every, Nothing, Or, Phrase, Query, Term
+from ichigo_search.query.tree import And, AndNot, Every, Nothing, Or, Phrase, Query, Term, repeated
 
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
 SPARSE_FRACTION = 16
@@ -46,10 +46,15 @@ Result = Sparse | Dense
 class Scorer:
     """Evaluates query trees against one open Whoosh searcher (see :func:`scorer`)."""
 
-    def __init__(self, searcher, arrays: ReaderArrays):
+    def __init__(self, searcher, arrays: ReaderArrays, shared: set[Query] | None = None):
         self.searcher = searcher
         self.arrays = arrays
         self.size = arrays.size
+        # Subtrees met more than once (``query.tree.repeated``) are evaluated once, and their results kept
+        # here: a search's tiers share their word groups ("some words" is an Or of the groups "every word"
+        # is an And of), and a word typed twice gives the same group twice.
+        self._shared = shared or set()
+        self._evaluated: dict[Query, Result] = {}
 
     # -- public ------------------------------------------------------------
 
@@ -57,7 +62,16 @@ class Scorer:
         """Every document the query matches (deleted ones included) with its BM25F score.
 
         With ``within`` (sorted document numbers), phrases are only looked for in those documents.
+        Without it, a shared subtree (see :func:`scorer`) is evaluated once: the same result again.
         """
+        if within is not None or not self._shared or query not in self._shared:
+            return self._evaluate(query, within)
+        found = self._evaluated.get(query)
+        if found is None:
+            found = self._evaluated[query] = self._evaluate(query, None)
+        return found
+
+    def _evaluate(self, query: Query, within: np.ndarray | None) -> Result:
         if isinstance(query, Term):
             return self._boosted(self.arrays.term(self.searcher, query.field, query.text), query.boost)
         if isinstance(query, Phrase):
@@ -219,6 +233,10 @@ def top(ids: np.ndarray, scores: np.ndarray, count: int) -> list[tuple[int, floa
     return [(int(i), float(s)) for i, s in zip(ids[order], scores[order], strict=True)]
 
 
-def scorer(searcher) -> Scorer:
-    """A scorer for an open Whoosh searcher; the arrays it reads are cached with the searcher's reader."""
-    return Scorer(searcher, readers_arrays(searcher.reader()))
+def scorer(searcher, *trees: Query | None) -> Scorer:
+    """A scorer for an open Whoosh searcher; the arrays it reads are cached with the searcher's reader.
+
+    The subtrees that occur more than once among ``trees`` (the trees one search evaluates) are
+    evaluated once by this scorer.
+    """
+    return Scorer(searcher, readers_arrays(searcher.reader()), repeated(t for t in trees if t is not None))

@@ -209,15 +209,24 @@ class ReaderArrays:
         """Every position of a term in the ``wanted`` documents (all holding it): (documents, positions), flat.
 
         A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings and
-        the wanted documents are at least 1/WANTED_SHARE of them; else only in the blocks that hold
-        wanted documents, each time.
+        the wanted documents are at least 1/WANTED_SHARE of them, or a segment stores them whole as
+        arrays (read whole anyway: the proximity bonus of common words looked for in a few documents
+        read them on every query); else only in the blocks that hold wanted documents, each time.
         """
         cached = self._cached(("positions", fieldname, text))
         if cached is None:
             frequency = self._frequency(fieldname, text)
-            if frequency > ALL_POSITIONS or len(wanted) * WANTED_SHARE < frequency:
+            few = len(wanted) * WANTED_SHARE < frequency and not self._in_arrays(fieldname, text)
+            if frequency > ALL_POSITIONS or few:
                 return self._wanted_positions(fieldname, text, wanted)
         return _gather(cached if cached is not None else self._term_positions(fieldname, text), wanted)
+
+    def _in_arrays(self, fieldname: str, text) -> bool:
+        """Whether some segment holds the term's positions whole as arrays (read whole even for a few documents)."""
+        return any(
+            segment_arrays(leaf).has_positions(fieldname, leaf.schema[fieldname].to_bytes(text))
+            for leaf, _ in self.leaves
+        )
 
     def _frequency(self, fieldname: str, text) -> int:
         return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)

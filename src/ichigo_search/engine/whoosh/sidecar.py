@@ -152,6 +152,11 @@ class SegmentArrays:
             counts = np.frombuffer(data, dtype=_DTYPES[entry.counts_type], count=entry.count, offset=4 * entry.count)
         return entry, ids, counts, data
 
+    def has_positions(self, fieldname: str, btext: bytes) -> bool:
+        """Whether the term's positions are stored here."""
+        found = self._index.get(fieldname, {}).get(btext)
+        return found is not None and found[2] >= 0
+
     def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, weights) of a term in this segment, if stored as arrays."""
         found = self._read(fieldname, btext)
