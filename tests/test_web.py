@@ -505,6 +505,37 @@ def test_too_many_waiting_requests_are_answered_503_at_once(index):
         assert "busy" in response.text
 
 
+def test_the_api_skips_the_thread_hop_when_the_index_is_free_and_waits_its_turn_otherwise(index, monkeypatch):
+    import threading
+
+    from ichigo_search.web import app as web_app
+
+    hops = []
+    to_thread = web_app.run_in_threadpool
+
+    async def counted(function, *args):
+        hops.append(function)
+        return await to_thread(function, *args)
+
+    monkeypatch.setattr(web_app, "run_in_threadpool", counted)
+    app = create_app(index)
+    site: web_app.SearchApp = app.app.state.site
+    with TestClient(app) as client:
+        free = client.get("/api/search", params={"q": "Guilin"})
+        record = client.get("/api/records/" + free.json()["hits"][0]["id"])
+        assert (free.status_code, record.status_code, len(hops)) == (200, 200, 0)  # answered on the event loop
+        assert client.get("/", params={"q": "Guilin"}).status_code == 200 and len(hops) == 1  # the page: a thread
+
+        answers = []
+        with site._lock:  # another request holds the index: this one waits for it in a thread
+            waiting = threading.Thread(target=lambda: answers.append(client.get("/api/search", params={"q": "Guilin"})))
+            waiting.start()
+            waiting.join(0.3)
+            assert waiting.is_alive() and not answers
+        waiting.join(10)
+    assert len(hops) == 2 and answers[0].json() == free.json()
+
+
 def _truncate_segments(generation: Path) -> None:
     for path in generation.iterdir():
         if path.suffix == ".seg":
