@@ -557,3 +557,29 @@ def test_healthz_reports_a_damaged_index_with_the_reason(index, damage):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error" and "rebuild" in response.json()["error"]
+
+
+def test_a_server_engines_api_requests_wait_on_the_network_in_a_thread(index, monkeypatch):
+    """A search of a server engine (Solr) may wait on a slow node for seconds: it never runs on the event loop."""
+    from ichigo_search import Index
+    from ichigo_search.engine.whoosh import WhooshEngine
+    from ichigo_search.web import app as web_app
+
+    class RemoteLike(WhooshEngine):  # the same index, read as a server engine would be
+        embedded = False
+
+    hops = []
+    to_thread = web_app.run_in_threadpool
+
+    async def counted(function, *args):
+        hops.append(function)
+        return await to_thread(function, *args)
+
+    monkeypatch.setattr(web_app, "run_in_threadpool", counted)
+    remote = Index(index.path, engine=RemoteLike())
+    assert index.embedded and not remote.embedded
+    with TestClient(create_app(remote)) as client:
+        found = client.get("/api/search", params={"q": "Guilin"})
+        record = client.get("/api/records/" + found.json()["hits"][0]["id"])
+    assert (found.status_code, record.status_code, len(hops)) == (200, 200, 2)
+    remote.close()

@@ -73,6 +73,11 @@ class Index:
         self._dense: Dense | bool | None = False  # the generation's record vectors; False: not looked for yet
 
     @property
+    def embedded(self) -> bool:
+        """Whether searches read local files in this process (bounded CPU work) rather than ask a server."""
+        return self._engine.embedded
+
+    @property
     def _engine(self) -> Engine:
         """The engine, its package imported on first use."""
         if self._engine_used is None:

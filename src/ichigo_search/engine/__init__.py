@@ -161,6 +161,8 @@ class Engine(Protocol):
     read_errors: tuple[type[BaseException], ...]
     # Whether record vectors can be kept beside its generations (semantic ranking needs document numbers).
     semantic: bool
+    # Whether its searches read local files in this process (bounded CPU work), not ask a server over the network.
+    embedded: bool
 
     def create(self, generation: Path, ranking: Ranking) -> NewIndex: ...
 

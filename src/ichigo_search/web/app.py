@@ -4,9 +4,10 @@ The index is opened once; it reopens its Whoosh searcher by itself when an
 ``ichigo-search index`` in another process changes it.  Whoosh readers share
 file handles, so requests use the index one at a time.  The pages run in a worker
 thread, so the event loop keeps answering while facets are counted; the JSON API's
-short, bounded reads (at most 100 hits) run on the event loop itself when the index is
-free, because handing a request to a thread and back cost ~0.7 ms of CPU, a fifth of
-a request (README, "Load").
+short, bounded reads (at most 100 hits) of an embedded engine run on the event loop itself
+when the index is free, because handing a request to a thread and back cost ~0.7 ms of CPU,
+a fifth of a request (README, "Load"); a server engine's (Solr's) wait on the network in a
+thread, so that a slow node never stalls the event loop.
 """
 
 from __future__ import annotations
@@ -244,12 +245,12 @@ class SearchApp:
             )
             return {**results.to_dict(), "offset": params.offset}
 
-        data, warning = await self._use_index(run, inline=True)
+        data, warning = await self._use_index(run, inline=self.index.embedded)
         return _warned(JSONResponse(data), warning)
 
     async def api_record(self, request: Request) -> Response:
         record_id = request.path_params["record_id"]
-        record, warning = await self._use_index(Index.get, record_id, inline=True)
+        record, warning = await self._use_index(Index.get, record_id, inline=self.index.embedded)
         if record is None:
             return _warned(JSONResponse({"error": f"no record with id {_echo(record_id)!r}"}, status_code=404), warning)
         return _warned(JSONResponse(record.to_dict()), warning)

@@ -88,6 +88,7 @@ class SolrEngine:
     name = "solr"
     read_errors = ()
     semantic = False  # its searcher names documents by record id, not by number
+    embedded = False
 
     def __init__(
         self,

@@ -128,6 +128,7 @@ class WhooshEngine:
     name = "whoosh"
     read_errors = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
     semantic = True
+    embedded = True
 
     def create(self, generation: Path, ranking: Ranking) -> NewWhooshIndex:
         from whoosh import index
