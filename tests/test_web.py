@@ -505,9 +505,9 @@ def test_too_many_waiting_requests_are_answered_503_at_once(index):
         assert "busy" in response.text
 
 
-def test_the_api_skips_the_thread_hop_when_the_index_is_free_and_waits_its_turn_otherwise(index, monkeypatch):
-    import threading
-
+@pytest.fixture
+def thread_hops(monkeypatch) -> list:
+    """The functions the web app hands to a worker thread, in order (it still hands them)."""
     from ichigo_search.web import app as web_app
 
     hops = []
@@ -518,13 +518,22 @@ def test_the_api_skips_the_thread_hop_when_the_index_is_free_and_waits_its_turn_
         return await to_thread(function, *args)
 
     monkeypatch.setattr(web_app, "run_in_threadpool", counted)
+    return hops
+
+
+def test_the_api_skips_the_thread_hop_when_the_index_is_free_and_waits_its_turn_otherwise(index, thread_hops):
+    import threading
+
+    from ichigo_search.web import app as web_app
+
     app = create_app(index)
     site: web_app.SearchApp = app.app.state.site
     with TestClient(app) as client:
         free = client.get("/api/search", params={"q": "Guilin"})
         record = client.get("/api/records/" + free.json()["hits"][0]["id"])
-        assert (free.status_code, record.status_code, len(hops)) == (200, 200, 0)  # answered on the event loop
-        assert client.get("/", params={"q": "Guilin"}).status_code == 200 and len(hops) == 1  # the page: a thread
+        assert (free.status_code, record.status_code, len(thread_hops)) == (200, 200, 0)  # answered on the event loop
+        page = client.get("/", params={"q": "Guilin"})
+        assert page.status_code == 200 and len(thread_hops) == 1  # the page: a thread
 
         answers = []
         with site._lock:  # another request holds the index: this one waits for it in a thread
@@ -533,7 +542,7 @@ def test_the_api_skips_the_thread_hop_when_the_index_is_free_and_waits_its_turn_
             waiting.join(0.3)
             assert waiting.is_alive() and not answers
         waiting.join(10)
-    assert len(hops) == 2 and answers[0].json() == free.json()
+    assert len(thread_hops) == 2 and answers[0].json() == free.json()
 
 
 def _truncate_segments(generation: Path) -> None:
@@ -559,27 +568,18 @@ def test_healthz_reports_a_damaged_index_with_the_reason(index, damage):
     assert response.json()["status"] == "error" and "rebuild" in response.json()["error"]
 
 
-def test_a_server_engines_api_requests_wait_on_the_network_in_a_thread(index, monkeypatch):
+def test_a_server_engines_api_requests_wait_on_the_network_in_a_thread(index, thread_hops):
     """A search of a server engine (Solr) may wait on a slow node for seconds: it never runs on the event loop."""
     from ichigo_search import Index
     from ichigo_search.engine.whoosh import WhooshEngine
-    from ichigo_search.web import app as web_app
 
     class RemoteLike(WhooshEngine):  # the same index, read as a server engine would be
         embedded = False
 
-    hops = []
-    to_thread = web_app.run_in_threadpool
-
-    async def counted(function, *args):
-        hops.append(function)
-        return await to_thread(function, *args)
-
-    monkeypatch.setattr(web_app, "run_in_threadpool", counted)
     remote = Index(index.path, engine=RemoteLike())
     assert index.embedded and not remote.embedded
     with TestClient(create_app(remote)) as client:
         found = client.get("/api/search", params={"q": "Guilin"})
         record = client.get("/api/records/" + found.json()["hits"][0]["id"])
-    assert (found.status_code, record.status_code, len(hops)) == (200, 200, 2)
+    assert (found.status_code, record.status_code, len(thread_hops)) == (200, 200, 2)
     remote.close()
