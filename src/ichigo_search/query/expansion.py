@@ -20,7 +20,7 @@ from typing import Protocol
 from ichigo_search.document import PLACE_IDS
 from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
-from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, is_cjk, sequence
+from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, has_cjk, is_cjk, sequence
 from ichigo_search.text.spelling import allowed_edits
 from ichigo_search.vocab.gazetteer import Gazetteer, Place, compact_key
 from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, exact_form, token_key, word_keys
@@ -230,7 +230,7 @@ class Expander:
         """Ids of the places a name (any spelling, any case) means, for filters."""
         if self.gazetteer is None:
             return []
-        if any(is_cjk(c) for c in name):
+        if has_cjk(name):
             return [m.place.id for m in self.gazetteer.find(name, require_case=False)]
         candidates = self.gazetteer.resolve(name)
         if not candidates:
@@ -241,7 +241,7 @@ class Expander:
         """Places a query phrase names: every equally preferred reading of an ambiguous name."""
         if self.gazetteer is None:
             return []
-        if any(is_cjk(c) for c in text):
+        if has_cjk(text):
             mentions = self.gazetteer.find(text, require_case=False)
             covered = sum(m.end - m.start for m in mentions)
             han = sum(1 for c in text if is_cjk(c))

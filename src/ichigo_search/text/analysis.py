@@ -25,6 +25,7 @@ __all__ = [
     "analyze",
     "analyze_parts",
     "fold",
+    "has_cjk",
     "is_cjk",
     "sequence",
     "stem",
@@ -89,9 +90,15 @@ CJK_RE = LazyPattern(f"[{_CJK_CLASS}]")
 _SCRIPT_RUN_RE = LazyPattern(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 
 
+def has_cjk(text: str) -> bool:
+    """True when ``text`` holds Han ideographs, kana or Hangul (scripts written without spaces); ASCII text is
+    answered without the pattern."""
+    return not text.isascii() and CJK_RE.search(text) is not None
+
+
 def is_cjk(char: str) -> bool:
-    """True for Han ideographs, kana and Hangul (scripts written without spaces)."""
-    return not char.isascii() and CJK_RE.match(char) is not None
+    """True for a Han ideograph, kana or Hangul character."""
+    return has_cjk(char)
 
 
 @lru_cache(maxsize=200_000)
@@ -127,7 +134,7 @@ def stem(word: str) -> str:
 
 def _split_scripts(text: str, start: int):
     """Yield (is_cjk, piece, piece_start) runs of one script class."""
-    if text.isascii() or CJK_RE.search(text) is None:
+    if not has_cjk(text):
         yield False, text, start
         return
     for run in _SCRIPT_RUN_RE.finditer(text):
@@ -227,7 +234,7 @@ def _folded_terms(text: str) -> tuple[Term, ...]:
     """Unstemmed terms of a text, cached: indexing reads each caption for several fields."""
     terms: list[Term] = []
     pos = 0
-    plain = text.isascii() or CJK_RE.search(text) is None
+    plain = not has_cjk(text)
     for match in _TOKEN_RE.finditer(text):
         start, end = match.span()
         if match.lastgroup == "acronym":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ichigo_search.text.analysis import _CJK_CLASS, CJK_RE, LazyPattern, fold
+from ichigo_search.text.analysis import _CJK_CLASS, LazyPattern, fold, has_cjk
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.util.memo import Remembered
 
@@ -111,7 +111,7 @@ _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 def compact_key(name: str) -> str:
     """The look-up key of a name: Han characters as written, other scripts folded and squeezed."""
     text = unicodedata.normalize("NFKC", name)
-    if not text.isascii() and CJK_RE.search(text):
+    if has_cjk(text):
         return _NOT_CJK_RE.sub("", text)
     return _NOT_ALNUM_RE.sub("", fold(text))
 
@@ -380,7 +380,7 @@ class Gazetteer:
         word_keys: list[str | None] = [None] * len(words)  # each word's compact key, made once
         count = len(words)
         # Words are looked at for hanzi only in a text that has some.
-        han = not text.isascii() and CJK_RE.search(text) is not None
+        han = has_cjk(text)
         # Where a name may start: with case required and no hanzi, only at a capital or a digit.
         capitals = {i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()}
         starts = range(count) if han or not require_case else sorted(capitals)
@@ -389,7 +389,7 @@ class Gazetteer:
             if i < free:
                 continue
             word = texts[i]
-            if han and CJK_RE.search(word):
+            if han and has_cjk(word):
                 found.extend(self._find_han(word, words[i].start(), keys))
                 free = i + 1
                 continue
