@@ -153,8 +153,8 @@ _REMEMBER_TEXTS = 50_000
 class Gazetteer:
     """Read-only access to the place database."""
 
-    def __init__(self, path: Path = DATA_FILE):
-        self.path = path
+    def __init__(self, path: Path | None = None):
+        self.path = path or DATA_FILE  # read at call time: a test points the package at a modified copy
         self._db: sqlite3.Connection | None = None
         self._keys: frozenset[str] | None = None
         self._common: frozenset[str] | None = None
@@ -633,12 +633,12 @@ def _candidates(gazetteer: Gazetteer, key: str) -> list[Place]:
 
 def gazetteer(aliases: dict[str, list[str]] | None = None) -> Gazetteer:
     """The shared gazetteer, with a thesaurus's extra place aliases if given."""
-    return _gazetteer(json.dumps(aliases, sort_keys=True, ensure_ascii=False) if aliases else "")
+    return _gazetteer(json.dumps(aliases, sort_keys=True, ensure_ascii=False) if aliases else "", DATA_FILE)
 
 
 @lru_cache(maxsize=8)
-def _gazetteer(aliases_json: str) -> Gazetteer:
-    places = Gazetteer()
+def _gazetteer(aliases_json: str, path: Path) -> Gazetteer:
+    places = Gazetteer(path)
     if aliases_json:
         places.add_aliases(json.loads(aliases_json))
     return places
