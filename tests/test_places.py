@@ -152,6 +152,19 @@ def test_person_names_are_not_places_and_qualified_small_towns_are():
     assert ("Winchester", "Winchester", "US-IN") in found
 
 
+def test_a_name_that_is_also_an_english_word_is_a_place_with_its_qualifier():
+    """Names that are also English words need place context; a qualifier right after one is that context, at the
+    start of a text too (a catalogue's caption often opens with its place)."""
+    g = gazetteer()
+    for text, name, state in [
+        ("Mobile, Alabama. Workers leaving the yard.", "Mobile", "US-AL"),
+        ("Reading, Pennsylvania. Hosiery mill.", "Reading", "US-PA"),
+        ("Orange, Texas. Housing for war workers.", "Orange", "US-TX"),
+    ]:
+        assert (name, state) in {(m.text, m.place.parent) for m in g.find(text)}, text
+    assert [m.text for m in g.find("Mobile homes in a row, Alabama.")] == ["Alabama"]  # no qualifier right after
+
+
 def test_qualifier_chooses_among_same_named_places():
     g = gazetteer()
     [ohio] = g.find("Main Street, Calcutta, Ohio, in 1940")[:1]

@@ -480,7 +480,9 @@ class Gazetteer:
         after = words[i + size].group().casefold() if i + size < len(words) else ""
         gap_before = text[words[i - 1].end() : group[0].start()] if i > 0 else ""
         after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
-        return before in PLACE_BEFORE or after in PLACE_AFTER or after_comma
+        if before in PLACE_BEFORE or after in PLACE_AFTER or after_comma:
+            return True
+        return self.qualifier(text, group[-1].end()) is not None  # "Mobile, Alabama"
 
     def _in_longer_name(self, text: str, words: list, i: int, size: int, key: str) -> bool:
         """True when the name is part of a person's, an organisation's or a longer place's name.
