@@ -20,6 +20,7 @@ from ichigo_search.cli import main
 from ichigo_search.vocab import data as data_files
 from ichigo_search.vocab import gazetteer as gazetteer_module
 from ichigo_search.vocab.gazetteer import gazetteer
+from ichigo_search.vocab.words import ENGLISH_WORDS
 
 # A record whose own places and caption name Liuzhou only as "Liuchow".
 RECORD = "liuchow-cavalry-column"
@@ -100,13 +101,13 @@ def test_the_command_line_reports_the_data_and_its_change(tmp_path, corpus, monk
     assert runner.invoke(main, ["index", *where], catch_exceptions=False).exit_code == 0
     today = data_files.digest(gazetteer_module.DATA_FILE)
     stats = json.loads(runner.invoke(main, ["stats", "--json", *where], catch_exceptions=False).output)
-    assert stats["data"] == {"gazetteer.sqlite": today}
+    assert stats["data"] == {"gazetteer.sqlite": today, "english-words.txt": data_files.digest(ENGLISH_WORDS)}
     assert f"gazetteer.sqlite {today[:16]}" in runner.invoke(main, ["stats", *where], catch_exceptions=False).output
 
     monkeypatch.setattr(gazetteer_module, "DATA_FILE", upgraded(tmp_path))
     checked = runner.invoke(main, ["check", "--json", *where], catch_exceptions=False)
     report = json.loads(checked.output)
-    assert checked.exit_code == 0 and report["sound"] and report["data"] == {"gazetteer.sqlite": today}
+    assert checked.exit_code == 0 and report["sound"] and report["data"] == stats["data"]
     assert "re-indexes every record" in report["warnings"][0]
     updated = runner.invoke(main, ["index", *where], catch_exceptions=False)
     assert updated.exit_code == 0 and f"note: {NOTE}" in updated.output

@@ -1,6 +1,7 @@
 """The package's data files that indexing and facets derive things from, and stamps that tell when they change.
 
-A record's places are located with the gazetteer (:func:`located_with`) when the record is
+A record's places are located with the gazetteer and the list of ordinary English words (a place
+whose name is one needs place context; :func:`located_with`) when the record is
 indexed, and stay in the index until the record is indexed again: an index records the stamp of
 that data in its generation's metadata, and an update that finds other data re-indexes every
 record (:mod:`ichigo_search.indexing`). Facet columns record the stamp of the data their labels
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ichigo_search.vocab import gazetteer as gazetteer_module
+from ichigo_search.vocab import words as words_module
 
 # Per file name: [size, modification time in ns, blake2b-128 digest of its bytes].
 Stamp = dict[str, list[Any]]
@@ -25,7 +27,7 @@ Stamp = dict[str, list[Any]]
 def located_with() -> tuple[Path, ...]:
     """The data files a record's places are located with when it is indexed (read at call time, so a test can
     point the package at a modified copy)."""
-    return (gazetteer_module.DATA_FILE,)
+    return (gazetteer_module.DATA_FILE, words_module.ENGLISH_WORDS)
 
 
 def digest(path: Path) -> str:
