@@ -129,7 +129,7 @@ class Indexer:
                     corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
                 report = self._rebuild(corpus, progress, retired=generation)
                 if reason and reason.startswith(DATA_REASON):
-                    report.notes.append(f"{reason}: re-indexed all {report.added} records")
+                    report.notes.append(f"{reason}: re-indexed all {report.added:,} records")
                 elif reason:
                     report.notes.append(f"{reason}; rebuilt it from the corpus")
         report.seconds = time.perf_counter() - started
