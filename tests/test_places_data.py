@@ -113,3 +113,23 @@ def test_the_command_line_reports_the_data_and_its_change(tmp_path, corpus, monk
     assert updated.exit_code == 0 and f"note: {NOTE}" in updated.output
     after = json.loads(runner.invoke(main, ["check", "--json", *where], catch_exceptions=False).output)
     assert after["warnings"] == [] and after["data"] != report["data"]
+
+
+def test_a_failed_reindexing_leaves_the_index_answering_as_before(index, corpus, tmp_path, monkeypatch, liuzhou):
+    import errno
+
+    from ichigo_search import IchigoError, store
+
+    live = store.current_generation(index.path)
+    monkeypatch.setattr(gazetteer_module, "DATA_FILE", upgraded(tmp_path))
+
+    def full_disk(stage: str, count: int = 0) -> None:
+        if stage == "meta":
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "crash_point", full_disk)
+    with pytest.raises(IchigoError, match="disk is full"):
+        index.update_from(corpus)
+    assert store.current_generation(index.path) == live and liuzhou in place_ids(index, RECORD)
+    monkeypatch.setattr(store, "crash_point", lambda stage, count=0: None)
+    assert index.update_from(corpus).notes == [NOTE] and liuzhou not in place_ids(index, RECORD)
