@@ -133,3 +133,25 @@ def test_a_failed_reindexing_leaves_the_index_answering_as_before(index, corpus,
     assert store.current_generation(index.path) == live and liuzhou in place_ids(index, RECORD)
     monkeypatch.setattr(store, "crash_point", lambda stage, count=0: None)
     assert index.update_from(corpus).notes == [NOTE] and liuzhou not in place_ids(index, RECORD)
+
+
+def test_an_upgrade_with_other_builtin_place_aliases_says_which_file_changed(index, corpus, tmp_path, monkeypatch):
+    from ichigo_search.vocab import thesaurus
+
+    upgraded_vocabulary = tmp_path / "vocabulary.yaml"
+    text = thesaurus.BUILTIN.read_text(encoding="utf-8")
+    upgraded_vocabulary.write_text(text.replace("\nplaces: {}\n", "\nplaces:\n  Bennett Ave: [Chicago]\n", 1), "utf-8")
+    assert upgraded_vocabulary.read_text(encoding="utf-8") != text
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(thesaurus, "BUILTIN", upgraded_vocabulary)
+    for cached in (thesaurus._builtin, thesaurus._compiled):
+        cached.cache_clear()
+    try:
+        report = index.update_from(corpus)
+    finally:
+        monkeypatch.undo()
+        for cached in (thesaurus._builtin, thesaurus._compiled):
+            cached.cache_clear()
+    assert report.rebuilt and report.notes[0].endswith(
+        "the built-in place aliases (vocabulary.yaml) changed; rebuilt it from the corpus"
+    )
