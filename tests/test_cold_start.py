@@ -190,17 +190,18 @@ def test_words_of_a_prefix_are_read_as_whoosh_expands_them(index, corpus):
     assert compared > 1000
 
 
-def test_a_query_asks_sqlite_whether_its_words_are_common_without_loading_them_all():
-    """Whether a word is also a common English word was answered from all 10,000 such keys, loaded on first use
-    (4 ms of a cold query); a query's few words are now asked of SQLite, a process asking many loads them."""
-    from ichigo_search.vocab.gazetteer import Gazetteer
+def test_a_query_asks_whether_its_words_are_ordinary_without_loading_the_list():
+    """Whether a word is also an ordinary English word (vocab/words.py): a query's few words are looked up in the
+    list's text, a process asking many loads it into a set (which costs a cold query a few milliseconds)."""
+    from ichigo_search.vocab import words
 
-    asked = Gazetteer()
-    common = {key for (key,) in asked.db.execute("SELECT key FROM common")}
-    words = ["reading", "mobile", "bath", "china", "liuzhou", "migrant", "workers", "california", "zzq", ""]
-    assert [asked.is_common_word(word) for word in words] == [word in common for word in words]
-    assert any(word in common for word in words) and not all(word in common for word in words)
-    assert asked._common is None
-    for word in words * 3:
-        assert asked.is_common_word(word) == (word in common)
-    assert asked._common is not None
+    lines = words.ENGLISH_WORDS.read_text(encoding="utf-8").splitlines()
+    listed = {line for line in lines if line and not line.startswith("#")}
+    asked = words._Words()
+    sample = ["reading", "mobile", "bath", "summit", "liuzhou", "workers", "california", "zzq", "", "#", "wash\nmiss"]
+    assert [word in asked for word in sample] == [word in listed for word in sample]
+    assert any(word in listed for word in sample) and not all(word in listed for word in sample)
+    assert asked._set is None
+    for word in sample * 3:
+        assert (word in asked) == (word in listed)
+    assert asked._set == listed

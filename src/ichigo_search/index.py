@@ -20,6 +20,7 @@ from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.search import SearchResults, prepare_spellings, run_search
 from ichigo_search.semantic import has_vectors
+from ichigo_search.vocab import data as data_files
 
 if TYPE_CHECKING:
     from ichigo_search.facets import FacetCounter, Facets
@@ -137,7 +138,8 @@ class Index:
     def needs_update(self, corpus_dir: str | os.PathLike[str]) -> bool:
         """Cheap check (file names, sizes, mtimes) whether the corpus or the index changed since the last build.
 
-        Also true when the index is missing, damaged or of another format version.
+        Also true when the index is missing, damaged or of another format version, or when the places data the
+        records were located with (:func:`ichigo_search.vocab.data.located_with`) changed since.
         """
         try:
             meta = self.meta()
@@ -147,6 +149,7 @@ class Index:
             not meta
             or meta.get("format") != FORMAT_VERSION
             or meta.get("corpus_fingerprint") != fingerprint(Path(corpus_dir))
+            or bool(data_files.changed(meta.get("data"), data_files.located_with(), read=False))
             or bool(store.verify(store.current_generation(self.path), store.CHANGED))
         )
 
@@ -394,11 +397,12 @@ class Index:
         Returns ``index``, ``generation``, ``sound`` (true when nothing is wrong), ``files`` and
         ``bytes`` checked, ``records`` (when it opens) and ``problems`` (one line each); ``warnings``: what
         is amiss without records being lost or unsearchable (a Solr replica down while another serves its
-        shard). A server engine's report on what it keeps is under its name (``solr``: :meth:`inspect
-        <ichigo_search.engine.solr.SolrEngine.inspect>`).
+        shard, places data changed since the records were located); ``data``: the digest of each data file
+        the records' places were located with. A server engine's report on what it keeps is under its name
+        (``solr``: :meth:`inspect <ichigo_search.engine.solr.SolrEngine.inspect>`).
         """
         report: dict[str, Any] = {"index": str(self.path), "generation": None, "sound": False}
-        report.update(files=0, bytes=0, records=None, problems=[], warnings=[])
+        report.update(files=0, bytes=0, records=None, problems=[], warnings=[], data={})
         problems: list[str] = report["problems"]
         try:
             generation = store.current_generation(self.path)
@@ -427,6 +431,13 @@ class Index:
         except IndexFormatError as exc:
             problems.append(_reason(exc))
         problems += [f"{generation.name}/{problem}" for problem in store.verify(generation, store.FULL)]
+        report["data"] = data_files.digests(meta.get("data"))
+        stale = data_files.changed(meta.get("data"), data_files.located_with(), read=True)
+        if meta and stale:
+            report["warnings"].append(
+                f"the places data differ from those the records were located with ({', '.join(stale)}); "
+                "the next `ichigo-search index` re-indexes every record"
+            )
         with contextlib.suppress(IndexFormatError):
             files = store.read_manifest(generation) or {}
             report["files"], report["bytes"] = len(files), sum(entry["size"] for entry in files.values())
@@ -467,6 +478,7 @@ class Index:
                 "corpus_files": meta.get("corpus_files", []),
                 "collection": meta.get("collection", {}),
                 "format": meta.get("format"),
+                "data": data_files.digests(meta.get("data")),
             }
             kept = self._engine.inspect(generation)
             if kept:

@@ -29,6 +29,7 @@ from ichigo_search.ranking import Ranking
 from ichigo_search.semantic.vectors import follow as follow_vectors
 from ichigo_search.semantic.vectors import wanted as vectors_wanted
 from ichigo_search.util.forking import can_fork, gc_frozen
+from ichigo_search.vocab import data as data_files
 from ichigo_search.vocab.gazetteer import Gazetteer, gazetteer
 from ichigo_search.vocab.thesaurus import load
 
@@ -127,7 +128,9 @@ class Indexer:
                 if corpus.kept:  # a rebuild needs every record parsed
                     corpus = load_corpus(corpus_dir, skip_invalid=skip_invalid)
                 report = self._rebuild(corpus, progress, retired=generation)
-                if reason:
+                if reason and reason.startswith(DATA_REASON):
+                    report.notes.append(f"{reason}: re-indexed all {report.added:,} records")
+                elif reason:
                     report.notes.append(f"{reason}; rebuilt it from the corpus")
         report.seconds = time.perf_counter() - started
         return report
@@ -184,10 +187,14 @@ class Indexer:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             return f"{generation}: the index is damaged: {problems[0]}{more}"
         if meta.get("place_aliases") != _place_aliases(corpus):
-            return f"{generation}: the place aliases of {corpus.root / 'thesaurus.yaml'} changed"
-        return None
+            if (meta.get("thesaurus") or {}).get("places") != (corpus.thesaurus or {}).get("places"):
+                return f"{generation}: the place aliases of {corpus.root / 'thesaurus.yaml'} changed"
+            return f"{generation}: the built-in place aliases (vocabulary.yaml) changed"
+        return _data_changed(meta)
 
-    def _base_meta(self, corpus: Corpus) -> dict[str, Any]:
+    def _base_meta(self, corpus: Corpus, known: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A generation's metadata; ``known``: the live generation's, whose data digests are reused when the
+        files' sizes and times are unchanged."""
         return {
             "format": FORMAT_VERSION,
             "engine": self.engine.name,
@@ -197,6 +204,8 @@ class Indexer:
             "collection": corpus.collection,
             "thesaurus": corpus.thesaurus,
             "place_aliases": _place_aliases(corpus),
+            # The data the records' places were located with (what changes there re-indexes every record).
+            "data": data_files.stamp(data_files.located_with(), (known or {}).get("data")),
             "records": corpus.size,
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -328,7 +337,7 @@ class Indexer:
                 raise _Unreadable(f"the file states disagree with the index about record {record_id!r}")
         removed = [record_id for record_id in indexed if record_id not in wanted]
         report.deleted = len(removed)
-        new_meta = {**self._base_meta(corpus), "built_at": meta.get("built_at")}
+        new_meta = {**self._base_meta(corpus, meta), "built_at": meta.get("built_at")}
         if not (changes or removed or vectors_wanted(generation, self.semantic)):
             # same documents: only the fingerprint and file states move on
             _write_file_states(generation, corpus)
@@ -344,6 +353,20 @@ class Indexer:
             raise
         store.remove_stale(self.root, keep=copy)
         return report
+
+
+# How the reason an update gives for re-indexing every record because of the places data starts.
+DATA_REASON = "the places data"
+
+
+def _data_changed(meta: dict[str, Any]) -> str | None:
+    """Why every record must be located again (the places data differ from those it was indexed with), or None."""
+    if not meta.get("data"):
+        return f"{DATA_REASON} the index was built with are not recorded (an index of an earlier version)"
+    changed = data_files.changed(meta["data"], data_files.located_with(), read=True)
+    if not changed:
+        return None
+    return f"{DATA_REASON} changed since the index was built ({', '.join(changed)})"
 
 
 class _Unreadable(Exception):

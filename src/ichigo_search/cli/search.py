@@ -195,6 +195,7 @@ def stats(as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> Non
         ("updated", figures.get("updated_at") or ""),
         ("corpus", figures.get("corpus") or ""),
         ("files", ", ".join(figures.get("corpus_files", []))),
+        ("data", ", ".join(f"{name} {digest[:16]}" for name, digest in (figures.get("data") or {}).items())),
         *(server_lines(figures["solr"]) if "solr" in figures else []),
     ]
     for key, value in lines:

@@ -250,7 +250,7 @@ class Expander:
         if len(key) < 3:
             return []
         capitalized = all(u.text[:1].isupper() for u in units)
-        if (len(key) <= 3 or self.gazetteer.is_common_word(key)) and not capitalized:
+        if (len(key) <= 3 or self.gazetteer.needs_context(key)) and not capitalized:
             return []
         candidates = self.gazetteer.candidates(text)
         if not candidates:

@@ -261,6 +261,7 @@ _META_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "thesaurus": ((dict,), "an object"),
     "collection": ((dict,), "an object"),
     "place_aliases": ((dict,), "an object"),
+    "data": ((dict,), "an object"),
     "corpus_files": ((list,), "a list"),
     "records": ((int,), "a whole number"),
     "corpus_path": ((str,), "text"),

@@ -22,6 +22,7 @@ from pathlib import Path
 from ichigo_search.text.analysis import _CJK_CLASS, LazyPattern, fold, has_cjk
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.util.memo import Remembered
+from ichigo_search.vocab.words import is_ordinary_word
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer.sqlite"
 MAX_NAME_TOKENS = 4
@@ -153,12 +154,11 @@ _REMEMBER_TEXTS = 50_000
 class Gazetteer:
     """Read-only access to the place database."""
 
-    def __init__(self, path: Path = DATA_FILE):
-        self.path = path
+    def __init__(self, path: Path | None = None):
+        self.path = path or DATA_FILE  # read at call time: a test points the package at a modified copy
         self._db: sqlite3.Connection | None = None
         self._keys: frozenset[str] | None = None
-        self._common: frozenset[str] | None = None
-        self._common_asked = 0  # is_common_word's keys asked of SQLite before it loads them all
+        self._abbreviations: frozenset[str] | None = None  # states' abbreviations (needs_context)
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
@@ -254,17 +254,12 @@ class Gazetteer:
             lineage = self._lineages[place.id] = frozenset([place.id, *(a.id for a in self._chain(place))])
         return lineage
 
-    def is_common_word(self, key: str) -> bool:
-        """True when a name is also an ordinary English word (it then needs place context).
-
-        The first few keys are asked of SQLite (a query asks one a word; loading all 10,000 took 4 ms of
-        a cold query), then they are all loaded (a process that scans many texts)."""
-        if self._common is None and self._common_asked < _SCANS_BEFORE_LOADING:
-            self._common_asked += 1
-            return self.db.execute("SELECT 1 FROM common WHERE key = ?", (key,)).fetchone() is not None
-        if self._common is None:
-            self._common = frozenset(row[0] for row in self.db.execute("SELECT key FROM common"))
-        return key in self._common
+    def needs_context(self, key: str) -> bool:
+        """True when a name is a place only with place context: an ordinary English word (``Mobile``:
+        :func:`~ichigo_search.vocab.words.is_ordinary_word`) or a state's abbreviation (``Calif``, ``Tenn``)."""
+        if self._abbreviations is None:
+            self._abbreviations = frozenset(row[0] for row in self.db.execute("SELECT key FROM abbreviations"))
+        return is_ordinary_word(key) or key in self._abbreviations
 
     def keys(self) -> frozenset[str]:
         """Every look-up key (loaded once, for finding names in captions)."""
@@ -475,12 +470,14 @@ class Gazetteer:
             return True
         if self._in_longer_name(text, words, i, size, key):
             return False
-        if len(key) > 3 and not self.is_common_word(key):
+        if len(key) > 3 and not self.needs_context(key):
             return True
         after = words[i + size].group().casefold() if i + size < len(words) else ""
         gap_before = text[words[i - 1].end() : group[0].start()] if i > 0 else ""
         after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
-        return before in PLACE_BEFORE or after in PLACE_AFTER or after_comma
+        if before in PLACE_BEFORE or after in PLACE_AFTER or after_comma:
+            return True
+        return self.qualifier(text, group[-1].end()) is not None  # "Mobile, Alabama"
 
     def _in_longer_name(self, text: str, words: list, i: int, size: int, key: str) -> bool:
         """True when the name is part of a person's, an organisation's or a longer place's name.
@@ -503,7 +500,7 @@ class Gazetteer:
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
             if gap == " " and word[0].isupper() and word.casefold() not in _NOT_NAME_OR_COMPASS:
                 sentence_start = previous.start() == 0 or text[: previous.start()].rstrip()[-1:] in ".!?:;([\"'"
-                if not (sentence_start and self.is_common_word(compact_key(word))):
+                if not (sentence_start and is_ordinary_word(compact_key(word))):
                     return True
         if i + size < len(words):
             following = words[i + size]
@@ -633,12 +630,12 @@ def _candidates(gazetteer: Gazetteer, key: str) -> list[Place]:
 
 def gazetteer(aliases: dict[str, list[str]] | None = None) -> Gazetteer:
     """The shared gazetteer, with a thesaurus's extra place aliases if given."""
-    return _gazetteer(json.dumps(aliases, sort_keys=True, ensure_ascii=False) if aliases else "")
+    return _gazetteer(json.dumps(aliases, sort_keys=True, ensure_ascii=False) if aliases else "", DATA_FILE)
 
 
 @lru_cache(maxsize=8)
-def _gazetteer(aliases_json: str) -> Gazetteer:
-    places = Gazetteer()
+def _gazetteer(aliases_json: str, path: Path) -> Gazetteer:
+    places = Gazetteer(path)
     if aliases_json:
         places.add_aliases(json.loads(aliases_json))
     return places

@@ -13,7 +13,7 @@ or two-word form also written apart and joined; a form written ``=colored`` is
 the word as written only (its stem, *color*, is another word).
 
 An abbreviation whose short form is also an ordinary English word (``Wash``, ``Ill``,
-``Mass``, ``Miss``: frequent words, listed in ``data/english-words.txt``) finds its long forms
+``Mass``, ``Miss``: :func:`ichigo_search.vocab.words.is_ordinary_word`) finds its long forms
 only where the query writes it with its period (``Wash.``), and its long forms do not
 find it: *washington* must not match "wash day", nor *ill* Illinois.
 """
@@ -28,11 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from ichigo_search.text.analysis import STOP_WORDS, analyze, sequence, stem
+from ichigo_search.vocab.words import ENGLISH_WORDS, is_ordinary_word
 
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "vocabulary.yaml"
-# Short, frequent English words (SCOWL size 35, Zipf >= 4; tools/build_english_words.py): abbreviations
-# that are also words.
-ENGLISH_WORDS = BUILTIN.parent / "english-words.txt"
 SECTIONS = ("synonyms", "abbreviations", "related", "places", "bridges")
 # A bridge row: today's terms, the period's terms, terms the modern ones cover, and the authority.
 BRIDGE_SIDES = ("modern", "period", "narrower")
@@ -80,16 +78,10 @@ def word_keys(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(stem(w) for w in words), words
 
 
-@lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
-    lines = ENGLISH_WORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
-
-
 def is_english_word(form: str) -> bool:
-    """Whether a form is one frequent English word (``Wash``, ``ill``), by the word list the package ships."""
+    """Whether a form is one word, an ordinary English word (``Wash``, ``ill``: :mod:`~ichigo_search.vocab.words`)."""
     key = token_key(form)
-    return len(key) == 1 and key[0] in _english_words()
+    return len(key) == 1 and is_ordinary_word(key[0])
 
 
 def exact_form(form: str) -> tuple[str, bool]:

@@ -1,0 +1,56 @@
+"""Ordinary English words: the package's one answer to "is this also an ordinary word".
+
+The source is ``data/english-words.txt``, made by ``tools/build_english_words.py``: the lowercase
+words of SCOWL size 35 (Debian's ``wamerican-small``) that are frequent in English (Zipf >= 4 in
+wordfreq). It is general English, chosen by no collection that the tests or benchmarks search.
+Two questions ask it:
+
+- the thesaurus: an abbreviation whose short form is an ordinary word (``Wash``, ``Ill``, ``Mass``,
+  ``Miss``) finds its long forms only written with its period, and they do not find it;
+- the gazetteer: a place's name that is an ordinary word (``Mobile``, ``Reading``, ``Summit``) is a
+  place only with place context, and such a word opening a sentence does not join the name after it
+  (``Rural Ohio``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ENGLISH_WORDS = Path(__file__).resolve().parents[1] / "data" / "english-words.txt"
+# Words a process asks about before it loads them all into a set: a query asks about a few (a search of the
+# file's text each, microseconds), a process that scans captions about many.
+_ASKED_BEFORE_LOADING = 20
+
+
+class _Words:
+    """The word list, searched as text for the first few words asked, then loaded into a set."""
+
+    def __init__(self) -> None:
+        self._text: str | None = None
+        self._set: frozenset[str] | None = None
+        self._asked = 0
+
+    def __contains__(self, word: str) -> bool:
+        if self._set is not None:
+            return word in self._set
+        if self._text is None:
+            self._text = "\n" + ENGLISH_WORDS.read_text(encoding="utf-8")
+        if self._asked < _ASKED_BEFORE_LOADING:
+            self._asked += 1
+            return _listable(word) and f"\n{word}\n" in self._text
+        self._set = frozenset(line for line in self._text.splitlines() if _listable(line))
+        self._text = None
+        return word in self._set
+
+
+def _listable(word: str) -> bool:
+    """A line of the list that is a word (not empty, not a comment), or a word that may be one."""
+    return bool(word) and not word.startswith("#") and "\n" not in word
+
+
+_WORDS = _Words()
+
+
+def is_ordinary_word(word: str) -> bool:
+    """Whether ``word`` (one folded word, lowercase: a gazetteer key, a token) is an ordinary English word."""
+    return word in _WORDS
