@@ -52,3 +52,21 @@ def test_the_words_of_a_place_name_also_match_apart(fsa_index):
     assert all("Bradford County" in hit.places for hit in fsa_index.search("Bradford County", limit=5))
     for hit in results:
         assert "client" in hit.caption and "Bradford" in hit.caption and "County" in hit.caption, hit.caption
+
+
+def test_a_rare_form_of_a_word_the_captions_hold_is_not_called_a_misspelling(tmp_path):
+    """*swamps* is in one FSA/OWI caption, *stamps* in 74 and *swamp* in 17: only *nerby* is a typo."""
+    (tmp_path / "corpus").mkdir()
+    wanted = re.compile(r"\b(swamps?|stamps|nearby)\b", re.IGNORECASE)
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as f:
+        lines = [line for line in f if wanted.search(line)]
+    (tmp_path / "corpus" / "fsa.jsonl").write_text("".join(lines), encoding="utf-8")
+    idx = Index(tmp_path / "index")
+    idx.update_from(tmp_path / "corpus")
+    try:
+        results = idx.search("Georgia swamps Irwinville nerby")
+        assert results.suggestion == "Georgia swamps Irwinville nearby"
+        assert "swamps" in results[0].caption
+        assert idx.search("Georgia swamps").suggestion is None
+    finally:
+        idx.close()

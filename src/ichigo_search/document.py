@@ -27,6 +27,8 @@ FORMAT_VERSION = 14
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")
+# The field whose document frequencies say how common a word is (query weighting, typo checks).
+CAPTION_FIELD = "caption"
 # Folded but unstemmed forms of title, caption and places (weight: ranking.Ranking.exact_weight).
 EXACT_FIELD = "exact"
 # Joins the texts of a multi-text field; never in a caption (control characters are rejected).

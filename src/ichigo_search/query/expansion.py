@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Protocol
 
-from ichigo_search.document import PLACE_IDS
+from ichigo_search.document import CAPTION_FIELD, PLACE_IDS
 from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
 from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, has_cjk, is_cjk, sequence
@@ -263,6 +263,15 @@ class Expander:
     def _known(self, form: str) -> int:
         return self.vocabulary.frequency(form) if self.vocabulary is not None and form else 0
 
+    def _inflects_known(self, text: str) -> bool:
+        """True when the stem of ``text`` is in more than ``RARE_WORD`` captions: a real word, however rare its form."""
+        stems = analyze(text)
+        return (
+            self.vocabulary is not None
+            and len(stems) == 1
+            and self.vocabulary.doc_frequency(CAPTION_FIELD, stems[0].text) > RARE_WORD
+        )
+
     def _named(self, place: Place) -> int:
         """Captions naming a place in any spelling; without an index, its population (to prefer the larger)."""
         if self.vocabulary is None:
@@ -324,7 +333,9 @@ class Expander:
             for place in places[:1]:
                 group.places.append(place)
                 group.alternatives.append(Alternative(TYPO_WEIGHT / distance, place=place.id))
-        if scored:  # in the case typed: "Valian" -> "Valiant", "montanna" -> "montana"
+        # In the case typed: "Valian" -> "Valiant", "montanna" -> "montana"; a rare form of a word the captions
+        # hold ("swamps" beside "swamp") is still matched with its neighbours but not called a misspelling.
+        if scored and not self._inflects_known(unit.text):
             display = scored[0][3]
             group.correction = display[:1].upper() + display[1:] if unit.text[:1].isupper() else display.lower()
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ichigo_search.document import EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS
+from ichigo_search.document import CAPTION_FIELD, EXACT_FIELD, PLACE_TREE, SEARCH_FIELDS
 from ichigo_search.query.expansion import Expander
 from ichigo_search.query.plan import Plan, plan, unit_query, years_query
 from ichigo_search.query.syntax import Unit, parse
@@ -37,8 +37,6 @@ MAX_FILTER_YEARS = 400
 # description ("flow past a flat plate at high speed"): plain BM25 over its words, without near
 # synonyms, ranks those better.
 MAX_TIERED_GROUPS = 4
-# The field whose document frequencies weight the word groups of such a query (Ranking.idf_emphasis).
-IDF_FIELD = "caption"
 
 
 class Statistics(Protocol):
@@ -130,7 +128,7 @@ def emphasize(
     documents = index.doc_count_all()
     weighted = []
     for query, words in zip(groups, stems, strict=True):
-        frequency = min((index.doc_frequency(IDF_FIELD, w) for w in words), default=0)
+        frequency = min((index.doc_frequency(CAPTION_FIELD, w) for w in words), default=0)
         weight = (math.log(documents / (frequency + 1)) + 1) ** ranking.idf_emphasis
         weighted.append(boosted(query, query.boost * weight))
     return weighted
