@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +101,39 @@ class SegmentColumns:
         """Columns kept by :meth:`to_bytes`, their label ids translated through ``label_ids``."""
         docs, labels, decade_docs, decades = (np.frombuffer(d, dtype="<i4") for d in data)
         return cls(docs, label_ids[labels], decade_docs, decades)
+
+
+class _Counts:
+    """Pairs of (document, value) laid out for counting the values of any set of documents.
+
+    The pairs are ordered by document, so each document's values are one slice (``starts[doc]`` to
+    ``starts[doc + 1]``); a count gathers the slices of the documents asked for, or, when they are most
+    of the index, subtracts the slices of the others from the count over every document. Either way it
+    touches at most half the pairs (a mask over every pair cost ~1.5 ms at 98,244 captions, whatever
+    the number of matches; the slices of 1,000 matches cost ~0.03 ms).
+    """
+
+    def __init__(self, docs: np.ndarray, values: np.ndarray, size: int, kinds: int):
+        order = np.argsort(docs, kind="stable") if len(docs) > 1 and np.any(docs[1:] < docs[:-1]) else None
+        self.values = np.ascontiguousarray(values if order is None else values[order], dtype=np.intp)
+        docs = docs if order is None else docs[order]
+        self.starts = np.searchsorted(docs, np.arange(size + 1))
+        self.size, self.kinds = size, kinds
+        self.everything = np.bincount(self.values, minlength=kinds)
+
+    def count(self, docnums: np.ndarray) -> np.ndarray:
+        """How many of ``docnums`` (distinct document numbers) have each value."""
+        if 2 * len(docnums) <= self.size:
+            return self._count(docnums)
+        others = np.ones(self.size, dtype=bool)
+        others[docnums] = False
+        return self.everything - self._count(np.flatnonzero(others))
+
+    def _count(self, docnums: np.ndarray) -> np.ndarray:
+        begin = self.starts[docnums]
+        length = self.starts[docnums + 1] - begin
+        positions = np.repeat(begin - (np.cumsum(length) - length), length) + np.arange(int(length.sum()))
+        return np.bincount(self.values[positions], minlength=self.kinds)
 
 
 def _data_files() -> tuple[Path, ...]:
@@ -190,6 +222,7 @@ class FacetCounter:
     def __init__(self) -> None:
         self._segments: dict[str, SegmentColumns] = {}
         self._joined: tuple[tuple, SegmentColumns] | None = None
+        self._counts: tuple[SegmentColumns, _Counts, _Counts, list[int]] | None = None  # laid out for counting
         self._label_ids: dict[str, int] = {}  # facet label -> its id in the columns
         self._labels: list[str] = []
         self._names: dict[str, int | None] = {}  # gazetteer id -> label id
@@ -357,17 +390,25 @@ class FacetCounter:
         if generation is not None and generation != self._loaded:
             self._loaded = generation
             self.load(generation)
-        docnums = np.asarray(searcher.matching(found), dtype=np.int64)
-        columns = self.columns(searcher)
-        matched = np.zeros(searcher.doc_count_all(), dtype=bool)
-        matched[docnums] = True
-        places = np.bincount(columns.place_labels[matched[columns.place_docs]], minlength=len(self._labels))
-        decades = Counter(columns.decades[matched[columns.decade_docs]].tolist())
+        docnums = np.asarray(searcher.matching(found), dtype=np.intp)
+        places, decades, decade_values = self._counted(searcher)
+        per_decade = decades.count(docnums)
         return Facets(
             total=len(docnums),
-            places=self._most_frequent(places, size),
-            decades=[FacetValue(f"{decade}s", n) for decade, n in sorted(decades.items())],
+            places=self._most_frequent(places.count(docnums), size),
+            decades=[FacetValue(f"{decade_values[i]}s", int(per_decade[i])) for i in np.flatnonzero(per_decade)],
         )
+
+    def _counted(self, searcher: Searcher) -> tuple[_Counts, _Counts, list[int]]:
+        """The place and decade pairs of :meth:`columns`, laid out for counting, and the decades they number."""
+        columns = self.columns(searcher)
+        if self._counts is None or self._counts[0] is not columns:
+            size = searcher.doc_count_all()
+            decade_values, decade_codes = np.unique(columns.decades, return_inverse=True)
+            places = _Counts(columns.place_docs, columns.place_labels, size, len(self._labels))
+            decades = _Counts(columns.decade_docs, decade_codes.ravel(), size, len(decade_values))
+            self._counts = (columns, places, decades, decade_values.tolist())
+        return self._counts[1], self._counts[2], self._counts[3]
 
     def _count_by_engine(self, searcher: CountingSearcher, found: Matching | None, size: int) -> Facets:
         """The counts of an engine that counts values itself, labelled as the columns label them.
