@@ -242,3 +242,32 @@ def test_outdated_facet_columns_are_built_again(index, monkeypatch, tmp_path):
     assert counter.load(index._generation) == 0
     monkeypatch.undo()
     assert counter.count(index._searcher_now(), "Japanese", generation=index._generation).to_dict() == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "place", "year", "offset"),
+    [
+        ("Liuzhou airbase", None, None, 0),
+        ("Japanese", "Guilin", None, 1),
+        ("", "China", "1940s", 0),
+        ("", None, None, 0),
+    ],
+)
+def test_search_with_facets_plans_once_and_answers_as_search_and_facets(
+    sample_index, monkeypatch, query, place, year, offset
+):
+    """The search page and ``query --facets`` ask for both; planning the query once saved ~0.5 ms of a 98k page."""
+    import ichigo_search.facets as facets_module
+    import ichigo_search.index as index_module
+    import ichigo_search.search as search_module
+
+    apart = sample_index.search(query, limit=3, offset=offset, place=place, year=year)
+    counted = sample_index.facets(query, place=place, year=year, size=4)
+    plans = []
+    for module in (facets_module, index_module, search_module):
+        real = module.plan_search
+        monkeypatch.setattr(module, "plan_search", lambda *args, real=real: plans.append(args[1]) or real(*args))
+    results, facets = sample_index.search_with_facets(query, limit=3, offset=offset, place=place, year=year, size=4)
+    assert results.to_dict() == apart.to_dict() and facets == counted
+    assert results.total == facets.total
+    assert len(plans) == 1 or (query == "" and place is None)  # nothing to look for: planned again, as cheaply

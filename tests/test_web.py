@@ -348,6 +348,7 @@ def test_errors_never_show_a_traceback(index, monkeypatch):
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(index, "search", broken)
+    monkeypatch.setattr(index, "search_with_facets", broken)
     with TestClient(create_app(index), raise_server_exceptions=False) as client:
         api = client.get("/api/search", params={"q": "Guilin"})
         page = client.get("/", params={"q": "Guilin"})
@@ -481,7 +482,7 @@ def test_security_headers_on_every_response_including_errors(index, monkeypatch)
         def damaged(*args, **kwargs):
             raise IndexFormatError("damaged")
 
-        monkeypatch.setattr(index, "search", damaged)
+        monkeypatch.setattr(index, "search_with_facets", damaged)
         responses.append(client.get("/", params={"q": "Guilin"}))  # 503
     assert [r.status_code for r in responses] == [200, 400, 404, 405, 200, 500, 503]
     for response in responses:

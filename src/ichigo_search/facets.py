@@ -215,8 +215,8 @@ class FacetCounter:
     A segment's columns are built the first time a search meets it, from the postings of
     its place tree, place names and years (no stored record is read); the columns of a
     searcher's segments, shifted to its document numbers, are joined once per set of
-    segments. A count is then one mask of the matching documents and two ``bincount``
-    calls, whatever the number of matches.
+    segments. A count then gathers the matching documents' slices of the columns (:class:`_Counts`)
+    and adds them up with ``bincount``.
     """
 
     def __init__(self) -> None:
@@ -375,14 +375,17 @@ class FacetCounter:
         thesaurus: dict | None = None,
         ranking: Ranking = DEFAULT,
         generation: Path | None = None,
+        found: Matching | None = None,
     ) -> Facets:
         """The ``size`` most frequent places and every decade among all captions matching the search.
 
         An empty search (no words, no filters) matches nothing, as in ``Index.search``;
         with ``browse`` it counts every caption instead (a collection overview). ``generation``:
-        the searcher's folder, whose COLUMNS_FILE holds its segments' columns.
+        the searcher's folder, whose COLUMNS_FILE holds its segments' columns. ``found``: the search's
+        ``plan_search``, if the caller has made it already.
         """
-        found = plan_search(searcher, text, place, year, thesaurus, ranking)
+        if found is None:
+            found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
         if isinstance(searcher, CountingSearcher):

@@ -203,8 +203,9 @@ class SearchApp:
                 decades=decades,
             )
         started = time.perf_counter()
-        results = index.search(params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year)
-        facets = index.facets(params.q, place=params.place, year=params.year, size=FACET_PLACES)
+        results, facets = index.search_with_facets(
+            params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year, size=FACET_PLACES
+        )
         seconds = time.perf_counter() - started
         unfiltered = None
         if not results.total and params.filtered and params.q.strip():
