@@ -594,3 +594,26 @@ def test_a_server_engines_requests_wait_on_the_network_in_a_thread(index, thread
         page = client.get("/", params={"q": "Guilin"})
     assert (found.status_code, record.status_code, page.status_code, len(thread_hops)) == (200, 200, 200, 3)
     remote.close()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ("Liuzhou airbase", None, None, 1),
+        ('"cavalry column" -mines', "Guilin", "1940s", 3),
+        ("a&b=c+d%20/é#?", "São Paulo; Rio", "1944..1945", 2),
+        ("一号作戦", None, "1940s", 1),
+        ("", "Utah", None, 1),
+        ("", None, None, 5),
+    ],
+)
+def test_search_urls_are_encoded_as_urlencode_encodes_them(values):
+    """Links are written without urlencode (a page has ~50), byte for byte as it wrote them."""
+    from urllib.parse import urlencode
+
+    from ichigo_search.web.views import search_url
+
+    q, place, year, page = values
+    pairs = [(name, value) for name, value in (("q", q), ("place", place), ("year", year)) if value]
+    pairs += [("page", str(page))] if page > 1 else []
+    assert search_url(q, place, year, page) == ("/?" + urlencode(pairs) if pairs else "/")

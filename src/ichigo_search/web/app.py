@@ -46,7 +46,7 @@ FACET_PLACES = 10
 # Requests allowed to wait for the index in threads at once; more are answered 503 at once (backpressure).
 MAX_WAITING = 64
 # A request that has waited longer than this (seconds, since the server read it) is answered 503 at once.
-MAX_QUEUE_SECONDS = 0.5
+MAX_QUEUE_SECONDS = 1.0
 # The scope key under which the server (web.server) puts the time.monotonic() at which it read a request.
 RECEIVED = "ichigo.received"
 # The health check's query: any words will do, it only has to read the index.
