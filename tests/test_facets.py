@@ -276,13 +276,36 @@ def test_search_with_facets_plans_once_and_answers_as_search_and_facets(
 def test_facets_of_a_ranked_search_count_what_the_ranking_matched(sample_index, monkeypatch):
     """The page's facets reuse the documents its ranking matched (evaluating the query again was ~0.2 ms of a
     98k page) and count the same as facets asked for alone."""
+    from ichigo_search import Index
     from ichigo_search.engine.whoosh import searcher as whoosh_searcher
 
-    alone = sample_index.facets("Japanese soldiers", size=20)
+    with Index(sample_index.path) as other:
+        alone = other.facets("Japanese soldiers", size=20)
     evaluations = []
     real = whoosh_searcher.scorer
     monkeypatch.setattr(whoosh_searcher, "scorer", lambda *args: evaluations.append(args) or real(*args))
     results, facets = sample_index.search_with_facets("Japanese soldiers", size=20)
     assert len(evaluations) == 1 and facets == alone and facets.total == results.total > 0
-    sample_index.facets("Japanese soldiers", size=20)  # another plan: evaluated again, not taken from the ranking
-    assert len(evaluations) == 2
+
+
+def test_counts_are_kept_per_search_generation_and_thesaurus(index, corpus, monkeypatch):
+    """Asked again (the next page of a search), the same search of the same generation is not planned or counted
+    again; another thesaurus, or a new generation, counts afresh."""
+    import ichigo_search.facets as facets_module
+
+    first = index.facets("Japanese")
+    plans = []
+    real = facets_module.plan_search
+    monkeypatch.setattr(facets_module, "plan_search", lambda *args: plans.append(args[1]) or real(*args))
+    kept = index.facets("Japanese")
+    assert kept == first and plans == []
+    kept.places.clear()  # a caller's change does not reach the counts kept
+    assert index.facets("Japanese") == first and plans == []
+    index.facets("Japanese", size=3)
+    assert plans == ["Japanese"]
+    index._thesaurus = dict(index._thesaurus or {})  # the corpus thesaurus changed, in the same generation
+    assert index.facets("Japanese") == first and plans == ["Japanese"] * 2
+    extra = corpus / "extra.jsonl"
+    extra.write_text(json.dumps({"id": "x9", "caption": "Japanese patrol", "places": ["Guilin"]}) + "\n")
+    index.update_from(corpus)
+    assert index.facets("Japanese").total == first.total + 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ from ichigo_search.vocab.gazetteer import gazetteer
 
 # A generation's facet columns, per segment (see write_columns).
 COLUMNS_FILE = "facet-columns.bin"
+# Counts kept per counter, for the searches asked for again (the next page of a search, a popular query).
+CACHED_COUNTS = 256
 _COLUMNS_FORMAT = 2
 
 
@@ -228,6 +231,7 @@ class FacetCounter:
         self._names: dict[str, int | None] = {}  # gazetteer id -> label id
         self._known: dict[str, bool] = {}  # place name -> the gazetteer knows it
         self._loaded: Path | None = None  # the generation whose COLUMNS_FILE was read last
+        self._cached: OrderedDict[tuple, tuple[Any, Ranking, Facets]] = OrderedDict()  # see count()
 
     def load(self, generation: Path, keys: set[str] | None = None) -> int:
         """Take the columns of segments not yet read (of ``keys`` only, if given) from ``generation``'s
@@ -383,7 +387,18 @@ class FacetCounter:
         with ``browse`` it counts every caption instead (a collection overview). ``generation``:
         the searcher's folder, whose COLUMNS_FILE holds its segments' columns. ``found``: the search's
         ``plan_search``, if the caller has made it already.
+
+        With a ``generation``, the last :data:`CACHED_COUNTS` counts are kept per search: a generation's
+        documents never change once it is live (an update writes a new one), so the same search of the
+        same generation, thesaurus and ranking counts the same.
         """
+        key = None
+        if generation is not None and not isinstance(searcher, CountingSearcher):
+            key = (generation, searcher.doc_count_all(), searcher.doc_count(), text, place, year, size, browse)
+            kept = self._cached.get(key)
+            if kept is not None and kept[0] is thesaurus and kept[1] is ranking:
+                self._cached.move_to_end(key)
+                return _copy(kept[2])
         if found is None:
             found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
@@ -396,11 +411,16 @@ class FacetCounter:
         docnums = np.asarray(searcher.matching(found), dtype=np.intp)
         places, decades, decade_values = self._counted(searcher)
         per_decade = decades.count(docnums)
-        return Facets(
+        facets = Facets(
             total=len(docnums),
             places=self._most_frequent(places.count(docnums), size),
             decades=[FacetValue(f"{decade_values[i]}s", int(per_decade[i])) for i in np.flatnonzero(per_decade)],
         )
+        if key is not None:
+            self._cached[key] = (thesaurus, ranking, _copy(facets))
+            if len(self._cached) > CACHED_COUNTS:
+                self._cached.popitem(last=False)
+        return facets
 
     def _counted(self, searcher: Searcher) -> tuple[_Counts, _Counts, list[int]]:
         """The place and decade pairs of :meth:`columns`, laid out for counting, and the decades they number."""
@@ -451,6 +471,11 @@ class FacetCounter:
             present = present[counts[present] >= least]
         best = sorted((-int(counts[i]), self._labels[i]) for i in present)[:size]
         return [FacetValue(label, -negative) for negative, label in best]
+
+
+def _copy(facets: Facets) -> Facets:
+    """Counts a caller may change without changing the ones kept."""
+    return Facets(facets.total, list(facets.places), list(facets.decades))
 
 
 def _pairs(docs: list[np.ndarray], labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
