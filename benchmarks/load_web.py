@@ -276,7 +276,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per phase")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, help="serve --workers (default: serve's own default)")
+    parser.add_argument("--workers", type=int, help="serve --workers, before and after (default: serve's own)")
     parser.add_argument("--before", type=Path, help="an older checkout to measure first, with the same load")
     parser.add_argument("--rounds", type=int, default=1, help="before and after, alternated this many times")
     parser.add_argument("--index", type=Path, help="a built index of --corpus (default: build one in a temp folder)")
@@ -296,7 +296,7 @@ def main() -> None:
             extra += ["--workers", str(args.workers)]
         for _ in range(max(1, args.rounds)):
             if args.before is not None:
-                measure("before", corpus, index, work, args.before, ["--no-update"] if args.index else [], args, load)
+                measure("before", corpus, index, work, args.before, extra, args, load)
             measure("after", corpus, index, work, None, extra, args, load)
             print(f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
 
