@@ -3,7 +3,7 @@
 The index is opened once; it reopens its Whoosh searcher by itself when an
 ``ichigo-search index`` in another process changes it.  Whoosh readers share
 file handles, so requests use the index one at a time.  With an embedded engine
-(bounded CPU work on local files: a page at 98k captions takes ~3 ms) every request runs
+(bounded CPU work on local files: a page at 98k captions takes ~3-4 ms) every request runs
 on the event loop itself when the index is free, because handing it to a thread and back
 cost ~0.75 ms of CPU, a fifth of an API request (README, "Load"); a server engine's
 (Solr's) requests wait on the network in a thread, so that a slow node never stalls the
