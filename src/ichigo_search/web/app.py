@@ -211,7 +211,7 @@ class SearchApp:
 
     def _search_page(self, index: Index, params: SearchParams) -> Response:
         if params.blank:
-            collection = _collection(index.stats().get("collection"))
+            collection = _collection(index.meta().get("collection"))
             places, decades = views.browse_links(index.facets("", browse=True, size=FACET_PLACES))
             return self.render(
                 "home.html",
