@@ -46,8 +46,6 @@ from ichigo_search.vocab.gazetteer import gazetteer
 
 # A generation's facet columns, per segment (see write_columns).
 COLUMNS_FILE = "facet-columns.bin"
-# Counts kept per counter, for the searches asked for again (the next page of a search, a popular query).
-CACHED_COUNTS = 256
 _COLUMNS_FORMAT = 2
 
 
@@ -210,6 +208,10 @@ def _read_columns_file(path: Path) -> dict:
         segments[key] = tuple(bytes(body[start : start + size]) for start, size in spans)
     data["segments"] = segments
     return data
+
+
+# Counts kept per counter, for the searches asked for again (the next page of a search, a popular query).
+CACHED_COUNTS = 256
 
 
 class FacetCounter:
