@@ -1,7 +1,7 @@
 """Load test of ``ichigo-search serve`` over the 98,244 FSA/OWI captions, on 127.0.0.1 only.
 
     python benchmarks/load_web.py [--requests 2000] [--concurrency 16] [--workers N] [--before CHECKOUT]
-                                  [--data FILE | --index DIR --corpus DIR]
+                                  [--rounds N] [--data FILE | --index DIR --corpus DIR]
 
 Builds the index in a temporary folder from data/fsa-owi/captions.jsonl.gz, or
 from --data, a gzipped corpus JSONL of your own (unless --index/--corpus name a
@@ -15,9 +15,11 @@ a fixed number of requests from a bounded number of keep-alive connections:
 
 It prints, per phase, requests/s, latency p50/p95/p99 (to the last byte, and to the
 first byte), the error count, and the CPU the load generator and the server used, as
-shares of the machine, so the figures can be read knowing what the generator took.
+shares of the machine, so the figures can be read knowing what the generator took, and the
+server's CPU a request (what other jobs on the machine disturb least).
 ``--before CHECKOUT`` (a ``git worktree add`` of an older commit) serves that checkout's
-code first with the same queries on the same index, for a before/after in one run.
+code first with the same queries on the same index, for a before/after in one run;
+``--rounds N`` alternates the two N times, so that a neighbour's burst of work falls on both.
 It stops by itself: the request counts are fixed and every phase has a deadline.
 """
 
@@ -198,7 +200,8 @@ class Phase:
             f"latency p50 {pct(self.latencies, 50):5.1f} ms, p95 {pct(self.latencies, 95):5.1f} ms, "
             f"p99 {pct(self.latencies, 99):5.1f} ms (first byte p50 {pct(self.first_bytes, 50):.1f}, "
             f"p95 {pct(self.first_bytes, 95):.1f} ms); {self.errors} errors; CPU of the {CORES} cores: load "
-            f"generator {self.client_cpu / self.wall / CORES:.0%}, server {self.server_cpu / self.wall / CORES:.0%}"
+            f"generator {self.client_cpu / self.wall / CORES:.0%}, server {self.server_cpu / self.wall / CORES:.0%} "
+            f"({self.server_cpu / max(n, 1) * 1000:.2f} ms a request)"
         )
 
 
@@ -273,8 +276,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per phase")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, help="serve --workers (default: serve's own default)")
+    parser.add_argument("--workers", type=int, help="serve --workers, before and after (default: serve's own)")
     parser.add_argument("--before", type=Path, help="an older checkout to measure first, with the same load")
+    parser.add_argument("--rounds", type=int, default=1, help="before and after, alternated this many times")
     parser.add_argument("--index", type=Path, help="a built index of --corpus (default: build one in a temp folder)")
     parser.add_argument("--corpus", type=Path, help="the corpus of --index")
     parser.add_argument("--data", type=Path, default=FSA_CAPTIONS, help="captions (.jsonl.gz) to build the index of")
@@ -287,12 +291,14 @@ def main() -> None:
         work = Path(tmp)
         corpus = args.corpus or unpack_corpus(args.data, work / "corpus")
         index = args.index or work / "index"
-        if args.before is not None:
-            measure("before", corpus, index, work, args.before, ["--no-update"] if args.index else [], args, load)
         extra = ["--no-update"] if args.index else []
         if args.workers is not None:
             extra += ["--workers", str(args.workers)]
-        measure("after", corpus, index, work, None, extra, args, load)
+        for _ in range(max(1, args.rounds)):
+            if args.before is not None:
+                measure("before", corpus, index, work, args.before, extra, args, load)
+            measure("after", corpus, index, work, None, extra, args, load)
+            print(f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -242,3 +242,70 @@ def test_outdated_facet_columns_are_built_again(index, monkeypatch, tmp_path):
     assert counter.load(index._generation) == 0
     monkeypatch.undo()
     assert counter.count(index._searcher_now(), "Japanese", generation=index._generation).to_dict() == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "place", "year", "offset"),
+    [
+        ("Liuzhou airbase", None, None, 0),
+        ("Japanese", "Guilin", None, 1),
+        ("", "China", "1940s", 0),
+        ("", None, None, 0),
+    ],
+)
+def test_search_with_facets_plans_once_and_answers_as_search_and_facets(
+    sample_index, monkeypatch, query, place, year, offset
+):
+    """The search page and ``query --facets`` ask for both; planning the query once saved ~0.5 ms of a 98k page."""
+    import ichigo_search.facets as facets_module
+    import ichigo_search.index as index_module
+    import ichigo_search.search as search_module
+
+    apart = sample_index.search(query, limit=3, offset=offset, place=place, year=year)
+    counted = sample_index.facets(query, place=place, year=year, size=4)
+    plans = []
+    for module in (facets_module, index_module, search_module):
+        real = module.plan_search
+        monkeypatch.setattr(module, "plan_search", lambda *args, real=real: plans.append(args[1]) or real(*args))
+    results, facets = sample_index.search_with_facets(query, limit=3, offset=offset, place=place, year=year, size=4)
+    assert results.to_dict() == apart.to_dict() and facets == counted
+    assert results.total == facets.total
+    assert len(plans) == 1 or (query == "" and place is None)  # nothing to look for: planned again, as cheaply
+
+
+def test_facets_of_a_ranked_search_count_what_the_ranking_matched(sample_index, monkeypatch):
+    """The page's facets reuse the documents its ranking matched (evaluating the query again was ~0.2 ms of a
+    98k page) and count the same as facets asked for alone."""
+    from ichigo_search import Index
+    from ichigo_search.engine.whoosh import searcher as whoosh_searcher
+
+    with Index(sample_index.path) as other:
+        alone = other.facets("Japanese soldiers", size=20)
+    evaluations = []
+    real = whoosh_searcher.scorer
+    monkeypatch.setattr(whoosh_searcher, "scorer", lambda *args: evaluations.append(args) or real(*args))
+    results, facets = sample_index.search_with_facets("Japanese soldiers", size=20)
+    assert len(evaluations) == 1 and facets == alone and facets.total == results.total > 0
+
+
+def test_counts_are_kept_per_search_generation_and_thesaurus(index, corpus, monkeypatch):
+    """Asked again (the next page of a search), the same search of the same generation is not planned or counted
+    again; another thesaurus, or a new generation, counts afresh."""
+    import ichigo_search.facets as facets_module
+
+    first = index.facets("Japanese")
+    plans = []
+    real = facets_module.plan_search
+    monkeypatch.setattr(facets_module, "plan_search", lambda *args: plans.append(args[1]) or real(*args))
+    kept = index.facets("Japanese")
+    assert kept == first and plans == []
+    kept.places.clear()  # a caller's change does not reach the counts kept
+    assert index.facets("Japanese") == first and plans == []
+    index.facets("Japanese", size=3)
+    assert plans == ["Japanese"]
+    index._thesaurus = dict(index._thesaurus or {})  # the corpus thesaurus changed, in the same generation
+    assert index.facets("Japanese") == first and plans == ["Japanese"] * 2
+    extra = corpus / "extra.jsonl"
+    extra.write_text(json.dumps({"id": "x9", "caption": "Japanese patrol", "places": ["Guilin"]}) + "\n")
+    index.update_from(corpus)
+    assert index.facets("Japanese").total == first.total + 1

@@ -219,15 +219,18 @@ def test_the_servers_own_400_carries_the_security_headers(server, request_bytes)
 
 
 @contextlib.contextmanager
-def _uvicorn_in_a_thread(protocol: type, limit: int | None = None) -> Iterator[int]:
-    """A uvicorn server with ``protocol`` and a trivial app on a free port, for the block's duration."""
+def _uvicorn_in_a_thread(protocol: type, limit: int | None = None, app=None) -> Iterator[int]:
+    """A uvicorn server with ``protocol`` and ``app`` (by default a trivial one) on a free port, for the block's
+    duration."""
     import threading
 
     import uvicorn
 
-    async def app(scope, receive, send):
+    async def empty(scope, receive, send):
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
+
+    app = app or empty
 
     port = free_port()
     config = uvicorn.Config(app, host=HOST, port=port, http=protocol, log_level="critical", limit_concurrency=limit)
@@ -265,6 +268,44 @@ def test_the_503_beyond_the_connection_limit_carries_them_too(protocol):
             answer = _raw_answer(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert answer.startswith(b"HTTP/1.1 503") and _has_security_headers(answer), answer[:600]
         assert b"retry-after: 1" in answer.lower()
+
+
+@pytest.mark.parametrize("protocol", ["GuardedH11", "PROTOCOL"])
+def test_requests_queued_on_the_event_loop_too_long_are_answered_503_at_once(sample_index, monkeypatch, protocol):
+    """Pages run on the event loop, so requests that arrive meanwhile queue there, where no counter of waiting
+    requests sees them: each is stamped when the server reads it, and one that waited longer than the app's
+    ``max_queue`` is answered 503 at once (Retry-After, security headers) instead of joining the queue."""
+    from ichigo_search.web import server
+    from ichigo_search.web.app import create_app
+
+    app = create_app(sample_index)
+    app.app.state.site.max_queue = 0.3
+    search_with_facets = sample_index.search_with_facets
+
+    def slow(*args, **kwargs):
+        time.sleep(0.1)  # a long page, holding the event loop
+        return search_with_facets(*args, **kwargs)
+
+    monkeypatch.setattr(sample_index, "search_with_facets", slow)
+    clients = 12
+    with _uvicorn_in_a_thread(getattr(server, protocol), app=app) as port:
+        connections = [socket.create_connection((HOST, port), timeout=PATIENCE) for _ in range(clients)]
+        time.sleep(0.2)  # every connection accepted
+        started = time.monotonic()
+        for sock in connections:
+            sock.sendall(b"GET /?q=Liuzhou HTTP/1.1\r\nHost: x\r\n\r\n")
+        answers = [_read_response(sock) for sock in connections]
+        took = time.monotonic() - started
+        for sock in connections:
+            sock.close()
+        after = _raw_answer(port, b"GET /?q=Liuzhou HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    busy = [answer for answer in answers if answer.startswith(b"HTTP/1.1 503")]
+    served = [answer for answer in answers if answer.startswith(b"HTTP/1.1 200")]
+    assert len(busy) + len(served) == clients and served and len(busy) >= clients // 2, [a[:12] for a in answers]
+    assert all(b"retry-after: 1" in answer.lower() and _has_security_headers(answer) for answer in busy)
+    assert b"busy" in busy[0].partition(b"\r\n\r\n")[2]
+    assert took < 0.1 * clients  # the busy ones did not wait for a page each
+    assert after.startswith(b"HTTP/1.1 200")  # and once the queue is gone, pages are served again
 
 
 def test_serve_starts_on_a_damaged_index_and_answers_from_the_last_good_generation(tmp_path, corpus):

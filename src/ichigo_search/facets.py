@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections import Counter
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,39 @@ class SegmentColumns:
         return cls(docs, label_ids[labels], decade_docs, decades)
 
 
+class _Counts:
+    """Pairs of (document, value) laid out for counting the values of any set of documents.
+
+    The pairs are ordered by document, so each document's values are one slice (``starts[doc]`` to
+    ``starts[doc + 1]``); a count gathers the slices of the documents asked for, or, when they are most
+    of the index, subtracts the slices of the others from the count over every document. Either way it
+    touches at most half the pairs (a mask over every pair cost ~1.5 ms at 98,244 captions, whatever
+    the number of matches; the slices of 1,000 matches cost ~0.03 ms).
+    """
+
+    def __init__(self, docs: np.ndarray, values: np.ndarray, size: int, kinds: int):
+        order = np.argsort(docs, kind="stable") if len(docs) > 1 and np.any(docs[1:] < docs[:-1]) else None
+        self.values = np.ascontiguousarray(values if order is None else values[order], dtype=np.intp)
+        docs = docs if order is None else docs[order]
+        self.starts = np.searchsorted(docs, np.arange(size + 1))
+        self.size, self.kinds = size, kinds
+        self.everything = np.bincount(self.values, minlength=kinds)
+
+    def count(self, docnums: np.ndarray) -> np.ndarray:
+        """How many of ``docnums`` (distinct document numbers) have each value."""
+        if 2 * len(docnums) <= self.size:
+            return self._count(docnums)
+        others = np.ones(self.size, dtype=bool)
+        others[docnums] = False
+        return self.everything - self._count(np.flatnonzero(others))
+
+    def _count(self, docnums: np.ndarray) -> np.ndarray:
+        begin = self.starts[docnums]
+        length = self.starts[docnums + 1] - begin
+        positions = np.repeat(begin - (np.cumsum(length) - length), length) + np.arange(int(length.sum()))
+        return np.bincount(self.values[positions], minlength=self.kinds)
+
+
 def _data_files() -> tuple[Path, ...]:
     """The built-in files facet labels come from: the gazetteer and the vocabulary."""
     return (gazetteer_module.DATA_FILE, thesaurus_module.BUILTIN)
@@ -161,24 +194,30 @@ def _read_columns_file(path: Path) -> dict:
     return data
 
 
+# Counts kept per counter, for the searches asked for again (the next page of a search, a popular query).
+CACHED_COUNTS = 256
+
+
 class FacetCounter:
     """Counts facets for searches on one index from per-segment columns, each read once.
 
     A segment's columns are built the first time a search meets it, from the postings of
     its place tree, place names and years (no stored record is read); the columns of a
     searcher's segments, shifted to its document numbers, are joined once per set of
-    segments. A count is then one mask of the matching documents and two ``bincount``
-    calls, whatever the number of matches.
+    segments. A count then gathers the matching documents' slices of the columns (:class:`_Counts`)
+    and adds them up with ``bincount``.
     """
 
     def __init__(self) -> None:
         self._segments: dict[str, SegmentColumns] = {}
         self._joined: tuple[tuple, SegmentColumns] | None = None
+        self._counts: tuple[SegmentColumns, _Counts, _Counts, list[int]] | None = None  # laid out for counting
         self._label_ids: dict[str, int] = {}  # facet label -> its id in the columns
         self._labels: list[str] = []
         self._names: dict[str, int | None] = {}  # gazetteer id -> label id
         self._known: dict[str, bool] = {}  # place name -> the gazetteer knows it
         self._loaded: Path | None = None  # the generation whose COLUMNS_FILE was read last
+        self._cached: OrderedDict[tuple, tuple[Any, Ranking, Facets]] = OrderedDict()  # see count()
 
     def load(self, generation: Path, keys: set[str] | None = None) -> int:
         """Take the columns of segments not yet read (of ``keys`` only, if given) from ``generation``'s
@@ -326,14 +365,28 @@ class FacetCounter:
         thesaurus: dict | None = None,
         ranking: Ranking = DEFAULT,
         generation: Path | None = None,
+        found: Matching | None = None,
     ) -> Facets:
         """The ``size`` most frequent places and every decade among all captions matching the search.
 
         An empty search (no words, no filters) matches nothing, as in ``Index.search``;
         with ``browse`` it counts every caption instead (a collection overview). ``generation``:
-        the searcher's folder, whose COLUMNS_FILE holds its segments' columns.
+        the searcher's folder, whose COLUMNS_FILE holds its segments' columns. ``found``: the search's
+        ``plan_search``, if the caller has made it already.
+
+        With a ``generation``, the last :data:`CACHED_COUNTS` counts are kept per search: a generation's
+        documents never change once it is live (an update writes a new one), so the same search of the
+        same generation, thesaurus and ranking counts the same.
         """
-        found = plan_search(searcher, text, place, year, thesaurus, ranking)
+        key = None
+        if generation is not None and not isinstance(searcher, CountingSearcher):
+            key = (generation, searcher.doc_count_all(), searcher.doc_count(), text, place, year, size, browse)
+            kept = self._cached.get(key)
+            if kept is not None and kept[0] is thesaurus and kept[1] is ranking:
+                self._cached.move_to_end(key)
+                return _copy(kept[2])
+        if found is None:
+            found = plan_search(searcher, text, place, year, thesaurus, ranking)
         if found is None and not browse:
             return Facets(total=0)
         if isinstance(searcher, CountingSearcher):
@@ -341,17 +394,30 @@ class FacetCounter:
         if generation is not None and generation != self._loaded:
             self._loaded = generation
             self.load(generation)
-        docnums = np.asarray(searcher.matching(found), dtype=np.int64)
-        columns = self.columns(searcher)
-        matched = np.zeros(searcher.doc_count_all(), dtype=bool)
-        matched[docnums] = True
-        places = np.bincount(columns.place_labels[matched[columns.place_docs]], minlength=len(self._labels))
-        decades = Counter(columns.decades[matched[columns.decade_docs]].tolist())
-        return Facets(
+        docnums = np.asarray(searcher.matching(found), dtype=np.intp)
+        places, decades, decade_values = self._counted(searcher)
+        per_decade = decades.count(docnums)
+        facets = Facets(
             total=len(docnums),
-            places=self._most_frequent(places, size),
-            decades=[FacetValue(f"{decade}s", n) for decade, n in sorted(decades.items())],
+            places=self._most_frequent(places.count(docnums), size),
+            decades=[FacetValue(f"{decade_values[i]}s", int(per_decade[i])) for i in np.flatnonzero(per_decade)],
         )
+        if key is not None:
+            self._cached[key] = (thesaurus, ranking, _copy(facets))
+            if len(self._cached) > CACHED_COUNTS:
+                self._cached.popitem(last=False)
+        return facets
+
+    def _counted(self, searcher: Searcher) -> tuple[_Counts, _Counts, list[int]]:
+        """The place and decade pairs of :meth:`columns`, laid out for counting, and the decades they number."""
+        columns = self.columns(searcher)
+        if self._counts is None or self._counts[0] is not columns:
+            size = searcher.doc_count_all()
+            decade_values, decade_codes = np.unique(columns.decades, return_inverse=True)
+            places = _Counts(columns.place_docs, columns.place_labels, size, len(self._labels))
+            decades = _Counts(columns.decade_docs, decade_codes.ravel(), size, len(decade_values))
+            self._counts = (columns, places, decades, decade_values.tolist())
+        return self._counts[1], self._counts[2], self._counts[3]
 
     def _count_by_engine(self, searcher: CountingSearcher, found: Matching | None, size: int) -> Facets:
         """The counts of an engine that counts values itself, labelled as the columns label them.
@@ -391,6 +457,11 @@ class FacetCounter:
             present = present[counts[present] >= least]
         best = sorted((-int(counts[i]), self._labels[i]) for i in present)[:size]
         return [FacetValue(label, -negative) for negative, label in best]
+
+
+def _copy(facets: Facets) -> Facets:
+    """Counts a caller may change without changing the ones kept."""
+    return Facets(facets.total, list(facets.places), list(facets.decades))
 
 
 def _pairs(docs: list[np.ndarray], labels: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -18,13 +18,14 @@ from ichigo_search.document import FORMAT_VERSION, from_stored, located_places
 from ichigo_search.engine import DEFAULT_ENGINE, Engine, Searcher, check_engine, check_format, get_engine
 from ichigo_search.errors import IchigoError, IndexFormatError, IndexWriteError
 from ichigo_search.ranking import DEFAULT, Ranking
-from ichigo_search.search import SearchResults, prepare_spellings, run_search
+from ichigo_search.search import SearchResults, plan_search, prepare_spellings, run_search
 from ichigo_search.semantic import has_vectors
 from ichigo_search.vocab import data as data_files
 
 if TYPE_CHECKING:
     from ichigo_search.facets import FacetCounter, Facets
     from ichigo_search.indexing import Indexer, Progress, UpdateReport
+    from ichigo_search.query.matching import Matching
     from ichigo_search.semantic.vectors import Dense
 
 __all__ = ["Index", "UpdateReport"]
@@ -328,17 +329,7 @@ class Index:
         """Ranked, highlighted hits for ``query`` (any text: syntax errors fall back to words)."""
         query, place = _valid_text(query), _valid_text(place) if place is not None else None
         with self._reading() as searcher:
-            return run_search(
-                searcher,
-                query,
-                limit=limit,
-                offset=offset,
-                place=place,
-                year=year,
-                thesaurus=self._thesaurus,
-                ranking=self.ranking,
-                dense=self._dense_now(),
-            )
+            return self._search(searcher, query, limit, offset, place, year)
 
     def facets(
         self,
@@ -353,22 +344,76 @@ class Index:
 
         With ``browse``, an empty query without filters counts the whole collection.
         """
+        with self._reading() as searcher:
+            return self._facets(searcher, query, place, year, size, browse)
+
+    def search_with_facets(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        offset: int = 0,
+        place: str | None = None,
+        year: str | tuple[int, int] | None = None,
+        size: int = 10,
+    ) -> tuple[SearchResults, Facets]:
+        """``search(...)`` and ``facets(..., size=size)`` of one query (what the search page and ``query --facets``
+        show): planned once, and both from the same generation, so the two totals always agree."""
+        query, place = _valid_text(query), _valid_text(place) if place is not None else None
+        with self._reading() as searcher:
+            found = plan_search(searcher, query, place, year, self._thesaurus, self.ranking)
+            results = self._search(searcher, query, limit, offset, place, year, found)
+            return results, self._facets(searcher, query, place, year, size, False, found)
+
+    def _search(
+        self,
+        searcher: Searcher,
+        query: str,
+        limit: int,
+        offset: int,
+        place: str | None,
+        year: str | tuple[int, int] | None,
+        found: Matching | None = None,
+    ) -> SearchResults:
+        return run_search(
+            searcher,
+            query,
+            limit=limit,
+            offset=offset,
+            place=place,
+            year=year,
+            thesaurus=self._thesaurus,
+            ranking=self.ranking,
+            dense=self._dense_now(),
+            found=found,
+        )
+
+    def _facets(
+        self,
+        searcher: Searcher,
+        query: str,
+        place: str | None,
+        year: str | tuple[int, int] | None,
+        size: int,
+        browse: bool,
+        found: Matching | None = None,
+    ) -> Facets:
         from ichigo_search.facets import FacetCounter
 
         if self._facet_counter is None:
             self._facet_counter = FacetCounter()
-        with self._reading() as searcher:
-            return self._facet_counter.count(
-                searcher,
-                query,
-                place=place,
-                year=year,
-                size=size,
-                browse=browse,
-                thesaurus=self._thesaurus,
-                ranking=self.ranking,
-                generation=self._generation,
-            )
+        return self._facet_counter.count(
+            searcher,
+            query,
+            place=place,
+            year=year,
+            size=size,
+            browse=browse,
+            thesaurus=self._thesaurus,
+            ranking=self.ranking,
+            generation=self._generation,
+            found=found,
+        )
 
     def get(self, record_id: str) -> Record | None:
         """The record with this id, or None."""

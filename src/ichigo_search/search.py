@@ -142,15 +142,18 @@ def run_search(
     thesaurus: dict | None = None,
     ranking: Ranking = DEFAULT,
     dense: Dense | None = None,
+    found: Matching | None = None,
 ) -> SearchResults:
     """Search an open index; never raises on any query text.
 
     With ``dense`` (the index's record vectors) the lexical ranking is fused with the records nearest the
-    query (:mod:`ichigo_search.semantic`).
+    query (:mod:`ichigo_search.semantic`). ``found``: this search's :func:`plan_search`, if the caller has
+    made it already (for the facets of the same search).
     """
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    found = plan_search(searcher, text, place, year, thesaurus, ranking)
+    if found is None:
+        found = plan_search(searcher, text, place, year, thesaurus, ranking)
     if found is None:
         return SearchResults(query=text, total=0, hits=[], offset=offset)
     wanted = max(offset + limit, 1)

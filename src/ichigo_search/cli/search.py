@@ -68,8 +68,9 @@ def query(
     text = " ".join(words)
 
     def read(index):
-        results = index.search(text, limit=limit, offset=offset, place=place, year=year)
-        return results, index.facets(text, place=place, year=year) if with_facets else None
+        if with_facets:
+            return index.search_with_facets(text, limit=limit, offset=offset, place=place, year=year)
+        return index.search(text, limit=limit, offset=offset, place=place, year=year), None
 
     with answering(idx, None if no_update else corpus) as answer:  # a damaged index is rebuilt after the answer
         results, facets = answer(read)

@@ -2,12 +2,18 @@
 
 The index is opened once; it reopens its Whoosh searcher by itself when an
 ``ichigo-search index`` in another process changes it.  Whoosh readers share
-file handles, so requests use the index one at a time.  The pages run in a worker
-thread, so the event loop keeps answering while facets are counted; the JSON API's
-short, bounded reads (at most 100 hits) of an embedded engine run on the event loop itself
-when the index is free, because handing a request to a thread and back cost ~0.7 ms of CPU,
-a fifth of a request (README, "Load"); a server engine's (Solr's) wait on the network in a
-thread, so that a slow node never stalls the event loop.
+file handles, so requests use the index one at a time.  With an embedded engine
+(bounded CPU work on local files: a page at 98k captions takes ~3-4 ms) every request runs
+on the event loop itself when the index is free, because handing it to a thread and back
+cost ~0.75 ms of CPU, a fifth of an API request (README, "Load"); a server engine's
+(Solr's) requests wait on the network in a thread, so that a slow node never stalls the
+event loop.
+
+Backpressure: work on the event loop queues there, where no counter sees it, so the
+server stamps each request with the time it read it (:data:`RECEIVED`), and a request
+that has waited longer than :data:`MAX_QUEUE_SECONDS` by the time it is served is
+answered 503 at once, as is one beyond :data:`MAX_WAITING` requests waiting for the
+index in threads.
 """
 
 from __future__ import annotations
@@ -37,8 +43,12 @@ from ichigo_search.web.params import MAX_QUERY_CHARS, BadParameter, SearchParams
 
 HERE = Path(__file__).resolve().parent
 FACET_PLACES = 10
-# Requests allowed to wait for the index at once; more are answered 503 at once (backpressure).
+# Requests allowed to wait for the index in threads at once; more are answered 503 at once (backpressure).
 MAX_WAITING = 64
+# A request that has waited longer than this (seconds, since the server read it) is answered 503 at once.
+MAX_QUEUE_SECONDS = 1.0
+# The scope key under which the server (web.server) puts the time.monotonic() at which it read a request.
+RECEIVED = "ichigo.received"
 # The health check's query: any words will do, it only has to read the index.
 HEALTH_PROBE = "photograph of the city"
 # How much of a requested id an error message repeats.
@@ -101,9 +111,16 @@ def _wants_json(request: Request) -> bool:
 class SearchApp:
     """Routes and handlers around one index."""
 
-    def __init__(self, index: Index, max_waiting: int = MAX_WAITING, repair: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        index: Index,
+        max_waiting: int = MAX_WAITING,
+        repair: Callable[[], None] | None = None,
+        max_queue: float = MAX_QUEUE_SECONDS,
+    ):
         self.index = index
         self.max_waiting = max_waiting
+        self.max_queue = max_queue
         self.repair = repair
         self._repairing = threading.Lock()
         self._lock = threading.Lock()
@@ -119,18 +136,20 @@ class SearchApp:
         self.templates.filters["thousands"] = lambda n: f"{n:,}"
         self.templates.globals.update(version=__version__, max_query=MAX_QUERY_CHARS)
 
-    async def _use_index(self, work: Callable[..., T], *args: Any, inline: bool = False) -> tuple[T, str | None]:
-        """``work(index, *args)``, one at a time, and a warning (or None) for the response.
+    async def _use_index(self, request: Request, work: Callable[..., T], *args: Any) -> tuple[T, str | None]:
+        """``work(index, *args)`` for ``request``, one at a time, and a warning (or None) for the response.
 
-        In a worker thread, or with ``inline`` on the event loop itself when no other request
-        holds the index (for short, bounded work: the hop to a thread costs more than it saves).
-        :class:`Overloaded` when too many wait. While the live index is damaged (and, with a
-        ``repair``, rebuilt in the background), the last good generation answers if there is one,
-        with :data:`LAST_GOOD_WARNING`; without one the damage is raised (a 503).
+        On the event loop itself when the engine is embedded and no other request holds the index (the
+        hop to a thread costs more than it saves), otherwise in a worker thread. :class:`Overloaded`
+        when the request has waited longer than ``max_queue`` seconds since the server read it, or too
+        many wait in threads. While the live index is damaged (and, with a ``repair``, rebuilt in the
+        background), the last good generation answers if there is one, with :data:`LAST_GOOD_WARNING`;
+        without one the damage is raised (a 503).
         """
-        if self._waiting >= self.max_waiting:
+        received = request.scope.get(RECEIVED)
+        if self._waiting >= self.max_waiting or (received is not None and time.monotonic() - received > self.max_queue):
             raise Overloaded()
-        if inline and self._lock.acquire(blocking=False):
+        if self.index.embedded and self._lock.acquire(blocking=False):
             try:
                 return self._work(work, *args)
             finally:
@@ -188,11 +207,11 @@ class SearchApp:
             params = page_params(request.query_params)
         except BadParameter as exc:
             return self.render("error.html", 400, title="Bad request", message=str(exc))
-        return _warned(*await self._use_index(self._search_page, params))
+        return _warned(*await self._use_index(request, self._search_page, params))
 
     def _search_page(self, index: Index, params: SearchParams) -> Response:
         if params.blank:
-            collection = _collection(index.stats().get("collection"))
+            collection = _collection(index.meta().get("collection"))
             places, decades = views.browse_links(index.facets("", browse=True, size=FACET_PLACES))
             return self.render(
                 "home.html",
@@ -203,8 +222,9 @@ class SearchApp:
                 decades=decades,
             )
         started = time.perf_counter()
-        results = index.search(params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year)
-        facets = index.facets(params.q, place=params.place, year=params.year, size=FACET_PLACES)
+        results, facets = index.search_with_facets(
+            params.q, limit=params.limit, offset=params.offset, place=params.place, year=params.year, size=FACET_PLACES
+        )
         seconds = time.perf_counter() - started
         unfiltered = None
         if not results.total and params.filtered and params.q.strip():
@@ -216,7 +236,7 @@ class SearchApp:
 
     async def record_page(self, request: Request) -> Response:
         record_id = request.path_params["record_id"]
-        record, warning = await self._use_index(Index.get, record_id)
+        record, warning = await self._use_index(request, Index.get, record_id)
         if record is None:
             raise HTTPException(404, f"There is no record with the id {_echo(record_id)!r}.")
         data = record.to_dict()
@@ -245,12 +265,12 @@ class SearchApp:
             )
             return {**results.to_dict(), "offset": params.offset}
 
-        data, warning = await self._use_index(run, inline=self.index.embedded)
+        data, warning = await self._use_index(request, run)
         return _warned(JSONResponse(data), warning)
 
     async def api_record(self, request: Request) -> Response:
         record_id = request.path_params["record_id"]
-        record, warning = await self._use_index(Index.get, record_id, inline=self.index.embedded)
+        record, warning = await self._use_index(request, Index.get, record_id)
         if record is None:
             return _warned(JSONResponse({"error": f"no record with id {_echo(record_id)!r}"}, status_code=404), warning)
         return _warned(JSONResponse(record.to_dict()), warning)
@@ -265,7 +285,7 @@ class SearchApp:
             return records
 
         try:
-            records, warning = await self._use_index(check)
+            records, warning = await self._use_index(request, check)
         except IchigoError as exc:
             log.error("health check: %s", exc)
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)

@@ -37,6 +37,7 @@ from uvicorn.logging import AccessFormatter, DefaultFormatter
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ichigo_search.engine import DEFAULT_ENGINE, Engine
+from ichigo_search.web.app import RECEIVED, SECURITY_HEADERS
 
 # The index folder, for worker processes started by uvicorn (they import the app by name).
 INDEX_VARIABLE = "ICHIGO_SERVE_INDEX"
@@ -60,7 +61,8 @@ class Limits:
 
 
 class HeaderDeadline:
-    """Close a connection whose next request's headers do not arrive in time (slow-loris clients).
+    """Close a connection whose next request's headers do not arrive in time (slow-loris clients), and stamp
+    each request with the time its headers were read (:data:`~ichigo_search.web.app.RECEIVED`).
 
     Mixed into uvicorn's HTTP protocols (which also answer an unparsable request, and requests
     beyond the connection limit, with the security headers): the clock starts when the connection opens and
@@ -116,7 +118,10 @@ class HeaderDeadline:
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        before = self.cycle
         super().data_received(data)  # type: ignore[misc]
+        if self.cycle is not before and self.cycle is not None:  # a request's headers are complete: the app
+            self.cycle.scope[RECEIVED] = time.monotonic()  # answers 503 if it waits too long to be served
         if self._deadline is not None and self.cycle is not self._waiting_for:
             self._disarm()  # a request's headers are complete
 
@@ -135,8 +140,6 @@ class HeaderDeadline:
         Such a request never reaches the app, so :class:`~ichigo_search.web.app.SecurityHeaders`
         cannot add them; the same bytes are written for either parser, then the connection closes.
         """
-        from ichigo_search.web.app import SECURITY_HEADERS
-
         body = msg.encode("ascii", errors="replace")
         head = [b"HTTP/1.1 400 Bad Request", *(name + b": " + value for name, value in SECURITY_HEADERS)]
         head += [b"content-type: text/plain; charset=utf-8", b"content-length: %d" % len(body), b"connection: close"]
@@ -146,8 +149,6 @@ class HeaderDeadline:
 
 async def _busy(send: Any) -> None:
     """The 503 of a worker at its connection limit, with the app's security headers; the connection closes."""
-    from ichigo_search.web.app import SECURITY_HEADERS
-
     body = b"The server is busy; please try again in a moment."
     headers = [*SECURITY_HEADERS, (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1")]
     headers += [(b"content-length", b"%d" % len(body)), (b"connection", b"close")]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from ichigo_search.facets import Facets
 from ichigo_search.search import Hit, SearchResults
@@ -22,11 +23,17 @@ _MARK_TAG = re.compile(r"</?mark>")
 
 
 def search_url(q: str = "", place: str | None = None, year: str | None = None, page: int = 1) -> str:
-    """The search page's address for these parameters (empty ones left out)."""
-    pairs = [(name, value) for name, value in (("q", q), ("place", place), ("year", year)) if value]
+    """The search page's address for these parameters (empty ones left out), encoded as ``urlencode`` would."""
+    pairs = [f"{name}={_quoted(value)}" for name, value in (("q", q), ("place", place), ("year", year)) if value]
     if page > 1:
-        pairs.append(("page", str(page)))
-    return "/?" + urlencode(pairs) if pairs else "/"
+        pairs.append(f"page={page}")
+    return "/?" + "&".join(pairs) if pairs else "/"
+
+
+@lru_cache(maxsize=2048)
+def _quoted(value: str) -> str:
+    """``value`` quoted for a query string; a page repeats its query and place names in ~50 links."""
+    return quote_plus(value)
 
 
 def record_url(record_id: str) -> str:

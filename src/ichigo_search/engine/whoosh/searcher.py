@@ -64,6 +64,7 @@ class WhooshSearcher:
         self.ranking = ranking
         self._long_lived = long_lived
         self._searcher = self._open()
+        self._matched: tuple[Matching, np.ndarray] | None = None  # the last search ranked, and what it matched
 
     def _open(self) -> ReaderSearcher:
         searcher = ReaderSearcher(self._index, self._index.reader(), _weighting(self.ranking))
@@ -84,6 +85,7 @@ class WhooshSearcher:
         # deletions committed to an existing segment.
         self._searcher.close()
         self._searcher = self._open()
+        self._matched = None
         return self
 
     def close(self) -> None:
@@ -137,10 +139,16 @@ class WhooshSearcher:
         if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
             rest = ~member(first, some.ids)
             ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
+        self._matched = (found, some.ids)
         return len(some.ids), ranked
 
     def matching(self, found: Matching | None) -> np.ndarray:
-        """The document numbers of every live document the search matches (all of them for None), ascending."""
+        """The document numbers of every live document the search matches (all of them for None), ascending.
+
+        Those of the search last ranked are kept from :meth:`rank` (the facets of a page's search).
+        """
+        if found is not None and self._matched is not None and self._matched[0] is found:
+            return self._matched[1]
         bulk = scorer(self._searcher)
         if found is None:
             return np.flatnonzero(bulk.allowed())
