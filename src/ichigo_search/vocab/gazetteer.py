@@ -68,6 +68,14 @@ NAMED_AFTER_WORDS = (
 _ORGANISATION_AFTER_RE = re.compile(
     rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
 )
+# One of those words after a space: a text without one after a name needs no look for the name's organisation.
+_ORGANISATION_WORD_RE = re.compile(rf"\s(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)")
+
+
+@lru_cache(maxsize=4)
+def _last_organisation_word(text: str) -> int:
+    """Where the last organisation or breed word of ``text`` starts (its space), or -1: a scan asks per name."""
+    return max((match.start() for match in _ORGANISATION_WORD_RE.finditer(text)), default=-1)
 # Capitalized words after a name that name a feature at the place, not another place ("Guilin Airfield").
 FEATURE_AFTER = frozenset(
     """airfield airbase base front area sector harbor harbour bay island islands mountains hills river valley
@@ -465,9 +473,8 @@ class Gazetteer:
         return found
 
     def _accept(self, text: str, words: list, i: int, size: int, key: str, require_case: bool) -> bool:
+        # With case required, _scan gives only names whose every word starts with a capital or a digit.
         group = words[i : i + size]
-        if require_case and not all(w.group()[0].isupper() or w.group()[0].isdigit() for w in group):
-            return False
         before = words[i - 1].group().casefold() if i > 0 else ""
         if before in PERSON_TITLES:
             return False
@@ -491,9 +498,10 @@ class Gazetteer:
         words that keep its kind after it (``Guangxi Province``) do not make another name.
         """
         start, end = words[i].start(), words[i + size - 1].end()
-        if _INSTITUTION_OF_RE.search(text[max(0, start - 40) : start]):
+        before = text[max(0, start - 40) : start]
+        if before.rstrip()[-3:].lower().endswith(("of", "the")) and _INSTITUTION_OF_RE.search(before):
             return True
-        if _ORGANISATION_AFTER_RE.match(text, end):
+        if _last_organisation_word(text) >= end and _ORGANISATION_AFTER_RE.match(text, end):
             return True
         if i > 0:
             previous = words[i - 1]
@@ -587,13 +595,15 @@ _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
 _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
-# ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.
+# ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.  The pattern starts
+# with its comma (the letter before it is looked behind for), so a search skips to the next comma.
 _ABBREVIATION_RE = re.compile(
-    r"(?<=[A-Za-z\])]),\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
+    r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
 )
 
-# "U.S.", "U.S.A.", "U.K." not followed by a name they are part of ("U.S. Army").
-_DOTTED_COUNTRY_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,3}(?!\s*[A-Z(&]|\w)")
+# "U.S.", "U.S.A.", "U.K." not followed by a name they are part of ("U.S. Army").  It starts with its first
+# capital (what comes before it is looked behind for), so a search skips to the next capital.
+_DOTTED_COUNTRY_RE = re.compile(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,2}(?!\s*[A-Z(&]|\w)")
 
 
 def _same_tier(places: list[Place]) -> list[Place]:
