@@ -68,14 +68,17 @@ NAMED_AFTER_WORDS = (
 _ORGANISATION_AFTER_RE = re.compile(
     rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
 )
-# One of those words after a space: a text without one after a name needs no look for the name's organisation.
-_ORGANISATION_WORD_RE = re.compile(rf"\s(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)")
+# Letters after a space: a text where none is one of those words needs no look for a name's organisation.
+_SPACED_LETTERS_RE = re.compile(r"\s([A-Za-z]+)")
+_ORGANISATION_WORD_SET = frozenset(f"{ORGANISATION_WORDS}|{NAMED_AFTER_WORDS}".split("|"))
 
 
 @lru_cache(maxsize=4)
 def _last_organisation_word(text: str) -> int:
     """Where the last organisation or breed word of ``text`` starts (its space), or -1: a scan asks per name."""
-    return max((match.start() for match in _ORGANISATION_WORD_RE.finditer(text)), default=-1)
+    if _ORGANISATION_WORD_SET.isdisjoint(_SPACED_LETTERS_RE.findall(text)):
+        return -1
+    return max(m.start() for m in _SPACED_LETTERS_RE.finditer(text) if m.group(1) in _ORGANISATION_WORD_SET)
 # Capitalized words after a name that name a feature at the place, not another place ("Guilin Airfield").
 FEATURE_AFTER = frozenset(
     """airfield airbase base front area sector harbor harbour bay island islands mountains hills river valley
@@ -474,20 +477,20 @@ class Gazetteer:
 
     def _accept(self, text: str, words: list, i: int, size: int, key: str, require_case: bool) -> bool:
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
-        group = words[i : i + size]
         before = words[i - 1].group().casefold() if i > 0 else ""
         if before in PERSON_TITLES:
             return False
         if not require_case:
             return True
-        if self._in_longer_name(text, words, i, size, key):
-            return False
-        if len(key) > 3 and not self.is_common_word(key):
-            return True
-        after = words[i + size].group().casefold() if i + size < len(words) else ""
-        gap_before = text[words[i - 1].end() : group[0].start()] if i > 0 else ""
-        after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
-        return before in PLACE_BEFORE or after in PLACE_AFTER or after_comma
+        # A common word needs a place word or a comma before it, or a place word after it; that is asked first,
+        # as it is cheaper than looking for a longer name around it.
+        if len(key) <= 3 or self.is_common_word(key):
+            after = words[i + size].group().casefold() if i + size < len(words) else ""
+            gap_before = text[words[i - 1].end() : words[i].start()] if i > 0 else ""
+            after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
+            if not (before in PLACE_BEFORE or after in PLACE_AFTER or after_comma):
+                return False
+        return not self._in_longer_name(text, words, i, size, key)
 
     def _in_longer_name(self, text: str, words: list, i: int, size: int, key: str) -> bool:
         """True when the name is part of a person's, an organisation's or a longer place's name.
