@@ -79,6 +79,8 @@ def _last_organisation_word(text: str) -> int:
     if _ORGANISATION_WORD_SET.isdisjoint(_SPACED_LETTERS_RE.findall(text)):
         return -1
     return max(m.start() for m in _SPACED_LETTERS_RE.finditer(text) if m.group(1) in _ORGANISATION_WORD_SET)
+
+
 # Capitalized words after a name that name a feature at the place, not another place ("Guilin Airfield").
 FEATURE_AFTER = frozenset(
     """airfield airbase base front area sector harbor harbour bay island islands mountains hills river valley
