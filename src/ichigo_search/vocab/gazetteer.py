@@ -181,6 +181,8 @@ class Gazetteer:
         self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
         # Records' place lists as locating.locate reads them (what they resolve to depends on the aliases).
         self.place_lists: Remembered[tuple] = Remembered(_REMEMBER_TEXTS)
+        # Records' place trees and names by their place list and the places found (locating.locate).
+        self.place_trees: Remembered[tuple] = Remembered(_REMEMBER_TEXTS)
         self._scans = 0
         self._lookup: _KeyLookup | None = None
 
@@ -199,6 +201,7 @@ class Gazetteer:
         self._names_found.clear()
         self._regions_of.clear()
         self.place_lists.clear()
+        self.place_trees.clear()
         _candidates.cache_clear()
 
     # -- look-ups -------------------------------------------------------------
