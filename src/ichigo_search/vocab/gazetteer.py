@@ -416,8 +416,10 @@ class Gazetteer:
             for size in range(1, min(MAX_NAME_TOKENS, count - i) + 1):
                 at = i + size - 1
                 if size > 1:
+                    if require_case and at not in capitals:
+                        break
                     gap = text[words[at - 1].end() : words[at].start()]
-                    if gap not in (" ", "-") or (require_case and at not in capitals):
+                    if gap not in (" ", "-"):
                         break
                 part = word_keys[at]
                 if part is None:
@@ -438,15 +440,21 @@ class Gazetteer:
                     break
             free = i + (matched or 1)
         if require_case:
-            found.extend(self._abbreviated(text, {start for start, *_ in found}))
-            found.sort(key=lambda f: f[0])
+            abbreviated = self._abbreviated(text, found)
+            if abbreviated:  # names were found in order: only these need sorting in
+                found.extend(abbreviated)
+                found.sort(key=lambda f: f[0])
         return found
 
-    def _abbreviated(self, text: str, taken: set[int]) -> list[_Found]:
-        """State abbreviations after a comma ("Melrose, La.", "Washington, D.C."): too short to find as words."""
+    def _abbreviated(self, text: str, names: list[_Found]) -> list[_Found]:
+        """State abbreviations after a comma ("Melrose, La.", "Washington, D.C."): too short to find as words.
+
+        One that starts where a name of ``names`` starts is left out."""
         found: list[_Found] = []
+        taken = None
         for match in _ABBREVIATION_RE.finditer(text):
             start, end = match.span(1)
+            taken = {f[0] for f in names} if taken is None else taken
             if start in taken:
                 continue
             provinces = [p for p in self.candidates(match.group(1)) if p.kind == "province"]
@@ -454,6 +462,7 @@ class Gazetteer:
                 found.append((start, end, match.group(1), provinces[:1], True))
         for match in _DOTTED_COUNTRY_RE.finditer(text):
             countries = [p for p in self.candidates(match.group()) if p.kind == "country"]
+            taken = {f[0] for f in names} if taken is None else taken
             if countries and match.start() not in taken:
                 found.append((match.start(), match.end(), match.group(), countries[:1], True))
         return found
