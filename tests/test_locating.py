@@ -169,3 +169,76 @@ def test_a_place_list_is_read_once_and_every_record_with_it_located_the_same(mon
     assert reads == [tuple(places), tuple(ambiguous_places)]
     assert again == fresh
     assert again[0].hidden == ["US.ID.001"] and again[2].hidden == ["US.ID.001"]
+
+
+def _readings(located) -> tuple:
+    return (
+        [(p.id, *located.sources[p.id]) for p in located.direct],
+        [p.id for p in located.tree],
+        located.names,
+        located.hidden,
+        located.caption_spans,
+        located.title_spans,
+    )
+
+
+def test_places_are_read_as_the_plain_reference_code_reads_them():
+    """The indexing's faster scan and shared place trees give exactly the readings of the plain code they
+    replaced (tests/reference_locating.py), on real captions: the sample corpus and 4,000 FSA/OWI records
+    (``benchmarks/locating.py --ref 6f3b34b`` compares all 98,244)."""
+    from conftest import SAMPLE_CORPUS, fsa_records
+    from ichigo_search.corpus.reading import read_corpus
+    from ichigo_search.vocab.gazetteer import Gazetteer
+    from reference_locating import ReferenceGazetteer, reference_locate
+
+    records = list(read_corpus(SAMPLE_CORPUS).records)
+    records += [record_from_mapping(raw)[0] for raw in fsa_records(4000)]
+    fast, plain = Gazetteer(), ReferenceGazetteer()
+    differing = [r.id for r in records if _readings(locate(r, fast)) != _readings(reference_locate(r, plain))]
+    assert differing == []
+    assert sum(bool(locate(r, fast).direct) for r in records) > 3000  # most records name a place
+
+
+def test_records_sharing_their_places_get_their_own_lists():
+    g = gazetteer()
+    places = ["Eden", "Jerome County", "Idaho", "United States"]
+    first, second = (locate(record(caption, places), g) for caption in ("Sheep camp", "Irrigation ditch"))
+    written = ["Eden", "Jerome County", "Idaho", "United States"]
+    assert first.tree == second.tree and first.names == second.names == written
+    first.tree.clear()
+    first.names.append("changed")
+    assert second.tree and second.names == written
+
+
+def test_a_common_word_without_place_evidence_is_not_looked_at_further(monkeypatch):
+    """'Corn' and 'Home' are place names and ordinary words: with no place word or comma beside them they are
+    not read, so the look for a longer name around them (the costliest check) is skipped."""
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    calls: list[int] = []
+    look = Gazetteer._in_longer_name
+    monkeypatch.setattr(Gazetteer, "_in_longer_name", lambda self, *a: calls.append(1) or look(self, *a))
+    g = Gazetteer()
+    assert g.find("Corn shocks. Home garden") == []
+    assert calls == []
+    assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
+    assert calls  # a name that needs no evidence is still looked at
+
+
+def test_organisation_words_are_looked_for_only_in_texts_that_have_one(monkeypatch):
+    from ichigo_search.vocab import gazetteer as module
+
+    pattern = module._ORGANISATION_AFTER_RE
+    calls: list[int] = []
+
+    class Counted:
+        def match(self, *args):
+            calls.append(1)
+            return pattern.match(*args)
+
+    monkeypatch.setattr(module, "_ORGANISATION_AFTER_RE", Counted())
+    g = module.Gazetteer()
+    assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
+    assert calls == []
+    assert g.find("Caboose on the Atchison, Topeka and Santa Fe Railroad") == []
+    assert calls
