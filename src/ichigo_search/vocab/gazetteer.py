@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ichigo_search.text.analysis import _CJK_CLASS, LazyPattern, fold, has_cjk
 from ichigo_search.text.spelling import Spellings
@@ -145,9 +146,9 @@ class Place:
     names: tuple[str, ...] = field(default=(), repr=False)
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A place name found in a text: its span, the words as written, and the place."""
+class Mention(NamedTuple):
+    """A place name found in a text: its span, the words as written, and the place (a tuple: indexing makes
+    one for each name of every caption, three times faster than a frozen dataclass)."""
 
     start: int
     end: int
