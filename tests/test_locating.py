@@ -223,22 +223,3 @@ def test_a_common_word_without_place_evidence_is_not_looked_at_further(monkeypat
     assert calls == []
     assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
     assert calls  # a name that needs no evidence is still looked at
-
-
-def test_organisation_words_are_looked_for_only_in_texts_that_have_one(monkeypatch):
-    from ichigo_search.vocab import gazetteer as module
-
-    pattern = module._ORGANISATION_AFTER_RE
-    calls: list[int] = []
-
-    class Counted:
-        def match(self, *args):
-            calls.append(1)
-            return pattern.match(*args)
-
-    monkeypatch.setattr(module, "_ORGANISATION_AFTER_RE", Counted())
-    g = module.Gazetteer()
-    assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
-    assert calls == []
-    assert g.find("Caboose on the Atchison, Topeka and Santa Fe Railroad") == []
-    assert calls

@@ -69,17 +69,6 @@ NAMED_AFTER_WORDS = (
 _ORGANISATION_AFTER_RE = re.compile(
     rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
 )
-# Letters after a space: a text where none is one of those words needs no look for a name's organisation.
-_SPACED_LETTERS_RE = re.compile(r"\s([A-Za-z]+)")
-_ORGANISATION_WORD_SET = frozenset(f"{ORGANISATION_WORDS}|{NAMED_AFTER_WORDS}".split("|"))
-
-
-@lru_cache(maxsize=4)
-def _last_organisation_word(text: str) -> int:
-    """Where the last organisation or breed word of ``text`` starts (its space), or -1: a scan asks per name."""
-    if _ORGANISATION_WORD_SET.isdisjoint(_SPACED_LETTERS_RE.findall(text)):
-        return -1
-    return max(m.start() for m in _SPACED_LETTERS_RE.finditer(text) if m.group(1) in _ORGANISATION_WORD_SET)
 
 
 # Capitalized words after a name that name a feature at the place, not another place ("Guilin Airfield").
@@ -519,7 +508,7 @@ class Gazetteer:
         before = text[max(0, start - 40) : start]
         if before.rstrip()[-3:].lower().endswith(("of", "the")) and _INSTITUTION_OF_RE.search(before):
             return True
-        if _last_organisation_word(text) >= end and _ORGANISATION_AFTER_RE.match(text, end):
+        if _ORGANISATION_AFTER_RE.match(text, end):
             return True
         if i > 0:
             previous = words[i - 1]
