@@ -377,8 +377,8 @@ def _write_term(postwriter, postings: _Postings, entry, lengths: array | None, c
 SEGMENT_POSTINGS = 12_000_000
 # Records made into documents one batch at a time, then indexed: the gazetteer's 154,000 keys and caches, and
 # the postings being gathered, each stay in the processor's caches for a batch instead of evicting each other
-# at every record (98,244 captions: 40.4-43.0 CPU-s of both processes with one record at a time, 34.5-34.7
-# with 128; 32 and 512 in between).
+# at every record (98,244 captions: 43.9-46.2 CPU-s of both processes one record at a time, 36.8-38.2 with
+# 128; benchmarks/PROFILE.md).
 DOCUMENTS_AT_ONCE = 128
 _PROGRESS_EVERY = 500
 _FEWEST_PER_PROCESS = 500  # records; fewer are not worth a process
