@@ -169,3 +169,29 @@ def test_a_place_list_is_read_once_and_every_record_with_it_located_the_same(mon
     assert reads == [tuple(places), tuple(ambiguous_places)]
     assert again == fresh
     assert again[0].hidden == ["US.ID.001"] and again[2].hidden == ["US.ID.001"]
+
+
+def test_records_sharing_their_places_get_their_own_lists():
+    g = gazetteer()
+    places = ["Eden", "Jerome County", "Idaho", "United States"]
+    first, second = (locate(record(caption, places), g) for caption in ("Sheep camp", "Irrigation ditch"))
+    written = ["Eden", "Jerome County", "Idaho", "United States"]
+    assert first.tree == second.tree and first.names == second.names == written
+    first.tree.clear()
+    first.names.append("changed")
+    assert second.tree and second.names == written
+
+
+def test_a_common_word_without_place_evidence_is_not_looked_at_further(monkeypatch):
+    """'Corn' and 'Home' are place names and ordinary words: with no place word or comma beside them they are
+    not read, so the look for a longer name around them (the costliest check) is skipped."""
+    from ichigo_search.vocab.gazetteer import Gazetteer
+
+    calls: list[int] = []
+    look = Gazetteer._in_longer_name
+    monkeypatch.setattr(Gazetteer, "_in_longer_name", lambda self, *a: calls.append(1) or look(self, *a))
+    g = Gazetteer()
+    assert g.find("Corn shocks. Home garden") == []
+    assert calls == []
+    assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
+    assert calls  # a name that needs no evidence is still looked at

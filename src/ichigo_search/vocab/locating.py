@@ -88,6 +88,8 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
         located._add(place, "record", words)
     context = [place for place, _ in own]
     for source, text, spans in texts:
+        if not text:  # no title: nothing to find
+            continue
         for mention in gazetteer.find(text, context=context):
             located._add(mention.place, source, mention.text)
             spans.append((mention.start, mention.end, mention.place.id))
@@ -96,19 +98,32 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
         if place is not None:
             located._add(place, "record", words)
             own.append((place, words))
+    # Records share their places far more often than their captions: the tree and names are worked out once.
+    key = (names, tuple(p.id for p in located.direct), tuple((p.id, words) for p, words in own))
+    direct, hidden = located.direct, located.hidden
+    tree, shown = gazetteer.place_trees.get(key, lambda: _tree_and_names(direct, own, hidden, names, gazetteer))
+    located.tree = list(tree)
+    located.names = list(shown)
+    return located
+
+
+def _tree_and_names(
+    direct: list[Place], own: list[tuple[Place, str]], hidden: list[str], names: tuple[str, ...], gazetteer: Gazetteer
+) -> tuple[tuple[Place, ...], tuple[str, ...]]:
+    """The places with every place containing them, and one name a place (the record's own spelling where it
+    gave one, place -> county -> province -> country) after the record's names that name no place."""
+    tree: list[Place] = []
     tree_ids: set[str] = set()
-    for place in located.direct:
+    for place in direct:
         for member in [place, *gazetteer.ancestors(place)]:
             if member.id not in tree_ids:
                 tree_ids.add(member.id)
-                located.tree.append(member)
-    # One name a place, place -> county -> province -> country; the record's own spelling where it gave one.
+                tree.append(member)
     written = {place.id: words for place, words in own}
-    placed = set(written.values()) | set(located.hidden)
-    unplaced = [n for n in dict.fromkeys(record.places) if n.strip() and n not in placed]
-    ordered = sorted(located.tree, key=lambda p: _KIND_ORDER.get(p.kind, 0))
-    located.names = list(dict.fromkeys(unplaced + [written.get(p.id, p.name) for p in ordered]))
-    return located
+    placed = set(written.values()) | set(hidden)
+    unplaced = [n for n in dict.fromkeys(names) if n.strip() and n not in placed]
+    ordered = sorted(tree, key=lambda p: _KIND_ORDER.get(p.kind, 0))
+    return tuple(tree), tuple(dict.fromkeys(unplaced + [written.get(p.id, p.name) for p in ordered]))
 
 
 def _read_place_list(
