@@ -36,7 +36,7 @@ from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
 from ichigo_search.util.generators import Returning
-from ichigo_search.util.memo import Remembered, RememberedWhileRecurring
+from ichigo_search.util.memo import Remembered
 
 
 class _Postings:
@@ -58,19 +58,7 @@ class _Postings:
 
 class _WordPostings(_Postings):
     """Words of a :class:`~ichigo_search.engine.whoosh.schema.CaptionAnalyzer` field: document and count, and the
-    positions too where the field keeps them.
-
-    A value's analysis is remembered while the field's values recur (a record's place names, its photographer:
-    4,978 places texts among 49,000 records), not for captions, which seldom do.
-    """
-
-    def __init__(self, field) -> None:
-        super().__init__(field)
-        self.analyses: RememberedWhileRecurring[dict] = RememberedWhileRecurring(_REMEMBERED, _TRIAL)
-
-    def analysis(self, value: str, analyze: Callable[[str], dict]) -> dict:
-        """``analyze(value)``, remembered (the caller only reads it)."""
-        return self.analyses.get(value, lambda: analyze(value))
+    positions too where the field keeps them."""
 
 
 class _PositionPostings(_WordPostings):
@@ -133,34 +121,26 @@ class _GenericPostings(_Postings):
 
     def __init__(self, field) -> None:
         super().__init__(field)
-        self.remembered: Remembered[tuple[list[tuple], int]] | None = None if field.unique else Remembered(_REMEMBERED)
+        self.remembered: Remembered[list[tuple]] | None = None if field.unique else Remembered(_REMEMBERED)
 
     def _index(self, value: Any) -> list[tuple]:
-        return list(self.field.index(value))
+        if self.remembered is None or not isinstance(value, str):
+            return list(self.field.index(value))
+        return self.remembered.get(value, lambda: list(self.field.index(value)))
 
     def add(self, docnum: int, value: Any) -> tuple[int, int]:
-        if self.remembered is None or not isinstance(value, str):
-            rows, length = self._rows(value)
-        else:
-            rows, length = self.remembered.get(value, lambda: self._rows(value))
-        for docs, weights, values, weight, vbytes in rows:
-            docs.append(docnum)
-            weights.append(weight)
-            values.append(vbytes)
-        return length, len(rows)
-
-    def _rows(self, value: Any) -> tuple[list[tuple], int]:
-        """Each term's entry in this segment's table (its three lists) with the value's weight and bytes; the
-        length."""
+        length = postings = 0
         table = self.terms
-        rows, length = [], 0
         for btext, freq, weight, vbytes in self._index(value):
             entry = table.get(btext)
             if entry is None:
                 entry = table[btext] = (array("I"), array("d"), [])
-            rows.append((*entry, weight, vbytes))
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
             length += freq
-        return rows, length
+            postings += 1
+        return length, postings
 
     def key_bytes(self, key: Any) -> bytes:
         return key
@@ -179,8 +159,6 @@ class _IdPostings(_GenericPostings):
 
 
 _REMEMBERED = 50_000
-# Look-ups after which a word field's analyses stop being remembered unless a quarter of them were found.
-_TRIAL = 2_000
 # Postings per block: Whoosh writes 128. Reading a term's postings whole (postings.py) costs per
 # block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
 # read in 0.108 us a posting, against 0.171 at 128 (/tmp/blocks.py, 2026-11-27).
@@ -276,9 +254,9 @@ class BulkSegmentWriter(SegmentWriter):
         if isinstance(postings, _GenericPostings):
             length, added = postings.add(docnum, value)
         elif postings.keeps_positions:
-            length, added = postings.add(docnum, postings.analysis(value, field.analyzer.positions))
+            length, added = postings.add(docnum, field.analyzer.positions(value))
         else:
-            length, added = postings.add(docnum, postings.analysis(value, field.analyzer.counts))
+            length, added = postings.add(docnum, field.analyzer.counts(value))
         self.postings_added += added
         if length and field.scorable:
             lengths = self._lengths.get(name)
