@@ -20,7 +20,7 @@ from typing import Protocol
 from ichigo_search.document import CAPTION_FIELD, PLACE_IDS
 from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
-from ichigo_search.text.analysis import STOP_WORDS, analyze, fold, has_cjk, is_cjk, sequence
+from ichigo_search.text.analysis import STOP_WORDS, Term, analyze, fold, has_cjk, is_cjk, sequence
 from ichigo_search.text.spelling import allowed_edits
 from ichigo_search.vocab.gazetteer import Gazetteer, Place, compact_key
 from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, exact_form, token_key, word_keys
@@ -263,9 +263,9 @@ class Expander:
     def _known(self, form: str) -> int:
         return self.vocabulary.frequency(form) if self.vocabulary is not None and form else 0
 
-    def _inflects_known(self, text: str) -> bool:
-        """True when the stem of ``text`` is in more than ``RARE_WORD`` captions: a real word, however rare its form."""
-        stems = analyze(text)
+    def _inflects_known(self, stems: list[Term]) -> bool:
+        """True when a word's one stem (``stems``: its analysis) is in more than ``RARE_WORD`` captions: a real
+        word, however rare its form."""
         return (
             self.vocabulary is not None
             and len(stems) == 1
@@ -307,7 +307,8 @@ class Expander:
         word = fold(unit.text)
         edits = allowed_edits(word)
         known = self._known(word)
-        if not edits or known > RARE_WORD or [t for t in analyze(unit.text) if t.pos > 0]:
+        stems = analyze(unit.text)
+        if not edits or known > RARE_WORD or any(t.pos > 0 for t in stems):
             return
         # Nearest first, then the spelling that finds the most captions: an index word by the captions holding
         # it, a place of the gazetteer the index lacks as a word by the captions naming it in another spelling
@@ -335,7 +336,7 @@ class Expander:
                 group.alternatives.append(Alternative(TYPO_WEIGHT / distance, place=place.id))
         # In the case typed: "Valian" -> "Valiant", "montanna" -> "montana"; a rare form of a word the captions
         # hold ("swamps" beside "swamp") is still matched with its neighbours but not called a misspelling.
-        if scored and not self._inflects_known(unit.text):
+        if scored and not self._inflects_known(stems):
             display = scored[0][3]
             group.correction = display[:1].upper() + display[1:] if unit.text[:1].isupper() else display.lower()
 
