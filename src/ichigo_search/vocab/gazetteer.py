@@ -436,10 +436,9 @@ class Gazetteer:
 
         One that starts where a name of ``names`` starts is left out."""
         found: list[_Found] = []
-        taken = None
+        taken = {f[0] for f in names}
         for match in _ABBREVIATION_RE.finditer(text):
             start, end = match.span(1)
-            taken = {f[0] for f in names} if taken is None else taken
             if start in taken:
                 continue
             provinces = [p for p in self.candidates(match.group(1)) if p.kind == "province"]
@@ -447,7 +446,6 @@ class Gazetteer:
                 found.append((start, end, match.group(1), provinces[:1], True))
         for match in _DOTTED_COUNTRY_RE.finditer(text):
             countries = [p for p in self.candidates(match.group()) if p.kind == "country"]
-            taken = {f[0] for f in names} if taken is None else taken
             if countries and match.start() not in taken:
                 found.append((match.start(), match.end(), match.group(), countries[:1], True))
         return found
