@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "benchmarks" / "out"
+from bench import OUT, ROOT, compile_bytecode, export_revision
+
 CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
 
 
@@ -74,20 +74,6 @@ def run_side(src: Path, data: Path, size: int, answer: Path) -> float:
     return float(done.stdout.strip())
 
 
-def export_revision(rev: str) -> Path:
-    """``git archive`` the revision's src/ into benchmarks/out (once); its src folder."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    target = OUT / f"src-{commit}"
-    if not (target / "src" / "ichigo_search").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "src")], check=True)
-    return target / "src"
-
-
 def differences(ours: list[tuple], theirs: list[tuple], show: int = 5) -> int:
     """Records whose readings differ (a few printed)."""
     fields = ("places", "tree", "names", "hidden", "caption spans", "title spans")
@@ -116,9 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sides = {"this tree": ROOT / "src"}
     if args.ref:
-        sides[f"{args.ref}"] = export_revision(args.ref)
-    else:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
+        sides[f"{args.ref}"] = export_revision(args.ref, OUT)[0]
+    compile_bytecode(list(sides.values()))
     with tempfile.TemporaryDirectory() as work:
         answers = {name: Path(work) / f"side{n}.pickle" for n, name in enumerate(sides)}
         times: dict[str, list[float]] = {name: [] for name in sides}
