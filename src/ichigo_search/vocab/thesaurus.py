@@ -21,6 +21,7 @@ letters (``a/c``, ``e/a``) finds its long forms and is not found by them: as wor
 
 A synonym or near-synonym form may be marked ``=`` as a bridge form is: the word as written,
 not the other words of its stem (``=downed``, not every *down*; ``=torpedoed``, not *torpedo*).
+A near synonym with the stems of the words typed is not added to them (*flooded* for *flood*).
 """
 
 from __future__ import annotations
@@ -163,8 +164,8 @@ class Thesaurus:
             key = keys[form]
             if not key or len(key) > MAX_ENTRY_TOKENS:
                 continue
-            # A form with the stems typed adds nothing: the words typed match its captions already.
-            for other in (other for other in forms if stems[other] != stems[form]):
+            # A near synonym with the stems typed would count the words typed again, at its lower weight.
+            for other in (o for o in forms if o != form and (weight >= SYNONYM_WEIGHT or stems[o] != stems[form])):
                 alternatives = self.entries.setdefault(key, {})
                 alternatives[other] = max(alternatives.get(other, 0.0), weight)
 
