@@ -324,3 +324,102 @@ def test_a_rare_misspelling_in_the_captions_also_finds_the_common_spelling(typo_
     # A rare word with no spelling that many times as common is left as typed.
     results = typo_index.search("Beede", limit=100)
     assert caption_ids(results) == ["beede"] and results.suggestion is None
+
+
+# -- kills and damage: today's words and the period's for the dead, the wounded, the lost and the ruined ---------
+
+# FSA/OWI captions (data/fsa-owi) by record id, and captions in the style of military archives that FSA/OWI lacks.
+DAMAGE_RECORDS = {
+    "aces": "fsa-owi2001031976",  # "... his two aces, who each shot down five enemy planes over the Sicilian straits"
+    "victory": "fsa-owi2001031975",  # "... took part in the aerial victory over the Sicilian straits"
+    "monument": "fsa-owi2001003006",  # "Monument in honor of Negro soldiers killed in World War I"
+    "hog-killing": "fsa-fsa2000033315",  # "Hog killing on Milton Puryeur place"
+    "kill-flies": "fsa-fsa2000007794",  # "Spraying cattle to kill flies before milking"
+    "dressing": "fsa-owi2001025132",  # "... applies a dressing to a wounded soldier's hand in an Army hospital"
+    "injured-foot": "fsa-fsa1998024136",  # "Child with injured foot. Washington, D.C."
+    "wrecked-ships": "fsa-owi2001034638",  # "American soldiers inspecting wrecked ships in Tunis harbor"
+    "torpedoed": "fsa-owi2001015220",  # "... Merchant seamen swapping stories. One, (left), had been torpedoed twice"
+    "torpedo-tubes": "fsa-oem2002003638",  # "Production. Torpedo tube mounts. ..."
+    "auto-accident": "fsa-fsa1998019883",  # "An automobile accident on the U.S. 40 between Hagerstown and Cumberland"
+    "coal-shot-down": "fsa-owi2001013297",  # "A face of coal shot down by a Cordox shell"
+}
+DAMAGE_CAPTIONS = {
+    "kia": "Pfc. Walter Kowalski, KIA near Myitkyina, Burma, July 1944.",
+    "killed-in-action": "Memorial service for the men of the 23rd Fighter Group killed in action over Hengyang.",
+    "wounded-in-action": "Sgt. Ray Olson, wounded in action at Salerno, in a hospital ward.",
+    "ea-destroyed": "Capt. Hill's P-40 after the mission: 3 e/a destroyed, 1 probable.",
+    "aircraft-lost": "Wreckage of enemy aircraft on the field at Kweilin.",
+    "c-47": "A C-47 lands at Yunnanyi with supplies.",
+    "initials": "E. A. Smith, county agent, at the fair.",
+    "downed": "Two enemy planes downed over the field.",
+    "down-the-road": "Walking down the road to town.",
+}
+
+
+@pytest.fixture(scope="module")
+def damage_index(tmp_path_factory):
+    import gzip
+
+    from conftest import FSA_CAPTIONS
+
+    wanted = {record: name for name, record in DAMAGE_RECORDS.items()}
+    captions = dict(DAMAGE_CAPTIONS)
+    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line) if any(f'"{ident}"' in line for ident in wanted) else None
+            if record and record["id"] in wanted:
+                captions[wanted[record["id"]]] = record["caption"]
+    assert set(captions) == set(DAMAGE_CAPTIONS) | set(DAMAGE_RECORDS)
+    idx = index_of(tmp_path_factory.mktemp("damage"), captions)
+    yield idx
+    idx.close()
+
+
+def found(idx: Index, query: str) -> set[str]:
+    return set(caption_ids(idx.search(query, limit=100)))
+
+
+def test_todays_words_for_the_dead_find_the_periods(damage_index):
+    # No caption says "fatalities" or "death toll"; they say "killed", "KIA", "killed in action".
+    for query in ("fatalities", "death toll", "war casualties"):
+        hits = found(damage_index, query)
+        assert {"monument", "killed-in-action"} <= hits, query
+        # "=killed" is that word: not the hog killing nor the fly spray of its stem.
+        assert not hits & {"hog-killing", "kill-flies"}, query
+
+
+def test_the_armys_abbreviations_for_the_dead_and_wounded_work_both_ways(damage_index):
+    assert {"kia", "killed-in-action"} <= found(damage_index, "KIA")
+    assert {"kia", "killed-in-action"} <= found(damage_index, "killed in action")
+    assert "wounded-in-action" in found(damage_index, "WIA")
+    assert {"dressing", "injured-foot"} <= found(damage_index, "injuries")
+
+
+def test_kills_find_the_aerial_victories_and_downed_is_not_every_down(damage_index):
+    assert {"aces", "victory", "downed"} <= found(damage_index, "kills")
+    assert "down-the-road" not in found(damage_index, "shot down")
+
+
+def test_abbreviations_of_single_letters_find_their_long_forms_one_way(damage_index):
+    assert caption_ids(damage_index.search("e/a destroyed"))[:1] == ["ea-destroyed"]
+    assert "aircraft-lost" in found(damage_index, "e/a")  # e/a -> enemy aircraft
+    assert "initials" not in found(damage_index, "enemy aircraft")  # not "E. A." as e/a
+    assert "c-47" not in found(damage_index, "aircraft")  # not "A C-47" as a/c
+
+
+def test_ships_and_cars_lost_are_found_by_the_readers_words(damage_index):
+    assert {"wrecked-ships", "torpedoed"} <= found(damage_index, "shipwreck")
+    assert "torpedo-tubes" not in found(damage_index, "shipwreck")  # "=torpedoed", not every torpedo
+    assert "auto-accident" in found(damage_index, "car wreck")
+    assert "auto-accident" in found(damage_index, "car crash")
+
+
+def test_a_near_synonym_with_the_stems_typed_is_not_added_again():
+    from ichigo_search.vocab.thesaurus import Thesaurus
+
+    thesaurus = Thesaurus()
+    thesaurus.merge({"related": [["flood", "floods", "=flooded", "inundated"]]})
+    assert thesaurus.lookup(("flood",)) == {"inundated": 0.25}
+    assert thesaurus.lookup(("inundated",)) == {"flood": 0.25, "floods": 0.25, "=flooded": 0.25}
+    thesaurus.merge({"synonyms": [["GI", "GIs"]]})  # a synonym still counts, as it always has
+    assert thesaurus.lookup(("gi",)) == {"GIs": 1.0, "GI": 1.0}

@@ -187,7 +187,9 @@ class Expander:
 
     def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
         for form, weight in synonyms.items():
-            group.alternatives.append(Alternative(weight, text=form, phrase=True, core=weight >= SYNONYM_WEIGHT))
+            text, exact = exact_form(form)
+            core = weight >= SYNONYM_WEIGHT
+            group.alternatives.append(Alternative(weight, text=text, phrase=True, core=core, exact=exact))
 
     # -- bridges ------------------------------------------------------------
 

@@ -15,7 +15,13 @@ the word as written only (its stem, *color*, is another word).
 An abbreviation whose short form is also an ordinary English word (``Wash``, ``Ill``,
 ``Mass``, ``Miss``: :func:`ichigo_search.vocab.words.is_ordinary_word`) finds its long forms
 only where the query writes it with its period (``Wash.``), and its long forms do not
-find it: *washington* must not match "wash day", nor *ill* Illinois.
+find it: *washington* must not match "wash day", nor *ill* Illinois.  One made of single
+letters (``a/c``, ``e/a``) finds its long forms and is not found by them: as words, "a c" and
+"e a" are *a C-47* and the initials of *E. A. Smith*.
+
+A synonym or near-synonym form may be marked ``=`` as a bridge form is: the word as written,
+not the other words of its stem (``=downed``, not every *down*; ``=torpedoed``, not *torpedo*).
+A near synonym with the stems of the words typed is not added to them (*flooded* for *flood*).
 """
 
 from __future__ import annotations
@@ -84,6 +90,12 @@ def is_english_word(form: str) -> bool:
     return len(key) == 1 and is_ordinary_word(key[0])
 
 
+def is_initials(form: str) -> bool:
+    """Whether a form is letters one by one (``a/c``, ``e/a``, ``A. C.``): as words, the initials of anything."""
+    key = token_key(form)
+    return len(key) > 1 and all(len(t) == 1 and t.isalpha() for t in key)
+
+
 def exact_form(form: str) -> tuple[str, bool]:
     """A bridge form without its ``=`` mark, and whether it had one (the word as written only)."""
     text = form.strip()
@@ -144,24 +156,31 @@ class Thesaurus:
     bridges: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
     def add_group(self, forms: list[str], weight: float) -> None:
-        """Make every form of a group find every other."""
+        """Make every form of a group find every other (a form marked ``=`` as that word only)."""
         forms = [str(f) for f in forms if str(f).strip()]
+        keys = {form: token_key(exact_form(form)[0]) for form in forms}
+        stems = {form: tuple(stem(t) for t in key) for form, key in keys.items()}
         for form in forms:
-            key = token_key(form)
+            key = keys[form]
             if not key or len(key) > MAX_ENTRY_TOKENS:
                 continue
-            alternatives = self.entries.setdefault(key, {})
-            for other in forms:
-                if other != form:
-                    alternatives[other] = max(alternatives.get(other, 0.0), weight)
+            # A near synonym with the stems typed would count the words typed again, at its lower weight.
+            for other in (o for o in forms if o != form and (weight >= SYNONYM_WEIGHT or stems[o] != stems[form])):
+                alternatives = self.entries.setdefault(key, {})
+                alternatives[other] = max(alternatives.get(other, 0.0), weight)
 
     def add_abbreviation(self, short: str, longs: list[str]) -> None:
         """A short form finds its long forms and each long form finds the short one.
 
-        A short form that is also an English word finds them only written with its period, one way.
+        A short form that is also an English word finds them only written with its period, one way;
+        one of single letters (``a/c``) finds them, one way.
         """
         if is_english_word(short):
             found = self.dotted.setdefault(token_key(short), {})
+            found.update({str(long): SYNONYM_WEIGHT for long in longs if str(long).strip()})
+            return
+        if is_initials(short):
+            found = self.entries.setdefault(token_key(short), {})
             found.update({str(long): SYNONYM_WEIGHT for long in longs if str(long).strip()})
             return
         for long in longs:
