@@ -48,6 +48,7 @@ SEED = 18
 TARGETS = 400
 # Of every ten targets: four plain, three with a typo, three with a place; halves alternate by ten.
 CLASS_CYCLE = ("plain",) * 4 + ("typo",) * 3 + ("place",) * 3
+LENGTHS = (2, 3, 4)  # a query's words, a place counting as one; each length equally likely
 MIN_WORDS = 4  # distinct usable words a target's caption needs
 TYPO_MIN_LETTERS = 5  # the misspelt word: people misspell long words, and short ones are beyond repair
 # Words no one remembers a photograph by: English function words (NLTK's stop-word list) and the
@@ -85,6 +86,19 @@ def words_of(caption: str) -> list[str]:
     return [w for w in _WORD_RE.findall(html.unescape(caption)) if len(w) >= 3 and w.lower() not in STOP]
 
 
+def term_weights(
+    caption: str, df: Counter, total: int, without: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], dict[str, float]]:
+    """A caption's usable words (lower case, none of ``without``): each one's spelling at its first use, and
+    its weight in a draw, tf * idf (idf over the ``total`` distinct captions; + 1e-9, so none is zero)."""
+    forms: dict[str, str] = {}
+    tf: Counter = Counter()
+    for word in (w for w in words_of(caption) if w.lower() not in without):
+        forms.setdefault(word.lower(), word)
+        tf[word.lower()] += 1
+    return forms, {w: tf[w] * math.log(total / df[w]) + 1e-9 for w in tf}
+
+
 def draw_terms(
     rng: random.Random, caption: str, count: int, df: Counter, total: int, without: frozenset[str] = frozenset()
 ) -> list[str]:
@@ -93,19 +107,32 @@ def draw_terms(
     Azzopardi, de Rijke & Balog (2007)'s discriminative term selection: a reader remembers what sets the
     photograph apart more often than its common words. Each word keeps the caption's spelling of its first use.
     """
-    forms: dict[str, str] = {}
-    tf: Counter = Counter()
-    for word in (w for w in words_of(caption) if w.lower() not in without):
-        forms.setdefault(word.lower(), word)
-        tf[word.lower()] += 1
-    pool = {w: tf[w] * math.log(total / df[w]) for w in tf}
+    forms, pool = term_weights(caption, df, total, without)
     chosen = []
     for _ in range(min(count, len(pool))):
         words = sorted(pool)
-        pick = rng.choices(words, weights=[pool[w] + 1e-9 for w in words])[0]
+        pick = rng.choices(words, weights=[pool[w] for w in words])[0]
         chosen.append(forms[pick])
         del pool[pick]
     return chosen
+
+
+def draw_probability(pool: dict[str, float], drawn: list[str]) -> float:
+    """The probability that :func:`draw_terms` draws these words (lower case) first, in this order, from a
+    caption whose :func:`term_weights` are ``pool``: each word's weight over the weight of the words left."""
+    left, probability = sum(pool.values()), 1.0
+    for word in drawn:
+        if word not in pool:
+            return 0.0
+        probability *= pool[word] / left
+        left -= pool[word]
+    return probability
+
+
+def length_probability(count: int, pool_size: int, with_place: bool) -> float:
+    """The probability that a query draws ``count`` words from a caption with ``pool_size`` usable ones: its
+    length is uniform over LENGTHS, a place counts as one of them, and no caption gives more words than it has."""
+    return sum(min(n - with_place, pool_size) == count for n in LENGTHS) / len(LENGTHS)
 
 
 def misspell(rng: random.Random, word: str) -> str:
@@ -135,14 +162,35 @@ def place_of(row: dict) -> str | None:
     return None
 
 
+def read_rows(data: Path) -> list[dict]:
+    """The records of a gzipped corpus JSONL file, in its order."""
+    with gzip.open(data, "rt", encoding="utf-8") as src:
+        return [json.loads(line) for line in src]
+
+
+def caption_df(rows: list[dict]) -> tuple[Counter, int]:
+    """The document frequency of each usable word (lower case) over the distinct captions, and their number."""
+    distinct = {row["caption"] for row in rows}
+    df: Counter = Counter()
+    for text in distinct:
+        df.update({w.lower() for w in words_of(text)})
+    return df, len(distinct)
+
+
+def usable(caption: str) -> bool:
+    """Whether a caption can be a target: it has MIN_WORDS distinct usable words."""
+    return len({w.lower() for w in words_of(caption)}) >= MIN_WORDS
+
+
+def place_words(place: str) -> frozenset[str]:
+    """The words of a place (lower case), which a ``place`` query does not draw from the caption again."""
+    return frozenset(w.lower() for w in _WORD_RE.findall(place))
+
+
 def make_queries(data: Path, count: int = TARGETS, seed: int = SEED) -> list[dict]:
     """The simulated known-item queries: targets sampled with ``seed``, one query each."""
-    with gzip.open(data, "rt", encoding="utf-8") as src:
-        rows = [json.loads(line) for line in src]
-    df: Counter = Counter()
-    for text in {row["caption"] for row in rows}:
-        df.update({w.lower() for w in words_of(text)})
-    total = len({row["caption"] for row in rows})
+    rows = read_rows(data)
+    df, total = caption_df(rows)
     rng = random.Random(seed)
     order = list(range(len(rows)))
     rng.shuffle(order)
@@ -154,12 +202,11 @@ def make_queries(data: Path, count: int = TARGETS, seed: int = SEED) -> list[dic
         row = rows[index]
         caption, kind = row["caption"], CLASS_CYCLE[len(queries) % len(CLASS_CYCLE)]
         place = place_of(row)
-        usable = len({w.lower() for w in words_of(caption)}) >= MIN_WORDS
-        if caption in seen or not usable or (kind == "place" and not place):
+        if caption in seen or not usable(caption) or (kind == "place" and not place):
             continue
-        length = rng.choice((2, 3, 4))
+        length = rng.choice(LENGTHS)
         # A place class query names the place once: its words are not drawn from the caption too.
-        without = frozenset(w.lower() for w in _WORD_RE.findall(place or "")) if kind == "place" else frozenset()
+        without = place_words(place) if kind == "place" and place else frozenset()
         terms = draw_terms(rng, caption, length - (kind == "place"), df, total, without)
         if not terms:
             continue
