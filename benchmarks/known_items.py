@@ -5,6 +5,7 @@
     python benchmarks/known_items.py --half test            # only the held-out half (tune on --half tune)
     python benchmarks/known_items.py --misses ichigo        # also each query a run ranks below 1st
     python benchmarks/known_items.py --runs ichigo,ichigo@b=0.5  # a run with other Ranking knobs, to tune
+    python benchmarks/known_items.py --below ichigo         # also each query a run ranks below the oracle
     python benchmarks/known_items.py --make                 # regenerate known-items/simulated.jsonl
 
 The set is in ``benchmarks/known-items/`` (how it was made: its README): 400 simulated queries,
@@ -13,8 +14,10 @@ Rijke & Balog 2007), in three classes (``plain``, ``typo``, ``place``), and quer
 reading a caption (``written``). A target is its caption's text: every record with that caption
 counts as the hit (many FSA/OWI photographs share one). Runs: ichigo-search, ichigo-search with
 semantic ranking (an index built with ``semantic=True``, as ``topical.py`` builds it), and the peers
-of ``engines.py`` with the query's words OR-ed. Each target and its queries are in the ``tune`` or
-the ``test`` half; tune on one, report the other.
+of ``engines.py`` with the query's words OR-ed, and the ``oracle``: every caption ranked by its exact
+posterior under the simulator's own model (:class:`Oracle`), the best any engine can expect to score
+on the simulated queries (it knows each query's class and the word a typo meant). Each target and its
+queries are in the ``tune`` or the ``test`` half; tune on one, report the other.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import random
 import re
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +42,7 @@ from topical import CAPTIONS, RUN_LABELS, IchigoBridged, open_run, write_corpus
 
 HERE = Path(__file__).resolve().parent / "known-items"
 CLASSES = ("plain", "typo", "place", "written")
-RUNS = ("ichigo", "ichigo+semantic", "fts5", "tantivy", "whoosh")
+RUNS = ("oracle", "ichigo", "ichigo+semantic", "fts5", "tantivy", "whoosh")
 DEPTH = 10
 
 # -- making the simulated queries -----------------------------------------------------------------
@@ -314,13 +317,102 @@ def words_in_order(caption: str) -> tuple[str, ...]:
     return tuple(_TOKEN_RE.findall(html.unescape(caption).casefold()))
 
 
+# -- the oracle ---------------------------------------------------------------------------------------
+
+ORACLE = "oracle"
+TIE = 1e-9  # posteriors this close (relative) are equal: captions the model cannot tell apart
+# A rank: 1-based, None past DEPTH, or (first, k): a tie of k captions at ranks first..first+k-1.
+Rank = int | tuple[int, int] | None
+
+
+class Oracle:
+    """Every caption ranked by its exact posterior under the simulator's own model (:func:`make_queries`).
+
+    A target is a record drawn uniformly among those whose caption is :func:`usable` (and, for ``place``,
+    has a :func:`place_of`), so a caption's prior is its number of such records; its likelihood is that of
+    the query's length and of drawing the query's words in the order typed (:func:`draw_probability`), and
+    for ``place`` that of the place's position. The oracle knows each query's class and reads a typo query
+    as intended (it knows the correction); it reads words case-folded, as the engines do. Ranking by the
+    posterior maximises the expected reciprocal rank: see the set's README.
+    """
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.df, self.total = caption_df(rows)
+        self.records: Counter = Counter()  # a caption that can be a target: its records
+        self.placed: dict[str, Counter] = defaultdict(Counter)  # a place, case-folded: caption -> its records
+        for row in rows:
+            if usable(row["caption"]):
+                self.records[row["caption"]] += 1
+                if place := place_of(row):
+                    self.placed[" ".join(place.lower().split())][row["caption"]] += 1
+        self.postings: dict[str, set[str]] = defaultdict(set)
+        for caption in self.records:
+            for word in words_of(caption):
+                self.postings[word.lower()].add(caption)
+
+    def likelihood(self, caption: str, drawn: list[str], place: str | None = None) -> float:
+        """The probability that a query for ``caption`` (its record's place ``place`` for a ``place`` query)
+        draws the lower-case words ``drawn`` in this order, and puts the place where the query has it."""
+        _, pool = term_weights(caption, self.df, self.total, place_words(place) if place else frozenset())
+        probability = length_probability(len(drawn), len(pool), place is not None) * draw_probability(pool, drawn)
+        return probability / (len(drawn) + 1) if place is not None else probability
+
+    def posterior(self, item: KnownItem) -> Counter:
+        """Each caption that could have made this query: prior times likelihood (not normalised)."""
+        words = item.intended.lower().split()
+        scores: Counter = Counter()
+        if item.kind != "place":
+            for caption in self._holding(words, self.records):
+                scores[caption] += self.records[caption] * self.likelihood(caption, words)
+            return scores
+        # Which words are the place: any run of them naming a record's place, the others drawn.
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                place, drawn = " ".join(words[i:j]), words[:i] + words[j:]
+                if place in self.placed and drawn:
+                    for caption in self._holding(drawn, self.placed[place]):
+                        scores[caption] += self.placed[place][caption] * self.likelihood(caption, drawn, place)
+        return scores
+
+    def ranks(self, item: KnownItem) -> tuple[Rank, Rank]:
+        """The target's rank by posterior: strict, and duplicate-aware, where a group of captions with the same
+        words in order (:func:`words_in_order`) is ranked by its summed posterior, one caption each."""
+        scores = self.posterior(item)
+        groups: Counter = Counter()
+        for caption, score in scores.items():
+            groups[words_in_order(caption)] += score
+        return tie_rank(scores, item.target), tie_rank(groups, words_in_order(item.target))
+
+    def _holding(self, words: list[str], among: Counter) -> set[str]:
+        found = set.intersection(*(self.postings.get(w, set()) for w in words))
+        return {caption for caption in found if caption in among}
+
+
+def tie_rank(scores: Counter, target: object) -> Rank:
+    """The target's rank among the keys by score, a tie counted as such (:data:`Rank`)."""
+    mine = scores.get(target, 0.0)
+    above = sum(1 for score in scores.values() if score > mine * (1 + TIE))
+    tied = sum(1 for score in scores.values() if abs(score - mine) <= mine * TIE)
+    if mine <= 0 or above >= DEPTH:
+        return None
+    return above + 1 if tied == 1 else (above + 1, tied)
+
+
+def reciprocal(rank: Rank) -> tuple[float, float]:
+    """A rank's (expected) reciprocal rank and success at DEPTH: a tie of k at ranks r..r+k-1 puts the target
+    at each of them with probability 1/k."""
+    first, tied = rank if isinstance(rank, tuple) else (rank or DEPTH + 1, 1)
+    shown = range(first, min(first + tied - 1, DEPTH) + 1)
+    return sum(1 / r for r in shown) / tied, len(shown) / tied
+
+
 def rivals(fts5, item: KnownItem, captions: dict[str, str]) -> int:
     """Other captions holding every word the query means (SQLite FTS5, words AND-ed), up to 100."""
     hits = fts5.search(Query.parse(item.intended, conjunction=True), limit=100 + AMBIGUOUS)
     return len({captions[ident] for ident, _ in hits} - {item.target})
 
 
-def table(results: dict[str, list[tuple[KnownItem, int | None]]]) -> str:
+def table(results: dict[str, list[tuple[KnownItem, Rank]]]) -> str:
     """Markdown: MRR@10 / success@10 per class for each run."""
     first = next(iter(results.values()))
     counts = {kind: sum(1 for item, _ in first if item.kind == kind) for kind in CLASSES}
@@ -332,16 +424,19 @@ def table(results: dict[str, list[tuple[KnownItem, int | None]]]) -> str:
     ]
     for run, rows in results.items():
         cells = [figures([r for _, r in rows])]
-        cells += [figures([r for item, r in rows if item.kind == kind]) for kind in kinds]
+        # The oracle cannot read a written query: it counts them first (an upper bound) and shows no figure.
+        cells += [
+            "—" if run == ORACLE and kind == "written" else figures([r for item, r in rows if item.kind == kind])
+            for kind in kinds
+        ]
         lines.append(f"| {RUN_LABELS.get(run, run)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def figures(ranks: list[int | None]) -> str:
+def figures(ranks: list[Rank]) -> str:
     n = len(ranks) or 1
-    mrr = sum(1 / r for r in ranks if r) / n
-    success = sum(1 for r in ranks if r) / n
-    return f"{mrr:.3f} / {success:.3f}"
+    scores = [reciprocal(r) for r in ranks]
+    return f"{sum(rr for rr, _ in scores) / n:.3f} / {sum(s for _, s in scores) / n:.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -352,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("tune", "test", "all"), default="all")
     parser.add_argument("--work", type=Path, help="keep the corpus and indexes here and reuse them")
     parser.add_argument("--misses", help="print the queries this run does not rank first")
+    parser.add_argument("--below", help="print the queries this run ranks lower than the oracle (with oracle run)")
     parser.add_argument("--make", action="store_true", help=f"write {HERE.name}/simulated.jsonl anew (seed {SEED})")
     args = parser.parse_args(argv)
     if args.make:
@@ -364,18 +460,29 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work or Path(tmp_name)
         corpus, captions = write_corpus(work, args.data)
         items = [i for i in load_set(args.set, captions) if args.half in ("all", i.half)]
-        strict: dict[str, list[tuple[KnownItem, int | None]]] = {}
-        aware: dict[str, list[tuple[KnownItem, int | None]]] = {}
+        strict: dict[str, list[tuple[KnownItem, Rank]]] = {}
+        aware: dict[str, list[tuple[KnownItem, Rank]]] = {}
         for run in args.runs.split(","):
-            adapter = open_tuned(run, corpus, work)
-            strict[run], aware[run] = [], []
-            for item in items:
-                hits = [captions[ident] for ident, _ in adapter.search(Query.parse(item.text), limit=DEPTH)]
-                strict[run].append((item, rank_of(hits, item.target)))
-                aware[run].append((item, rank_of(hits, item.target, words_in_order)))
-                if run == args.misses and strict[run][-1][1] != 1:
-                    print(f"{strict[run][-1][1] or '-':>2} {item.kind:7} {item.text!r:40} {item.target[:90]}")
-            adapter.close()
+            ranked: list[tuple[Rank, Rank]] = []
+            if run == ORACLE:
+                oracle = Oracle(read_rows(args.data))
+                ranked = [(1, 1) if item.kind == "written" else oracle.ranks(item) for item in items]
+            else:
+                adapter = open_tuned(run, corpus, work)
+                for item in items:
+                    hits = [captions[ident] for ident, _ in adapter.search(Query.parse(item.text), limit=DEPTH)]
+                    ranked.append((rank_of(hits, item.target), rank_of(hits, item.target, words_in_order)))
+                adapter.close()
+            strict[run] = [(item, rank) for item, (rank, _) in zip(items, ranked, strict=True)]
+            aware[run] = [(item, rank) for item, (_, rank) in zip(items, ranked, strict=True)]
+            for item, rank in strict[run] if run == args.misses else ():
+                if rank != 1:
+                    print(f"{rank or '-'!s:>7} {item.kind:7} {item.text!r:40} {item.target[:90]}")
+        if args.below and ORACLE in strict:
+            # The queries a run ranks lower than the oracle does: the gap to the ceiling, query by query.
+            for (item, rank), (_, best) in zip(strict[args.below], strict[ORACLE], strict=True):
+                if item.kind != "written" and reciprocal(rank)[0] < reciprocal(best)[0] - 1e-9:
+                    print(f"{rank or '-'!s:>3} {best!s:>8} {item.kind:6} {item.text!r:40} {item.target[:80]}")
         print(f"\n{len(items)} known-item queries ({args.half}) over {len(captions):,} captions\n")
         print(f"Strict (the target's caption exactly):\n\n{table(strict)}")
         print(f"\n{DUPLICATE_AWARE}:\n\n{table(aware)}")
