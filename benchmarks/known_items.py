@@ -377,11 +377,20 @@ class Oracle:
     def ranks(self, item: KnownItem) -> tuple[Rank, Rank]:
         """The target's rank by posterior: strict, and duplicate-aware, where a group of captions with the same
         words in order (:func:`words_in_order`) is ranked by its summed posterior, one caption each."""
+        scores, groups = self._ranked(item)
+        return tie_rank(scores, item.target), tie_rank(groups, words_in_order(item.target))
+
+    def expectation(self, item: KnownItem) -> tuple[float, float]:
+        """The oracle's expected reciprocal rank (strict, duplicate-aware) over the targets the query may have been
+        made for, each as likely as its posterior: the most any ranking can expect from this query."""
+        return tuple(expected_reciprocal(scores) for scores in self._ranked(item))  # type: ignore[return-value]
+
+    def _ranked(self, item: KnownItem) -> tuple[Counter, Counter]:
         scores = self.posterior(item)
         groups: Counter = Counter()
         for caption, score in scores.items():
             groups[words_in_order(caption)] += score
-        return tie_rank(scores, item.target), tie_rank(groups, words_in_order(item.target))
+        return scores, groups
 
     def _holding(self, words: list[str], among: Counter) -> set[str]:
         found = set.intersection(*(self.postings.get(w, set()) for w in words))
@@ -396,6 +405,17 @@ def tie_rank(scores: Counter, target: object) -> Rank:
     if mine <= 0 or above >= DEPTH:
         return None
     return above + 1 if tied == 1 else (above + 1, tied)
+
+
+def expected_reciprocal(scores: Counter) -> float:
+    """The expected reciprocal rank at DEPTH of a target drawn by these (unnormalised) posteriors, ranked by them."""
+    total, expected, first = sum(scores.values()), 0.0, 1
+    ordered = sorted(scores.values(), reverse=True)
+    while first <= min(DEPTH, len(ordered)):
+        tied = [s for s in ordered[first - 1 :] if s >= ordered[first - 1] * (1 - TIE)]
+        expected += sum(tied) / total * reciprocal((first, len(tied)))[0]
+        first += len(tied)
+    return expected
 
 
 def reciprocal(rank: Rank) -> tuple[float, float]:
@@ -462,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         items = [i for i in load_set(args.set, captions) if args.half in ("all", i.half)]
         strict: dict[str, list[tuple[KnownItem, Rank]]] = {}
         aware: dict[str, list[tuple[KnownItem, Rank]]] = {}
+        oracle = None
         for run in args.runs.split(","):
             ranked: list[tuple[Rank, Rank]] = []
             if run == ORACLE:
@@ -486,6 +507,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(items)} known-item queries ({args.half}) over {len(captions):,} captions\n")
         print(f"Strict (the target's caption exactly):\n\n{table(strict)}")
         print(f"\n{DUPLICATE_AWARE}:\n\n{table(aware)}")
+        if oracle:
+            # What the oracle expects of itself on these queries, over the targets each may have been made for.
+            print("\nThe oracle's expected MRR@10 over each query's possible targets, strict / dup.-aware:", end="")
+            for kind in ("plain", "typo", "place"):
+                of_kind = [oracle.expectation(item) for item in items if item.kind == kind]
+                n = len(of_kind) or 1
+                print(f" {kind} {sum(s for s, _ in of_kind) / n:.3f} / {sum(a for _, a in of_kind) / n:.3f}", end="")
+            print()
         # How many queries no engine can answer from their words alone: AMBIGUOUS or more other captions
         # have every word (series of photographs share most of a caption).
         fts5 = open_run("fts5", corpus, work)

@@ -68,6 +68,13 @@ def test_ranks_count_ties_and_duplicate_aware_groups_sum_their_captions():
     assert known_items.reciprocal((10, 2)) == (0.05, 0.5)  # tenth or eleventh
     assert known_items.reciprocal(3) == (1 / 3, 1.0) and known_items.reciprocal(None) == (0.0, 0.0)
     assert oracle.ranks(item("tractor", MULE)) == (None, None)  # no mule caption has the word
+    # What the oracle expects: the mule pair (0.00537 each) at 0.75, TRACTOR (0.00101) at 1/3; as groups 1 and 1/2.
+    scores = oracle.posterior(item("cotton plowing", TRACTOR))
+    mule, tractor = scores[MULE], scores[TRACTOR]
+    strict = (2 * mule * 0.75 + tractor / 3) / (2 * mule + tractor)
+    assert oracle.expectation(item("cotton plowing", TRACTOR)) == pytest.approx(
+        (strict, (2 * mule + tractor / 2) / (2 * mule + tractor))
+    )
 
 
 def test_the_draw_probability_is_how_often_the_simulator_draws_the_words():
