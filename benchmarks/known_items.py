@@ -6,6 +6,7 @@
     python benchmarks/known_items.py --misses ichigo        # also each query a run ranks below 1st
     python benchmarks/known_items.py --runs ichigo,ichigo@b=0.5  # a run with other Ranking knobs, to tune
     python benchmarks/known_items.py --below ichigo         # also each query a run ranks below the oracle
+    python benchmarks/known_items.py --collapse             # each caption once in a run's hits, as the oracle
     python benchmarks/known_items.py --make                 # regenerate known-items/simulated.jsonl
 
 The set is in ``benchmarks/known-items/`` (how it was made: its README): 400 simulated queries,
@@ -294,6 +295,17 @@ def load_set(folder: Path, captions: dict[str, str]) -> list[KnownItem]:
     return items
 
 
+COLLAPSED = 100  # hits a run fetches to count each caption once (--collapse)
+
+
+def once(hits: list[str], same: Callable[[str], object]) -> list[str]:
+    """The hits with each caption once, at its first place (``same`` keys a caption, as in :func:`rank_of`)."""
+    first: dict[object, str] = {}
+    for text in hits:
+        first.setdefault(same(text), text)
+    return list(first.values())
+
+
 def rank_of(hits: list[str], target: str, same: Callable[[str], object] = str) -> int | None:
     """The 1-based rank of the first hit with the target's caption, if in the top DEPTH.
 
@@ -468,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("tune", "test", "all"), default="all")
     parser.add_argument("--work", type=Path, help="keep the corpus and indexes here and reuse them")
     parser.add_argument("--misses", help="print the queries this run does not rank first")
+    parser.add_argument(
+        "--collapse", action="store_true", help="count each caption once in a run's hits, as the oracle ranks them"
+    )
     parser.add_argument("--below", help="print the queries this run ranks lower than the oracle (with oracle run)")
     parser.add_argument("--make", action="store_true", help=f"write {HERE.name}/simulated.jsonl anew (seed {SEED})")
     args = parser.parse_args(argv)
@@ -492,8 +507,12 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 adapter = open_tuned(run, corpus, work)
                 for item in items:
-                    hits = [captions[ident] for ident, _ in adapter.search(Query.parse(item.text), limit=DEPTH)]
-                    ranked.append((rank_of(hits, item.target), rank_of(hits, item.target, words_in_order)))
+                    found = adapter.search(Query.parse(item.text), limit=COLLAPSED if args.collapse else DEPTH)
+                    hits = [captions[ident] for ident, _ in found]
+                    strict_hits, aware_hits = (
+                        (once(hits, str), once(hits, words_in_order)) if args.collapse else (hits,) * 2
+                    )
+                    ranked.append((rank_of(strict_hits, item.target), rank_of(aware_hits, item.target, words_in_order)))
                 adapter.close()
             strict[run] = [(item, rank) for item, (rank, _) in zip(items, ranked, strict=True)]
             aware[run] = [(item, rank) for item, (_, rank) in zip(items, ranked, strict=True)]

@@ -88,3 +88,10 @@ def test_the_draw_probability_is_how_often_the_simulator_draws_the_words():
         assert draws[pair] / 20000 == pytest.approx(known_items.draw_probability(pool, list(pair)), abs=0.006)
     assert known_items.length_probability(2, 6, with_place=False) == pytest.approx(1 / 3)
     assert known_items.length_probability(1, 1, with_place=True) == pytest.approx(1.0)  # 2, 3 and 4 give 1 word
+
+
+def test_a_collapsed_run_counts_each_caption_once():
+    hits = [MULE, MULE, MULE_TWIN, TRACTOR, MULE]
+    assert known_items.once(hits, str) == [MULE, MULE_TWIN, TRACTOR]
+    assert known_items.once(hits, known_items.words_in_order) == [MULE, TRACTOR]
+    assert known_items.rank_of(known_items.once(hits, str), TRACTOR) == 3 and known_items.rank_of(hits, TRACTOR) == 4
