@@ -43,7 +43,7 @@ from topical import CAPTIONS, RUN_LABELS, IchigoBridged, open_run, write_corpus
 
 HERE = Path(__file__).resolve().parent / "known-items"
 CLASSES = ("plain", "typo", "place", "written")
-RUNS = ("oracle", "ichigo", "ichigo+semantic", "fts5", "tantivy", "whoosh")
+RUNS = ("oracle", "oracle-uniform", "ichigo", "ichigo+semantic", "fts5", "tantivy", "whoosh")
 DEPTH = 10
 
 # -- making the simulated queries -----------------------------------------------------------------
@@ -332,6 +332,7 @@ def words_in_order(caption: str) -> tuple[str, ...]:
 # -- the oracle ---------------------------------------------------------------------------------------
 
 ORACLE = "oracle"
+UNIFORM = "oracle-uniform"  # the oracle with a uniform prior over captions
 TIE = 1e-9  # posteriors this close (relative) are equal: captions the model cannot tell apart
 # A rank: 1-based, None past DEPTH, or (first, k): a tie of k captions at ranks first..first+k-1.
 Rank = int | tuple[int, int] | None
@@ -348,7 +349,8 @@ class Oracle:
     posterior maximises the expected reciprocal rank: see the set's README.
     """
 
-    def __init__(self, rows: list[dict]) -> None:
+    def __init__(self, rows: list[dict], uniform: bool = False) -> None:
+        """``uniform``: every caption as likely a target, whatever its records (what the prior is worth)."""
         self.df, self.total = caption_df(rows)
         self.records: Counter = Counter()  # a caption that can be a target: its records
         self.placed: dict[str, Counter] = defaultdict(Counter)  # a place, case-folded: caption -> its records
@@ -357,6 +359,9 @@ class Oracle:
                 self.records[row["caption"]] += 1
                 if place := place_of(row):
                     self.placed[" ".join(place.lower().split())][row["caption"]] += 1
+        for counts in (self.records, *self.placed.values()) if uniform else ():
+            for caption in counts:
+                counts[caption] = 1
         self.postings: dict[str, set[str]] = defaultdict(set)
         for caption in self.records:
             for word in words_of(caption):
@@ -459,7 +464,9 @@ def table(results: dict[str, list[tuple[KnownItem, Rank]]]) -> str:
         cells = [figures([r for _, r in rows]), figures([r for item, r in rows if item.kind != "written"])]
         # The oracle cannot read a written query: it counts them first (an upper bound) and shows no figure.
         cells += [
-            "—" if run == ORACLE and kind == "written" else figures([r for item, r in rows if item.kind == kind])
+            "—"
+            if run in (ORACLE, UNIFORM) and kind == "written"
+            else figures([r for item, r in rows if item.kind == kind])
             for kind in kinds
         ]
         lines.append(f"| {RUN_LABELS.get(run, run)} | " + " | ".join(cells) + " |")
@@ -501,9 +508,10 @@ def main(argv: list[str] | None = None) -> int:
         oracle = None
         for run in args.runs.split(","):
             ranked: list[tuple[Rank, Rank]] = []
-            if run == ORACLE:
-                oracle = Oracle(read_rows(args.data))
-                ranked = [(1, 1) if item.kind == "written" else oracle.ranks(item) for item in items]
+            if run in (ORACLE, UNIFORM):
+                model = Oracle(read_rows(args.data), uniform=run == UNIFORM)
+                ranked = [(1, 1) if item.kind == "written" else model.ranks(item) for item in items]
+                oracle = model if run == ORACLE else oracle
             else:
                 adapter = open_tuned(run, corpus, work)
                 for item in items:

@@ -55,8 +55,13 @@ def test_the_likelihood_is_the_draw_in_order_times_the_length_and_the_place_posi
     assert scores == pytest.approx(
         {TRACTOR: 1 / 3 * LOG["cotton"] / TRACTOR_SUM / 2, MULE: 1 / 3 * LOG["cotton"] / MULE_SUM / 2}
     )
-    # Two records of one caption: twice the prior.
+    # Two records of one caption: twice the prior (unless every caption counts once).
     assert Oracle([*ROWS, ROWS[0]]).posterior(item("cotton plowing", TRACTOR))[TRACTOR] == pytest.approx(2 * tractor)
+    uniform = Oracle([*ROWS, ROWS[0]], uniform=True)
+    assert uniform.posterior(item("cotton plowing", TRACTOR))[TRACTOR] == pytest.approx(tractor)
+    assert uniform.posterior(item("Greene County cotton", TRACTOR, "place"))[TRACTOR] == pytest.approx(
+        1 / 3 * LOG["cotton"] / TRACTOR_SUM / 2
+    )
 
 
 def test_ranks_count_ties_and_duplicate_aware_groups_sum_their_captions():
