@@ -359,9 +359,7 @@ class Oracle:
                 self.records[row["caption"]] += 1
                 if place := place_of(row):
                     self.placed[" ".join(place.lower().split())][row["caption"]] += 1
-        for counts in (self.records, *self.placed.values()) if uniform else ():
-            for caption in counts:
-                counts[caption] = 1
+        self.uniform = uniform
         self.postings: dict[str, set[str]] = defaultdict(set)
         for caption in self.records:
             for word in words_of(caption):
@@ -374,13 +372,15 @@ class Oracle:
         probability = length_probability(len(drawn), len(pool), place is not None) * draw_probability(pool, drawn)
         return probability / (len(drawn) + 1) if place is not None else probability
 
-    def posterior(self, item: KnownItem) -> Counter:
-        """Each caption that could have made this query: prior times likelihood (not normalised)."""
+    def posterior(self, item: KnownItem, uniform: bool | None = None) -> Counter:
+        """Each caption that could have made this query: prior times likelihood (not normalised); with
+        ``uniform`` (by default the oracle's own), the likelihood alone."""
         words = item.intended.lower().split()
         scores: Counter = Counter()
+        flat = self.uniform if uniform is None else uniform
         if item.kind != "place":
             for caption in self._holding(words, self.records):
-                scores[caption] += self.records[caption] * self.likelihood(caption, words)
+                scores[caption] += (1 if flat else self.records[caption]) * self.likelihood(caption, words)
             return scores
         # Which words are the place: any run of them naming a record's place, the others drawn.
         for i in range(len(words)):
@@ -388,7 +388,8 @@ class Oracle:
                 place, drawn = " ".join(words[i:j]), words[:i] + words[j:]
                 if place in self.placed and drawn:
                     for caption in self._holding(drawn, self.placed[place]):
-                        scores[caption] += self.placed[place][caption] * self.likelihood(caption, drawn, place)
+                        prior = 1 if flat else self.placed[place][caption]
+                        scores[caption] += prior * self.likelihood(caption, drawn, place)
         return scores
 
     def ranks(self, item: KnownItem) -> tuple[Rank, Rank]:
@@ -422,6 +423,32 @@ def tie_rank(scores: Counter, target: object) -> Rank:
     if mine <= 0 or above >= DEPTH:
         return None
     return above + 1 if tied == 1 else (above + 1, tied)
+
+
+def gap_cause(oracle: Oracle, item: KnownItem, hits: list[str], best: Rank) -> str:
+    """Why a run's hits rank the target lower than the oracle (at ``best``) does, by the first rule that holds:
+
+    ``duplicates``: counted once per caption, the hits rank the target as high as the oracle; ``tie``: the
+    captions above it are ones the oracle cannot tell from it; ``lacks a word``: the first caption above it that
+    the oracle ranks below it does not hold every word as typed (a stem, a variant, a correction elsewhere) or
+    cannot be a target; ``more photographs``: that caption is as likely by its words, the target's caption has
+    more records; ``words``: by its words alone the draw prefers the target (length, repeats, order).
+    """
+    if reciprocal(rank_of(once(hits, str), item.target))[0] >= reciprocal(best)[0] - 1e-9:
+        return "duplicates"
+    scores = oracle.posterior(item)
+    mine = scores[item.target]
+    shown = once(hits, str)
+    above = shown[: shown.index(item.target)] if item.target in shown else shown
+    rival = next((text for text in above if scores.get(text, 0.0) < mine * (1 - TIE)), None)
+    if rival is None:
+        return "tie"
+    if not scores.get(rival):
+        return "lacks a word"
+    words = oracle.posterior(item, uniform=True)
+    if words[rival] >= words[item.target]:
+        return "more photographs"
+    return "words"
 
 
 def expected_reciprocal(scores: Counter) -> float:
@@ -506,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         strict: dict[str, list[tuple[KnownItem, Rank]]] = {}
         aware: dict[str, list[tuple[KnownItem, Rank]]] = {}
         oracle = None
+        below_hits: dict[KnownItem, list[str]] = {}  # the hits of the --below run, COLLAPSED deep
         for run in args.runs.split(","):
             ranked: list[tuple[Rank, Rank]] = []
             if run in (ORACLE, UNIFORM):
@@ -515,8 +543,12 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 adapter = open_tuned(run, corpus, work)
                 for item in items:
-                    found = adapter.search(Query.parse(item.text), limit=COLLAPSED if args.collapse else DEPTH)
+                    deep = args.collapse or run == args.below
+                    found = adapter.search(Query.parse(item.text), limit=COLLAPSED if deep else DEPTH)
                     hits = [captions[ident] for ident, _ in found]
+                    if run == args.below:
+                        below_hits[item] = hits
+                    hits = hits if args.collapse else hits[:DEPTH]
                     strict_hits, aware_hits = (
                         (once(hits, str), once(hits, words_in_order)) if args.collapse else (hits,) * 2
                     )
@@ -527,11 +559,17 @@ def main(argv: list[str] | None = None) -> int:
             for item, rank in strict[run] if run == args.misses else ():
                 if rank != 1:
                     print(f"{rank or '-'!s:>7} {item.kind:7} {item.text!r:40} {item.target[:90]}")
-        if args.below and ORACLE in strict:
-            # The queries a run ranks lower than the oracle does: the gap to the ceiling, query by query.
+        if args.below and oracle:
+            # The queries a run ranks lower than the oracle does, each with a cause (gap_cause): the gap to the
+            # ceiling, query by query.
+            causes: Counter = Counter()
             for (item, rank), (_, best) in zip(strict[args.below], strict[ORACLE], strict=True):
                 if item.kind != "written" and reciprocal(rank)[0] < reciprocal(best)[0] - 1e-9:
-                    print(f"{rank or '-'!s:>3} {best!s:>8} {item.kind:6} {item.text!r:40} {item.target[:80]}")
+                    causes[cause := gap_cause(oracle, item, below_hits[item], best)] += 1
+                    print(
+                        f"{rank or '-'!s:>3} {best!s:>8} {item.kind:6} {cause:17} {item.text!r:38} {item.target[:60]}"
+                    )
+            print(f"{sum(causes.values())} queries {args.below} ranks lower than the oracle, by cause: {dict(causes)}")
         print(f"\n{len(items)} known-item queries ({args.half}) over {len(captions):,} captions\n")
         print(f"Strict (the target's caption exactly):\n\n{table(strict)}")
         if oracle:

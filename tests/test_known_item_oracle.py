@@ -100,3 +100,16 @@ def test_a_collapsed_run_counts_each_caption_once():
     assert known_items.once(hits, str) == [MULE, MULE_TWIN, TRACTOR]
     assert known_items.once(hits, known_items.words_in_order) == [MULE, TRACTOR]
     assert known_items.rank_of(known_items.once(hits, str), TRACTOR) == 3 and known_items.rank_of(hits, TRACTOR) == 4
+
+
+def test_each_query_a_run_ranks_below_the_oracle_gets_the_first_cause_that_holds():
+    oracle, query = Oracle(ROWS), "cotton plowing"
+    mule, tractor = item(query, MULE), item(query, TRACTOR)  # the oracle: the mule pair tied at 1-2, TRACTOR 3rd
+    cause = known_items.gap_cause
+    assert cause(oracle, tractor, [MULE, MULE, MULE, MULE_TWIN, TRACTOR], 3) == "duplicates"  # once each: 3rd
+    assert cause(oracle, mule, [MULE_TWIN, MULE], (1, 2)) == "tie"
+    assert cause(oracle, mule, ["Plowing cotton", MULE], (1, 2)) == "lacks a word"  # too short to be a target
+    assert cause(oracle, mule, [TRACTOR, MULE], (1, 2)) == "words"  # 0.00101 against 0.00537 by the words
+    # Six photographs of TRACTOR: 6 x 0.00101 puts it first, though MULE is likelier by its words.
+    many = Oracle([*ROWS, *[ROWS[0]] * 5])
+    assert many.ranks(tractor)[0] == 1 and cause(many, tractor, [MULE, TRACTOR], 1) == "more photographs"
