@@ -17,8 +17,9 @@ counts as the hit (many FSA/OWI photographs share one). Runs: ichigo-search, ich
 semantic ranking (an index built with ``semantic=True``, as ``topical.py`` builds it), and the peers
 of ``engines.py`` with the query's words OR-ed, and the ``oracle``: every caption ranked by its exact
 posterior under the simulator's own model (:class:`Oracle`), the best any engine can expect to score
-on the simulated queries (it knows each query's class and the word a typo meant). Each target and its
-queries are in the ``tune`` or the ``test`` half; tune on one, report the other.
+on the simulated queries (it knows each query's class and the word a typo meant), and ``oracle-uniform``,
+the same with every caption as likely a target. Each target and its queries are in the ``tune`` or the
+``test`` half; tune on one, report the other.
 """
 
 from __future__ import annotations
