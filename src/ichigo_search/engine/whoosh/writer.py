@@ -31,6 +31,7 @@ from typing import Any
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.fields import KEYWORD
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -53,6 +54,9 @@ class _Postings:
         self.field = field
         self.boost = field.format.field_boost
         self.terms: dict[Any, tuple[array, ...]] = {}
+
+    def gather(self) -> None:
+        """Make ``terms`` whole, before the segment is written (postings may be kept otherwise meanwhile)."""
 
     def sorted_terms(self) -> list[tuple[bytes, Any]]:
         return sorted((self.key_bytes(key), key) for key in self.terms)
@@ -169,6 +173,51 @@ class _IdPostings(_GenericPostings):
         return [(value.encode("utf-8"), 1, self.boost, b"")]
 
 
+class _KeywordPostings(_GenericPostings):
+    """A keyword field of recurring values (years, place ids, place names): each distinct value's documents
+    gathered, the value analysed once, and expanded into its terms' postings when the segment is written (one
+    append a record instead of one a term: ~3.5 a record in each place field).
+
+    A record holds one value of the field, so a term's documents are its values' documents merged."""
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.values: dict[str, tuple[list[tuple], array, int]] = {}
+
+    def add(self, docnum: int, value: Any) -> tuple[int, int]:
+        found = self.values.get(value)
+        if found is None:
+            if not isinstance(value, str):
+                raise TypeError(f"field {self.field!r}: a keyword value must be text, not {type(value).__name__}")
+            terms = list(self.field.index(value))
+            found = self.values[value] = (terms, array("I"), sum(term[1] for term in terms))
+        found[1].append(docnum)
+        return found[2], len(found[0])
+
+    def gather(self) -> None:
+        """Every term's postings (documents ascending, weights, values), from its values' documents."""
+        by_term: dict[bytes, list[tuple[array, float, bytes]]] = {}
+        for terms, docs, _ in self.values.values():
+            for btext, _freq, weight, vbytes in terms:
+                by_term.setdefault(btext, []).append((docs, weight, vbytes))
+        self.values = {}
+        table = self.terms
+        for btext, parts in by_term.items():
+            if len(parts) == 1:
+                docs, weight, vbytes = parts[0]
+                table[btext] = (docs, array("d", [weight]) * len(docs), [vbytes] * len(docs))
+            elif all(part[1:] == parts[0][1:] for part in parts):  # one weight and value: documents merged
+                docs = array("I", sorted(chain.from_iterable(part[0] for part in parts)))
+                table[btext] = (docs, array("d", [parts[0][1]]) * len(docs), [parts[0][2]] * len(docs))
+            else:
+                merged = sorted((doc, weight, vbytes) for docs, weight, vbytes in parts for doc in docs)
+                table[btext] = (
+                    array("I", [doc for doc, _, _ in merged]),
+                    array("d", [weight for _, weight, _ in merged]),
+                    [vbytes for _, _, vbytes in merged],
+                )
+
+
 _REMEMBERED = 50_000
 # Postings per block: Whoosh writes 128. Reading a term's postings whole (postings.py) costs per
 # block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
@@ -210,6 +259,8 @@ def _postings_for(field) -> _Postings:
             return _PositionPostings(field)
         if type(field.format) is formats.Frequency:
             return _FrequencyPostings(field)
+    if isinstance(field, KEYWORD) and not field.unique:
+        return _KeywordPostings(field)
     return _GenericPostings(field)
 
 
@@ -295,6 +346,7 @@ class BulkSegmentWriter(SegmentWriter):
         arrays = ArraysWriter(self.newsegment, self.storage)
         for name in sorted(self._postings):
             postings = self._postings.pop(name)
+            postings.gather()
             if not postings.terms:
                 continue
             writer.start_field(name, postings.field)
