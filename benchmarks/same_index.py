@@ -6,19 +6,22 @@ Each argument is an index folder (its live generation is read) or a generation f
 same segments in the same order (as two rebuilds of one corpus do).  Compared, segment by segment: every file
 inside the compound ``.seg`` file (the term table, the postings, the ``.arr`` file, the stored fields, every
 column), byte for byte, the segment's own random name taken out of the file names; and the generation's
-``facet-columns.bin``.  With ``--deep`` (or when some bytes differ), also what a reader sees: every term's
-document frequency, weight, lengths and postings (document, weight, value), every stored field and every
-column value, hashed per field, so a difference is named by field.  Exits 1 when they differ.
+``facet-columns.bin`` (but its data files' modification times: those of the code's checkout).  With ``--deep``
+(or when some bytes differ), also what a reader sees: every term's document frequency, weight, lengths and
+postings (document, weight, value), every stored field and every column value, hashed per field, so a
+difference is named by field.  Exits 1 when they differ.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import pickle
 import struct
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def generation_of(folder: Path) -> Path:
@@ -53,6 +56,23 @@ def segment_files(generation: Path) -> tuple[list[str], list[dict[str, str]]]:
             }
         )
     return names, found
+
+
+def facet_columns(generation: Path, segments: list[str]) -> tuple[Any, bytes]:
+    """The generation's facet columns (facets.py: a 4-byte length, a JSON header, the columns): the header with
+    the segments numbered and the data files' modification times left out (they say where the code ran from),
+    and the columns' bytes."""
+    file = generation / "facet-columns.bin"
+    if not file.exists():  # (a folder written by a writer alone)
+        return None, b""
+    raw = file.read_bytes()
+    (length,) = struct.unpack_from("<I", raw)
+    header = json.loads(raw[4 : 4 + length])
+    numbers = {name: f"segment {number}" for number, name in enumerate(segments)}
+    header["segments"] = {numbers.get(name, name): where for name, where in header.get("segments", {}).items()}
+    for stamp in header.get("stamp", {}).get("files", {}).values():
+        stamp[1] = None  # (size, mtime, digest)
+    return header, raw[4 + length :]
 
 
 def reader_digests(generation: Path) -> dict[str, str]:
@@ -108,13 +128,7 @@ def main() -> int:
                 same = False
                 print(f"segment {number}: {name} differs")
         print(f"segment {number}: {len(files_a)} files compared")
-    facets = []
-    for folder, names in ((first, names_a), (second, names_b)):
-        file = folder / "facet-columns.bin"
-        data = file.read_bytes() if file.exists() else b""  # (a folder written by a writer alone has none)
-        for number, name in enumerate(names):  # the file names each segment
-            data = data.replace(name.encode(), f"SEGMENT{number:011d}".encode()[: len(name)])
-        facets.append(data)
+    facets = [facet_columns(folder, names) for folder, names in ((first, names_a), (second, names_b))]
     if facets[0] != facets[1]:
         same = False
         print("facet-columns.bin differs")
