@@ -466,3 +466,32 @@ def test_keyword_values_are_gathered_once_each_and_merged_into_whooshs_postings(
     assert [w for _, w, _ in _postings(got, "years", b"1940")][:3] == [1.0, 2.0, 1.0]
     for reader in readers:
         reader.close()
+
+
+@pytest.mark.parametrize("few", [0, 1_000_000])  # every merge by numpy, every merge by sorting
+def test_recurring_word_values_are_gathered_per_value_and_merged_into_the_same_postings(
+    both, documents, tmp_path, monkeypatch, few
+):
+    """A word field whose values recur (places, photographers) keeps each distinct value's analysis and documents
+    while adding, and merges them into postings when written; a field of unique values (captions) goes back to
+    adding term by term once its first _RECURRING_VALUES values are nearly all new. The postings are Whoosh's."""
+    from ichigo_search.engine.whoosh import writer as bulk
+
+    expected, _ = both
+    monkeypatch.setattr(bulk, "BLOCK_POSTINGS", 50)
+    monkeypatch.setattr(bulk, "_RECURRING_VALUES", 100)
+    monkeypatch.setattr(bulk, "_FEW_POSTINGS", few)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix)
+    for document in documents:
+        writer.add_document(**document)
+    places, caption = writer._postings["places"], writer._postings["caption"]
+    assert places.values is not None and 100 < len(places.values) < len(documents) / 2
+    assert caption.values is None and caption.terms
+    writer.commit()
+    with ix.reader() as got:
+        for field in ("places", "photographer", "caption", "title"):
+            terms = [btext for name, btext in expected.all_terms() if name == field]
+            assert terms == [btext for name, btext in got.all_terms() if name == field]
+            for btext in terms:
+                assert _postings(got, field, btext) == _postings(expected, field, btext), (field, btext)

@@ -75,6 +75,52 @@ class _PositionPostings(_WordPostings):
 
     keeps_positions = True
 
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        # While the field's values recur (places, photographers): each distinct value's analysis and documents,
+        # expanded into postings when the segment is written (one append a record instead of three a term).
+        self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
+        self.added = 0
+
+    def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
+        """Add a value of the field (analysed here, or remembered while values recur)."""
+        values = self.values
+        if values is None:
+            return self.add(docnum, analyzer.positions(value))
+        self.added += 1
+        found = values.get(value)
+        if found is None:
+            distinct = len(values)
+            if distinct >= _REMEMBERED or (distinct >= _RECURRING_VALUES and distinct * 4 > self.added * 3):
+                self.gather()
+                self.values = None
+                return self.add(docnum, analyzer.positions(value))
+            where = analyzer.positions(value)
+            found = values[value] = (where, array("I"), sum(map(len, where.values())), len(where))
+        found[1].append(docnum)
+        return found[2], found[3]
+
+    def gather(self) -> None:
+        """The recurring values' postings, term by term (documents ascending), into ``terms``."""
+        if not self.values:
+            return
+        by_term: dict[str, list[tuple[array, list[int]]]] = {}
+        for where, docs, _, _ in self.values.values():
+            for text, positions in where.items():
+                by_term.setdefault(text, []).append((docs, positions))
+        self.values = {}
+        table = self.terms
+        for text, parts in by_term.items():
+            if len(parts) == 1:
+                docs, positions = parts[0]
+                table[text] = (
+                    array("I", docs),
+                    array("I", [len(positions)]) * len(docs),
+                    array("I", positions * len(docs)),
+                )
+                continue
+            table[text] = _merged_positions(parts)
+
     def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
         table = self.terms
         length = 0
@@ -106,6 +152,40 @@ class _PositionPostings(_WordPostings):
                 at += count
         cursor[0] = at
         return [count * boost for count in block_counts], values
+
+
+_FEW_POSTINGS = 256
+
+
+def _merged_positions(parts: list[tuple[array, list[int]]]) -> tuple[array, array, array]:
+    """One term's postings from several values, each (its documents, the term's positions in it): documents
+    ascending (a record has one value), each with its value's count and positions."""
+    if sum(len(part_docs) for part_docs, _ in parts) < _FEW_POSTINGS:  # numpy's calls cost more than sorting
+        merged = sorted((doc, number) for number, (part_docs, _) in enumerate(parts) for doc in part_docs)
+        counts, every = array("I"), array("I")
+        for _, number in merged:
+            positions = parts[number][1]
+            counts.append(len(positions))
+            every.extend(positions)
+        return array("I", [doc for doc, _ in merged]), counts, every
+    import numpy as np
+
+    docs = np.concatenate([np.frombuffer(part_docs, dtype=np.uint32) for part_docs, _ in parts])
+    sizes = np.array([len(part_docs) for part_docs, _ in parts])
+    counts_of = np.array([len(positions) for _, positions in parts], dtype=np.int64)
+    order = np.argsort(docs, kind="stable")
+    part = np.repeat(np.arange(len(parts)), sizes)[order]  # each posting's value, in document order
+    counts = counts_of[part]
+    starts = np.concatenate(([0], np.cumsum(counts_of)[:-1]))  # of each value's positions in `every`
+    every = np.concatenate([np.asarray(positions, dtype=np.uint32) for _, positions in parts])
+    ends = np.cumsum(counts)
+    within = np.arange(int(ends[-1])) - np.repeat(ends - counts, counts)  # a position's rank in its posting
+    taken = every[np.repeat(starts[part], counts) + within]
+    return (
+        array("I", docs[order].astype(np.uint32).tobytes()),
+        array("I", counts.astype(np.uint32).tobytes()),
+        array("I", taken.astype(np.uint32).tobytes()),
+    )
 
 
 class _FrequencyPostings(_WordPostings):
@@ -219,6 +299,10 @@ class _KeywordPostings(_GenericPostings):
 
 
 _REMEMBERED = 50_000
+# A word field's values are gathered per distinct value until this many, and after that while fewer than three
+# in four records bring a new one (up to _REMEMBERED values); a field of unique values (captions) is then added
+# as it comes.
+_RECURRING_VALUES = 1_000
 # Postings per block: Whoosh writes 128. Reading a term's postings whole (postings.py) costs per
 # block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
 # read in 0.108 us a posting, against 0.171 at 128 (/tmp/blocks.py, 2026-11-27).
@@ -316,7 +400,7 @@ class BulkSegmentWriter(SegmentWriter):
         if isinstance(postings, _GenericPostings):
             length, added = postings.add(docnum, value)
         elif postings.keeps_positions:
-            length, added = postings.add(docnum, field.analyzer.positions(value))
+            length, added = postings.add_value(docnum, value, field.analyzer)
         else:
             length, added = postings.add(docnum, field.analyzer.counts(value))
         self.postings_added += added
