@@ -1,15 +1,16 @@
 """What each field costs the bulk writer: one writing process's records indexed with and without the place fields.
 
-    python benchmarks/build_fields.py --corpus benchmarks/out/cold/corpus --records 49000 --rounds 3
+    python benchmarks/build_fields.py --corpus benchmarks/out/cold/corpus --records 49000 --rounds 3 [--as-is]
 
 The first ``--records`` records of ``--corpus`` (49,000: about one writing process's half of the 98k build) are
 read and made into documents first (``to_document``, locating included), then added to one
 :class:`~ichigo_search.engine.whoosh.writer.BulkSegmentWriter` and written as a segment, the collector off as in
 the writer.  Each round does this twice: with the documents as they are (``places``) and with the place fields
 taken out (``no places``: no ``places``, ``place_ids``, ``place_tree``, ``place_names``, ``located``, and the
-``exact`` field without its places part).  Printed, CPU seconds: making the documents, adding them, writing the
-segment; with ``--fields``, also each field's share of adding (a timer around the writer's ``_index``, which
-adds about 0.03 s a field) and of writing the segment, and the stored fields' column.
+``exact`` field without its places part; ``--as-is`` leaves that out, to time a writer change: run it with
+``PYTHONPATH`` at another revision's ``src`` to compare).  Printed, CPU seconds: making the documents, adding
+them, writing the segment; with ``--fields``, also each field's share of adding (a timer around the writer's
+``_index``, which adds about 0.03 s a field) and of writing the segment, and the stored fields' column.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=49_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--fields", action="store_true", help="also time each field (adds a little to each)")
+    parser.add_argument("--as-is", action="store_true", help="only the documents as they are (no 'no places' run)")
     args = parser.parse_args()
 
     from ichigo_search.corpus.reading import read_corpus
@@ -106,7 +108,7 @@ def main() -> None:
     plain = [without_places(document) for document in documents]
     with tempfile.TemporaryDirectory() as scratch:
         for round_ in range(1, args.rounds + 1):
-            for label, batch in (("places", documents), ("no places", plain)):
+            for label, batch in (("places", documents), ("no places", plain))[: 1 if args.as_is else 2]:
                 spent = run(batch, Path(scratch) / "segment", args.fields)
                 adding, writing = spent.pop("adding"), spent.pop("writing")
                 print(f"round {round_} {label}: adding {adding:.2f} + writing {writing:.2f} = {adding + writing:.2f}")

@@ -71,6 +71,7 @@ EDGE_TEXTS = [
     "U.S. Army p.m. U.S.Army A.B",  # acronyms, and dots that are not one
     "GIs' O'Brien's jeep, POWs and WACs",  # possessives, acronym plurals
     "B-29 air-raid Ichi-gō a-b-c-d-e",  # hyphens, joined forms, too many parts to join
+    "U.S.-made O'Brien's-jeep GIs-POWs 1944-45 x-'s WAC's-quarters a-b-c-d p.m.-",  # hyphens meet acronyms
     "Liuzhou 柳州市 一号作戦 Kweilin-桂林",  # CJK runs, a CJK piece in a hyphenated word
     "ＬＩＵＺＨＯＵ Łódź naïve ﬁeld _under_score_ 14Th",  # width, accents, ligature, underscores
     "'quoted' ’tis rock’n’roll -- - ' ",  # apostrophes and hyphens alone
@@ -97,3 +98,21 @@ def test_index_terms_are_the_analysed_terms_with_their_positions():
         ]:
             expected = {term: len(positions) for term, positions in _positions_from_terms(parts, stemming).items()}
             assert term_counts(parts, stemming=stemming) == expected, parts
+
+
+def test_texts_with_hyphens_or_acronyms_but_no_cjk_are_indexed_without_spans(monkeypatch):
+    """A fifth of the captions hold a hyphen or an acronym: their index terms are made without the Term objects
+    and character spans that highlighting needs (half the time); the terms and positions are the same (the
+    test above compares them on real captions)."""
+    from ichigo_search.text import analysis
+
+    def spans_made(text: str) -> None:
+        raise AssertionError(f"Term objects made for {text!r}")
+
+    monkeypatch.setattr(analysis, "_folded_terms", spans_made)
+    analysis._indexed_texts.cache_clear()
+    assert term_positions(["U.S. air-raid on Ichi-gō's B-29 base, p.m."], stemming=False) == {
+        "us": [0], "air": [1], "raid": [2], "airraid": [1], "on": [3], "ichi": [4], "go": [5], "ichigo": [4],
+        "b": [6], "29": [7], "b29": [6], "base": [8], "pm": [9],
+    }  # fmt: skip
+    analysis._indexed_texts.cache_clear()

@@ -39,13 +39,17 @@ Writing (``writer.py``):
 - ``BulkSegmentWriter`` subclasses ``SegmentWriter`` and uses its state: ``_check_state()``,
   ``docnum``, ``perdocwriter`` (``start_doc``/``finish_doc``/``cancel_doc``, ``_storedfields``,
   ``_colwriters``, ``_create_column``, ``_fieldlengths``), ``_added``, ``fieldwriter``
-  (``_fieldid``, ``_tindex``, ``_postwriter``), ``newsegment``, ``storage``; it overrides
+  (``start_field``, ``_fieldid``, ``finish_field``, ``close``), ``newsegment``, ``storage``; it overrides
   ``_flush_segment`` and calls ``_finalize_segment()``/``_close_segment()``; it is made with
   the private keyword ``_lk=False``.
-- The postings writer's state: ``_compression``, ``_ids``, ``_weights``, ``_values``,
-  ``_maxweight``, ``_minlength``, ``_maxlength``, then ``_write_block(last=…)``; term-table keys
-  ``pack_ushort(fieldid) + term bytes``; ``W3TermInfo(...)`` built positionally,
-  ``set_inlined``, ``to_bytes``; ``LENGTHS_COLUMN``; ``byte_to_length``/``length_to_byte``.
+- The term table and postings file written as ``W3FieldWriter`` writes them (``_TermTable``), through its
+  ``_tindex`` (an ``OrderedHashWriter``: ``dbfile``, ``hashfn`` (``filetables.md5_hash``: the digest's last four
+  bytes), ``index``, ``buckets``, ``lastkey``; rows ``struct("!ii")`` lengths, key, value) and ``_postfile``:
+  ``W3PostingsWriter._write_block``'s bytes (``WHOOSH3_HEADER_MAGIC`` before a term's first block; the
+  ``_mini_ids``/``_mini_weights``/``_mini_values`` rules, ``Format.fixed_value_size``); the term information
+  as ``W3TermInfo.add_block`` gathers and ``to_bytes`` packs it (``W3TermInfo._struct``, inlined postings
+  pickled, else ``pack_long(offset) + pack_int(length)``); term-table keys ``pack_ushort(fieldid) + term
+  bytes``; ``LENGTHS_COLUMN``; ``byte_to_length``/``length_to_byte``.
 - Stored fields (``stored.py``): ``whoosh.codec.whoosh3.STORED_COLUMN`` (a module global its per-document
   writer and reader look up at each use) replaced by a ``PickleColumn`` subclass over the same
   ``CompressedBytesColumn``, whose reader also reads dictionary-compressed values through
@@ -53,7 +57,7 @@ Writing (``writer.py``):
   ``perdocwriter._colwriters["_stored"]._child._level`` and wraps that child in a
   ``whoosh.columns.WrappedColumnWriter`` that pickles with protocol 4 (Whoosh unpickles any protocol) and
   adds compressed values through ``VarBytesColumn.Writer.add``.
-- A block's zlib level per term (``_compression``): Whoosh's readers decompress any block marked so.
+- A block's zlib level per term: Whoosh's readers decompress any block marked so.
 - The table of contents written directly: ``whoosh.index.TOC(schema, segments, generation)``
   and ``clean_files``; the schema, pickled into it, names :class:`~.schema.CaptionAnalyzer` by
   its module path, so moving that class changes the index format (``document.FORMAT_VERSION``).

@@ -18,16 +18,22 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice, pairwise
+from hashlib import md5
+from itertools import chain, islice, pairwise
+from operator import sub
 from pickle import dumps
+from struct import Struct
 from typing import Any
 
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.fields import KEYWORD
+from whoosh.filedb.filetables import md5_hash
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -49,6 +55,9 @@ class _Postings:
         self.boost = field.format.field_boost
         self.terms: dict[Any, tuple[array, ...]] = {}
 
+    def gather(self) -> None:
+        """Make ``terms`` whole, before the segment is written (postings may be kept otherwise meanwhile)."""
+
     def sorted_terms(self) -> list[tuple[bytes, Any]]:
         return sorted((self.key_bytes(key), key) for key in self.terms)
 
@@ -65,6 +74,52 @@ class _PositionPostings(_WordPostings):
     """Words with positions (Whoosh's ``Positions`` format)."""
 
     keeps_positions = True
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        # While the field's values recur (places, photographers): each distinct value's analysis and documents,
+        # expanded into postings when the segment is written (one append a record instead of three a term).
+        self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
+        self.added = 0
+
+    def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
+        """Add a value of the field (analysed here, or remembered while values recur)."""
+        values = self.values
+        if values is None:
+            return self.add(docnum, analyzer.positions(value))
+        self.added += 1
+        found = values.get(value)
+        if found is None:
+            distinct = len(values)
+            if distinct >= _REMEMBERED or (distinct >= _RECURRING_VALUES and distinct * 4 > self.added * 3):
+                self.gather()
+                self.values = None
+                return self.add(docnum, analyzer.positions(value))
+            where = analyzer.positions(value)
+            found = values[value] = (where, array("I"), sum(map(len, where.values())), len(where))
+        found[1].append(docnum)
+        return found[2], found[3]
+
+    def gather(self) -> None:
+        """The recurring values' postings, term by term (documents ascending), into ``terms``."""
+        if not self.values:
+            return
+        by_term: dict[str, list[tuple[array, list[int]]]] = {}
+        for where, docs, _, _ in self.values.values():
+            for text, positions in where.items():
+                by_term.setdefault(text, []).append((docs, positions))
+        self.values = {}
+        table = self.terms
+        for text, parts in by_term.items():
+            if len(parts) == 1:
+                docs, positions = parts[0]
+                table[text] = (
+                    array("I", docs),
+                    array("I", [len(positions)]) * len(docs),
+                    array("I", positions * len(docs)),
+                )
+                continue
+            table[text] = _merged_positions(parts)
 
     def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
         table = self.terms
@@ -83,14 +138,54 @@ class _PositionPostings(_WordPostings):
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         counts, positions = entry[1], entry[2]
         at = cursor[0]
-        weights, values = [], []
         boost = self.boost
-        for count in counts[start:end]:
-            weights.append(count * boost)
-            values.append(_encode_positions(positions[at : at + count]))
-            at += count
+        block_counts = counts[start:end]
+        values = []
+        single = _SINGLE_POSITIONS
+        for count in block_counts:
+            if count == 1:  # most postings: their encoding looked up, not made
+                encoded = single.get(positions[at])
+                values.append(_encode_positions(positions[at : at + 1]) if encoded is None else encoded)
+                at += 1
+            else:
+                values.append(_encode_positions(positions[at : at + count]))
+                at += count
         cursor[0] = at
-        return weights, values
+        return [count * boost for count in block_counts], values
+
+
+_FEW_POSTINGS = 256
+
+
+def _merged_positions(parts: list[tuple[array, list[int]]]) -> tuple[array, array, array]:
+    """One term's postings from several values, each (its documents, the term's positions in it): documents
+    ascending (a record has one value), each with its value's count and positions."""
+    if sum(len(part_docs) for part_docs, _ in parts) < _FEW_POSTINGS:  # numpy's calls cost more than sorting
+        merged = sorted((doc, number) for number, (part_docs, _) in enumerate(parts) for doc in part_docs)
+        counts, every = array("I"), array("I")
+        for _, number in merged:
+            positions = parts[number][1]
+            counts.append(len(positions))
+            every.extend(positions)
+        return array("I", [doc for doc, _ in merged]), counts, every
+    import numpy as np
+
+    docs = np.concatenate([np.frombuffer(part_docs, dtype=np.uint32) for part_docs, _ in parts])
+    sizes = np.array([len(part_docs) for part_docs, _ in parts])
+    counts_of = np.array([len(positions) for _, positions in parts], dtype=np.int64)
+    order = np.argsort(docs, kind="stable")
+    part = np.repeat(np.arange(len(parts)), sizes)[order]  # each posting's value, in document order
+    counts = counts_of[part]
+    starts = np.concatenate(([0], np.cumsum(counts_of)[:-1]))  # of each value's positions in `every`
+    every = np.concatenate([np.asarray(positions, dtype=np.uint32) for _, positions in parts])
+    ends = np.cumsum(counts)
+    within = np.arange(int(ends[-1])) - np.repeat(ends - counts, counts)  # a position's rank in its posting
+    taken = every[np.repeat(starts[part], counts) + within]
+    return (
+        array("I", docs[order].astype(np.uint32).tobytes()),
+        array("I", counts.astype(np.uint32).tobytes()),
+        array("I", taken.astype(np.uint32).tobytes()),
+    )
 
 
 class _FrequencyPostings(_WordPostings):
@@ -158,7 +253,56 @@ class _IdPostings(_GenericPostings):
         return [(value.encode("utf-8"), 1, self.boost, b"")]
 
 
+class _KeywordPostings(_GenericPostings):
+    """A keyword field of recurring values (years, place ids, place names): each distinct value's documents
+    gathered, the value analysed once, and expanded into its terms' postings when the segment is written (one
+    append a record instead of one a term: ~3.5 a record in each place field).
+
+    A record holds one value of the field, so a term's documents are its values' documents merged."""
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.values: dict[str, tuple[list[tuple], array, int]] = {}
+
+    def add(self, docnum: int, value: Any) -> tuple[int, int]:
+        found = self.values.get(value)
+        if found is None:
+            if not isinstance(value, str):
+                raise TypeError(f"field {self.field!r}: a keyword value must be text, not {type(value).__name__}")
+            terms = list(self.field.index(value))
+            found = self.values[value] = (terms, array("I"), sum(term[1] for term in terms))
+        found[1].append(docnum)
+        return found[2], len(found[0])
+
+    def gather(self) -> None:
+        """Every term's postings (documents ascending, weights, values), from its values' documents."""
+        by_term: dict[bytes, list[tuple[array, float, bytes]]] = {}
+        for terms, docs, _ in self.values.values():
+            for btext, _freq, weight, vbytes in terms:
+                by_term.setdefault(btext, []).append((docs, weight, vbytes))
+        self.values = {}
+        table = self.terms
+        for btext, parts in by_term.items():
+            if len(parts) == 1:
+                docs, weight, vbytes = parts[0]
+                table[btext] = (docs, array("d", [weight]) * len(docs), [vbytes] * len(docs))
+            elif all(part[1:] == parts[0][1:] for part in parts):  # one weight and value: documents merged
+                docs = array("I", sorted(chain.from_iterable(part[0] for part in parts)))
+                table[btext] = (docs, array("d", [parts[0][1]]) * len(docs), [parts[0][2]] * len(docs))
+            else:
+                merged = sorted((doc, weight, vbytes) for docs, weight, vbytes in parts for doc in docs)
+                table[btext] = (
+                    array("I", [doc for doc, _, _ in merged]),
+                    array("d", [weight for _, weight, _ in merged]),
+                    [vbytes for _, _, vbytes in merged],
+                )
+
+
 _REMEMBERED = 50_000
+# A word field's values are gathered per distinct value until this many, and after that while fewer than three
+# in four records bring a new one (up to _REMEMBERED values); a field of unique values (captions) is then added
+# as it comes.
+_RECURRING_VALUES = 1_000
 # Postings per block: Whoosh writes 128. Reading a term's postings whole (postings.py) costs per
 # block as well as per posting: at 1,024 the 40 commonest words of two fields of the 98k index
 # read in 0.108 us a posting, against 0.171 at 128 (/tmp/blocks.py, 2026-11-27).
@@ -199,6 +343,8 @@ def _postings_for(field) -> _Postings:
             return _PositionPostings(field)
         if type(field.format) is formats.Frequency:
             return _FrequencyPostings(field)
+    if isinstance(field, KEYWORD) and not field.unique:
+        return _KeywordPostings(field)
     return _GenericPostings(field)
 
 
@@ -254,7 +400,7 @@ class BulkSegmentWriter(SegmentWriter):
         if isinstance(postings, _GenericPostings):
             length, added = postings.add(docnum, value)
         elif postings.keeps_positions:
-            length, added = postings.add(docnum, field.analyzer.positions(value))
+            length, added = postings.add_value(docnum, value, field.analyzer)
         else:
             length, added = postings.add(docnum, field.analyzer.counts(value))
         self.postings_added += added
@@ -280,23 +426,24 @@ class BulkSegmentWriter(SegmentWriter):
         self._write_lengths()
         self.perdocwriter.close()
         writer = self.fieldwriter
+        table = _TermTable(writer)
         arrays = ArraysWriter(self.newsegment, self.storage)
         for name in sorted(self._postings):
             postings = self._postings.pop(name)
+            postings.gather()
             if not postings.terms:
                 continue
             writer.start_field(name, postings.field)
-            lengths = self._lengths[name].decoded() if name in self._lengths else None
+            table.start_field(writer._fieldid, postings.field.format)
+            lengths = self._lengths[name].decoded(self.docnum) if name in self._lengths else None
             for btext, key in postings.sorted_terms():
                 entry = postings.terms.pop(key)
                 if len(entry[0]) == 1:
-                    _add_inlined(writer, btext, postings, entry, lengths)
+                    _add_inlined(table, btext, postings, entry, lengths)
                     continue
                 whole = len(entry[0]) >= arrays_format.ARRAY_POSTINGS
-                writer.start_term(btext)
                 compression = WHOLE_BLOCK_COMPRESSION if whole else BLOCK_COMPRESSION
-                weights = _write_term(writer._postwriter, postings, entry, lengths, compression)
-                writer.finish_term()
+                weights = _write_term(table, postings, entry, lengths, compression, btext)
                 if whole:
                     boost = postings.boost if isinstance(postings, _WordPostings) else None
                     arrays.add(name, btext, entry, weights, postings.keeps_positions, boost)
@@ -323,52 +470,146 @@ class _Lengths:
         """The column's bytes: up to the last document with a length, as Whoosh writes it."""
         return bytes(self.codes).rstrip(b"\0")
 
-    def decoded(self) -> array:
-        """Each document's length as Whoosh reads it back, for the blocks' statistics."""
-        return array("I", map(byte_to_length, self.codes))
+    def decoded(self, documents: int = 0) -> array:
+        """Each document's length as Whoosh reads it back (0: none), for the blocks' statistics: at least
+        ``documents`` of them."""
+        codes = self.codes
+        if len(codes) < documents:
+            codes = codes + bytes(documents - len(codes))
+        return array("I", map(byte_to_length, codes))
 
 
-def _add_inlined(fieldwriter, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
+class _TermTable:
+    """The segment's term table and postings file, written term by term as Whoosh's ``W3FieldWriter`` writes
+    them (``start_term``, ``add``, ``finish_term``: the same bytes), without its per-posting and per-block
+    objects, and with each file's position counted here instead of asked of the file (``StructFile.tell``, an
+    ``lseek``: four a term)."""
+
+    def __init__(self, fieldwriter) -> None:
+        self.hashes = fieldwriter._tindex  # an OrderedHashWriter
+        if self.hashes.hashfn is not md5_hash:
+            raise ValueError("the term table's hash is not the one Whoosh's W3 codec writes")
+        self.terms = self.hashes.dbfile
+        self.terms_at = self.terms.tell()
+        self.posts = fieldwriter._postfile
+        self.posts_at = self.posts.tell()
+        self.prefix = b""
+        self.fixed_size: int | None = None
+
+    def start_field(self, fieldid: int, format_) -> None:
+        self.prefix = pack_ushort(fieldid)
+        self.fixed_size = format_.fixed_value_size()
+
+    def add(self, btext: bytes, info: bytes) -> None:
+        """A term's information, as ``OrderedHashWriter.add`` adds it (terms arrive in order: fields by id,
+        each field's terms sorted)."""
+        key = self.prefix + btext
+        at = self.terms_at
+        hashes = self.hashes
+        hashes.index.append(at)
+        self.terms.write(_KEY_VALUE_LENGTHS.pack(len(key), len(info)) + key + info)
+        hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")  # Whoosh's md5_hash
+        hashes.buckets[hashed & 255].append((hashed, at))
+        hashes.lastkey = key
+        self.terms_at = at + _KEY_VALUE_LENGTHS.size + len(key) + len(info)
+
+    def mini_values(self, values: list[bytes]) -> Any:
+        """A block's values as ``W3PostingsWriter._mini_values`` keeps them."""
+        fixed = self.fixed_size
+        if fixed is None or fixed < 0:
+            return tuple(values)
+        return None if fixed == 0 else b"".join(values)
+
+    def write_postings(self, parts: list[bytes]) -> tuple[int, int]:
+        """Append a term's blocks to the postings file: where they start and their length."""
+        data = b"".join(parts)
+        at = self.posts_at
+        self.posts.write(data)
+        self.posts_at = at + len(data)
+        return at, len(data)
+
+
+_KEY_VALUE_LENGTHS = Struct("!ii")  # filetables._lengths: a term table row's key and value lengths
+_TERM_INFO = W3TermInfo._struct
+
+
+def _add_inlined(table: _TermTable, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
     """A term with one posting, inlined in the term table (Whoosh reads them so): no block of its own.
 
     Most terms have one posting (every id, most words); the term information is what Whoosh's
-    ``W3TermInfo.add_block`` would make of that posting, without the file positions it asks for.
+    ``W3TermInfo.add_block`` and ``to_bytes`` would make of that posting.
     """
     weights, values = postings.block_values(entry, 0, 1, [0])
     docnum = entry[0][0]
-    length = lengths[docnum] if lengths is not None and docnum < len(lengths) else 0
+    length = lengths[docnum] if lengths is not None else 0
     stored_weight = array("f", weights)
-    info = W3TermInfo(stored_weight[0], 1, length or None, length, max(0, weights[0]), docnum, docnum)
-    info.set_inlined((docnum,), stored_weight, [v for v in values if v])
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, info.to_bytes())
+    head = _TERM_INFO.pack(
+        True, stored_weight[0], 1, length_to_byte(length) if length else 0, length_to_byte(length),
+        max(0, weights[0]), docnum, docnum,
+    )  # fmt: skip
+    inlined = ((docnum,), tuple(stored_weight), tuple(v for v in values if v))
+    table.add(btext, head + dumps(inlined, 2))
 
 
-def _write_term(postwriter, postings: _Postings, entry, lengths: array | None, compression: int) -> list[float]:
-    """Write one term's postings as Whoosh's ``add_posting`` calls would, a block at a time, at a zlib level;
+def _write_term(
+    table: _TermTable, postings: _Postings, entry, lengths: array | None, compression: int, btext: bytes
+) -> list[float]:
+    """Write one term's postings in blocks of BLOCK_POSTINGS at a zlib level, and its row of the term table,
+    as Whoosh's ``add_posting`` and ``finish_term`` would (``W3PostingsWriter._write_block``, ``W3TermInfo``);
     their weights."""
     docs = entry[0]
     total = len(docs)
     limit = BLOCK_POSTINGS
-    postwriter._compression = compression
     cursor = [0]
     every_weight: list[float] = []
+    parts = [WHOOSH3_HEADER_MAGIC]
+    term_weight: float = 0
+    minlength: int | None = None
+    maxlength = maxweight = 0
     for start in range(0, total, limit):
         end = min(start + limit, total)
         weights, values = postings.block_values(entry, start, end, cursor)
         every_weight += weights
         ids = docs[start:end]
-        postwriter._ids = ids
-        postwriter._weights = array("f", weights)
-        postwriter._values = [v for v in values if v]
-        postwriter._maxweight = max(0, *weights) if weights else 0
-        if lengths is None:
-            postwriter._minlength, postwriter._maxlength = None, 0
+        stored = array("f", weights)
+        first = stored[0]
+        if stored.count(first) != len(stored):
+            mini_weights: Any = tuple(stored)
         else:
-            block_lengths = [lengths[d] if d < len(lengths) else 0 for d in ids]
-            present = [n for n in block_lengths if n]
-            postwriter._minlength = min(present) if present else None
-            postwriter._maxlength = max(present) if present else 0
-        postwriter._write_block(last=end == total)
+            mini_weights = None if first == 1.0 else first
+        deltas = tuple(map(sub, ids, chain((0,), ids)))  # W3PostingsWriter._mini_ids
+        data = dumps((deltas, mini_weights, table.mini_values([v for v in values if v])), 2)
+        if compression:
+            data = zlib.compress(data, compression)
+        block_max = max(0, *weights)
+        if lengths is None:
+            block_min, block_max_length = None, 0
+        else:
+            block_lengths = [lengths[d] for d in ids]
+            if 0 in block_lengths:  # (a document without a length: none in this schema)
+                block_lengths = [n for n in block_lengths if n]
+            block_min = min(block_lengths) if block_lengths else None
+            block_max_length = max(block_lengths) if block_lengths else 0
+        info = dumps(
+            (len(ids), ids[-1], block_max, compression, length_to_byte(block_min), length_to_byte(block_max_length)),
+            2,
+        )
+        size = len(info) + len(data)
+        parts.append(pack_int(-size if end == total else size) + info + data)
+        # The term's statistics, as W3TermInfo.add_block gathers them
+        term_weight += sum(stored)
+        if minlength is None:
+            minlength = block_min
+        elif block_min is not None:
+            minlength = min(minlength, block_min)
+        maxlength = max(maxlength, block_max_length)
+        maxweight = max(maxweight, block_max)
+    offset, size = table.write_postings(parts)
+    head = _TERM_INFO.pack(
+        False, term_weight, total, 0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength),
+        maxweight, docs[0], docs[-1],
+    )  # fmt: skip
+    table.add(btext, head + pack_long(offset) + pack_int(size))
     return every_weight
 
 
