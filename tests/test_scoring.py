@@ -373,3 +373,45 @@ def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
     counts, positions = _decode_positions(values)
     assert counts.tolist() == [len(p) for p in lists]
     assert positions.tolist() == [p for value in values for p in encoder.decode_positions(value)]
+
+
+def test_term_table_entries_are_looked_up_once_and_answer_as_whoosh(fsa_index, monkeypatch):
+    """Each segment's term-table entry of a term is read once per reader; frequencies and postings stay Whoosh's."""
+    from whoosh.filedb.filetables import HashReader
+
+    from ichigo_search.engine.whoosh import postings
+
+    looked_up: list[tuple[int, bytes]] = []
+    original = HashReader.ranges_for_key
+
+    def ranges_for_key(table, key):
+        looked_up.append((id(table), key))
+        return original(table, key)
+
+    terms = [("caption", "tractor"), ("caption", "farm"), ("exact", "tractor"), ("caption", "zzzz"), ("place_ids", "x")]
+    with Index(fsa_index.path) as index:  # a reader of its own: nothing looked up yet
+        engine, searcher = _searchers(index)
+        reader = searcher.reader()
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        frequencies = [reader.doc_frequency(field, text) for field, text in terms]
+        found = [[list(leaf.postings(*term).all_ids()) if term in leaf else [] for leaf in leaves] for term in terms]
+        monkeypatch.setattr(HashReader, "ranges_for_key", ranges_for_key)
+        for _ in range(3):
+            for (field, text), frequency, expected in zip(terms, frequencies, found, strict=True):
+                assert engine.doc_frequency(field, text) == frequency, (field, text)
+                blocks = [list(postings._term_blocks(leaf, field, text)) for leaf in leaves]
+                assert [[int(i) for ids, _ in leaf for i in ids] for leaf in blocks] == expected, (field, text)
+    assert len(leaves) >= 2 and len(looked_up) == len(set(looked_up)) == len(terms) * len(leaves)
+
+
+def test_a_new_generation_never_reads_the_term_table_entries_of_the_old(tmp_path, corpus):
+    """A long-lived Index asked for a word's frequency before an update that adds the word sees it after."""
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    assert idx._searcher_now().doc_frequency("caption", "zeppelin") == 0
+    assert idx.search("zeppelin").total == 0
+    (corpus / "extra.jsonl").write_text(json.dumps({"id": "extra", "caption": "A zeppelin moored"}) + "\n")
+    idx.update_from(corpus)
+    assert idx._searcher_now().doc_frequency("caption", "zeppelin") == 1
+    assert [hit.id for hit in idx.search("zeppelin")] == ["extra"]
+    idx.close()

@@ -24,6 +24,7 @@ from whoosh.system import _INT_SIZE, unpack_int
 
 from ichigo_search.engine.whoosh.reader_cache import per_reader
 from ichigo_search.engine.whoosh.sidecar import Positions, segment_arrays
+from ichigo_search.engine.whoosh.statistics import term_table
 from ichigo_search.query.tree import Phrase
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
@@ -229,7 +230,7 @@ class ReaderArrays:
         )
 
     def _frequency(self, fieldname: str, text) -> int:
-        return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
+        return sum(term_table(leaf).doc_frequency(fieldname, text) for leaf, _ in self.leaves)
 
     def _wanted_positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         docs: list[np.ndarray] = []
@@ -313,10 +314,9 @@ def _gather(postings: Positions, wanted: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None):
     """Yield (document numbers, weights or encoded values) per block of a term's postings in one segment."""
-    if (fieldname, text) not in leaf:
-        return
-    info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
-    yield from info_blocks(leaf, info, values, wanted)
+    info = term_table(leaf).info(fieldname, text)
+    if info is not None:
+        yield from info_blocks(leaf, info, values, wanted)
 
 
 def info_blocks(leaf, info, values: bool = False, wanted: np.ndarray | None = None):

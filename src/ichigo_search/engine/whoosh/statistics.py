@@ -6,12 +6,28 @@ classifier, 10-15 ms of a one-shot query that uses none of them.  The evaluator
 computed here exactly as ``whoosh.searching.Searcher`` and ``whoosh.scoring.WeightingModel``
 compute them; Whoosh's own searcher is made only when something asks for it
 (:attr:`ReaderSearcher.whoosh`: the phrase matcher of fields without positions, the oracle tests).
+
+A term's entry in each segment's term table is looked up once per segment reader (:class:`TermTable`): a search asks
+for the same terms several times (the expansion for a word's frequency, the idf, the postings, the phrase
+positions), and each Whoosh look-up walks its on-disk hash table with four or more reads.
 """
 
 from __future__ import annotations
 
+import struct
+import weakref
 from math import log
 from typing import Any
+
+from ichigo_search.engine.whoosh.reader_cache import per_reader
+from ichigo_search.util.memo import Remembered
+
+# Terms whose table entries a segment reader keeps (all forgotten when full: see util.memo), ~200 bytes each.
+TERM_ENTRIES = 30_000
+# A W3TermInfo's bytes begin with its flags (one byte), total weight (float) and document frequency (uint),
+# big-endian (``whoosh.codec.whoosh3.W3TermInfo._struct``, ``read_doc_freq``).
+_DOC_FREQUENCY = struct.Struct("!I")
+_DOC_FREQUENCY_AT = 5
 
 
 class ReaderSearcher:
@@ -25,6 +41,7 @@ class ReaderSearcher:
         self._doc_count_all = reader.doc_count_all()
         self._idf: dict[tuple[str, Any], float] = {}
         self._whoosh = None
+        self._tables = [term_table(leaf) for leaf, _ in reader.leaf_readers()]
 
     def reader(self):
         return self._reader
@@ -36,7 +53,8 @@ class ReaderSearcher:
         return self._doc_count_all
 
     def doc_frequency(self, fieldname: str, text: Any) -> int:
-        return self._reader.doc_frequency(fieldname, text)
+        """Documents holding the term, deleted ones included, from each segment's :class:`TermTable`."""
+        return sum(table.doc_frequency(fieldname, text) for table in self._tables)
 
     def term_info(self, fieldname: str, text: Any):
         return self._reader.term_info(fieldname, text)
@@ -82,6 +100,51 @@ class ReaderSearcher:
             self._whoosh.close()  # closes the reader too
         else:
             self._reader.close()
+
+
+def term_table(leaf) -> TermTable:
+    """The :class:`TermTable` of a segment's reader, made once and kept as long as the reader lives."""
+    return per_reader(leaf, "term table", lambda: TermTable(leaf))
+
+
+class TermTable:
+    """The entries of a segment's term table that were asked for, looked up once and remembered.
+
+    An entry is a term's ``W3TermInfo`` as bytes (empty where the segment lacks the term). A segment
+    never changes, so an entry stays valid while its reader lives; a new generation has new readers,
+    each with a table of its own. Only a weak reference to the reader is kept.
+    """
+
+    def __init__(self, leaf, size: int = TERM_ENTRIES) -> None:
+        self._leaf = weakref.ref(leaf)
+        self.schema = leaf.schema
+        self._entries: Remembered[bytes] = Remembered(size)
+
+    def entry(self, fieldname: str, text: Any) -> bytes:
+        """The term's entry (``W3TermInfo`` bytes), empty if the segment lacks it."""
+        return self._entries.get((fieldname, text), lambda: self._look_up(fieldname, text))
+
+    def _look_up(self, fieldname: str, text: Any) -> bytes:
+        leaf = self._leaf()
+        if leaf is None:
+            raise RuntimeError("the segment reader this term table belongs to is gone")
+        terms = leaf._terms
+        return terms._tindex.get(terms._keycoder(fieldname, self.schema[fieldname].to_bytes(text))) or b""
+
+    def info(self, fieldname: str, text: Any):
+        """The term's ``W3TermInfo``, or None if the segment lacks it."""
+        from whoosh.codec.whoosh3 import W3TermInfo
+
+        entry = self.entry(fieldname, text)
+        return W3TermInfo.from_bytes(entry) if entry else None
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        """Documents holding the term, deleted ones included (Whoosh's ``SegmentReader.doc_frequency``)."""
+        if fieldname not in self.schema:  # Whoosh's answer: TermNotFound
+            leaf = self._leaf()
+            return leaf.doc_frequency(fieldname, text) if leaf is not None else 0
+        entry = self.entry(fieldname, text)
+        return _DOC_FREQUENCY.unpack_from(entry, _DOC_FREQUENCY_AT)[0] if entry else 0
 
 
 def whoosh_searcher(searcher):
