@@ -415,3 +415,32 @@ def test_a_new_generation_never_reads_the_term_table_entries_of_the_old(tmp_path
     assert idx._searcher_now().doc_frequency("caption", "zeppelin") == 1
     assert [hit.id for hit in idx.search("zeppelin")] == ["extra"]
     idx.close()
+
+
+@pytest.mark.parametrize("within", [False, True])
+def test_phrase_positions_come_from_the_blocks_read_for_the_words_postings(fsa_index, monkeypatch, within):
+    """A phrase's words read from posting blocks for their scores keep the positions those blocks hold: the
+    phrase reads no block again, looking in every document or in a few, and matches as Whoosh's does."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh import postings
+
+    phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])
+    with Index(fsa_index.path) as index:  # a reader of its own: nothing kept yet
+        _, searcher = _searchers(index)
+        arrays = scorer(searcher).arrays
+        expected = {words: sorted(_docs(searcher, Phrase("caption", tuple(words)))) for words in map(tuple, phrases)}
+        for words in expected:
+            for word in words:
+                arrays.term(searcher, "caption", word)
+        assert any(key[0] == "encoded" for key in arrays._cache)  # the edited segment's postings are in blocks
+        monkeypatch.setattr(postings, "_read_blocks", lambda *args, **kwargs: pytest.fail("blocks read again"))
+        rng = np.random.default_rng(4)
+        for words, docs in expected.items():
+            holding = np.intersect1d(
+                arrays.term(searcher, "caption", words[0]).ids, arrays.term(searcher, "caption", words[-1]).ids
+            )
+            look_in = np.sort(rng.choice(holding, min(len(holding), 3), replace=False)) if within else None
+            found = arrays.phrase_ids(searcher, Phrase("caption", words), look_in)
+            wanted = docs if look_in is None else sorted(set(docs) & set(look_in.tolist()))
+            assert found[arrays.live[found]].tolist() == wanted, words
