@@ -9,7 +9,9 @@ compute them; Whoosh's own searcher is made only when something asks for it
 
 A term's entry in each segment's term table is looked up once per segment reader (:class:`TermTable`): a search asks
 for the same terms several times (the expansion for a word's frequency, the idf, the postings, the phrase
-positions), and each Whoosh look-up walks its on-disk hash table with four or more reads.
+positions), and each Whoosh look-up walks its on-disk hash table with four or more reads. The entries of a
+field with few terms (titles, photographers, places: most words asked for there are absent) are read whole
+on its first look-up, one byte range of the table (:func:`table_entries`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ TERM_ENTRIES = 30_000
 # big-endian (``whoosh.codec.whoosh3.W3TermInfo._struct``, ``read_doc_freq``).
 _DOC_FREQUENCY = struct.Struct("!I")
 _DOC_FREQUENCY_AT = 5
+# A field whose entries take at most this many bytes of a segment's term table is read whole on its first
+# look-up (at 98k captions: places and the place ids ~0.1 MB each, photographers and titles a few KB; the
+# caption and exact fields ~0.7-1 MB are looked up term by term).
+SMALL_FIELD = 256 * 1024
+# A W3 term-table entry's lengths (``whoosh.filedb.filetables._lengths``): key bytes, value bytes.
+_ENTRY_LENGTHS = struct.Struct("!ii")
 
 
 class ReaderSearcher:
@@ -119,6 +127,7 @@ class TermTable:
         self._leaf = weakref.ref(leaf)
         self.schema = leaf.schema
         self._entries: Remembered[bytes] = Remembered(size)
+        self._small: dict[str, dict[bytes, bytes] | None] = {}  # per field: every entry, or None if not small
 
     def entry(self, fieldname: str, text: Any) -> bytes:
         """The term's entry (``W3TermInfo`` bytes), empty if the segment lacks it."""
@@ -128,8 +137,15 @@ class TermTable:
         leaf = self._leaf()
         if leaf is None:
             raise RuntimeError("the segment reader this term table belongs to is gone")
+        tbytes = self.schema[fieldname].to_bytes(text)
+        if fieldname not in self._small:
+            entries = table_entries(leaf, fieldname, b"", SMALL_FIELD)
+            self._small[fieldname] = dict(entries) if entries is not None else None
+        small = self._small[fieldname]
+        if small is not None:
+            return small.get(tbytes, b"")
         terms = leaf._terms
-        return terms._tindex.get(terms._keycoder(fieldname, self.schema[fieldname].to_bytes(text))) or b""
+        return terms._tindex.get(terms._keycoder(fieldname, tbytes)) or b""
 
     def info(self, fieldname: str, text: Any):
         """The term's ``W3TermInfo``, or None if the segment lacks it."""
@@ -145,6 +161,42 @@ class TermTable:
             return leaf.doc_frequency(fieldname, text) if leaf is not None else 0
         entry = self.entry(fieldname, text)
         return _DOC_FREQUENCY.unpack_from(entry, _DOC_FREQUENCY_AT)[0] if entry else 0
+
+
+def table_entries(segment, field: str, prefix: bytes, limit: int | None = None) -> list[tuple[bytes, bytes]] | None:
+    """The term-table entries (term bytes, ``W3TermInfo`` bytes) of ``field``'s terms starting with ``prefix`` in
+    one segment, in order; None when the segment's table is not Whoosh's W3 one, or the entries take more than
+    ``limit`` bytes.
+
+    The term table keeps its entries in key order, a key being the field's number and the term
+    (``W3TermsReader._keycoder``): the entries of a prefix are one byte range, read here in one go
+    and parsed, where Whoosh reads and decodes entry by entry.
+    """
+    from whoosh.system import pack_ushort
+
+    terms = getattr(segment, "_terms", None)
+    table = getattr(terms, "_tindex", None)
+    number = getattr(terms, "_fieldmap", {}).get(field)
+    if table is None:
+        return None
+    if number is None:
+        return []
+    head = pack_ushort(number) + prefix
+    start = table.closest_key_pos(head)
+    if start is None:
+        return []
+    end = table.closest_key_pos(head + b"\xff")  # after every key starting with head (no UTF-8 byte is 0xff)
+    end = table.endofdata if end is None else end
+    if limit is not None and end - start > limit:
+        return None
+    data = table.dbfile.get(start, end - start)
+    entries, position, unpack, size = [], 0, _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+    while position < len(data):
+        key_length, value_length = unpack(data, position)
+        value_at = position + size + key_length
+        entries.append((data[position + size + 2 : value_at], data[value_at : value_at + value_length]))
+        position = value_at + value_length
+    return entries
 
 
 def whoosh_searcher(searcher):
