@@ -359,7 +359,7 @@ def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
     from whoosh.formats import Positions
     from whoosh.system import pack_uint
 
-    from ichigo_search.engine.whoosh.postings import _decode_positions, _in_one_pickle
+    from ichigo_search.engine.whoosh.postings import _decode_positions, _pickle_bodies
 
     rng = random.Random(3)
     lists = [[0], [7], [300], [70_000], [1, 2, 9], sorted(rng.sample(range(10**6), 2500))]
@@ -369,7 +369,7 @@ def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
     if foreign:  # another pickle protocol: decoded one by one
         deltas = [b - a for a, b in zip([0, *lists[3][:-1]], lists[3], strict=True)]
         values[3] = pack_uint(len(deltas)) + pickle.dumps(deltas, 4)
-    assert _in_one_pickle(values) is not foreign
+    assert (_pickle_bodies(values) is None) is foreign
     counts, positions = _decode_positions(values)
     assert counts.tolist() == [len(p) for p in lists]
     assert positions.tolist() == [p for value in values for p in encoder.decode_positions(value)]

@@ -404,10 +404,21 @@ def info_blocks(leaf, info, values: bool = False, wanted: np.ndarray | None = No
 _PICKLED_LIST = b"\x80\x02]"  # protocol 2, then EMPTY_LIST: how Positions.encode pickles its deltas
 
 
-def _in_one_pickle(values: list[bytes]) -> bool:
-    """True when every value is a protocol-2 pickle of a list, as Whoosh writes them (see _decode_positions)."""
-    head = {v[_INT_SIZE : _INT_SIZE + len(_PICKLED_LIST)] for v in values}
-    return head == {_PICKLED_LIST} and {v[-1] for v in values} == {ord(".")}
+def _pickle_bodies(values: list[bytes]) -> bytes | None:
+    """The values' pickle bodies (without the count, protocol header and STOP), joined; None unless every value
+    is a protocol-2 pickle of a list, as Whoosh writes them (see _decode_positions). Checked and cut as one
+    array of bytes, not value by value."""
+    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
+    ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+    starts = ends - np.diff(ends, prepend=0)
+    if int(np.diff(ends, prepend=0).min()) <= _INT_SIZE + len(_PICKLED_LIST) or not (joined[ends - 1] == 0x2E).all():
+        return None  # 0x2E: STOP
+    if not all((joined[starts + _INT_SIZE + i] == byte).all() for i, byte in enumerate(_PICKLED_LIST)):
+        return None
+    keep = np.ones(len(joined), dtype=bool)
+    keep[(starts[:, None] + np.arange(_INT_SIZE + 2)).ravel()] = False  # the count and PROTO 2
+    keep[ends - 1] = False
+    return joined[keep].tobytes()
 
 
 def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -419,9 +430,9 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """
     if not values:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if _in_one_pickle(values):
-        start = _INT_SIZE + 2
-        lists = pickle.loads(b"\x80\x02(" + b"".join([v[start:-1] for v in values]) + b"l.")
+    bodies = _pickle_bodies(values)
+    if bodies is not None:
+        lists = pickle.loads(b"\x80\x02(" + bodies + b"l.")
     else:
         lists = [pickle.loads(v[_INT_SIZE:]) for v in values]
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
