@@ -65,7 +65,7 @@ class WhooshSearcher:
         self._matched: tuple[Matching, np.ndarray] | None = None  # the last search ranked, and what it matched
 
     def _open(self) -> ReaderSearcher:
-        searcher = ReaderSearcher(self._index, self._index.reader(), _weighting(self.ranking))
+        searcher = ReaderSearcher(self._index, self._index.reader(), _weighting(self.ranking), self._long_lived)
         if self._long_lived:
             _spellings(searcher.reader()).prepare()
         return searcher

@@ -9,9 +9,10 @@ compute them; Whoosh's own searcher is made only when something asks for it
 
 A term's entry in each segment's term table is looked up once per segment reader (:class:`TermTable`): a search asks
 for the same terms several times (the expansion for a word's frequency, the idf, the postings, the phrase
-positions), and each Whoosh look-up walks its on-disk hash table with four or more reads. The entries of a
-field with few terms (titles, photographers, places: most words asked for there are absent) are read whole
-on its first look-up, one byte range of the table (:func:`table_entries`).
+positions), and each Whoosh look-up walks its on-disk hash table with four or more reads. For a long-lived
+reader, the entries of a field with few terms (titles, photographers, places: most words asked for there are
+absent) are read whole on its first look-up, one byte range of the table (:func:`table_entries`); a one-shot
+query would read more than it looks up.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ _ENTRY_LENGTHS = struct.Struct("!ii")
 class ReaderSearcher:
     """An open reader with Whoosh's searcher statistics: document counts, idf, average field lengths."""
 
-    def __init__(self, index, reader, weighting) -> None:
+    def __init__(self, index, reader, weighting, long_lived: bool = False) -> None:
+        """``long_lived``: the reader answers many queries (its term tables read small fields whole)."""
         self._index = index
         self._reader = reader
         self.weighting = weighting
@@ -49,7 +51,7 @@ class ReaderSearcher:
         self._doc_count_all = reader.doc_count_all()
         self._idf: dict[tuple[str, Any], float] = {}
         self._whoosh = None
-        self._tables = [term_table(leaf) for leaf, _ in reader.leaf_readers()]
+        self._tables = [term_table(leaf, long_lived) for leaf, _ in reader.leaf_readers()]
 
     def reader(self):
         return self._reader
@@ -110,9 +112,10 @@ class ReaderSearcher:
             self._reader.close()
 
 
-def term_table(leaf) -> TermTable:
-    """The :class:`TermTable` of a segment's reader, made once and kept as long as the reader lives."""
-    return per_reader(leaf, "term table", lambda: TermTable(leaf))
+def term_table(leaf, small_fields: bool = False) -> TermTable:
+    """The :class:`TermTable` of a segment's reader, made once and kept as long as the reader lives
+    (``small_fields`` as :class:`TermTable` takes it, when it is made)."""
+    return per_reader(leaf, "term table", lambda: TermTable(leaf, small_fields=small_fields))
 
 
 class TermTable:
@@ -123,10 +126,13 @@ class TermTable:
     each with a table of its own. Only a weak reference to the reader is kept.
     """
 
-    def __init__(self, leaf, size: int = TERM_ENTRIES) -> None:
+    def __init__(self, leaf, size: int = TERM_ENTRIES, small_fields: bool = False) -> None:
+        """``small_fields``: a field whose entries take at most SMALL_FIELD bytes is read whole on its first
+        look-up (for a reader that answers many queries)."""
         self._leaf = weakref.ref(leaf)
         self.schema = leaf.schema
         self._entries: Remembered[bytes] = Remembered(size)
+        self._small_fields = small_fields
         self._small: dict[str, dict[bytes, bytes] | None] = {}  # per field: every entry, or None if not small
 
     def entry(self, fieldname: str, text: Any) -> bytes:
@@ -138,10 +144,10 @@ class TermTable:
         if leaf is None:
             raise RuntimeError("the segment reader this term table belongs to is gone")
         tbytes = self.schema[fieldname].to_bytes(text)
-        if fieldname not in self._small:
+        if self._small_fields and fieldname not in self._small:
             entries = table_entries(leaf, fieldname, b"", SMALL_FIELD)
             self._small[fieldname] = dict(entries) if entries is not None else None
-        small = self._small[fieldname]
+        small = self._small.get(fieldname)
         if small is not None:
             return small.get(tbytes, b"")
         terms = leaf._terms
