@@ -451,3 +451,18 @@ def test_phrase_positions_come_from_the_blocks_read_for_the_words_postings(fsa_i
             found = arrays.phrase_ids(searcher, Phrase("caption", words), look_in)
             wanted = docs if look_in is None else sorted(set(docs) & set(look_in.tolist()))
             assert found[arrays.live[found]].tolist() == wanted, words
+
+
+def test_intersect_gives_what_numpy_intersect1d_gives():
+    """The evaluator's intersection of sorted distinct arrays: values and both sides' indices as numpy's."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh.postings import intersect
+
+    rng = np.random.default_rng(8)
+    for size_a, size_b in [(0, 0), (0, 5), (5, 0), (1, 1), (3, 500), (500, 3), (2000, 2500), (40, 40)]:
+        a = np.sort(rng.choice(5000, size_a, replace=False)).astype(np.intp)
+        b = np.sort(rng.choice(5000, size_b, replace=False)).astype(np.intp)
+        expected = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        for got, wanted in zip(intersect(a, b), expected, strict=True):
+            assert got.tolist() == wanted.tolist() and got.dtype == wanted.dtype, (size_a, size_b)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, readers_arrays
+from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, intersect, readers_arrays
 from ichigo_search.query.tree import And, AndNot, Every, Nothing, Or, Phrase, Query, Term, repeated
 
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
@@ -162,7 +162,7 @@ class Scorer:
             return Dense(matched, scores)
         ids, scores = sparse[0].ids, sparse[0].scores
         for part in sparse[1:]:
-            ids, mine, theirs = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
+            ids, mine, theirs = intersect(ids, part.ids)
             scores = scores[mine] + part.scores[theirs]
         for part in parts:
             if isinstance(part, Dense):
