@@ -29,6 +29,8 @@ from ichigo_search.query.tree import Phrase
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
+# A posting's encoded positions kept from its block (a bytes object in a list, ~60 bytes) counts as this many.
+ENCODED_WEIGHT = 4
 # Phrase words holding at most this many postings have all their positions read once and kept, unless
 # the documents a phrase looks in are fewer than 1/WANTED_SHARE of them: then, as for commoner words, only
 # the blocks holding those are read (proximity pairs of common words look in a few hundred captions).
@@ -127,14 +129,14 @@ class ReaderArrays:
             self._cache[key] = value
             while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
                 _, dropped = self._cache.popitem(last=False)
-                self._cached_postings -= len(getattr(dropped, "ids", dropped))
+                self._cached_postings -= _weight(dropped)
             return value
 
     def _drop(self, key: tuple) -> None:
         with self._lock:
             dropped = self._cache.pop(key, None)
             if dropped is not None:
-                self._cached_postings -= len(getattr(dropped, "ids", dropped))
+                self._cached_postings -= _weight(dropped)
 
     # -- terms -----------------------------------------------------------------
 
@@ -192,7 +194,8 @@ class ReaderArrays:
             if len(values) > start:
                 segments[number] = (start, len(values))
         if 0 < len(values) <= ALL_POSITIONS:
-            self._store(("encoded", fieldname, text), Encoded(np.concatenate(kept_ids), values, segments), len(values))
+            encoded = Encoded(np.concatenate(kept_ids), values, segments)
+            self._store(("encoded", fieldname, text), encoded, _weight(encoded))
         if not ids:
             return EMPTY_IDS.copy(), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights)
@@ -343,6 +346,11 @@ def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     where = np.minimum(np.searchsorted(b, a), len(b) - 1)
     found = b[where] == a
     return a[found], np.flatnonzero(found), where[found]
+
+
+def _weight(kept) -> int:
+    """What a cache entry counts against CACHE_POSTINGS: its postings (encoded ones ENCODED_WEIGHT each)."""
+    return len(kept.ids) * (ENCODED_WEIGHT if isinstance(kept, Encoded) else 1) if hasattr(kept, "ids") else len(kept)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
