@@ -274,7 +274,7 @@ class ReaderArrays:
             kept = self._cached(("encoded", fieldname, text))
             frequency = self._frequency(fieldname, text)
             few = len(wanted) * WANTED_SHARE < frequency and not self._in_arrays(fieldname, text)
-            if kept is not None and few:  # every segment's postings of the term are in ``kept``
+            if kept is not None and few and len(kept.ids) == frequency:  # every posting of the term is kept
                 return kept.positions(wanted)
             if frequency > ALL_POSITIONS or few:
                 return self._wanted_positions(fieldname, text, wanted)
