@@ -230,7 +230,7 @@ def test_the_postings_cache_stays_within_its_budget(fsa_index, monkeypatch):
     for text, before in expected.items():
         assert fsa_index.search(text).to_dict() == before
         assert arrays._cached_postings <= 300 or len(arrays._cache) == 1
-    assert arrays._cached_postings == sum(len(getattr(v, "ids", v)) for v in arrays._cache.values())
+    assert arrays._cached_postings == sum(postings._weight(v) for v in arrays._cache.values())
 
 
 @pytest.mark.parametrize("keep_all", [True, False])
@@ -359,7 +359,7 @@ def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
     from whoosh.formats import Positions
     from whoosh.system import pack_uint
 
-    from ichigo_search.engine.whoosh.postings import _decode_positions, _in_one_pickle
+    from ichigo_search.engine.whoosh.postings import _decode_positions, _pickle_bodies
 
     rng = random.Random(3)
     lists = [[0], [7], [300], [70_000], [1, 2, 9], sorted(rng.sample(range(10**6), 2500))]
@@ -369,7 +369,104 @@ def test_positions_decode_in_bulk_as_whoosh_decodes_them(foreign):
     if foreign:  # another pickle protocol: decoded one by one
         deltas = [b - a for a, b in zip([0, *lists[3][:-1]], lists[3], strict=True)]
         values[3] = pack_uint(len(deltas)) + pickle.dumps(deltas, 4)
-    assert _in_one_pickle(values) is not foreign
+    assert (_pickle_bodies(values) is None) is foreign
     counts, positions = _decode_positions(values)
     assert counts.tolist() == [len(p) for p in lists]
     assert positions.tolist() == [p for value in values for p in encoder.decode_positions(value)]
+
+
+@pytest.mark.parametrize(("small_field", "long_lived"), [(0, True), (10**9, True), (10**9, False)])
+def test_term_table_entries_are_looked_up_once_and_answer_as_whoosh(fsa_index, monkeypatch, small_field, long_lived):
+    """Each segment's term-table entry of a term is read once per reader, or, by a long-lived reader, with the
+    whole of a small field's entries (then by no hash-table look-up at all); frequencies and postings stay
+    Whoosh's."""
+    from whoosh.filedb.filetables import HashReader
+
+    from ichigo_search.engine.whoosh import postings, statistics
+
+    monkeypatch.setattr(statistics, "SMALL_FIELD", small_field)
+
+    looked_up: list[tuple[int, bytes]] = []
+    original = HashReader.ranges_for_key
+
+    def ranges_for_key(table, key):
+        looked_up.append((id(table), key))
+        return original(table, key)
+
+    terms = [("caption", "tractor"), ("caption", "farm"), ("exact", "tractor"), ("caption", "zzzz"), ("place_ids", "x")]
+    with Index(fsa_index.path, memory_map=long_lived) as index:  # a reader of its own: nothing looked up yet
+        engine, searcher = _searchers(index)
+        reader = searcher.reader()
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        frequencies = [reader.doc_frequency(field, text) for field, text in terms]
+        found = [[list(leaf.postings(*term).all_ids()) if term in leaf else [] for leaf in leaves] for term in terms]
+        monkeypatch.setattr(HashReader, "ranges_for_key", ranges_for_key)
+        for _ in range(3):
+            for (field, text), frequency, expected in zip(terms, frequencies, found, strict=True):
+                assert engine.doc_frequency(field, text) == frequency, (field, text)
+                blocks = [list(postings._term_blocks(leaf, field, text)) for leaf in leaves]
+                assert [[int(i) for ids, _ in leaf for i in ids] for leaf in blocks] == expected, (field, text)
+    assert len(leaves) >= 2 and len(looked_up) == len(set(looked_up)) == (
+        0 if small_field and long_lived else len(terms) * len(leaves)
+    )
+
+
+def test_a_new_generation_never_reads_the_term_table_entries_of_the_old(tmp_path, corpus):
+    """A long-lived Index asked for a word's frequency before an update that adds the word sees it after."""
+    idx = Index(tmp_path / "index")
+    idx.update_from(corpus)
+    assert idx._searcher_now().doc_frequency("caption", "zeppelin") == 0
+    assert idx.search("zeppelin").total == 0
+    (corpus / "extra.jsonl").write_text(json.dumps({"id": "extra", "caption": "A zeppelin moored"}) + "\n")
+    idx.update_from(corpus)
+    assert idx._searcher_now().doc_frequency("caption", "zeppelin") == 1
+    assert [hit.id for hit in idx.search("zeppelin")] == ["extra"]
+    idx.close()
+
+
+@pytest.mark.parametrize("within", [False, True])
+def test_phrase_positions_come_from_the_blocks_read_for_the_words_postings(fsa_index, monkeypatch, within):
+    """A phrase's words read from posting blocks for their scores keep the positions those blocks hold: the
+    phrase reads no block again, looking in every document or in a few, and matches as Whoosh's does."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh import postings
+
+    phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])
+    with Index(fsa_index.path) as index:  # a reader of its own: nothing kept yet
+        _, searcher = _searchers(index)
+        arrays = scorer(searcher).arrays
+        expected = {words: sorted(_docs(searcher, Phrase("caption", tuple(words)))) for words in map(tuple, phrases)}
+        for words in expected:
+            for word in words:
+                arrays.term(searcher, "caption", word)
+        kept = [value for key, value in arrays._cache.items() if key[0] == "encoded"]
+        assert kept  # the edited segment's postings are in blocks
+        # a kept value (~60 bytes) counts as several postings (~16 bytes each) against the cache's budget
+        assert postings._weight(kept[0]) == postings.ENCODED_WEIGHT * len(kept[0].values) > len(kept[0].values)
+        assert arrays._cached_postings == sum(postings._weight(value) for value in arrays._cache.values())
+        monkeypatch.setattr(postings, "_read_blocks", lambda *args, **kwargs: pytest.fail("blocks read again"))
+        rng = np.random.default_rng(4)
+        for words, docs in expected.items():
+            holding = np.intersect1d(
+                arrays.term(searcher, "caption", words[0]).ids, arrays.term(searcher, "caption", words[-1]).ids
+            )
+            look_in = np.sort(rng.choice(holding, min(len(holding), 3), replace=False)) if within else None
+            found = arrays.phrase_ids(searcher, Phrase("caption", words), look_in)
+            wanted = docs if look_in is None else sorted(set(docs) & set(look_in.tolist()))
+            assert found[arrays.live[found]].tolist() == wanted, words
+
+
+def test_intersect_gives_what_numpy_intersect1d_gives():
+    """The evaluator's intersection of sorted distinct arrays: values and both sides' indices as numpy's."""
+    import numpy as np
+
+    from ichigo_search.engine.whoosh.postings import intersect
+
+    rng = np.random.default_rng(8)
+    for size_a, size_b in [(0, 0), (0, 5), (5, 0), (1, 1), (3, 500), (500, 3), (2000, 2500), (40, 40)]:
+        a = np.sort(rng.choice(5000, size_a, replace=False)).astype(np.intp)
+        b = np.sort(rng.choice(5000, size_b, replace=False)).astype(np.intp)
+        expected = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        for got, wanted in zip(intersect(a, b), expected, strict=True):
+            assert got.tolist() == wanted.tolist() and got.dtype == wanted.dtype, (size_a, size_b)

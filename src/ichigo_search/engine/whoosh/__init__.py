@@ -22,7 +22,8 @@ Reading (``postings.py``, ``sidecar.py``, ``positional.py``):
 - BM25F as ``whoosh.scoring.BM25FScorer`` computes it, with ``BM25F._field_B`` per field.
 - The term table (``leaf._terms``: ``_tindex``, an ``OrderedHashReader`` with ``closest_key_pos``,
   ``endofdata`` and ``dbfile``; ``_fieldmap``): entries in key order, each ``struct("!ii")`` key and value
-  lengths, then the key (``pack_ushort(field number)`` + term bytes) and the value (``searcher.segment_words``).
+  lengths, then the key (``pack_ushort(field number)`` + term bytes) and the value (``statistics.table_entries``);
+  a value is a ``W3TermInfo``'s bytes, its document frequency a uint32 at byte 5 (``statistics.TermTable``).
 - Searcher statistics without ``whoosh.searching`` (``statistics.py``): ``WeightingModel.idf``'s
   formula, ``Searcher.avg_field_length``'s (total field length over ``doc_count_all``),
   ``reader.generation()`` against ``ix.latest_generation()`` for ``up_to_date``.

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, readers_arrays
+from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, intersect, readers_arrays
 from ichigo_search.query.tree import And, AndNot, Every, Nothing, Or, Phrase, Query, Term, repeated
 
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
@@ -149,12 +149,20 @@ class Scorer:
         if not parts:
             return EMPTY
         sparse = sorted((p for p in parts if isinstance(p, Sparse)), key=lambda p: len(p.ids))
-        if not sparse:
-            matched = np.logical_and.reduce([p.matched for p in parts])
-            return Dense(matched, np.where(matched, np.add.reduce([p.scores for p in parts]), 0.0))
+        if not sparse:  # the scores summed only where every part matches, in the parts' order
+            matched = np.logical_and(parts[0].matched, parts[1].matched) if len(parts) > 1 else parts[0].matched
+            for part in parts[2:]:
+                matched &= part.matched
+            ids = np.flatnonzero(matched)
+            summed = parts[0].scores[ids]
+            for part in parts[1:]:
+                summed += part.scores[ids]
+            scores = np.zeros(self.size)
+            scores[ids] = summed
+            return Dense(matched, scores)
         ids, scores = sparse[0].ids, sparse[0].scores
         for part in sparse[1:]:
-            ids, mine, theirs = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
+            ids, mine, theirs = intersect(ids, part.ids)
             scores = scores[mine] + part.scores[theirs]
         for part in parts:
             if isinstance(part, Dense):

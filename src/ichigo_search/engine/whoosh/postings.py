@@ -24,10 +24,13 @@ from whoosh.system import _INT_SIZE, unpack_int
 
 from ichigo_search.engine.whoosh.reader_cache import per_reader
 from ichigo_search.engine.whoosh.sidecar import Positions, segment_arrays
+from ichigo_search.engine.whoosh.statistics import term_table
 from ichigo_search.query.tree import Phrase
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
+# A posting's encoded positions kept from its block (a bytes object in a list, ~60 bytes) counts as this many.
+ENCODED_WEIGHT = 4
 # Phrase words holding at most this many postings have all their positions read once and kept, unless
 # the documents a phrase looks in are fewer than 1/WANTED_SHARE of them: then, as for commoner words, only
 # the blocks holding those are read (proximity pairs of common words look in a few hundred captions).
@@ -46,6 +49,30 @@ class Sparse:
 
 EMPTY_IDS = np.zeros(0, dtype=np.intp)
 EMPTY = Sparse(EMPTY_IDS, np.zeros(0))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A term's positions as its posting blocks hold them, kept from reading its postings for a phrase that
+    needs them (decoded then, without reading the blocks again): the documents (sorted) and each one's
+    encoded value, and per segment (its number in the reader) where its postings are in them."""
+
+    ids: np.ndarray
+    values: list[bytes]
+    segments: dict[int, tuple[int, int]]
+
+    def segment(self, number: int, offset: int) -> tuple[np.ndarray, list[bytes]] | None:
+        """A segment's own document numbers and their values, or None if the term was not read from its blocks."""
+        if number not in self.segments:
+            return None
+        start, end = self.segments[number]
+        return self.ids[start:end] - offset, self.values[start:end]
+
+    def positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of ``wanted`` documents (each holding the term), as :func:`_gather` gives them."""
+        picked = [self.values[i] for i in np.searchsorted(self.ids, wanted).tolist()]
+        counts, positions = _decode_positions(picked)
+        return np.repeat(wanted.astype(np.int64), counts), positions
 
 
 def readers_arrays(reader) -> ReaderArrays:
@@ -102,8 +129,14 @@ class ReaderArrays:
             self._cache[key] = value
             while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
                 _, dropped = self._cache.popitem(last=False)
-                self._cached_postings -= len(getattr(dropped, "ids", dropped))
+                self._cached_postings -= _weight(dropped)
             return value
+
+    def _drop(self, key: tuple) -> None:
+        with self._lock:
+            dropped = self._cache.pop(key, None)
+            if dropped is not None:
+                self._cached_postings -= _weight(dropped)
 
     # -- terms -----------------------------------------------------------------
 
@@ -136,21 +169,42 @@ class ReaderArrays:
 
         A segment written by the bulk writer holds its common terms' postings also as arrays
         (:mod:`ichigo_search.engine.whoosh.sidecar`): those are taken as they are; other terms are read block by block.
+        The blocks of a field with positions hold each posting's positions too, unpickled with its weight:
+        those values are kept (:class:`Encoded`) for a phrase that may look for the term next.
         """
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for leaf, offset in self.leaves:
+        positional = self._positional(fieldname)
+        kept_ids: list[np.ndarray] = []
+        values: list[bytes] = []
+        segments: dict[int, tuple[int, int]] = {}
+        for number, (leaf, offset) in enumerate(self.leaves):
             whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
             if whole is not None:
                 ids.append(whole[0] + offset)
                 weights.append(whole[1])
                 continue
-            for block_ids, block_weights in _term_blocks(leaf, fieldname, text):
+            start = len(values)
+            for block_ids, block_weights, block_values in _term_blocks(leaf, fieldname, text, with_values=True):
                 ids.append(block_ids + offset)
                 weights.append(block_weights)
+                if positional:
+                    kept_ids.append(ids[-1])
+                    values.extend(block_values)
+            if len(values) > start:
+                segments[number] = (start, len(values))
+        if 0 < len(values) <= ALL_POSITIONS:
+            encoded = Encoded(np.concatenate(kept_ids), values, segments)
+            self._store(("encoded", fieldname, text), encoded, _weight(encoded))
         if not ids:
             return EMPTY_IDS.copy(), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights)
+
+    def _positional(self, fieldname: str) -> bool:
+        """Whether the field's postings hold positions (Whoosh's ``Positions`` format)."""
+        reader = self._reader()
+        field = reader.schema[fieldname] if reader is not None else None
+        return bool(field is not None and field.format and field.format.supports("positions"))
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length in a field, as Whoosh stores it (one byte, log-quantized)."""
@@ -183,11 +237,11 @@ class ReaderArrays:
             ids = self._whoosh_phrase_ids(searcher, query)
             found = self._store(key, ids, len(ids))
         if found is not None:
-            return found if within is None else np.intersect1d(found, within, assume_unique=True)
+            return found if within is None else intersect(found, within)[0]
         candidates = within
         for word in query.words:
             ids = self.term(searcher, query.field, word).ids
-            candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+            candidates = ids if candidates is None else intersect(candidates, ids)[0]
         if candidates is None or len(candidates) == 0:
             return EMPTY_IDS if within is not None else self._store(key, EMPTY_IDS, 0)
         ends = None  # (document << 32 | position) where the words so far may end
@@ -197,7 +251,7 @@ class ReaderArrays:
             here = sorted_unique((docs << 32) | positions)
             if ends is not None:
                 reach = sorted_unique((ends[:, None] + gaps).ravel()) if query.slop > 1 else ends + 1
-                here = np.intersect1d(here, reach, assume_unique=True)
+                here = intersect(here, reach)[0]
             ends = here
             if len(ends) == 0:
                 break
@@ -211,12 +265,17 @@ class ReaderArrays:
         A term's positions are read whole and kept when it holds at most ALL_POSITIONS postings and
         the wanted documents are at least 1/WANTED_SHARE of them, or a segment stores them whole as
         arrays (read whole anyway: the proximity bonus of common words looked for in a few documents
-        read them on every query); else only in the blocks that hold wanted documents, each time.
+        read them on every query); else only in the blocks that hold wanted documents, each time. The values
+        of a term's blocks kept from reading its postings (:class:`Encoded`) are decoded instead of its blocks
+        read again: only the wanted ones when they are few, else all of them, kept as positions.
         """
         cached = self._cached(("positions", fieldname, text))
         if cached is None:
+            kept = self._cached(("encoded", fieldname, text))
             frequency = self._frequency(fieldname, text)
             few = len(wanted) * WANTED_SHARE < frequency and not self._in_arrays(fieldname, text)
+            if kept is not None and few and len(kept.ids) == frequency:  # every posting of the term is kept
+                return kept.positions(wanted)
             if frequency > ALL_POSITIONS or few:
                 return self._wanted_positions(fieldname, text, wanted)
         return _gather(cached if cached is not None else self._term_positions(fieldname, text), wanted)
@@ -229,7 +288,7 @@ class ReaderArrays:
         )
 
     def _frequency(self, fieldname: str, text) -> int:
-        return sum(leaf.doc_frequency(fieldname, text) for leaf, _ in self.leaves)
+        return sum(term_table(leaf).doc_frequency(fieldname, text) for leaf, _ in self.leaves)
 
     def _wanted_positions(self, fieldname: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         docs: list[np.ndarray] = []
@@ -251,12 +310,18 @@ class ReaderArrays:
         found = self._cached(key)
         if found is not None:
             return found
-        parts = [(_leaf_positions(leaf, fieldname, text), offset) for leaf, offset in self.leaves]
+        kept = self._cached(("encoded", fieldname, text))
+        parts = [
+            (_leaf_positions(leaf, fieldname, text, encoded=kept.segment(number, offset) if kept else None), offset)
+            for number, (leaf, offset) in enumerate(self.leaves)
+        ]
         all_ids = np.concatenate([part.ids + offset for part, offset in parts]) if parts else EMPTY_IDS
         counts = [np.diff(part.offsets) for part, _ in parts]
         all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
         offsets = np.concatenate(([0], np.cumsum(all_counts, dtype=np.int64)))
         positions = np.concatenate([part.positions for part, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+        if kept is not None:
+            self._drop(("encoded", fieldname, text))
         return self._store(key, Positions(all_ids, offsets, positions), len(all_ids))
 
     @staticmethod
@@ -267,6 +332,25 @@ class ReaderArrays:
         searcher = whoosh_searcher(searcher)
         matcher = to_whoosh(query).matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else EMPTY_IDS
+
+
+def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values in both of two sorted arrays of distinct values, ascending, with their indices in ``a`` and in
+    ``b``: ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``, by a binary search of the shorter
+    in the longer instead of sorting both together."""
+    if len(a) > len(b):
+        common, in_b, in_a = intersect(b, a)
+        return common, in_a, in_b
+    if len(a) == 0:
+        return a[:0], EMPTY_IDS, EMPTY_IDS
+    where = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    found = b[where] == a
+    return a[found], np.flatnonzero(found), where[found]
+
+
+def _weight(kept) -> int:
+    """What a cache entry counts against CACHE_POSTINGS: its postings (encoded ones ENCODED_WEIGHT each)."""
+    return len(kept.ids) * (ENCODED_WEIGHT if isinstance(kept, Encoded) else 1) if hasattr(kept, "ids") else len(kept)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -280,10 +364,15 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def _leaf_positions(leaf, fieldname: str, text, wanted: np.ndarray | None = None) -> Positions:
+def _leaf_positions(
+    leaf, fieldname: str, text, wanted: np.ndarray | None = None, encoded: tuple[np.ndarray, list[bytes]] | None = None
+) -> Positions:
     """A term's positions in one segment (its own document numbers): from the segment's arrays when
     it has them, else from Whoosh's blocks, all of them or (``wanted``, each holding the term) only
-    those of the blocks and postings wanted."""
+    those of the blocks and postings wanted; or all of them from the ``encoded`` values of its blocks kept."""
+    if encoded is not None and wanted is None:
+        counts, positions = _decode_positions(encoded[1])
+        return Positions(encoded[0], np.concatenate(([0], np.cumsum(counts, dtype=np.int64))), positions)
     stored = segment_arrays(leaf).positions(fieldname, leaf.schema[fieldname].to_bytes(text))
     if stored is not None:
         return stored
@@ -311,30 +400,47 @@ def _gather(postings: Positions, wanted: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.repeat(wanted.astype(np.int64), counts), postings.positions[picked]
 
 
-def _term_blocks(leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None):
-    """Yield (document numbers, weights or encoded values) per block of a term's postings in one segment."""
-    if (fieldname, text) not in leaf:
-        return
-    info = leaf._terms.term_info(fieldname, leaf.schema[fieldname].to_bytes(text))
-    yield from info_blocks(leaf, info, values, wanted)
+def _term_blocks(
+    leaf, fieldname: str, text, values: bool = False, wanted: np.ndarray | None = None, with_values: bool = False
+):
+    """Yield (document numbers, weights or encoded values) per block of a term's postings in one segment;
+    ``with_values``: (document numbers, weights, encoded values or None)."""
+    info = term_table(leaf).info(fieldname, text)
+    if info is not None:
+        yield from info_blocks(leaf, info, values, wanted, with_values)
 
 
-def info_blocks(leaf, info, values: bool = False, wanted: np.ndarray | None = None):
+def info_blocks(leaf, info, values: bool = False, wanted: np.ndarray | None = None, with_values: bool = False):
     """:func:`_term_blocks` of a term whose information (``W3TermInfo``) is at hand."""
     if info.is_inlined():
         ids, weights, encoded = info.inlined_postings()
-        yield np.array(ids, dtype=np.intp), encoded if values else np.array(weights, dtype=float)
+        ids = np.array(ids, dtype=np.intp)
+        if with_values:
+            yield ids, np.array(weights, dtype=float), encoded
+        else:
+            yield ids, encoded if values else np.array(weights, dtype=float)
     else:
-        yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values=values, wanted=wanted)
+        yield from _read_blocks(leaf._terms._postfile, info.extent()[0], values, wanted, with_values)
 
 
 _PICKLED_LIST = b"\x80\x02]"  # protocol 2, then EMPTY_LIST: how Positions.encode pickles its deltas
 
 
-def _in_one_pickle(values: list[bytes]) -> bool:
-    """True when every value is a protocol-2 pickle of a list, as Whoosh writes them (see _decode_positions)."""
-    head = {v[_INT_SIZE : _INT_SIZE + len(_PICKLED_LIST)] for v in values}
-    return head == {_PICKLED_LIST} and {v[-1] for v in values} == {ord(".")}
+def _pickle_bodies(values: list[bytes]) -> bytes | None:
+    """The values' pickle bodies (without the count, protocol header and STOP), joined; None unless every value
+    is a protocol-2 pickle of a list, as Whoosh writes them (see _decode_positions). Checked and cut as one
+    array of bytes, not value by value."""
+    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
+    ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+    starts = ends - np.diff(ends, prepend=0)
+    if int(np.diff(ends, prepend=0).min()) <= _INT_SIZE + len(_PICKLED_LIST) or not (joined[ends - 1] == 0x2E).all():
+        return None  # 0x2E: STOP
+    if not all((joined[starts + _INT_SIZE + i] == byte).all() for i, byte in enumerate(_PICKLED_LIST)):
+        return None
+    keep = np.ones(len(joined), dtype=bool)
+    keep[(starts[:, None] + np.arange(_INT_SIZE + 2)).ravel()] = False  # the count and PROTO 2
+    keep[ends - 1] = False
+    return joined[keep].tobytes()
 
 
 def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -346,9 +452,9 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """
     if not values:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if _in_one_pickle(values):
-        start = _INT_SIZE + 2
-        lists = pickle.loads(b"\x80\x02(" + b"".join([v[start:-1] for v in values]) + b"l.")
+    bodies = _pickle_bodies(values)
+    if bodies is not None:
+        lists = pickle.loads(b"\x80\x02(" + bodies + b"l.")
     else:
         lists = [pickle.loads(v[_INT_SIZE:]) for v in values]
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
@@ -358,8 +464,11 @@ def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return counts, running - np.repeat(running[firsts] - deltas[firsts], counts)
 
 
-def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray | None = None):
-    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``).
+def _read_blocks(
+    postfile, start: int, values: bool = False, wanted: np.ndarray | None = None, with_values: bool = False
+):
+    """Yield (document numbers, weights or values) per block of one W3 posting list (``whoosh.codec.whoosh3``);
+    ``with_values``: (document numbers, weights, values).
 
     With ``wanted`` (sorted document numbers), blocks holding none of them are skipped unread.
     """
@@ -384,12 +493,14 @@ def _read_blocks(postfile, start: int, values: bool = False, wanted: np.ndarray 
         ids = np.cumsum(np.array(raw_ids, dtype=np.intp))
         if values:
             yield ids, raw_values
-        elif raw_weights is None:
-            yield ids, np.ones(count)
-        elif isinstance(raw_weights, float):
-            yield ids, np.full(count, raw_weights)
         else:
-            yield ids, np.array(raw_weights, dtype=float)
+            if raw_weights is None:
+                weights = np.ones(count)
+            elif isinstance(raw_weights, float):
+                weights = np.full(count, raw_weights)
+            else:
+                weights = np.array(raw_weights, dtype=float)
+            yield (ids, weights, raw_values) if with_values else (ids, weights)
         if size < 0:  # the last block
             return
         position += 4 + size
