@@ -192,3 +192,114 @@ def test_qualifier_chooses_among_same_named_places():
     assert (ohio.place.name, ohio.place.parent) == ("Calcutta", "US-OH")
     [india] = g.find("Photo taken in Calcutta in 1944")
     assert india.place.name == "Kolkata"
+
+
+# Captions that name a city by its name of the time (or a foreign one), and captions with today's name.
+HISTORIC_CAPTIONS = {
+    "stalingrad": "Ruins of Stalingrad, February 1943.",
+    "volgograd": "Monument on the Mamayev hill in Volgograd.",
+    "danzig": "Shipyards at Danzig before the war.",
+    "gdansk": "The old town of Gdansk, rebuilt.",
+    "breslau": "Bombed streets of Breslau in 1945.",
+    "wroclaw": "Market square in Wroclaw.",
+    "konigsberg": "Königsberg castle in 1944.",
+    "kaliningrad": "The port of Kaliningrad.",
+    "leningrad": "Leningrad under siege, winter 1942.",
+    "petersburg": "The Winter Palace in Saint Petersburg.",
+    "constantinople": "A street in Constantinople.",
+    "istanbul": "Ferry at Istanbul.",
+    "lemberg": "The synagogue of Lemberg.",
+    "lwow": "Refugees from Lwów, 1939.",
+    "lviv": "The opera house in Lviv.",
+    "jakarta": "Traffic in Jakarta.",
+}
+HISTORIC_PAIRS = [
+    ("volgograd", "stalingrad"),
+    ("gdansk", "danzig"),
+    ("wroclaw", "breslau"),
+    ("kaliningrad", "konigsberg"),
+    ("petersburg", "leningrad"),
+    ("istanbul", "constantinople"),
+    ("lviv", "lemberg"),
+    ("lviv", "lwow"),
+]
+HISTORIC_QUERIES = {
+    "volgograd": "Volgograd",
+    "stalingrad": "Stalingrad",
+    "gdansk": "Gdańsk",
+    "danzig": "Danzig",
+    "wroclaw": "Wrocław",
+    "breslau": "Breslau",
+    "kaliningrad": "Kaliningrad",
+    "konigsberg": "Königsberg",
+    "petersburg": "Saint Petersburg",
+    "leningrad": "Leningrad",
+    "istanbul": "Istanbul",
+    "constantinople": "Constantinople",
+    "lviv": "Lviv",
+    "lemberg": "Lemberg",
+    "lwow": "Lwów",
+}
+
+
+@pytest.fixture(scope="module")
+def historic_index(tmp_path_factory):
+    """The captions above, and Batavia: in New York, with nothing saying where, and in the Netherlands East Indies
+    (Indonesia's name of the time) by a qualifier or by the record's places."""
+    root = tmp_path_factory.mktemp("historic")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    records = [{"id": key, "caption": caption} for key, caption in HISTORIC_CAPTIONS.items()]
+    records += [
+        {"id": "batavia-ny", "caption": "Main street in Batavia, New York, 1941."},
+        {"id": "batavia-us", "caption": "Grain elevator in Batavia."},
+        {"id": "batavia-java", "caption": "The harbor of Batavia, 1941.", "places": ["Netherlands East Indies"]},
+        {"id": "batavia-nei", "caption": "Dock workers at Batavia, Netherlands East Indies."},
+    ]
+    with (corpus / "historic.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    idx = Index(root / "index")
+    idx.update_from(corpus)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize("modern, historic", HISTORIC_PAIRS, ids=[f"{m}-{h}" for m, h in HISTORIC_PAIRS])
+def test_a_city_s_historic_name_and_its_name_today_find_each_other(historic_index, modern, historic):
+    """World cities' alternate names from GeoNames: the period's name finds today's and back."""
+    for query, wanted in ((HISTORIC_QUERIES[modern], historic), (HISTORIC_QUERIES[historic], modern)):
+        found = {hit.id for hit in historic_index.search(query, limit=20)}
+        assert wanted in found, (query, sorted(found))
+        assert found <= {modern, historic, "lwow", "lemberg", "lviv"}, (query, sorted(found))
+
+
+def test_batavia_is_jakarta_only_where_the_record_says_so(historic_index):
+    """Batavia, a name of Jakarta, is also a US city: a caption in New York, or with nothing saying where,
+    stays in the US; a qualifier or a record's places in the Netherlands East Indies read it as Jakarta."""
+    jakarta = {hit.id for hit in historic_index.search("Jakarta", limit=20)}
+    assert jakarta == {"jakarta", "batavia-java", "batavia-nei"}
+    assert {hit.id for hit in historic_index.search("Batavia", limit=20)} >= {"batavia-ny", "batavia-us"}
+    hits = {hit.id: hit for hit in historic_index.search("Batavia", limit=20)}
+    assert "New York" in hits["batavia-ny"].places and "Jakarta" not in hits["batavia-ny"].places
+    assert "Jakarta" not in hits["batavia-us"].places
+    assert "Jakarta" in hits["batavia-java"].places and "Jakarta" in hits["batavia-nei"].places
+
+
+def test_world_cities_alternate_names_that_would_make_false_places_are_left_out():
+    g = gazetteer()
+    assert [(m.text, m.place.name) for m in g.find("Ruins of Stalingrad, February 1943.")] == [
+        ("Stalingrad", "Volgograd")
+    ]
+    assert g.candidates("Tsaritsyn")[0].name == "Volgograd"
+    # An ordinary English word (Lion for Lyon, Bone for Annaba) is no world city's alternate.
+    assert "Lyon" not in {p.name for p in g.candidates("Lion")}
+    assert "Annaba" not in {p.name for p in g.candidates("Bone")}
+    # One name of two world cities (Stalin: Donetsk and Varna) is neither's.
+    assert not {"Donetsk", "Varna"} & {p.name for p in g.candidates("Stalin")}
+    # Nor the name of a country, province or another city of the region (Bangladesh, Delhi, Florida).
+    assert g.candidates("Delhi")[0].country == "IN" and all(p.country != "TL" for p in g.candidates("Delhi"))
+    assert all(p.tier != 3 or p.kind == "country" for p in g.candidates("Bangladesh"))
+    assert all(p.country == "US" for p in g.candidates("Florida"))
+    # A US town read only with evidence keeps its name (Cologne, Minnesota, not Köln).
+    assert all(p.country == "US" for p in g.candidates("Cologne"))

