@@ -303,3 +303,20 @@ def test_world_cities_alternate_names_that_would_make_false_places_are_left_out(
     assert all(p.country == "US" for p in g.candidates("Florida"))
     # A US town read only with evidence keeps its name (Cologne, Minnesota, not Köln).
     assert all(p.country == "US" for p in g.candidates("Cologne"))
+
+
+def test_a_city_named_as_it_was_keeps_the_country_of_its_time():
+    """Borders moved with the names: "Stettin, Germany" (a real FSA/OWI caption) is Szczecin, today in Poland,
+    and "Lwów, Poland" is Lviv; today's name with a country it is not in, an acronym before a country, and a
+    town the gazetteer does not know stay unread."""
+    g = gazetteer()
+
+    def read(text: str) -> list[tuple[str, str]]:
+        return [(m.text, m.place.name) for m in g.find(text)]
+
+    assert read("Stettin, Germany. Bombed harbor") == [("Stettin", "Szczecin"), ("Germany", "Germany")]
+    assert read("Refugees from Lwów, Poland, 1939.") == [("Lwów", "Lviv"), ("Poland", "Poland")]
+    assert read("Streets of Breslau, Germany, in 1945.") == [("Breslau", "Wrocław"), ("Germany", "Germany")]
+    assert read("Market square in Wroclaw, Germany.") == [("Germany", "Germany")]
+    assert ("USHA", "Uşak") not in read("Housing project of the USHA, United States Housing Authority")
+    assert read("Cathedral of Toledo, Spain.") == [("Spain", "Spain")]

@@ -544,6 +544,13 @@ class Gazetteer:
             return inside, True
         if len(places) == 1 and places[0].tier < MINOR_TIER and places[0].kind != "city":
             return places, False  # "Texas, United States" read as a list of places
+        if (
+            len(places) == 1
+            and qualifier.kind == "country"
+            and text.startswith(",", end)
+            and _renamed_since(places[0], surface)
+        ):
+            return places, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
         return [], True  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
 
     def qualifier(self, text: str, end: int) -> Place | None:
@@ -609,6 +616,17 @@ _ABBREVIATION_RE = re.compile(
 # "U.S.", "U.S.A.", "U.K." not followed by a name they are part of ("U.S. Army").  It starts with its first
 # capital (what comes before it is looked behind for), so a search skips to the next capital.
 _DOTTED_COUNTRY_RE = re.compile(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,2}(?!\s*[A-Z(&]|\w)")
+
+
+def _renamed_since(place: Place, surface: str) -> bool:
+    """Whether a city is named by another name than today's (a name of its time or a foreign one), so that a
+    country after it may be the one it then belonged to: borders moved with the names."""
+    return (
+        place.kind == "city"
+        and place.tier < MINOR_TIER
+        and not surface.isupper()  # an acronym ("USHA, United States Housing Authority"), not a town's name
+        and compact_key(surface) != compact_key(place.name)
+    )
 
 
 def _same_tier(places: list[Place]) -> list[Place]:
