@@ -219,7 +219,7 @@ def build() -> dict[str, int]:
         if cc == "US" or cc in TERRITORIES:
             return 2 if pop >= US_MIN_POPULATION else MINOR_TIER
         if pop >= WORLD_MIN_POPULATION:
-            return 3
+            return WORLD_TIER
         return None
 
     world_alternates: list[tuple[str, list[str]]] = []  # (place id, its alternate names): added last
@@ -244,7 +244,7 @@ def build() -> dict[str, int]:
             lat=city["latitude"],
             lon=city["longitude"],
             population=city["population"],
-            tier=MINOR_TIER if tier == MINOR_TIER else TIER.get(country, 3),
+            tier=MINOR_TIER if tier == MINOR_TIER else TIER.get(country, WORLD_TIER),
         )
         add_name(place_id, city["name"], primary=True)
         add_display(place_id, city["name"], 0)
@@ -294,7 +294,7 @@ def build() -> dict[str, int]:
         if kind == "area":  # an island or region inside a province: anchor is the province's id
             add_place(
                 place_id, name=row["name"], kind="area", country=country, admin1="", lat=None, lon=None,
-                population=0, tier=TIER.get(country, 3), parent=row["anchor"],
+                population=0, tier=TIER.get(country, WORLD_TIER), parent=row["anchor"],
             )  # fmt: skip
             for variant in [row["name"], *variants]:
                 add_name(place_id, variant, primary=variant == row["name"])
@@ -319,7 +319,7 @@ def build() -> dict[str, int]:
             lat=None,
             lon=None,
             population=int(info.get("population") or 0) if kind == "country" else 0,
-            tier=TIER.get(country, 3),
+            tier=TIER.get(country, WORLD_TIER),
         )
         all_names = [row["name"], *variants]
         if kind == "country" and info.get("name"):
@@ -357,7 +357,7 @@ def build() -> dict[str, int]:
                 lat=None,
                 lon=None,
                 population=int(info.get("population") or 0),
-                tier=TIER.get(code, 3),
+                tier=TIER.get(code, WORLD_TIER),
             )
             add_name(code, info["name"], primary=True)
             add_display(code, info["name"], 0)
@@ -400,7 +400,7 @@ def build() -> dict[str, int]:
             name = subdivision.name.split(" [")[0]
             add_place(
                 subdivision.code, name=name, kind="province", country=country, admin1="", lat=None, lon=None,
-                population=0, tier=TIER.get(country, 3),
+                population=0, tier=TIER.get(country, WORLD_TIER),
             )  # fmt: skip
             suffix = " Prefecture" if country == "JP" else ""
             for variant in [name, *([name + suffix] if suffix else [])]:

@@ -45,7 +45,7 @@ Writing (``writer.py``):
   the private keyword ``_lk=False``.
 - The term table and postings file written as ``W3FieldWriter`` writes them (``_TermTable``), through its
   ``_tindex`` (an ``OrderedHashWriter``: ``dbfile``, ``hashfn`` (``filetables.md5_hash``: the digest's last four
-  bytes), ``index``, ``buckets``, ``lastkey``; rows ``struct("!ii")`` lengths, key, value) and ``_postfile``:
+  bytes), ``index``, ``buckets``, ``lastkey``; rows ``filetables._lengths``, key, value) and ``_postfile``:
   ``W3PostingsWriter._write_block``'s bytes (``WHOOSH3_HEADER_MAGIC`` before a term's first block; the
   ``_mini_ids``/``_mini_weights``/``_mini_values`` rules, ``Format.fixed_value_size``); the term information
   as ``W3TermInfo.add_block`` gathers and ``to_bytes`` packs it (``W3TermInfo._struct``, inlined postings

@@ -35,8 +35,6 @@ _DOC_FREQUENCY_AT = 5
 # look-up (at 98k captions: places and the place ids ~0.1 MB each, photographers and titles a few KB; the
 # caption and exact fields ~0.7-1 MB are looked up term by term).
 SMALL_FIELD = 256 * 1024
-# A W3 term-table entry's lengths (``whoosh.filedb.filetables._lengths``): key bytes, value bytes.
-_ENTRY_LENGTHS = struct.Struct("!ii")
 
 
 class ReaderSearcher:
@@ -178,6 +176,7 @@ def table_entries(segment, field: str, prefix: bytes, limit: int | None = None) 
     (``W3TermsReader._keycoder``): the entries of a prefix are one byte range, read here in one go
     and parsed, where Whoosh reads and decodes entry by entry.
     """
+    from whoosh.filedb.filetables import _lengths  # a term-table entry's key and value lengths
     from whoosh.system import pack_ushort
 
     terms = getattr(segment, "_terms", None)
@@ -196,7 +195,7 @@ def table_entries(segment, field: str, prefix: bytes, limit: int | None = None) 
     if limit is not None and end - start > limit:
         return None
     data = table.dbfile.get(start, end - start)
-    entries, position, unpack, size = [], 0, _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+    entries, position, unpack, size = [], 0, _lengths.unpack_from, _lengths.size
     while position < len(data):
         key_length, value_length = unpack(data, position)
         value_at = position + size + key_length

@@ -25,13 +25,13 @@ from hashlib import md5
 from itertools import chain, islice, pairwise
 from operator import sub
 from pickle import dumps
-from struct import Struct
 from typing import Any
 
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
 from whoosh.fields import KEYWORD
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS  # a term table row's key and value lengths
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -529,7 +529,6 @@ class _TermTable:
         return at, len(data)
 
 
-_KEY_VALUE_LENGTHS = Struct("!ii")  # filetables._lengths: a term table row's key and value lengths
 _TERM_INFO = W3TermInfo._struct
 
 
