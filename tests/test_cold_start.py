@@ -33,7 +33,11 @@ UNNEEDED = (
 )
 # Patterns only indexing uses (scanning captions for places, splitting texts that are not plain words): compiling
 # them took ~3 ms of a cold query.
-INDEXING_PATTERNS = ("text.analysis._NOT_PLAIN_RE",)
+INDEXING_PATTERNS = (
+    "text.analysis._NOT_PLAIN_RE",
+    *(f"vocab.gazetteer.{name}" for name in ("_WORD_RE", "_ORGANISATION_AFTER_RE", "_BEFORE_QUALIFIER_RE")),
+    *(f"vocab.gazetteer.{name}" for name in ("_ABBREVIATION_RE", "_DOTTED_COUNTRY_RE")),
+)
 PROBE = """
 import json, sys
 from ichigo_search.cli import main
