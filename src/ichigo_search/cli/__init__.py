@@ -19,7 +19,10 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 for _name in BLAS_THREADS:
     os.environ.setdefault(_name, "1")
 
-import importlib  # noqa: E402  (after the thread limit, as everything below)
+import gc  # noqa: E402  (after the thread limit, as everything below)
+import importlib  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
 
 import click  # noqa: E402
 
@@ -56,6 +59,22 @@ class LazyGroup(click.Group):
         if not isinstance(command, click.Command):
             raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
         return command
+
+    def main(self, args: Sequence[str] | None = None, *more: Any, **options: Any) -> Any:
+        """Run the command line; as the program (arguments from ``sys.argv``), end without a last collection.
+
+        When the process exits, the interpreter's final cycle collections walk every object its imports made
+        (numpy, Whoosh, click, ours): ~25 ms of a 0.2 s cold query, for memory handed back whole a moment
+        later. So once the command is done, what is alive is frozen out of the collector's sight
+        (``gc.freeze``); every command has closed its files and indexes by then. A caller passing ``args``
+        (a test's ``CliRunner``) keeps its collector as it was.
+        """
+        if args is not None:
+            return super().main(args, *more, **options)
+        try:
+            return super().main(None, *more, **options)
+        finally:
+            gc.freeze()
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -34,7 +34,8 @@ class Spellings:
 
     def __init__(self, load: Callable[[str], Iterable[str]]):
         self._load = load
-        self._buckets: dict[str, dict[int, list[str]]] = {}
+        # letter -> length -> its words: a set as loaded, a sorted list once a search has looked at that length
+        self._buckets: dict[str, dict[int, set[str] | list[str]]] = {}
 
     def near(self, word: str, max_distance: int) -> list[tuple[str, int]]:
         """``(spelling, distance)`` for each other word within ``max_distance`` edits with the same first letter."""
@@ -45,20 +46,38 @@ class Spellings:
 
         by_length = self._bucket(word[0])
         size = len(word)
-        choices = [w for n in range(size - max_distance, size + max_distance + 1) for w in by_length.get(n, ())]
+        choices = [w for n in range(size - max_distance, size + max_distance + 1) for w in _sorted(by_length, n)]
         found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=None)
         return [(w, distance) for w, distance, _ in found if w != word]
 
     def prepare(self, letters: Iterable[str] = LETTERS) -> None:
         """Load the words of these first letters now, not on the first query with a typo that needs them."""
         for letter in letters:
-            self._bucket(letter)
+            by_length = self._bucket(letter)
+            for n in list(by_length):
+                _sorted(by_length, n)
 
-    def _bucket(self, letter: str) -> dict[int, list[str]]:
+    def _bucket(self, letter: str) -> dict[int, set[str] | list[str]]:
+        """A letter's words by length, sorted only when a search looks at a length (a one-shot query looks at
+        five of them: sorting every word of the letter took a typo's two look-ups ~3 ms)."""
         bucket = self._buckets.get(letter)
         if bucket is None:
             bucket = {}
-            for w in sorted(set(self._load(letter))):
-                bucket.setdefault(len(w), []).append(w)
+            for w in self._load(letter):
+                same = bucket.get(len(w))
+                if same is None:
+                    bucket[len(w)] = {w}
+                else:
+                    same.add(w)  # type: ignore[union-attr]
             self._buckets[letter] = bucket
         return bucket
+
+
+def _sorted(by_length: dict[int, set[str] | list[str]], n: int) -> list[str]:
+    """The words of length ``n``, sorted (and kept so)."""
+    words = by_length.get(n)
+    if words is None:
+        return []
+    if isinstance(words, set):
+        words = by_length[n] = sorted(words)
+    return words

@@ -45,8 +45,9 @@ PLACE_AFTER = frozenset(
     """city province county district town village prefecture state region river valley airfield airbase
     base front area sector harbor harbour bay island islands mountains hills shi sheng xian zhen""".split()
 )
+# The patterns that scan captions (locating, at indexing) are compiled when first used: a query seldom needs them.
 # Words, hyphenated and with inner apostrophes (Ch'ung-ch'ing), but without a possessive 's (America's).
-_WORD_RE = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\W_]+)*")
+_WORD_RE = LazyPattern(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\W_]+)*")
 # Places read only with evidence (a qualifier naming their state, or the record's own places): small
 # towns and counties, which share their names with people and with larger places everywhere.
 MINOR_TIER = 4
@@ -67,7 +68,7 @@ NAMED_AFTER_WORDS = (
     "company|corporation|railroad|railway|shipyards|shipyard|steel|lines|division|plant|hog|hogs|pig|pigs|sow|"
     "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses"
 )
-_ORGANISATION_AFTER_RE = re.compile(
+_ORGANISATION_AFTER_RE = LazyPattern(
     rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
 )
 
@@ -79,7 +80,7 @@ FEATURE_AFTER = frozenset(
 )
 # Words between a name and its qualifier: "Ozark Mountains, Arkansas", "Boise City, Texas", and the other
 # names of a list ("Jackson and Campton, Kentucky").
-_BEFORE_QUALIFIER_RE = re.compile(
+_BEFORE_QUALIFIER_RE = LazyPattern(
     r"(?:\s+(?:[A-Z][a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
 )
 # "University of Wisconsin", "College of Agriculture": an institution named after a place.
@@ -609,13 +610,13 @@ _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
 # ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.  The pattern starts
 # with its comma (the letter before it is looked behind for), so a search skips to the next comma.
-_ABBREVIATION_RE = re.compile(
+_ABBREVIATION_RE = LazyPattern(
     r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
 )
 
 # "U.S.", "U.S.A.", "U.K." not followed by a name they are part of ("U.S. Army").  It starts with its first
 # capital (what comes before it is looked behind for), so a search skips to the next capital.
-_DOTTED_COUNTRY_RE = re.compile(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,2}(?!\s*[A-Z(&]|\w)")
+_DOTTED_COUNTRY_RE = LazyPattern(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,2}(?!\s*[A-Z(&]|\w)")
 
 
 def _renamed_since(place: Place, surface: str) -> bool:
