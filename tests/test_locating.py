@@ -195,3 +195,36 @@ def test_a_common_word_without_place_evidence_is_not_looked_at_further(monkeypat
     assert calls == []
     assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
     assert calls  # a name that needs no evidence is still looked at
+
+
+def test_the_organisation_pattern_is_tried_only_where_the_next_word_may_begin_one(monkeypatch):
+    """A name at the end of a caption or before an ordinary lowercase word is never the start of an organisation's
+    or a breed's name, so the pattern for those ("Santa Fe Railroad", "Pennsylvania shipyards", "Poland China
+    hogs") is not matched there: only after a capital, "and" or one of its lowercase words."""
+    import ichigo_search.vocab.gazetteer as module
+
+    pattern = module._ORGANISATION_AFTER_RE
+    tried: list[str] = []
+
+    class Counted:
+        def match(self, text: str, pos: int):
+            tried.append(text[pos:])
+            return pattern.match(text, pos)
+
+    monkeypatch.setattr(module, "_ORGANISATION_AFTER_RE", Counted())
+    g = module.Gazetteer()
+    assert [(m.text, m.place.id) for m in g.find("Texas farmer near Dallas")] == [
+        ("Texas", "US-TX"),
+        ("Dallas", "gn:4684888"),
+    ]
+    assert tried == []
+    for caption in ("Workers at the Pennsylvania shipyards", "Poland China hogs on a farm",
+                    "Caboose on the Atchison, Topeka and Santa Fe Railroad"):  # fmt: skip
+        assert g.find(caption) == []
+    assert tried == [
+        " shipyards",
+        " China hogs on a farm",
+        ", Topeka and Santa Fe Railroad",
+        " and Santa Fe Railroad",
+        " Railroad",
+    ]
