@@ -321,17 +321,23 @@ class Gazetteer:
         ]
         within = self._regions(context)
         mentions: list[tuple[int, int, str, list[Place]]] = []
+        anchors: list[Place] = []
         for start, end, surface, options, qualified in found:
             if not qualified:
                 options = self._evidenced(options, within)
             if options:
                 mentions.append((start, end, surface, options))
-        anchors = [options[0] for *_, options in mentions if len(options) == 1] + context
-        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in mentions]
+                if len(options) == 1:
+                    anchors.append(options[0])
+        anchors += context
+        return [
+            Mention(start, end, surface, options[0] if len(options) == 1 else _nearest(options, anchors))
+            for start, end, surface, options in mentions
+        ]
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
-        return self._regions_of.get(tuple(p.id for p in places), lambda: self._find_regions(places))
+        return self._regions_of.get(tuple([p.id for p in places]), lambda: self._find_regions(places))
 
     def _find_regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         provinces: set[str] = set()
@@ -347,7 +353,8 @@ class Gazetteer:
         provinces, countries = within
         if not countries:
             return _same_tier([p for p in options if p.tier < MINOR_TIER])
-        inside = [p for p in options if provinces & self._lineage(p)]
+        lineage = self._lineage
+        inside = [p for p in options if not provinces.isdisjoint(lineage(p))]
         if inside:
             return inside
         known = [p for p in options if p.tier < MINOR_TIER]
