@@ -386,7 +386,7 @@ class Gazetteer:
         found: list[_Found] = []
         # The text as its gaps and words, alternately (pieces[2 * k] is the gap before word k): one split, no match
         # object a word; where words start and end is counted only in a text with a name in it.
-        pieces = _WORD_SPLIT_RE.split(text)
+        pieces = (_ASCII_WORD_SPLIT_RE if text.isascii() else _WORD_SPLIT_RE).split(text)
         texts = pieces[1::2]
         count = len(texts)
         bounds: list[int] = []  # bounds[2 * k], bounds[2 * k + 1]: where word k starts and ends
@@ -548,8 +548,8 @@ class Gazetteer:
         """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
         places = self.candidates(surface)
         qualifier = self.qualifier(text, end)
-        between = _BEFORE_QUALIFIER_RE.match(text, end)
-        if qualifier is None and between and between.end() > end:
+        between = None if qualifier else _BEFORE_QUALIFIER_RE.match(text, end)  # words before a qualifier
+        if between and between.end() > end:
             skipped = text[end : between.end()].split()
             if all(w.casefold() in _FEATURE_OR_CITY or not w[0].islower() for w in skipped):
                 qualifier = self.qualifier(text, between.end())
@@ -623,6 +623,8 @@ _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
 # A text cut into its gaps and words (_WORD_RE) alternately, by one split.
 _WORD_SPLIT_RE = re.compile(f"({_WORD_RE.pattern})")
+# The same for a text all ASCII (nearly every caption), where letters and digits are one bitmap: a third faster.
+_ASCII_WORD_SPLIT_RE = re.compile(r"([A-Za-z0-9]+(?:-[A-Za-z0-9]+|'(?![sS]\b)[A-Za-z0-9]+)*)")
 # A scanned text's words, its pieces (gaps and words alternately) and where each word starts and ends.
 _Tokens = tuple[list[str], list[str], list[int]]
 _NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
