@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
@@ -321,17 +322,23 @@ class Gazetteer:
         ]
         within = self._regions(context)
         mentions: list[tuple[int, int, str, list[Place]]] = []
+        anchors: list[Place] = []
         for start, end, surface, options, qualified in found:
             if not qualified:
                 options = self._evidenced(options, within)
             if options:
                 mentions.append((start, end, surface, options))
-        anchors = [options[0] for *_, options in mentions if len(options) == 1] + context
-        return [Mention(start, end, surface, _nearest(options, anchors)) for start, end, surface, options in mentions]
+                if len(options) == 1:
+                    anchors.append(options[0])
+        anchors += context
+        return [
+            Mention(start, end, surface, options[0] if len(options) == 1 else _nearest(options, anchors))
+            for start, end, surface, options in mentions
+        ]
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
-        return self._regions_of.get(tuple(p.id for p in places), lambda: self._find_regions(places))
+        return self._regions_of.get(tuple([p.id for p in places]), lambda: self._find_regions(places))
 
     def _find_regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         provinces: set[str] = set()
@@ -347,7 +354,8 @@ class Gazetteer:
         provinces, countries = within
         if not countries:
             return _same_tier([p for p in options if p.tier < MINOR_TIER])
-        inside = [p for p in options if provinces & self._lineage(p)]
+        lineage = self._lineage
+        inside = [p for p in options if not provinces.isdisjoint(lineage(p))]
         if inside:
             return inside
         known = [p for p in options if p.tier < MINOR_TIER]
@@ -377,53 +385,59 @@ class Gazetteer:
     def _scan(self, text: str, require_case: bool) -> list[_Found]:
         keys = self._scan_keys()
         found: list[_Found] = []
-        words = list(_WORD_RE.finditer(text))
-        texts = [word.group() for word in words]
-        word_keys: list[str | None] = [None] * len(words)  # each word's compact key, made once
-        count = len(words)
+        # The text as its gaps and words, alternately (pieces[2 * k] is the gap before word k): one split, no match
+        # object a word; where words start and end is counted only in a text with a name in it.
+        pieces = (_ASCII_WORD_SPLIT_RE if text.isascii() else _WORD_SPLIT_RE).split(text)
+        texts = pieces[1::2]
+        count = len(texts)
+        bounds: list[int] = []  # bounds[2 * k], bounds[2 * k + 1]: where word k starts and ends
         # Words are looked at for hanzi only in a text that has some.
         han = has_cjk(text)
         # Where a name may start: with case required and no hanzi, only at a capital or a digit.
-        capitals = {i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()}
-        starts = range(count) if han or not require_case else sorted(capitals)
+        if han or not require_case:
+            starts: Iterable[int] = range(count)
+        else:
+            starts = [i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()]
         free = 0  # words before this one are part of a name found
         for i in starts:
             if i < free:
                 continue
             word = texts[i]
-            if han and has_cjk(word):
-                found.extend(self._find_han(word, words[i].start(), keys))
-                free = i + 1
-                continue
-            if require_case and i not in capitals:
-                continue
-            sizes: list[int] = []
-            key = ""
-            for size in range(1, min(MAX_NAME_TOKENS, count - i) + 1):
-                at = i + size - 1
-                if size > 1:
-                    if require_case and at not in capitals:
-                        break
-                    gap = text[words[at - 1].end() : words[at].start()]
-                    if gap not in (" ", "-"):
-                        break
-                part = word_keys[at]
-                if part is None:
-                    part = word_keys[at] = compact_key(texts[at])
-                key += part
-                if key in keys:
-                    sizes.append(size)
-            matched = 0
-            for size in reversed(sizes):
-                group = words[i : i + size]
-                surface = text[group[0].start() : group[-1].end()]
-                if not self._accept(text, words, i, size, compact_key(surface), require_case):
+            if han:
+                if has_cjk(word):
+                    bounds = bounds or list(accumulate(map(len, pieces)))
+                    found.extend(self._find_han(word, bounds[2 * i], keys))
+                    free = i + 1
                     continue
-                options, qualified = self._options(surface, text, group[-1].end())
-                if options:
-                    found.append((group[0].start(), group[-1].end(), surface, options, qualified))
-                    matched = size
+                if require_case and not (word[0].isupper() or word[0].isdigit()):
+                    continue
+            key = compact_key(word)
+            sizes = [1] if key in keys else []
+            # The words after it that may belong to the same name: capitals joined by a space or a hyphen.
+            at = i + 1
+            last = i + min(MAX_NAME_TOKENS, count - i)
+            while at < last and pieces[2 * at] in (" ", "-"):
+                word = texts[at]
+                if require_case and not (word[0].isupper() or word[0].isdigit()):
                     break
+                key += compact_key(word)
+                at += 1
+                if key in keys:
+                    sizes.append(at - i)
+            matched = 0
+            if sizes:
+                bounds = bounds or list(accumulate(map(len, pieces)))
+                tokens = (texts, pieces, bounds)
+                for size in reversed(sizes):
+                    start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
+                    surface = text[start:end]
+                    if not self._accept(text, tokens, i, size, compact_key(surface), require_case):
+                        continue
+                    options, qualified = self._options(surface, text, end)
+                    if options:
+                        found.append((start, end, surface, options, qualified))
+                        matched = size
+                        break
             free = i + (matched or 1)
         if require_case:
             abbreviated = self._abbreviated(text, found)
@@ -473,9 +487,10 @@ class Gazetteer:
                 i += 1
         return found
 
-    def _accept(self, text: str, words: list, i: int, size: int, key: str, require_case: bool) -> bool:
+    def _accept(self, text: str, tokens: _Tokens, i: int, size: int, key: str, require_case: bool) -> bool:
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
-        before = words[i - 1].group().casefold() if i > 0 else ""
+        texts, pieces, bounds = tokens
+        before = texts[i - 1].casefold() if i > 0 else ""
         if before in PERSON_TITLES:
             return False
         if not require_case:
@@ -483,19 +498,18 @@ class Gazetteer:
         # A short or ordinary word needs a place word or a comma before it, a place word after it, or a qualifier
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
         if len(key) <= 3 or self.needs_context(key):
-            after = words[i + size].group().casefold() if i + size < len(words) else ""
-            gap_before = text[words[i - 1].end() : words[i].start()] if i > 0 else ""
-            after_comma = i > 0 and gap_before.strip() == "," and words[i - 1].group()[0].isupper()
+            after = texts[i + size].casefold() if i + size < len(texts) else ""
+            after_comma = i > 0 and pieces[2 * i].strip() == "," and texts[i - 1][0].isupper()
             if not (
                 before in PLACE_BEFORE
                 or after in PLACE_AFTER
                 or after_comma
-                or self.qualifier(text, words[i + size - 1].end()) is not None
+                or self.qualifier(text, bounds[2 * (i + size) - 1]) is not None
             ):
                 return False
-        return not self._in_longer_name(text, words, i, size, key)
+        return not self._in_longer_name(text, tokens, i, size, key)
 
-    def _in_longer_name(self, text: str, words: list, i: int, size: int, key: str) -> bool:
+    def _in_longer_name(self, text: str, tokens: _Tokens, i: int, size: int, key: str) -> bool:
         """True when the name is part of a person's, an organisation's or a longer place's name.
 
         ``George Mitchell``, ``W. W. Lincoln``, ``Indiana Harbor Belt``, ``Pennsylvania shipyards``,
@@ -503,38 +517,40 @@ class Gazetteer:
         a longer proper name is not that place.  Compass words before it (``North Hibbing``) and
         words that keep its kind after it (``Guangxi Province``) do not make another name.
         """
-        start, end = words[i].start(), words[i + size - 1].end()
-        before = text[max(0, start - 40) : start]
-        if before.rstrip()[-3:].lower().endswith(("of", "the")) and _INSTITUTION_OF_RE.search(before):
-            return True
-        if _ORGANISATION_AFTER_RE.match(text, end):
+        texts, pieces, bounds = tokens
+        start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
+        # "... of the" ends the 40 characters before the name only when the word before it ends in f or e.
+        if i > 0 and texts[i - 1][-1] in "fFeE":
+            before = text[max(0, start - 40) : start]
+            if before.rstrip()[-3:].lower().endswith(("of", "the")) and _INSTITUTION_OF_RE.search(before):
+                return True
+        following = texts[i + size] if i + size < len(texts) else ""
+        if following and _may_start_organisation(following) and _ORGANISATION_AFTER_RE.match(text, end):
             return True
         if i > 0:
-            previous = words[i - 1]
-            gap = text[previous.end() : start]
-            word = previous.group()
+            word = texts[i - 1]
+            gap = pieces[2 * i]
             if gap in (". ", ".") and len(word) == 1 and word.isupper():
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
             if gap == " " and word[0].isupper() and word.casefold() not in _NOT_NAME_OR_COMPASS:
-                sentence_start = previous.start() == 0 or text[: previous.start()].rstrip()[-1:] in ".!?:;([\"'"
+                previous = bounds[2 * i - 2]
+                sentence_start = previous == 0 or text[:previous].rstrip()[-1:] in ".!?:;([\"'"
                 if not (sentence_start and is_ordinary_word(compact_key(word))):
                     return True
-        if i + size < len(words):
-            following = words[i + size]
-            if text[end : following.start()] == " " and following.group()[0].isupper():
-                kinds = {p.kind for p in self.candidates(text[start:end])}
-                word = following.group().casefold()
-                if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
-                    return False
-                return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
+        if following and pieces[2 * (i + size)] == " " and following[0].isupper():
+            kinds = {p.kind for p in self.candidates(text[start:end])}
+            word = following.casefold()
+            if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
+                return False
+            return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
         return False
 
     def _options(self, surface: str, text: str, end: int) -> tuple[list[Place], bool]:
         """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
         places = self.candidates(surface)
         qualifier = self.qualifier(text, end)
-        between = _BEFORE_QUALIFIER_RE.match(text, end)
-        if qualifier is None and between and between.end() > end:
+        between = None if qualifier else _BEFORE_QUALIFIER_RE.match(text, end)  # words before a qualifier
+        if between and between.end() > end:
             skipped = text[end : between.end()].split()
             if all(w.casefold() in _FEATURE_OR_CITY or not w[0].islower() for w in skipped):
                 qualifier = self.qualifier(text, between.end())
@@ -606,6 +622,24 @@ _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
 _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
 _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
+# A text cut into its gaps and words (_WORD_RE) alternately, by one split.
+_WORD_SPLIT_RE = re.compile(f"({_WORD_RE.pattern})")
+# The same for a text all ASCII (nearly every caption), where letters and digits are one bitmap: a third faster.
+_ASCII_WORD_SPLIT_RE = re.compile(r"([A-Za-z0-9]+(?:-[A-Za-z0-9]+|'(?![sS]\b)[A-Za-z0-9]+)*)")
+# A scanned text's words, its pieces (gaps and words alternately) and where each word starts and ends.
+_Tokens = tuple[list[str], list[str], list[int]]
+_NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
+_LETTERS_RE = re.compile(r"[^\W_]+")
+
+
+def _may_start_organisation(following: str) -> bool:
+    """Whether the word after a name can begin what _ORGANISATION_AFTER_RE looks for: a capital (A-Z), "and", or a
+    lowercase word naming a company or a breed ("shipyards", "hogs"); else the pattern cannot match there."""
+    if "A" <= following[0] <= "Z" or following == "and":
+        return True
+    return (following if following.isalnum() else _LETTERS_RE.match(following).group()) in _NAMED_AFTER
+
+
 _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
 # ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.  The pattern starts

@@ -78,30 +78,39 @@ def is_code(name: str) -> bool:
 def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
-    texts = (("caption", record.caption, located.caption_spans), ("title", record.title or "", located.title_spans))
+    direct, sources = located.direct, located.sources
     # A collection has few place lists (3,740 among the 98,244 FSA/OWI records): each is read once.
     names = record.places
     found, hidden, ambiguous = gazetteer.place_lists.get(names, lambda: _read_place_list(names, gazetteer))
-    own = list(found)
     located.hidden.extend(hidden)
-    for place, words in own:
-        located._add(place, "record", words)
-    context = [place for place, _ in own]
-    for source, text, spans in texts:
+    for place, words in found:
+        if place.id not in sources:
+            direct.append(place)
+            sources[place.id] = ("record", words)
+    context = [place for place, _ in found]
+    for source, text, spans in (
+        ("caption", record.caption, located.caption_spans),
+        ("title", record.title, located.title_spans),
+    ):
         if not text:  # no title: nothing to find
             continue
-        for mention in gazetteer.find(text, context=context):
-            located._add(mention.place, source, mention.text)
-            spans.append((mention.start, mention.end, mention.place.id))
+        for start, end, words, place in gazetteer.find(text, context=context):
+            if place.id not in sources:
+                direct.append(place)
+                sources[place.id] = (source, words)
+            spans.append((start, end, place.id))
+    settled: list[tuple[Place, str]] = []  # the place list's ambiguous names that the places found settle
     for options, words in ambiguous:  # settled by the places around it, or left as written
-        place = _settled(options, located.direct, gazetteer)
+        place = _settled(options, direct, gazetteer)
         if place is not None:
             located._add(place, "record", words)
-            own.append((place, words))
-    # Records share their places far more often than their captions: the tree and names are worked out once.
-    key = (names, tuple(p.id for p in located.direct), tuple((p.id, words) for p, words in own))
-    direct, hidden = located.direct, located.hidden
-    tree, shown = gazetteer.place_trees.get(key, lambda: _tree_and_names(direct, own, hidden, names, gazetteer))
+            settled.append((place, words))
+    # Records share their places far more often than their captions: the tree and names are worked out once (the
+    # place list says what was found in it).
+    key = (names, tuple([p.id for p in direct]), tuple([(p.id, words) for p, words in settled]))
+    tree, shown = gazetteer.place_trees.get(
+        key, lambda: _tree_and_names(direct, [*found, *settled], located.hidden, names, gazetteer)
+    )
     located.tree = list(tree)
     located.names = list(shown)
     return located
