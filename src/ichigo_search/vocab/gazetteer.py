@@ -623,9 +623,9 @@ _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
 _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
 # A text cut into its gaps and words (_WORD_RE) alternately, by one split.
-_WORD_SPLIT_RE = re.compile(f"({_WORD_RE.pattern})")
+_WORD_SPLIT_RE = LazyPattern(f"({_WORD_RE.pattern})")
 # The same for a text all ASCII (nearly every caption), where letters and digits are one bitmap: a third faster.
-_ASCII_WORD_SPLIT_RE = re.compile(r"([A-Za-z0-9]+(?:-[A-Za-z0-9]+|'(?![sS]\b)[A-Za-z0-9]+)*)")
+_ASCII_WORD_SPLIT_RE = LazyPattern(r"([A-Za-z0-9]+(?:-[A-Za-z0-9]+|'(?![sS]\b)[A-Za-z0-9]+)*)")
 # A scanned text's words, its pieces (gaps and words alternately) and where each word starts and ends.
 _Tokens = tuple[list[str], list[str], list[int]]
 _NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
