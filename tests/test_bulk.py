@@ -495,3 +495,49 @@ def test_recurring_word_values_are_gathered_per_value_and_merged_into_the_same_p
             assert terms == [btext for name, btext in got.all_terms() if name == field]
             for btext in terms:
                 assert _postings(got, field, btext) == _postings(expected, field, btext), (field, btext)
+
+
+def test_stored_column_reads_records_compressed_in_blocks_alone_and_as_whoosh_wrote_them(tmp_path):
+    """A segment's stored fields after its first records are compressed eight at a time (the last block partial,
+    a document without stored fields between two); a reader going through them in any order gets each back,
+    and still reads the records of older segments, each compressed alone against the dictionary."""
+    import random
+    from pickle import dumps
+
+    from whoosh import columns
+    from whoosh.filedb.filestore import FileStorage
+
+    from ichigo_search.engine.whoosh import stored
+
+    storage = FileStorage(str(tmp_path))
+    values: list = [{"caption": raw["caption"], "id": raw["id"]} for raw in fsa_records(150)]
+    values[100] = None  # no stored fields: Whoosh adds nothing for it
+    column = stored.StoredColumn()
+
+    def written(name: str, blocks: bool) -> list:
+        out = storage.create_file(name)
+        writer = stored.StoredWriter(column._child.writer(out))
+        for docnum, value in enumerate(values):
+            if value is None:
+                continue
+            if blocks or docnum < stored.DICTIONARY_RECORDS:
+                writer.add(docnum, value)
+            else:  # as sessions before blocks wrote them: MARK and the record alone against the dictionary
+                compressor = writer._template.copy()
+                data = dumps(value, stored.PICKLE_PROTOCOL)
+                packed = stored.MARK + compressor.compress(data) + compressor.flush()
+                columns.VarBytesColumn.Writer.add(writer._child, docnum, packed)
+        writer.finish(len(values))
+        length = out.tell()
+        out.close()
+        reader = column.reader(storage.open_file(name), 0, length, len(values))
+        raw = [reader._raw(docnum)[:1] for docnum in range(len(values))]
+        assert raw.count(stored.BLOCK if blocks else stored.MARK) == len(values) - stored.DICTIONARY_RECORDS - 1
+        order = list(range(len(values)))
+        random.Random(7).shuffle(order)
+        return [reader[docnum] for docnum in order], [values[docnum] for docnum in order]
+
+    got, expected = written("blocks", True)
+    assert got == expected
+    assert written("alone", False)[0] == expected
+    assert (150 - stored.DICTIONARY_RECORDS - 1) % stored.BLOCK_RECORDS  # the last block is partial
