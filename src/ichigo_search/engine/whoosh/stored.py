@@ -125,10 +125,7 @@ class _StoredReader(columns.WrappedColumnReader):
     def __init__(self, child) -> None:
         super().__init__(child)
         self._zdict: bytes | None = None
-        # The last block read: its first docnum, its records' ends, its records inflated so far and the decompressor
-        # that inflated them (never advanced: a later record of the block continues from a copy, so readers in
-        # other threads see a consistent tuple).
-        self._last_block: tuple[int, bytes, bytes, Any] = (-1, b"", b"", None)
+        self._last_block: tuple[int, bytes, bytes] = (-1, b"", b"")  # its first docnum, its ends, its records
 
     def _raw(self, docnum: int) -> bytes:
         return columns.VarBytesColumn.Reader.__getitem__(self._child, docnum)
@@ -150,25 +147,16 @@ class _StoredReader(columns.WrappedColumnReader):
         return zlib.decompressobj(_WBITS, self._zdict)
 
     def _in_block(self, docnum: int, raw: bytes) -> bytes:
-        """The pickled fields of a record in a block (``raw``: its value), the block inflated only as far as
-        that record (a hit's record is halfway through its block on average)."""
+        """The pickled fields of a record in a block (``raw``: its value)."""
         place = raw[1]
         first = docnum - place
-        block, ends, data, decompressor = self._last_block
-        pending = None
-        if block != first:
+        if self._last_block[0] != first:
             head = raw if place == 0 else self._raw(first)
             size = 3 + _END.size * head[2]
-            ends, data, decompressor, pending = head[3:size], b"", self._decompressor(), head[size:]
-        end = _END.unpack_from(ends, _END.size * place)[0]
-        if len(data) < end:
-            if pending is None:
-                decompressor = decompressor.copy()
-                pending = decompressor.unconsumed_tail
-            data += decompressor.decompress(pending, end - len(data))
-            self._last_block = (first, ends, data, decompressor)
+            self._last_block = (first, head[3:size], self._decompressor().decompress(head[size:]))
+        _, ends, data = self._last_block
         start = _END.unpack_from(ends, _END.size * (place - 1))[0] if place else 0
-        return data[start:end]
+        return data[start : _END.unpack_from(ends, _END.size * place)[0]]
 
     def _dictionary(self) -> bytes:
         """The dictionary of this segment: its first DICTIONARY_RECORDS values, as the writer saw them."""
