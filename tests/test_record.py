@@ -1,0 +1,85 @@
+"""Record validation: a record of the common kind is checked at once, and reads exactly as when each field is
+checked in turn; anything else is checked field by field, with its problems explained."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import SAMPLE_CORPUS, fsa_records
+from ichigo_search.corpus.record import (
+    MAX_CAPTION_CHARS,
+    MAX_EXTRA_CHARS,
+    MAX_ID_LENGTH,
+    _checked_at_once,
+    _checked_field_by_field,
+    record_from_mapping,
+)
+
+
+def real_records() -> list[dict]:
+    sample = [raw for path in sorted(SAMPLE_CORPUS.glob("*.yaml")) for raw in yaml.safe_load(path.read_text()) or []]
+    return fsa_records(3000) + [raw for raw in sample if isinstance(raw, dict)]
+
+
+def test_real_records_are_checked_at_once_into_the_same_records():
+    raws = real_records()
+    for raw in raws[:1] + raws:  # the first teaches the field names
+        record_from_mapping(raw)
+    at_once = [_checked_at_once(raw) for raw in raws]
+    assert sum(record is not None for record in at_once) >= 0.99 * len(raws)
+    for raw, record in zip(raws, at_once, strict=True):
+        expected, errors = _checked_field_by_field(raw)
+        assert not errors
+        assert record is None or record == expected
+        assert record_from_mapping(raw) == (expected, [])
+
+
+BASE = {"id": "r1", "caption": "Farmers at Woodstock, Vermont", "title": "Farmers", "date": "1940-03"}
+# Each differs from BASE in one way that checking at once must notice, or must read as field by field does.
+EDGES = [
+    {"caption": "A &#1; in the caption"},  # an entity decoded into a control character
+    {"title": "&#x9f;Title"},
+    {"caption": "\u200b \u200b"},  # blank: spaces and invisible format characters only
+    {"title": "\u200b"},
+    {"title": "\u00adSoft hyphen first"},  # a format character before visible text: not blank
+    {"title": "  spaced title  ", "photographer": " \t"},
+    {"caption": "  leading spaces kept in a caption  "},
+    {"id": "  r1  "},
+    {"id": "r\t1"},
+    {"id": "r\u00851"},
+    {"id": " " + "x" * MAX_ID_LENGTH + " "},
+    {"id": "x" * (MAX_ID_LENGTH + 1)},
+    {"id": ""},
+    {"id": 12},
+    {"caption": None},
+    {"caption": "x" * (MAX_CAPTION_CHARS + 1)},
+    {"date": 1944},
+    {"date": True},
+    {"source": ["not", "text"]},
+    {"places": "Woodstock; Vermont;Woodstock; "},
+    {"places": ["Woodstock", " Vermont ", "Woodstock", "", "&amp;c"]},
+    {"places": ["Woodstock", 3]},
+    {"places": ["Wood\x07stock"]},
+    {"places": {"a": "mapping"}},
+    {"call_number": "LC-USF34-053087", "subjects": ["farms", "snow"], "latitude": 43.5, "flag": True},
+    {"nested": {"a": [1, 2, {"b": None}]}},
+    {"odd": "\ud800 surrogate"},
+    {"bad": float("nan")},
+    {"big": "x" * MAX_EXTRA_CHARS},
+    {"bytes": b"raw"},
+    {" padded key ": "value"},
+    {"id ": "r2"},  # the id twice once the names are stripped
+    {"ctrl\x01key": "value"},
+]
+
+
+@pytest.mark.parametrize("change", EDGES, ids=[repr(sorted(change))[:40] for change in EDGES])
+def test_unusual_records_read_and_fail_as_when_checked_field_by_field(change):
+    raw = {**BASE, **change}
+    raw = {key: value for key, value in raw.items() if value is not None}
+    record_from_mapping({**BASE, **{key: "" for key in change if isinstance(key, str)}})  # names seen before
+    expected = _checked_field_by_field(raw)
+    assert record_from_mapping(raw) == expected
+    at_once = _checked_at_once(raw)
+    assert at_once is None or (at_once, []) == expected
