@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
     "STOP_WORDS",
     "Term",
+    "TermNumbers",
     "analyze",
     "analyze_parts",
     "fold",
@@ -29,7 +29,6 @@ __all__ = [
     "is_cjk",
     "sequence",
     "stem",
-    "term_counts",
     "term_positions",
 ]
 
@@ -183,14 +182,85 @@ def term_positions(parts: Iterable[str], *, stemming: bool = True) -> dict[str, 
     return where
 
 
-def term_counts(parts: Iterable[str], *, stemming: bool = True) -> dict[str, int]:
-    """How often each term of :func:`analyze_parts` occurs: what an index without positions stores (the
-    ``exact`` field), counted without position lists."""
-    counts: Counter[str] = Counter()
-    for part in parts:
-        texts = _indexed_texts(part)[0]
-        counts.update(map(stem, texts) if stemming else texts)
-    return counts
+class _Numbered(dict):
+    """A dict whose missing keys are given ``make(key)`` on first sight (looked up by ``dict.__getitem__``: in C
+    for every key seen before)."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = self.make(key)
+        return number
+
+
+_NO_TERM = -1  # a word that folds to nothing (it takes no position)
+
+
+class TermNumbers:
+    """The terms of :func:`term_positions` as numbers (``terms[number]`` is the term), given in order of first
+    sight, for a writer that gathers postings by number.
+
+    A plain text's words (most captions) are each numbered by one dict look-up of the word as written: its
+    folding and stemming are done once per distinct word, not once per occurrence.
+    """
+
+    def __init__(self, *, stemming: bool = True) -> None:
+        self.stemming = stemming
+        self.terms: list[str] = []
+        self._numbers: dict[str, int] = {}  # term -> number
+        self._forms = _Numbered(self._form_number)  # folded, unstemmed form -> its term's number
+        self._words = _Numbered(self._word_number)  # a plain text's word as written -> number (or _NO_TERM)
+
+    def _form_number(self, form: str) -> int:
+        term = stem(form) if self.stemming else form
+        number = self._numbers.get(term)
+        if number is None:
+            number = self._numbers[term] = len(self.terms)
+            self.terms.append(term)
+        return number
+
+    def _word_number(self, word: str) -> int:
+        form = _word_form(word)
+        return self._forms[form] if form else _NO_TERM
+
+    def _text(self, text: str) -> tuple[list[int], Sequence[int] | None]:
+        """A text's term numbers in order and their positions (None: 0, 1, 2, ...)."""
+        words = _plain_words(text)
+        if words is not None:
+            numbers = list(map(self._words.__getitem__, words))
+            if _NO_TERM in numbers:
+                numbers = [number for number in numbers if number != _NO_TERM]
+            return numbers, None
+        forms, positions = _indexed_texts(text)
+        return list(map(self._forms.__getitem__, forms)), positions
+
+    def positions(self, parts: Iterable[str]) -> tuple[list[int], list[int]]:
+        """:func:`term_positions` of the texts as each occurrence's term number and position, in text order (a
+        term's positions ascending as there)."""
+        numbers: list[int] = []
+        positions: list[int] = []
+        offset = 0
+        for part in parts:
+            found, at = self._text(part)
+            if not found:
+                continue
+            numbers += found
+            if at is None:
+                positions += range(offset, offset + len(found))
+                offset += len(found) + 1
+            else:
+                positions += [pos + offset for pos in at] if offset else at
+                offset += at[-1] + 2
+        return numbers, positions
+
+    def occurrences(self, parts: Iterable[str]) -> list[int]:
+        """The term numbers of every occurrence in the texts (what a field without positions counts)."""
+        numbers: list[int] = []
+        for part in parts:
+            numbers += self._text(part)[0]
+        return numbers
 
 
 # A text without CJK, hyphens or ".x." (inside every acronym) is words only, each one term at the
@@ -200,10 +270,17 @@ _NOT_PLAIN_RE = re.compile(f"[{_HYPHENS}{_CJK_CLASS}]" + r"|\.[^\W\d_]\.")
 
 
 @lru_cache(maxsize=64)
+def _plain_words(text: str) -> list[str] | None:
+    """A plain text's words as written (each folds to one term, or to none), or None for another text."""
+    return _PLAIN_WORD_RE.findall(text) if _NOT_PLAIN_RE.search(text) is None else None
+
+
+@lru_cache(maxsize=64)
 def _indexed_texts(text: str) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
     """The unstemmed texts of :func:`analyze`'s terms and their positions (None: 0, 1, 2, ... in order)."""
-    if _NOT_PLAIN_RE.search(text) is None:
-        return tuple(form for form in map(_word_form, _PLAIN_WORD_RE.findall(text)) if form), None
+    words = _plain_words(text)
+    if words is not None:
+        return tuple(form for form in map(_word_form, words) if form), None
     if not has_cjk(text):
         return _hyphenated_texts(text)
     terms = _folded_terms(text)

@@ -37,6 +37,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from ichigo_search.document import PART_SEPARATOR
 from ichigo_search.engine.whoosh import sidecar as arrays_format
 from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
@@ -81,12 +82,13 @@ class _PositionPostings(_WordPostings):
         # expanded into postings when the segment is written (one append a record instead of three a term).
         self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
         self.added = 0
+        self.tokens = _Tokens(field.analyzer, positions=True)  # then (captions): every token, numbered
 
     def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
         """Add a value of the field (analysed here, or remembered while values recur)."""
         values = self.values
         if values is None:
-            return self.add(docnum, analyzer.positions(value))
+            return self.tokens.add(docnum, value)
         self.added += 1
         found = values.get(value)
         if found is None:
@@ -94,14 +96,15 @@ class _PositionPostings(_WordPostings):
             if distinct >= _REMEMBERED or (distinct >= _RECURRING_VALUES and distinct * 4 > self.added * 3):
                 self.gather()
                 self.values = None
-                return self.add(docnum, analyzer.positions(value))
+                return self.tokens.add(docnum, value)
             where = analyzer.positions(value)
             found = values[value] = (where, array("I"), sum(map(len, where.values())), len(where))
         found[1].append(docnum)
         return found[2], found[3]
 
     def gather(self) -> None:
-        """The recurring values' postings, term by term (documents ascending), into ``terms``."""
+        """The recurring values' postings, term by term (documents ascending), into ``terms``; then the tokens'."""
+        self.tokens.gather(self.terms)
         if not self.values:
             return
         by_term: dict[str, list[tuple[array, list[int]]]] = {}
@@ -121,20 +124,6 @@ class _PositionPostings(_WordPostings):
                 continue
             table[text] = _merged_positions(parts)
 
-    def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
-        table = self.terms
-        length = 0
-        for text, positions in where.items():
-            entry = table.get(text)
-            if entry is None:
-                entry = table[text] = (array("I"), array("I"), array("I"))
-            count = len(positions)
-            entry[0].append(docnum)
-            entry[1].append(count)
-            entry[2].extend(positions)
-            length += count
-        return length, len(where)
-
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         counts, positions = entry[1], entry[2]
         at = cursor[0]
@@ -152,6 +141,76 @@ class _PositionPostings(_WordPostings):
                 at += count
         cursor[0] = at
         return [count * boost for count in block_counts], values
+
+
+class _Tokens:
+    """A word field's tokens as they come, numbered (:class:`~ichigo_search.text.analysis.TermNumbers`): each
+    token's term number (and position), each document's number and count of tokens. A value costs a few calls
+    in C, not a dict of positions and three appends a term; each term's postings are made, with numpy, when
+    the segment is written (the tokens kept are ~8 bytes each, less than the arrays of postings they become)."""
+
+    def __init__(self, analyzer: CaptionAnalyzer, *, positions: bool) -> None:
+        self.numbering = analyzer.numbering()
+        self.numbers = array("I")
+        self.positions = array("I") if positions else None
+        self.docs = array("I")
+        self.sizes = array("I")
+
+    def add(self, docnum: int, value: str) -> tuple[int, int]:
+        """Add a document's value: its length (tokens) and its postings (distinct terms)."""
+        parts = value.split(PART_SEPARATOR)
+        if self.positions is None:
+            numbers = self.numbering.occurrences(parts)
+        else:
+            numbers, positions = self.numbering.positions(parts)
+            self.positions.fromlist(positions)
+        if not numbers:
+            return 0, 0
+        self.numbers.fromlist(numbers)
+        self.docs.append(docnum)
+        self.sizes.append(len(numbers))
+        return len(numbers), len(set(numbers))
+
+    def gather(self, table: dict[str, tuple[array, ...]]) -> None:
+        """Each term's postings into ``table`` ((documents, counts[, positions]) as arrays), after any it holds
+        (of earlier documents)."""
+        if not self.numbers:
+            return
+        import numpy as np
+
+        numbers = np.frombuffer(self.numbers, dtype=np.uint32)
+        order = np.argsort(numbers, kind="stable")  # by term; documents, then positions, stay in order
+        numbers = numbers[order]
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.sizes, dtype=np.uint32))
+        docs = docs[order]
+        new = np.empty(len(numbers), dtype=bool)  # a token that begins a posting (a term's document)
+        new[0] = True
+        np.not_equal(numbers[1:], numbers[:-1], out=new[1:])
+        new[1:] |= docs[1:] != docs[:-1]
+        firsts = np.flatnonzero(new)
+        counts = np.diff(firsts, append=len(numbers))
+        terms = numbers[firsts]
+        term_firsts = np.flatnonzero(np.diff(terms, prepend=-1))  # each term's first posting
+        bounds = np.append(term_firsts, len(firsts)).tolist()
+        token_bounds = np.append(firsts[term_firsts], len(numbers)).tolist()
+        every_doc = array("I", docs[firsts].tobytes())
+        every_count = array("I", counts.astype(np.uint32).tobytes())
+        every_position = None
+        if self.positions is not None:
+            every_position = array("I", np.frombuffer(self.positions, dtype=np.uint32)[order].tobytes())
+        names = self.numbering.terms
+        for number, (start, end), (token_start, token_end) in zip(
+            terms[term_firsts].tolist(), pairwise(bounds), pairwise(token_bounds), strict=True
+        ):
+            entry = [every_doc[start:end], every_count[start:end]]
+            if every_position is not None:
+                entry.append(every_position[token_start:token_end])
+            text = names[number]
+            earlier = table.get(text)
+            table[text] = tuple(entry) if earlier is None else tuple(a + b for a, b in zip(earlier, entry, strict=True))
+        self.numbers, self.docs, self.sizes = array("I"), array("I"), array("I")
+        if self.positions is not None:
+            self.positions = array("I")
 
 
 _FEW_POSTINGS = 256
@@ -191,15 +250,15 @@ def _merged_positions(parts: list[tuple[array, list[int]]]) -> tuple[array, arra
 class _FrequencyPostings(_WordPostings):
     """Words with counts only (Whoosh's ``Frequency`` format): a value's terms counted, no positions made."""
 
-    def add(self, docnum: int, counts: dict[str, int]) -> tuple[int, int]:
-        table = self.terms
-        for text, count in counts.items():
-            entry = table.get(text)
-            if entry is None:
-                entry = table[text] = (array("I"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(count)
-        return sum(counts.values()), len(counts)
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.tokens = _Tokens(field.analyzer, positions=False)
+
+    def add(self, docnum: int, value: str) -> tuple[int, int]:
+        return self.tokens.add(docnum, value)
+
+    def gather(self) -> None:
+        self.tokens.gather(self.terms)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         boost = self.boost
@@ -402,7 +461,7 @@ class BulkSegmentWriter(SegmentWriter):
         elif postings.keeps_positions:
             length, added = postings.add_value(docnum, value, field.analyzer)
         else:
-            length, added = postings.add(docnum, field.analyzer.counts(value))
+            length, added = postings.add(docnum, value)
         self.postings_added += added
         if length and field.scorable:
             lengths = self._lengths.get(name)
