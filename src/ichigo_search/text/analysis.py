@@ -199,34 +199,53 @@ _NO_TERM = -1  # a word that folds to nothing (it takes no position)
 
 
 class TermNumbers:
-    """The terms of :func:`term_positions` as numbers (``terms[number]`` is the term), given in order of first
-    sight, for a writer that gathers postings by number.
+    """Index terms as numbers, for a writer that gathers postings by number: each folded form of a word (the
+    unstemmed terms) numbered in order of first sight, and each stem (the stemmed terms) too.
 
-    A plain text's words (most captions) are each numbered by one dict look-up of the word as written: its
-    folding and stemming are done once per distinct word, not once per occurrence.
+    A plain text's words (most captions) are numbered by one dict look-up each of the word as written: its
+    folding and stemming are done once per distinct word, not at each occurrence. The last few thousand texts'
+    numbers are kept whole: a caption is indexed again in the ``exact`` field, and place lists recur.
     """
 
-    def __init__(self, *, stemming: bool = True) -> None:
-        self.stemming = stemming
-        self.terms: list[str] = []
-        self._numbers: dict[str, int] = {}  # term -> number
-        self._forms = _Numbered(self._form_number)  # folded, unstemmed form -> its term's number
-        self._words = _Numbered(self._word_number)  # a plain text's word as written -> number (or _NO_TERM)
+    def __init__(self) -> None:
+        self.forms: list[str] = []  # number -> unstemmed form
+        self.stems: list[str] = []  # number -> stem
+        self._stem_numbers: dict[str, int] = {}
+        self._stem_of: list[int] = []  # a form's number -> its stem's number
+        self._forms = _Numbered(self._form_number)  # folded, unstemmed form -> number
+        self._words = _Numbered(self._word_number)  # a plain text's word as written -> form number (or _NO_TERM)
+        self._texts: dict[str, tuple[list[int], Sequence[int] | None]] = {}
+
+    def terms(self, *, stemming: bool) -> list[str]:
+        """Each number's term: the stems', or the unstemmed forms'."""
+        return self.stems if stemming else self.forms
 
     def _form_number(self, form: str) -> int:
-        term = stem(form) if self.stemming else form
-        number = self._numbers.get(term)
+        self.forms.append(form)
+        term = stem(form)
+        number = self._stem_numbers.get(term)
         if number is None:
-            number = self._numbers[term] = len(self.terms)
-            self.terms.append(term)
-        return number
+            number = self._stem_numbers[term] = len(self.stems)
+            self.stems.append(term)
+        self._stem_of.append(number)
+        return len(self.forms) - 1
 
     def _word_number(self, word: str) -> int:
         form = _word_form(word)
         return self._forms[form] if form else _NO_TERM
 
-    def _text(self, text: str) -> tuple[list[int], Sequence[int] | None]:
+    def _text(self, text: str, stemming: bool) -> tuple[list[int], Sequence[int] | None]:
         """A text's term numbers in order and their positions (None: 0, 1, 2, ...)."""
+        found = self._texts.get(text)
+        if found is None:
+            if len(self._texts) >= _TEXTS_KEPT:
+                self._texts.clear()
+            found = self._texts[text] = self._numbered(text)
+        if stemming:
+            return list(map(self._stem_of.__getitem__, found[0])), found[1]
+        return found
+
+    def _numbered(self, text: str) -> tuple[list[int], Sequence[int] | None]:
         words = _plain_words(text)
         if words is not None:
             numbers = list(map(self._words.__getitem__, words))
@@ -236,14 +255,14 @@ class TermNumbers:
         forms, positions = _indexed_texts(text)
         return list(map(self._forms.__getitem__, forms)), positions
 
-    def positions(self, parts: Iterable[str]) -> tuple[list[int], list[int]]:
+    def positions(self, parts: Iterable[str], *, stemming: bool = True) -> tuple[list[int], list[int]]:
         """:func:`term_positions` of the texts as each occurrence's term number and position, in text order (a
         term's positions ascending as there)."""
         numbers: list[int] = []
         positions: list[int] = []
         offset = 0
         for part in parts:
-            found, at = self._text(part)
+            found, at = self._text(part, stemming)
             if not found:
                 continue
             numbers += found
@@ -255,14 +274,15 @@ class TermNumbers:
                 offset += at[-1] + 2
         return numbers, positions
 
-    def occurrences(self, parts: Iterable[str]) -> list[int]:
+    def occurrences(self, parts: Iterable[str], *, stemming: bool = False) -> list[int]:
         """The term numbers of every occurrence in the texts (what a field without positions counts)."""
         numbers: list[int] = []
         for part in parts:
-            numbers += self._text(part)[0]
+            numbers += self._text(part, stemming)[0]
         return numbers
 
 
+_TEXTS_KEPT = 4096
 # A text without CJK, hyphens or ".x." (inside every acronym) is words only, each one term at the
 # next position: the common case, found by one findall.
 _PLAIN_WORD_RE = re.compile(_WORD_PART)

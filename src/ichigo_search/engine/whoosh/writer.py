@@ -42,6 +42,7 @@ from ichigo_search.engine.whoosh import sidecar as arrays_format
 from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
+from ichigo_search.text.analysis import TermNumbers
 from ichigo_search.util.generators import Returning
 from ichigo_search.util.memo import Remembered
 
@@ -76,13 +77,13 @@ class _PositionPostings(_WordPostings):
 
     keeps_positions = True
 
-    def __init__(self, field) -> None:
+    def __init__(self, field, numbering: TermNumbers) -> None:
         super().__init__(field)
         # While the field's values recur (places, photographers): each distinct value's analysis and documents,
         # expanded into postings when the segment is written (one append a record instead of three a term).
         self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
         self.added = 0
-        self.tokens = _Tokens(field.analyzer, positions=True)  # then (captions): every token, numbered
+        self.tokens = _Tokens(numbering, field.analyzer, positions=True)  # then (captions): each token, numbered
 
     def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
         """Add a value of the field (analysed here, or remembered while values recur)."""
@@ -149,8 +150,9 @@ class _Tokens:
     in C, not a dict of positions and three appends a term; each term's postings are made, with numpy, when
     the segment is written (the tokens kept are ~8 bytes each, less than the arrays of postings they become)."""
 
-    def __init__(self, analyzer: CaptionAnalyzer, *, positions: bool) -> None:
-        self.numbering = analyzer.numbering()
+    def __init__(self, numbering: TermNumbers, analyzer: CaptionAnalyzer, *, positions: bool) -> None:
+        self.numbering = numbering
+        self.stemming = analyzer.stemming
         self.numbers = array("I")
         self.positions = array("I") if positions else None
         self.docs = array("I")
@@ -160,9 +162,9 @@ class _Tokens:
         """Add a document's value: its length (tokens) and its postings (distinct terms)."""
         parts = value.split(PART_SEPARATOR)
         if self.positions is None:
-            numbers = self.numbering.occurrences(parts)
+            numbers = self.numbering.occurrences(parts, stemming=self.stemming)
         else:
-            numbers, positions = self.numbering.positions(parts)
+            numbers, positions = self.numbering.positions(parts, stemming=self.stemming)
             self.positions.fromlist(positions)
         if not numbers:
             return 0, 0
@@ -198,7 +200,7 @@ class _Tokens:
         every_position = None
         if self.positions is not None:
             every_position = array("I", np.frombuffer(self.positions, dtype=np.uint32)[order].tobytes())
-        names = self.numbering.terms
+        names = self.numbering.terms(stemming=self.stemming)
         for number, (start, end), (token_start, token_end) in zip(
             terms[term_firsts].tolist(), pairwise(bounds), pairwise(token_bounds), strict=True
         ):
@@ -250,9 +252,9 @@ def _merged_positions(parts: list[tuple[array, list[int]]]) -> tuple[array, arra
 class _FrequencyPostings(_WordPostings):
     """Words with counts only (Whoosh's ``Frequency`` format): a value's terms counted, no positions made."""
 
-    def __init__(self, field) -> None:
+    def __init__(self, field, numbering: TermNumbers) -> None:
         super().__init__(field)
-        self.tokens = _Tokens(field.analyzer, positions=False)
+        self.tokens = _Tokens(numbering, field.analyzer, positions=False)
 
     def add(self, docnum: int, value: str) -> tuple[int, int]:
         return self.tokens.add(docnum, value)
@@ -393,15 +395,16 @@ def _encode_positions(positions: array) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-def _postings_for(field) -> _Postings:
+def _postings_for(field, numbering: TermNumbers) -> _Postings:
+    """The postings a field's values are gathered in (``numbering``: the segment's words, shared by its fields)."""
     analyzer = getattr(field, "analyzer", None)
     if type(analyzer) is IDTokenizer and type(field.format) is formats.Existence:
         return _IdPostings(field)
     if isinstance(analyzer, CaptionAnalyzer):
         if type(field.format) is formats.Positions:
-            return _PositionPostings(field)
+            return _PositionPostings(field, numbering)
         if type(field.format) is formats.Frequency:
-            return _FrequencyPostings(field)
+            return _FrequencyPostings(field, numbering)
     if isinstance(field, KEYWORD) and not field.unique:
         return _KeywordPostings(field)
     return _GenericPostings(field)
@@ -425,6 +428,7 @@ class BulkSegmentWriter(SegmentWriter):
         self.perdocwriter._colwriters["_stored"] = stored_format.StoredWriter(stored)
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
+        self._numbering = TermNumbers()
         self.postings_added = 0
 
     def add_document(self, **fields: Any) -> None:
@@ -455,7 +459,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _index(self, name: str, field, value: Any, docnum: int) -> None:
         postings = self._postings.get(name)
         if postings is None:
-            postings = self._postings[name] = _postings_for(field)
+            postings = self._postings[name] = _postings_for(field, self._numbering)
         if isinstance(postings, _GenericPostings):
             length, added = postings.add(docnum, value)
         elif postings.keeps_positions:
