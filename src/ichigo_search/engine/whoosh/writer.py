@@ -180,39 +180,51 @@ class _Tokens:
             return
         import numpy as np
 
+        # Each step drops what it no longer needs: the transient arrays are the tokens' size several times over.
         numbers = np.frombuffer(self.numbers, dtype=np.uint32)
         order = np.argsort(numbers, kind="stable")  # by term; documents, then positions, stay in order
         numbers = numbers[order]
+        self.numbers = array("I")
         docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.sizes, dtype=np.uint32))
         docs = docs[order]
+        self.docs, self.sizes = array("I"), array("I")
+        every_position = None
+        if self.positions is not None:
+            every_position = np.frombuffer(self.positions, dtype=np.uint32)[order]
+            self.positions = array("I")
+        del order
         new = np.empty(len(numbers), dtype=bool)  # a token that begins a posting (a term's document)
         new[0] = True
         np.not_equal(numbers[1:], numbers[:-1], out=new[1:])
         new[1:] |= docs[1:] != docs[:-1]
         firsts = np.flatnonzero(new)
-        counts = np.diff(firsts, append=len(numbers))
+        del new
+        every_doc = docs[firsts]
+        del docs
+        every_count = np.diff(firsts, append=len(numbers)).astype(np.uint32)
         terms = numbers[firsts]
+        del numbers
         term_firsts = np.flatnonzero(np.diff(terms, prepend=-1))  # each term's first posting
         bounds = np.append(term_firsts, len(firsts)).tolist()
-        token_bounds = np.append(firsts[term_firsts], len(numbers)).tolist()
-        every_doc = array("I", docs[firsts].tobytes())
-        every_count = array("I", counts.astype(np.uint32).tobytes())
-        every_position = None
-        if self.positions is not None:
-            every_position = array("I", np.frombuffer(self.positions, dtype=np.uint32)[order].tobytes())
+        token_bounds = np.append(firsts[term_firsts], len(every_count) and int(firsts[-1] + every_count[-1])).tolist()
+        del firsts
         names = self.numbering.terms(stemming=self.stemming)
         for number, (start, end), (token_start, token_end) in zip(
             terms[term_firsts].tolist(), pairwise(bounds), pairwise(token_bounds), strict=True
         ):
-            entry = [every_doc[start:end], every_count[start:end]]
+            entry = [_uints(every_doc[start:end]), _uints(every_count[start:end])]
             if every_position is not None:
-                entry.append(every_position[token_start:token_end])
+                entry.append(_uints(every_position[token_start:token_end]))
             text = names[number]
             earlier = table.get(text)
             table[text] = tuple(entry) if earlier is None else tuple(a + b for a, b in zip(earlier, entry, strict=True))
-        self.numbers, self.docs, self.sizes = array("I"), array("I"), array("I")
-        if self.positions is not None:
-            self.positions = array("I")
+
+
+def _uints(values) -> array:
+    """A numpy array of uint32 as an ``array("I")`` (one copy)."""
+    found = array("I")
+    found.frombytes(memoryview(values).cast("B"))
+    return found
 
 
 _FEW_POSTINGS = 256
