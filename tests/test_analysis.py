@@ -1,4 +1,4 @@
-from ichigo_search.text.analysis import analyze, analyze_parts, fold, stem, term_counts, term_positions
+from ichigo_search.text.analysis import TermNumbers, analyze, analyze_parts, fold, stem, term_positions
 
 
 def texts(text: str, **kw) -> list[str]:
@@ -79,25 +79,33 @@ EDGE_TEXTS = [
 ]
 
 
+def _numbered(numbering: TermNumbers, parts: list[str], stemming: bool) -> dict[str, list[int]]:
+    numbers, positions = numbering.positions(parts, stemming=stemming)
+    assert numbering.occurrences(parts, stemming=stemming) == numbers
+    where: dict[str, list[int]] = {}
+    for number, pos in zip(numbers, positions, strict=True):
+        where.setdefault(numbering.terms(stemming=stemming)[number], []).append(pos)
+    return where
+
+
 def test_index_terms_are_the_analysed_terms_with_their_positions():
-    """term_positions (indexing's short path, no spans) gives what analyze_parts gives, on real captions, and
-    term_counts (a field without positions) as many of each term."""
+    """term_positions (indexing's short path, no spans) and TermNumbers (the writer's: each occurrence's term
+    number and position) give what analyze_parts gives, on real captions and edge texts, alone and as several
+    parts of one value."""
     from conftest import fsa_records
 
     records = fsa_records(3000)
     texts_tried = [r["caption"] for r in records] + EDGE_TEXTS
     places = ["\n".join(r.get("places") or []) for r in records]
+    numbering = TermNumbers()  # one for every text and both analyses, as a writer keeps one a segment
     for stemming in (True, False):
-        for text in texts_tried:
-            assert term_positions([text], stemming=stemming) == _positions_from_terms([text], stemming), text
-        for title, caption, place in zip(EDGE_TEXTS, texts_tried, places, strict=False):  # several parts
-            parts = [title, caption, place]
-            assert term_positions(parts, stemming=stemming) == _positions_from_terms(parts, stemming), parts
-        for parts in [[text] for text in texts_tried] + [
-            [caption, place] for caption, place in zip(texts_tried, places, strict=False)
-        ]:
-            expected = {term: len(positions) for term, positions in _positions_from_terms(parts, stemming).items()}
-            assert term_counts(parts, stemming=stemming) == expected, parts
+        several = [list(parts) for parts in zip(EDGE_TEXTS, texts_tried, places, strict=False)]
+        several += [[caption, place] for caption, place in zip(texts_tried, places, strict=False)]
+        for parts in [[text] for text in texts_tried] + several:
+            expected = _positions_from_terms(parts, stemming)
+            assert term_positions(parts, stemming=stemming) == expected, parts
+            assert _numbered(numbering, parts, stemming) == expected, parts
+        assert len(set(numbering.terms(stemming=stemming))) == len(numbering.terms(stemming=stemming))
 
 
 def test_texts_with_hyphens_or_acronyms_but_no_cjk_are_indexed_without_spans(monkeypatch):

@@ -495,3 +495,28 @@ def test_recurring_word_values_are_gathered_per_value_and_merged_into_the_same_p
             assert terms == [btext for name, btext in got.all_terms() if name == field]
             for btext in terms:
                 assert _postings(got, field, btext) == _postings(expected, field, btext), (field, btext)
+
+
+def test_captions_are_kept_as_numbered_tokens_each_word_stemmed_once(documents, tmp_path, monkeypatch):
+    """A caption field (values nearly all new) and the ``exact`` field keep each value's tokens as term numbers
+    while adding: a distinct word is folded and stemmed once, not at each occurrence, and no term's postings
+    exist until the segment is written (the tests above compare those postings with Whoosh's)."""
+    from ichigo_search.engine.whoosh import writer as bulk
+    from ichigo_search.text import analysis
+
+    stemmed: list[str] = []
+    stem = analysis.stem
+    monkeypatch.setattr(analysis, "stem", lambda word: stemmed.append(word) or stem(word))
+    monkeypatch.setattr(bulk, "_RECURRING_VALUES", 0)  # captions taken as unique from the first few
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix)
+    for document in documents:
+        writer.add_document(id=document["id"], caption=document["caption"], exact=document["exact"])
+    occurrences = [term.text for d in documents for term in analysis.analyze(d["caption"], stemming=False)]
+    assert len(occurrences) > 3 * len(set(occurrences))  # words recur
+    assert len(set(occurrences)) <= len(stemmed) < 1.2 * len(set(occurrences))  # (and the first few captions')
+    assert not writer._postings["exact"].terms
+    assert len(writer._postings["exact"].tokens.numbers) > len(occurrences)  # captions and places
+    writer.commit()
+    with ix.reader() as got:
+        assert got.doc_frequency("caption", stem("soldiers")) > 10

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
     "STOP_WORDS",
     "Term",
+    "TermNumbers",
     "analyze",
     "analyze_parts",
     "fold",
@@ -29,7 +29,6 @@ __all__ = [
     "is_cjk",
     "sequence",
     "stem",
-    "term_counts",
     "term_positions",
 ]
 
@@ -183,16 +182,107 @@ def term_positions(parts: Iterable[str], *, stemming: bool = True) -> dict[str, 
     return where
 
 
-def term_counts(parts: Iterable[str], *, stemming: bool = True) -> dict[str, int]:
-    """How often each term of :func:`analyze_parts` occurs: what an index without positions stores (the
-    ``exact`` field), counted without position lists."""
-    counts: Counter[str] = Counter()
-    for part in parts:
-        texts = _indexed_texts(part)[0]
-        counts.update(map(stem, texts) if stemming else texts)
-    return counts
+class _Numbered(dict):
+    """A dict whose missing keys are given ``make(key)`` on first sight (looked up by ``dict.__getitem__``: in C
+    for every key seen before)."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = self.make(key)
+        return number
 
 
+_NO_TERM = -1  # a word that folds to nothing (it takes no position)
+
+
+class TermNumbers:
+    """Index terms as numbers, for a writer that gathers postings by number: each folded form of a word (the
+    unstemmed terms) numbered in order of first sight, and each stem (the stemmed terms) too.
+
+    A plain text's words (most captions) are numbered by one dict look-up each of the word as written: its
+    folding and stemming are done once per distinct word, not at each occurrence. The last few thousand texts'
+    numbers are kept whole: a caption is indexed again in the ``exact`` field, and place lists recur.
+    """
+
+    def __init__(self) -> None:
+        self.forms: list[str] = []  # number -> unstemmed form
+        self.stems: list[str] = []  # number -> stem
+        self._stem_numbers: dict[str, int] = {}
+        self._stem_of: list[int] = []  # a form's number -> its stem's number
+        self._forms = _Numbered(self._form_number)  # folded, unstemmed form -> number
+        self._words = _Numbered(self._word_number)  # a plain text's word as written -> form number (or _NO_TERM)
+        self._texts: dict[str, tuple[list[int], Sequence[int] | None]] = {}
+
+    def terms(self, *, stemming: bool) -> list[str]:
+        """Each number's term: the stems', or the unstemmed forms'."""
+        return self.stems if stemming else self.forms
+
+    def _form_number(self, form: str) -> int:
+        self.forms.append(form)
+        term = stem(form)
+        number = self._stem_numbers.get(term)
+        if number is None:
+            number = self._stem_numbers[term] = len(self.stems)
+            self.stems.append(term)
+        self._stem_of.append(number)
+        return len(self.forms) - 1
+
+    def _word_number(self, word: str) -> int:
+        form = _word_form(word)
+        return self._forms[form] if form else _NO_TERM
+
+    def _text(self, text: str, stemming: bool) -> tuple[list[int], Sequence[int] | None]:
+        """A text's term numbers in order and their positions (None: 0, 1, 2, ...)."""
+        found = self._texts.get(text)
+        if found is None:
+            if len(self._texts) >= _TEXTS_KEPT:
+                self._texts.clear()
+            found = self._texts[text] = self._numbered(text)
+        if stemming:
+            return list(map(self._stem_of.__getitem__, found[0])), found[1]
+        return found
+
+    def _numbered(self, text: str) -> tuple[list[int], Sequence[int] | None]:
+        words = _plain_words(text)
+        if words is not None:
+            numbers = list(map(self._words.__getitem__, words))
+            if _NO_TERM in numbers:
+                numbers = [number for number in numbers if number != _NO_TERM]
+            return numbers, None
+        forms, positions = _indexed_texts(text)
+        return list(map(self._forms.__getitem__, forms)), positions
+
+    def positions(self, parts: Iterable[str], *, stemming: bool = True) -> tuple[list[int], list[int]]:
+        """:func:`term_positions` of the texts as each occurrence's term number and position, in text order (a
+        term's positions ascending as there)."""
+        numbers: list[int] = []
+        positions: list[int] = []
+        offset = 0
+        for part in parts:
+            found, at = self._text(part, stemming)
+            if not found:
+                continue
+            numbers += found
+            if at is None:
+                positions += range(offset, offset + len(found))
+                offset += len(found) + 1
+            else:
+                positions += [pos + offset for pos in at] if offset else at
+                offset += at[-1] + 2
+        return numbers, positions
+
+    def occurrences(self, parts: Iterable[str], *, stemming: bool = False) -> list[int]:
+        """The term numbers of every occurrence in the texts (what a field without positions counts)."""
+        numbers: list[int] = []
+        for part in parts:
+            numbers += self._text(part, stemming)[0]
+        return numbers
+
+
+_TEXTS_KEPT = 4096
 # A text without CJK, hyphens or ".x." (inside every acronym) is words only, each one term at the
 # next position: the common case, found by one findall.
 _PLAIN_WORD_RE = re.compile(_WORD_PART)
@@ -200,10 +290,17 @@ _NOT_PLAIN_RE = LazyPattern(f"[{_HYPHENS}{_CJK_CLASS}]" + r"|\.[^\W\d_]\.")  # i
 
 
 @lru_cache(maxsize=64)
+def _plain_words(text: str) -> list[str] | None:
+    """A plain text's words as written (each folds to one term, or to none), or None for another text."""
+    return _PLAIN_WORD_RE.findall(text) if _NOT_PLAIN_RE.search(text) is None else None
+
+
+@lru_cache(maxsize=64)
 def _indexed_texts(text: str) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
     """The unstemmed texts of :func:`analyze`'s terms and their positions (None: 0, 1, 2, ... in order)."""
-    if _NOT_PLAIN_RE.search(text) is None:
-        return tuple(form for form in map(_word_form, _PLAIN_WORD_RE.findall(text)) if form), None
+    words = _plain_words(text)
+    if words is not None:
+        return tuple(form for form in map(_word_form, words) if form), None
     if not has_cjk(text):
         return _hyphenated_texts(text)
     terms = _folded_terms(text)

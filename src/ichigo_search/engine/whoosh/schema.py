@@ -10,7 +10,7 @@ from whoosh.analysis import Analyzer, RegexTokenizer, Token
 from ichigo_search.document import PART_SEPARATOR
 from ichigo_search.engine.whoosh import stored
 from ichigo_search.ranking import DEFAULT, Ranking
-from ichigo_search.text.analysis import Term, analyze_parts, term_counts, term_positions
+from ichigo_search.text.analysis import Term, analyze_parts, term_positions
 
 # Every index names this module in its pickled schema, so whatever opens or creates one has imported it: from
 # here on Whoosh reads and writes stored fields as stored.py does.
@@ -33,10 +33,6 @@ class CaptionAnalyzer(Analyzer):
     def positions(self, value: str) -> dict[str, list[int]]:
         """Each index term of a field's value with its positions (what the index stores)."""
         return term_positions(value.split(PART_SEPARATOR), stemming=self.stemming)
-
-    def counts(self, value: str) -> dict[str, int]:
-        """Each index term of a field's value with its count (what a field without positions stores)."""
-        return term_counts(value.split(PART_SEPARATOR), stemming=self.stemming)
 
     def __call__(
         self,

@@ -37,10 +37,12 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from ichigo_search.document import PART_SEPARATOR
 from ichigo_search.engine.whoosh import sidecar as arrays_format
 from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
+from ichigo_search.text.analysis import TermNumbers
 from ichigo_search.util.generators import Returning
 from ichigo_search.util.memo import Remembered
 
@@ -75,18 +77,19 @@ class _PositionPostings(_WordPostings):
 
     keeps_positions = True
 
-    def __init__(self, field) -> None:
+    def __init__(self, field, numbering: TermNumbers) -> None:
         super().__init__(field)
         # While the field's values recur (places, photographers): each distinct value's analysis and documents,
         # expanded into postings when the segment is written (one append a record instead of three a term).
         self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
         self.added = 0
+        self.tokens = _Tokens(numbering, field.analyzer, positions=True)  # then (captions): each token, numbered
 
     def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
         """Add a value of the field (analysed here, or remembered while values recur)."""
         values = self.values
         if values is None:
-            return self.add(docnum, analyzer.positions(value))
+            return self.tokens.add(docnum, value)
         self.added += 1
         found = values.get(value)
         if found is None:
@@ -94,14 +97,15 @@ class _PositionPostings(_WordPostings):
             if distinct >= _REMEMBERED or (distinct >= _RECURRING_VALUES and distinct * 4 > self.added * 3):
                 self.gather()
                 self.values = None
-                return self.add(docnum, analyzer.positions(value))
+                return self.tokens.add(docnum, value)
             where = analyzer.positions(value)
             found = values[value] = (where, array("I"), sum(map(len, where.values())), len(where))
         found[1].append(docnum)
         return found[2], found[3]
 
     def gather(self) -> None:
-        """The recurring values' postings, term by term (documents ascending), into ``terms``."""
+        """The recurring values' postings, term by term (documents ascending), into ``terms``; then the tokens'."""
+        self.tokens.gather(self.terms)
         if not self.values:
             return
         by_term: dict[str, list[tuple[array, list[int]]]] = {}
@@ -121,20 +125,6 @@ class _PositionPostings(_WordPostings):
                 continue
             table[text] = _merged_positions(parts)
 
-    def add(self, docnum: int, where: dict[str, list[int]]) -> tuple[int, int]:
-        table = self.terms
-        length = 0
-        for text, positions in where.items():
-            entry = table.get(text)
-            if entry is None:
-                entry = table[text] = (array("I"), array("I"), array("I"))
-            count = len(positions)
-            entry[0].append(docnum)
-            entry[1].append(count)
-            entry[2].extend(positions)
-            length += count
-        return length, len(where)
-
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         counts, positions = entry[1], entry[2]
         at = cursor[0]
@@ -152,6 +142,89 @@ class _PositionPostings(_WordPostings):
                 at += count
         cursor[0] = at
         return [count * boost for count in block_counts], values
+
+
+class _Tokens:
+    """A word field's tokens as they come, numbered (:class:`~ichigo_search.text.analysis.TermNumbers`): each
+    token's term number (and position), each document's number and count of tokens. A value costs a few calls
+    in C, not a dict of positions and three appends a term; each term's postings are made, with numpy, when
+    the segment is written (the tokens kept are ~8 bytes each, less than the arrays of postings they become)."""
+
+    def __init__(self, numbering: TermNumbers, analyzer: CaptionAnalyzer, *, positions: bool) -> None:
+        self.numbering = numbering
+        self.stemming = analyzer.stemming
+        self.numbers = array("I")
+        self.positions = array("I") if positions else None
+        self.docs = array("I")
+        self.sizes = array("I")
+
+    def add(self, docnum: int, value: str) -> tuple[int, int]:
+        """Add a document's value: its length (tokens) and its postings (distinct terms)."""
+        parts = value.split(PART_SEPARATOR)
+        if self.positions is None:
+            numbers = self.numbering.occurrences(parts, stemming=self.stemming)
+        else:
+            numbers, positions = self.numbering.positions(parts, stemming=self.stemming)
+            self.positions.fromlist(positions)
+        if not numbers:
+            return 0, 0
+        self.numbers.fromlist(numbers)
+        self.docs.append(docnum)
+        self.sizes.append(len(numbers))
+        return len(numbers), len(set(numbers))
+
+    def gather(self, table: dict[str, tuple[array, ...]]) -> None:
+        """Each term's postings into ``table`` ((documents, counts[, positions]) as arrays), after any it holds
+        (of earlier documents)."""
+        if not self.numbers:
+            return
+        import numpy as np
+
+        # Each step drops what it no longer needs: the transient arrays are the tokens' size several times over.
+        numbers = np.frombuffer(self.numbers, dtype=np.uint32)
+        order = np.argsort(numbers, kind="stable")  # by term; documents, then positions, stay in order
+        numbers = numbers[order]
+        self.numbers = array("I")
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.sizes, dtype=np.uint32))
+        docs = docs[order]
+        self.docs, self.sizes = array("I"), array("I")
+        every_position = None
+        if self.positions is not None:
+            every_position = np.frombuffer(self.positions, dtype=np.uint32)[order]
+            self.positions = array("I")
+        del order
+        new = np.empty(len(numbers), dtype=bool)  # a token that begins a posting (a term's document)
+        new[0] = True
+        np.not_equal(numbers[1:], numbers[:-1], out=new[1:])
+        new[1:] |= docs[1:] != docs[:-1]
+        firsts = np.flatnonzero(new)
+        del new
+        every_doc = docs[firsts]
+        del docs
+        every_count = np.diff(firsts, append=len(numbers)).astype(np.uint32)
+        terms = numbers[firsts]
+        del numbers
+        term_firsts = np.flatnonzero(np.diff(terms, prepend=-1))  # each term's first posting
+        bounds = np.append(term_firsts, len(firsts)).tolist()
+        token_bounds = np.append(firsts[term_firsts], len(every_count) and int(firsts[-1] + every_count[-1])).tolist()
+        del firsts
+        names = self.numbering.terms(stemming=self.stemming)
+        for number, (start, end), (token_start, token_end) in zip(
+            terms[term_firsts].tolist(), pairwise(bounds), pairwise(token_bounds), strict=True
+        ):
+            entry = [_uints(every_doc[start:end]), _uints(every_count[start:end])]
+            if every_position is not None:
+                entry.append(_uints(every_position[token_start:token_end]))
+            text = names[number]
+            earlier = table.get(text)
+            table[text] = tuple(entry) if earlier is None else tuple(a + b for a, b in zip(earlier, entry, strict=True))
+
+
+def _uints(values) -> array:
+    """A numpy array of uint32 as an ``array("I")`` (one copy)."""
+    found = array("I")
+    found.frombytes(memoryview(values).cast("B"))
+    return found
 
 
 _FEW_POSTINGS = 256
@@ -191,15 +264,15 @@ def _merged_positions(parts: list[tuple[array, list[int]]]) -> tuple[array, arra
 class _FrequencyPostings(_WordPostings):
     """Words with counts only (Whoosh's ``Frequency`` format): a value's terms counted, no positions made."""
 
-    def add(self, docnum: int, counts: dict[str, int]) -> tuple[int, int]:
-        table = self.terms
-        for text, count in counts.items():
-            entry = table.get(text)
-            if entry is None:
-                entry = table[text] = (array("I"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(count)
-        return sum(counts.values()), len(counts)
+    def __init__(self, field, numbering: TermNumbers) -> None:
+        super().__init__(field)
+        self.tokens = _Tokens(numbering, field.analyzer, positions=False)
+
+    def add(self, docnum: int, value: str) -> tuple[int, int]:
+        return self.tokens.add(docnum, value)
+
+    def gather(self) -> None:
+        self.tokens.gather(self.terms)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         boost = self.boost
@@ -334,15 +407,16 @@ def _encode_positions(positions: array) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-def _postings_for(field) -> _Postings:
+def _postings_for(field, numbering: TermNumbers) -> _Postings:
+    """The postings a field's values are gathered in (``numbering``: the segment's words, shared by its fields)."""
     analyzer = getattr(field, "analyzer", None)
     if type(analyzer) is IDTokenizer and type(field.format) is formats.Existence:
         return _IdPostings(field)
     if isinstance(analyzer, CaptionAnalyzer):
         if type(field.format) is formats.Positions:
-            return _PositionPostings(field)
+            return _PositionPostings(field, numbering)
         if type(field.format) is formats.Frequency:
-            return _FrequencyPostings(field)
+            return _FrequencyPostings(field, numbering)
     if isinstance(field, KEYWORD) and not field.unique:
         return _KeywordPostings(field)
     return _GenericPostings(field)
@@ -366,6 +440,7 @@ class BulkSegmentWriter(SegmentWriter):
         self.perdocwriter._colwriters["_stored"] = stored_format.StoredWriter(stored)
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
+        self._numbering = TermNumbers()
         self.postings_added = 0
 
     def add_document(self, **fields: Any) -> None:
@@ -396,13 +471,13 @@ class BulkSegmentWriter(SegmentWriter):
     def _index(self, name: str, field, value: Any, docnum: int) -> None:
         postings = self._postings.get(name)
         if postings is None:
-            postings = self._postings[name] = _postings_for(field)
+            postings = self._postings[name] = _postings_for(field, self._numbering)
         if isinstance(postings, _GenericPostings):
             length, added = postings.add(docnum, value)
         elif postings.keeps_positions:
             length, added = postings.add_value(docnum, value, field.analyzer)
         else:
-            length, added = postings.add(docnum, field.analyzer.counts(value))
+            length, added = postings.add(docnum, value)
         self.postings_added += added
         if length and field.scorable:
             lengths = self._lengths.get(name)
