@@ -245,3 +245,22 @@ def test_the_organisation_pattern_is_tried_only_where_the_next_word_may_begin_on
         " and Santa Fe Railroad",
         " Railroad",
     ]
+
+
+@pytest.mark.parametrize(
+    ("caption", "read"),
+    [
+        ("Liuchow railway station after the Japanese withdrawal, 1945.", [("Liuchow", "CN")]),
+        ("Hankow railroad yards under attack by B-25s of the Fourteenth Air Force.", [("Hankow", "CN")]),
+        ("Hengyang railway bridge destroyed by the retreating Chinese.", [("Hengyang", "CN")]),
+        ("Breslau railway station after the siege.", [("Breslau", "PL")]),
+        # American captions name railroad companies so, and a name with a US reading keeps the company's.
+        ("Pennsylvania railroad station, New York.", [("New York", "US")]),
+        ("Santa Fe railroad yards, Argentine, Kansas.", [("Kansas", "US")]),
+        ("Canton railway station.", []),
+        ("Liuchow railway company offices.", []),  # not a facility: the company's
+    ],
+)
+def test_a_place_outside_the_us_before_its_railway_facility_is_read(caption, read):
+    """'<city> railway station' at a caption's start: the railway word had made the city a company's name."""
+    assert [(m.text, m.place.country) for m in gazetteer().find(caption)] == read

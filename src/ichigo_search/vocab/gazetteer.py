@@ -69,6 +69,8 @@ NAMED_AFTER_WORDS = (
     "company|corporation|railroad|railway|shipyards|shipyard|steel|lines|division|plant|hog|hogs|pig|pigs|sow|"
     "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses"
 )
+# What a railway word between a name and one of these makes the place's own railway ("Liuchow railway station").
+RAILWAY_FACILITIES = frozenset("station stations yard yards depot bridge junction terminal sidings workshops".split())
 _ORGANISATION_AFTER_RE = LazyPattern(
     rf"(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][\w'’.&-]*){{0,8}}\s+(?:(?:{ORGANISATION_WORDS})\b|(?:{NAMED_AFTER_WORDS})\b)(?!-)"
 )
@@ -526,7 +528,7 @@ class Gazetteer:
                 return True
         following = texts[i + size] if i + size < len(texts) else ""
         if following and _may_start_organisation(following) and _ORGANISATION_AFTER_RE.match(text, end):
-            return True
+            return not self._railway_facility(texts, i + size, text[start:end])
         if i > 0:
             word = texts[i - 1]
             gap = pieces[2 * i]
@@ -544,6 +546,18 @@ class Gazetteer:
                 return False
             return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
         return False
+
+    def _railway_facility(self, texts: list[str], at: int, surface: str) -> bool:
+        """True when a lowercase railway word and a facility follow a name that is a place outside the United States
+        only: "Liuchow railway station", "Hengyang railroad yards" are the place's railway. American captions name
+        companies so ("Pennsylvania railroad station", "Santa Fe railroad yards"), so a name with a US reading keeps
+        the company's."""
+        if texts[at] not in ("railway", "railroad") or at + 1 >= len(texts):
+            return False
+        if texts[at + 1].casefold() not in RAILWAY_FACILITIES:
+            return False
+        places = self.candidates(surface)
+        return bool(places) and all(p.country != "US" for p in places)
 
     def _options(self, surface: str, text: str, end: int) -> tuple[list[Place], bool]:
         """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
