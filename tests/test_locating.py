@@ -264,3 +264,26 @@ def test_the_organisation_pattern_is_tried_only_where_the_next_word_may_begin_on
 def test_a_place_outside_the_us_before_its_railway_facility_is_read(caption, read):
     """'<city> railway station' at a caption's start: the railway word had made the city a company's name."""
     assert [(m.text, m.place.country) for m in gazetteer().find(caption)] == read
+
+
+@pytest.mark.parametrize(
+    ("caption", "read"),
+    [
+        # Real FSA/OWI captions (fsa-owi2001037392, and the Palermo, Syracuse and Attu series).
+        ("Messina, Sicily. Workmen clearing the streets", [("Messina", "IT"), ("Sicily", "IT")]),
+        ("Syracuse, Sicily. A street scene.", [("Syracuse", "IT"), ("Sicily", "IT")]),
+        ("Lineup outside an Allied military government office in Sicily", [("Sicily", "IT")]),
+        ("Marines landing on Guadalcanal, August 1942.", [("Guadalcanal", "SB")]),
+        ("Flag raising on Mount Suribachi, Iwo Jima.", [("Iwo Jima", "JP")]),
+        ("Tacloban, Leyte.", [("Tacloban", "PH"), ("Leyte", "PH")]),
+        ("Batavia, Java, 1942.", [("Batavia", "ID"), ("Java", "ID")]),  # Jakarta, by the island's country
+        ("Invasion beaches of Normandy, June 1944.", [("Normandy", "FR")]),
+        ("Farmer near Normandy, Missouri.", [("Normandy", "US"), ("Missouri", "US")]),
+        ("Syracuse, New York.", [("Syracuse", "US"), ("New York", "US")]),
+    ],
+)
+def test_islands_and_regions_of_the_war_are_places_and_qualify_the_cities_in_them(caption, read):
+    """The theatres' islands and regions (places_curated.tsv, kind area) were unknown: 'Messina, Sicily' lost
+    Messina and 'Guadalcanal' was no place; an island whose country holds no province for it qualifies any city
+    of that country."""
+    assert [(m.text, m.place.country) for m in gazetteer().find(caption)] == read

@@ -368,14 +368,16 @@ class Gazetteer:
         return _same_tier([p for p in known if p.kind in ("country", "province")])
 
     def inside(self, place: Place, qualifier: Place) -> bool:
-        """True when ``qualifier`` contains ``place``, or is a county or island in the same province."""
+        """True when ``qualifier`` contains ``place``, or is a county or island in the same province, or an island or
+        region of the same country that no province holds ("Messina, Sicily", "Surabaya, Java")."""
         chain = self._lineage(place)
         if qualifier.id in chain:
             return True
         return (
             qualifier.kind not in ("country", "province")
             and qualifier.parent is not None
-            and (qualifier.parent in chain and qualifier.parent != place.country)
+            and qualifier.parent in chain
+            and (qualifier.parent != place.country or qualifier.kind == "area")
         )
 
     def _found(self, text: str, require_case: bool) -> list[_Found]:
