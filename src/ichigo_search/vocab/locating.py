@@ -78,15 +78,13 @@ def is_code(name: str) -> bool:
 def locate(record: Record, gazetteer: Gazetteer) -> Located:
     """Resolve the record's places field, then find place names in its caption and title."""
     located = Located()
-    direct, sources = located.direct, located.sources
+    direct, add = located.direct, located._add
     # A collection has few place lists (3,740 among the 98,244 FSA/OWI records): each is read once.
     names = record.places
     found, hidden, ambiguous = gazetteer.place_lists.get(names, lambda: _read_place_list(names, gazetteer))
     located.hidden.extend(hidden)
     for place, words in found:
-        if place.id not in sources:
-            direct.append(place)
-            sources[place.id] = ("record", words)
+        add(place, "record", words)
     context = [place for place, _ in found]
     for source, text, spans in (
         ("caption", record.caption, located.caption_spans),
@@ -95,15 +93,13 @@ def locate(record: Record, gazetteer: Gazetteer) -> Located:
         if not text:  # no title: nothing to find
             continue
         for start, end, words, place in gazetteer.find(text, context=context):
-            if place.id not in sources:
-                direct.append(place)
-                sources[place.id] = (source, words)
+            add(place, source, words)
             spans.append((start, end, place.id))
     settled: list[tuple[Place, str]] = []  # the place list's ambiguous names that the places found settle
     for options, words in ambiguous:  # settled by the places around it, or left as written
         place = _settled(options, direct, gazetteer)
         if place is not None:
-            located._add(place, "record", words)
+            add(place, "record", words)
             settled.append((place, words))
     # Records share their places far more often than their captions: the tree and names are worked out once (the
     # place list says what was found in it).

@@ -69,7 +69,16 @@ class _Postings:
 
 class _WordPostings(_Postings):
     """Words of a :class:`~ichigo_search.engine.whoosh.schema.CaptionAnalyzer` field: document and count, and the
-    positions too where the field keeps them."""
+    positions too where the field keeps them; values added as numbered tokens (``numbering``: the segment's
+    words, shared by its fields)."""
+
+    def __init__(self, field, numbering: TermNumbers) -> None:
+        super().__init__(field)
+        self.tokens = _Tokens(numbering, field.analyzer, positions=self.keeps_positions)
+
+    def gather(self) -> None:
+        """The tokens' postings into ``terms``."""
+        self.tokens.gather(self.terms)
 
 
 class _PositionPostings(_WordPostings):
@@ -78,12 +87,11 @@ class _PositionPostings(_WordPostings):
     keeps_positions = True
 
     def __init__(self, field, numbering: TermNumbers) -> None:
-        super().__init__(field)
+        super().__init__(field, numbering)  # tokens: the values once they stop recurring (captions)
         # While the field's values recur (places, photographers): each distinct value's analysis and documents,
         # expanded into postings when the segment is written (one append a record instead of three a term).
         self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
         self.added = 0
-        self.tokens = _Tokens(numbering, field.analyzer, positions=True)  # then (captions): each token, numbered
 
     def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
         """Add a value of the field (analysed here, or remembered while values recur)."""
@@ -104,8 +112,9 @@ class _PositionPostings(_WordPostings):
         return found[2], found[3]
 
     def gather(self) -> None:
-        """The recurring values' postings, term by term (documents ascending), into ``terms``; then the tokens'."""
-        self.tokens.gather(self.terms)
+        """The tokens' postings, or the recurring values', term by term (documents ascending), into ``terms``: the
+        values are gathered when they stop recurring, before any token is added."""
+        super().gather()
         if not self.values:
             return
         by_term: dict[str, list[tuple[array, list[int]]]] = {}
@@ -182,6 +191,7 @@ class _Tokens:
 
         # Each step drops what it no longer needs: the transient arrays are the tokens' size several times over.
         numbers = np.frombuffer(self.numbers, dtype=np.uint32)
+        tokens = len(numbers)
         order = np.argsort(numbers, kind="stable")  # by term; documents, then positions, stay in order
         numbers = numbers[order]
         self.numbers = array("I")
@@ -201,12 +211,12 @@ class _Tokens:
         del new
         every_doc = docs[firsts]
         del docs
-        every_count = np.diff(firsts, append=len(numbers)).astype(np.uint32)
+        every_count = np.diff(firsts, append=tokens).astype(np.uint32)
         terms = numbers[firsts]
         del numbers
         term_firsts = np.flatnonzero(np.diff(terms, prepend=-1))  # each term's first posting
         bounds = np.append(term_firsts, len(firsts)).tolist()
-        token_bounds = np.append(firsts[term_firsts], len(every_count) and int(firsts[-1] + every_count[-1])).tolist()
+        token_bounds = np.append(firsts[term_firsts], tokens).tolist()
         del firsts
         names = self.numbering.terms(stemming=self.stemming)
         for number, (start, end), (token_start, token_end) in zip(
@@ -264,15 +274,8 @@ def _merged_positions(parts: list[tuple[array, list[int]]]) -> tuple[array, arra
 class _FrequencyPostings(_WordPostings):
     """Words with counts only (Whoosh's ``Frequency`` format): a value's terms counted, no positions made."""
 
-    def __init__(self, field, numbering: TermNumbers) -> None:
-        super().__init__(field)
-        self.tokens = _Tokens(numbering, field.analyzer, positions=False)
-
     def add(self, docnum: int, value: str) -> tuple[int, int]:
         return self.tokens.add(docnum, value)
-
-    def gather(self) -> None:
-        self.tokens.gather(self.terms)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
         boost = self.boost
