@@ -35,7 +35,7 @@ UNNEEDED = (
 # them took ~3 ms of a cold query.
 INDEXING_PATTERNS = (
     "text.analysis._NOT_PLAIN_RE",
-    *(f"vocab.gazetteer.{name}" for name in ("_WORD_RE", "_WORD_SPLIT_RE", "_ASCII_WORD_SPLIT_RE")),
+    *(f"vocab.gazetteer.{name}" for name in ("_WORD_RE", "_WORD_SPLIT_RE")),
     *(f"vocab.gazetteer.{name}" for name in ("_ORGANISATION_AFTER_RE", "_BEFORE_QUALIFIER_RE")),
     *(f"vocab.gazetteer.{name}" for name in ("_ABBREVIATION_RE", "_DOTTED_COUNTRY_RE")),
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 
 import pytest
 
-from conftest import FSA_CAPTIONS, ROOT
+from conftest import ROOT
 from ichigo_search import Index
 from ichigo_search.corpus.record import record_from_mapping
 from ichigo_search.document import PLACE_TREE, to_document
@@ -196,22 +195,6 @@ def test_a_common_word_without_place_evidence_is_not_looked_at_further(monkeypat
     assert calls == []
     assert [m.place.name for m in g.find("Photo taken in Calcutta in 1944")] == ["Kolkata"]
     assert calls  # a name that needs no evidence is still looked at
-
-
-def test_an_ascii_text_is_cut_into_the_same_words_by_the_ascii_pattern():
-    """The scan splits an all-ASCII text with an ASCII copy of the word pattern (a third faster): the copy must cut
-    every such text where the word pattern does, possessives, inner apostrophes and hyphens included."""
-    from ichigo_search.vocab.gazetteer import _ASCII_WORD_SPLIT_RE, _WORD_RE, _WORD_SPLIT_RE
-
-    with gzip.open(FSA_CAPTIONS, "rt", encoding="utf-8") as handle:
-        texts = [json.loads(line)["caption"] for _, line in zip(range(5000), handle, strict=False)]
-    texts += ["O'Neil's farm, St. Mary's County", "Ch'ung-ch'ing -- Tri-State's 'Dust Bowl'", "A-1 Co.'s lot_7 S. Dak."]
-    texts = [t for t in texts if t.isascii()]
-    assert len(texts) > 4000
-    for text in texts:
-        pieces = _ASCII_WORD_SPLIT_RE.split(text)
-        assert pieces == _WORD_SPLIT_RE.split(text), text
-        assert pieces[1::2] == _WORD_RE.findall(text), text
 
 
 def test_the_organisation_pattern_is_tried_only_where_the_next_word_may_begin_one(monkeypatch):

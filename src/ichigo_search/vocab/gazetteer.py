@@ -391,7 +391,7 @@ class Gazetteer:
         found: list[_Found] = []
         # The text as its gaps and words, alternately (pieces[2 * k] is the gap before word k): one split, no match
         # object a word; where words start and end is counted only in a text with a name in it.
-        pieces = (_ASCII_WORD_SPLIT_RE if text.isascii() else _WORD_SPLIT_RE).split(text)
+        pieces = _WORD_SPLIT_RE.split(text)
         texts = pieces[1::2]
         count = len(texts)
         bounds: list[int] = []  # bounds[2 * k], bounds[2 * k + 1]: where word k starts and ends
@@ -640,8 +640,6 @@ _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
 # A text cut into its gaps and words (_WORD_RE) alternately, by one split.
 _WORD_SPLIT_RE = LazyPattern(f"({_WORD_RE.pattern})")
-# The same for a text all ASCII (nearly every caption), where letters and digits are one bitmap: a third faster.
-_ASCII_WORD_SPLIT_RE = LazyPattern(r"([A-Za-z0-9]+(?:-[A-Za-z0-9]+|'(?![sS]\b)[A-Za-z0-9]+)*)")
 # A scanned text's words, its pieces (gaps and words alternately) and where each word starts and ends.
 _Tokens = tuple[list[str], list[str], list[int]]
 _NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
