@@ -433,7 +433,8 @@ class BulkSegmentWriter(SegmentWriter):
     fields; not term vectors, separate spelling fields or per-document boosts.
     """
 
-    def __init__(self, ix, **kwargs: Any) -> None:
+    def __init__(self, ix, *, per_segment: PerSegment | None = None, **kwargs: Any) -> None:
+        """``per_segment``: what to make of the segment once it is written (kept in ``made``)."""
         super().__init__(ix, **kwargs)
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
@@ -446,7 +447,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
         self._numbering = TermNumbers()
         self.postings_added = 0
-        self.per_segment: PerSegment | None = None  # made of the segment once it is written, into ``made``
+        self.per_segment = per_segment
         self.made: Any = None
 
     def add_document(self, **fields: Any) -> None:
@@ -846,8 +847,7 @@ def _write_segments(
             if per_segment:
                 made.append((segments[-1].segment_id(), writer.made))
 
-        writer = BulkSegmentWriter(ix, _lk=False)
-        writer.per_segment = per_segment
+        writer = BulkSegmentWriter(ix, per_segment=per_segment, _lk=False)
         records = Returning(source())
         reading = iter(records)  # one iterator: each of its batches resumes it
         count = 0
@@ -855,8 +855,7 @@ def _write_segments(
             for document in [to_document(record) for record in batch]:
                 if writer.postings_added >= SEGMENT_POSTINGS:
                     finish(writer)
-                    writer = BulkSegmentWriter(ix, _lk=False)
-                    writer.per_segment = per_segment
+                    writer = BulkSegmentWriter(ix, per_segment=per_segment, _lk=False)
                 writer.add_document(**document)
                 count += 1
                 report(count)
