@@ -15,7 +15,9 @@ under that name as written (:func:`place_key`).
 Building a segment's columns reads every place, place-name and year term's postings (0.5 s at
 98,244 captions), too slow for a one-shot ``query --facets``: each generation keeps its segments'
 columns in :data:`COLUMNS_FILE`, written before it goes live (:func:`write_columns`), and a
-counter reads them from there (:meth:`FacetCounter.load`).
+counter reads them from there (:meth:`FacetCounter.load`). A rebuild's writing processes make
+each segment's columns as they write it, from the postings they hold (:data:`MADE_BY_WRITERS`),
+and the file is written from those; an update reads the postings of the segments it adds.
 
 A search server (the Solr engine, :class:`ichigo_search.engine.CountingSearcher`) counts the
 values itself; its counts are labelled here the same way.
@@ -33,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ichigo_search.document import DECADES, FORMAT_VERSION, PLACE_NAMES, PLACE_TREE, YEARS_FIELD, decades_of
-from ichigo_search.engine import CountingSearcher, Engine, Searcher, Segment
+from ichigo_search.engine import CountingSearcher, Engine, Made, PerSegment, Searcher, SegmentPostings
 from ichigo_search.errors import EngineError
 from ichigo_search.query.matching import Matching
 from ichigo_search.ranking import DEFAULT, Ranking
@@ -269,7 +271,21 @@ class FacetCounter:
     def save(self, searcher: Searcher, generation: Path) -> None:
         """Write the columns of ``searcher``'s segments (read now if need be) to ``generation``'s COLUMNS_FILE."""
         self.columns(searcher)
-        kept = {s.key: self._segments[s.key] for s in searcher.segments() if s.key and s.key in self._segments}
+        self._save([s.key for s in searcher.segments() if s.key], generation)
+
+    def take(self, made: dict[str, tuple[list[str], SegmentColumns]]) -> None:
+        """Take the columns made of each segment as it was written (:func:`segment_columns`), segments in
+        document order: labelled as if this counter had read the segments' postings in that order."""
+        for key, (labels, columns) in made.items():
+            label_ids = np.array([self._label_id(label) for label in labels], dtype=np.int64)
+            docs, place_labels = columns.place_docs, label_ids[columns.place_labels]
+            if len(label_ids) > 1 and np.any(label_ids[1:] < label_ids[:-1]):  # ordered by document, then label
+                docs, place_labels = _distinct_pairs(docs, place_labels, len(self._labels))
+            self._segments[key] = SegmentColumns(docs, place_labels, columns.decade_docs, columns.decades)
+
+    def _save(self, keys: list[str], generation: Path) -> None:
+        """Write the columns of the segments ``keys`` (those it holds) to ``generation``'s COLUMNS_FILE."""
+        kept = {key: self._segments[key] for key in keys if key in self._segments}
         used = np.zeros(len(self._labels), dtype=bool)  # only the labels these segments use are kept
         for columns in kept.values():
             used[columns.place_labels] = True
@@ -302,7 +318,7 @@ class FacetCounter:
             self._known[name] = bool(make_expander().place_ids(name))
         return self._known[name]
 
-    def _read_segment(self, segment: Segment) -> SegmentColumns:
+    def _read_segment(self, segment: SegmentPostings) -> SegmentColumns:
         """A segment's columns, from the postings of its place tree, place names and years (no stored record)."""
         place_docs: list[np.ndarray] = []
         place_labels: list[int] = []
@@ -322,7 +338,7 @@ class FacetCounter:
         return SegmentColumns(docs, labels, decade_docs, decades)
 
     @staticmethod
-    def _decades(segment: Segment) -> tuple[np.ndarray, np.ndarray]:
+    def _decades(segment: SegmentPostings) -> tuple[np.ndarray, np.ndarray]:
         """(document, decade) pairs: each document's years, first to last, as ``decades_of`` reads its date.
 
         The years field holds every year of a date range narrower than MAX_YEAR_SPAN, and
@@ -510,13 +526,31 @@ def _distinct_pairs(docs: np.ndarray, labels: np.ndarray, label_count: int) -> t
     return keys // max(label_count, 1), keys % max(label_count, 1)
 
 
-def write_columns(generation: Path, engine: Engine, previous: Path | None = None) -> None:
+def segment_columns(segment: SegmentPostings) -> tuple[list[str], SegmentColumns]:
+    """A segment's columns with labels of its own: its label ids index the list of labels returned, in the
+    order the segment's postings first name them (:meth:`FacetCounter.take` numbers them for an index)."""
+    counter = FacetCounter()
+    columns = counter._read_segment(segment)
+    return counter._labels, columns
+
+
+# The columns of each segment a rebuild writes, made by the writing process from the postings it holds.
+MADE_BY_WRITERS = PerSegment((PLACE_TREE, PLACE_NAMES, YEARS_FIELD), segment_columns)
+
+
+def write_columns(generation: Path, engine: Engine, previous: Path | None = None, made: Made = None) -> None:
     """Write ``generation``'s COLUMNS_FILE before it goes live; the columns of segments it shares with
     ``previous`` (the generation an update started from) are taken from that one's file.
 
-    Nothing is written for an engine without segments (facet counts are then not available).
+    ``made``: what :data:`MADE_BY_WRITERS` made of each of its segments as they were written (a rebuild):
+    the file is written from those, the generation neither opened nor read. Nothing is written for an
+    engine without segments (facet counts are then not available).
     """
     counter = FacetCounter()
+    if made is not None:
+        counter.take(made)
+        counter._save(list(made), generation)
+        return
     searcher = engine.open(generation, False, DEFAULT)
     try:
         if previous is not None:

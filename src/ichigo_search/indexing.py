@@ -23,7 +23,7 @@ from ichigo_search import store
 from ichigo_search.corpus.files import FileState, fingerprint
 from ichigo_search.corpus.reading import Corpus, Reading, load_corpus
 from ichigo_search.document import FORMAT_VERSION, to_document
-from ichigo_search.engine import Engine, NewIndex, check_engine
+from ichigo_search.engine import Engine, Made, NewIndex, check_engine
 from ichigo_search.errors import EngineError, IchigoError, IndexFormatError, IndexWriteError, Problem
 from ichigo_search.ranking import Ranking
 from ichigo_search.semantic.vectors import follow as follow_vectors
@@ -229,16 +229,18 @@ class Indexer:
         corpus: Corpus | None = None,
         progress: Progress | None = None,
         keep_retired: bool = False,
+        made: Made = None,
     ) -> None:
         """Write the metadata, sync and swap ``generation`` in; on any failure delete it instead.
 
         ``keep_retired``: ``retired`` becomes the PREVIOUS generation, kept to answer from while
         a damaged live one is rebuilt (an incremental update's: it shares most files by hard links).
+        ``made``: the facet columns its writing processes made of its segments (a rebuild's).
         """
         from ichigo_search.facets import write_columns  # numpy: only where an index is written
 
         follow_vectors(generation, retired, self.engine, self.semantic, progress)
-        write_columns(generation, self.engine, retired)
+        write_columns(generation, self.engine, retired, made)
         store.write_manifest(generation, previous=retired)
         if corpus is not None:
             _write_file_states(generation, corpus)
@@ -268,14 +270,14 @@ class Indexer:
         try:
             new = self.engine.create(generation, self.ranking)
             if isinstance(source, Corpus):
-                _write_corpus(new, source, places, progress)
+                made = _write_corpus(new, source, places, progress)
             else:
-                corpus = _write_reading(new, source, places, progress, skip_invalid)
+                corpus, made = _write_reading(new, source, places, progress, skip_invalid)
             new.close()
             store.crash_point("committed")
             meta = self._base_meta(corpus)
             meta["built_at"] = meta["updated_at"]
-            self._publish(generation, meta, retired, corpus, progress)
+            self._publish(generation, meta, retired, corpus, progress, made=made)
         except BaseException:
             self._discard(generation)
             raise
@@ -402,23 +404,27 @@ def _place_aliases(corpus: Corpus) -> dict[str, list[str]]:
     return load(corpus.thesaurus).place_aliases
 
 
-def _write_corpus(new: NewIndex, corpus: Corpus, places: Gazetteer, progress: Progress | None) -> None:
-    """Write a read corpus's records (in two processes when they are many)."""
+def _write_corpus(new: NewIndex, corpus: Corpus, places: Gazetteer, progress: Progress | None) -> Made:
+    """Write a read corpus's records (in two processes when they are many); the facet columns of each segment."""
+    from ichigo_search.facets import MADE_BY_WRITERS  # numpy: only where an index is written
+
     parallel = len(corpus.records) >= PARALLEL_THRESHOLD and can_fork()
     with gc_frozen(parallel):  # the writer processes are forked: keep the corpus's pages shared
-        new.write_documents(
+        return new.write_documents(
             corpus.records,
             lambda record: to_document(record, places),
             processes=2 if parallel else 1,
             progress=progress,
             checkpoint=store.crash_point,
+            per_segment=MADE_BY_WRITERS,
         )
 
 
 def _write_reading(
     new: NewIndex, reading: Reading, places: Gazetteer, progress: Progress | None, skip_invalid: bool
-) -> Corpus:
-    """Write a corpus's records as its two halves of files are parsed, each by one process; the corpus read.
+) -> tuple[Corpus, Made]:
+    """Write a corpus's records as its two halves of files are parsed, each by one process; the corpus read and
+    the facet columns of each segment.
 
     Records are indexed as they are parsed, before the corpus is known whole: a bad corpus
     raises CorpusError only then (nothing is published), and a record whose id the first
@@ -433,15 +439,18 @@ def _write_reading(
             new.delete_documents(parts, repeated)
         read.append(corpus)
 
+    from ichigo_search.facets import MADE_BY_WRITERS  # numpy: only where an index is written
+
     with gc_frozen(True):
-        new.write_sources(
+        made = new.write_sources(
             [reading.records(half, past_problems=skip_invalid) for half in reading.halves()],
             lambda record: to_document(record, places),
             progress=progress,
             checkpoint=store.crash_point,
             review=review,
+            per_segment=MADE_BY_WRITERS,
         )
-    return read[0]
+    return read[0], made
 
 
 def _gazetteer_for(corpus: Corpus) -> Gazetteer:

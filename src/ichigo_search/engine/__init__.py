@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -35,20 +36,40 @@ Checkpoint = Callable[[str, int], None]
 ToDocument = Callable[[Any], dict[str, Any]]
 
 
-class Segment(Protocol):
-    """A part of an open index that never changes once written (for per-segment caches such as facets)."""
+class SegmentPostings(Protocol):
+    """A segment's keyword postings: what per-segment caches such as facets are made from."""
 
     key: str | None
-    offset: int
     size: int
+
+    def postings(self, field: str) -> Iterator[tuple[str, Iterable[int]]]:
+        """Each term of a keyword field with the documents holding it (deleted ones included), terms in order."""
+        ...
+
+
+class Segment(SegmentPostings, Protocol):
+    """A part of an open index that never changes once written (for per-segment caches such as facets)."""
+
+    offset: int
 
     def is_deleted(self, docnum: int) -> bool: ...
 
     def stored(self, docnum: int) -> dict[str, Any]: ...
 
-    def postings(self, field: str) -> Iterator[tuple[str, Iterable[int]]]:
-        """Each term of a keyword field with the documents holding it (deleted ones included)."""
-        ...
+
+@dataclass(frozen=True)
+class PerSegment:
+    """Work a writing process does on each segment it writes, from postings it still holds: ``make`` is given
+    the segment's postings of ``fields`` (nothing is read back from disk) and what it returns, pickled from a
+    forked process (keep it plain data and arrays), comes back by segment key."""
+
+    fields: tuple[str, ...]
+    make: Callable[[SegmentPostings], Any]
+
+
+# What a NewIndex's writing made of each of its segments (PerSegment), by segment key in document order;
+# None from an engine without segments.
+Made = dict[str, Any] | None
 
 
 class Searcher(Protocol):
@@ -136,7 +157,8 @@ class NewIndex(Protocol):
         processes: int,
         progress: Progress | None,
         checkpoint: Checkpoint,
-    ) -> None: ...
+        per_segment: PerSegment | None = None,
+    ) -> Made: ...
 
     def write_sources(
         self,
@@ -146,7 +168,8 @@ class NewIndex(Protocol):
         progress: Progress | None,
         checkpoint: Checkpoint,
         review: Callable[[list, list[list]], None],
-    ) -> None: ...
+        per_segment: PerSegment | None = None,
+    ) -> Made: ...
 
     def delete_documents(self, segments: list, docnums: list[int]) -> None: ...
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ichigo_search import store
+from ichigo_search.engine import Made, PerSegment
 from ichigo_search.engine.solr.client import SolrClient, SolrRequestError
 from ichigo_search.engine.solr.routing import Routes, Shard
 from ichigo_search.errors import EngineError
@@ -352,7 +353,9 @@ class NewSolrIndex:
         processes: int,
         progress: Callable[[int, int], None] | None,
         checkpoint: Callable[[str, int], None],
-    ) -> None:
+        per_segment: PerSegment | None = None,
+    ) -> Made:
+        """The records side by side in ``processes`` runs; no segments (``per_segment`` unused: None)."""
         from ichigo_search.util.forking import can_fork
 
         total = len(records)
@@ -365,6 +368,7 @@ class NewSolrIndex:
         runs = [run(bounds[i], bounds[i + 1]) for i in range(processes)]
         self._write_runs(runs, to_document, progress, checkpoint, total)
         checkpoint("commit", 0)
+        return None
 
     def write_sources(
         self,
@@ -374,11 +378,14 @@ class NewSolrIndex:
         progress: Callable[[int, int], None] | None,
         checkpoint: Callable[[str, int], None],
         review: Callable[[list, list[list]], None],
-    ) -> None:
-        """Each source's records side by side; an id an earlier source gave keeps that source's record."""
+        per_segment: PerSegment | None = None,
+    ) -> Made:
+        """Each source's records side by side; an id an earlier source gave keeps that source's record (no
+        segments: ``per_segment`` unused, None returned)."""
         results = self._write_runs(sources, to_document, progress, checkpoint, 0)
         review(results, [[number] for number in range(len(sources))])
         checkpoint("commit", 0)
+        return None
 
     def _write_runs(self, runs, to_document, progress, checkpoint, total: int) -> list[Any]:
         """Send every run's records (the first from here, the others from forked processes); each run's result."""

@@ -87,6 +87,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ichigo_search.engine import Made, PerSegment
 from ichigo_search.ranking import Ranking
 
 if TYPE_CHECKING:
@@ -213,11 +214,18 @@ class NewWhooshIndex:
         processes: int,
         progress: Callable[[int, int], None] | None,
         checkpoint: Callable[[str, int], None],
-    ) -> None:
+        per_segment: PerSegment | None = None,
+    ) -> Made:
         from ichigo_search.engine.whoosh import writer
 
-        writer.write_documents(
-            self._ix, records, to_document, processes=processes, progress=progress, checkpoint=checkpoint
+        return writer.write_documents(
+            self._ix,
+            records,
+            to_document,
+            processes=processes,
+            progress=progress,
+            checkpoint=checkpoint,
+            per_segment=per_segment,
         )
 
     def write_sources(
@@ -228,10 +236,19 @@ class NewWhooshIndex:
         progress: Callable[[int, int], None] | None,
         checkpoint: Callable[[str, int], None],
         review: Callable[[list, list[list]], None],
-    ) -> None:
+        per_segment: PerSegment | None = None,
+    ) -> Made:
         from ichigo_search.engine.whoosh import writer
 
-        writer.write_sources(self._ix, sources, to_document, progress=progress, checkpoint=checkpoint, review=review)
+        return writer.write_sources(
+            self._ix,
+            sources,
+            to_document,
+            progress=progress,
+            checkpoint=checkpoint,
+            review=review,
+            per_segment=per_segment,
+        )
 
     def delete_documents(self, segments: list, docnums: list[int]) -> None:
         from ichigo_search.engine.whoosh.writer import delete_documents

@@ -38,6 +38,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ichigo_search.document import PART_SEPARATOR
+from ichigo_search.engine import Made, PerSegment
 from ichigo_search.engine.whoosh import sidecar as arrays_format
 from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
@@ -432,7 +433,8 @@ class BulkSegmentWriter(SegmentWriter):
     fields; not term vectors, separate spelling fields or per-document boosts.
     """
 
-    def __init__(self, ix, **kwargs: Any) -> None:
+    def __init__(self, ix, *, per_segment: PerSegment | None = None, **kwargs: Any) -> None:
+        """``per_segment``: what to make of the segment once it is written (kept in ``made``)."""
         super().__init__(ix, **kwargs)
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
@@ -445,6 +447,8 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
         self._numbering = TermNumbers()
         self.postings_added = 0
+        self.per_segment = per_segment
+        self.made: Any = None
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -506,6 +510,8 @@ class BulkSegmentWriter(SegmentWriter):
         writer = self.fieldwriter
         table = _TermTable(writer)
         arrays = ArraysWriter(self.newsegment, self.storage)
+        wanted = self.per_segment.fields if self.per_segment else ()
+        held: dict[str, list[tuple[str, array]]] = {}  # the postings of the fields ``per_segment`` wants
         for name in sorted(self._postings):
             postings = self._postings.pop(name)
             postings.gather()
@@ -514,8 +520,11 @@ class BulkSegmentWriter(SegmentWriter):
             writer.start_field(name, postings.field)
             table.start_field(writer._fieldid, postings.field.format)
             lengths = self._lengths[name].decoded(self.docnum) if name in self._lengths else None
+            kept = held.setdefault(name, []) if name in wanted else None
             for btext, key in postings.sorted_terms():
                 entry = postings.terms.pop(key)
+                if kept is not None:
+                    kept.append((postings.field.from_bytes(btext), entry[0]))
                 if len(entry[0]) == 1:
                     _add_inlined(table, btext, postings, entry, lengths)
                     continue
@@ -528,6 +537,20 @@ class BulkSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
         arrays.close()
+        if self.per_segment:
+            self.made = self.per_segment.make(_HeldSegment(self.newsegment.segment_id(), self.docnum, held))
+
+
+class _HeldSegment:
+    """A segment just written, as the postings of some of its fields still held in memory
+    (:class:`~ichigo_search.engine.SegmentPostings`: nothing is deleted yet)."""
+
+    def __init__(self, key: str, size: int, held: dict[str, list[tuple[str, array]]]) -> None:
+        self.key, self.size = key, size
+        self._held = held
+
+    def postings(self, field: str) -> Iterator[tuple[str, array]]:
+        return iter(self._held.get(field, ()))
 
 
 class _Lengths:
@@ -710,7 +733,8 @@ def write_documents(
     processes: int = 1,
     progress: Callable[[int, int], None] | None = None,
     checkpoint: Callable[[str, int], None] = lambda stage, count: None,
-) -> None:
+    per_segment: PerSegment | None = None,
+) -> Made:
     """Write ``records`` into the empty index ``ix``, in order, as segments of ``processes`` processes.
 
     The records are split into contiguous runs, each written by one process (see
@@ -725,13 +749,14 @@ def write_documents(
     def run(start: int, end: int) -> Callable[[], Iterator[Any]]:
         return lambda: (records[index] for index in range(start, end))
 
-    write_sources(
+    return write_sources(
         ix,
         [run(*pair) for pair in pairwise(bounds)],
         to_document,
         total=total,
         progress=progress,
         checkpoint=checkpoint,
+        per_segment=per_segment,
     )
 
 
@@ -744,7 +769,8 @@ def write_sources(
     progress: Callable[[int, int], None] | None = None,
     checkpoint: Callable[[str, int], None] = lambda stage, count: None,
     review: Callable[[list[Any], list[list[Any]]], None] = lambda results, segments: None,
-) -> None:
+    per_segment: PerSegment | None = None,
+) -> Made:
     """Write each source's records into the empty index ``ix`` as segments, the sources side by side.
 
     A source is a function returning an iterator of records (a generator may return a
@@ -754,7 +780,8 @@ def write_sources(
     delete documents from them or raise (then nothing is published).
     ``checkpoint(stage, count)`` is called after each record this process writes
     ("record") and before the table of contents is written ("commit");
-    ``progress(done, total)`` every so often (``total`` 0 while it is not known).
+    ``progress(done, total)`` every so often (``total`` 0 while it is not known). Returns what
+    ``per_segment`` made of each segment as its process wrote it, by segment key (None without it).
     """
     from ichigo_search.util.forking import Forked
 
@@ -770,7 +797,9 @@ def write_sources(
         try:
             for source in sources[1:]:
                 done = RawValue("q", 0)  # records written, for progress
-                worker = Forked(_write_segments, ix, source, to_document, _counter(done), role="index writing process")
+                worker = Forked(
+                    _write_segments, ix, source, to_document, _counter(done), per_segment, role="index writing process"
+                )
                 workers.append((worker, done))
 
             def report(count: int) -> None:
@@ -778,52 +807,63 @@ def write_sources(
                 if progress and count % _PROGRESS_EVERY == 0:
                     progress(count + sum(done.value for _, done in workers), total)
 
-            outcomes = [_write_segments(ix, sources[0], to_document, report)]
+            outcomes = [_write_segments(ix, sources[0], to_document, report, per_segment)]
             for worker, done in workers:
                 with _gc_paused():
                     outcomes.append(worker.result())
                 done.value = outcomes[-1][2]
             if progress:
-                written = sum(count for _, _, count in outcomes)
+                written = sum(count for _, _, count, _ in outcomes)
                 progress(written, total or written)
         except BaseException:
             for worker, _ in workers:
                 worker.kill()
             raise
-        segments = [segments for segments, _, _ in outcomes]
+        segments = [segments for segments, _, _, _ in outcomes]
         with _gc_paused():
-            review([result for _, result, _ in outcomes], segments)
+            review([result for _, result, _, _ in outcomes], segments)
         checkpoint("commit", 0)
         _write_toc(ix, [segment for part in segments for segment in part])
+        return {key: made for _, _, _, part in outcomes for key, made in part} if per_segment else None
     finally:
         lock.release()
         ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
 
 
-def _write_segments(ix, source: Callable[[], Iterator[Any]], to_document, report) -> tuple[list, Any, int]:
+def _write_segments(
+    ix, source: Callable[[], Iterator[Any]], to_document, report, per_segment: PerSegment | None = None
+) -> tuple[list, Any, int, list[tuple[str, Any]]]:
     """Write the source's records as one or more new segments (closed every SEGMENT_POSTINGS postings).
 
-    Returns the segments, the source's result and how many records it gave.
+    Returns the segments, the source's result, how many records it gave and what ``per_segment`` made of
+    each segment (its key, what was made).
     """
     with _gc_paused():
         segments = []
-        writer = BulkSegmentWriter(ix, _lk=False)
+        made: list[tuple[str, Any]] = []
+
+        def finish(writer: BulkSegmentWriter) -> None:
+            segments.append(writer._finalize_segment())
+            if per_segment:
+                made.append((segments[-1].segment_id(), writer.made))
+
+        writer = BulkSegmentWriter(ix, per_segment=per_segment, _lk=False)
         records = Returning(source())
         reading = iter(records)  # one iterator: each of its batches resumes it
         count = 0
         while batch := list(islice(reading, DOCUMENTS_AT_ONCE)):
             for document in [to_document(record) for record in batch]:
                 if writer.postings_added >= SEGMENT_POSTINGS:
-                    segments.append(writer._finalize_segment())
-                    writer = BulkSegmentWriter(ix, _lk=False)
+                    finish(writer)
+                    writer = BulkSegmentWriter(ix, per_segment=per_segment, _lk=False)
                 writer.add_document(**document)
                 count += 1
                 report(count)
         if writer._added:
-            segments.append(writer._finalize_segment())
+            finish(writer)
         else:
             writer._close_segment()
-        return segments, records.value, count
+        return segments, records.value, count, made
 
 
 @contextlib.contextmanager
