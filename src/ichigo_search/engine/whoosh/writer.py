@@ -44,6 +44,7 @@ from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
 from ichigo_search.text.analysis import TermNumbers
+from ichigo_search.util.forking import in_gc_frozen
 from ichigo_search.util.generators import Returning
 from ichigo_search.util.memo import Remembered
 
@@ -882,7 +883,7 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
-            outer = gc.get_freeze_count() > 0
+            outer = in_gc_frozen()
             gc.freeze()
             if not outer:
                 gc.unfreeze()
