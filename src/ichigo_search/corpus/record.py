@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from ichigo_search.corpus.formats import quoted
@@ -73,9 +74,112 @@ class Record:
 
     @cached_property
     def content_hash(self) -> str:
-        """A digest of every field: equal hashes mean nothing to re-index."""
-        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+        """A digest of every field: equal hashes mean nothing to re-index.
+
+        It digests ``json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)``, made without
+        ``to_dict`` and the encoder for a record of the common kind (:func:`_plain_payload`)."""
+        payload = _plain_payload(self)
+        if payload is None:
+            payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+# Record's fields in the order _plain_payload takes their values; id and caption are written even when None.
+_PAYLOAD_FIELDS = ("id", "title", "caption", "places", "date", "photographer", "source", "collection")
+_ALWAYS_WRITTEN = ("id", "caption")
+_PLACES = _PAYLOAD_FIELDS.index("places")
+# A record's shape (its extra field names, then the type of each value) -> how its JSON is written, or False
+# when that shape is not written here; at most _SHAPES_KEPT shapes.
+_PAYLOAD_PLANS: dict[tuple, Any] = {}
+_SHAPES_KEPT = 1_000
+_NONE = type(None)
+# The bytes of what json.dumps escapes in text: control characters, the quote and the backslash.
+_ESCAPED = bytes(range(0x20)) + b'"\\'
+
+
+def _plain_payload(record: Record) -> bytes | None:
+    """``json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False)`` as UTF-8 for a record whose values
+    are text, None and lists of text with nothing JSON escapes (no quote, backslash or control character), or None.
+
+    The JSON of each shape of record is a ``%`` template with the keys in order (made once); the values go
+    in as they are, each list as its items joined.  Whether anything needed escaping is told from the bytes:
+    no control character, no backslash, and no quote but the template's and the lists' own (UTF-8 writes
+    every other character with bytes from 0x80)."""
+    extra = record.extra
+    if type(extra) is not dict:
+        return None
+    values: Any = (
+        record.id,
+        record.title,
+        record.caption,
+        record.places or None,
+        record.date,
+        record.photographer,
+        record.source,
+        record.collection,
+        *extra.values(),
+    )
+    shape = (*extra, *map(type, values))
+    plan = _PAYLOAD_PLANS.get(shape)
+    if plan is None:
+        if len(_PAYLOAD_PLANS) >= _SHAPES_KEPT:
+            return None
+        plan = _PAYLOAD_PLANS[shape] = _payload_plan(tuple(extra), shape[len(extra) :])
+    if plan is False:
+        return None
+    template, take, lists, quotes = plan
+    if lists:
+        values = list(values)
+        for i in lists:
+            items = values[i]
+            try:
+                values[i] = '"' + '", "'.join(items) + '"' if items else ""
+            except TypeError:  # an item that is not text
+                return None
+            quotes += 2 * len(items)
+    payload = (template % take(values)).encode("utf-8")
+    if len(payload) - len(payload.translate(None, _ESCAPED)) != quotes:
+        return None
+    return payload
+
+
+def _payload_plan(names: tuple, kinds: tuple) -> Any:
+    """How :func:`_plain_payload` writes a record of this shape: its template, what takes the values it writes
+    (in key order), which of them are lists, and how many quotes the template holds; False if not written there."""
+    fields: list[tuple[Any, int]] = [
+        (name, position)
+        for position, name in enumerate(_PAYLOAD_FIELDS)
+        if kinds[position] is not _NONE or name in _ALWAYS_WRITTEN
+    ]
+    fields += [(name, position) for position, name in enumerate(names, len(_PAYLOAD_FIELDS))]
+    keys = [name for name, _ in fields]
+    if not all(type(key) is str for key in keys) or len(set(keys)) < len(keys):  # to_dict: extra overrides a field
+        return False
+    parts, taken, lists, quotes = [], [], [], 0
+    for key, position in sorted(fields):
+        if json.dumps(key, ensure_ascii=False) != f'"{key}"':
+            return False
+        key = key.replace("%", "%%")
+        kind = kinds[position]
+        if position == _PLACES and kind is not list and kind is not tuple:
+            return False
+        quotes += 2
+        if kind is str:
+            parts.append(f'"{key}": "%s"')
+            quotes += 2
+        elif kind is _NONE:
+            parts.append(f'"{key}": null')
+            continue
+        elif kind is list or kind is tuple:  # to_dict writes places as a list of its items
+            parts.append(f'"{key}": [%s]')
+            lists.append(position)
+        else:
+            return False
+        taken.append(position)
+    template = "{" + ", ".join(parts) + "}"
+    # itemgetter of one position gives the value, not a tuple of it
+    take = itemgetter(*taken) if len(taken) > 1 else lambda values: tuple(values[i] for i in taken)
+    return template, take, tuple(lists), quotes
 
 
 def _kind(value: Any) -> str:
