@@ -76,6 +76,13 @@ EDGES = [
     {" padded key ": "value"},
     {"id ": "r2"},  # the id twice once the names are stripped
     {"ctrl\x01key": "value"},
+    {"subjects": ["farms", "bad\x07bell"]},  # unknown fields: lists of text and nothing checked at once
+    {"subjects": ["farms", 3]},
+    {"subjects": [], "latitude": None, "longitude": None},
+    {"subjects": ["x" * (MAX_EXTRA_CHARS - 2)]},  # the budget spent exactly
+    {"subjects": ["x" * (MAX_EXTRA_CHARS - 1)]},  # and one character over it
+    {"subjects": ["x" * (MAX_EXTRA_CHARS // 2), "y" * (MAX_EXTRA_CHARS // 2)]},
+    {"caption": "a tab\there, a new line\nand a soft\u00adhyphen", "note": "tab\tin an unknown field"},
 ]
 
 

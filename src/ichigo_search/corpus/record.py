@@ -456,15 +456,26 @@ def _checked_at_once(raw: dict[str, Any]) -> Record | None:
         for key, value in raw.items():
             if key in KNOWN_FIELDS:
                 continue
-            if type(value) is str:
+            kind = type(value)
+            if kind is str:
                 budget[0] -= 1 + len(value)
                 checked.append(value)
                 extra[key] = value
+            elif value is None:
+                budget[0] -= 1
+                extra[key] = None
+            elif kind is list and all(type(item) is str for item in value):  # to_plain's count and copy
+                text = "".join(value)
+                budget[0] -= 1 + len(value) + len(text)
+                checked.append(text)
+                extra[key] = value.copy()
             else:
                 extra[key] = to_plain(value, budget)
     except (ValueError, TooBig, RecursionError):
         return None
-    if budget[0] < 0 or _BAD_CHAR_RE.search("".join(checked)):
+    text = "".join(checked)
+    # a bad character is never printable: the search only where something is not (a tab, a newline)
+    if budget[0] < 0 or (not text.isprintable() and _BAD_CHAR_RE.search(text)):
         return None
     return Record(id=record_id, caption=caption, places=places, extra=extra, **texts)
 
