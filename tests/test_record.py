@@ -20,6 +20,7 @@ from ichigo_search.corpus.record import (
     _plain_payload,
     record_from_mapping,
 )
+from ichigo_search.text.dates import year_range
 
 
 def real_records() -> list[dict]:
@@ -179,3 +180,12 @@ def test_records_of_every_shape_hash_as_before(record):
 
 # Written without the encoder: text, None and lists of text with nothing to escape, in any field.
 PLAIN_EDGES = [HASH_EDGES[i] for i in (0, 1, 2, 8, 9, 11, 16, 17, 18, 20, 23, 24, 26)]
+
+
+def test_years_remembered_per_date_are_each_dates_own():
+    dates = ["1943-05", "ca. 1940s", "1944-45", "late 1944", "", None, "no year", "1930s-1940s", "1935 and 1942"]
+    dates += [str(year) for year in range(1500, 2100)]
+    dates += [f"{year}-{month:02}" for year in range(1700, 2000) for month in range(1, 13)]
+    assert len(dates) > 4_096  # more than are remembered: the memory is emptied along the way
+    for date in dates * 2:
+        assert Record("r1", "c", date=date).years == year_range(date)
