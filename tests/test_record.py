@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import SAMPLE_CORPUS, fsa_lines, fsa_records
+from ichigo_search.corpus.formats import _JSON_DECODER, parse_json_line
 from ichigo_search.corpus.record import (
     MAX_CAPTION_CHARS,
     MAX_EXTRA_CHARS,
@@ -189,3 +190,42 @@ def test_years_remembered_per_date_are_each_dates_own():
     assert len(dates) > 4_096  # more than are remembered: the memory is emptied along the way
     for date in dates * 2:
         assert Record("r1", "c", date=date).years == year_range(date)
+
+
+# -- a JSON line -------------------------------------------------------------------
+
+LINES = [
+    '{"id": "r1", "caption": "c"}',
+    ' {"id": "r1"}',
+    '{"id": "r1"}\r',
+    '{"id": "r1"}  ',
+    '{"id": "r1"} {"id": "r2"}',
+    '{"id": "r1"} x',
+    '{"id": "r1", "id": "r2"}',
+    '{"a": {"b": 1, "b": 2}}',
+    '{"a": NaN}',
+    "NaN",
+    '{"a": Infinity}',
+    '{"id": "r1",}',
+    '{"id": "r1"',
+    '["a", "list"]',
+    '"text"',
+    "12",
+    "",
+    "\t",
+    '{"a": ' * 100_000 + "1" + "}" * 100_000,
+    '{"big": ' + "9" * 5_000 + "}",
+]
+
+
+@pytest.mark.parametrize("line", LINES, ids=range(len(LINES)))
+def test_a_json_line_reads_or_fails_as_the_decoder_says(line):
+    """parse_json_line goes to the decoder's scanner directly: its value, or the decoder's own error."""
+
+    def outcome(parse):
+        try:
+            return parse(line)
+        except (ValueError, RecursionError) as exc:
+            return type(exc), str(exc)
+
+    assert outcome(parse_json_line) == outcome(_JSON_DECODER.decode)

@@ -18,10 +18,10 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from operator import itemgetter
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from ichigo_search.corpus.formats import quoted
 from ichigo_search.text.dates import year_range
@@ -29,6 +29,7 @@ from ichigo_search.util.memo import Remembered
 
 # The years of each date (a few hundred distinct among the 98,244 FSA/OWI records).
 _YEARS: Remembered[tuple[int, int] | None] = Remembered(4_096)
+T = TypeVar("T")
 TEXT_FIELDS = ("title", "date", "photographer", "source", "collection")
 KNOWN_FIELDS = ("id", "caption", "places", *TEXT_FIELDS)
 MAX_ID_LENGTH = 200
@@ -39,6 +40,30 @@ MAX_DEPTH = 32
 # C0 controls but tab, newline and carriage return; DEL; C1 controls (often
 # Windows-1252 text decoded as Latin-1); unpaired surrogates (JSON "\ud800").
 _BAD_CHAR_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class _computed_once(Generic[T]):
+    """``functools.cached_property`` without its lock (Python < 3.12 takes one on every first read: ~0.7 us a
+    record): the value is kept in the instance's ``__dict__``, which later reads find before this."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _computed_once[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | _computed_once[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -76,7 +101,7 @@ class Record:
         data.update(self.extra)
         return data
 
-    @cached_property
+    @_computed_once
     def content_hash(self) -> str:
         """A digest of every field: equal hashes mean nothing to re-index.
 
