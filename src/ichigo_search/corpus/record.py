@@ -27,8 +27,6 @@ from ichigo_search.corpus.formats import quoted
 from ichigo_search.text.dates import year_range
 from ichigo_search.util.memo import Remembered
 
-# The years of each date (a few hundred distinct among the 98,244 FSA/OWI records).
-_YEARS: Remembered[tuple[int, int] | None] = Remembered(4_096)
 T = TypeVar("T")
 TEXT_FIELDS = ("title", "date", "photographer", "source", "collection")
 KNOWN_FIELDS = ("id", "caption", "places", *TEXT_FIELDS)
@@ -40,6 +38,10 @@ MAX_DEPTH = 32
 # C0 controls but tab, newline and carriage return; DEL; C1 controls (often
 # Windows-1252 text decoded as Latin-1); unpaired surrogates (JSON "\ud800").
 _BAD_CHAR_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+# The years of each date (a few hundred distinct among the 98,244 FSA/OWI records).
+_YEARS: Remembered[tuple[int, int] | None] = Remembered(4_096)
 
 
 class _computed_once(Generic[T]):
