@@ -1,11 +1,13 @@
 """What reading records and storing their fields cost the build: CPU a record of each step, and the stored column's.
 
-    python benchmarks/reading.py --corpus benchmarks/out/cold/corpus [--records 30000] [--stored 49000]
+    python benchmarks/reading.py --corpus benchmarks/out/cold/corpus [--records 30000] [--path-rounds 3]
+        [--stored 49000]
 
 Reading (the first ``--records`` records of the corpus's JSON-lines files, the collector off as in the writer): parsing
 a line (decoding, its digest, JSON), validating the record (``record_from_mapping``), its content hash, ``to_dict``,
 ``years``, and the whole of ``reading._scanning`` (all of them, as the build reads), in microseconds a record, best of
-three.  With ``--stored N``: N documents (about one writing process's half of the 98k) added to a
+three.  With ``--path-rounds N``: every record through ``_scanning`` and what ``to_document`` asks of it but locating,
+CPU-s of each of N rounds.  With ``--stored N``: N documents (about one writing process's half of the 98k) added to a
 :class:`~ichigo_search.engine.whoosh.writer.BulkSegmentWriter` and written, printing the CPU of the stored-fields
 column (``StoredWriter.add`` and ``finish``, timed with ``time.thread_time``) and of the whole.  Run it with
 ``PYTHONPATH`` at another revision's ``src`` to compare, alternating.
@@ -58,6 +60,27 @@ def reading(root: Path, count: int) -> None:
     print(f"{len(raws):,} records, us a record: " + ", ".join(shown))
 
 
+def record_path(root: Path, rounds: int) -> None:
+    """Every record of the corpus's JSON-lines files read as a rebuild's writing processes read them
+    (``_scanning``: parsing, validating, hashing) and given what ``to_document`` asks of it but locating
+    (``to_dict``, ``years``, the hash as bytes): CPU-s of each round."""
+    from ichigo_search.corpus.reading import _FileScan, _Part, _scanning
+
+    names = sorted(path.name for path in root.glob("*.jsonl"))
+    spent = []
+    for _ in range(rounds):
+        count = 0
+        started = time.process_time()
+        for name in names:
+            for record in _scanning(root, _FileScan(name), _Part(name, {})):
+                record.to_dict()
+                record.years  # noqa: B018
+                record.content_hash.encode("ascii")
+                count += 1
+        spent.append(time.process_time() - started)
+    print(f"record path, {count:,} records: " + " / ".join(f"{cpu:.2f}" for cpu in spent) + " CPU-s")
+
+
 def stored_column(root: Path, count: int) -> None:
     from whoosh import index as whoosh_index
 
@@ -98,10 +121,13 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="a corpus folder (the 98k: benchmarks/out/cold)")
     parser.add_argument("--records", type=int, default=30_000, help="records read (0: no reading figures)")
     parser.add_argument("--stored", type=int, default=0, help="documents written, for the stored column's CPU")
+    parser.add_argument("--path-rounds", type=int, default=0, help="rounds of the whole record path (every record)")
     args = parser.parse_args()
     gc.disable()
     if args.records:
         reading(args.corpus, args.records)
+    if args.path_rounds:
+        record_path(args.corpus, args.path_rounds)
     if args.stored:
         stored_column(args.corpus, args.stored)
 

@@ -113,9 +113,16 @@ def _no_constant(name: str) -> Any:
 _JSON_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
 
 
+_SCAN = _JSON_DECODER.scan_once
+
+
 def parse_json_line(text: str) -> Any:
     """One JSON line's value: strict JSON (no NaN, no repeated keys); ValueError if it is not."""
-    return _JSON_DECODER.decode(text)
+    try:  # the decoder's scanner alone, for a line that is one JSON value with no space around it
+        value, end = _SCAN(text, 0)
+    except (ValueError, StopIteration, RecursionError):
+        end = -1
+    return value if end == len(text) else _JSON_DECODER.decode(text)  # the decoder's message for any other
 
 
 # A JSON line longer than this cannot hold a valid record (a caption holds at most 100,000 characters,
