@@ -287,3 +287,47 @@ def test_islands_and_regions_of_the_war_are_places_and_qualify_the_cities_in_the
     Messina and 'Guadalcanal' was no place; an island whose country holds no province for it qualifies any city
     of that country."""
     assert [(m.text, m.place.country) for m in gazetteer().find(caption)] == read
+
+
+@pytest.mark.parametrize(
+    ("caption", "read"),
+    [
+        # Captions of other collections (Australian War Memorial, National Archives) naming the world's provinces.
+        (
+            "Brisbane, Queensland, Australia. Troops at the wharf.",
+            [("Brisbane", "Brisbane"), ("Queensland", "Queensland"), ("Australia", "Australia")],
+        ),
+        ("Munich, Bavaria. Ruins of the railway station.", [("Munich", "Munich"), ("Bavaria", "Bavaria")]),
+        ("Dresden, Saxony, 1945.", [("Dresden", "Dresden"), ("Saxony", "Saxony")]),
+        ("Melbourne, Victoria. A parade.", [("Melbourne", "Melbourne"), ("Victoria", "Victoria")]),
+        ("American troops in Bavaria, Germany.", [("Bavaria", "Bavaria"), ("Germany", "Germany")]),
+        ("Japanese troops in Manchuria.", [("Manchuria", "Manchuria")]),
+        ("Harbin, Manchukuo.", [("Harbin", "Harbin"), ("Manchukuo", "Manchuria")]),
+        ("Japanese landing in French Indochina, 1940.", [("French Indochina", "Indochina")]),
+        ("Vientiane, French Indochina.", [("Vientiane", "Vientiane"), ("French Indochina", "Indochina")]),
+        ("Supply depot at Ledo, Assam.", [("Ledo", "Ledo"), ("Assam", "Assam")]),
+        # US captions keep their places: the provinces abroad are read only with evidence.
+        ("Victoria, Texas. Main street.", [("Victoria", "Victoria"), ("Texas", "Texas")]),
+        ("Kent, Ohio. Students.", [("Kent", "Kent"), ("Ohio", "Ohio")]),
+        ("Farm in Essex County, New York.", [("Essex County", "Essex County"), ("New York", "New York")]),
+        ("Orange groves in Florida.", [("Florida", "Florida")]),
+        ("Huntington, Long Island. A potato farm.", [("Huntington", "Huntington")]),
+        ("Lufkin, Texas. Southland paper mill.", [("Lufkin", "Lufkin"), ("Texas", "Texas")]),
+        ("Junction of the Allegheny and Monongahela Rivers to form the Ohio.", [("Ohio", "Ohio")]),
+        (
+            "Sheepherder setting up lambing tent. Montana, Madison County",
+            [("Montana", "Montana"), ("Madison County", "Madison County")],
+        ),
+    ],
+)
+def test_the_worlds_provinces_and_the_wars_regions_are_read_with_evidence(caption, read):
+    """The world's first-level subdivisions (ISO 3166-2, named in English: Bavaria, Saxony) qualify their cities
+    and are read where a city, a country or the record's places support them, never alone in an American caption
+    (Victoria, Long Island, Southland are provinces abroad too); Manchuria is a region, not Manzhouli."""
+    assert [(m.text, m.place.name) for m in gazetteer().find(caption)] == read
+
+
+def test_a_province_abroad_counts_in_the_place_tree_of_its_cities():
+    assert {"DE-BY", "DE"} <= tree("Munich, Germany. Ruins.")
+    assert {"CN-HL", "CN-MANCHURIA", "CN"} <= tree("Harbin, China. A street.")
+    assert {"AU-VIC", "AU"} <= tree("Melbourne, Victoria. A parade.")  # Victoria, Australia: not Hong Kong's

@@ -319,7 +319,7 @@ class Gazetteer:
         # Without places of its own, a record's qualified names and the states and countries it names are the evidence.
         context = list(context or []) or [
             options[0]
-            for *_, options, qualified in found
+            for options, qualified in ((f[3] if f[4] else _readable(f[3]), f[4]) for f in found)
             if len(options) == 1 and (qualified or options[0].kind in ("province", "country"))
         ]
         within = self._regions(context)
@@ -546,7 +546,8 @@ class Gazetteer:
             word = following.casefold()
             if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
                 return False
-            return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
+            # "Kunming China"; not a province read only with evidence ("Ohio Rivers": Rivers is a state of Nigeria)
+            return not any(p.kind in ("country", "province") and p.tier < MINOR_TIER for p in self.candidates(word))
         return False
 
     def _railway_facility(self, texts: list[str], at: int, surface: str) -> bool:
@@ -575,15 +576,23 @@ class Gazetteer:
         inside = [p for p in places if self.inside(p, qualifier)]
         if inside:
             return inside, True
-        if len(places) == 1 and places[0].tier < MINOR_TIER and places[0].kind != "city":
-            return places, False  # "Texas, United States" read as a list of places
+        readable = _readable(places)
+        if len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city":
+            return readable, False  # "Texas, United States" read as a list of places
+        if (qualifier.kind == "area" and qualifier.parent == qualifier.country) or (
+            qualifier.kind == "province" and qualifier.tier == MINOR_TIER
+        ):
+            # A region no province holds, whose borders are not all known ("Vientiane, French Indochina"), or a
+            # province abroad read only with evidence ("Huntington, Long Island" is not in the Bahamas): the name
+            # keeps its own readings.
+            return places, False
         if (
-            len(places) == 1
+            len(readable) == 1
             and qualifier.kind == "country"
             and text.startswith(",", end)
-            and _renamed_since(places[0], surface)
+            and _renamed_since(readable[0], surface)
         ):
-            return places, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
+            return readable, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
         return [], True  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
 
     def qualifier(self, text: str, end: int) -> Place | None:
@@ -678,6 +687,12 @@ def _renamed_since(place: Place, surface: str) -> bool:
         and not surface.isupper()  # an acronym ("USHA, United States Housing Authority"), not a town's name
         and compact_key(surface) != compact_key(place.name)
     )
+
+
+def _readable(places: list[Place]) -> list[Place]:
+    """The readings of a name but the provinces abroad read only with evidence (Montana, Bulgaria; Maryland,
+    Liberia): a name they share is as plain as it was without them."""
+    return [p for p in places if not (p.kind == "province" and p.tier == MINOR_TIER)]
 
 
 def _same_tier(places: list[Place]) -> list[Place]:
