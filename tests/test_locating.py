@@ -306,6 +306,10 @@ def test_islands_and_regions_of_the_war_are_places_and_qualify_the_cities_in_the
         ("Japanese landing in French Indochina, 1940.", [("French Indochina", "Indochina")]),
         ("Vientiane, French Indochina.", [("Vientiane", "Vientiane"), ("French Indochina", "Indochina")]),
         ("Supply depot at Ledo, Assam.", [("Ledo", "Ledo"), ("Assam", "Assam")]),
+        # A road named after a region is read as the region; a city's street or a country's road is not.
+        ("Convoy on the Ledo Road bound for Kunming.", [("Ledo", "Ledo"), ("Kunming", "Kunming")]),
+        ("Trucks on the Burma Road near Kunming.", [("Kunming", "Kunming")]),
+        ("Nanking Road, Shanghai.", [("Shanghai", "Shanghai")]),
         # US captions keep their places: the provinces abroad are read only with evidence.
         ("Victoria, Texas. Main street.", [("Victoria", "Victoria"), ("Texas", "Texas")]),
         ("Kent, Ohio. Students.", [("Kent", "Kent"), ("Ohio", "Ohio")]),

@@ -530,7 +530,8 @@ class Gazetteer:
                 return True
         following = texts[i + size] if i + size < len(texts) else ""
         if following and _may_start_organisation(following) and _ORGANISATION_AFTER_RE.match(text, end):
-            return not self._railway_facility(texts, i + size, text[start:end])
+            surface = text[start:end]
+            return not (self._railway_facility(texts, i + size, surface) or self._road_of(following, surface))
         if i > 0:
             word = texts[i - 1]
             gap = pieces[2 * i]
@@ -561,6 +562,15 @@ class Gazetteer:
             return False
         places = self.candidates(surface)
         return bool(places) and all(p.country != "US" for p in places)
+
+    def _road_of(self, following: str, surface: str) -> bool:
+        """True when a road is named after a region abroad that it leads from or through: "Ledo Road".  A street
+        named after a city ("Nanking Road", Shanghai), a name with a US reading ("Alaska Highway") and a country's
+        road ("Burma Road", which would make the Chinese cities of its captions towns abroad) stay a road's name."""
+        if following not in ("Road", "Highway"):
+            return False
+        places = self.candidates(surface)
+        return bool(places) and all(p.country != "US" and p.kind == "area" for p in places)
 
     def _options(self, surface: str, text: str, end: int) -> tuple[list[Place], bool]:
         """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
