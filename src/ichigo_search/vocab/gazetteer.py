@@ -361,7 +361,10 @@ class Gazetteer:
         if inside:
             return inside
         known = [p for p in options if p.tier < MINOR_TIER]
-        at_home = _same_tier([p for p in known if p.country in countries])
+        # A province of the record's country is read there, also one read only with evidence (Victoria, Australia).
+        at_home = _same_tier(
+            [p for p in options if p.country in countries and (p.tier < MINOR_TIER or p.kind == "province")]
+        )
         if at_home:  # a town of another state: only when the name means one place there
             return at_home if len({p.parent for p in at_home}) == 1 else []
         # Abroad: a country or province named outright, not a town sharing its name with one at home.
