@@ -522,8 +522,9 @@ def admin1_names(cities: dict) -> dict[tuple[str, str], str]:
 def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[tuple[str, str], str]) -> dict:
     """Each ISO subdivision's GeoNames admin1 group and name: {code: (admin1 code, GeoNames name)}.  A group is
     taken by the subdivision of its country whose name it has (Tirol, Tyrol), then without words of kind
-    (Irkutskaya oblast', Irkutsk), then by its consonants (Sachsen, Saxony; Toscana, Tuscany) when no other
-    name of the country comes near; each group and subdivision once."""
+    (Irkutskaya oblast', Irkutsk), then, when no other name of the country comes as near, by its consonants
+    (Sachsen, Saxony; Toscana, Tuscany), then one name inside the other (Seoul-teukbyeolsi, Seoul); each group and
+    subdivision once."""
     import difflib
 
     by_country: dict[str, list] = defaultdict(list)
@@ -534,7 +535,7 @@ def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[t
         groups = {a1: name for (cc, a1), name in named.items() if cc == country}
         forms = {s.code: english[s.code] for s in subs}
         taken: set[str] = set()  # the country's groups linked
-        for how in ("name", "base", "consonants"):
+        for how in ("name", "base", "consonants", "within"):
             pairs = []
             for a1, name in groups.items():
                 if a1 in taken:
@@ -547,6 +548,9 @@ def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[t
                     elif how == "base":
                         base = _subdivision_base(name)
                         score = float(len(base) >= 4 and base in {_subdivision_base(f) for f in forms[sub.code]})
+                    elif how == "within":  # one name inside the other: Seoul, Seoul-teukbyeolsi; Veracruz
+                        ours, theirs = [_subdivision_base(f) for f in forms[sub.code]], _subdivision_base(name)
+                        score = float(any(min(len(o), len(theirs)) >= 5 and (o in theirs or theirs in o) for o in ours))
                     else:
                         bases = [_subdivision_base(f) for f in forms[sub.code]]
                         theirs = _consonants(_subdivision_base(name))
@@ -561,7 +565,7 @@ def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[t
                 if code in linked or a1 in taken:
                     continue
                 rivals = [p for p in pairs if (p[1] == a1) != (p[3] == code) and p[0] >= score - 0.1]
-                if how == "consonants" and rivals:
+                if how in ("within", "consonants") and rivals:
                     continue
                 linked[code] = (a1, name)
                 taken.add(a1)
