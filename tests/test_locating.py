@@ -335,6 +335,10 @@ def test_a_province_abroad_counts_in_the_place_tree_of_its_cities():
     assert {"DE-BY", "DE"} <= tree("Munich, Germany. Ruins.")
     assert {"CN-HL", "CN-MANCHURIA", "CN"} <= tree("Harbin, China. A street.")
     assert {"AU-VIC", "AU"} <= tree("Melbourne, Victoria. A parade.")  # Victoria, Australia: not Hong Kong's
+    # Linked through GeoNames' admin1 names, also where a compass word is in the province's own language.
+    assert {"DE-NW", "DE"} <= tree("Aachen, Germany.")  # Nordrhein-Westfalen, North Rhine-Westphalia
+    assert {"AT-4", "AT"} <= tree("Linz, Austria.")  # Oberösterreich, Upper Austria
+    assert {"KR-11", "KR"} <= tree("Seoul, Korea.")  # Seoul-teukbyeolsi
 
 
 @pytest.mark.parametrize(

@@ -437,9 +437,10 @@ def build() -> dict[str, int]:
     for place_id, name, primary in subdivision_names_kept(subdivision_names, places, names, abbreviations | taken):
         add_name(place_id, name, primary=primary)
         add_display(place_id, name, 0 if primary else 1)
-    # A city's alternate name is not a region's name: Manchuria is not Manzhouli, whose other name it is.
+    # A city's alternate name is not a curated region's name: Manchuria is not Manzhouli, whose other name it is.
+    # (A subdivision keeps the names it shares so: Leningrad is the city's before its oblast's.)
     for key, owners in names.items():
-        if any(places[o]["kind"] == "area" or o in subdivision_names for o in owners):
+        if any(places[o]["kind"] == "area" for o in owners):
             for owner in [o for o, primary in owners.items() if not primary and places[o]["kind"] == "city"]:
                 del owners[owner]
                 places[owner]["names"] = [n for n in places[owner]["names"] if compact_key(n) != key]
@@ -480,7 +481,9 @@ SUBDIVISION_MATCH = 0.8
 
 
 def subdivision_parts(name: str) -> list[str]:
-    """An ISO 3166-2 name's forms: "Catalunya [Cataluña]" -> both; "Murcia, Región de" -> "Murcia"; no codes."""
+    """An ISO 3166-2 name's forms: "Catalunya [Cataluña]" -> both; "Murcia, Región de" -> "Murcia"; no codes, nor
+    what is in parentheses ("Caraga (Region XIII)" -> "Caraga")."""
+    name = re.sub(r"\s*\([^)]*\)", "", name)
     parts = [p for p in re.split(r"\s*[\[\]/]\s*", name) if p and not re.fullmatch(r"[A-Z]{2}-\w+", p)]
     return [p.split(", ")[0] if ", " in p else p for p in parts]
 
@@ -489,7 +492,13 @@ def _subdivision_base(name: str) -> str:
     return compact_key(SUBDIVISION_WORDS_RE.sub(" ", name.split(", ")[0]))
 
 
+# A subdivision's own-language compass word at its start, in English (Niedersachsen: Lower Saxony).
+_COMPASS_START = {"nieder": "lower", "ober": "upper", "nord": "north", "noord": "north", "zuid": "south"}
+_COMPASS_START_RE = re.compile(f"^(?:{'|'.join(_COMPASS_START)})")
+
+
 def _consonants(key: str) -> str:
+    key = _COMPASS_START_RE.sub(lambda m: _COMPASS_START[m.group()], key)
     return key[:1] + re.sub("[aeiouy]", "", key[1:]).replace("k", "c").replace("x", "cs").replace("w", "v")
 
 
@@ -520,8 +529,8 @@ def admin1_names(cities: dict) -> dict[tuple[str, str], str]:
 
 
 def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[tuple[str, str], str]) -> dict:
-    """Each ISO subdivision's GeoNames admin1 group and name: {code: (admin1 code, GeoNames name)}.  A group is
-    taken by the subdivision of its country whose name it has (Tirol, Tyrol), then without words of kind
+    """Each ISO subdivision's GeoNames admin1 group and name, and how they matched: {code: (admin1, name, how)}.
+    A group is taken by the subdivision of its country whose name it has (Tirol, Tyrol), then without words of kind
     (Irkutskaya oblast', Irkutsk), then, when no other name of the country comes as near, by its consonants
     (Sachsen, Saxony; Toscana, Tuscany), then one name inside the other (Seoul-teukbyeolsi, Seoul); each group and
     subdivision once."""
@@ -530,7 +539,7 @@ def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[t
     by_country: dict[str, list] = defaultdict(list)
     for subdivision in subdivisions:
         by_country[subdivision.country_code].append(subdivision)
-    linked: dict[str, tuple[str, str]] = {}
+    linked: dict[str, tuple[str, str, str]] = {}
     for country, subs in by_country.items():
         groups = {a1: name for (cc, a1), name in named.items() if cc == country}
         forms = {s.code: english[s.code] for s in subs}
@@ -567,7 +576,7 @@ def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[t
                 rivals = [p for p in pairs if (p[1] == a1) != (p[3] == code) and p[0] >= score - 0.1]
                 if how in ("within", "consonants") and rivals:
                     continue
-                linked[code] = (a1, name)
+                linked[code] = (a1, name, how)
                 taken.add(a1)
     return linked
 
@@ -605,10 +614,12 @@ def world_subdivisions(
     for sub in subdivisions:
         own = forms[sub.code]
         if sub.code in linked:
-            a1, geonames_name = linked[sub.code]
+            a1, geonames_name, how = linked[sub.code]
             admin1_to_province.setdefault(f"{sub.country_code}.{a1}", sub.code)
-            if geonames_name.isascii() and not SUBDIVISION_WORDS_RE.search(geonames_name):
-                own = [geonames_name, *own] if compact_key(own[0]) == compact_key(sub.name.split(" [")[0]) else own
+            # GeoNames' English name is shown where ISO's has no English one and it is another word (Tuscany).
+            plain = geonames_name.isascii() and not SUBDIVISION_WORDS_RE.search(geonames_name)
+            if how == "consonants" and plain and compact_key(own[0]) == compact_key(sub.name.split(" [")[0]):
+                own = [geonames_name, *own]
             own = list(dict.fromkeys([*own, geonames_name]))
         add_place(
             sub.code, name=own[0], kind="province", country=sub.country_code, admin1="", lat=None, lon=None,
@@ -628,8 +639,8 @@ def subdivision_names_kept(
     caption (Long Island, West Coast, Southland, Westmoreland, Nelson are subdivisions of the Bahamas, New Zealand
     and Jamaica).  Its other names are kept when they have 4 letters or more, are no ordinary English word nor a
     state's abbreviation nor a world city's other name (Berne is the city's, not the canton's), and no other place
-    has them, but a small US town or a city that has them as an alternate name (which the region takes: Manchuria is
-    not Manzhouli)."""
+    has them, but a small US town or a city that has them as an alternate name (Leningrad: read first as the city,
+    its oblast being read only with evidence)."""
     claims: dict[str, set[str]] = defaultdict(set)
     for place_id, own in subdivisions.items():
         for name in own:
@@ -651,8 +662,9 @@ def subdivision_names_kept(
 
     kept = []
     for place_id, own in subdivisions.items():
-        kept.append((place_id, own[0], True))
-        kept.extend((place_id, name, False) for name in own[1:] if clear(compact_key(name), place_id))
+        # Its shown name is always a name of it; Leningrad is kept for the city, Leningradskaya oblast' for the oblast.
+        names_kept = [n for n in own if clear(compact_key(n), place_id)] or own[:1]
+        kept.extend((place_id, name, name == names_kept[0]) for name in names_kept)
     return kept
 
 
