@@ -432,9 +432,14 @@ def build() -> dict[str, int]:
         add_name(place_id, county["name"], primary=True)
         add_display(place_id, county["name"], 0)
 
-    # The subdivisions' names, once every other place's names but the world cities' alternates are known.
-    taken = {compact_key(alt) for _, alternates in world_alternates for alt in alternates}  # Berne is the city's
-    for place_id, name, primary in subdivision_names_kept(subdivision_names, places, names, abbreviations | taken):
+    # The subdivisions' names, once every other place's names are known, and the world cities' other names, found
+    # first so that the subdivisions take none of them: Berne is the city's, not the canton's.
+    alternates_kept = world_alternates_kept(world_alternates, places, names)
+    taken = {compact_key(alt) for _, alt in alternates_kept}
+    alternates = {compact_key(alt) for _, alts in world_alternates for alt in alts}
+    for place_id, name, primary in subdivision_names_kept(
+        subdivision_names, places, names, abbreviations | alternates, taken
+    ):
         add_name(place_id, name, primary=primary)
         add_display(place_id, name, 0 if primary else 1)
     # A city's alternate name is not a curated region's name: Manchuria is not Manzhouli, whose other name it is.
@@ -445,8 +450,7 @@ def build() -> dict[str, int]:
                 del owners[owner]
                 places[owner]["names"] = [n for n in places[owner]["names"] if compact_key(n) != key]
 
-    # World cities' other names, once every other place's names are known.
-    for place_id, alt in world_alternates_kept(world_alternates, places, names):
+    for place_id, alt in alternates_kept:
         add_name(place_id, alt)
         add_display(place_id, alt)
 
@@ -630,7 +634,11 @@ def world_subdivisions(
 
 
 def subdivision_names_kept(
-    subdivisions: dict[str, list[str]], places: dict[str, dict], names: dict[str, dict[str, int]], taken: set[str]
+    subdivisions: dict[str, list[str]],
+    places: dict[str, dict],
+    names: dict[str, dict[str, int]],
+    unclear: set[str],
+    taken: set[str],
 ) -> list[tuple[str, str, bool]]:
     """The subdivisions' names that make no false place: (id, name, primary).
 
@@ -638,9 +646,10 @@ def subdivision_names_kept(
     Queensland", "Bavaria, Germany"): even a name no other place has is often something else in an American
     caption (Long Island, West Coast, Southland, Westmoreland, Nelson are subdivisions of the Bahamas, New Zealand
     and Jamaica).  Its other names are kept when they have 4 letters or more, are no ordinary English word nor a
-    state's abbreviation nor a world city's other name (Berne is the city's, not the canton's), and no other place
-    has them, but a small US town or a city that has them as an alternate name (Leningrad: read first as the city,
-    its oblast being read only with evidence)."""
+    state's abbreviation nor a world city's other name (``unclear``: Berne is the city's, not the canton's), and
+    no other place has them, but a small US town or a city that has them as an alternate name; one named like a
+    city of its country keeps that name only (Bern, whose Berne is the city's too).  One with no such
+    name keeps its first that no world city keeps as another name (``taken``): Victoria, Kyiv, but not Kiev."""
     claims: dict[str, set[str]] = defaultdict(set)
     for place_id, own in subdivisions.items():
         for name in own:
@@ -655,15 +664,24 @@ def subdivision_names_kept(
         return (
             sum(c.isalpha() for c in key) >= 4
             and not is_ordinary_word(key)
-            and key not in taken
+            and key not in unclear
             and claims[key] == {place_id}
             and all(p["tier"] == MINOR_TIER and p["kind"] == "city" for p in others)
         )
 
+    def capital_named(place_id: str, name: str) -> bool:  # a city of its country has the name as its own
+        owners = names.get(compact_key(name), {})
+        country = places[place_id]["country"]
+        return any(owners[o] and places[o]["kind"] == "city" and places[o]["country"] == country for o in owners)
+
     kept = []
     for place_id, own in subdivisions.items():
-        # Its shown name is always a name of it; Leningrad is kept for the city, Leningradskaya oblast' for the oblast.
-        names_kept = [n for n in own if clear(compact_key(n), place_id)] or own[:1]
+        if capital_named(place_id, own[0]):  # Bern [Berne]: its other spellings are the city's too
+            own = own[:1]
+        # Else its first name, if no world city has it as another name (Kiev is the city's, not its oblast's).
+        names_kept = [n for n in own if clear(compact_key(n), place_id)] or [
+            n for n in own if compact_key(n) not in taken
+        ][:1]
         kept.extend((place_id, name, name == names_kept[0]) for name in names_kept)
     return kept
 
