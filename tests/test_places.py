@@ -322,3 +322,19 @@ def test_a_city_named_as_it_was_keeps_the_country_of_its_time():
     assert read("Market square in Wroclaw, Germany.") == [("Germany", "Germany")]
     assert ("USHA", "Uşak") not in read("Housing project of the USHA, United States Housing Authority")
     assert read("Cathedral of Toledo, Spain.") == [("Spain", "Spain")]
+
+
+def test_the_worlds_subdivisions_take_no_citys_name():
+    """A province named like a city, or in a city's other spelling, leaves the name to the city (Kiev, Beograd,
+    Berne, Leningrad); a region's name is no city's alternate (Manchuria is not Manzhouli)."""
+    g = gazetteer()
+    for name, city in [
+        ("Kiev", "Kyiv"),
+        ("Beograd", "Belgrade"),
+        ("Leningrad", "Saint Petersburg"),
+        ("Madrid", "Madrid"),
+    ]:
+        assert g.candidates(name)[0].name == city and g.candidates(name)[0].kind == "city"
+    assert all(p.kind == "city" or p.country == "US" for p in g.candidates("Berne"))
+    assert [p.id for p in g.candidates("Manchuria")] == ["CN-MANCHURIA"]
+    assert g.candidates("Bayern")[0].name == "Bavaria" and g.candidates("Toscana")[0].name == "Tuscany"
