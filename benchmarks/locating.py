@@ -2,6 +2,7 @@
 
     python benchmarks/locating.py --ref main                   # the 98,244 FSA/OWI records, both sides
     python benchmarks/locating.py --ref 601bc94 --size 20000 --rounds 3
+    python benchmarks/locating.py --ref HEAD --show 1000        # every record read differently, to judge
 
 Each side runs in its own process (``--ref REV`` is exported with ``git archive`` into
 ``benchmarks/out/src-COMMIT``), reads the records of ``--data`` (default: the FSA/OWI captions in
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=CAPTIONS, help="a gzipped corpus JSONL")
     parser.add_argument("--size", type=int, default=10**9, help="records to locate (default: all)")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each side, alternating")
+    parser.add_argument("--show", type=int, default=5, help="records that differ to print (default: 5)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.ref:
         ratio = min(times[args.ref]) / min(times["this tree"])
         print(f"  {args.ref} / this tree, best of each: {ratio:.2f}x")
-        different = differences(loaded["this tree"], loaded[args.ref])
+        different = differences(loaded["this tree"], loaded[args.ref], args.show)
         print(f"records whose readings differ: {different}")
         return 1 if different else 0
     return 0

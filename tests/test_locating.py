@@ -270,3 +270,73 @@ def test_islands_and_regions_of_the_war_are_places_and_qualify_the_cities_in_the
     Messina and 'Guadalcanal' was no place; an island whose country holds no province for it qualifies any city
     of that country."""
     assert [(m.text, m.place.country) for m in gazetteer().find(caption)] == read
+
+
+@pytest.mark.parametrize(
+    ("caption", "read"),
+    [
+        # Captions of other collections (Australian War Memorial, National Archives) naming the world's provinces.
+        (
+            "Brisbane, Queensland, Australia. Troops at the wharf.",
+            [("Brisbane", "Brisbane"), ("Queensland", "Queensland"), ("Australia", "Australia")],
+        ),
+        ("Munich, Bavaria. Ruins of the railway station.", [("Munich", "Munich"), ("Bavaria", "Bavaria")]),
+        ("Dresden, Saxony, 1945.", [("Dresden", "Dresden"), ("Saxony", "Saxony")]),
+        ("Melbourne, Victoria. A parade.", [("Melbourne", "Melbourne"), ("Victoria", "Victoria")]),
+        ("American troops in Bavaria, Germany.", [("Bavaria", "Bavaria"), ("Germany", "Germany")]),
+        ("Japanese troops in Manchuria.", [("Manchuria", "Manchuria")]),
+        ("Harbin, Manchukuo.", [("Harbin", "Harbin"), ("Manchukuo", "Manchuria")]),
+        ("Japanese landing in French Indochina, 1940.", [("French Indochina", "Indochina")]),
+        ("Vientiane, French Indochina.", [("Vientiane", "Vientiane"), ("French Indochina", "Indochina")]),
+        ("Supply depot at Ledo, Assam.", [("Ledo", "Ledo"), ("Assam", "Assam")]),
+        # A road named after a region is read as the region; a city's street or a country's road is not.
+        ("Convoy on the Ledo Road bound for Kunming.", [("Ledo", "Ledo"), ("Kunming", "Kunming")]),
+        ("Trucks on the Burma Road near Kunming.", [("Kunming", "Kunming")]),
+        ("Nanking Road, Shanghai.", [("Shanghai", "Shanghai")]),
+        # US captions keep their places: the provinces abroad are read only with evidence.
+        ("Victoria, Texas. Main street.", [("Victoria", "Victoria"), ("Texas", "Texas")]),
+        ("Kent, Ohio. Students.", [("Kent", "Kent"), ("Ohio", "Ohio")]),
+        ("Farm in Essex County, New York.", [("Essex County", "Essex County"), ("New York", "New York")]),
+        ("Orange groves in Florida.", [("Florida", "Florida")]),
+        ("Huntington, Long Island. A potato farm.", [("Huntington", "Huntington")]),
+        ("Lufkin, Texas. Southland paper mill.", [("Lufkin", "Lufkin"), ("Texas", "Texas")]),
+        ("Junction of the Allegheny and Monongahela Rivers to form the Ohio.", [("Ohio", "Ohio")]),
+        (
+            "Sheepherder setting up lambing tent. Montana, Madison County",
+            [("Montana", "Montana"), ("Madison County", "Madison County")],
+        ),
+    ],
+)
+def test_the_worlds_provinces_and_the_wars_regions_are_read_with_evidence(caption, read):
+    """The world's first-level subdivisions (ISO 3166-2, named in English: Bavaria, Saxony) qualify their cities
+    and are read where a city, a country or the record's places support them, never alone in an American caption
+    (Victoria, Long Island, Southland are provinces abroad too); Manchuria is a region, not Manzhouli."""
+    assert [(m.text, m.place.name) for m in gazetteer().find(caption)] == read
+
+
+def test_a_province_abroad_counts_in_the_place_tree_of_its_cities():
+    assert {"DE-BY", "DE"} <= tree("Munich, Germany. Ruins.")
+    assert {"CN-HL", "CN-MANCHURIA", "CN"} <= tree("Harbin, China. A street.")
+    assert {"AU-VIC", "AU"} <= tree("Melbourne, Victoria. A parade.")  # Victoria, Australia: not Hong Kong's
+    # Linked through GeoNames' admin1 names, also where a compass word is in the province's own language.
+    assert {"DE-NW", "DE"} <= tree("Aachen, Germany.")  # Nordrhein-Westfalen, North Rhine-Westphalia
+    assert {"AT-4", "AT"} <= tree("Linz, Austria.")  # Oberösterreich, Upper Austria
+    assert {"KR-11", "KR"} <= tree("Seoul, Korea.")  # Seoul-teukbyeolsi
+
+
+@pytest.mark.parametrize(
+    ("caption", "places", "province"),
+    [
+        ("Troops in Victoria.", ["Australia"], "AU-VIC"),
+        ("The advance in Tuscany.", ["Italy"], "IT-52"),
+        ("Troops training in Queensland.", ["Queensland", "Australia"], "AU-QLD"),
+        ("A farm near Victoria.", ["Texas", "United States"], None),  # Victoria, Texas
+        ("Long Island potato farm.", ["New York", "United States"], None),
+    ],
+)
+def test_a_province_abroad_is_read_in_a_record_of_its_country(caption, places, province):
+    """The record's own places are evidence for a province read only with evidence: Victoria in an Australian
+    record is the state; in an American one it is not."""
+    located = locate(record(caption, places), gazetteer())
+    read = [pid for *_, pid in located.caption_spans if gazetteer().place(pid).kind == "province"]
+    assert read == ([province] if province else [])

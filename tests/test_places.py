@@ -300,7 +300,9 @@ def test_world_cities_alternate_names_that_would_make_false_places_are_left_out(
     # Nor the name of a country, province or another city of the region (Bangladesh, Delhi, Florida).
     assert g.candidates("Delhi")[0].country == "IN" and all(p.country != "TL" for p in g.candidates("Delhi"))
     assert all(p.tier != 3 or p.kind == "country" for p in g.candidates("Bangladesh"))
-    assert all(p.country == "US" for p in g.candidates("Florida"))
+    # (Florida, Uruguay is a department, read only with evidence: no world city takes the name.)
+    assert all(p.country == "US" or p.kind == "province" for p in g.candidates("Florida"))
+    assert g.candidates("Florida")[0].id == "US-FL"
     # A US town read only with evidence keeps its name (Cologne, Minnesota, not Köln).
     assert all(p.country == "US" for p in g.candidates("Cologne"))
 
@@ -320,3 +322,19 @@ def test_a_city_named_as_it_was_keeps_the_country_of_its_time():
     assert read("Market square in Wroclaw, Germany.") == [("Germany", "Germany")]
     assert ("USHA", "Uşak") not in read("Housing project of the USHA, United States Housing Authority")
     assert read("Cathedral of Toledo, Spain.") == [("Spain", "Spain")]
+
+
+def test_the_worlds_subdivisions_take_no_citys_name():
+    """A province named like a city, or in a city's other spelling, leaves the name to the city (Kiev, Beograd,
+    Berne, Leningrad); a region's name is no city's alternate (Manchuria is not Manzhouli)."""
+    g = gazetteer()
+    for name, city in [
+        ("Kiev", "Kyiv"),
+        ("Beograd", "Belgrade"),
+        ("Leningrad", "Saint Petersburg"),
+        ("Madrid", "Madrid"),
+    ]:
+        assert g.candidates(name)[0].name == city and g.candidates(name)[0].kind == "city"
+    assert all(p.kind == "city" or p.country == "US" for p in g.candidates("Berne"))
+    assert [p.id for p in g.candidates("Manchuria")] == ["CN-MANCHURIA"]
+    assert g.candidates("Bayern")[0].name == "Bavaria" and g.candidates("Toscana")[0].name == "Tuscany"

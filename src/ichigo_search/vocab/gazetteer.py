@@ -319,7 +319,7 @@ class Gazetteer:
         # Without places of its own, a record's qualified names and the states and countries it names are the evidence.
         context = list(context or []) or [
             options[0]
-            for *_, options, qualified in found
+            for options, qualified in ((f[3] if f[4] else _readable(f[3]), f[4]) for f in found)
             if len(options) == 1 and (qualified or options[0].kind in ("province", "country"))
         ]
         within = self._regions(context)
@@ -361,7 +361,10 @@ class Gazetteer:
         if inside:
             return inside
         known = [p for p in options if p.tier < MINOR_TIER]
-        at_home = _same_tier([p for p in known if p.country in countries])
+        # A province of the record's country is read there, also one read only with evidence (Victoria, Australia).
+        at_home = _same_tier(
+            [p for p in options if p.country in countries and (p.tier < MINOR_TIER or p.kind == "province")]
+        )
         if at_home:  # a town of another state: only when the name means one place there
             return at_home if len({p.parent for p in at_home}) == 1 else []
         # Abroad: a country or province named outright, not a town sharing its name with one at home.
@@ -530,7 +533,8 @@ class Gazetteer:
                 return True
         following = texts[i + size] if i + size < len(texts) else ""
         if following and _may_start_organisation(following) and _ORGANISATION_AFTER_RE.match(text, end):
-            return not self._railway_facility(texts, i + size, text[start:end])
+            surface = text[start:end]
+            return not (self._railway_facility(texts, i + size, surface) or self._road_of(following, surface))
         if i > 0:
             word = texts[i - 1]
             gap = pieces[2 * i]
@@ -546,7 +550,8 @@ class Gazetteer:
             word = following.casefold()
             if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
                 return False
-            return not any(p.kind in ("country", "province") for p in self.candidates(word))  # "Kunming China"
+            # "Kunming China"; not a province read only with evidence ("Ohio Rivers": Rivers is a state of Nigeria)
+            return not any(p.kind in ("country", "province") and p.tier < MINOR_TIER for p in self.candidates(word))
         return False
 
     def _railway_facility(self, texts: list[str], at: int, surface: str) -> bool:
@@ -560,6 +565,15 @@ class Gazetteer:
             return False
         places = self.candidates(surface)
         return bool(places) and all(p.country != "US" for p in places)
+
+    def _road_of(self, following: str, surface: str) -> bool:
+        """True when a road is named after a region abroad that it leads from or through: "Ledo Road".  A street
+        named after a city ("Nanking Road", Shanghai), a name with a US reading ("Alaska Highway") and a country's
+        road ("Burma Road", which would make the Chinese cities of its captions towns abroad) stay a road's name."""
+        if following not in ("Road", "Highway"):
+            return False
+        places = self.candidates(surface)
+        return bool(places) and all(p.country != "US" and p.kind == "area" for p in places)
 
     def _options(self, surface: str, text: str, end: int) -> tuple[list[Place], bool]:
         """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
@@ -575,15 +589,23 @@ class Gazetteer:
         inside = [p for p in places if self.inside(p, qualifier)]
         if inside:
             return inside, True
-        if len(places) == 1 and places[0].tier < MINOR_TIER and places[0].kind != "city":
-            return places, False  # "Texas, United States" read as a list of places
+        readable = _readable(places)
+        if len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city":
+            return readable, False  # "Texas, United States" read as a list of places
+        if (qualifier.kind == "area" and qualifier.parent == qualifier.country) or (
+            qualifier.kind == "province" and qualifier.tier == MINOR_TIER
+        ):
+            # A region no province holds, whose borders are not all known ("Vientiane, French Indochina"), or a
+            # province abroad read only with evidence ("Huntington, Long Island" is not in the Bahamas): the name
+            # keeps its own readings.
+            return places, False
         if (
-            len(places) == 1
+            len(readable) == 1
             and qualifier.kind == "country"
             and text.startswith(",", end)
-            and _renamed_since(places[0], surface)
+            and _renamed_since(readable[0], surface)
         ):
-            return places, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
+            return readable, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
         return [], True  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
 
     def qualifier(self, text: str, end: int) -> Place | None:
@@ -676,6 +698,12 @@ def _renamed_since(place: Place, surface: str) -> bool:
         and not surface.isupper()  # an acronym ("USHA, United States Housing Authority"), not a town's name
         and compact_key(surface) != compact_key(place.name)
     )
+
+
+def _readable(places: list[Place]) -> list[Place]:
+    """The readings of a name but the provinces abroad read only with evidence (Montana, Bulgaria; Maryland,
+    Liberia): a name they share is as plain as it was without them."""
+    return [p for p in places if not (p.kind == "province" and p.tier == MINOR_TIER)]
 
 
 def _same_tier(places: list[Place]) -> list[Place]:
