@@ -3,13 +3,10 @@ checked in turn; anything else is checked field by field, with its problems expl
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import pytest
 import yaml
 
-from conftest import SAMPLE_CORPUS, fsa_lines, fsa_records
+from conftest import SAMPLE_CORPUS, fsa_records
 from ichigo_search.corpus.formats import _JSON_DECODER, parse_json_line
 from ichigo_search.corpus.record import (
     MAX_CAPTION_CHARS,
@@ -18,7 +15,6 @@ from ichigo_search.corpus.record import (
     Record,
     _checked_at_once,
     _checked_field_by_field,
-    _plain_payload,
     record_from_mapping,
 )
 from ichigo_search.text.dates import year_range
@@ -97,90 +93,6 @@ def test_unusual_records_read_and_fail_as_when_checked_field_by_field(change):
     assert record_from_mapping(raw) == expected
     at_once = _checked_at_once(raw)
     assert at_once is None or (at_once, []) == expected
-
-
-# -- the content hash ------------------------------------------------------------
-
-
-def hash_as_written(record: Record) -> str:
-    """The content hash as every index so far has it: the BLAKE2b of the record's JSON, keys sorted."""
-    payload = json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False)
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def test_every_fsa_record_hashes_as_before_most_without_the_encoder():
-    records = [record_from_mapping(json.loads(line))[0] for line in fsa_lines(200_000)]
-    records += [record_from_mapping(raw)[0] for raw in real_records()[-20:]]  # the sample's
-    assert len(records) > 98_000 and all(records)
-    plain = 0
-    for record in records:
-        written = json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
-        assert record.content_hash == hashlib.blake2b(written, digest_size=16).hexdigest()
-        payload = _plain_payload(record)
-        assert payload is None or payload == written
-        plain += payload is not None
-    assert plain > 0.9 * len(records)  # those with a quote or a backslash go through the encoder
-
-
-# Each a record of another shape; the hash must be the one json.dumps gives, written here or by the encoder.
-HASH_EDGES = [
-    Record("r1", "Farmers at Woodstock, Vermont"),
-    Record(
-        "r1",
-        "Farmers",
-        title="T",
-        places=("Woodstock", "Vermont"),
-        date="1940-03",
-        photographer="Marion Post",
-        source="https://loc.gov/x",
-        collection="FSA/OWI",
-        extra={"call_number": "LC-1", "subjects": []},
-    ),
-    Record("r1", "Caf\u00e9 in Montr\u00e9al, \u5317\u4eac \U0001f4f7 \u2028 \u00a0 \u00ad \u200b end"),
-    Record("r1", 'He said "hello"', title='A "quoted" title'),
-    Record("r1", "back\\slash"),
-    Record("r1", "tab\there\nand a new line\r"),
-    Record("r1", "control \x01 \x1f \x7f \x85"),
-    Record("r1", "a lone \ud800 surrogate"),
-    Record("r1", "", title="", date="", photographer="", source="", collection=""),
-    Record("r1", "c", places=["a list", "not a tuple"]),
-    Record("r1", "c", places=('with a "quote"', "x")),
-    Record("r1", "c", places=("",)),
-    Record("r1", "c", places=("a", 3)),
-    Record("r1", "c", places="text"),
-    Record("r1", "c", extra={"int": 3, "float": 1.5, "big": 10**30, "neg": -0.0, "bool": True, "none": None}),
-    Record("r1", "c", extra={"nested": {"b": [1, {"c": None}], "a": "x"}, "list": [1, "two", None, [3]]}),
-    Record("r1", "c", extra={"tuple": ("a", "b"), "empty": (), "items": ["x", "y"], "emptylist": []}),
-    Record("r1", "c", extra={"zz": "last", "aa": "first", "caption2": "between", "Z": "capital", "\u00e9": "e"}),
-    Record("r1", "c", extra={"100%": "percent %s %d %%", "a%sb": "x"}),
-    Record("r1", "c", extra={'quo"te': "key with a quote", "back\\slash": "k", "ctrl\x01": "k"}),
-    Record("r1", "c", extra={"title": "extra's title"}),
-    Record("r1", "c", title="own title", extra={"title": "extra's title, written over it"}),
-    Record("r1", "c", extra={"id": "another id"}),
-    Record(None, None),  # type: ignore[arg-type]
-    Record(["an", "id", "list"], "c"),  # type: ignore[arg-type]
-    Record("r1", "c", date=1944),  # type: ignore[arg-type]
-    Record("r1", "c", title=["t"]),  # type: ignore[arg-type]
-    Record("r1", "c", extra={1: "int key", 2: "another"}),
-]
-
-
-@pytest.mark.parametrize("record", HASH_EDGES, ids=range(len(HASH_EDGES)))
-def test_records_of_every_shape_hash_as_before(record):
-    try:
-        expected = hash_as_written(record)
-    except (TypeError, ValueError) as exc:  # e.g. unpaired surrogates cannot be written as UTF-8
-        with pytest.raises(type(exc)):
-            type(record).content_hash.func(record)
-        return
-    assert type(record).content_hash.func(record) == expected
-    payload = _plain_payload(record)
-    assert payload is None or payload == json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False).encode()
-    assert (payload is not None) == (record in PLAIN_EDGES)
-
-
-# Written without the encoder: text, None and lists of text with nothing to escape, in any field.
-PLAIN_EDGES = [HASH_EDGES[i] for i in (0, 1, 2, 8, 9, 11, 16, 17, 18, 20, 23, 24, 26)]
 
 
 def test_years_remembered_per_date_are_each_dates_own():

@@ -18,16 +18,14 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any, Generic, TypeVar, overload
+from functools import cached_property
+from typing import Any
 
 from ichigo_search.corpus.formats import quoted
 from ichigo_search.text.dates import year_range
 from ichigo_search.util.memo import Remembered
 
-T = TypeVar("T")
 TEXT_FIELDS = ("title", "date", "photographer", "source", "collection")
 KNOWN_FIELDS = ("id", "caption", "places", *TEXT_FIELDS)
 MAX_ID_LENGTH = 200
@@ -42,30 +40,6 @@ _BAD_CHAR_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # The years of each date (a few hundred distinct among the 98,244 FSA/OWI records).
 _YEARS: Remembered[tuple[int, int] | None] = Remembered(4_096)
-
-
-class _computed_once(Generic[T]):
-    """``functools.cached_property`` without its lock (Python < 3.12 takes one on every first read: ~0.7 us a
-    record): the value is kept in the instance's ``__dict__``, which later reads find before this."""
-
-    def __init__(self, func: Callable[[Any], T]) -> None:
-        self.func = func
-        self.__doc__ = func.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, instance: None, owner: type | None = None) -> _computed_once[T]: ...
-
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> T: ...
-
-    def __get__(self, instance: object | None, owner: type | None = None) -> T | _computed_once[T]:
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.func(instance)
-        return value
 
 
 @dataclass(frozen=True)
@@ -103,114 +77,11 @@ class Record:
         data.update(self.extra)
         return data
 
-    @_computed_once
+    @cached_property
     def content_hash(self) -> str:
-        """A digest of every field: equal hashes mean nothing to re-index.
-
-        It digests ``json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)``, made without
-        ``to_dict`` and the encoder for a record of the common kind (:func:`_plain_payload`)."""
-        payload = _plain_payload(self)
-        if payload is None:
-            payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
-        return hashlib.blake2b(payload, digest_size=16).hexdigest()
-
-
-# Record's fields in the order _plain_payload takes their values; id and caption are written even when None.
-_PAYLOAD_FIELDS = ("id", "title", "caption", "places", "date", "photographer", "source", "collection")
-_ALWAYS_WRITTEN = ("id", "caption")
-_PLACES = _PAYLOAD_FIELDS.index("places")
-# A record's shape (its extra field names, then the type of each value) -> how its JSON is written, or False
-# when that shape is not written here; at most _SHAPES_KEPT shapes.
-_PAYLOAD_PLANS: dict[tuple, Any] = {}
-_SHAPES_KEPT = 1_000
-_NONE = type(None)
-# The bytes of what json.dumps escapes in text: control characters, the quote and the backslash.
-_ESCAPED = bytes(range(0x20)) + b'"\\'
-
-
-def _plain_payload(record: Record) -> bytes | None:
-    """``json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False)`` as UTF-8 for a record whose values
-    are text, None and lists of text with nothing JSON escapes (no quote, backslash or control character), or None.
-
-    The JSON of each shape of record is a ``%`` template with the keys in order (made once); the values go
-    in as they are, each list as its items joined.  Whether anything needed escaping is told from the bytes:
-    no control character, no backslash, and no quote but the template's and the lists' own (UTF-8 writes
-    every other character with bytes from 0x80)."""
-    extra = record.extra
-    if type(extra) is not dict:
-        return None
-    values: Any = (
-        record.id,
-        record.title,
-        record.caption,
-        record.places or None,
-        record.date,
-        record.photographer,
-        record.source,
-        record.collection,
-        *extra.values(),
-    )
-    shape = (*extra, *map(type, values))
-    plan = _PAYLOAD_PLANS.get(shape)
-    if plan is None:
-        if len(_PAYLOAD_PLANS) >= _SHAPES_KEPT:
-            return None
-        plan = _PAYLOAD_PLANS[shape] = _payload_plan(tuple(extra), shape[len(extra) :])
-    if plan is False:
-        return None
-    template, take, lists, quotes = plan
-    if lists:
-        values = list(values)
-        for i in lists:
-            items = values[i]
-            try:
-                values[i] = '"' + '", "'.join(items) + '"' if items else ""
-            except TypeError:  # an item that is not text
-                return None
-            quotes += 2 * len(items)
-    payload = (template % take(values)).encode("utf-8")
-    if len(payload) - len(payload.translate(None, _ESCAPED)) != quotes:
-        return None
-    return payload
-
-
-def _payload_plan(names: tuple, kinds: tuple) -> Any:
-    """How :func:`_plain_payload` writes a record of this shape: its template, what takes the values it writes
-    (in key order), which of them are lists, and how many quotes the template holds; False if not written there."""
-    fields: list[tuple[Any, int]] = [
-        (name, position)
-        for position, name in enumerate(_PAYLOAD_FIELDS)
-        if kinds[position] is not _NONE or name in _ALWAYS_WRITTEN
-    ]
-    fields += [(name, position) for position, name in enumerate(names, len(_PAYLOAD_FIELDS))]
-    keys = [name for name, _ in fields]
-    if not all(type(key) is str for key in keys) or len(set(keys)) < len(keys):  # to_dict: extra overrides a field
-        return False
-    parts, taken, lists, quotes = [], [], [], 0
-    for key, position in sorted(fields):
-        if json.dumps(key, ensure_ascii=False) != f'"{key}"':
-            return False
-        key = key.replace("%", "%%")
-        kind = kinds[position]
-        if position == _PLACES and kind is not list and kind is not tuple:
-            return False
-        quotes += 2
-        if kind is str:
-            parts.append(f'"{key}": "%s"')
-            quotes += 2
-        elif kind is _NONE:
-            parts.append(f'"{key}": null')
-            continue
-        elif kind is list or kind is tuple:  # to_dict writes places as a list of its items
-            parts.append(f'"{key}": [%s]')
-            lists.append(position)
-        else:
-            return False
-        taken.append(position)
-    template = "{" + ", ".join(parts) + "}"
-    # itemgetter of one position gives the value, not a tuple of it
-    take = itemgetter(*taken) if len(taken) > 1 else lambda values: tuple(values[i] for i in taken)
-    return template, take, tuple(lists), quotes
+        """A digest of every field: equal hashes mean nothing to re-index."""
+        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _kind(value: Any) -> str:
