@@ -340,3 +340,24 @@ def test_a_province_abroad_is_read_in_a_record_of_its_country(caption, places, p
     located = locate(record(caption, places), gazetteer())
     read = [pid for *_, pid in located.caption_spans if gazetteer().place(pid).kind == "province"]
     assert read == ([province] if province else [])
+
+
+@pytest.mark.parametrize(
+    "caption, wanted, unwanted",
+    [
+        # a state a caption names is evidence even where a small town elsewhere shares its name (Alabama, New York)
+        ("Terraced fields at Greenwood Homesteads to prevent soil erosion. Alabama", {"US-AL"}, {"MY"}),
+        ("Canning vegetables in one of the Decatur Homesteads. Indiana", {"US-IN"}, {"IN"}),
+        ("[Tule Lake segregation center, Newell, California]", {"gn:5572979", "US-CA"}, set()),
+        ("Negro landowners showing some newer, smaller shacks between Montgomery and Camden. Alabama", {"US-AL"},
+         {"PK", "US-NJ"}),
+        # and a state named outright is read over a town of another state, but not over a city named bare
+        ("Picked cotton in Arizona till March. Picked fruit in Oregon till June", {"US-AZ", "US-OR"}, {"US-OH"}),
+        ("State line. Oregon--Nevada", {"US-OR", "US-NV"}, set()),
+        ("Greenbelt, Maryland. Greenbelt men commute to Washington, alternately sharing each other's cars",
+         {"US-MD"}, {"US-WA"}),
+    ],
+)  # fmt: skip
+def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwanted):
+    found = tree(caption)
+    assert wanted <= found and not unwanted & found, found

@@ -52,6 +52,9 @@ _WORD_RE = LazyPattern(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\
 # Places read only with evidence (a qualifier naming their state, or the record's own places): small
 # towns and counties, which share their names with people and with larger places everywhere.
 MINOR_TIER = 4
+# A city this large is named without its state ("Washington" for the capital): a state sharing its name is not read
+# over it in a record of that country; over smaller ones it is (Oregon, not Oregon, Ohio).
+BARE_CITY_POPULATION = 100_000
 # Kinds of place that can qualify a name after a comma ("Eden, Idaho", "Christiansted, Saint Croix").
 QUALIFIER_KINDS = frozenset({"country", "province", "area", "county"})
 # Capitalized words after a name (and the capitalized words between) that make it part of an
@@ -318,9 +321,7 @@ class Gazetteer:
         found = self._found(text, require_case)
         # Without places of its own, a record's qualified names and the states and countries it names are the evidence.
         context = list(context or []) or [
-            options[0]
-            for options, qualified in ((f[3] if f[4] else _readable(f[3]), f[4]) for f in found)
-            if len(options) == 1 and (qualified or options[0].kind in ("province", "country"))
+            reading for *_, options, qualified in found if (reading := _evidence(options, qualified)) is not None
         ]
         within = self._regions(context)
         mentions: list[tuple[int, int, str, list[Place]]] = []
@@ -366,7 +367,14 @@ class Gazetteer:
             [p for p in options if p.country in countries and (p.tier < MINOR_TIER or p.kind == "province")]
         )
         if at_home:  # a town of another state: only when the name means one place there
-            return at_home if len({p.parent for p in at_home}) == 1 else []
+            if len({p.parent for p in at_home}) == 1:
+                return at_home
+            # A state named outright, unless a city that a caption would name bare shares its name (Washington)
+            regions = [p for p in at_home if p.kind in ("province", "country")]
+            towns = [p for p in at_home if p.kind not in ("province", "country")]
+            if len(regions) == 1 and all(p.population < BARE_CITY_POPULATION for p in towns):
+                return regions
+            return []
         # Abroad: a country or province named outright, not a town sharing its name with one at home.
         return _same_tier([p for p in known if p.kind in ("country", "province")])
 
@@ -698,6 +706,16 @@ def _renamed_since(place: Place, surface: str) -> bool:
         and not surface.isupper()  # an acronym ("USHA, United States Housing Authority"), not a town's name
         and compact_key(surface) != compact_key(place.name)
     )
+
+
+def _evidence(options: list[Place], qualified: bool) -> Place | None:
+    """What a name found in a record without places of its own is evidence of: the place a qualifier chose, or
+    a state or country whose name only minor places share (Alabama, not Alabama, New York; Montana, not the
+    Bulgarian province read only with evidence)."""
+    if qualified:
+        return options[0] if len(options) == 1 else None
+    major = [p for p in options if p.tier < MINOR_TIER]
+    return major[0] if len(major) == 1 and major[0].kind in ("province", "country") else None
 
 
 def _readable(places: list[Place]) -> list[Place]:
