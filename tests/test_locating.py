@@ -361,3 +361,22 @@ def test_a_province_abroad_is_read_in_a_record_of_its_country(caption, places, p
 def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwanted):
     found = tree(caption)
     assert wanted <= found and not unwanted & found, found
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the world's towns of 15,000 people or more, read where a qualifier names their country or province
+        ("Agrigento, Sicily. Ruins of Greek temples", {"Agrigento": "IT", "Sicily": "IT"}),
+        ("Eric Westerberg came from Eskilstuna, Sweden in 1924", {"Eskilstuna": "SE", "Sweden": "SE"}),
+        ("Mrs. Celeste Avila was born in Chaves, Portugal", {"Chaves": "PT", "Portugal": "PT"}),
+        ("Beachhead at Anzio, Italy", {"Anzio": "IT", "Italy": "IT"}),
+        ("The bridge at Remagen, Germany", {"Remagen": "DE", "Germany": "DE"}),
+        ("Saint-Lô, France", {"Saint-Lô": "FR", "France": "FR"}),
+        # and only there, as a small US town is; a county at home keeps its name
+        ("Troops at Anzio", {}),
+        ("Roswell, Chaves County, New Mexico", {"Roswell": "US", "Chaves County": "US", "New Mexico": "US"}),
+    ],
+)
+def test_a_town_abroad_is_read_where_a_qualifier_names_its_country(text, wanted):
+    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted

