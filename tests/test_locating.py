@@ -380,3 +380,20 @@ def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwant
 )
 def test_a_town_abroad_is_read_where_a_qualifier_names_its_country(text, wanted):
     assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a city's English name that only small US towns share is read where a qualifier names its country
+        ("Ruins of Cologne, Germany", {"Cologne": ("Köln", "DE"), "Germany": ("Germany", "DE")}),
+        ("Posen, Poland", {"Posen": ("Poznań", "PL"), "Poland": ("Poland", "PL")}),
+        ("Harbor of Marseilles, France", {"Marseilles": ("Marseille", "FR"), "France": ("France", "FR")}),
+        ("messages from Berne, Switzerland", {"Berne": ("Bern", "CH"), "Switzerland": ("Switzerland", "CH")}),
+        # elsewhere it keeps its town, or is no place (a person's name as often)
+        ("Cologne, Minnesota", {"Cologne": ("Cologne", "US"), "Minnesota": ("Minnesota", "US")}),
+        ("Miss Sophia Jones of Cologne", {}),
+    ],
+)
+def test_a_citys_other_name_a_us_town_shares_needs_a_qualifier(text, wanted):
+    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted

@@ -90,6 +90,8 @@ WORLD_TIER = 3
 # where a qualifier names their country or province ("Anzio, Italy"), as a small US town is.
 WORLD_TOWN_MIN_POPULATION = 15_000
 WORLD_TOWN_TIER = "world town"
+# A names row's primary_name for a name read only where a qualifier names the place's country or province.
+QUALIFIED_ONLY = -1
 # A town this near a city of WORLD_MIN_POPULATION or more (its centre) is taken for one of its neighbourhoods.
 NEIGHBOURHOOD_KM = 10
 # A world city's alternate names (Stalingrad, Danzig, Lemberg) are kept from this many letters.
@@ -449,7 +451,7 @@ def build() -> dict[str, int]:
 
     # The subdivisions' names, once every other place's names are known, and the world cities' other names, found
     # first so that the subdivisions take none of them: Berne is the city's, not the canton's.
-    alternates_kept = world_alternates_kept(world_alternates, places, names)
+    alternates_kept, qualified_only = world_alternates_kept(world_alternates, places, names)
     taken = {compact_key(alt) for _, alt in alternates_kept}
     alternates = {compact_key(alt) for _, alts in world_alternates for alt in alts}
     for place_id, name, primary in subdivision_names_kept(
@@ -467,6 +469,9 @@ def build() -> dict[str, int]:
 
     for place_id, alt in alternates_kept:
         add_name(place_id, alt)
+        add_display(place_id, alt)
+    for place_id, alt in qualified_only:  # read only where a qualifier names the city's country or province
+        names[compact_key(alt)].setdefault(place_id, QUALIFIED_ONLY)
         add_display(place_id, alt)
 
     # The world's towns, last, each under its own name only (a town's other names are often a larger city's:
@@ -747,11 +752,13 @@ class NearCities:
 
 def world_alternates_kept(
     world: list[tuple[str, list[str]]], places: dict[str, dict], names: dict[str, dict[str, int]]
-) -> list[tuple[str, str]]:
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The world cities' Latin-script alternate names (historic and foreign: Stalingrad, Danzig, Lemberg)
     that make no false place: at least 4 letters, not an ordinary English word, one city's only, and no
     other place's name, except a US city's when one of them is read without evidence (tier 2): Batavia
-    stays Batavia, New York, and is Jakarta only where a qualifier or the record's places say so."""
+    stays Batavia, New York, and is Jakarta only where a qualifier or the record's places say so.
+    Then those that only small US towns share (Cologne, Posen, Marseilles, Ghent), to be read only where a
+    qualifier names the city's country or province: alone they are as often a person (Sophia, Joanna)."""
     claims: dict[str, dict[str, str]] = defaultdict(dict)  # key -> place id -> the alternate as written
     for place_id, alternates in world:
         for alt in alternates:
@@ -762,17 +769,18 @@ def world_alternates_kept(
                 and not is_ordinary_word(key)
             ):
                 claims[key].setdefault(place_id, alt)
-    kept = []
+    kept, qualified_only = [], []
     for key, claimants in claims.items():
         if len(claimants) > 1:
             continue
         ((place_id, alt),) = claimants.items()
         others = [places[other] for other in names.get(key, {}) if other != place_id]
         us_cities = all(p["kind"] == "city" and p["country"] == "US" for p in others)
-        if others and not (us_cities and min(p["tier"] for p in others) < WORLD_TIER):
-            continue
-        kept.append((place_id, alt))
-    return kept
+        if not others or (us_cities and min(p["tier"] for p in others) < WORLD_TIER):
+            kept.append((place_id, alt))
+        elif us_cities:
+            qualified_only.append((place_id, alt))
+    return kept, qualified_only
 
 
 def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str]) -> None:

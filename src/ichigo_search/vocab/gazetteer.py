@@ -594,6 +594,7 @@ class Gazetteer:
                 qualifier = self.qualifier(text, between.end())
         if qualifier is None or not places:
             return places, False
+        places = places + _candidates(self, compact_key(surface), True)  # Cologne, Germany
         inside = [p for p in places if self.inside(p, qualifier)]
         if inside:
             return inside, True
@@ -750,10 +751,18 @@ def _place(row: tuple) -> Place:
     return Place(pid, name, kind, country, parent, lat, lon, population or 0, tier, tuple((names or "").split("|")))
 
 
+# A names row's primary_name for a name read only where a qualifier names the place's country or province
+# (Cologne, Germany; alone, Cologne is a town in Minnesota): tools/build_gazetteer.py.
+QUALIFIED_ONLY = -1
+
+
 @lru_cache(maxsize=50_000)
-def _candidates(gazetteer: Gazetteer, key: str) -> list[Place]:
+def _candidates(gazetteer: Gazetteer, key: str, qualified: bool = False) -> list[Place]:
+    """The places named ``key`` (with ``qualified``, those read only beside a qualifier), preferred first."""
     rows = gazetteer.db.execute(
-        "SELECT p.*, n.primary_name FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", (key,)
+        "SELECT p.*, n.primary_name FROM names n JOIN places p ON p.id = n.place WHERE n.key = ? AND "
+        + ("n.primary_name = ?" if qualified else "n.primary_name != ?"),
+        (key, QUALIFIED_ONLY),
     ).fetchall()
     ranked = sorted(rows, key=lambda r: (r[8], {"country": 0, "province": 1}.get(r[2], 2), -r[10], -(r[7] or 0)))
     return [_place(r[:10]) for r in ranked]
