@@ -397,3 +397,9 @@ def test_a_town_abroad_is_read_where_a_qualifier_names_its_country(text, wanted)
 )
 def test_a_citys_other_name_a_us_town_shares_needs_a_qualifier(text, wanted):
     assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+
+
+def test_a_query_written_with_its_qualifier_resolves_to_the_city_the_qualifier_names():
+    places = gazetteer()
+    assert [(p.name, p.country) for p in places.resolve("Cologne, Germany")] == [("Köln", "DE")]
+    assert [p.country for p in places.resolve("Cologne, Minnesota")] == ["US"]

@@ -222,7 +222,10 @@ class Gazetteer:
         qualifier = self.qualifier(name, cut.start()) if cut else None
         if cut is None or qualifier is None:
             return []
-        return [p for p in self.candidates(name[: cut.start()]) if self.inside(p, qualifier)]
+        named = name[: cut.start()]
+        return [
+            p for p in self.candidates(named) + _candidates(self, compact_key(named), True) if self.inside(p, qualifier)
+        ]
 
     def label(self, place: Place) -> str:
         """A name read first as this place: its own, or with its province or country ("Winchester, Indiana")."""
