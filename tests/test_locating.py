@@ -403,3 +403,25 @@ def test_a_query_written_with_its_qualifier_resolves_to_the_city_the_qualifier_n
     places = gazetteer()
     assert [(p.name, p.country) for p in places.resolve("Cologne, Germany")] == [("Köln", "DE")]
     assert [p.country for p in places.resolve("Cologne, Minnesota")] == ["US"]
+
+
+@pytest.mark.parametrize(
+    "caption, places, wanted",
+    [
+        # Saint is St. and St. Saint (GeoNames writes Saint Paul and St. Louis County, the Library of Congress Saint
+        # Louis County); where another place has that spelling, only beside a qualifier (Saint Louis, Senegal)
+        ("Riverfront, Saint Louis, Missouri", [], {"gn:4407066", "US-MO"}),
+        ("Nightclub along river front. Saint Louis, Missouri",
+         ["Saint Louis", "Saint Louis County", "Missouri", "United States"], {"gn:4407066", "us-county:29189"}),
+        ("Cattle in pond on hot afternoon. Saint Croix County, Wisconsin", [], {"us-county:55109", "US-WI"}),
+    ],
+)  # fmt: skip
+def test_saint_is_st_in_a_name(caption, places, wanted):
+    assert wanted <= tree(caption, places)
+
+
+def test_saint_spellings_keep_the_larger_namesake():
+    places = gazetteer()
+    assert [(p.name, p.country) for p in places.candidates("Saint Petersburg")][:1] == [("Saint Petersburg", "RU")]
+    assert [(p.name, p.country) for p in places.candidates("St. Paul")][:1] == [("Saint Paul", "US")]
+    assert [(p.name, p.country) for p in places.candidates("Saint Louis")][:1] == [("Saint-Louis", "SN")]

@@ -495,6 +495,16 @@ def build() -> dict[str, int]:
         add_name(place_id, name, primary=True)
         add_display(place_id, name, 0)
 
+    # Saint written St. and St. written Saint (GeoNames has Saint Paul and St. Louis County, captions and the Library
+    # of Congress the other), where no other place has that spelling or only smaller cities have it: Saint Louis is
+    # St. Louis, Missouri before Saint-Louis, Senegal, but Saint Petersburg stays Russia's, not Florida's.
+    for place_id, variant, plain in saint_variants(places, names):
+        if plain:
+            add_name(place_id, variant)
+        else:  # Saint Louis, Missouri
+            names[compact_key(variant)].setdefault(place_id, QUALIFIED_ONLY)
+        add_display(place_id, variant)
+
     # Parents: city -> province (via admin1) or country; province -> country.
     for place in places.values():
         if place.get("parent"):
@@ -725,6 +735,32 @@ def subdivision_names_kept(
         ][:1]
         kept.extend((place_id, name, name == names_kept[0]) for name in names_kept)
     return kept
+
+
+_SAINT_RE = re.compile(r"^(?:(Saint|Sainte)[ -]|(St|Ste)\.? ?(?=[A-Z]))")
+
+
+def saint_variants(places: dict[str, dict], names: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """Each place's names beginning Saint or Sainte written St. or Ste., and St. or Ste. written out: (place id,
+    the spelling, whether it is read as any name is: when it is no other place's, or only smaller cities'; else
+    only where a qualifier names the place's country or province)."""
+    found = []
+    for place_id, place in places.items():
+        for name in place["names"]:
+            match = _SAINT_RE.match(name)
+            if match is None:
+                continue
+            written, short = match.groups()
+            rest = name[match.end() :]
+            if written:
+                variant = ("Ste. " if written == "Sainte" else "St. ") + rest
+            else:
+                variant = ("Sainte " if short == "Ste" else "Saint ") + rest
+            holders = [places[other] for other in names.get(compact_key(variant), {}) if other != place_id]
+            size = place.get("population") or 0
+            plain = all(h["kind"] == "city" and (h.get("population") or 0) < size for h in holders)
+            found.append((place_id, variant, plain))
+    return found
 
 
 class NearCities:

@@ -213,6 +213,11 @@ class Gazetteer:
                 found = found + [p for p in _candidates(self, target) if p.id not in seen]
         return found
 
+    def qualified_only(self, name: str) -> list[Place]:
+        """The places this name means only where a qualifier names their country or province (Cologne, Germany;
+        Saint Louis, Missouri): ``candidates`` leaves them out."""
+        return _candidates(self, compact_key(name), True)
+
     def resolve(self, name: str) -> list[Place]:
         """The places a name means, also written with its qualifier ("Winchester, Indiana", "Washington (DC)")."""
         found = self.candidates(name)
@@ -223,9 +228,7 @@ class Gazetteer:
         if cut is None or qualifier is None:
             return []
         named = name[: cut.start()]
-        return [
-            p for p in self.candidates(named) + _candidates(self, compact_key(named), True) if self.inside(p, qualifier)
-        ]
+        return [p for p in self.candidates(named) + self.qualified_only(named) if self.inside(p, qualifier)]
 
     def label(self, place: Place) -> str:
         """A name read first as this place: its own, or with its province or country ("Winchester, Indiana")."""
@@ -597,7 +600,7 @@ class Gazetteer:
                 qualifier = self.qualifier(text, between.end())
         if qualifier is None or not places:
             return places, False
-        places = places + _candidates(self, compact_key(surface), True)  # Cologne, Germany
+        places = places + self.qualified_only(surface)  # Cologne, Germany
         inside = [p for p in places if self.inside(p, qualifier)]
         if inside:
             return inside, True

@@ -167,6 +167,7 @@ def _own_places(
             found.extend((m.place, name) for m in reversed(gazetteer.find(name, require_case=False)))
             continue
         if within is not None:  # inside the place named after it; or containing it, in a list in another order
+            options = options + gazetteer.qualified_only(base)
             options = [p for p in options if p.id != within.id and gazetteer.inside(p, within)] or [
                 p for p in options if p.kind in ("country", "province") and gazetteer.inside(within, p)
             ]
