@@ -425,3 +425,24 @@ def test_saint_spellings_keep_the_larger_namesake():
     assert [(p.name, p.country) for p in places.candidates("Saint Petersburg")][:1] == [("Saint Petersburg", "RU")]
     assert [(p.name, p.country) for p in places.candidates("St. Paul")][:1] == [("Saint Paul", "US")]
     assert [(p.name, p.country) for p in places.candidates("Saint Louis")][:1] == [("Saint-Louis", "SN")]
+
+
+@pytest.mark.parametrize(
+    "caption, wanted, unwanted",
+    [
+        # a name whose first word is abbreviated (St., Ft., Mt.) is read before its qualifier
+        ("Downtown building, St. Louis, Missouri", {"gn:4407066", "US-MO"}, set()),
+        ("City limits of St. Paul, Minnesota", {"gn:5045360", "US-MN"}, set()),
+        ("Tank driver, Ft. Knox, Ky.", {"gn:7259771", "US-KY"}, set()),
+        ("Charlotte Amalie, St. Thomas Island, Virgin Islands. Children in one of the slum areas", {"US-VI-ST"},
+         set()),
+        # and nowhere else: a saint's church is no place
+        ("Cooking fried supper on the grounds of St. Thomas' Church. Near Bardstown, Kentucky", {"US-KY"},
+         {"US-VI-ST"}),
+        ("Washington, D.C. Reverend Vondell Gassaway, pastor of the St. Martin's Spiritual Church", {"US-DC"},
+         {"MF"}),
+    ],
+)  # fmt: skip
+def test_an_abbreviated_name_is_read_before_its_qualifier(caption, wanted, unwanted):
+    found = tree(caption)
+    assert wanted <= found and not unwanted & found, found

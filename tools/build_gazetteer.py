@@ -495,10 +495,11 @@ def build() -> dict[str, int]:
         add_name(place_id, name, primary=True)
         add_display(place_id, name, 0)
 
-    # Saint written St. and St. written Saint (GeoNames has Saint Paul and St. Louis County, captions and the Library
-    # of Congress the other), where no other place has that spelling or only smaller cities have it: Saint Louis is
-    # St. Louis, Missouri before Saint-Louis, Senegal, but Saint Petersburg stays Russia's, not Florida's.
-    for place_id, variant, plain in saint_variants(places, names):
+    # Saint written St. and St. written Saint, and Fort, Mount and Point so (GeoNames has Saint Paul and St. Louis
+    # County, captions and the Library of Congress the other), where no other place has that spelling or only
+    # smaller cities have it; else read only beside a qualifier (Saint Louis, Missouri: Saint Petersburg stays
+    # Russia's, not Florida's).
+    for place_id, variant, plain in abbreviated_variants(places, names):
         if plain:
             add_name(place_id, variant)
         else:  # Saint Louis, Missouri
@@ -737,25 +738,25 @@ def subdivision_names_kept(
     return kept
 
 
-_SAINT_RE = re.compile(r"^(?:(Saint|Sainte)[ -]|(St|Ste)\.? ?(?=[A-Z]))")
+# The first words of names that captions and catalogues abbreviate, and their abbreviations.
+ABBREVIATED = {"Saint": "St", "Sainte": "Ste", "Fort": "Ft", "Mount": "Mt", "Point": "Pt"}
+_WRITTEN_OUT = {short: word for word, short in ABBREVIATED.items()}
+_ABBREVIATED_RE = re.compile(rf"^(?:({'|'.join(ABBREVIATED)})[ -]|({'|'.join(_WRITTEN_OUT)})\.? ?(?=[A-Z]))")
 
 
-def saint_variants(places: dict[str, dict], names: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
-    """Each place's names beginning Saint or Sainte written St. or Ste., and St. or Ste. written out: (place id,
-    the spelling, whether it is read as any name is: when it is no other place's, or only smaller cities'; else
-    only where a qualifier names the place's country or province)."""
+def abbreviated_variants(places: dict[str, dict], names: dict[str, dict[str, int]]) -> list[tuple[str, str, bool]]:
+    """Each place's names beginning with a word of ABBREVIATED written abbreviated, and abbreviated written out:
+    (place id, the spelling, whether it is read as any name is: when it is no other place's, or only smaller
+    cities'; else only where a qualifier names the place's country or province)."""
     found = []
     for place_id, place in places.items():
         for name in place["names"]:
-            match = _SAINT_RE.match(name)
+            match = _ABBREVIATED_RE.match(name)
             if match is None:
                 continue
             written, short = match.groups()
             rest = name[match.end() :]
-            if written:
-                variant = ("Ste. " if written == "Sainte" else "St. ") + rest
-            else:
-                variant = ("Sainte " if short == "Ste" else "Saint ") + rest
+            variant = f"{ABBREVIATED[written]}. {rest}" if written else f"{_WRITTEN_OUT[short]} {rest}"
             holders = [places[other] for other in names.get(compact_key(variant), {}) if other != place_id]
             size = place.get("population") or 0
             plain = all(h["kind"] == "city" and (h.get("population") or 0) < size for h in holders)

@@ -52,6 +52,8 @@ _WORD_RE = LazyPattern(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\
 # Places read only with evidence (a qualifier naming their state, or the record's own places): small
 # towns and counties, which share their names with people and with larger places everywhere.
 MINOR_TIER = 4
+# A word this short before a period may abbreviate the first word of a name (St. Louis, Ft. Worth, Mt. Vernon).
+_ABBREVIATION_LETTERS = 3
 # A city this large is named without its state ("Washington" for the capital): a state sharing its name is not read
 # over it in a record of that country; over smaller ones it is (Oregon, not Oregon, Ohio).
 BARE_CITY_POPULATION = 100_000
@@ -434,10 +436,13 @@ class Gazetteer:
                     continue
             key = compact_key(word)
             sizes = [1] if key in keys else []
-            # The words after it that may belong to the same name: capitals joined by a space or a hyphen.
+            # The words after it that may belong to the same name: capitals joined by a space or a hyphen, or after
+            # an abbreviation's period (St. Louis, Ft. Worth), a name then read only before its qualifier.
             at = i + 1
             last = i + min(MAX_NAME_TOKENS, count - i)
-            while at < last and pieces[2 * at] in (" ", "-"):
+            while at < last and (
+                pieces[2 * at] in (" ", "-") or (pieces[2 * at] == ". " and len(texts[at - 1]) <= _ABBREVIATION_LETTERS)
+            ):
                 word = texts[at]
                 if require_case and not (word[0].isupper() or word[0].isdigit()):
                     break
@@ -455,6 +460,8 @@ class Gazetteer:
                     if not self._accept(text, tokens, i, size, compact_key(surface), require_case):
                         continue
                     options, qualified = self._options(surface, text, end)
+                    if not qualified and ". " in surface:  # St. Thomas' Church is a saint's: St. Louis, Missouri
+                        continue
                     if options:
                         found.append((start, end, surface, options, qualified))
                         matched = size
