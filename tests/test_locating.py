@@ -446,3 +446,47 @@ def test_saint_spellings_keep_the_larger_namesake():
 def test_an_abbreviated_name_is_read_before_its_qualifier(caption, wanted, unwanted):
     found = tree(caption)
     assert wanted <= found and not unwanted & found, found
+
+
+@pytest.mark.parametrize(
+    ("caption", "read"),
+    [
+        # "City, Country. Description": the description may begin with an organisation's or a named-after word.
+        ("Liuzhou, China. Street scene.", [("Liuzhou", "CN"), ("China", "CN")]),
+        ("Aachen, Germany. Street fighting.", [("Aachen", "DE"), ("Germany", "DE")]),
+        ("Aachen, Germany. Company B enters the city.", [("Aachen", "DE"), ("Germany", "DE")]),
+        ("Aachen, Germany. Troops enter the city.", [("Aachen", "DE"), ("Germany", "DE")]),
+        # FSA/OWI captions
+        ("Amarillo, Texas. Railroad yards", [("Amarillo", "US"), ("Texas", "US")]),
+        ("New York, New York. The Lincoln School", [("New York", "US"), ("New York", "US")]),
+        (
+            "Bridgeton, New Jersey. Seabrook Farm. Company houses built by Seabrook for migrant workers",
+            [("Bridgeton", "US"), ("New Jersey", "US"), ("Seabrook", "US")],
+        ),
+    ],
+)
+def test_a_place_before_a_sentence_that_begins_with_an_organisation_word_is_read(caption, read):
+    """The organisation pattern ran on across a sentence's end ("Germany. Street ..."), and the city before the
+    country was taken for part of an organisation's name."""
+    assert [(m.text, m.place.country) for m in gazetteer().find(caption)] == read
+
+
+@pytest.mark.parametrize(
+    ("caption", "read"),
+    [
+        # Abbreviations and initials inside an organisation's name do not end its sentence.
+        (
+            "General view of part of the Galewood yard of the Chicago, Milwaukee, St. Paul and Pacific Railroad, "
+            "Chicago, Ill.",
+            [("Chicago", "US", 100), ("Ill", "US", 109)],
+        ),
+        ("Cyrus Ching, Vice President, U.S. Rubber Corporation", []),
+        ("Workers of the Detroit U.S. Rubber Co. plant", []),
+        ("Window of the J. C. Penney Company store in Dayton, Ohio.", [("Dayton", "US", 44), ("Ohio", "US", 52)]),
+        ("Offices of the Dallas Ft. Worth National Bank", []),
+        ("Pupils of the Dallas Mt. Pleasant School", []),
+        ("Dallas Bros. Packing Company", []),
+    ],
+)
+def test_organisation_names_written_with_abbreviations_stay_organisations(caption, read):
+    assert [(m.text, m.place.country, m.start) for m in gazetteer().find(caption)] == read

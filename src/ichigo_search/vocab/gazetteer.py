@@ -278,9 +278,13 @@ class Gazetteer:
     def needs_context(self, key: str) -> bool:
         """True when a name is a place only with place context: an ordinary English word (``Mobile``:
         :func:`~ichigo_search.vocab.words.is_ordinary_word`) or a state's abbreviation (``Calif``, ``Tenn``)."""
+        return is_ordinary_word(key) or key in self._state_abbreviations()
+
+    def _state_abbreviations(self) -> frozenset[str]:
+        """The keys of the states' abbreviations (``calif``, ``tenn``), loaded once."""
         if self._abbreviations is None:
             self._abbreviations = frozenset(row[0] for row in self.db.execute("SELECT key FROM abbreviations"))
-        return is_ordinary_word(key) or key in self._abbreviations
+        return self._abbreviations
 
     def keys(self) -> frozenset[str]:
         """Every look-up key (loaded once, for finding names in captions)."""
@@ -553,7 +557,7 @@ class Gazetteer:
             if before.rstrip()[-3:].lower().endswith(("of", "the")) and _INSTITUTION_OF_RE.search(before):
                 return True
         following = texts[i + size] if i + size < len(texts) else ""
-        if following and _may_start_organisation(following) and _ORGANISATION_AFTER_RE.match(text, end):
+        if following and _may_start_organisation(following) and self._organisation_after(text, end):
             surface = text[start:end]
             return not (self._railway_facility(texts, i + size, surface) or self._road_of(following, surface))
         if i > 0:
@@ -574,6 +578,30 @@ class Gazetteer:
             # "Kunming China"; not a province read only with evidence ("Ohio Rivers": Rivers is a state of Nigeria)
             return not any(p.kind in ("country", "province") and p.tier < MINOR_TIER for p in self.candidates(word))
         return False
+
+    def _organisation_after(self, text: str, end: int) -> bool:
+        """Whether an organisation's (or a breed's) word follows the name ending at ``end``, with capitalized words
+        between, within its sentence: "Aachen, Germany. Street fighting" is a city, a country and a new sentence,
+        while "St. Louis Street" and "U.S. Rubber Co." hold abbreviations (:meth:`_ends_sentence`)."""
+        match = _ORGANISATION_AFTER_RE.match(text, end)
+        if match is None or "." not in text[end : match.end()]:
+            return match is not None
+        for word in _BEFORE_PERIOD_RE.finditer(text, end, match.end()):
+            if self._ends_sentence(word.group(1)):
+                return _ORGANISATION_AFTER_RE.match(text, end, word.end(1)) is not None
+        return True
+
+    def _ends_sentence(self, word: str) -> bool:
+        """Whether a period after a capitalized word ends a sentence: the word has two letters or more, the last
+        lowercase, and is an ordinary word or a place's name (``Germany.``, ``Street.``), not an abbreviation of
+        a state or a title (``Tenn.``, ``Mt.``, ``St.``).  Initials (``J.``, ``U.S.``) and words neither known
+        nor listed (``Ft.``, ``Bros.``, ``Inc.``) are taken for abbreviations."""
+        if len(word) < 2 or not word[-1].islower():
+            return False
+        key = compact_key(word)
+        if key in PERSON_TITLES or key in self._state_abbreviations():
+            return False
+        return is_ordinary_word(key) or bool(self.candidates(word))
 
     def _railway_facility(self, texts: list[str], at: int, surface: str) -> bool:
         """True when a lowercase railway word and a facility follow a name that is a place outside the United States
@@ -688,6 +716,8 @@ _WORD_SPLIT_RE = LazyPattern(f"({_WORD_RE.pattern})")
 _Tokens = tuple[list[str], list[str], list[int]]
 _NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
 _LETTERS_RE = re.compile(r"[^\W_]+")
+# A period after letters, followed by a space or the text's end: where a sentence may end ("Germany. Street").
+_BEFORE_PERIOD_RE = re.compile(r"([^\W\d_]+)\.(?=\s|$)")
 
 
 def _may_start_organisation(following: str) -> bool:
