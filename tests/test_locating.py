@@ -490,3 +490,17 @@ def test_a_place_before_a_sentence_that_begins_with_an_organisation_word_is_read
 )
 def test_organisation_names_written_with_abbreviations_stay_organisations(caption, read):
     assert [(m.text, m.place.country, m.start) for m in gazetteer().find(caption)] == read
+
+
+@pytest.mark.parametrize(
+    "caption, wanted, unwanted",
+    [
+        # Hawaii's islands and Pearl Harbor are the war's places, not Pearl, Mississippi
+        ("A Japanese vest-pocket sub, captured after the sneak attack on Pearl Harbor", {"US-HI-PEARLHARBOR", "US-HI"},
+         {"US-MS"}),
+        ("Hickam Field, Oahu", {"US-HI-OAHU", "US-HI"}, set()),
+    ],
+)  # fmt: skip
+def test_hawaii_of_the_war(caption, wanted, unwanted):
+    found = tree(caption)
+    assert wanted <= found and not unwanted & found, found
