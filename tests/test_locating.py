@@ -504,3 +504,16 @@ def test_organisation_names_written_with_abbreviations_stay_organisations(captio
 def test_hawaii_of_the_war(caption, wanted, unwanted):
     found = tree(caption)
     assert wanted <= found and not unwanted & found, found
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the period's name of the Soviet Union is its successor state's, and qualifies as it does
+        ("Preparing canned pork for lend-lease shipment to the USSR", {"USSR": "RU"}),
+        ("Lend-lease supplies for the Soviet Union", {"Soviet Union": "RU"}),
+        ("Odessa, U.S.S.R.", {}),  # not Odessa, Texas; Odesa is Ukraine's today
+    ],
+)
+def test_the_soviet_union_of_the_period(text, wanted):
+    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
