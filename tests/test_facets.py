@@ -167,23 +167,30 @@ def test_facets_read_no_stored_record(index, monkeypatch):
     assert facets.total > 0 and facets.places
 
 
-def test_each_generation_keeps_its_facet_columns(tmp_path, corpus, monkeypatch):
+@pytest.fixture
+def segments_read(monkeypatch) -> list[str | None]:
+    """The key of each segment whose postings are read from disk (``WhooshSegment.postings``), in order."""
+    from ichigo_search.engine.whoosh.searcher import WhooshSegment
+
+    read_postings = WhooshSegment.postings
+    keys: list[str | None] = []
+
+    def recorded(self, field):
+        keys.append(self.key)
+        return read_postings(self, field)
+
+    monkeypatch.setattr(WhooshSegment, "postings", recorded)
+    return keys
+
+
+def test_each_generation_keeps_its_facet_columns(tmp_path, corpus, segments_read):
     """A new process counts facets from the columns the generation was written with (building them from the
     postings took 0.5 s of a cold ``query --facets`` at 98,244 captions), after an update too, and the counts
     are those of columns built from the postings."""
     from ichigo_search import Index, store
-    from ichigo_search.engine.whoosh.searcher import WhooshSegment
     from ichigo_search.facets import COLUMNS_FILE
 
     queries = [("Japanese", None), ("", "China"), ("Liuzhou airbase", None), ("retreat", None)]
-    read_postings = WhooshSegment.postings
-    segments_read: list[str | None] = []
-
-    def recorded(self, field):
-        segments_read.append(self.key)
-        return read_postings(self, field)
-
-    monkeypatch.setattr(WhooshSegment, "postings", recorded)
 
     def built(idx: Index) -> list[dict]:  # from the postings, by a counter that reads no file
         searcher, counter = idx._searcher_now(), FacetCounter()
@@ -414,22 +421,13 @@ def test_columns_made_by_the_writing_processes_are_those_read_from_the_postings(
     assert (generation / COLUMNS_FILE).read_bytes() == (read_back / COLUMNS_FILE).read_bytes()
 
 
-def test_a_rebuild_writes_its_facet_columns_without_reading_its_segments(tmp_path, corpus, monkeypatch):
+def test_a_rebuild_writes_its_facet_columns_without_reading_its_segments(tmp_path, corpus, segments_read):
     """The columns file of a rebuild comes from its writing processes: the new generation's postings are not
     read back (0.55 s of the 98k rebuild, serial, after both writers had finished), and its counts are those
     of columns read from the postings."""
     from ichigo_search import Index, store
-    from ichigo_search.engine.whoosh.searcher import WhooshSegment
     from ichigo_search.facets import COLUMNS_FILE
 
-    read_postings = WhooshSegment.postings
-    segments_read: list[str | None] = []
-
-    def recorded(self, field):
-        segments_read.append(self.key)
-        return read_postings(self, field)
-
-    monkeypatch.setattr(WhooshSegment, "postings", recorded)
     with Index(tmp_path / "index") as idx:
         idx.rebuild_from(corpus)
         assert segments_read == [] and (store.current_generation(idx.path) / COLUMNS_FILE).exists()
