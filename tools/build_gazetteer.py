@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ichigo_search.vocab.gazetteer import MINOR_TIER, compact_key  # noqa: E402
+from ichigo_search.vocab.gazetteer import MINOR_TIER, QUALIFIED_ONLY, compact_key  # noqa: E402
 from ichigo_search.vocab.words import is_ordinary_word  # noqa: E402
 
 DATA = ROOT / "src" / "ichigo_search" / "data"
@@ -90,8 +90,6 @@ WORLD_TIER = 3
 # where a qualifier names their country or province ("Anzio, Italy"), as a small US town is.
 WORLD_TOWN_MIN_POPULATION = 15_000
 WORLD_TOWN_TIER = "world town"
-# A names row's primary_name for a name read only where a qualifier names the place's country or province.
-QUALIFIED_ONLY = -1
 # A town this near a city of WORLD_MIN_POPULATION or more (its centre) is taken for one of its neighbourhoods.
 NEIGHBOURHOOD_KM = 10
 # A world city's alternate names (Stalingrad, Danzig, Lemberg) are kept from this many letters.

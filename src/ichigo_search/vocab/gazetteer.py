@@ -795,7 +795,7 @@ def _place(row: tuple) -> Place:
 
 
 # A names row's primary_name for a name read only where a qualifier names the place's country or province
-# (Cologne, Germany; alone, Cologne is a town in Minnesota): tools/build_gazetteer.py.
+# (Cologne, Germany; alone, Cologne is a town in Minnesota); tools/build_gazetteer.py writes it.
 QUALIFIED_ONLY = -1
 
 
