@@ -517,3 +517,24 @@ def test_hawaii_of_the_war(caption, wanted, unwanted):
 )
 def test_the_soviet_union_of_the_period(text, wanted):
     assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "caption, wanted, unwanted",
+    [
+        # a county that many states have is the one in the state named after it, and so is the town before it
+        ("Negro rag man. Greensboro, Greene County, Georgia", {"gn:4198204", "us-county:13133", "US-GA"},
+         {"US-AL", "gn:4065282"}),
+        ("Restaurant and shop in Nashville, Brown County, Indiana", {"gn:4261983", "us-county:18013", "US-IN"},
+         {"US-IL"}),
+        ("Sign on a store near Bowling Green, Caroline County, Virginia", {"gn:4748550", "us-county:51033"}, {"US-MD"}),
+        # a name its qualifier does not know is no place, nor are its words (White Plains is not Plains, Georgia) ...
+        ("Mr. Bickers runs a country store. Near White Plains, Greene County, Georgia", {"us-county:13133"},
+         {"gn:4216423", "US-AL"}),
+        # ... unless a compass word begins it
+        ("West Hartford, Vermont, on White River", {"gn:5236879", "US-VT"}, set()),
+    ],
+)  # fmt: skip
+def test_a_town_county_and_state_qualify_each_other(caption, wanted, unwanted):
+    found = tree(caption)
+    assert wanted <= found and not unwanted & found, found

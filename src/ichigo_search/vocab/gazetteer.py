@@ -468,6 +468,9 @@ class Gazetteer:
                         continue
                     if options:
                         found.append((start, end, surface, options, qualified))
+                    # A name its qualifier does not know has no place in its words either ("White Plains, Greene
+                    # County, Georgia" is not Plains, Georgia), unless a compass word makes it (West Hartford, Vermont).
+                    if options or (qualified and texts[i].casefold() not in COMPASS_WORDS):
                         matched = size
                         break
             free = i + (matched or 1)
@@ -673,6 +676,9 @@ class Gazetteer:
                 break
         for cut in reversed(ends):
             found = [p for p in self.candidates(segment[:cut]) if p.kind in QUALIFIER_KINDS]
+            if len(found) > 1:  # "Greene County, Georgia": the one inside the qualifier after it
+                after = self.qualifier(text, opening.end() + cut)
+                found = [p for p in found if after is not None and self.inside(p, after)] or found
             if found:
                 return found[0]
         return None
