@@ -463,6 +463,13 @@ def test_an_abbreviated_name_is_read_before_its_qualifier(caption, wanted, unwan
             "Bridgeton, New Jersey. Seabrook Farm. Company houses built by Seabrook for migrant workers",
             [("Bridgeton", "US"), ("New Jersey", "US"), ("Seabrook", "US")],
         ),
+        # the name's own state abbreviated ends the sentence too
+        ("Memphis, Tenn. Street scene", [("Memphis", "US"), ("Tenn", "US")]),
+        (
+            "Bomb bay gasoline tanks await assembly in the plant of North American Aviation, Inc., Inglewood, Calif. "
+            "This plant produces the B-25",
+            [("Inglewood", "US"), ("Calif", "US")],
+        ),
     ],
 )
 def test_a_place_before_a_sentence_that_begins_with_an_organisation_word_is_read(caption, read):

@@ -590,7 +590,10 @@ class Gazetteer:
         if match is None or "." not in text[end : match.end()]:
             return match is not None
         for word in _BEFORE_PERIOD_RE.finditer(text, end, match.end()):
-            if self._ends_sentence(word.group(1)):
+            # a sentence's end, or the name's own state abbreviated ("Memphis, Tenn. Street scene")
+            if self._ends_sentence(word.group(1)) or (
+                text[end : word.start(1)].strip() == "," and compact_key(word.group(1)) in self._state_abbreviations()
+            ):
                 return _ORGANISATION_AFTER_RE.match(text, end, word.end(1)) is not None
         return True
 
