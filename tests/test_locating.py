@@ -598,3 +598,18 @@ def test_a_query_for_a_city_with_the_country_of_its_time_resolves_to_it():
 def test_a_town_county_and_state_qualify_each_other(caption, wanted, unwanted):
     found = tree(caption)
     assert wanted <= found and not unwanted & found, found
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a country's name, bare, is the country, not a town abroad (Mexico, Pampanga; Jordan, Kowloon) or at home
+        ("Bullfight, Matomoros, Mexico", {"Mexico": ("Mexico", "MX")}),
+        ("Refugees from Jordan", {"Jordan": ("Jordan", "JO")}),
+        ("A message from Holland", {"Holland": ("Netherlands", "NL")}),
+        # a state of the same name keeps it
+        ("Cotton field in Georgia", {"Georgia": ("Georgia", "US")}),
+    ],
+)
+def test_a_country_named_bare_is_the_country(text, wanted):
+    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted

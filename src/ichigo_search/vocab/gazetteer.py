@@ -383,7 +383,13 @@ class Gazetteer:
         """The readings of an unqualified name that the record's places allow (all of them when it has none)."""
         provinces, countries = within
         if not countries:
-            return _same_tier([p for p in options if p.tier < MINOR_TIER])
+            readable = [p for p in options if p.tier < MINOR_TIER]
+            # A country's name, bare, is the country's, not a town's elsewhere (Mexico, Jordan, Holland, Lebanon),
+            # unless a province or a town of the collection's region has it too (Georgia).
+            named = [p for p in readable if p.kind == "country"]
+            if named and not any(p.kind == "province" or (p.tier == 0 and p.kind != "country") for p in readable):
+                return named
+            return _same_tier(readable)
         lineage = self._lineage
         inside = [p for p in options if not provinces.isdisjoint(lineage(p))]
         if inside:
