@@ -613,3 +613,17 @@ def test_a_town_county_and_state_qualify_each_other(caption, wanted, unwanted):
 )
 def test_a_country_named_bare_is_the_country(text, wanted):
     assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a province's name that a city inside it once had (Yunnanfu, Honanfu) is the province's beside that city
+        ("Airfield at Kunming, Yunnan", {"Kunming": ("Kunming", "city"), "Yunnan": ("Yunnan", "province")}),
+        ("Loyang, Honan", {"Loyang": ("Luoyang", "city"), "Honan": ("Henan", "province")}),
+        ("Kweiyang, Kweichow", {"Kweiyang": ("Guiyang", "city"), "Kweichow": ("Guizhou", "province")}),
+        ("Changsha, Hunan", {"Changsha": ("Changsha", "city"), "Hunan": ("Hunan", "province")}),
+    ],
+)
+def test_a_province_is_not_read_as_a_city_that_once_had_its_name(text, wanted):
+    assert {m.text: (m.place.name, m.place.kind) for m in gazetteer().find(text)} == wanted

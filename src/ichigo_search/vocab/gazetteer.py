@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -356,6 +356,8 @@ class Gazetteer:
         for start, end, surface, options, qualified in found:
             if not qualified:
                 options = self._evidenced(options, within)
+            if len(options) > 1:
+                options = _province_over_its_cities_other_names(options, surface, self._lineage)
             if options:
                 mentions.append((start, end, surface, options))
                 if len(options) == 1:
@@ -798,6 +800,25 @@ def _readable(places: list[Place]) -> list[Place]:
     """The readings of a name but the provinces abroad read only with evidence (Montana, Bulgaria; Maryland,
     Liberia): a name they share is as plain as it was without them."""
     return [p for p in places if not (p.kind == "province" and p.tier == MINOR_TIER)]
+
+
+def _province_over_its_cities_other_names(
+    options: list[Place], surface: str, lineage: Callable[[Place], frozenset[str]]
+) -> list[Place]:
+    """A province's name that a city inside it also had is the province's: Yunnan (Yunnanfu, Kunming), Honan
+    (Honanfu, Luoyang), Kweichow.  A city named so itself, or as its province is, stays a reading: Mandalay (in
+    Mandalay Region), Chungking (Chongqing, in Chongqing)."""
+    provinces = {p.id: compact_key(p.name) for p in options if p.kind == "province"}
+    if not provinces:
+        return options
+    key = compact_key(surface)
+    return [
+        p
+        for p in options
+        if p.kind != "city"
+        or compact_key(p.name) == key
+        or all(province not in lineage(p) or name == compact_key(p.name) for province, name in provinces.items())
+    ]
 
 
 def _same_tier(places: list[Place]) -> list[Place]:
