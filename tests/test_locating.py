@@ -264,6 +264,16 @@ def test_a_place_outside_the_us_before_its_railway_facility_is_read(caption, rea
         ("Invasion beaches of Normandy, June 1944.", [("Normandy", "FR")]),
         ("Farmer near Normandy, Missouri.", [("Normandy", "US"), ("Missouri", "US")]),
         ("Syracuse, New York.", [("Syracuse", "US"), ("New York", "US")]),
+        # the Pacific's: "Rabaul, New Britain" was New Britain, Connecticut; Midway Island was Midway, Florida
+        ("B-25s over Rabaul, New Britain", [("Rabaul", "PG"), ("New Britain", "PG")]),
+        ("New Britain, Connecticut", [("New Britain", "US"), ("Connecticut", "US")]),
+        ("Hollandia, Dutch New Guinea", [("Hollandia", "ID"), ("Dutch New Guinea", "ID")]),
+        ("Landing at Lae, New Guinea", [("Lae", "PG"), ("New Guinea", "PG")]),
+        ("Saipan, Marianas", [("Saipan", "US"), ("Marianas", "US")]),
+        ("Tarawa, Gilbert Islands", [("Tarawa", "KI"), ("Gilbert Islands", "KI")]),
+        ("Carrier strike on Truk", [("Truk", "FM")]),
+        ("Marines on Midway Island", [("Midway Island", "UM")]),
+        ("Defenders of Wake Island", [("Wake Island", "UM")]),
     ],
 )
 def test_islands_and_regions_of_the_war_are_places_and_qualify_the_cities_in_them(caption, read):

@@ -70,7 +70,7 @@ TERRITORIES = {
     "VI": ("Virgin Islands", ["U.S. Virgin Islands", "Virgin Islands of the United States", "Virgin Islands, U.S."]),
     "GU": ("Guam", []),
     "AS": ("American Samoa", []),
-    "MP": ("Northern Mariana Islands", []),
+    "MP": ("Northern Mariana Islands", ["Marianas", "Mariana Islands", "Marianas Islands"]),
 }
 # Capitals of the Japanese prefectures and Canadian provinces not named like them (to find GeoNames' admin1 code).
 PROVINCE_CAPITALS = {
