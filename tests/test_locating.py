@@ -637,3 +637,20 @@ def test_a_country_named_bare_is_the_country(text, wanted):
 )
 def test_a_province_is_not_read_as_a_city_that_once_had_its_name(text, wanted):
     assert {m.text: (m.place.name, m.place.kind) for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a feature's word, lowercase, between a name and its qualifier (FSA/OWI captions and the war's)
+        ("Chihkiang airfield, Hunan", {"Chihkiang": ("Zhijiang", "CN-HN"), "Hunan": ("Hunan", "CN")}),
+        ("Kunming airbase, China", {"Kunming": ("Kunming", "CN-YN"), "China": ("China", None)}),
+        ("Guardhouse. Berwyn project, Maryland", {"Maryland": ("Maryland", "US")}),  # not Berwyn, Illinois
+        ("Houses on St. Croix island, Virgin Islands",
+         {"St. Croix": ("Saint Croix", "US-VI"), "Virgin Islands": ("Virgin Islands", "US")}),
+        # and china is still a dish
+        ("A set of dishes, china", {}),
+    ],
+)  # fmt: skip
+def test_a_features_word_between_a_name_and_its_qualifier(text, wanted):
+    assert {m.text: (m.place.name, m.place.parent) for m in gazetteer().find(text)} == wanted

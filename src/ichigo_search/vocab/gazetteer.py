@@ -89,7 +89,7 @@ FEATURE_AFTER = frozenset(
 # Words between a name and its qualifier: "Ozark Mountains, Arkansas", "Boise City, Texas", and the other
 # names of a list ("Jackson and Campton, Kentucky").
 _BEFORE_QUALIFIER_RE = LazyPattern(
-    r"(?:\s+(?:[A-Z][a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
+    r"(?:\s+(?:[A-Z][a-z]+|[a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
 )
 # "University of Wisconsin", "College of Agriculture": an institution named after a place.
 _INSTITUTION_OF_RE = re.compile(
@@ -557,7 +557,12 @@ class Gazetteer:
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
         if len(key) <= 3 or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
-            after_comma = i > 0 and pieces[2 * i].strip() == "," and texts[i - 1][0].isupper()
+            # after a comma that follows a name or a feature's word ("Kunming airbase, China")
+            after_comma = (
+                i > 0
+                and pieces[2 * i].strip() == ","
+                and (texts[i - 1][0].isupper() or texts[i - 1].casefold() in _FEATURE_OR_CITY)
+            )
             if not (
                 before in PLACE_BEFORE
                 or after in PLACE_AFTER
