@@ -654,3 +654,21 @@ def test_a_province_is_not_read_as_a_city_that_once_had_its_name(text, wanted):
 )  # fmt: skip
 def test_a_features_word_between_a_name_and_its_qualifier(text, wanted):
     assert {m.text: (m.place.name, m.place.parent) for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a city by its own name, ten times the size of its namesakes at home, is the one a bare name means
+        ("Crowds line the Champs Elysees after Paris was liberated on August 25, 1944", {"Paris": ("Paris", "FR")}),
+        ('Allied vehicle carrying the inscription, "Rome and Berlin via Tunis"',
+         {"Rome": ("Rome", "IT"), "Berlin": ("Berlin", "DE"), "Tunis": ("Tunis", "TN")}),
+        ("Aboard an airliner enroute from Los Angeles to San Francisco",
+         {"Los Angeles": ("Los Angeles", "US"), "San Francisco": ("San Francisco", "US")}),  # not the Philippines'
+        # namesakes of comparable size keep the preferred one, and the collection's region keeps its own
+        ("Street in Springfield", {"Springfield": ("Springfield", "US")}),
+        ("Refugees at Canton", {"Canton": ("Guangzhou", "CN")}),
+    ],
+)  # fmt: skip
+def test_a_metropolis_named_bare_is_the_metropolis(text, wanted):
+    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted

@@ -57,6 +57,8 @@ _ABBREVIATION_LETTERS = 3
 # A city this large is named without its state ("Washington" for the capital): a state sharing its name is not read
 # over it in a record of that country; over smaller ones it is (Oregon, not Oregon, Ohio).
 BARE_CITY_POPULATION = 100_000
+# A city this many times the size of every preferred reading of its name is the one the name means bare.
+METROPOLIS_RATIO = 10
 # Kinds of place that can qualify a name after a comma ("Eden, Idaho", "Christiansted, Saint Croix").
 QUALIFIER_KINDS = frozenset({"country", "province", "area", "county"})
 # Capitalized words after a name (and the capitalized words between) that make it part of an
@@ -355,7 +357,7 @@ class Gazetteer:
         anchors: list[Place] = []
         for start, end, surface, options, qualified in found:
             if not qualified:
-                options = self._evidenced(options, within)
+                options = self._evidenced(options, within, surface)
             if len(options) > 1:
                 options = _province_over_its_cities_other_names(options, surface, self._lineage)
             if options:
@@ -381,7 +383,7 @@ class Gazetteer:
             countries.update(p.country for p in chain if p.country)
         return provinces, countries
 
-    def _evidenced(self, options: list[Place], within: tuple[set[str], set[str]]) -> list[Place]:
+    def _evidenced(self, options: list[Place], within: tuple[set[str], set[str]], surface: str) -> list[Place]:
         """The readings of an unqualified name that the record's places allow (all of them when it has none)."""
         provinces, countries = within
         if not countries:
@@ -391,7 +393,20 @@ class Gazetteer:
             named = [p for p in readable if p.kind == "country"]
             if named and not any(p.kind == "province" or (p.tier == 0 and p.kind != "country") for p in readable):
                 return named
-            return _same_tier(readable)
+            preferred = _same_tier(readable)
+            if preferred and preferred[0].tier > 0:
+                # A city called by its own name, far larger than the namesakes of the preferred tier, is the one a
+                # bare name means: Rome, Paris, Naples, Moscow, not the American towns named after them.
+                largest = max(p.population for p in preferred)
+                key = compact_key(surface)
+                metropolis = [
+                    p
+                    for p in readable
+                    if p.kind == "city" and p.population >= METROPOLIS_RATIO * largest and compact_key(p.name) == key
+                ]
+                if metropolis and largest > 0:
+                    return metropolis[:1]
+            return preferred
         lineage = self._lineage
         inside = [p for p in options if not provinces.isdisjoint(lineage(p))]
         if inside:
