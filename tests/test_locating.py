@@ -274,6 +274,15 @@ def test_a_place_outside_the_us_before_its_railway_facility_is_read(caption, rea
         ("Carrier strike on Truk", [("Truk", "FM")]),
         ("Marines on Midway Island", [("Midway Island", "UM")]),
         ("Defenders of Wake Island", [("Wake Island", "UM")]),
+        # Europe's and Africa's lands and colonies of the period
+        ("Sevastopol, Crimea", [("Sevastopol", "UA"), ("Crimea", "UA")]),
+        ("Pilsen, Bohemia", [("Pilsen", "CZ"), ("Bohemia", "CZ")]),
+        ("Breslau, Silesia", [("Breslau", "PL"), ("Silesia", "PL")]),
+        ("Prisoners sent to Siberia", [("Siberia", "RU")]),
+        ("Casablanca, French Morocco", [("Casablanca", "MA"), ("French Morocco", "MA")]),
+        ("Khartoum, Anglo-Egyptian Sudan", [("Khartoum", "SD"), ("Anglo-Egyptian Sudan", "SD")]),
+        ("Dakar, French West Africa", [("Dakar", "SN"), ("French West Africa", "SN")]),
+        ("Bohemian farmer near Black River Falls", []),
     ],
 )
 def test_islands_and_regions_of_the_war_are_places_and_qualify_the_cities_in_them(caption, read):
