@@ -681,3 +681,27 @@ def test_a_features_word_between_a_name_and_its_qualifier(text, wanted):
 )  # fmt: skip
 def test_a_metropolis_named_bare_is_the_metropolis(text, wanted):
     assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "caption, wanted, unwanted",
+    [
+        # a capital that only begins a sentence is no evidence that an ordinary word is a place before a place's
+        # word: "In front" is not Indiana, "Air base" no town named Air (FSA/OWI and CBI captions)
+        ("In front of the community store, FSA (Farm Security Administration) camp, Sinton, Texas", {"US-TX"},
+         {"US-IN"}),
+        ("Air base at Karachi, India", {"gn:1174872", "IN"}, {"gn:1279195"}),
+        ("Tavern. Summit City, boom town near Shasta Dam. Shasta County, California", {"US-CA"}, {"US-NJ"}),
+        # a qualifier after a feature's word still is ("Mobile harbor, Alabama"), but not after another name
+        ("Mobile harbor, Alabama", {"gn:4076598", "US-AL"}, set()),
+        ("In Washington, D.C., speed limits were lowered from 40 miles per hour to 35", {"US-DC"}, {"US-IN"}),
+        # a name before a feature and a qualifier that does not hold it is no place: the Arkansas River in
+        # Oklahoma is not Arkansas, Jersey Homesteads not the Channel Island; a list of places still is one
+        ("Migrant worker camped along band of Arkansas River, Muskogee County, Oklahoma", {"US-OK"}, {"US-AR"}),
+        ("A surveyor of Jersey Homesteads, New Jersey", {"US-NJ"}, {"JE"}),
+        ("Texas, United States", {"US-TX", "US"}, set()),
+    ],
+)  # fmt: skip
+def test_a_name_needs_more_than_a_capital_at_a_sentences_start(caption, wanted, unwanted):
+    found = tree(caption)
+    assert wanted <= found and not unwanted & found, found

@@ -578,11 +578,16 @@ class Gazetteer:
                 and pieces[2 * i].strip() == ","
                 and (texts[i - 1][0].isupper() or texts[i - 1].casefold() in _FEATURE_OR_CITY)
             )
+            # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
+            # is no town named Air; "the Mobile harbor" is Mobile's).
+            after_place_word = after in PLACE_AFTER and not (
+                is_ordinary_word(key) and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";"))
+            )
             if not (
                 before in PLACE_BEFORE
-                or after in PLACE_AFTER
+                or after_place_word
                 or after_comma
-                or self.qualifier(text, bounds[2 * (i + size) - 1]) is not None
+                or self._qualifier_after(text, bounds[2 * (i + size) - 1], names_between=False) is not None
             ):
                 return False
         return not self._in_longer_name(text, tokens, i, size, key)
@@ -676,12 +681,7 @@ class Gazetteer:
     def _options(self, surface: str, text: str, end: int) -> tuple[list[Place], bool]:
         """The places a name may mean here, and whether a qualifier (", Ohio") chose them; none to reject it."""
         places = self.candidates(surface)
-        qualifier = self.qualifier(text, end)
-        between = None if qualifier else _BEFORE_QUALIFIER_RE.match(text, end)  # words before a qualifier
-        if between and between.end() > end:
-            skipped = text[end : between.end()].split()
-            if all(w.casefold() in _FEATURE_OR_CITY or not w[0].islower() for w in skipped):
-                qualifier = self.qualifier(text, between.end())
+        qualifier = self._qualifier_after(text, end)
         if qualifier is None:
             return places, False
         places = places + self.qualified_only(surface)  # Cologne, Germany; Bastogne, Belgium
@@ -691,7 +691,7 @@ class Gazetteer:
         if inside:
             return inside, True
         readable = _readable(places)
-        if len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city":
+        if len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city" and text[end] == ",":
             return readable, False  # "Texas, United States" read as a list of places
         if (qualifier.kind == "area" and qualifier.parent == qualifier.country) or (
             qualifier.kind == "province" and qualifier.tier == MINOR_TIER
@@ -708,6 +708,18 @@ class Gazetteer:
         ):
             return readable, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
         return [], True  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
+
+    def _qualifier_after(self, text: str, end: int, names_between: bool = True) -> Place | None:
+        """The qualifier of a name ending at ``end``: right after it, or after a feature's words ("Kunming
+        airbase, China") and, with ``names_between``, other names' ("Ozark Mountains, Arkansas", "Jackson and
+        Campton, Kentucky")."""
+        qualifier = self.qualifier(text, end)
+        between = None if qualifier else _BEFORE_QUALIFIER_RE.match(text, end)  # words before a qualifier
+        if between and between.end() > end:
+            skipped = text[end : between.end()].split()
+            if all(w.casefold() in _FEATURE_OR_CITY or (names_between and not w[0].islower()) for w in skipped):
+                qualifier = self.qualifier(text, between.end())
+        return qualifier
 
     def qualifier(self, text: str, end: int) -> Place | None:
         """The country, state, county or island named right after ``text[:end]`` (", Ohio", " (DC)")."""
