@@ -705,3 +705,26 @@ def test_a_metropolis_named_bare_is_the_metropolis(text, wanted):
 def test_a_name_needs_more_than_a_capital_at_a_sentences_start(caption, wanted, unwanted):
     found = tree(caption)
     assert wanted <= found and not unwanted & found, found
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a province's capital called as the province is the city (its province qualifies it "Kure, Hiroshima")
+        ("Ruins of Hiroshima", {"Hiroshima": ("Hiroshima", "city")}),
+        ("Nagasaki after the bomb", {"Nagasaki": ("Nagasaki", "city")}),
+        ("Chungking, China", {"Chungking": ("Chongqing", "city"), "China": ("China", "country")}),
+        ("Kure, Hiroshima", {"Kure": ("Kure", "city"), "Hiroshima": ("Hiroshima", "province")}),
+        # Okinawa's capital is Naha: the island and prefecture keep the name
+        ("Marines on Okinawa", {"Okinawa": ("Okinawa", "province")}),
+        # a name that qualifies the one before it is the qualifier's kind (FSA/OWI captions)
+        ("Near Tulare, California, U.S. 99. Used car lots",
+         {"Tulare": ("Tulare", "city"), "California": ("California", "province"),
+          "U.S.": ("United States", "country")}),
+        ("Christiansted, Saint Croix, Virgin Islands. General view of the sea coast",
+         {"Christiansted": ("Christiansted", "city"), "Saint Croix": ("Saint Croix", "area"),
+          "Virgin Islands": ("Virgin Islands", "province")}),
+    ],
+)  # fmt: skip
+def test_a_city_and_its_province_of_one_name(text, wanted):
+    assert {m.text: (m.place.name, m.place.kind) for m in gazetteer().find(text)} == wanted
