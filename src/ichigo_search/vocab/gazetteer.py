@@ -174,7 +174,6 @@ class Gazetteer:
         self._keys: frozenset[str] | None = None
         self._abbreviations: frozenset[str] | None = None  # states' abbreviations (needs_context)
         self._members: dict[str, frozenset[str]] | None = None  # a country of the 1940s -> today's countries in it
-        self._capitals: dict[str, str] | None = None  # a province -> its capital city, where known
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
@@ -361,7 +360,7 @@ class Gazetteer:
             if not qualified:
                 options = self._evidenced(options, within, surface)
             if len(options) > 1:
-                options = self._city_or_province(options, surface, qualifying=start == qualifier_at)
+                options = self._city_or_province(options, surface, start == qualifier_at)
             qualifier_at = (
                 _QUALIFIER_START_RE.match(text, end).end() if qualified and text[end : end + 1] in (",", "(") else -1
             )
@@ -377,21 +376,11 @@ class Gazetteer:
 
     def _city_or_province(self, options: list[Place], surface: str, qualifying: bool) -> list[Place]:
         """A name that means a province and a city: the province where it qualifies the name before it ("Kure,
-        Hiroshima"); else the capital called so or named as its province (Hiroshima, Nagasaki, Mandalay, Chungking:
-        not Okinawa, whose capital is Naha), and the province whose name a city inside it once had (Yunnan, Kunming's
+        Hiroshima", "Tulare, California"), and the province whose name a city inside it once had (Yunnan, Kunming's
         Yunnanfu)."""
         if qualifying:
             return [p for p in options if p.kind in QUALIFIER_KINDS] or options
-        options = _province_over_its_cities_other_names(options, surface, self._lineage)
-        if self._capitals is None:
-            self._capitals = dict(self.db.execute("SELECT province, city FROM capitals"))
-        key = compact_key(surface)
-        cities = {p.id: compact_key(p.name) for p in options if p.kind == "city"}
-        return [
-            p
-            for p in options
-            if not (p.kind == "province" and cities.get(self._capitals.get(p.id, ""), "") in (key, compact_key(p.name)))
-        ]
+        return _province_over_its_cities_other_names(options, surface, self._lineage)
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
