@@ -703,8 +703,9 @@ class Gazetteer:
         if inside:
             return inside, True
         readable = _readable(places)
-        if len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city" and text[end] == ",":
-            return readable, False  # "Texas, United States" read as a list of places
+        listed = text.startswith(",", end)  # "Texas, United States", not "Jersey Homesteads, New Jersey"
+        if listed and len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city":
+            return readable, False  # read as a list of places
         if (qualifier.kind == "area" and qualifier.parent == qualifier.country) or (
             qualifier.kind == "province" and qualifier.tier == MINOR_TIER
         ):
