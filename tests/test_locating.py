@@ -723,3 +723,18 @@ def test_a_name_needs_more_than_a_capital_at_a_sentences_start(caption, wanted, 
 )  # fmt: skip
 def test_a_name_that_qualifies_the_one_before_it_is_a_qualifier(text, wanted):
     assert {m.text: (m.place.name, m.place.kind) for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # plants and birds named after a place are not that place, as breeds are not (Poland China hogs)
+        ("Plantings of Holland grass made to control drifting sand dunes on the Oregon coast", {"Oregon": "US"}),
+        ("Field of Sudan grass", {}),
+        ("Lima beans in the garden", {}),
+        ("Canada geese over the lake", {}),
+        ("Bermuda onions, Texas", {"Texas": "US"}),
+    ],
+)
+def test_plants_and_birds_named_after_a_place(text, wanted):
+    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted

@@ -74,7 +74,8 @@ ORGANISATION_WORDS = (
 # "Bethlehem steel mill", "Poland China hogs", "Holstein sire", "the Canton division of the ... Company".
 NAMED_AFTER_WORDS = (
     "company|corporation|railroad|railway|shipyards|shipyard|steel|lines|division|plant|hog|hogs|pig|pigs|sow|"
-    "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses"
+    "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses|"
+    "geese|grass|beans|onions|sprouts"  # and plants and birds named after a place: Sudan grass, Lima beans
 )
 # What a railway word between a name and one of these makes the place's own railway ("Liuchow railway station").
 RAILWAY_FACILITIES = frozenset("station stations yard yards depot bridge junction terminal sidings workshops".split())
