@@ -738,3 +738,21 @@ def test_a_name_that_qualifies_the_one_before_it_is_a_qualifier(text, wanted):
 )
 def test_plants_and_birds_named_after_a_place(text, wanted):
     assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the collection's region is one home: a caption's country there does not make its other countries abroad
+        ("C-47 transports fly the Hump from Chabua, India to Kunming",
+         {"Chabua": "IN", "India": "IN", "Kunming": "CN"}),
+        ("Trucks on the Ledo Road near Shingbwiyang, Burma", {"Ledo": "IN", "Burma": "MM"}),
+        # a name before a feature is no place where its qualifier holds no reading of it, even a region's
+        ("Wreckage of Japanese Zero at Henderson Field, Guadalcanal", {"Guadalcanal": "SB"}),
+        # a region's qualifier right after a name keeps the name's readings
+        ("Vientiane, French Indochina", {"Vientiane": "LA", "French Indochina": "VN"}),
+        ("Washington (Southwest section), D.C. Back houses", {"Washington": "US", "D.C.": "US"}),
+    ],
+)  # fmt: skip
+def test_the_region_is_one_home_and_a_feature_is_the_qualifiers(text, wanted):
+    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted

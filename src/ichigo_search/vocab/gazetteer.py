@@ -175,6 +175,7 @@ class Gazetteer:
         self._keys: frozenset[str] | None = None
         self._abbreviations: frozenset[str] | None = None  # states' abbreviations (needs_context)
         self._members: dict[str, frozenset[str]] | None = None  # a country of the 1940s -> today's countries in it
+        self._region_countries: frozenset[str] | None = None
         self._spellings: Spellings | None = None  # near_keys: each first letter's keys, loaded on first use
         self._extra: dict[str, list[str]] = {}
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
@@ -425,6 +426,10 @@ class Gazetteer:
         if inside:
             return inside
         known = [p for p in options if p.tier < MINOR_TIER]
+        # The collection's region is one home: Kunming in a record from India ("the Hump from Chabua, India to
+        # Kunming"), Ledo in one from Burma.
+        if not countries.isdisjoint(self._region()):
+            countries = countries | self._region()
         # A province of the record's country is read there, also one read only with evidence (Victoria, Australia).
         at_home = _same_tier(
             [p for p in options if p.country in countries and (p.tier < MINOR_TIER or p.kind == "province")]
@@ -440,6 +445,13 @@ class Gazetteer:
             return []
         # Abroad: a country or province named outright, not a town sharing its name with one at home.
         return _same_tier([p for p in known if p.kind in ("country", "province")])
+
+    def _region(self) -> frozenset[str]:
+        """The countries of the collection's region (tier 0: China, Burma, India)."""
+        if self._region_countries is None:
+            rows = self.db.execute("SELECT id FROM places WHERE kind = 'country' AND tier = 0")
+            self._region_countries = frozenset(code for (code,) in rows)
+        return self._region_countries
 
     def inside(self, place: Place, qualifier: Place) -> bool:
         """True when ``qualifier`` contains ``place``, or is a county or island in the same province, or an island or
@@ -704,22 +716,20 @@ class Gazetteer:
         if inside:
             return inside, True
         readable = _readable(places)
-        listed = text.startswith(",", end)  # "Texas, United States", not "Jersey Homesteads, New Jersey"
+        # The qualifier right after the name ("Texas, United States", "Washington (DC)"), not after a feature's
+        # word ("Jersey Homesteads, New Jersey", "Henderson Field, Guadalcanal")
+        listed = _QUALIFIER_START_RE.match(text, end) is not None
         if listed and len(readable) == 1 and readable[0].tier < MINOR_TIER and readable[0].kind != "city":
             return readable, False  # read as a list of places
-        if (qualifier.kind == "area" and qualifier.parent == qualifier.country) or (
-            qualifier.kind == "province" and qualifier.tier == MINOR_TIER
+        if listed and (
+            (qualifier.kind == "area" and qualifier.parent == qualifier.country)
+            or (qualifier.kind == "province" and qualifier.tier == MINOR_TIER)
         ):
             # A region no province holds, whose borders are not all known ("Vientiane, French Indochina"), or a
             # province abroad read only with evidence ("Huntington, Long Island" is not in the Bahamas): the name
-            # keeps its own readings.
+            # keeps its own readings; not one with a feature between ("Henderson Field, Guadalcanal").
             return places, False
-        if (
-            len(readable) == 1
-            and qualifier.kind == "country"
-            and text.startswith(",", end)
-            and _renamed_since(readable[0], surface)
-        ):
+        if listed and len(readable) == 1 and qualifier.kind == "country" and _renamed_since(readable[0], surface):
             return readable, True  # "Breslau, Germany", "Lwów, Poland": the city and country of their time
         return [], True  # "Winchester, Indiana": a place we do not know, not Winchester, Virginia
 
