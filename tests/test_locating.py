@@ -756,3 +756,18 @@ def test_plants_and_birds_named_after_a_place(text, wanted):
 )  # fmt: skip
 def test_the_region_is_one_home_and_a_feature_is_the_qualifiers(text, wanted):
     assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a place of the collection's region written in hanzi is read in a caption naming another country ...
+        ("湘桂作戦で日本軍が桂林を占領", {"日本": ("Japan", "JP"), "桂林": ("Guilin", "CN")}),
+        ("日本軍が衡陽を占領した", {"日本": ("Japan", "JP"), "衡陽": ("Hengyang", "CN")}),
+        # ... but not one written in Latin letters that is also a word or a name there (Canning, West Bengal)
+        ("Harlingen, Texas. FSA camp. Canning grapefruit for hot weather use", {"Harlingen": ("Harlingen", "US"),
+                                                                               "Texas": ("Texas", "US")}),
+    ],
+)  # fmt: skip
+def test_the_regions_places_in_hanzi_beside_another_country(text, wanted):
+    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted

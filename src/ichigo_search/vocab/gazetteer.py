@@ -443,8 +443,10 @@ class Gazetteer:
             if len(regions) == 1 and all(p.population < BARE_CITY_POPULATION for p in towns):
                 return regions
             return []
-        # Abroad: a country or province named outright, not a town sharing its name with one at home.
-        return _same_tier([p for p in known if p.kind in ("country", "province")])
+        # Abroad: a country or province named outright, or a place of the collection's region written in its own
+        # script (the Japanese army took 桂林 in a caption naming Japan), not a town sharing its name with one at home.
+        han = has_cjk(surface)
+        return _same_tier([p for p in known if p.kind in ("country", "province") or (han and p.tier == 0)])
 
     def _region(self) -> frozenset[str]:
         """The countries of the collection's region (tier 0: China, Burma, India)."""
