@@ -657,8 +657,12 @@ def test_a_province_is_not_read_as_a_city_that_once_had_its_name(text, wanted):
         ("Guardhouse. Berwyn project, Maryland", {"Maryland": ("Maryland", "US")}),  # not Berwyn, Illinois
         ("Houses on St. Croix island, Virgin Islands",
          {"St. Croix": ("Saint Croix", "US-VI"), "Virgin Islands": ("Virgin Islands", "US")}),
+        # or a name in brackets: "Liuchow (Liuzhou), China" (and "(near Chicago), Ill" in FSA/OWI captions)
+        ("Liuchow (Liuzhou), China",
+         {"Liuchow": ("Liuzhou", "CN-GX"), "Liuzhou": ("Liuzhou", "CN-GX"), "China": ("China", None)}),
         # and china is still a dish
         ("A set of dishes, china", {}),
+        ("A set of dishes (porcelain), china", {}),
     ],
 )  # fmt: skip
 def test_a_features_word_between_a_name_and_its_qualifier(text, wanted):

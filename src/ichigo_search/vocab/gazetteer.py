@@ -599,10 +599,11 @@ class Gazetteer:
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
         if len(key) <= 3 or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
-            # after a comma that follows a name or a feature's word ("Kunming airbase, China")
+            # after a comma that follows a name, a name in brackets or a feature's word ("Liuchow (Liuzhou), China",
+            # "Kunming airbase, China")
             after_comma = (
                 i > 0
-                and pieces[2 * i].strip() == ","
+                and pieces[2 * i].strip().lstrip(")") == ","
                 and (texts[i - 1][0].isupper() or texts[i - 1].casefold() in _FEATURE_OR_CITY)
             )
             # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
