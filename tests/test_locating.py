@@ -699,6 +699,8 @@ def test_a_metropolis_named_bare_is_the_metropolis(text, wanted):
         # a qualifier after a feature's word still is ("Mobile harbor, Alabama"), but not after another name
         ("Mobile harbor, Alabama", {"gn:4076598", "US-AL"}, set()),
         ("In Washington, D.C., speed limits were lowered from 40 miles per hour to 35", {"US-DC"}, {"US-IN"}),
+        # nor is a capital in a text written in capitals
+        ("SOLDIERS IN FRONT OF THE CHURCH", set(), {"US-IN"}),
         # a name before a feature and a qualifier that does not hold it is no place: the Arkansas River in
         # Oklahoma is not Arkansas, Jersey Homesteads not the Channel Island; a list of places still is one
         ("Migrant worker camped along band of Arkansas River, Muskogee County, Oklahoma", {"US-OK"}, {"US-AR"}),
@@ -751,6 +753,8 @@ def test_plants_and_birds_named_after_a_place(text, wanted):
         ("C-47 transports fly the Hump from Chabua, India to Kunming",
          {"Chabua": "IN", "India": "IN", "Kunming": "CN"}),
         ("Trucks on the Ledo Road near Shingbwiyang, Burma", {"Ledo": "IN", "Burma": "MM"}),
+        # a road's qualifier is the road's, not that of the place it is named after
+        ("Trucks on the Ledo Road, Burma", {"Ledo": "IN", "Burma": "MM"}),
         # a name before a feature is no place where its qualifier holds no reading of it, even a region's
         ("Wreckage of Japanese Zero at Henderson Field, Guadalcanal", {"Guadalcanal": "SB"}),
         # a region's qualifier right after a name keeps the name's readings

@@ -608,8 +608,10 @@ class Gazetteer:
             )
             # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
             # is no town named Air; "the Mobile harbor" is Mobile's).
+            # Nor in a text written in capitals ("SOLDIERS IN FRONT OF THE CHURCH").
             after_place_word = after in PLACE_AFTER and not (
-                is_ordinary_word(key) and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";"))
+                is_ordinary_word(key)
+                and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";") or texts[i].isupper())
             )
             if not (
                 before in PLACE_BEFORE
@@ -701,7 +703,7 @@ class Gazetteer:
         """True when a road is named after a region abroad that it leads from or through: "Ledo Road".  A street
         named after a city ("Nanking Road", Shanghai), a name with a US reading ("Alaska Highway") and a country's
         road ("Burma Road", which would make the Chinese cities of its captions towns abroad) stay a road's name."""
-        if following not in ("Road", "Highway"):
+        if following.casefold() not in _ROADS or not following[0].isupper():
             return False
         places = self.candidates(surface)
         return bool(places) and all(p.country != "US" and p.kind == "area" for p in places)
@@ -744,7 +746,12 @@ class Gazetteer:
         between = None if qualifier else _BEFORE_QUALIFIER_RE.match(text, end)  # words before a qualifier
         if between and between.end() > end:
             skipped = text[end : between.end()].split()
-            if all(w.casefold() in _FEATURE_OR_CITY or (names_between and not w[0].islower()) for w in skipped):
+            # a road's qualifier is the road's, not the place it is named after ("Ledo Road, Burma")
+            if all(
+                w.casefold() in _FEATURE_OR_CITY
+                or (names_between and not w[0].islower() and w.casefold() not in _ROADS)
+                for w in skipped
+            ):
                 qualifier = self.qualifier(text, between.end())
         return qualifier
 
@@ -800,6 +807,7 @@ class _KeyLookup:
 
 
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
+_ROADS = frozenset({"road", "highway"})
 _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
 _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
