@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,18 @@ def record(caption: str, places: list[str] | None = None, **fields):
 
 def tree(caption: str, places: list[str] | None = None) -> set[str]:
     return set(to_document(record(caption, places)).get(PLACE_TREE, "").split())
+
+
+def assert_tree(caption: str, wanted: set[str], unwanted: set[str]) -> None:
+    """The caption's place tree holds every id of ``wanted`` and none of ``unwanted``."""
+    found = tree(caption)
+    assert wanted <= found and not unwanted & found, found
+
+
+def read_as(text: str, *attributes: str) -> dict[str, Any]:
+    """Each name found in ``text`` with these attributes of the place it is read as (one attribute: its value)."""
+    found = {m.text: tuple(getattr(m.place, a) for a in attributes) for m in gazetteer().find(text)}
+    return {name: values[0] for name, values in found.items()} if len(attributes) == 1 else found
 
 
 def countries_and_states(caption: str, places: list[str] | None = None) -> tuple[set[str], set[str]]:
@@ -379,8 +392,7 @@ def test_a_province_abroad_is_read_in_a_record_of_its_country(caption, places, p
     ],
 )  # fmt: skip
 def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwanted):
-    found = tree(caption)
-    assert wanted <= found and not unwanted & found, found
+    assert_tree(caption, wanted, unwanted)
 
 
 @pytest.mark.parametrize(
@@ -413,12 +425,12 @@ def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwant
     ],
 )
 def test_a_town_abroad_is_read_where_a_qualifier_names_its_country(text, wanted):
-    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "country") == wanted
 
 
 def test_a_town_does_not_take_a_larger_namesakes_other_name():
     """Juárez, Chiapas (a town) is not "Juarez, Mexico": GeoNames gives Ciudad Juárez that name too."""
-    read = {m.text: m.place.name for m in gazetteer().find("Sign at bridge between Juarez, Mexico and El Paso, Texas")}
+    read = read_as("Sign at bridge between Juarez, Mexico and El Paso, Texas", "name")
     assert "Juarez" not in read and read["El Paso"] == "El Paso"
 
 
@@ -436,7 +448,7 @@ def test_a_town_does_not_take_a_larger_namesakes_other_name():
     ],
 )
 def test_a_citys_other_name_a_us_town_shares_needs_a_qualifier(text, wanted):
-    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "country") == wanted
 
 
 def test_a_query_written_with_its_qualifier_resolves_to_the_city_the_qualifier_names():
@@ -484,8 +496,7 @@ def test_saint_spellings_keep_the_larger_namesake():
     ],
 )  # fmt: skip
 def test_an_abbreviated_name_is_read_before_its_qualifier(caption, wanted, unwanted):
-    found = tree(caption)
-    assert wanted <= found and not unwanted & found, found
+    assert_tree(caption, wanted, unwanted)
 
 
 @pytest.mark.parametrize(
@@ -549,8 +560,7 @@ def test_organisation_names_written_with_abbreviations_stay_organisations(captio
     ],
 )  # fmt: skip
 def test_hawaii_of_the_war(caption, wanted, unwanted):
-    found = tree(caption)
-    assert wanted <= found and not unwanted & found, found
+    assert_tree(caption, wanted, unwanted)
 
 
 @pytest.mark.parametrize(
@@ -565,7 +575,7 @@ def test_hawaii_of_the_war(caption, wanted, unwanted):
     ],
 )
 def test_the_soviet_union_of_the_period(text, wanted):
-    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "country") == wanted
 
 
 @pytest.mark.parametrize(
@@ -591,7 +601,7 @@ def test_the_soviet_union_of_the_period(text, wanted):
     ],
 )  # fmt: skip
 def test_countries_of_the_period_and_their_cities(text, wanted):
-    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "country") == wanted
 
 
 def test_a_query_for_a_city_with_the_country_of_its_time_resolves_to_it():
@@ -615,8 +625,7 @@ def test_a_query_for_a_city_with_the_country_of_its_time_resolves_to_it():
     ],
 )  # fmt: skip
 def test_a_town_county_and_state_qualify_each_other(caption, wanted, unwanted):
-    found = tree(caption)
-    assert wanted <= found and not unwanted & found, found
+    assert_tree(caption, wanted, unwanted)
 
 
 @pytest.mark.parametrize(
@@ -631,7 +640,7 @@ def test_a_town_county_and_state_qualify_each_other(caption, wanted, unwanted):
     ],
 )
 def test_a_country_named_bare_is_the_country(text, wanted):
-    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "country") == wanted
 
 
 @pytest.mark.parametrize(
@@ -645,7 +654,7 @@ def test_a_country_named_bare_is_the_country(text, wanted):
     ],
 )
 def test_a_province_is_not_read_as_a_city_that_once_had_its_name(text, wanted):
-    assert {m.text: (m.place.name, m.place.kind) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "kind") == wanted
 
 
 @pytest.mark.parametrize(
@@ -666,7 +675,7 @@ def test_a_province_is_not_read_as_a_city_that_once_had_its_name(text, wanted):
     ],
 )  # fmt: skip
 def test_a_features_word_between_a_name_and_its_qualifier(text, wanted):
-    assert {m.text: (m.place.name, m.place.parent) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "parent") == wanted
 
 
 @pytest.mark.parametrize(
@@ -684,7 +693,7 @@ def test_a_features_word_between_a_name_and_its_qualifier(text, wanted):
     ],
 )  # fmt: skip
 def test_a_metropolis_named_bare_is_the_metropolis(text, wanted):
-    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "country") == wanted
 
 
 @pytest.mark.parametrize(
@@ -709,8 +718,7 @@ def test_a_metropolis_named_bare_is_the_metropolis(text, wanted):
     ],
 )  # fmt: skip
 def test_a_name_needs_more_than_a_capital_at_a_sentences_start(caption, wanted, unwanted):
-    found = tree(caption)
-    assert wanted <= found and not unwanted & found, found
+    assert_tree(caption, wanted, unwanted)
 
 
 @pytest.mark.parametrize(
@@ -728,7 +736,7 @@ def test_a_name_needs_more_than_a_capital_at_a_sentences_start(caption, wanted, 
     ],
 )  # fmt: skip
 def test_a_name_that_qualifies_the_one_before_it_is_a_qualifier(text, wanted):
-    assert {m.text: (m.place.name, m.place.kind) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "kind") == wanted
 
 
 @pytest.mark.parametrize(
@@ -743,7 +751,7 @@ def test_a_name_that_qualifies_the_one_before_it_is_a_qualifier(text, wanted):
     ],
 )
 def test_plants_and_birds_named_after_a_place(text, wanted):
-    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "country") == wanted
 
 
 @pytest.mark.parametrize(
@@ -763,7 +771,7 @@ def test_plants_and_birds_named_after_a_place(text, wanted):
     ],
 )  # fmt: skip
 def test_the_region_is_one_home_and_a_feature_is_the_qualifiers(text, wanted):
-    assert {m.text: m.place.country for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "country") == wanted
 
 
 @pytest.mark.parametrize(
@@ -778,4 +786,4 @@ def test_the_region_is_one_home_and_a_feature_is_the_qualifiers(text, wanted):
     ],
 )  # fmt: skip
 def test_the_regions_places_in_hanzi_beside_another_country(text, wanted):
-    assert {m.text: (m.place.name, m.place.country) for m in gazetteer().find(text)} == wanted
+    assert read_as(text, "name", "country") == wanted
