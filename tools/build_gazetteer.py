@@ -522,21 +522,29 @@ def build() -> dict[str, int]:
     # Every country's ISO names too ("Russian Federation", "Syrian Arab Republic", "Palestine, State of" as
     # Palestine), where no other country or province has the name ("Korea, Republic of" and "Korea, Democratic
     # People's Republic of" are both Korea).
-    iso_names: dict[str, set[str]] = defaultdict(set)
-    for record in pycountry.countries:
-        if places.get(record.alpha_2, {}).get("kind") == "country":
-            for name in (record.name, getattr(record, "common_name", ""), getattr(record, "official_name", "")):
-                if name:
-                    iso_names[compact_key(name.split(", ")[0])].add(record.alpha_2)
-                    iso_names[compact_key(name)].add(record.alpha_2)
-    for record in pycountry.countries:
-        for name in (record.name, getattr(record, "common_name", ""), getattr(record, "official_name", "")):
-            for form in {name, name.split(", ")[0]} if name else ():
-                key = compact_key(form)
-                held = [places[other] for other in names.get(key, {}) if other != record.alpha_2]
-                if iso_names[key] == {record.alpha_2} and not any(p["kind"] in ("country", "province") for p in held):
-                    add_name(record.alpha_2, form)
-                    add_display(record.alpha_2, form)
+    iso_forms = {  # each country's ISO names, and each before its comma, in that order
+        record.alpha_2: list(
+            dict.fromkeys(
+                form
+                for name in (record.name, getattr(record, "common_name", ""), getattr(record, "official_name", ""))
+                if name
+                for form in (name, name.split(", ")[0])
+            )
+        )
+        for record in pycountry.countries
+        if places.get(record.alpha_2, {}).get("kind") == "country"
+    }
+    claims: dict[str, set[str]] = defaultdict(set)
+    for code, forms in iso_forms.items():
+        for form in forms:
+            claims[compact_key(form)].add(code)
+    for code, forms in iso_forms.items():
+        for form in forms:
+            key = compact_key(form)
+            held = [places[other] for other in names.get(key, {}) if other != code]
+            if claims[key] == {code} and not any(p["kind"] in ("country", "province") for p in held):
+                add_name(code, form)
+                add_display(code, form)
 
     # Saint written St. and St. written Saint, and Fort, Mount and Point so (GeoNames has Saint Paul and St. Louis
     # County, captions and the Library of Congress the other), where no other place has that spelling or only
