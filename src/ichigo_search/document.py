@@ -23,7 +23,8 @@ from ichigo_search.vocab.locating import Located, describe_place, locate
 # 13: stored fields lean (places as (id, source, words), no empty or repeated values), pickle protocol 4; posting
 #     blocks of terms also in the .arr file compressed.
 # 14: stored fields compressed against a dictionary of their segment's first records (engine/whoosh/stored.py).
-FORMAT_VERSION = 14
+# 15: stored fields compressed with Zstandard against a larger dictionary.
+FORMAT_VERSION = 15
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")

@@ -442,7 +442,6 @@ class BulkSegmentWriter(SegmentWriter):
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
         # Each document's stored fields: pickled (protocol 4), compressed against the segment's first (stored.py).
         stored = self.perdocwriter._colwriters["_stored"]._child
-        stored._level = stored_format.LEVEL
         self.perdocwriter._colwriters["_stored"] = stored_format.StoredWriter(stored)
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
