@@ -20,7 +20,7 @@ from ichigo_search.cli import main
 from ichigo_search.vocab import data as data_files
 from ichigo_search.vocab import gazetteer as gazetteer_module
 from ichigo_search.vocab.gazetteer import gazetteer
-from ichigo_search.vocab.words import ENGLISH_WORDS
+from ichigo_search.vocab.words import ENGLISH_FORMS, ENGLISH_WORDS
 
 # A record whose own places and caption name Liuzhou only as "Liuchow".
 RECORD = "liuchow-cavalry-column"
@@ -101,7 +101,11 @@ def test_the_command_line_reports_the_data_and_its_change(tmp_path, corpus, monk
     assert runner.invoke(main, ["index", *where], catch_exceptions=False).exit_code == 0
     today = data_files.digest(gazetteer_module.DATA_FILE)
     stats = json.loads(runner.invoke(main, ["stats", "--json", *where], catch_exceptions=False).output)
-    assert stats["data"] == {"gazetteer.sqlite": today, "english-words.txt": data_files.digest(ENGLISH_WORDS)}
+    assert stats["data"] == {
+        "gazetteer.sqlite": today,
+        "english-words.txt": data_files.digest(ENGLISH_WORDS),
+        "english-forms.txt": data_files.digest(ENGLISH_FORMS),
+    }
     assert f"gazetteer.sqlite {today[:16]}" in runner.invoke(main, ["stats", *where], catch_exceptions=False).output
 
     monkeypatch.setattr(gazetteer_module, "DATA_FILE", upgraded(tmp_path))

@@ -1,7 +1,7 @@
 """The package's data files that indexing and facets derive things from, and stamps that tell when they change.
 
-A record's places are located with the gazetteer and the list of ordinary English words (a place
-whose name is one needs place context; :func:`located_with`) when the record is
+A record's places are located with the gazetteer and the lists of English words (a place whose
+name is an ordinary word needs place context; a text in capitals is recased; :func:`located_with`) when the record is
 indexed, and stay in the index until the record is indexed again: an index records the stamp of
 that data in its generation's metadata, and an update that finds other data re-indexes every
 record (:mod:`ichigo_search.indexing`). Facet columns record the stamp of the data their labels
@@ -27,7 +27,7 @@ Stamp = dict[str, list[Any]]
 def located_with() -> tuple[Path, ...]:
     """The data files a record's places are located with when it is indexed (read at call time, so a test can
     point the package at a modified copy)."""
-    return (gazetteer_module.DATA_FILE, words_module.ENGLISH_WORDS)
+    return (gazetteer_module.DATA_FILE, words_module.ENGLISH_WORDS, words_module.ENGLISH_FORMS)
 
 
 def digest(path: Path) -> str:

@@ -24,7 +24,8 @@ from typing import NamedTuple
 from ichigo_search.text.analysis import _CJK_CLASS, LazyPattern, fold, has_cjk
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.util.memo import Remembered
-from ichigo_search.vocab.words import is_ordinary_word
+from ichigo_search.vocab.capitals import NAME_ENDING_WORDS, NAME_PARTICLES, in_capitals, recased
+from ichigo_search.vocab.words import is_english_form, is_ordinary_word
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer.sqlite"
 MAX_NAME_TOKENS = 4
@@ -480,6 +481,13 @@ class Gazetteer:
         # The text as its gaps and words, alternately (pieces[2 * k] is the gap before word k): one split, no match
         # object a word; where words start and end is counted only in a text with a name in it.
         pieces = _WORD_SPLIT_RE.split(text)
+        # A text in capitals is read as if written in mixed case (capitals.py), its names as written.
+        written = text
+        capitals = require_case and in_capitals(text)
+        if capitals:
+            abbreviations = self._state_abbreviations().__contains__
+            pieces = recased(pieces, keys.__contains__, compact_key, MAX_NAME_TOKENS, abbreviations)
+            text = "".join(pieces)
         texts = pieces[1::2]
         count = len(texts)
         bounds: list[int] = []  # bounds[2 * k], bounds[2 * k + 1]: where word k starts and ends
@@ -506,14 +514,15 @@ class Gazetteer:
             key = compact_key(word)
             sizes = [1] if key in keys else []
             # The words after it that may belong to the same name: capitals joined by a space or a hyphen, or after
-            # an abbreviation's period (St. Louis, Ft. Worth), a name then read only before its qualifier.
+            # an abbreviation's period (St. Louis, Ft. Worth), a name then read only before its qualifier, and the
+            # particles inside a name (Fond du Lac, Prairie du Chien).
             at = i + 1
             last = i + min(MAX_NAME_TOKENS, count - i)
             while at < last and (
                 pieces[2 * at] in (" ", "-") or (pieces[2 * at] == ". " and len(texts[at - 1]) <= _ABBREVIATION_LETTERS)
             ):
                 word = texts[at]
-                if require_case and not (word[0].isupper() or word[0].isdigit()):
+                if require_case and not (word[0].isupper() or word[0].isdigit() or word in NAME_PARTICLES):
                     break
                 key += compact_key(word)
                 at += 1
@@ -526,7 +535,7 @@ class Gazetteer:
                 for size in reversed(sizes):
                     start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
                     surface = text[start:end]
-                    if not self._accept(text, tokens, i, size, compact_key(surface), require_case):
+                    if not self._accept(text, tokens, i, size, compact_key(surface), require_case, capitals):
                         continue
                     options, qualified = self._options(surface, text, end)
                     if not qualified and ". " in surface:  # St. Thomas' Church is a saint's: St. Louis, Missouri
@@ -544,6 +553,8 @@ class Gazetteer:
             if abbreviated:  # names were found in order: only these need sorting in
                 found.extend(abbreviated)
                 found.sort(key=lambda f: f[0])
+        if capitals:
+            return [(start, end, written[start:end], options, qualified) for start, end, _, options, qualified in found]
         return found
 
     def _abbreviated(self, text: str, names: list[_Found]) -> list[_Found]:
@@ -587,7 +598,11 @@ class Gazetteer:
                 i += 1
         return found
 
-    def _accept(self, text: str, tokens: _Tokens, i: int, size: int, key: str, require_case: bool) -> bool:
+    def _accept(
+        self, text: str, tokens: _Tokens, i: int, size: int, key: str, require_case: bool, capitals: bool = False
+    ) -> bool:
+        """Whether the name of ``size`` words at word ``i`` is a place's here (``capitals``: ``text`` is one written in
+        capitals, recased)."""
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
         texts, pieces, bounds = tokens
         before = texts[i - 1].casefold() if i > 0 else ""
@@ -597,14 +612,16 @@ class Gazetteer:
             return True
         # A short or ordinary word needs a place word or a comma before it, a place word after it, or a qualifier
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
-        if len(key) <= 3 or self.needs_context(key):
+        # In a text in capitals, so does any word English writes in lowercase ("BAKE IN A MODERATE OVEN").
+        english = capitals and is_english_form(key)
+        if len(key) <= 3 or english or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
             # after a comma that follows a name, a name in brackets or a feature's word ("Liuchow (Liuzhou), China",
             # "Kunming airbase, China")
             after_comma = (
                 i > 0
                 and pieces[2 * i].strip().lstrip(")") == ","
-                and (texts[i - 1][0].isupper() or texts[i - 1].casefold() in _FEATURE_OR_CITY)
+                and (_capitalized(texts[i - 1], capitals) or texts[i - 1].casefold() in _FEATURE_OR_CITY)
             )
             # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
             # is no town named Air; "the Mobile harbor" is Mobile's).
@@ -613,22 +630,29 @@ class Gazetteer:
                 is_ordinary_word(key)
                 and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";") or texts[i].isupper())
             )
+            # An ordinary word's capital in a text in capitals is not the writer's: only a comma or a qualifier makes
+            # it a town ("MOBILE, ALABAMA"; not "IN FRONT OF THE CHURCH"), unless it names a country or a state.
+            word_evidence = not english or self._names_a_region(key)
             if not (
-                before in PLACE_BEFORE
-                or after_place_word
+                (word_evidence and (before in PLACE_BEFORE or after_place_word))
                 or after_comma
                 or self._qualifier_after(text, bounds[2 * (i + size) - 1], names_between=False) is not None
             ):
                 return False
-        return not self._in_longer_name(text, tokens, i, size, key)
+        return not self._in_longer_name(text, tokens, i, size, key, capitals)
 
-    def _in_longer_name(self, text: str, tokens: _Tokens, i: int, size: int, key: str) -> bool:
+    def _names_a_region(self, name: str) -> bool:
+        """Whether a name is a country's or a state's that is read without evidence (China, Turkey, Jersey)."""
+        return any(p.kind in ("country", "province") and p.tier < MINOR_TIER for p in self.candidates(name))
+
+    def _in_longer_name(self, text: str, tokens: _Tokens, i: int, size: int, key: str, capitals: bool = False) -> bool:
         """True when the name is part of a person's, an organisation's or a longer place's name.
 
         ``George Mitchell``, ``W. W. Lincoln``, ``Indiana Harbor Belt``, ``Pennsylvania shipyards``,
         ``University of Wisconsin``, ``Fort Riley``, ``Transylvania Project``: a place word inside
         a longer proper name is not that place.  Compass words before it (``North Hibbing``) and
-        words that keep its kind after it (``Guangxi Province``) do not make another name.
+        words that keep its kind after it (``Guangxi Province``) do not make another name; nor, in a text
+        written in capitals (``capitals``), words English writes in lowercase ("NEW ZEALAND READING").
         """
         texts, pieces, bounds = tokens
         start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
@@ -646,12 +670,12 @@ class Gazetteer:
             gap = pieces[2 * i]
             if gap in (". ", ".") and len(word) == 1 and word.isupper():
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
-            if gap == " " and word[0].isupper() and word.casefold() not in _NOT_NAME_OR_COMPASS:
+            if gap == " " and _capitalized(word, capitals) and word.casefold() not in _NOT_NAME_OR_COMPASS:
                 previous = bounds[2 * i - 2]
                 sentence_start = previous == 0 or text[:previous].rstrip()[-1:] in ".!?:;([\"'"
                 if not (sentence_start and is_ordinary_word(compact_key(word))):
                     return True
-        if following and pieces[2 * (i + size)] == " " and following[0].isupper():
+        if following and pieces[2 * (i + size)] == " " and _capitalized(following, capitals):
             kinds = {p.kind for p in self.candidates(text[start:end])}
             word = following.casefold()
             if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
@@ -819,6 +843,16 @@ _NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
 _LETTERS_RE = re.compile(r"[^\W_]+")
 # A period after letters, followed by a space or the text's end: where a sentence may end ("Germany. Street").
 _BEFORE_PERIOD_RE = re.compile(r"([^\W\d_]+)\.(?=\s|$)")
+
+
+def _capitalized(word: str, capitals: bool) -> bool:
+    """Whether a word is capitalized as a name's is: in a text written in capitals (recased), not a word English
+    writes in lowercase, whose capital the recasing gave it as a place's name ("READING", "SECTION"), unless it
+    ends a landmark's name ("SHASTA DAM")."""
+    if not word[0].isupper() or not capitals:
+        return word[0].isupper()
+    folded = word.casefold()
+    return folded in NAME_ENDING_WORDS or not is_english_form(folded)
 
 
 def _may_start_organisation(following: str) -> bool:

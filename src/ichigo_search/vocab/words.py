@@ -10,6 +10,10 @@ Two questions ask it:
 - the gazetteer: a place's name that is an ordinary word (``Mobile``, ``Reading``, ``Summit``) is a
   place only with place context, and such a word opening a sentence does not join the name after it
   (``Rural Ohio``).
+
+A second, larger list, ``data/english-forms.txt`` (``tools/build_english_forms.py``: every lowercase word
+of SCOWL size 50, with plurals and inflections), answers one question: which words of a text written in
+capitals a writer in mixed case would have written in lowercase (:mod:`ichigo_search.vocab.capitals`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ENGLISH_WORDS = Path(__file__).resolve().parents[1] / "data" / "english-words.txt"
+ENGLISH_FORMS = ENGLISH_WORDS.with_name("english-forms.txt")
 # Words a process asks about before it loads them all into a set: a query asks about a few (a search of the
 # file's text each, microseconds), a process that scans captions about many.
 _ASKED_BEFORE_LOADING = 20
@@ -54,3 +59,16 @@ _WORDS = _Words()
 def is_ordinary_word(word: str) -> bool:
     """Whether ``word`` (one folded word, lowercase: a gazetteer key, a token) is an ordinary English word."""
     return word in _WORDS
+
+
+_forms: frozenset[str] | None = None
+
+
+def is_english_form(word: str) -> bool:
+    """Whether ``word`` (one folded word, lowercase) is written in lowercase in English: an ordinary word, or
+    any of the larger list's words and their forms ("migrant", "stockyards", "bombers")."""
+    global _forms
+    if _forms is None:
+        lines = ENGLISH_FORMS.read_text(encoding="utf-8").splitlines()
+        _forms = frozenset(line for line in lines if _listable(line))
+    return word in _forms
