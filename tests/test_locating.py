@@ -870,6 +870,8 @@ def test_particles_inside_a_name_join_its_words(text, wanted):
         ("B-29s at Sian", {"Sian": ("Xi’an", "CN-SN")}),
         ("Mao Tse-tung at Yenan", {"Yenan": ("Yan’an", "CN-SN")}),
         ("Japanese troops took Tushan", {"Tushan": ("Dushan", "CN-GZ")}),
+        # a Wade-Giles name without its county's suffix (T'eng-ch'ung-hsien) is the city's too
+        ("Chinese troops retake Tengchung", {"Tengchung": ("Tengyue", "CN-YN")}),
         # ... and a city called by another name (the period's), ten times the size of the cities whose own name it
         # is, comes first: Paoching is Shaoyang (753,194 people), not Baoqing, Heilongjiang (62,991)
         ("Refugees leaving Paoching", {"Paoching": ("Shaoyang", "CN-HN")}),

@@ -274,6 +274,17 @@ def postal_syllables(wade: str) -> list[str]:
     return spellings
 
 
+# A Wade-Giles name's administrative suffix: county, prefecture, town, city, walled town (T'eng-ch'ung-hsien).
+_WADE_SUFFIX_RE = re.compile(r"[- ](?:hsien|fu|chen|shih|ch['’]eng)$", re.IGNORECASE)
+
+
+def strip_wade_suffix(name: str) -> str | None:
+    """A Wade-Giles name without its administrative suffix (T'eng-ch'ung-hsien: T'eng-ch'ung, Tengchung), as
+    strip_han_suffix does for hanzi; None when it has none."""
+    stem = _WADE_SUFFIX_RE.sub("", name)
+    return stem if stem != name else None
+
+
 def strip_han_suffix(name: str) -> str | None:
     if len(name) >= 3 and name[-1] in HAN_SUFFIXES:
         return name[:-1]
@@ -372,6 +383,9 @@ def build() -> dict[str, int]:
                 if keep_latin(alt):
                     add_name(place_id, alt)
                     add_display(place_id, alt)
+                    stem = strip_wade_suffix(alt) if city["countrycode"] in ("CN", "TW") else None
+                    if stem and keep_latin(stem):
+                        add_name(place_id, stem)
             for han in hans:
                 forms = set()
                 for form in conv.han_forms(han):
