@@ -882,3 +882,21 @@ def test_particles_inside_a_name_join_its_words(text, wanted):
 )  # fmt: skip
 def test_the_periods_spellings_of_a_chinese_city_are_its_own(text, wanted):
     assert read_as(text, "name", "parent") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # an event named after a place happened there: its word does not make the name another place's
+        ("Survivors of the Hengyang Siege", {"Hengyang": "Hengyang"}),
+        ("The Kweilin Evacuation", {"Kweilin": "Guilin"}),
+        ("The Mukden Incident", {"Mukden": "Shenyang"}),
+        ("Marines of the Guadalcanal Campaign", {"Guadalcanal": "Guadalcanal"}),
+        ("Veterans of the Changsha Offensive", {"Changsha": "Changsha"}),
+        # while a company, a school or a person named after one is not the place
+        ("Pennsylvania Railroad station", {}),
+        ("George Mitchell", {}),
+    ],
+)  # fmt: skip
+def test_an_event_named_after_a_place_is_at_the_place(text, wanted):
+    assert read_as(text, "name") == wanted

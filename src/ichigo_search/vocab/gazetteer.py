@@ -90,6 +90,12 @@ FEATURE_AFTER = frozenset(
     """airfield airbase base front area sector harbor harbour bay island islands mountains hills river valley
     delta panhandle airport field project farms homesteads""".split()
 )
+# Capitalized words after a name that name an event there, not another place ("Hengyang Siege", "Yalta Conference",
+# "Mukden Incident"): the name is the place's.
+EVENT_AFTER = frozenset(
+    """siege conference campaign campaigns offensive raid raids landing landings incident massacre uprising
+    evacuation airlift bombing bombings declaration treaty agreement accord accords battle battles blitz""".split()
+)
 # Words between a name and its qualifier: "Ozark Mountains, Arkansas", "Boise City, Texas", and the other
 # names of a list ("Jackson and Campton, Kentucky").
 _BEFORE_QUALIFIER_RE = LazyPattern(
@@ -834,7 +840,7 @@ _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
 _ROADS = frozenset({"road", "highway"})
 _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
 _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
-_NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER
+_NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER | EVENT_AFTER
 # A text cut into its gaps and words (_WORD_RE) alternately, by one split.
 _WORD_SPLIT_RE = LazyPattern(f"({_WORD_RE.pattern})")
 # A scanned text's words, its pieces (gaps and words alternately) and where each word starts and ends.
