@@ -825,6 +825,22 @@ def test_a_text_in_capitals_is_read_as_if_written_in_mixed_case(text, wanted):
     assert read_as(text, "name") == wanted
 
 
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a text that capitalizes every word, the function words too, is read as one in capitals is
+        ("B-29 Bombers Over Tokyo, Japan", {"Tokyo": "Tokyo", "Japan": "Japan"}),
+        ("Delegate From New Zealand Reading A Press Release", {"New Zealand": "New Zealand"}),
+        ("Bake In A Moderate Oven", {}),
+        ("American Troops In Front Of The Church", {}),
+        # a list of names capitalizes every word too, but no function word: read as written
+        ("Liuzhou, Guangxi, China", {"Liuzhou": "Liuzhou", "Guangxi": "Guangxi", "China": "China"}),
+    ],
+)  # fmt: skip
+def test_a_text_in_headline_case_is_read_as_if_written_in_mixed_case(text, wanted):
+    assert read_as(text, "name") == wanted
+
+
 def test_captions_in_capitals_read_the_places_they_read_as_written():
     """The first 3,000 FSA/OWI captions, and the sample's, in capitals: their places are nearly all those read from
     the captions as written. Before texts in capitals were recased, 0.866 of these records read the same places,

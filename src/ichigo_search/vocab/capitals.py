@@ -1,28 +1,30 @@
-"""Texts written in capitals, recased for reading place names.
+"""Texts written in capitals or in headline case, recased for reading place names.
 
 The gazetteer reads names by their capitals: a capitalized word may begin a name, a capitalized word
 before it makes it part of a person's or a longer name ("George Mitchell"), an ordinary word is a
 place only when capitalized (Mobile), and an organisation's word after it is capitalized
 ("Pennsylvania Railroad").  Captions written all in capitals (the card catalogues and Signal Corps
 captions of the period: "B-29 BOMBERS OVER TOKYO, JAPAN") carry none of that evidence, and read as
-one long name.  :func:`recased` rewrites such a text as a writer in mixed case would have: words
-English writes in lowercase in lowercase, every other word capitalized, and the words of a longer
-place's name ("SALT LAKE CITY") or of a landmark's ("SHASTA DAM") capitalized together; the gazetteer
-then reads the recased text, whose words are where the original's are.
+one long name; so do captions that capitalize every word ("B-29 Bombers Over Tokyo, Japan").
+:func:`recased` rewrites such a text as a writer in mixed case would have: words English writes in
+lowercase in lowercase, every other word capitalized, and the words of a longer place's name ("SALT
+LAKE CITY") or of a landmark's ("SHASTA DAM") capitalized together; the gazetteer then reads the
+recased text, whose words are where the original's are.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from ichigo_search.text.analysis import LazyPattern
 from ichigo_search.vocab.words import is_english_form
 
 # A text is written in capitals when it has a run of three capitals and no run of three lowercase letters
 # ("14TH AIR FORCE", "P-40s AT KWEILIN" are; "Tokyo" is not): two searches in C, the first of which ends
 # within a mixed-case text's first word.
-_LOWER_RUN_RE = re.compile(r"[a-zß-öø-ÿ]{3}")
-_UPPER_RUN_RE = re.compile(r"[A-ZÀ-ÖØ-Þ]{3}")
+# (The patterns are compiled when first used: a query's text never needs them.)
+_LOWER_RUN_RE = LazyPattern(r"[a-zß-öø-ÿ]{3}")
+_UPPER_RUN_RE = LazyPattern(r"[A-ZÀ-ÖØ-Þ]{3}")
 # The generic word of a landmark's, a street's or an institution's name, capitalized after a name as a writer in
 # mixed case would, with the words between ("Shasta Dam", "Poteau Creek", "Jefferson Memorial", "Pennsylvania
 # Avenue", "Cairns General Hospital"): the name is then the landmark's, not the place's.
@@ -46,9 +48,38 @@ _WORDS_BEFORE_ENDING = 3
 _SHORTEST_NAME_WORD = 4
 
 
+# Function words a text in headline case capitalizes after another word ("Trucks On The Ledo Road").
+_HEADLINE_FUNCTION_WORDS = frozenset("Of The And In On At To For With From By Near Over".split())
+# A text is in headline case when at most this share of its words, of at least this many, start in lowercase.
+_HEADLINE_LOWERCASE_SHARE = 0.1
+_HEADLINE_WORDS = 4
+
+
 def in_capitals(text: str) -> bool:
-    """Whether ``text`` is written in capitals (its case tells nothing of which words are names)."""
+    """Whether ``text`` is written in capitals."""
     return _LOWER_RUN_RE.search(text) is None and _UPPER_RUN_RE.search(text) is not None
+
+
+def in_headline_case(pieces: list[str]) -> bool:
+    """Whether the text cut into ``pieces`` (gaps and words, alternately) capitalizes every word, the function
+    words too ("B-29 Bombers Over Tokyo, Japan"). A text in mixed case is told apart within its first words."""
+    words = pieces[1::2]
+    allowed = len(words) * _HEADLINE_LOWERCASE_SHARE
+    if len(words) < _HEADLINE_WORDS:
+        return False
+    lowercase = 0
+    for word in words:
+        if word[0].islower():
+            lowercase += 1
+            if lowercase > allowed:
+                return False
+    return any(words[k] in _HEADLINE_FUNCTION_WORDS and pieces[2 * k] in (" ", ", ") for k in range(1, len(words)))
+
+
+def case_tells_nothing(text: str, pieces: list[str]) -> bool:
+    """Whether a text's case tells nothing of which of its words are names: written in capitals or in headline
+    case (``pieces``: the text cut into gaps and words); such a text is read :func:`recased`."""
+    return in_capitals(text) or in_headline_case(pieces)
 
 
 def recased(
@@ -58,7 +89,8 @@ def recased(
     longest_name: int,
     is_abbreviation: Callable[[str], bool],
 ) -> list[str]:
-    """The words and gaps ``pieces`` (gaps at even indexes, words at odd ones) of a text in capitals, recased.
+    """The words and gaps ``pieces`` (gaps at even indexes, words at odd ones) of a text whose case tells nothing,
+    recased.
 
     A word English writes in lowercase is lowercase, unless it is part of a name of several words that
     ``is_key`` knows (``key_of``: a name's look-up key; up to ``longest_name`` words), a place's name itself

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from ichigo_search.text.analysis import _CJK_CLASS, LazyPattern, fold, has_cjk
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.util.memo import Remembered
-from ichigo_search.vocab.capitals import NAME_ENDING_WORDS, NAME_PARTICLES, in_capitals, recased
+from ichigo_search.vocab.capitals import NAME_ENDING_WORDS, NAME_PARTICLES, case_tells_nothing, recased
 from ichigo_search.vocab.words import is_english_form, is_ordinary_word
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "gazetteer.sqlite"
@@ -487,9 +487,9 @@ class Gazetteer:
         # The text as its gaps and words, alternately (pieces[2 * k] is the gap before word k): one split, no match
         # object a word; where words start and end is counted only in a text with a name in it.
         pieces = _WORD_SPLIT_RE.split(text)
-        # A text in capitals is read as if written in mixed case (capitals.py), its names as written.
+        # A text in capitals or headline case is read as if written in mixed case (capitals.py), its names as written.
         written = text
-        capitals = require_case and in_capitals(text)
+        capitals = require_case and case_tells_nothing(text, pieces)
         if capitals:
             abbreviations = self._state_abbreviations().__contains__
             pieces = recased(pieces, keys.__contains__, compact_key, MAX_NAME_TOKENS, abbreviations)
