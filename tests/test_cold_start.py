@@ -240,7 +240,7 @@ def test_a_query_asks_whether_its_words_are_ordinary_without_loading_the_list():
 
     lines = words.ENGLISH_WORDS.read_text(encoding="utf-8").splitlines()
     listed = {line for line in lines if line and not line.startswith("#")}
-    asked = words._Words()
+    asked = words._Words(lambda: words.ENGLISH_WORDS)
     sample = ["reading", "mobile", "bath", "summit", "liuzhou", "workers", "california", "zzq", "", "#", "wash\nmiss"]
     assert [word in asked for word in sample] == [word in listed for word in sample]
     assert any(word in listed for word in sample) and not all(word in listed for word in sample)

@@ -31,19 +31,18 @@ _UPPER_RUN_RE = LazyPattern(r"[A-ZÀ-ÖØ-Þ]{3}")
 NAME_ENDING_WORDS = frozenset(
     """dam dams creek lake lakes memorial monument park bridge canal reservoir cemetery church cathedral temple
     palace castle mountain mountains peak pass falls springs beach forest woods avenue ave street boulevard blvd
-    road rd place square
-    highway hospital school college university institute academy hotel company corporation building club bank
-    theater theatre authority administration association exposition co corp inc""".split()
+    road rd place square highway hospital school college university institute academy hotel company corporation
+    building club bank theater theatre authority administration association exposition co corp inc""".split()
 )
-# Words of a longer name a writer in mixed case leaves in lowercase ("University of Texas", "Fond du Lac"), and the
-# shortest ordinary word that is part of one ("TO GO" is no Togo).
-_LOWERCASE_IN_NAMES = frozenset("of the and on at in".split())
-# Words that begin a name capitalized but are lowercase inside one ("De Land", "La Plata"; "Fond du Lac").
-NAME_PARTICLES = frozenset("du de la le les des del della di da von van der den dos das y".split())
-_SHORTEST_WORD_IN_NAME = 3
 # Words between a name and such a word that are capitalized with it ("CAIRNS GENERAL HOSPITAL", "GOODYEAR TIRE AND
 # RUBBER CO.").
 _WORDS_BEFORE_ENDING = 3
+# Words of a longer name a writer in mixed case leaves in lowercase ("University of Texas").
+_LOWERCASE_IN_NAMES = frozenset("of the and on at in".split())
+# Words that begin a name capitalized but are lowercase inside one ("De Land", "La Plata"; "Fond du Lac").
+NAME_PARTICLES = frozenset("du de la le les des del della di da von van der den dos das y".split())
+# The shortest ordinary word that is part of a longer name ("TO GO" is no Togo).
+_SHORTEST_WORD_IN_NAME = 3
 # A place's name that is an ordinary word is kept capitalized from this many letters ("MOBILE", not "IN" or "OR").
 _SHORTEST_NAME_WORD = 4
 

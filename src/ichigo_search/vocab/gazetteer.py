@@ -489,8 +489,8 @@ class Gazetteer:
         pieces = _WORD_SPLIT_RE.split(text)
         # A text in capitals or headline case is read as if written in mixed case (capitals.py), its names as written.
         written = text
-        capitals = require_case and case_tells_nothing(text, pieces)
-        if capitals:
+        uncased = require_case and case_tells_nothing(text, pieces)
+        if uncased:
             abbreviations = self._state_abbreviations().__contains__
             pieces = recased(pieces, keys.__contains__, compact_key, MAX_NAME_TOKENS, abbreviations)
             text = "".join(pieces)
@@ -541,7 +541,7 @@ class Gazetteer:
                 for size in reversed(sizes):
                     start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
                     surface = text[start:end]
-                    if not self._accept(text, tokens, i, size, compact_key(surface), require_case, capitals):
+                    if not self._accept(text, tokens, i, size, compact_key(surface), require_case, uncased):
                         continue
                     options, qualified = self._options(surface, text, end)
                     if not qualified and ". " in surface:  # St. Thomas' Church is a saint's: St. Louis, Missouri
@@ -559,7 +559,7 @@ class Gazetteer:
             if abbreviated:  # names were found in order: only these need sorting in
                 found.extend(abbreviated)
                 found.sort(key=lambda f: f[0])
-        if capitals:
+        if uncased:
             return [(start, end, written[start:end], options, qualified) for start, end, _, options, qualified in found]
         return found
 
@@ -605,10 +605,10 @@ class Gazetteer:
         return found
 
     def _accept(
-        self, text: str, tokens: _Tokens, i: int, size: int, key: str, require_case: bool, capitals: bool = False
+        self, text: str, tokens: _Tokens, i: int, size: int, key: str, require_case: bool, uncased: bool = False
     ) -> bool:
-        """Whether the name of ``size`` words at word ``i`` is a place's here (``capitals``: ``text`` is one written in
-        capitals, recased)."""
+        """Whether the name of ``size`` words at word ``i`` is a place's here (``uncased``: ``text`` is one written in
+        capitals or headline case, recased)."""
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
         texts, pieces, bounds = tokens
         before = texts[i - 1].casefold() if i > 0 else ""
@@ -618,8 +618,8 @@ class Gazetteer:
             return True
         # A short or ordinary word needs a place word or a comma before it, a place word after it, or a qualifier
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
-        # In a text in capitals, so does any word English writes in lowercase ("BAKE IN A MODERATE OVEN").
-        english = capitals and is_english_form(key)
+        # In a text whose case tells nothing, so does any word English writes in lowercase ("BAKE IN A MODERATE OVEN").
+        english = uncased and is_english_form(key)
         if len(key) <= 3 or english or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
             # after a comma that follows a name, a name in brackets or a feature's word ("Liuchow (Liuzhou), China",
@@ -627,7 +627,7 @@ class Gazetteer:
             after_comma = (
                 i > 0
                 and pieces[2 * i].strip().lstrip(")") == ","
-                and (_capitalized(texts[i - 1], capitals) or texts[i - 1].casefold() in _FEATURE_OR_CITY)
+                and (_capitalized(texts[i - 1], uncased) or texts[i - 1].casefold() in _FEATURE_OR_CITY)
             )
             # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
             # is no town named Air; "the Mobile harbor" is Mobile's).
@@ -636,7 +636,7 @@ class Gazetteer:
                 is_ordinary_word(key)
                 and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";") or texts[i].isupper())
             )
-            # An ordinary word's capital in a text in capitals is not the writer's: only a comma or a qualifier makes
+            # An ordinary word's capital in a recased text is not the writer's: only a comma or a qualifier makes
             # it a town ("MOBILE, ALABAMA"; not "IN FRONT OF THE CHURCH"), unless it names a country or a state.
             word_evidence = not english or self._names_a_region(key)
             if not (
@@ -645,20 +645,20 @@ class Gazetteer:
                 or self._qualifier_after(text, bounds[2 * (i + size) - 1], names_between=False) is not None
             ):
                 return False
-        return not self._in_longer_name(text, tokens, i, size, key, capitals)
+        return not self._in_longer_name(text, tokens, i, size, key, uncased)
 
     def _names_a_region(self, name: str) -> bool:
         """Whether a name is a country's or a state's that is read without evidence (China, Turkey, Jersey)."""
         return any(p.kind in ("country", "province") and p.tier < MINOR_TIER for p in self.candidates(name))
 
-    def _in_longer_name(self, text: str, tokens: _Tokens, i: int, size: int, key: str, capitals: bool = False) -> bool:
+    def _in_longer_name(self, text: str, tokens: _Tokens, i: int, size: int, key: str, uncased: bool = False) -> bool:
         """True when the name is part of a person's, an organisation's or a longer place's name.
 
         ``George Mitchell``, ``W. W. Lincoln``, ``Indiana Harbor Belt``, ``Pennsylvania shipyards``,
         ``University of Wisconsin``, ``Fort Riley``, ``Transylvania Project``: a place word inside
         a longer proper name is not that place.  Compass words before it (``North Hibbing``) and
         words that keep its kind after it (``Guangxi Province``) do not make another name; nor, in a text
-        written in capitals (``capitals``), words English writes in lowercase ("NEW ZEALAND READING").
+        written in capitals or headline case (``uncased``), words English writes in lowercase ("NEW ZEALAND READING").
         """
         texts, pieces, bounds = tokens
         start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
@@ -676,12 +676,12 @@ class Gazetteer:
             gap = pieces[2 * i]
             if gap in (". ", ".") and len(word) == 1 and word.isupper():
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
-            if gap == " " and _capitalized(word, capitals) and word.casefold() not in _NOT_NAME_OR_COMPASS:
+            if gap == " " and _capitalized(word, uncased) and word.casefold() not in _NOT_NAME_OR_COMPASS:
                 previous = bounds[2 * i - 2]
                 sentence_start = previous == 0 or text[:previous].rstrip()[-1:] in ".!?:;([\"'"
                 if not (sentence_start and is_ordinary_word(compact_key(word))):
                     return True
-        if following and pieces[2 * (i + size)] == " " and _capitalized(following, capitals):
+        if following and pieces[2 * (i + size)] == " " and _capitalized(following, uncased):
             kinds = {p.kind for p in self.candidates(text[start:end])}
             word = following.casefold()
             if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
@@ -851,11 +851,11 @@ _LETTERS_RE = re.compile(r"[^\W_]+")
 _BEFORE_PERIOD_RE = re.compile(r"([^\W\d_]+)\.(?=\s|$)")
 
 
-def _capitalized(word: str, capitals: bool) -> bool:
+def _capitalized(word: str, uncased: bool) -> bool:
     """Whether a word is capitalized as a name's is: in a text written in capitals (recased), not a word English
     writes in lowercase, whose capital the recasing gave it as a place's name ("READING", "SECTION"), unless it
     ends a landmark's name ("SHASTA DAM")."""
-    if not word[0].isupper() or not capitals:
+    if not word[0].isupper() or not uncased:
         return word[0].isupper()
     folded = word.casefold()
     return folded in NAME_ENDING_WORDS or not is_english_form(folded)

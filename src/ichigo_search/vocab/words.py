@@ -18,6 +18,7 @@ capitals a writer in mixed case would have written in lowercase (:mod:`ichigo_se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 ENGLISH_WORDS = Path(__file__).resolve().parents[1] / "data" / "english-words.txt"
@@ -28,9 +29,11 @@ _ASKED_BEFORE_LOADING = 20
 
 
 class _Words:
-    """The word list, searched as text for the first few words asked, then loaded into a set."""
+    """A word list (its path asked at first use), searched as text for the first few words asked, then loaded into
+    a set."""
 
-    def __init__(self) -> None:
+    def __init__(self, path_of: Callable[[], Path]) -> None:
+        self._path_of = path_of
         self._text: str | None = None
         self._set: frozenset[str] | None = None
         self._asked = 0
@@ -39,7 +42,7 @@ class _Words:
         if self._set is not None:
             return word in self._set
         if self._text is None:
-            self._text = "\n" + ENGLISH_WORDS.read_text(encoding="utf-8")
+            self._text = "\n" + self._path_of().read_text(encoding="utf-8")
         if self._asked < _ASKED_BEFORE_LOADING:
             self._asked += 1
             return _listable(word) and f"\n{word}\n" in self._text
@@ -53,7 +56,8 @@ def _listable(word: str) -> bool:
     return bool(word) and not word.startswith("#") and "\n" not in word
 
 
-_WORDS = _Words()
+_WORDS = _Words(lambda: ENGLISH_WORDS)
+_FORMS = _Words(lambda: ENGLISH_FORMS)
 
 
 def is_ordinary_word(word: str) -> bool:
@@ -61,14 +65,7 @@ def is_ordinary_word(word: str) -> bool:
     return word in _WORDS
 
 
-_forms: frozenset[str] | None = None
-
-
 def is_english_form(word: str) -> bool:
-    """Whether ``word`` (one folded word, lowercase) is written in lowercase in English: an ordinary word, or
-    any of the larger list's words and their forms ("migrant", "stockyards", "bombers")."""
-    global _forms
-    if _forms is None:
-        lines = ENGLISH_FORMS.read_text(encoding="utf-8").splitlines()
-        _forms = frozenset(line for line in lines if _listable(line))
-    return word in _forms
+    """Whether ``word`` (one folded word, lowercase) is one English writes in lowercase: any word of the larger list,
+    plurals and inflections included ("migrant", "stockyards", "bombers"); the ordinary words are among them."""
+    return word in _FORMS
