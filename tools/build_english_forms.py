@@ -20,6 +20,8 @@ import re
 import sys
 from pathlib import Path
 
+from build_english_words import scowl_notice  # tools/, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "english-forms.txt"
 HEADER = """\
@@ -27,21 +29,7 @@ HEADER = """\
 # as Debian's wamerican 2020.12.07-2 ships it (/usr/share/dict/american-english); made by
 # tools/build_english_forms.py. Read by vocab/words.py: the words a text written in capitals would have
 # in lowercase (vocab/capitals.py).
-#
-# SCOWL is Copyright 2000-2011 by Kevin Atkinson
-#
-#   Permission to use, copy, modify, distribute and sell these word
-#   lists, the associated scripts, the output created from the scripts,
-#   and its documentation for any purpose is hereby granted without fee,
-#   provided that the above copyright notice appears in all copies and
-#   that both that copyright notice and this permission notice appear in
-#   supporting documentation. Kevin Atkinson makes no representations
-#   about the suitability of this array for any purpose. It is provided
-#   "as is" without express or implied warranty.
-#
-# SCOWL's other sources and their notices (Moby Words II, 12Dicts, WordNet, Ispell, ...):
-# english-words.COPYRIGHT beside this file, Debian's copyright file of wamerican.
-"""
+""" + scowl_notice("wamerican")
 
 
 def main(argv: list[str] | None = None) -> int:

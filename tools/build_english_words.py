@@ -33,14 +33,12 @@ OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "english-words.txt"
 MIN_LETTERS = 2
 # High-frequency words (van Heuven et al. 2014): at least once in 100,000 words of English.
 MIN_ZIPF = 4.0
-HEADER = """\
-# English words of 2 or more lowercase letters from SCOWL (Spell Checker Oriented Word Lists) size 35,
-# as Debian's wamerican-small 2020.12.07-2 ships it (/usr/share/dict/american-english-small), that
-# are frequent: Zipf frequency >= 4 in wordfreq 3.1.1 (Robyn Speer, data CC BY-SA 4.0; only the
-# choice of words is derived from it); made by tools/build_english_words.py. Read by
-# vocab/words.py, the package's one notion of an ordinary English word: an abbreviation whose short
-# form is listed (Wash, Ill, Mass, Miss) and a place whose name is listed (Mobile, Reading) are
-# ordinary words too.
+
+
+def scowl_notice(package: str) -> str:
+    """SCOWL's copyright and permission notice, which its licence asks to keep with every copy of a list made from
+    it, for a list from Debian's ``package``."""
+    return f"""\
 #
 # SCOWL is Copyright 2000-2011 by Kevin Atkinson
 #
@@ -54,8 +52,19 @@ HEADER = """\
 #   "as is" without express or implied warranty.
 #
 # SCOWL's other sources and their notices (Moby Words II, 12Dicts, WordNet, Ispell, ...):
-# english-words.COPYRIGHT beside this file, Debian's copyright file of wamerican-small.
+# english-words.COPYRIGHT beside this file, Debian's copyright file of {package}.
 """
+
+
+HEADER = """\
+# English words of 2 or more lowercase letters from SCOWL (Spell Checker Oriented Word Lists) size 35,
+# as Debian's wamerican-small 2020.12.07-2 ships it (/usr/share/dict/american-english-small), that
+# are frequent: Zipf frequency >= 4 in wordfreq 3.1.1 (Robyn Speer, data CC BY-SA 4.0; only the
+# choice of words is derived from it); made by tools/build_english_words.py. Read by
+# vocab/words.py, the package's one notion of an ordinary English word: an abbreviation whose short
+# form is listed (Wash, Ill, Mass, Miss) and a place whose name is listed (Mobile, Reading) are
+# ordinary words too.
+""" + scowl_notice("wamerican-small")
 
 
 def main(argv: list[str] | None = None) -> int:
