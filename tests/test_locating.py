@@ -588,6 +588,10 @@ def test_the_soviet_union_of_the_period(text, wanted):
         ("Pilsen, Czechoslovakia", {"Pilsen": ("Pilsen", "CZ"), "Czechoslovakia": ("Czechoslovakia", "CS")}),
         ("Haifa, Palestine", {"Haifa": ("Haifa", "IL"), "Palestine": ("Palestine", "PS")}),
         ("Pyongyang, Korea", {"Pyongyang": ("Pyongyang", "KP"), "Korea": ("Korea", "KR")}),
+        # and so does a province of the period: Bengal held Chittagong and Dacca, Assam Sylhet, the Punjab Lahore
+        ("B-24s at Chittagong, Bengal", {"Chittagong": ("Chattogram", "BD"), "Bengal": ("West Bengal", "IN")}),
+        ("Sylhet, Assam", {"Sylhet": ("Sylhet", "BD"), "Assam": ("Assam", "IN")}),
+        ("Lahore, Punjab", {"Lahore": ("Lahore", "PK"), "Punjab": ("Punjab", "IN")}),
         # only where no place of the country itself has the name, and never for a place of the state's own kind
         ("Odessa, Texas", {"Odessa": ("Odessa", "US"), "Texas": ("Texas", "US")}),
         ("Springfield, Russia", {"Russia": ("Russia", "RU")}),

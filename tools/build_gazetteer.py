@@ -426,7 +426,7 @@ def build() -> dict[str, int]:
 
     admin1_to_province: dict[str, str] = {}
     area_parts: dict[str, str] = {}  # a province -> the curated area it is part of (Manchuria's provinces)
-    members: dict[str, list[str]] = {}  # a country -> today's countries that were part of it (British India's)
+    members: dict[str, list[str]] = {}  # a country or province -> today's countries that were part of it (India's)
     for row in load_curated():
         kind, place_id, country = row["kind"], row["id"], row["country"]
         variants = [v for v in row["variants"].split("|") if v]
@@ -449,7 +449,7 @@ def build() -> dict[str, int]:
                 add_name(target["id"], variant)
                 add_display(target["id"], variant, 1)
             continue
-        if kind == "country" and row.get("parts"):
+        if kind in ("country", "province") and row.get("parts"):
             members[place_id] = row["parts"].split("|")
         info = countries.get(country, {})
         add_place(

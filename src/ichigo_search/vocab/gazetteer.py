@@ -300,9 +300,9 @@ class Gazetteer:
 
     def qualified_by(self, places: list[Place], qualifier: Place) -> list[Place]:
         """The places inside ``qualifier``; or, when none is, those of today's countries that were part of the
-        country it names in the 1940s ("Karachi, India", "Odessa, Russia", "Zagreb, Yugoslavia")."""
+        country or province it names in the 1940s ("Karachi, India", "Odessa, Russia", "Chittagong, Bengal")."""
         inside = [p for p in places if self.inside(p, qualifier)]
-        if inside or qualifier.kind != "country":
+        if inside or qualifier.kind not in ("country", "province"):
             return inside
         if self._members is None:
             parts: dict[str, set[str]] = {}
