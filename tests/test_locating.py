@@ -595,6 +595,9 @@ def test_the_soviet_union_of_the_period(text, wanted):
         # only where no place of the country itself has the name, and never for a place of the state's own kind
         ("Odessa, Texas", {"Odessa": ("Odessa", "US"), "Texas": ("Texas", "US")}),
         ("Springfield, Russia", {"Russia": ("Russia", "RU")}),
+        # the period's abbreviations of the Philippine Islands and the Territory of Hawaii
+        ("Landing craft at Leyte, P.I.", {"Leyte": ("Leyte", "PH"), "P.I.": ("Philippines", "PH")}),
+        ("B-17s at Hickam Field, T.H.", {"Hickam Field": ("Hickam Field", "US"), "T.H.": ("Hawaii", "US")}),
         # the period's names of countries (FSA/OWI captions); "Amsterdam, Netherlands" was Amsterdam, New York
         ("Tehran, Persia", {"Tehran": ("Tehran", "IR"), "Persia": ("Iran", "IR")}),
         ("Bags of seed to be sent to Eire (Ireland)", {"Eire": ("Ireland", "IE"), "Ireland": ("Ireland", "IE")}),

@@ -90,7 +90,7 @@ PROVINCE_CAPITALS = {
 MORE_STATE_ABBREVIATIONS = {
     "CA": ["Cal."], "DC": ["D.C.", "Wash. D.C."], "IA": ["Ia."], "ID": ["Ida."], "KS": ["Kan."], "ME": ["Me."],
     "NE": ["Neb."], "NM": ["N.M."], "ND": ["N.D."], "SD": ["S.D."], "OR": ["Ore."], "PA": ["Penna.", "Penn."],
-    "WI": ["Wisc."], "OH": ["O."], "PR": ["P.R."], "VI": ["V.I."],
+    "WI": ["Wisc."], "OH": ["O."], "PR": ["P.R."], "VI": ["V.I."], "HI": ["T.H."],  # the Territory of Hawaii
 }  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
 WORLD_TIER = 3
