@@ -24,7 +24,8 @@ from ichigo_search.vocab.locating import Located, describe_place, locate
 #     blocks of terms also in the .arr file compressed.
 # 14: stored fields compressed against a dictionary of their segment's first records (engine/whoosh/stored.py).
 # 15: stored fields compressed with Zstandard against a larger dictionary.
-FORMAT_VERSION = 15
+# 16: a segment's first records, which make that dictionary, stored as pickled.
+FORMAT_VERSION = 16
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")

@@ -4,15 +4,15 @@ A record's stored fields are a pickled dict of about 650 bytes; zlib alone takes
 465 (they are short and repeat little within themselves), but most of what they hold repeats
 from record to record: the keys, the catalogue's URLs and call numbers, photographers, place
 ids and names.  The bulk writer (``writer.py``) therefore stores a segment's first
-:data:`DICTIONARY_RECORDS` records as Whoosh does (zlib), and every later one as ``MARK`` plus
-a Zstandard frame compressed against a raw dictionary: the last :data:`DICTIONARY_BYTES` of those
-first records' pickles.  At 98,244 captions the stored fields take about 18 MB instead of 60
+:data:`DICTIONARY_RECORDS` records as ``PLAIN`` plus their pickles, and every later one as ``MARK``
+plus a Zstandard frame compressed against a raw dictionary: the last :data:`DICTIONARY_BYTES` of
+those first records' pickles.  At 98,244 captions the stored fields take about 18 MB instead of 60
 (plain zlib: 46), for about 5 us a record at build and 1.3 us to read a hit's fields (zlib with a
 preset dictionary, before: 210 instead of 187 bytes a record, 16 and 3.8 us).
 
 Whoosh reads the stored-fields column through ``whoosh.codec.whoosh3.STORED_COLUMN``;
 :func:`install` replaces it with :class:`StoredColumn`, which writes as Whoosh's did (its own
-writer: incremental updates and merges) and reads both kinds of value.  The dictionary lives in
+writer: incremental updates and merges) and reads all three kinds of value.  The dictionary lives in
 the column itself, so a segment needs no other file and Whoosh's merges copy records as usual.
 """
 
@@ -25,14 +25,17 @@ from typing import Any
 from whoosh import columns
 from whoosh.codec import whoosh3
 
-# A segment's first records, stored as zlib, whose pickles make the dictionary of every later one: 256 records
-# (128 KiB) take the 98k captions' later records to 187 bytes each, 64 (32 KiB) to 220; a reader decompresses
-# them once, ~1 ms a segment.
+# A segment's first records, stored as their pickles (PLAIN), which make the dictionary of every later one: 256
+# records (128 KiB) take the 98k captions' later records to 187 bytes each, 64 (32 KiB) to 220. Stored with zlib,
+# as Whoosh does, they cost a reader 3 ms a segment to inflate at its first later record; as they are, 47 KB more a
+# segment.
 DICTIONARY_RECORDS = 256
 DICTIONARY_BYTES = 128 * 1024
 LEVEL = 3  # Zstandard's default level: level 1 makes records 8% larger for no less time
-# First byte of a dictionary-compressed value; a zlib stream (Whoosh's values) never starts with it.
+# First byte of a dictionary-compressed value, and of one of the first records as pickled; a zlib stream (the values
+# Whoosh's own writer stores: updates) never starts with either.
 MARK = b"\x00"
+PLAIN = b"\x01"
 PICKLE_PROTOCOL = 4  # short strings' lengths in a byte (Whoosh pickles with protocol 2)
 
 
@@ -57,8 +60,8 @@ def _codec(zdict: bytes, *, compress: bool) -> Any:
 
 
 class StoredWriter(columns.WrappedColumnWriter):
-    """The bulk writer's stored-fields column: the first records as Whoosh stores them, the rest compressed
-    against them (around the ``CompressedBytesColumn`` writer Whoosh made for the column)."""
+    """The bulk writer's stored-fields column: the first records as pickled, the rest compressed against them
+    (around the ``CompressedBytesColumn`` writer Whoosh made for the column, whose zlib both bypass)."""
 
     def __init__(self, child) -> None:
         super().__init__(child)
@@ -71,17 +74,16 @@ class StoredWriter(columns.WrappedColumnWriter):
             return
         data = dumps(value, PICKLE_PROTOCOL)
         if self._compress is None:
-            self._child.add(docnum, data)  # zlib, as Whoosh's reader reads it
+            columns.VarBytesColumn.Writer.add(self._child, docnum, PLAIN + data)
             self._first.append(data)
             if len(self._first) == DICTIONARY_RECORDS:
                 self._compress = _codec(dictionary(self._first), compress=True).compress
             return
-        columns.VarBytesColumn.Writer.add(self._child, docnum, MARK + self._compress(data))  # past the child's zlib
+        columns.VarBytesColumn.Writer.add(self._child, docnum, MARK + self._compress(data))
 
 
 class StoredColumn(columns.PickleColumn):
-    """Whoosh's stored-fields column (pickled, zlib level 3), whose reader also reads dictionary-compressed
-    values."""
+    """Whoosh's stored-fields column (pickled, zlib level 3), whose reader also reads the bulk writer's values."""
 
     def __init__(self) -> None:
         super().__init__(columns.CompressedBytesColumn())
@@ -102,7 +104,10 @@ class _StoredReader(columns.WrappedColumnReader):
         raw = self._raw(docnum)
         if not raw:
             return None
-        if raw[:1] != MARK:
+        tag = raw[:1]
+        if tag == PLAIN:
+            return loads(raw[1:])
+        if tag != MARK:
             return loads(zlib.decompress(raw))
         if self._decompress is None:
             self._decompress = _codec(self._dictionary(), compress=False).decompress
@@ -116,7 +121,7 @@ class _StoredReader(columns.WrappedColumnReader):
             if raw[:1] == MARK or len(first) == DICTIONARY_RECORDS:
                 break
             if raw:
-                first.append(zlib.decompress(raw))
+                first.append(raw[1:])
         return dictionary(first)
 
     def __iter__(self):
