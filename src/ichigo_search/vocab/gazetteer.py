@@ -630,8 +630,8 @@ class Gazetteer:
                 and (_capitalized(texts[i - 1], uncased) or texts[i - 1].casefold() in _FEATURE_OR_CITY)
             )
             # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
-            # is no town named Air; "the Mobile harbor" is Mobile's).
-            # Nor in a text written in capitals ("SOLDIERS IN FRONT OF THE CHURCH").
+            # is no town named Air; "the Mobile harbor" is Mobile's), nor a word's in capitals inside a text in mixed
+            # case ("SOLDIERS IN FRONT OF THE CHURCH. Kunming"; a text wholly in capitals is recased).
             after_place_word = after in PLACE_AFTER and not (
                 is_ordinary_word(key)
                 and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";") or texts[i].isupper())
@@ -687,7 +687,7 @@ class Gazetteer:
             if word in _NOT_NAME_OR_FEATURE or any(word in SAME_PLACE_AFTER.get(k, ()) for k in kinds):
                 return False
             # "Kunming China"; not a province read only with evidence ("Ohio Rivers": Rivers is a state of Nigeria)
-            return not any(p.kind in ("country", "province") and p.tier < MINOR_TIER for p in self.candidates(word))
+            return not self._names_a_region(word)
         return False
 
     def _organisation_after(self, text: str, end: int) -> bool:
