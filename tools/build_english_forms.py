@@ -16,11 +16,10 @@ copyright file: ``wamerican`` and ``wamerican-small`` are built from one source)
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from build_english_words import scowl_notice  # tools/, beside this script
+from build_english_words import lowercase_words, scowl_notice, write_list  # tools/, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "english-forms.txt"
@@ -36,11 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("wordlist", type=Path, help="a SCOWL word list, one word a line (american-english)")
     args = parser.parse_args(argv)
-    pattern = re.compile(r"[a-z]{2,}")
-    lines = args.wordlist.read_text(encoding="utf-8").splitlines()
-    words = sorted({w for w in (line.strip() for line in lines) if pattern.fullmatch(w)})
-    OUTPUT.write_text(HEADER + "\n".join(words) + "\n", encoding="utf-8")
-    print(f"{len(words):,} words written to {OUTPUT}")
+    write_list(OUTPUT, HEADER, sorted(lowercase_words(args.wordlist)))
     return 0
 
 

@@ -67,18 +67,28 @@ HEADER = """\
 """ + scowl_notice("wamerican-small")
 
 
+def lowercase_words(wordlist: Path) -> set[str]:
+    """A SCOWL list's entries of MIN_LETTERS or more lowercase letters (capitalised entries are names, entries with
+    apostrophes possessives)."""
+    pattern = re.compile(rf"[a-z]{{{MIN_LETTERS},}}")
+    lines = wordlist.read_text(encoding="utf-8").splitlines()
+    return {w for w in (line.strip() for line in lines) if pattern.fullmatch(w)}
+
+
+def write_list(output: Path, header: str, words: list[str]) -> None:
+    """Write a word list: its header (notices included), then a word a line."""
+    output.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+    print(f"{len(words):,} words written to {output}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("wordlist", type=Path, help="a SCOWL word list, one word a line (american-english-small)")
     args = parser.parse_args(argv)
-    pattern = re.compile(rf"[a-z]{{{MIN_LETTERS},}}")
-    lines = args.wordlist.read_text(encoding="utf-8").splitlines()
     from wordfreq import zipf_frequency
 
-    scowl = {w for w in (line.strip() for line in lines) if pattern.fullmatch(w)}
-    words = sorted(w for w in scowl if zipf_frequency(w, "en") >= MIN_ZIPF)
-    OUTPUT.write_text(HEADER + "\n".join(words) + "\n", encoding="utf-8")
-    print(f"{len(words):,} words written to {OUTPUT}")
+    words = sorted(w for w in lowercase_words(args.wordlist) if zipf_frequency(w, "en") >= MIN_ZIPF)
+    write_list(OUTPUT, HEADER, words)
     return 0
 
 
