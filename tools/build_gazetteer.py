@@ -198,8 +198,7 @@ class Converters:
         wade = self.lazy_pinyin(han, style=self.style.WADEGILES)
         if any(not p.isascii() or not p.replace("'", "").isalpha() for p in pinyin + wade):
             return set()
-        forms = {"".join(pinyin).capitalize(), "-".join(wade).capitalize()}
-        return forms | wade_giles_forms(wade) if postal else forms
+        return {"".join(pinyin).capitalize(), *wade_giles_forms(wade, postal)}
 
     def pinyin_romanizations(self, name: str) -> set[str]:
         """The Wade-Giles and postal spellings of a name written in pinyin (Xi'an: Hsi-an, Sian; Dushan: Tu-shan,
@@ -236,9 +235,12 @@ _POSTAL_SPELLINGS = {"kuei": "kwei", "kuang": "kwang", "kuan": "kwan", "chou": "
 MAX_POSTAL_FORMS = 16
 
 
-def wade_giles_forms(wade: list[str]) -> set[str]:
-    """A name's Wade-Giles syllables hyphenated, and the spellings the period's postal maps gave them, joined."""
+def wade_giles_forms(wade: list[str], postal: bool = True) -> set[str]:
+    """A name's Wade-Giles syllables hyphenated, and with ``postal`` the spellings the period's postal maps gave
+    them, joined."""
     forms = {"-".join(wade).capitalize()}
+    if not postal:
+        return forms
     spellings = [postal_syllables(syllable) for syllable in wade]
     if prod(len(s) for s in spellings) <= MAX_POSTAL_FORMS:
         forms.update("".join(parts).capitalize() for parts in product(*spellings))
