@@ -409,11 +409,11 @@ def test_records_become_documents_a_batch_at_a_time_and_are_indexed_in_order(doc
     events: list[str] = []
     add = bulk.BulkSegmentWriter.add_document
     monkeypatch.setattr(bulk.BulkSegmentWriter, "add_document", lambda w, **f: events.append("add") or add(w, **f))
+    monkeypatch.setattr(bulk, "DOCUMENTS_AT_ONCE", 128)  # 300 documents: two whole batches and a part
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     wanted = documents[:300]
     bulk.write_documents(ix, wanted, lambda document: events.append("make") or document, processes=1)
-    at_once = bulk.DOCUMENTS_AT_ONCE
-    assert at_once > 1
+    at_once = 128
     assert events == (["make"] * at_once + ["add"] * at_once) * 2 + ["make"] * 44 + ["add"] * 44
     with ix.reader() as got:
         assert [fields["id"] for fields in got.all_stored_fields()] == [d["id"] for d in wanted]

@@ -25,7 +25,7 @@ from hashlib import md5
 from itertools import chain, islice, pairwise
 from operator import sub
 from pickle import dumps
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
@@ -95,7 +95,7 @@ class _PositionPostings(_WordPostings):
         self.values: dict[str, tuple[dict[str, list[int]], array, int, int]] | None = {}
         self.added = 0
 
-    def add_value(self, docnum: int, value: str, analyzer: CaptionAnalyzer) -> tuple[int, int]:
+    def add(self, docnum: int, value: str) -> tuple[int, int]:
         """Add a value of the field (analysed here, or remembered while values recur)."""
         values = self.values
         if values is None:
@@ -108,7 +108,7 @@ class _PositionPostings(_WordPostings):
                 self.gather()
                 self.values = None
                 return self.tokens.add(docnum, value)
-            where = analyzer.positions(value)
+            where = self.field.analyzer.positions(value)
             found = values[value] = (where, array("I"), sum(map(len, where.values())), len(where))
         found[1].append(docnum)
         return found[2], found[3]
@@ -153,6 +153,16 @@ class _PositionPostings(_WordPostings):
                 at += count
         cursor[0] = at
         return [count * boost for count in block_counts], values
+
+
+class _FieldPlan(NamedTuple):
+    """How a writer adds a value of one field: its postings' ``add`` (None: not indexed), and what else it keeps."""
+
+    field: Any
+    add: Callable[[int, Any], tuple[int, int]] | None
+    scorable: bool
+    stored: bool
+    column_type: Any
 
 
 class _Tokens:
@@ -446,6 +456,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._postings: dict[str, _Postings] = {}
         self._lengths: dict[str, _Lengths] = {}  # per scorable field
         self._numbering = TermNumbers()
+        self._plans: dict[str, _FieldPlan] = {}
         self.postings_added = 0
         self.per_segment = per_segment
         self.made: Any = None
@@ -457,17 +468,24 @@ class BulkSegmentWriter(SegmentWriter):
         perdoc.start_doc(docnum)
         try:
             stored = perdoc._storedfields  # what Whoosh's add_field keeps; lengths are written at the end
+            plans = self._plans
             for name in sorted(fields):
                 value = fields[name]
                 if value is None:
                     continue
-                field = self.schema[name]
-                if field.indexed:
-                    self._index(name, field, value, docnum)
-                if field.stored:
+                plan = plans.get(name) or self._plan(name)
+                if plan.add is not None:
+                    length, added = plan.add(docnum, value)
+                    self.postings_added += added
+                    if length and plan.scorable:
+                        lengths = self._lengths.get(name)
+                        if lengths is None:
+                            lengths = self._lengths[name] = _Lengths()
+                        lengths.add(docnum, length)
+                if plan.stored:
                     stored[name] = value
-                if field.column_type:
-                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+                if plan.column_type:
+                    perdoc.add_column_value(name, plan.column_type, plan.field.to_column_value(value))
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -475,22 +493,16 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _index(self, name: str, field, value: Any, docnum: int) -> None:
-        postings = self._postings.get(name)
-        if postings is None:
+    def _plan(self, name: str) -> _FieldPlan:
+        """What adding a value of field ``name`` does, worked out on its first value (the schema's field, the
+        postings its terms go to)."""
+        field = self.schema[name]
+        add = None
+        if field.indexed:
             postings = self._postings[name] = _postings_for(field, self._numbering)
-        if isinstance(postings, _GenericPostings):
-            length, added = postings.add(docnum, value)
-        elif postings.keeps_positions:
-            length, added = postings.add_value(docnum, value, field.analyzer)
-        else:
-            length, added = postings.add(docnum, value)
-        self.postings_added += added
-        if length and field.scorable:
-            lengths = self._lengths.get(name)
-            if lengths is None:
-                lengths = self._lengths[name] = _Lengths()
-            lengths.add(docnum, length)
+            add = postings.add
+        plan = self._plans[name] = _FieldPlan(field, add, field.scorable, field.stored, field.column_type)
+        return plan
 
     def _write_lengths(self) -> None:
         """Each field's lengths column and total, as Whoosh's ``add_field`` writes them document by document."""
@@ -719,8 +731,9 @@ SEGMENT_POSTINGS = 12_000_000
 # Records made into documents one batch at a time, then indexed: the gazetteer's 154,000 keys and caches, and
 # the postings being gathered, each stay in the processor's caches for a batch instead of evicting each other
 # at every record (98,244 captions: 43.9-46.2 CPU-s of both processes one record at a time, 36.8-38.2 with
-# 128; benchmarks/PROFILE.md).
-DOCUMENTS_AT_ONCE = 128
+# 128; benchmarks/PROFILE.md). Batches of 2,048 (about 6 MB of documents) took locating from 3.7 to 3.4 CPU-s
+# in each writing process of today's code, whose other stages cost less than they did.
+DOCUMENTS_AT_ONCE = 2048
 _PROGRESS_EVERY = 500
 _FEWEST_PER_PROCESS = 500  # records; fewer are not worth a process
 
