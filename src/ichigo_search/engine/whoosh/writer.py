@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +35,7 @@ from whoosh.fields import KEYWORD
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS  # a term table row's key and value lengths
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ichigo_search.document import PART_SEPARATOR
@@ -290,9 +291,14 @@ class _FrequencyPostings(_WordPostings):
         return self.tokens.add(docnum, value)
 
     def block_values(self, entry, start: int, end: int, cursor: list[int]) -> tuple[list[float], list[bytes]]:
+        """The block's weights, and its values as one string: each count as ``pack_uint`` packs it (a format of
+        fixed-size values has them joined in its block)."""
         boost = self.boost
         counts = entry[1][start:end]
-        return [count * boost for count in counts], [pack_uint(count) for count in counts]
+        packed = array("I", counts)
+        if _LITTLE_ENDIAN:  # pack_uint's order is the network's
+            packed.byteswap()
+        return [count * boost for count in counts], [packed.tobytes()]
 
 
 class _GenericPostings(_Postings):
@@ -531,18 +537,18 @@ class BulkSegmentWriter(SegmentWriter):
                 continue
             writer.start_field(name, postings.field)
             table.start_field(writer._fieldid, postings.field.format)
-            lengths = self._lengths[name].decoded(self.docnum) if name in self._lengths else None
+            codes = self._lengths[name].padded(self.docnum) if name in self._lengths else None
             kept = held.setdefault(name, []) if name in wanted else None
             for btext, key in postings.sorted_terms():
                 entry = postings.terms.pop(key)
                 if kept is not None:
                     kept.append((postings.field.from_bytes(btext), entry[0]))
                 if len(entry[0]) == 1:
-                    _add_inlined(table, btext, postings, entry, lengths)
+                    _add_inlined(table, btext, postings, entry, codes)
                     continue
                 whole = len(entry[0]) >= arrays_format.ARRAY_POSTINGS
                 compression = WHOLE_BLOCK_COMPRESSION if whole else BLOCK_COMPRESSION
-                weights = _write_term(table, postings, entry, lengths, compression, btext)
+                weights = _write_term(table, postings, entry, codes, compression, btext)
                 if whole:
                     boost = postings.boost if isinstance(postings, _WordPostings) else None
                     arrays.add(name, btext, entry, weights, postings.keeps_positions, boost)
@@ -583,13 +589,10 @@ class _Lengths:
         """The column's bytes: up to the last document with a length, as Whoosh writes it."""
         return bytes(self.codes).rstrip(b"\0")
 
-    def decoded(self, documents: int = 0) -> array:
-        """Each document's length as Whoosh reads it back (0: none), for the blocks' statistics: at least
-        ``documents`` of them."""
-        codes = self.codes
-        if len(codes) < documents:
-            codes = codes + bytes(documents - len(codes))
-        return array("I", map(byte_to_length, codes))
+    def padded(self, documents: int = 0) -> bytes:
+        """Each document's length byte (0: none), for the blocks' statistics: at least ``documents`` of them."""
+        codes = bytes(self.codes)
+        return codes + bytes(documents - len(codes)) if len(codes) < documents else codes
 
 
 class _TermTable:
@@ -643,9 +646,10 @@ class _TermTable:
 
 
 _TERM_INFO = W3TermInfo._struct
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
-def _add_inlined(table: _TermTable, btext: bytes, postings: _Postings, entry, lengths: array | None) -> None:
+def _add_inlined(table: _TermTable, btext: bytes, postings: _Postings, entry, codes: bytes | None) -> None:
     """A term with one posting, inlined in the term table (Whoosh reads them so): no block of its own.
 
     Most terms have one posting (every id, most words); the term information is what Whoosh's
@@ -653,22 +657,23 @@ def _add_inlined(table: _TermTable, btext: bytes, postings: _Postings, entry, le
     """
     weights, values = postings.block_values(entry, 0, 1, [0])
     docnum = entry[0][0]
-    length = lengths[docnum] if lengths is not None else 0
+    code = codes[docnum] if codes is not None else 0  # the document's length as its byte (0: none)
     stored_weight = array("f", weights)
-    head = _TERM_INFO.pack(
-        True, stored_weight[0], 1, length_to_byte(length) if length else 0, length_to_byte(length),
-        max(0, weights[0]), docnum, docnum,
-    )  # fmt: skip
+    head = _TERM_INFO.pack(True, stored_weight[0], 1, code, code, max(0, weights[0]), docnum, docnum)
     inlined = ((docnum,), tuple(stored_weight), tuple(v for v in values if v))
     table.add(btext, head + dumps(inlined, 2))
 
 
 def _write_term(
-    table: _TermTable, postings: _Postings, entry, lengths: array | None, compression: int, btext: bytes
+    table: _TermTable, postings: _Postings, entry, codes: bytes | None, compression: int, btext: bytes
 ) -> list[float]:
     """Write one term's postings in blocks of BLOCK_POSTINGS at a zlib level, and its row of the term table,
     as Whoosh's ``add_posting`` and ``finish_term`` would (``W3PostingsWriter._write_block``, ``W3TermInfo``);
-    their weights."""
+    their weights.
+
+    ``codes``: each document's length as the byte the lengths column stores (0: none). Whoosh takes the
+    shortest and longest lengths of a block and of the term, then their bytes; the bytes' order is the
+    lengths', so those are the smallest and largest bytes but zero."""
     docs = entry[0]
     total = len(docs)
     limit = BLOCK_POSTINGS
@@ -676,8 +681,8 @@ def _write_term(
     every_weight: list[float] = []
     parts = [WHOOSH3_HEADER_MAGIC]
     term_weight: float = 0
-    minlength: int | None = None
-    maxlength = maxweight = 0
+    shortest: int | None = None
+    longest = maxweight = 0
     for start in range(0, total, limit):
         end = min(start + limit, total)
         weights, values = postings.block_values(entry, start, end, cursor)
@@ -694,33 +699,25 @@ def _write_term(
         if compression:
             data = zlib.compress(data, compression)
         block_max = max(0, *weights)
-        if lengths is None:
-            block_min, block_max_length = None, 0
-        else:
-            block_lengths = [lengths[d] for d in ids]
-            if 0 in block_lengths:  # (a document without a length: none in this schema)
-                block_lengths = [n for n in block_lengths if n]
-            block_min = min(block_lengths) if block_lengths else None
-            block_max_length = max(block_lengths) if block_lengths else 0
-        info = dumps(
-            (len(ids), ids[-1], block_max, compression, length_to_byte(block_min), length_to_byte(block_max_length)),
-            2,
-        )
+        block_shortest: int | None = None
+        block_longest = 0
+        if codes is not None:
+            block_codes = bytes(map(codes.__getitem__, ids))
+            if 0 in block_codes:  # (a document without a length: none in this schema)
+                block_codes = block_codes.replace(b"\0", b"")
+            if block_codes:
+                block_shortest, block_longest = min(block_codes), max(block_codes)
+        info = dumps((len(ids), ids[-1], block_max, compression, block_shortest or 0, block_longest), 2)
         size = len(info) + len(data)
         parts.append(pack_int(-size if end == total else size) + info + data)
         # The term's statistics, as W3TermInfo.add_block gathers them
         term_weight += sum(stored)
-        if minlength is None:
-            minlength = block_min
-        elif block_min is not None:
-            minlength = min(minlength, block_min)
-        maxlength = max(maxlength, block_max_length)
+        if block_shortest is not None:
+            shortest = block_shortest if shortest is None else min(shortest, block_shortest)
+        longest = max(longest, block_longest)
         maxweight = max(maxweight, block_max)
     offset, size = table.write_postings(parts)
-    head = _TERM_INFO.pack(
-        False, term_weight, total, 0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength),
-        maxweight, docs[0], docs[-1],
-    )  # fmt: skip
+    head = _TERM_INFO.pack(False, term_weight, total, shortest or 0, longest, maxweight, docs[0], docs[-1])
     table.add(btext, head + pack_long(offset) + pack_int(size))
     return every_weight
 
