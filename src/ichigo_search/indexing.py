@@ -441,9 +441,12 @@ def _write_reading(
 
     from ichigo_search.facets import MADE_BY_WRITERS  # numpy: only where an index is written
 
+    halves = reading.halves()
+    if len(halves) > 1:  # every key looked up once, before the writing process forks: shared, not loaded twice
+        places.keys()
     with gc_frozen(True):
         made = new.write_sources(
-            [reading.records(half, past_problems=skip_invalid) for half in reading.halves()],
+            [reading.records(half, past_problems=skip_invalid) for half in halves],
             lambda record: to_document(record, places),
             progress=progress,
             checkpoint=store.crash_point,
