@@ -905,6 +905,28 @@ def test_particles_inside_a_name_join_its_words(text, wanted):
 @pytest.mark.parametrize(
     "text, wanted",
     [
+        # a possessive's s inside a name is the name's (the FSA/OWI captions read only "Maryland" before)
+        ("Mud bath, Prince George's County, Maryland",
+         {"Prince George's County": "Prince George's County", "Maryland": "Maryland"}),
+        ("Night club outside Devil's Lake, North Dakota",
+         {"Devil's Lake": "Devils Lake", "North Dakota": "North Dakota"}),
+        ("Lighthouse on Buzzard's Bay, Mattapoisett, Massachusetts",
+         {"Buzzard's Bay": "Buzzards Bay", "Mattapoisett": "Mattapoisett", "Massachusetts": "Massachusetts"}),
+        # and so is one ending the name, where a qualifier makes it a place ("Harbor at St. John's" was nothing)
+        ("Harbor at St. John's, Newfoundland",
+         {"St. John's": "St. John's", "Newfoundland": "Newfoundland and Labrador"}),
+        # without one it is a person's or a place's own possessive, as before
+        ("Ford's River Rouge plant", {}),
+        ("Kunming's airfield from the air", {"Kunming": "Kunming"}),
+    ],
+)  # fmt: skip
+def test_a_possessive_inside_a_name_is_the_names(text, wanted):
+    assert read_as(text, "name") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
         # the Wade-Giles and postal spellings of a Chinese city's own name are its own names, before a village's of
         # unknown size whose own name they are (Si'an, Jiangsu; Yenan, Guangdong) ...
         ("B-29s at Sian", {"Sian": ("Xi’an", "CN-SN")}),

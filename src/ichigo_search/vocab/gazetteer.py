@@ -55,6 +55,7 @@ _WORD_RE = LazyPattern(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\
 MINOR_TIER = 4
 # A word this short before a period may abbreviate the first word of a name (St. Louis, Ft. Worth, Mt. Vernon).
 _ABBREVIATION_LETTERS = 3
+_APOSTROPHES = ("'", "\u2019")  # a gap before a possessive's s
 # A city this large is named without its state ("Washington" for the capital): a state sharing its name is not read
 # over it in a record of that country; over smaller ones it is (Oregon, not Oregon, Ohio).
 BARE_CITY_POPULATION = 100_000
@@ -520,15 +521,20 @@ class Gazetteer:
             key = compact_key(word)
             sizes = [1] if key in keys else []
             # The words after it that may belong to the same name: capitals joined by a space or a hyphen, or after
-            # an abbreviation's period (St. Louis, Ft. Worth), a name then read only before its qualifier, and the
-            # particles inside a name (Fond du Lac, Prairie du Chien).
+            # an abbreviation's period (St. Louis, Ft. Worth), a name then read only before its qualifier, the
+            # particles inside a name (Fond du Lac, Prairie du Chien), and a possessive's s (King's Lynn, St. John's:
+            # a word's possessive is the word's own unless the gazetteer knows the name with it).
             at = i + 1
             last = i + min(MAX_NAME_TOKENS, count - i)
             while at < last and (
-                pieces[2 * at] in (" ", "-") or (pieces[2 * at] == ". " and len(texts[at - 1]) <= _ABBREVIATION_LETTERS)
+                pieces[2 * at] in (" ", "-")
+                or (pieces[2 * at] == ". " and len(texts[at - 1]) <= _ABBREVIATION_LETTERS)
+                or (pieces[2 * at] in _APOSTROPHES and texts[at] in ("s", "S"))
             ):
                 word = texts[at]
-                if require_case and not (word[0].isupper() or word[0].isdigit() or word in NAME_PARTICLES):
+                if require_case and not (
+                    word[0].isupper() or word[0].isdigit() or word in NAME_PARTICLES or pieces[2 * at] in _APOSTROPHES
+                ):
                     break
                 key += compact_key(word)
                 at += 1
@@ -544,7 +550,9 @@ class Gazetteer:
                     if not self._accept(text, tokens, i, size, compact_key(surface), require_case, uncased):
                         continue
                     options, qualified = self._options(surface, text, end)
-                    if not qualified and ". " in surface:  # St. Thomas' Church is a saint's: St. Louis, Missouri
+                    # St. Thomas' Church is a saint's and Ford's plant a man's; St. Louis, Missouri and St. Mary's,
+                    # Georgia are places
+                    if not qualified and (". " in surface or surface[-2:-1] in _APOSTROPHES):
                         continue
                     if options:
                         found.append((start, end, surface, options, qualified))
