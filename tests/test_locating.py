@@ -927,6 +927,27 @@ def test_a_possessive_inside_a_name_is_the_names(text, wanted):
 @pytest.mark.parametrize(
     "text, wanted",
     [
+        # England's counties qualify its towns, as the Eighth Air Force's captions name its bases ("Suffolk" was the
+        # Virginia town, "Cambridgeshire" nothing)
+        ("Ipswich, Suffolk", {"Ipswich": ("Ipswich", "GB"), "Suffolk": ("Suffolk", "GB")}),
+        ("B-17s at Bassingbourn, Cambridgeshire, England",
+         {"Cambridgeshire": ("Cambridgeshire", "GB"), "England": ("England", "GB")}),
+        ("Truro, Cornwall", {"Truro": ("Truro", "GB"), "Cornwall": ("Cornwall", "GB")}),
+        # but one that is also a town elsewhere qualifies nothing before a qualifier outside it, nor a state
+        ("Akron, Kent, Ohio", {"Akron": ("Akron", "US"), "Kent": ("Kent", "US"), "Ohio": ("Ohio", "US")}),
+        ("Sheridan, Somerset, Ohio", {"Sheridan": ("Sheridan", "US"), "Somerset": ("Somerset", "US"),
+                                      "Ohio": ("Ohio", "US")}),
+        ("Ferry between Little Creek, Virginia (Norfolk) and Cape Charles, Virginia",
+         {"Virginia": ("Virginia", "US"), "Norfolk": ("Norfolk", "US"), "Cape Charles": ("Cape Charles", "US")}),
+    ],
+)  # fmt: skip
+def test_englands_counties_qualify_its_towns(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
         # the Wade-Giles and postal spellings of a Chinese city's own name are its own names, before a village's of
         # unknown size whose own name they are (Si'an, Jiangsu; Yenan, Guangdong) ...
         ("B-29s at Sian", {"Sian": ("Xi’an", "CN-SN")}),

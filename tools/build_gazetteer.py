@@ -566,6 +566,24 @@ def build() -> dict[str, int]:
         )  # fmt: skip
         add_name(place_id, county["name"], primary=True)
         add_display(place_id, county["name"], 0)
+    # England's counties (ISO 3166-2:GB: its two-tier counties, and the unitary authorities that are counties rather
+    # than a city's, whose name no town of Britain has): minor places inside England, qualifiers of the towns in
+    # them as US counties are ("Ipswich, Suffolk", "Bassingbourn, Cambridgeshire").
+    british_towns = {compact_key(p["name"]) for p in places.values() if p["country"] == "GB" and p["kind"] == "city"}
+    for subdivision in sorted(pycountry.subdivisions.get(country_code="GB"), key=lambda s: s.code):
+        if subdivision.parent_code != "GB-ENG" or "GB-ENG" not in places:
+            continue
+        county_like = subdivision.type == "Two-tier county" or (
+            subdivision.type == "Unitary authority" and compact_key(subdivision.name) not in british_towns
+        )
+        if not county_like:
+            continue
+        add_place(
+            subdivision.code, name=subdivision.name, kind="county", country="GB", admin1="", lat=None, lon=None,
+            population=0, tier=MINOR_TIER, parent="GB-ENG",
+        )  # fmt: skip
+        add_name(subdivision.code, subdivision.name, primary=True)
+        add_display(subdivision.code, subdivision.name, 0)
 
     # The subdivisions' names, once every other place's names are known, and the world cities' other names, found
     # first so that the subdivisions take none of them: Berne is the city's, not the canton's.

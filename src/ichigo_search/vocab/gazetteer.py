@@ -758,6 +758,14 @@ class Gazetteer:
         inside = self.qualified_by(places, qualifier)
         if inside:
             return inside, True
+        if (
+            qualifier.kind == "county"
+            and qualifier.tier == MINOR_TIER
+            and all(p.country != qualifier.country for p in places)
+        ):
+            # a county abroad read only with evidence (England's) qualifies none of them: "Little Creek, Virginia
+            # (Norfolk)" names Virginia's Norfolk
+            return places, False
         readable = _readable(places)
         # The qualifier right after the name ("Texas, United States", "Washington (DC)"), not after a feature's
         # word ("Jersey Homesteads, New Jersey", "Henderson Field, Guadalcanal")
@@ -811,6 +819,12 @@ class Gazetteer:
             if len(found) > 1:  # "Greene County, Georgia": the one inside the qualifier after it
                 after = self.qualifier(text, opening.end() + cut)
                 found = [p for p in found if after is not None and self.inside(p, after)] or found
+            elif found and found[0].tier == MINOR_TIER and found[0].kind == "county":
+                # A county read only with evidence (England's, named as towns elsewhere are) is no qualifier before
+                # a qualifier outside it: "Akron, Kent, Ohio" and "Sheridan, Somerset, Ohio" are towns of Ohio.
+                after = self.qualifier(text, opening.end() + cut)
+                if after is not None and not self.inside(found[0], after):
+                    found = []
             if found:
                 return found[0]
         return None
