@@ -274,10 +274,11 @@ def test_common_terms_stored_as_arrays_hold_their_postings(both, tmp_path, docum
 
 def test_common_terms_are_small_on_disk_and_whoosh_still_reads_their_blocks(tmp_path, documents, monkeypatch):
     """A term stored whole as arrays keeps its counts and positions in the narrowest integers, its weights
-    only when they are not its counts times the boost, and its (unread) blocks compressed; Whoosh's own
+    only when they are not its counts times the boost, and its (unread) blocks compressed unless short; Whoosh's own
     matcher reads those blocks as it reads any."""
     import io
     import pickle
+    import zlib
 
     from whoosh.system import unpack_int
 
@@ -291,7 +292,7 @@ def test_common_terms_are_small_on_disk_and_whoosh_still_reads_their_blocks(tmp_
     with ix.reader() as reader:
         (leaf, _), *_ = reader.leaf_readers()
         arrays = segment_arrays(leaf)
-        postings = positions = 0
+        postings = positions = compressed = plain = 0
         for field, terms in arrays._index.items():
             for btext, (_start, count, total, counts_type, weights, *_rest) in terms.items():
                 postings += count
@@ -302,13 +303,23 @@ def test_common_terms_are_small_on_disk_and_whoosh_still_reads_their_blocks(tmp_
                 offset = leaf._terms.term_info(field, btext).extent()[0]
                 postfile = leaf._terms._postfile
                 size = unpack_int(postfile.get(offset + 4, 4))[0]
-                header = pickle.load(io.BytesIO(postfile.get(offset + 8, abs(size))))
-                assert header[3] == bulk.WHOLE_BLOCK_COMPRESSION > 0, (field, btext)
+                block = io.BytesIO(postfile.get(offset + 8, abs(size)))
+                header = pickle.load(block)
+                data = block.read()
+                if header[3]:  # compressed at the whole blocks' level, unless too short to be worth it
+                    assert header[3] == bulk.WHOLE_BLOCK_COMPRESSION > 0, (field, btext)
+                    assert len(zlib.decompress(data)) >= bulk.SMALLEST_COMPRESSED_BLOCK, (field, btext)
+                    compressed += 1
+                else:
+                    assert len(data) < bulk.SMALLEST_COMPRESSED_BLOCK, (field, btext)
+                    pickle.loads(data)
+                    plain += 1
                 ids = list(leaf.postings(field, btext).all_ids())
                 assert ids == arrays.term(field, btext)[0].tolist()
         arr_name = leaf._segment.make_filename(arrays_format.EXTENSION)
         arr_bytes = leaf._storage.file_length(arr_name)
         assert postings > 10_000
+        assert compressed > 10 and plain > 0
         # ids 4 bytes, counts 1, positions 2: against 8 a posting and 4 a position (plain uint32 and float32)
         assert arr_bytes < 6 * postings + 2 * positions + 64 * sum(len(t) for t in arrays._index.values())
 
