@@ -38,9 +38,10 @@ def documents() -> list[dict]:
     return _documents(1500)
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
-    """The same documents written by Whoosh's writer and by the bulk writer: their readers."""
+@pytest.fixture(scope="module", params=["16-bit term numbers", "32-bit term numbers"])
+def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
+    """The same documents written by Whoosh's writer and by the bulk writer: their readers (the bulk writer's tokens
+    sorted by term as numbers of 16 bits, or of 32 as a segment of more words sorts them)."""
     from ichigo_search.engine.whoosh import writer as bulk
 
     readers = []
@@ -50,6 +51,8 @@ def both(tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
         writer = make(ix)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(bulk, "BLOCK_POSTINGS", 50)  # other blocks than Whoosh's 128, several to a term
+            if request.param.startswith("32"):
+                patch.setattr(bulk, "NARROW_TERMS", 0)
             for document in documents:
                 writer.add_document(**document)
             writer.commit()
