@@ -38,10 +38,11 @@ def documents() -> list[dict]:
     return _documents(1500)
 
 
-@pytest.fixture(scope="module", params=["16-bit term numbers", "32-bit term numbers"])
+@pytest.fixture(scope="module", params=["16-bit term numbers", "32-bit term numbers, terms written a few at a time"])
 def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
     """The same documents written by Whoosh's writer and by the bulk writer: their readers (the bulk writer's tokens
-    sorted by term as numbers of 16 bits, or of 32 as a segment of more words sorts them)."""
+    sorted by term as numbers of 16 bits, or of 32 as a segment of more words sorts them; its terms' bytes written
+    field by field, or every few hundred bytes as a larger segment writes them)."""
     from ichigo_search.engine.whoosh import writer as bulk
 
     readers = []
@@ -53,6 +54,7 @@ def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             patch.setattr(bulk, "BLOCK_POSTINGS", 50)  # other blocks than Whoosh's 128, several to a term
             if request.param.startswith("32"):
                 patch.setattr(bulk, "NARROW_TERMS", 0)
+                patch.setattr(bulk, "_WRITTEN_AT_ONCE", 300)
             for document in documents:
                 writer.add_document(**document)
             writer.commit()

@@ -564,6 +564,7 @@ class BulkSegmentWriter(SegmentWriter):
                 if whole:
                     boost = postings.boost if isinstance(postings, _WordPostings) else None
                     arrays.add(name, btext, entry, weights, postings.keeps_positions, boost)
+            table.flush()
             writer.finish_field()
         writer.close()
         arrays.close()
@@ -610,8 +611,8 @@ class _Lengths:
 class _TermTable:
     """The segment's term table and postings file, written term by term as Whoosh's ``W3FieldWriter`` writes
     them (``start_term``, ``add``, ``finish_term``: the same bytes), without its per-posting and per-block
-    objects, and with each file's position counted here instead of asked of the file (``StructFile.tell``, an
-    ``lseek``: four a term)."""
+    objects, with each file's position counted here instead of asked of the file (``StructFile.tell``, an
+    ``lseek``: four a term), and the bytes of many terms written at once (:meth:`flush`)."""
 
     def __init__(self, fieldwriter) -> None:
         self.hashes = fieldwriter._tindex  # an OrderedHashWriter
@@ -623,6 +624,9 @@ class _TermTable:
         self.posts_at = self.posts.tell()
         self.prefix = b""
         self.fixed_size: int | None = None
+        self.terms_out: list[bytes] = []  # written at the next flush
+        self.posts_out: list[bytes] = []
+        self.pending = 0
 
     def start_field(self, fieldid: int, format_) -> None:
         self.prefix = pack_ushort(fieldid)
@@ -635,11 +639,15 @@ class _TermTable:
         at = self.terms_at
         hashes = self.hashes
         hashes.index.append(at)
-        self.terms.write(_KEY_VALUE_LENGTHS.pack(len(key), len(info)) + key + info)
+        row = _KEY_VALUE_LENGTHS.pack(len(key), len(info)) + key + info
+        self.terms_out.append(row)
         hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")  # Whoosh's md5_hash
         hashes.buckets[hashed & 255].append((hashed, at))
         hashes.lastkey = key
-        self.terms_at = at + _KEY_VALUE_LENGTHS.size + len(key) + len(info)
+        self.terms_at = at + len(row)
+        self.pending += len(row)
+        if self.pending >= _WRITTEN_AT_ONCE:
+            self.flush()
 
     def mini_values(self, values: list[bytes]) -> Any:
         """A block's values as ``W3PostingsWriter._mini_values`` keeps them."""
@@ -652,9 +660,22 @@ class _TermTable:
         """Append a term's blocks to the postings file: where they start and their length."""
         data = b"".join(parts)
         at = self.posts_at
-        self.posts.write(data)
+        self.posts_out.append(data)
         self.posts_at = at + len(data)
+        self.pending += len(data)
         return at, len(data)
+
+    def flush(self) -> None:
+        """Write the terms and postings added since the last flush (before the files are closed, or written to by
+        anything else)."""
+        self.terms.write(b"".join(self.terms_out))
+        self.posts.write(b"".join(self.posts_out))
+        self.terms_out, self.posts_out, self.pending = [], [], 0
+
+
+# Bytes of term table rows and postings gathered before they are written: one write a few thousand terms instead of
+# one or two a term (a Python call each, through Whoosh's StructFile).
+_WRITTEN_AT_ONCE = 1 << 20
 
 
 _TERM_INFO = W3TermInfo._struct
