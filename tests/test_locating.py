@@ -948,6 +948,42 @@ def test_englands_counties_qualify_its_towns(text, wanted):
 @pytest.mark.parametrize(
     "text, wanted",
     [
+        # Scotland's council areas and Wales's counties qualify their towns as England's do (these towns were read
+        # only beside ", Scotland" or ", Wales"), by the names of the period too: its historic counties, the
+        # islands' short names, the abbreviations British captions write
+        ("Bomber crews at Lossiemouth, Moray", {"Lossiemouth": ("Lossiemouth", "GB"), "Moray": ("Moray", "GB")}),
+        ("Lossiemouth, Morayshire", {"Lossiemouth": ("Lossiemouth", "GB"), "Morayshire": ("Moray", "GB")}),
+        ("Pembroke Dock, Pembrokeshire",
+         {"Pembroke Dock": ("Pembroke Dock", "GB"), "Pembrokeshire": ("Pembrokeshire", "GB")}),
+        ("Prestwick, Ayrshire", {"Prestwick": ("Prestwick", "GB"), "Ayrshire": ("Ayrshire", "GB")}),
+        ("Wick, Caithness", {"Wick": ("Wick", "GB"), "Caithness": ("Caithness", "GB")}),
+        ("Holyhead, Anglesey", {"Holyhead": ("Holyhead", "GB"), "Anglesey": ("Isle of Anglesey", "GB")}),
+        ("Lerwick, Shetland", {"Lerwick": ("Lerwick", "GB"), "Shetland": ("Shetland Islands", "GB")}),
+        ("Oban, Argyll", {"Oban": ("Oban", "GB"), "Argyll": ("Argyll and Bute", "GB")}),
+        ("Brecon, Breconshire", {"Brecon": ("Brecon", "GB"), "Breconshire": ("Breconshire", "GB")}),
+        # England's historic counties: Carlisle was Pennsylvania's and Cumberland Maryland's
+        ("Carlisle, Cumberland", {"Carlisle": ("Carlisle", "GB"), "Cumberland": ("Cumberland", "GB")}),
+        ("Kendal, Westmorland", {"Kendal": ("Kendal", "GB"), "Westmorland": ("Westmorland", "GB")}),
+        ("Andover, Hants", {"Andover": ("Andover", "GB"), "Hants": ("Hampshire", "GB")}),
+        ("Harrogate, Yorks", {"Harrogate": ("Harrogate", "GB"), "Yorks": ("Yorkshire", "GB")}),
+        # a town whose name a province abroad has, read only with evidence, is read beside a qualifier (Canterbury
+        # was not in the gazetteer for New Zealand's, and "Kent" read Kent, Washington)
+        ("Canterbury, Kent, after the raid", {"Canterbury": ("Canterbury", "GB"), "Kent": ("Kent", "GB")}),
+        ("Christchurch, Canterbury", {"Christchurch": ("Christchurch", "NZ"), "Canterbury": ("Canterbury", "NZ")}),
+        # the counties' names are American towns' and counties' too, which stay theirs
+        ("Cumberland, Maryland", {"Cumberland": ("Cumberland", "US"), "Maryland": ("Maryland", "US")}),
+        ("Sutherland, Nebraska", {"Sutherland": ("Sutherland", "US"), "Nebraska": ("Nebraska", "US")}),
+        ("Middlesex County, Massachusetts",
+         {"Middlesex County": ("Middlesex County", "US"), "Massachusetts": ("Massachusetts", "US")}),
+    ],
+)  # fmt: skip
+def test_scotlands_and_waless_counties_and_britains_historic_ones_qualify_their_towns(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
         # the Wade-Giles and postal spellings of a Chinese city's own name are its own names, before a village's of
         # unknown size whose own name they are (Si'an, Jiangsu; Yenan, Guangdong) ...
         ("B-29s at Sian", {"Sian": ("Xi’an", "CN-SN")}),

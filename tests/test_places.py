@@ -321,7 +321,12 @@ def test_a_city_named_as_it_was_keeps_the_country_of_its_time():
     assert read("Streets of Breslau, Germany, in 1945.") == [("Breslau", "Wrocław"), ("Germany", "Germany")]
     assert read("Market square in Wroclaw, Germany.") == [("Germany", "Germany")]
     assert ("USHA", "Uşak") not in read("Housing project of the USHA, United States Housing Authority")
-    assert read("Cathedral of Toledo, Spain.") == [("Spain", "Spain")]
+    # Spain's Toledo, whose name a province of Belize has, is read beside its country: not Ohio's or the Philippines'
+    assert [(m.text, m.place.country) for m in g.find("Cathedral of Toledo, Spain.")] == [
+        ("Toledo", "ES"),
+        ("Spain", "ES"),
+    ]
+    assert read("Cathedral of Toledo, Mexico.") == [("Mexico", "Mexico")]  # a town the gazetteer does not know
 
 
 def test_the_worlds_subdivisions_take_no_citys_name():

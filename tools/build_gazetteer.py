@@ -92,6 +92,35 @@ MORE_STATE_ABBREVIATIONS = {
     "NE": ["Neb."], "NM": ["N.M."], "ND": ["N.D."], "SD": ["S.D."], "OR": ["Ore."], "PA": ["Penna.", "Penn."],
     "WI": ["Wisc."], "OH": ["O."], "PR": ["P.R."], "VI": ["V.I."], "HI": ["T.H."],  # the Territory of Hawaii
 }  # fmt: skip
+# Britain's subdivisions that are counties (ISO 3166-2:GB), and the period's other names of some (historic counties,
+# islands' short names, the abbreviations British captions write: "Odiham, Hants").
+BRITISH_COUNTY_TYPES = frozenset({"Two-tier county", "Unitary authority", "Council area"})
+BRITISH_COUNTIES = {
+    "GB-AGB": ["Argyll", "Argyllshire"], "GB-AGY": ["Anglesey"], "GB-ANS": ["Forfarshire"], "GB-CAM": ["Cambs"],
+    "GB-CGN": ["Cardiganshire"], "GB-ELN": ["Haddingtonshire"], "GB-ELS": ["Western Isles", "Outer Hebrides"],
+    "GB-GLS": ["Glos"], "GB-HAM": ["Hants"], "GB-HRT": ["Herts"], "GB-LAN": ["Lancs"], "GB-LEC": ["Leics"],
+    "GB-LIN": ["Lincs"], "GB-MLN": ["Edinburghshire"], "GB-MRY": ["Morayshire", "Elginshire"], "GB-NTT": ["Notts"],
+    "GB-ORK": ["Orkney"], "GB-OXF": ["Oxon"], "GB-SHR": ["Salop"], "GB-STS": ["Staffs"], "GB-WAR": ["Warks"],
+    "GB-WIL": ["Wilts"], "GB-WLN": ["Linlithgowshire"], "GB-WOR": ["Worcs"], "GB-ZET": ["Shetland", "Zetland"],
+}  # fmt: skip
+# The historic counties (until 1974-1975) that no county of today is named as, each with its other names.
+HISTORIC_COUNTIES = {
+    "GB-ENG": [
+        ["Bedfordshire"], ["Berkshire"], ["Cheshire"], ["Cumberland"], ["Huntingdonshire"], ["Middlesex"],
+        ["Northamptonshire", "Northants"], ["Sussex"], ["Westmorland"], ["Yorkshire", "Yorks"],
+    ],
+    "GB-SCT": [
+        ["Ayrshire"], ["Banffshire"], ["Berwickshire"], ["Bute", "Buteshire"], ["Caithness"], ["Dumfriesshire"],
+        ["Dunbartonshire", "Dumbartonshire"], ["Inverness-shire"], ["Kincardineshire"], ["Kinross-shire"],
+        ["Kirkcudbrightshire"], ["Lanarkshire"], ["Nairnshire"], ["Peeblesshire"], ["Perthshire"],
+        ["Ross and Cromarty", "Ross-shire", "Cromartyshire"], ["Roxburghshire"], ["Selkirkshire"], ["Stirlingshire"],
+        ["Sutherland"], ["Wigtownshire"],
+    ],
+    "GB-WLS": [
+        ["Breconshire", "Brecknockshire"], ["Caernarvonshire", "Carnarvonshire", "Caernarfonshire"],
+        ["Glamorgan", "Glamorganshire"], ["Merionethshire", "Merioneth"], ["Montgomeryshire"], ["Radnorshire"],
+    ],
+}  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
 WORLD_TIER = 3
 # The world's towns from this many people (Anzio, Cassino, Saint-Lô, Venice's city proper): minor places, read only
@@ -566,24 +595,37 @@ def build() -> dict[str, int]:
         )  # fmt: skip
         add_name(place_id, county["name"], primary=True)
         add_display(place_id, county["name"], 0)
-    # England's counties (ISO 3166-2:GB: its two-tier counties, and the unitary authorities that are counties rather
-    # than a city's, whose name no town of Britain has): minor places inside England, qualifiers of the towns in
-    # them as US counties are ("Ipswich, Suffolk", "Bassingbourn, Cambridgeshire").
+    # Britain's counties: ISO 3166-2:GB's (England's two-tier counties, and the unitary authorities and Scotland's
+    # council areas that are counties rather than a city's: no town of Britain has the name) and the historic
+    # counties the period's captions name (BRITISH_COUNTIES): minor places inside England, Scotland or Wales, qualifiers
+    # of the towns in them as US counties are ("Ipswich, Suffolk", "Bassingbourn, Cambridgeshire", "Lossiemouth,
+    # Morayshire", "St Athan, Glamorgan"). A name a British town has is not a county's.
     british_towns = {compact_key(p["name"]) for p in places.values() if p["country"] == "GB" and p["kind"] == "city"}
+
+    def add_county(code: str, parent: str, county_names: list[str]) -> None:
+        kept = [name for name in county_names if compact_key(name) not in british_towns]
+        if not kept or parent not in places:
+            return
+        if code not in places:
+            add_place(
+                code, name=kept[0], kind="county", country="GB", admin1="", lat=None, lon=None,
+                population=0, tier=MINOR_TIER, parent=parent,
+            )  # fmt: skip
+        for name in kept:
+            add_name(code, name, primary=name == places[code]["name"])
+            add_display(code, name, 0 if name == places[code]["name"] else 1)
+
     for subdivision in sorted(pycountry.subdivisions.get(country_code="GB"), key=lambda s: s.code):
-        if subdivision.parent_code != "GB-ENG" or "GB-ENG" not in places:
-            continue
-        county_like = subdivision.type == "Two-tier county" or (
-            subdivision.type == "Unitary authority" and compact_key(subdivision.name) not in british_towns
-        )
-        if not county_like:
-            continue
-        add_place(
-            subdivision.code, name=subdivision.name, kind="county", country="GB", admin1="", lat=None, lon=None,
-            population=0, tier=MINOR_TIER, parent="GB-ENG",
-        )  # fmt: skip
-        add_name(subdivision.code, subdivision.name, primary=True)
-        add_display(subdivision.code, subdivision.name, 0)
+        name, _, of = subdivision.name.split(" [")[0].partition(", ")  # "Durham, County", "Vale of Glamorgan, The"
+        if subdivision.type not in BRITISH_COUNTY_TYPES or of not in ("", "County", "The") or name.endswith(" City"):
+            continue  # "Bristol, City of", "Glasgow City"
+        if subdivision.type != "Two-tier county" and compact_key(name) in british_towns:
+            continue  # a city's unitary authority or council area: "Plymouth", "Stirling"
+        county_names = [f"County {name}" if of == "County" else name, *BRITISH_COUNTIES.get(subdivision.code, ())]
+        add_county(subdivision.code, subdivision.parent_code, county_names)
+    for parent, counties in HISTORIC_COUNTIES.items():
+        for county_names in counties:
+            add_county(f"{parent}-HISTORIC-{compact_key(county_names[0]).upper()}", parent, list(county_names))
 
     # The subdivisions' names, once every other place's names are known, and the world cities' other names, found
     # first so that the subdivisions take none of them: Berne is the city's, not the canton's.
@@ -623,8 +665,11 @@ def build() -> dict[str, int]:
         town = places.pop(place_id)
         key = compact_key(name)
         held = [places[other] for other in names.get(key, {})]
+        # a province abroad read only with evidence leaves the name to a qualifier: "Canterbury, Kent" beside New
+        # Zealand's Canterbury
+        minor_province = [p for p in held if p["kind"] == "province" and p["tier"] == MINOR_TIER]
         if (
-            any(p["country"] == town["country"] or p["kind"] != "city" for p in held)
+            any(p["country"] == town["country"] or (p["kind"] != "city" and p not in minor_province) for p in held)
             or is_ordinary_word(key)
             or sum(c.isalpha() for c in key) < WORLD_ALTERNATE_MIN_LETTERS
             or (foreign < NEIGHBOURHOOD_MAX_NAMES and cities_near.within(town, NEIGHBOURHOOD_KM))
@@ -632,7 +677,7 @@ def build() -> dict[str, int]:
         ):
             continue
         places[place_id] = town
-        if small:  # Bastogne, Belgium
+        if small or minor_province:  # Bastogne, Belgium
             names[key].setdefault(place_id, QUALIFIED_ONLY)
         else:
             add_name(place_id, name, primary=True)
