@@ -931,7 +931,8 @@ def test_a_possessive_inside_a_name_is_the_names(text, wanted):
         # Virginia town, "Cambridgeshire" nothing)
         ("Ipswich, Suffolk", {"Ipswich": ("Ipswich", "GB"), "Suffolk": ("Suffolk", "GB")}),
         ("B-17s at Bassingbourn, Cambridgeshire, England",
-         {"Cambridgeshire": ("Cambridgeshire", "GB"), "England": ("England", "GB")}),
+         {"Bassingbourn": ("Bassingbourn", "GB"), "Cambridgeshire": ("Cambridgeshire", "GB"),
+          "England": ("England", "GB")}),
         ("Truro, Cornwall", {"Truro": ("Truro", "GB"), "Cornwall": ("Cornwall", "GB")}),
         # but one that is also a town elsewhere qualifies nothing before a qualifier outside it, nor a state
         ("Akron, Kent, Ohio", {"Akron": ("Akron", "US"), "Kent": ("Kent", "US"), "Ohio": ("Ohio", "US")}),
@@ -966,6 +967,12 @@ def test_englands_counties_qualify_its_towns(text, wanted):
         ("Kendal, Westmorland", {"Kendal": ("Kendal", "GB"), "Westmorland": ("Westmorland", "GB")}),
         ("Andover, Hants", {"Andover": ("Andover", "GB"), "Hants": ("Hampshire", "GB")}),
         ("Harrogate, Yorks", {"Harrogate": ("Harrogate", "GB"), "Yorks": ("Yorkshire", "GB")}),
+        # Britain's villages (the war's airfields) are read beside their county or nation, as a small US town is
+        ("B-17s at Lakenheath, Suffolk", {"Lakenheath": ("Lakenheath", "GB"), "Suffolk": ("Suffolk", "GB")}),
+        ("Odiham, Hants", {"Odiham": ("Odiham", "GB"), "Hants": ("Hampshire", "GB")}),
+        ("Leuchars, Fife", {"Leuchars": ("Leuchars", "GB"), "Fife": ("Fife", "GB")}),
+        ("Kimbolton, England", {"Kimbolton": ("Kimbolton", "GB"), "England": ("England", "GB")}),
+        ("Tangmere, Sussex", {"Tangmere": ("Tangmere", "GB"), "Sussex": ("Sussex", "GB")}),
         # a town whose name a province abroad has, read only with evidence, is read beside a qualifier (Canterbury
         # was not in the gazetteer for New Zealand's, and "Kent" read Kent, Washington)
         ("Canterbury, Kent, after the raid", {"Canterbury": ("Canterbury", "GB"), "Kent": ("Kent", "GB")}),

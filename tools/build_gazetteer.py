@@ -131,6 +131,10 @@ WORLD_TOWN_TIER = "world town"
 # qualifier that names their country or province, not on the record's other places.
 WORLD_SMALL_TOWN_MIN_POPULATION = 5_000
 WORLD_SMALL_TOWN_TIER = "world small town"
+# Countries whose villages (GeoNames' cities500: from 500 people) are read as their small towns are, beside a
+# qualifier: Britain, whose counties qualify them as they name the war's airfields ("Lakenheath, Suffolk",
+# "Duxford, Cambridgeshire", "Kinloss, Moray"), as the United States' do its towns of any size.
+VILLAGE_COUNTRIES = ("GB",)
 # A town near a city is its neighbourhood only with fewer names than this in other languages: Venice (beside
 # Mestre), Greenwich, Bethlehem and Kuwait City have dozens, GeoNames' neighbourhoods (Killarney, Vancouver) none.
 NEIGHBOURHOOD_MAX_NAMES = 3
@@ -366,7 +370,7 @@ def build() -> dict[str, int]:
             return WORLD_TIER
         if pop >= WORLD_TOWN_MIN_POPULATION:
             return WORLD_TOWN_TIER
-        if pop >= WORLD_SMALL_TOWN_MIN_POPULATION:
+        if pop >= WORLD_SMALL_TOWN_MIN_POPULATION or cc in VILLAGE_COUNTRIES:
             return WORLD_SMALL_TOWN_TIER
         return None
 
