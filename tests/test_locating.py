@@ -967,6 +967,14 @@ def test_englands_counties_qualify_its_towns(text, wanted):
         ("Kendal, Westmorland", {"Kendal": ("Kendal", "GB"), "Westmorland": ("Westmorland", "GB")}),
         ("Andover, Hants", {"Andover": ("Andover", "GB"), "Hants": ("Hampshire", "GB")}),
         ("Harrogate, Yorks", {"Harrogate": ("Harrogate", "GB"), "Yorks": ("Yorkshire", "GB")}),
+        # a qualifier's name may be hyphenated or joined by "and"
+        ("Invergordon, Ross-shire",
+         {"Invergordon": ("Invergordon", "GB"), "Ross-shire": ("Ross and Cromarty", "GB")}),
+        ("Invergordon, Inverness-shire",
+         {"Invergordon": ("Invergordon", "GB"), "Inverness-shire": ("Inverness-shire", "GB")}),
+        ("Dayton, Ohio and Louisville, Kentucky",
+         {"Dayton": ("Dayton", "US"), "Ohio": ("Ohio", "US"), "Louisville": ("Louisville", "US"),
+          "Kentucky": ("Kentucky", "US")}),
         # Britain's villages (the war's airfields) are read beside their county or nation, as a small US town is
         ("B-17s at Lakenheath, Suffolk", {"Lakenheath": ("Lakenheath", "GB"), "Suffolk": ("Suffolk", "GB")}),
         ("Odiham, Hants", {"Odiham": ("Odiham", "GB"), "Hants": ("Hampshire", "GB")}),
@@ -986,6 +994,12 @@ def test_englands_counties_qualify_its_towns(text, wanted):
 )  # fmt: skip
 def test_scotlands_and_waless_counties_and_britains_historic_ones_qualify_their_towns(text, wanted):
     assert read_as(text, "name", "country") == wanted
+
+
+def test_a_qualifier_named_with_and_chooses_the_town_before_it():
+    """ "Ross and Cromarty" qualifies Invergordon as "Ross-shire" does (read as a qualifier only: the scan does not
+    join its words)."""
+    assert read_as("Invergordon, Ross and Cromarty", "country") == {"Invergordon": "GB"}
 
 
 @pytest.mark.parametrize(

@@ -809,7 +809,7 @@ class Gazetteer:
         segment = text[opening.end() : opening.end() + 40]
         ends = []
         for word in _QUALIFIER_WORD_RE.finditer(segment):
-            if not (word.group()[0].isupper() or word.group().casefold() in ("of", "de", "la")):
+            if not (word.group()[0].isupper() or word.group().casefold() in _QUALIFIER_JOINING_WORDS):
                 break
             ends.append(word.end())
             if len(ends) == 4 or segment[word.end() : word.end() + 1] in ",;:)(":
@@ -892,7 +892,9 @@ def _may_start_organisation(following: str) -> bool:
 
 
 _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
-_QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*\.?")
+# Lowercase words inside a qualifier's name: "Isle of Wight", "Ross and Cromarty", "Bosnia and Herzegovina".
+_QUALIFIER_JOINING_WORDS = frozenset({"of", "de", "la", "and"})
+_QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*\.?")  # Ross-shire, Schleswig-Holstein
 # ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.  The pattern starts
 # with its comma (the letter before it is looked behind for), so a search skips to the next comma.
 _ABBREVIATION_RE = LazyPattern(
