@@ -996,6 +996,28 @@ def test_scotlands_and_waless_counties_and_britains_historic_ones_qualify_their_
     assert read_as(text, "name", "country") == wanted
 
 
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # Northern Ireland's six counties, as "County Down" or "Co. Down": "Co." was read as Colorado
+        ("Ballykelly, Co. Londonderry",
+         {"Ballykelly": ("Ballykelly", "GB"), "Londonderry": ("County Londonderry", "GB")}),
+        ("Enniskillen, Co. Fermanagh",
+         {"Enniskillen": ("Enniskillen", "GB"), "Fermanagh": ("County Fermanagh", "GB")}),
+        ("Bangor, County Down", {"Bangor": ("Bangor", "GB"), "County Down": ("County Down", "GB")}),
+        # a state's abbreviation that begins a name is the name's word ("Mt. Gilead" school, "Mt. Pleasant" was read
+        # as Montana), and stays the state's elsewhere
+        ("Interior of Mt. Gilead (colored) school. Near Eatonton, Georgia",
+         {"Eatonton": ("Eatonton", "US"), "Georgia": ("Georgia", "US")}),
+        ("Radiator Mine, Mt. Pleasant, Wetmoreland County, Pennsylvania", {"Pennsylvania": ("Pennsylvania", "US")}),
+        ("Melrose, La. Catholic church", {"La": ("Louisiana", "US")}),
+        ("Leadville, Co.", {"Leadville": ("Leadville", "US"), "Co": ("Colorado", "US")}),
+    ],
+)  # fmt: skip
+def test_an_abbreviation_beginning_a_name_is_no_state(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
 def test_a_qualifier_named_with_and_chooses_the_town_before_it():
     """ "Ross and Cromarty" qualifies Invergordon as "Ross-shire" does (read as a qualifier only: the scan does not
     join its words)."""

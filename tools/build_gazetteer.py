@@ -103,7 +103,7 @@ BRITISH_COUNTIES = {
     "GB-ORK": ["Orkney"], "GB-OXF": ["Oxon"], "GB-SHR": ["Salop"], "GB-STS": ["Staffs"], "GB-WAR": ["Warks"],
     "GB-WIL": ["Wilts"], "GB-WLN": ["Linlithgowshire"], "GB-WOR": ["Worcs"], "GB-ZET": ["Shetland", "Zetland"],
 }  # fmt: skip
-# The historic counties (until 1974-1975) that no county of today is named as, each with its other names.
+# The historic counties (until 1973-1975) that no county of today is named as, each with its other names.
 HISTORIC_COUNTIES = {
     "GB-ENG": [
         ["Bedfordshire"], ["Berkshire"], ["Cheshire"], ["Cumberland"], ["Huntingdonshire"], ["Middlesex"],
@@ -115,6 +115,12 @@ HISTORIC_COUNTIES = {
         ["Kirkcudbrightshire"], ["Lanarkshire"], ["Nairnshire"], ["Peeblesshire"], ["Perthshire"],
         ["Ross and Cromarty", "Ross-shire", "Cromartyshire"], ["Roxburghshire"], ["Selkirkshire"], ["Stirlingshire"],
         ["Sutherland"], ["Wigtownshire"],
+    ],
+    "GB-NIR": [  # its six counties, "County Down" or "Co. Down" (the districts of today are others)
+        ["County Antrim", "Antrim", "Co. Antrim"], ["County Armagh", "Armagh", "Co. Armagh"],
+        ["County Down", "Co. Down"], ["County Fermanagh", "Fermanagh", "Co. Fermanagh"],
+        ["County Londonderry", "Londonderry", "Co. Londonderry", "County Derry", "Co. Derry"],
+        ["County Tyrone", "Tyrone", "Co. Tyrone"],
     ],
     "GB-WLS": [
         ["Breconshire", "Brecknockshire"], ["Caernarvonshire", "Carnarvonshire", "Caernarfonshire"],

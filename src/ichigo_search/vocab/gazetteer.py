@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -544,7 +544,10 @@ class Gazetteer:
             if sizes:
                 bounds = bounds or list(accumulate(map(len, pieces)))
                 tokens = (texts, pieces, bounds)
+                abbreviating = False  # a longer name begins with this word and its period
                 for size in reversed(sizes):
+                    if size == 1 and abbreviating:
+                        break  # "Co. Antrim", unqualified: Co is the county's word, not Colorado
                     start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
                     surface = text[start:end]
                     if not self._accept(text, tokens, i, size, compact_key(surface), require_case, uncased):
@@ -553,6 +556,7 @@ class Gazetteer:
                     # St. Thomas' Church is a saint's and Ford's plant a man's; St. Louis, Missouri and St. Mary's,
                     # Georgia are places
                     if not qualified and (". " in surface or surface[-2:-1] in _APOSTROPHES):
+                        abbreviating = abbreviating or pieces[2 * i + 2] == ". "
                         continue
                     if options:
                         found.append((start, end, surface, options, qualified))
@@ -563,7 +567,7 @@ class Gazetteer:
                         break
             free = i + (matched or 1)
         if require_case:
-            abbreviated = self._abbreviated(text, found)
+            abbreviated = self._abbreviated(text, found, keys)
             if abbreviated:  # names were found in order: only these need sorting in
                 found.extend(abbreviated)
                 found.sort(key=lambda f: f[0])
@@ -571,16 +575,19 @@ class Gazetteer:
             return [(start, end, written[start:end], options, qualified) for start, end, _, options, qualified in found]
         return found
 
-    def _abbreviated(self, text: str, names: list[_Found]) -> list[_Found]:
+    def _abbreviated(self, text: str, names: list[_Found], keys: Container[str]) -> list[_Found]:
         """State abbreviations after a comma ("Melrose, La.", "Washington, D.C."): too short to find as words.
 
-        One that starts where a name of ``names`` starts is left out."""
+        One that starts where a name of ``names`` starts, or that begins a name of ``keys``, is left out."""
         found: list[_Found] = []
         taken = {f[0] for f in names}
         for match in _ABBREVIATION_RE.finditer(text):
             start, end = match.span(1)
             if start in taken:
                 continue
+            name_after = _NAME_WORD_RE.match(text, end)
+            if name_after and compact_key(match.group(1) + name_after.group(1)) in keys:
+                continue  # the first word of a name: "Co. Antrim", "Mt. Pleasant" (not Colorado, Montana)
             provinces = [p for p in self.candidates(match.group(1)) if p.kind == "province"]
             if provinces:
                 found.append((start, end, match.group(1), provinces[:1], True))
@@ -900,6 +907,9 @@ _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*\.?") 
 _ABBREVIATION_RE = LazyPattern(
     r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
 )
+
+# A capitalized word after an abbreviation, which may make a name with it.
+_NAME_WORD_RE = re.compile(r"\s*([A-Z][\w'’]*)")
 
 # "U.S.", "U.S.A.", "U.K.", "U.S.S.R." not followed by a name they are part of ("U.S. Army").  It starts with its first
 # capital (what comes before it is looked behind for), so a search skips to the next capital.
