@@ -981,6 +981,12 @@ def test_englands_counties_qualify_its_towns(text, wanted):
         ("Leuchars, Fife", {"Leuchars": ("Leuchars", "GB"), "Fife": ("Fife", "GB")}),
         ("Kimbolton, England", {"Kimbolton": ("Kimbolton", "GB"), "England": ("England", "GB")}),
         ("Tangmere, Sussex", {"Tangmere": ("Tangmere", "GB"), "Sussex": ("Sussex", "GB")}),
+        # and so are the villages of the war's other European countries, beside their country or region
+        ("Paratroopers in Sainte-Mère-Église, France",
+         {"Sainte-Mère-Église": ("Sainte-Mère-Église", "FR"), "France": ("France", "FR")}),
+        ("Arromanches-les-Bains, Normandy",
+         {"Arromanches-les-Bains": ("Arromanches-les-Bains", "FR"), "Normandy": ("Normandy", "FR")}),
+        ("La Gleize, Belgium", {"La Gleize": ("La Gleize", "BE"), "Belgium": ("Belgium", "BE")}),
         # a town whose name a province abroad has, read only with evidence, is read beside a qualifier (Canterbury
         # was not in the gazetteer for New Zealand's, and "Kent" read Kent, Washington)
         ("Canterbury, Kent, after the raid", {"Canterbury": ("Canterbury", "GB"), "Kent": ("Kent", "GB")}),

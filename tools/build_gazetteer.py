@@ -138,9 +138,11 @@ WORLD_TOWN_TIER = "world town"
 WORLD_SMALL_TOWN_MIN_POPULATION = 5_000
 WORLD_SMALL_TOWN_TIER = "world small town"
 # Countries whose villages (GeoNames' cities500: from 500 people) are read as their small towns are, beside a
-# qualifier: Britain, whose counties qualify them as they name the war's airfields ("Lakenheath, Suffolk",
-# "Duxford, Cambridgeshire", "Kinloss, Moray"), as the United States' do its towns of any size.
-VILLAGE_COUNTRIES = ("GB",)
+# qualifier: those of the war's European theatre. Britain's counties qualify them as they name its airfields
+# ("Lakenheath, Suffolk", "Duxford, Cambridgeshire", "Kinloss, Moray"), as the United States' do its towns of any
+# size; the battles' villages are named with their country or region ("Sainte-Mère-Église, France", "La Gleize,
+# Belgium", "Arromanches-les-Bains, Normandy").
+VILLAGE_COUNTRIES = ("GB", "FR", "BE", "NL", "LU", "IT", "DE")
 # A town near a city is its neighbourhood only with fewer names than this in other languages: Venice (beside
 # Mestre), Greenwich, Bethlehem and Kuwait City have dozens, GeoNames' neighbourhoods (Killarney, Vancouver) none.
 NEIGHBOURHOOD_MAX_NAMES = 3
