@@ -1024,6 +1024,23 @@ def test_an_abbreviation_beginning_a_name_is_no_state(text, wanted):
     assert read_as(text, "name", "country") == wanted
 
 
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a name may hold "of" (the island was only a qualifier, the town's words unread)
+        ("Cowes, Isle of Wight", {"Cowes": ("Cowes", "GB"), "Isle of Wight": ("Isle of Wight", "GB")}),
+        ("Douglas, Isle of Man", {"Douglas": ("Douglas", "IM"), "Isle of Man": ("Isle of Man", "IM")}),
+        ('"King Of Prussia" Inn. Montgomery County, Pennsylvania',
+         {"King Of Prussia": ("King of Prussia", "US"), "Montgomery County": ("Montgomery County", "US"),
+          "Pennsylvania": ("Pennsylvania", "US")}),
+        # not an institution's: GeoNames' "University of Texas" is its campus
+        ("Productive America. The University of Texas campus", {"America": ("United States", "US")}),
+    ],
+)  # fmt: skip
+def test_a_name_may_hold_of(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
 def test_a_qualifier_named_with_and_chooses_the_town_before_it():
     """ "Ross and Cromarty" qualifies Invergordon as "Ross-shire" does (read as a qualifier only: the scan does not
     join its words)."""

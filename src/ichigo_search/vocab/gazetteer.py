@@ -103,11 +103,11 @@ _BEFORE_QUALIFIER_RE = LazyPattern(
     r"(?:\s+(?:[A-Z][a-z]+|[a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
 )
 # "University of Wisconsin", "College of Agriculture": an institution named after a place.
-_INSTITUTION_OF_RE = re.compile(
-    r"\b(?:university|college|school|institute|academy|bank|company|corporation|society|association|museum|"
-    r"library|federation|church|diocese)\s+of\s+(?:the\s+)?$",
-    re.IGNORECASE,
+_INSTITUTION_WORDS = frozenset(
+    "university college school institute academy bank company corporation society association museum library "
+    "federation church diocese".split()
 )
+_INSTITUTION_OF_RE = re.compile(rf"\b(?:{'|'.join(sorted(_INSTITUTION_WORDS))})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 # Capitalized words that may stand before a place's name without making it another name.
 COMPASS_WORDS = frozenset(
     """north south east west northern southern eastern western central upper lower greater northeast northwest
@@ -533,7 +533,7 @@ class Gazetteer:
             ):
                 word = texts[at]
                 if require_case and not (
-                    word[0].isupper() or word[0].isdigit() or word in NAME_PARTICLES or pieces[2 * at] in _APOSTROPHES
+                    word[0].isupper() or word[0].isdigit() or word in _INSIDE_NAMES or pieces[2 * at] in _APOSTROPHES
                 ):
                     break
                 key += compact_key(word)
@@ -550,6 +550,8 @@ class Gazetteer:
                         break  # "Co. Antrim", unqualified: Co is the county's word, not Colorado
                     start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
                     surface = text[start:end]
+                    if size > 2 and texts[i + 1] == "of" and texts[i].casefold() in _INSTITUTION_WORDS:
+                        continue  # GeoNames' "University of Texas" is the campus: the university's name
                     if not self._accept(text, tokens, i, size, compact_key(surface), require_case, uncased):
                         continue
                     options, qualified = self._options(surface, text, end)
@@ -908,6 +910,9 @@ _ABBREVIATION_RE = LazyPattern(
     r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
 )
 
+# Lowercase words a name may hold: the particles ("Fond du Lac") and "of" ("Isle of Wight", "King of Prussia"; not
+# an institution's: "University of Texas", _INSTITUTION_OF_RE).
+_INSIDE_NAMES = NAME_PARTICLES | {"of"}
 # A capitalized word after an abbreviation, which may make a name with it.
 _NAME_WORD_RE = re.compile(r"\s*([A-Z][\w'’]*)")
 
