@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -485,6 +485,7 @@ class Gazetteer:
     def _scan(self, text: str, require_case: bool) -> list[_Found]:
         keys = self._scan_keys()
         found: list[_Found] = []
+        declined: set[int] = set()  # where a word starts that begins a longer name, but was read as neither
         # The text as its gaps and words, alternately (pieces[2 * k] is the gap before word k): one split, no match
         # object a word; where words start and end is counted only in a text with a name in it.
         pieces = _WORD_SPLIT_RE.split(text)
@@ -547,7 +548,8 @@ class Gazetteer:
                 abbreviating = False  # a longer name begins with this word and its period
                 for size in reversed(sizes):
                     if size == 1 and abbreviating:
-                        break  # "Co. Antrim", unqualified: Co is the county's word, not Colorado
+                        declined.add(bounds[2 * i])  # "Co. Antrim", unqualified: the county's word, not Colorado
+                        break
                     start, end = bounds[2 * i], bounds[2 * (i + size) - 1]
                     surface = text[start:end]
                     if size > 2 and texts[i + 1] == "of" and texts[i].casefold() in _INSTITUTION_WORDS:
@@ -569,7 +571,7 @@ class Gazetteer:
                         break
             free = i + (matched or 1)
         if require_case:
-            abbreviated = self._abbreviated(text, found, keys)
+            abbreviated = self._abbreviated(text, found, declined)
             if abbreviated:  # names were found in order: only these need sorting in
                 found.extend(abbreviated)
                 found.sort(key=lambda f: f[0])
@@ -577,19 +579,17 @@ class Gazetteer:
             return [(start, end, written[start:end], options, qualified) for start, end, _, options, qualified in found]
         return found
 
-    def _abbreviated(self, text: str, names: list[_Found], keys: Container[str]) -> list[_Found]:
+    def _abbreviated(self, text: str, names: list[_Found], declined: set[int]) -> list[_Found]:
         """State abbreviations after a comma ("Melrose, La.", "Washington, D.C."): too short to find as words.
 
-        One that starts where a name of ``names`` starts, or that begins a name of ``keys``, is left out."""
+        One that starts where a name of ``names`` starts, or at ``declined`` (where the scan found the first word of
+        a longer name: "Co. Antrim", "Mt. Pleasant" are not Colorado and Montana), is left out."""
         found: list[_Found] = []
-        taken = {f[0] for f in names}
+        taken = {f[0] for f in names} | declined
         for match in _ABBREVIATION_RE.finditer(text):
             start, end = match.span(1)
             if start in taken:
                 continue
-            name_after = _NAME_WORD_RE.match(text, end)
-            if name_after and compact_key(match.group(1) + name_after.group(1)) in keys:
-                continue  # the first word of a name: "Co. Antrim", "Mt. Pleasant" (not Colorado, Montana)
             provinces = [p for p in self.candidates(match.group(1)) if p.kind == "province"]
             if provinces:
                 found.append((start, end, match.group(1), provinces[:1], True))
@@ -913,8 +913,6 @@ _ABBREVIATION_RE = LazyPattern(
 # Lowercase words a name may hold: the particles ("Fond du Lac") and "of" ("Isle of Wight", "King of Prussia"; not
 # an institution's: "University of Texas", _INSTITUTION_OF_RE).
 _INSIDE_NAMES = NAME_PARTICLES | {"of"}
-# A capitalized word after an abbreviation, which may make a name with it.
-_NAME_WORD_RE = re.compile(r"\s*([A-Z][\w'’]*)")
 
 # "U.S.", "U.S.A.", "U.K.", "U.S.S.R." not followed by a name they are part of ("U.S. Army").  It starts with its first
 # capital (what comes before it is looked behind for), so a search skips to the next capital.
