@@ -42,7 +42,8 @@ def documents() -> list[dict]:
 def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
     """The same documents written by Whoosh's writer and by the bulk writer: their readers (the bulk writer's tokens
     sorted by term as numbers of 16 bits, or of 32 as a segment of more words sorts them; its terms' bytes written
-    field by field, or every few hundred bytes as a larger segment writes them)."""
+    field by field, or every few hundred bytes as a larger segment writes them). The bulk writer posts every form of
+    the exact field here: ``lean`` leaves the base forms out, as a build does."""
     from ichigo_search.engine.whoosh import writer as bulk
 
     readers = []
@@ -52,6 +53,7 @@ def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         writer = make(ix)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(bulk, "BLOCK_POSTINGS", 50)  # other blocks than Whoosh's 128, several to a term
+            patch.setattr(bulk, "LEAVE_OUT_BASE_FORMS", False)
             if request.param.startswith("32"):
                 patch.setattr(bulk, "NARROW_TERMS", 0)
                 patch.setattr(bulk, "_WRITTEN_AT_ONCE", 300)
@@ -62,6 +64,20 @@ def both(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     yield readers
     for reader in readers:
         reader.close()
+
+
+@pytest.fixture(scope="module")
+def lean(tmp_path_factory: pytest.TempPathFactory, documents: list[dict]):
+    """The same documents written by the bulk writer as a build writes them: the exact field's base forms listed in
+    the arrays file, not posted."""
+    ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("lean")), build_schema())
+    writer = BulkSegmentWriter(ix)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    reader = ix.reader()
+    yield reader
+    reader.close()
 
 
 def _postings(reader, field: str, btext: bytes) -> list[tuple]:
@@ -99,6 +115,47 @@ def test_every_term_has_the_same_postings_and_statistics(both):
     assert blocks > 50  # many terms span several posting blocks
 
 
+def test_the_exact_fields_base_forms_are_made_again_as_whoosh_posted_them(both, lean):
+    """Left out of the exact field's postings, a word that is its own stem is listed with its document frequency and
+    its stem's other forms; its postings made from the stemmed fields are those Whoosh's writer wrote."""
+    from ichigo_search.engine.whoosh.postings import _base_form_postings
+    from ichigo_search.engine.whoosh.searcher import segment_words
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
+    from ichigo_search.engine.whoosh.statistics import term_table
+    from ichigo_search.text.analysis import is_base_form, stem
+
+    expected, _ = both
+    base_forms = segment_arrays(lean).base_forms("exact")
+    assert base_forms is not None and segment_arrays(lean).leaves_out_base_forms()
+    left_out, inflected = [], {}
+    for field, btext in expected.all_terms():
+        if field == "exact" and is_base_form(btext.decode()):
+            left_out.append(btext)
+            assert (field, btext) not in lean
+            continue
+        if field == "exact":
+            inflected.setdefault(stem(btext.decode()), []).append(btext)
+        assert _postings(lean, field, btext) == _postings(expected, field, btext), (field, btext)
+    posted = sum(lean.doc_frequency(field, btext) for field, btext in lean.all_terms() if field == "exact")
+    # Most of the field's postings are of words that are their own stem: "bomb", "liuzhou", "1944", not "bombs".
+    assert sum(expected.doc_frequency("exact", btext) for btext in left_out) > posted
+    assert [base_forms[number] for number in range(len(base_forms))] == left_out
+    for btext in left_out:
+        form = btext.decode()
+        assert base_forms.frequency(btext) == expected.doc_frequency("exact", btext), form
+        assert term_table(lean).doc_frequency("exact", form) == expected.doc_frequency("exact", btext), form
+        assert base_forms.inflected(btext) == inflected.get(form, []), form
+        ids, weights = _base_form_postings(lean, base_forms, "exact", form)
+        want = _postings(expected, "exact", btext)
+        assert ids.tolist() == [doc for doc, _, _ in want], form
+        assert weights.tolist() == [weight for _, weight, _ in want], form
+    assert base_forms.frequency(b"zzzz") == 0 and base_forms.inflected(b"zzzz") == []
+    for letter in "abcdefghijklmnopqrstuvwxyz0123456789":  # the words typo tolerance compares a misspelling with
+        assert segment_words(lean, "exact", letter) == segment_words(expected, "exact", letter), letter
+    for docnum in range(expected.doc_count_all()):  # a document's length counts every form
+        assert lean.doc_field_length(docnum, "exact") == expected.doc_field_length(docnum, "exact")
+
+
 def test_stored_fields_lengths_and_columns_are_the_same(both):
     expected, got = both
     assert got.doc_count_all() == expected.doc_count_all() == 1510
@@ -127,6 +184,7 @@ def test_two_processes_and_small_segments_write_the_same_documents_in_order(both
 
     expected, _ = both
     monkeypatch.setattr(bulk, "SEGMENT_POSTINGS", 20_000)  # several segments in each process
+    monkeypatch.setattr(bulk, "LEAVE_OUT_BASE_FORMS", False)  # every posting compared with Whoosh's
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     seen = []
     bulk.write_documents(ix, documents, dict, processes=2, progress=lambda done, total: seen.append((done, total)))
@@ -450,7 +508,7 @@ def test_writing_a_segment_asks_no_file_its_position_term_by_term(documents, tmp
     monkeypatch.setattr(StructFile, "tell", lambda f, *a: asked.append(f) or tell(f, *a))
     writer.commit()
     with ix.reader() as reader:
-        assert len(list(reader.all_terms())) > 10_000
+        assert len(list(reader.all_terms())) > 9_000
     assert len(asked) < 1_000  # the term table's 256 buckets, the columns: not four a term
 
 

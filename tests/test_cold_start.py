@@ -206,10 +206,12 @@ def test_places_in_hanzi_are_found_without_loading_every_gazetteer_key():
 def test_words_of_a_prefix_are_read_as_whoosh_expands_them(index, corpus):
     """Typo tolerance reads the words of a first letter from the term table as one byte range (40 ms of a cold
     query with a typo went on Whoosh's entry-by-entry ``expand_prefix``): the same words, in segments written by
-    the bulk writer and by Whoosh's own (an update)."""
+    the bulk writer and by Whoosh's own (an update), with those the bulk writer lists without postings (the exact
+    field's base forms: ``test_bulk`` compares them with what Whoosh's writer posts)."""
     import json
 
     from ichigo_search.engine.whoosh.searcher import segment_words
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
 
     (corpus / "extra.jsonl").write_text(
         json.dumps({"id": "new-one", "caption": "Zhuzhou échelon Ōsaka 柳州 airfield 1944", "places": ["Guilin"]})
@@ -228,6 +230,8 @@ def test_words_of_a_prefix_are_read_as_whoosh_expands_them(index, corpus):
             terms = [term.decode("utf-8", "replace") for term in segment.lexicon(field)]
             for prefix in sorted({"", "zz", "\uffff", *(t[:1] for t in terms), *(t[:2] for t in terms)}):
                 expected = [t.decode() for t in segment.expand_prefix(field, prefix)]
+                if base_forms := segment_arrays(segment).base_forms(field):  # and the words held without postings
+                    expected = sorted(expected + [f.decode() for f in base_forms.starting(prefix.encode())])
                 assert segment_words(segment, field, prefix) == expected, (field, prefix)
                 compared += len(expected)
     assert compared > 1000

@@ -3,7 +3,10 @@
 The oracle is Whoosh itself: the scores its collector gives every match
 (``limit=None``, without block skipping) and ``Query.docs``.  The index holds real
 FSA/OWI captions in two segments with deleted documents, the case where
-document numbers, statistics and deletions are easiest to get wrong.
+document numbers, statistics and deletions are easiest to get wrong.  Whoosh
+searches a twin of it whose bulk-written segment posts every form of the exact
+field, where the index searched leaves out the forms that are their own stem
+(``writer.LEAVE_OUT_BASE_FORMS``) and makes their postings again.
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ pytestmark = pytest.mark.whoosh_oracle
 CAPTIONS = 1500
 
 
-@pytest.fixture(scope="module")
-def fsa_index(tmp_path_factory: pytest.TempPathFactory):
-    """Sample captions plus 1,500 FSA captions; then one file edited, so two segments and deletions."""
-    root = tmp_path_factory.mktemp("scoring")
+def _fsa_index(root, every_form: bool) -> Index:
+    """Sample captions plus 1,500 FSA captions; then one file edited, so two segments and deletions. With
+    ``every_form``, the bulk-written segment posts every form of the exact field."""
+    from ichigo_search.engine.whoosh import writer
+
     corpus = copy_sample(root / "corpus")
     lines = [line + "\n" for line in fsa_lines(CAPTIONS)]
     (corpus / "fsa-a.jsonl").write_text("".join(lines[:1000]), encoding="utf-8")
@@ -40,13 +44,31 @@ def fsa_index(tmp_path_factory: pytest.TempPathFactory):
     idx = Index(root / "index")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(arrays, "ARRAY_POSTINGS", 16)  # most words' postings also stored whole, as arrays
+        patch.setattr(writer, "LEAVE_OUT_BASE_FORMS", not every_form)
         idx.update_from(corpus)
     edited = [json.loads(line) for line in lines[1000:]]
     for record in edited[::3]:
         record["caption"] = record["caption"] + " Farm tractor near the county road."
     (corpus / "fsa-b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in edited), encoding="utf-8")
     idx.update_from(corpus)
+    return idx
+
+
+@pytest.fixture(scope="module")
+def fsa_index(tmp_path_factory: pytest.TempPathFactory):
+    """The index searched, built as a build builds it."""
+    idx = _fsa_index(tmp_path_factory.mktemp("scoring"), every_form=False)
     yield idx
+    idx.close()
+
+
+@pytest.fixture(scope="module")
+def oracle(tmp_path_factory: pytest.TempPathFactory, fsa_index):
+    """Whoosh's own searcher over the twin of ``fsa_index`` that posts every form of the exact field."""
+    idx = _fsa_index(tmp_path_factory.mktemp("scoring-oracle"), every_form=True)
+    twin = idx._searcher_now()
+    assert twin.record_ids() == fsa_index._searcher_now().record_ids()  # the same document numbers
+    yield twin.whoosh
     idx.close()
 
 
@@ -73,9 +95,9 @@ def _queries(count: int) -> list[str]:
 
 
 def _searchers(index: Index):
-    """The engine's searcher of an index and the Whoosh searcher inside it (the oracle's)."""
+    """The engine's searcher of an index and the statistics its searches score with (``statistics.ReaderSearcher``)."""
     engine = index._searcher_now()
-    return engine, engine.whoosh
+    return engine, engine._searcher
 
 
 def _docs(searcher, query) -> list[int]:
@@ -106,7 +128,7 @@ def test_the_index_has_segments_and_deletions(fsa_index):
 
 
 @pytest.mark.parametrize("text", _queries(60))
-def test_scores_and_matches_equal_whooshs(fsa_index, text):
+def test_scores_and_matches_equal_whooshs(fsa_index, oracle, text):
     engine, searcher = _searchers(fsa_index)
     found = plan_search(engine, text)
     assert found is not None
@@ -115,26 +137,26 @@ def test_scores_and_matches_equal_whooshs(fsa_index, text):
         if query is None:
             continue
         result = bulk.select(query, bulk.allowed())
-        assert sorted(_docs(searcher, query)) == result.ids.tolist(), text
-        _assert_same_ranking(_whoosh_top(searcher, query, None, 10), top(result.ids, result.scores, 10), text)
+        assert sorted(_docs(oracle, query)) == result.ids.tolist(), text
+        _assert_same_ranking(_whoosh_top(oracle, query, None, 10), top(result.ids, result.scores, 10), text)
 
 
 @pytest.mark.parametrize(
     ("text", "place", "year"),
     [("farm", "Texas", None), ("children", None, "1941..1943"), ("county", "California", "1942")],
 )
-def test_filters_equal_whooshs(fsa_index, text, place, year):
+def test_filters_equal_whooshs(fsa_index, oracle, text, place, year):
     engine, searcher = _searchers(fsa_index)
     found = plan_search(engine, text, place, year)
     bulk = scorer(searcher)
     allowed = bulk.allowed(found.filter)
-    expected_filter = set(_docs(searcher, found.filter))
+    expected_filter = set(_docs(oracle, found.filter))
     assert expected_filter  # (Whoosh reads an empty filter set as no filter at all)
     assert set(allowed.nonzero()[0].tolist()) == expected_filter
     result = bulk.select(found.some_words, allowed)
-    assert result.ids.tolist() == sorted(set(_docs(searcher, found.some_words)) & expected_filter)
+    assert result.ids.tolist() == sorted(set(_docs(oracle, found.some_words)) & expected_filter)
     _assert_same_ranking(
-        _whoosh_top(searcher, found.some_words, expected_filter, 10), top(result.ids, result.scores, 10), text
+        _whoosh_top(oracle, found.some_words, expected_filter, 10), top(result.ids, result.scores, 10), text
     )
 
 
@@ -186,12 +208,12 @@ def test_repeated_subtrees_are_the_outermost_ones_met_twice():
     assert repeated([Or((road, farm)), None or Or((county,))]) == set()
 
 
-def test_search_ranks_every_word_first_and_counts_some_words(fsa_index):
+def test_search_ranks_every_word_first_and_counts_some_words(fsa_index, oracle):
     results = fsa_index.search("farm tractor", limit=1000)
-    engine, searcher = _searchers(fsa_index)
+    engine, _ = _searchers(fsa_index)
     found = plan_search(engine, "farm tractor")
-    every = set(_docs(searcher, found.every_word))
-    assert results.total == len(set(_docs(searcher, found.some_words))) > len(every) > 0
+    every = set(_docs(oracle, found.every_word))
+    assert results.total == len(set(_docs(oracle, found.some_words))) > len(every) > 0
     ranks = [engine.document_number(hit.id) in every for hit in results]
     assert ranks == sorted(ranks, reverse=True)  # every "True" (both words) before any "False"
 
@@ -306,7 +328,7 @@ def test_sloppy_phrases_score_and_match_as_whooshs(fsa_index, words):
 
 
 @pytest.mark.parametrize("text", ["farm tractor", "county road", "children near the school", "the county"])
-def test_rescoring_adds_the_bonus_as_whooshs_and_maybe_within_the_window(fsa_index, text):
+def test_rescoring_adds_the_bonus_as_whooshs_and_maybe_within_the_window(fsa_index, oracle, text):
     """``rescore``: the window's best documents score as Whoosh's ``AndMaybe(query, bonus)``, the rest as before."""
     from whoosh import query as wq
 
@@ -316,8 +338,8 @@ def test_rescoring_adds_the_bonus_as_whooshs_and_maybe_within_the_window(fsa_ind
     words = [w for w in text.lower().split() if w not in ("the", "near")]
     bonus = Or((Phrase("caption", tuple(stem(w) for w in words), slop=3), Term("caption", "road", boost=0.5)))
     base = bulk.select(found.some_words, bulk.allowed())
-    oracle = wq.AndMaybe(to_whoosh(found.some_words), to_whoosh(bonus))
-    expected = dict(_whoosh_top(searcher, oracle, None, 10**6))
+    whooshs = wq.AndMaybe(to_whoosh(found.some_words), to_whoosh(bonus))
+    expected = dict(_whoosh_top(oracle, whooshs, None, 10**6))
     whole = bulk.rescore(base, bonus, 10**9)
     _assert_same_ranking(
         sorted(expected.items(), key=lambda p: (-p[1], p[0]))[:10], top(whole.ids, whole.scores, 10), text
@@ -393,19 +415,25 @@ def test_term_table_entries_are_looked_up_once_and_answer_as_whoosh(fsa_index, m
         looked_up.append((id(table), key))
         return original(table, key)
 
-    terms = [("caption", "tractor"), ("caption", "farm"), ("exact", "tractor"), ("caption", "zzzz"), ("place_ids", "x")]
+    # ("exact", "workers"): the exact field posts it (not its own stem); a base form's frequency is the engine's
+    terms = [("caption", "tractor"), ("caption", "farm"), ("exact", "workers"), ("caption", "zzzz"), ("place_ids", "x")]
     with Index(fsa_index.path, memory_map=long_lived) as index:  # a reader of its own: nothing looked up yet
         engine, searcher = _searchers(index)
         reader = searcher.reader()
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
         frequencies = [reader.doc_frequency(field, text) for field, text in terms]
+        assert frequencies[2] > 100
         found = [[list(leaf.postings(*term).all_ids()) if term in leaf else [] for leaf in leaves] for term in terms]
         monkeypatch.setattr(HashReader, "ranges_for_key", ranges_for_key)
         for _ in range(3):
             for (field, text), frequency, expected in zip(terms, frequencies, found, strict=True):
                 assert engine.doc_frequency(field, text) == frequency, (field, text)
                 blocks = [list(postings._term_blocks(leaf, field, text)) for leaf in leaves]
-                assert [[int(i) for ids, _ in leaf for i in ids] for leaf in blocks] == expected, (field, text)
+                live = [  # Whoosh's matchers skip deleted documents
+                    [int(i) for ids, _ in found for i in ids if not leaf.is_deleted(int(i))]
+                    for leaf, found in zip(leaves, blocks, strict=True)
+                ]
+                assert live == expected, (field, text)
     assert len(leaves) >= 2 and len(looked_up) == len(set(looked_up)) == (
         0 if small_field and long_lived else len(terms) * len(leaves)
     )
@@ -434,7 +462,7 @@ def test_phrase_positions_come_from_the_blocks_read_for_the_words_postings(fsa_i
 
     phrases = (["counti", "road"], ["farm", "tractor"], ["new", "york"], ["the", "counti", "road"], ["farm", "farm"])
     with Index(fsa_index.path) as index:  # a reader of its own: nothing kept yet
-        _, searcher = _searchers(index)
+        searcher = index._searcher_now().whoosh  # (its phrases in the caption field: Whoosh's matchers read them)
         arrays = scorer(searcher).arrays
         expected = {words: sorted(_docs(searcher, Phrase("caption", tuple(words)))) for words in map(tuple, phrases)}
         for words in expected:
@@ -470,3 +498,41 @@ def test_intersect_gives_what_numpy_intersect1d_gives():
         expected = np.intersect1d(a, b, assume_unique=True, return_indices=True)
         for got, wanted in zip(intersect(a, b), expected, strict=True):
             assert got.tolist() == wanted.tolist() and got.dtype == wanted.dtype, (size_a, size_b)
+
+
+def test_updates_merge_the_segments_whooshs_writer_wrote_and_keep_those_leaving_out_base_forms(tmp_path):
+    """Whoosh's merges copy postings, which a segment leaving out its base forms lacks: updates merge small
+    segments as Whoosh's policy (MERGE_SMALL) would, but never such a segment, which that policy would have merged
+    here (12 captions, then seven updates of one each), and match what an index posting every form matches."""
+    from ichigo_search.engine.whoosh import writer
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
+
+    indexes = []
+    for every_form in (False, True):
+        root = tmp_path / ("every" if every_form else "lean")
+        corpus = root / "corpus"
+        corpus.mkdir(parents=True)
+        lines = fsa_lines(12)
+        idx = Index(root / "index")
+        for edit in range(-1, 7):  # a build, then seven updates of one record each: small segments
+            if edit >= 0:
+                lines[edit] = json.dumps({**json.loads(lines[edit]), "title": f"Farm roads {edit}"})
+            (corpus / "fsa.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(writer, "LEAVE_OUT_BASE_FORMS", not every_form)
+                idx.update_from(corpus)
+        indexes.append(idx)
+    lean, every = indexes
+    sizes = [
+        (leaf.doc_count_all(), segment_arrays(leaf).leaves_out_base_forms())
+        for leaf, _ in lean._searcher_now()._searcher.reader().leaf_readers()
+    ]
+    # The build's segment kept; the sixth update merged the five small segments into its own.
+    assert sizes == [(12, True), (6, False), (1, False)]
+    twin = [leaf.doc_count_all() for leaf, _ in every._searcher_now()._searcher.reader().leaf_readers()]
+    assert twin == [12, 1, 1]  # the fifth merged the twin's build segment, posting every form, with the rest
+    for text in ("farm roads", "Farm", "road", "taxi driver", "New York", "driver lawyer", "professions", "county"):
+        found, expected = lean.search(text, limit=50), every.search(text, limit=50)
+        assert found.total == expected.total > 0 and {h.id for h in found} == {h.id for h in expected}, text
+    for idx in indexes:
+        idx.close()

@@ -25,7 +25,9 @@ from ichigo_search.vocab.locating import Located, describe_place, locate
 # 14: stored fields compressed against a dictionary of their segment's first records (engine/whoosh/stored.py).
 # 15: stored fields compressed with Zstandard against a larger dictionary.
 # 16: a segment's first records, which make that dictionary, stored as pickled.
-FORMAT_VERSION = 16
+# 17: the exact field's base forms listed in a segment's arrays file, not posted (engine/whoosh/sidecar.BaseForms);
+#     inlined postings keep their empty values (a merge of a bulk-written segment failed without them).
+FORMAT_VERSION = 17
 
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
 SEARCH_FIELDS = ("title", "caption", "places", "photographer")
@@ -33,6 +35,8 @@ SEARCH_FIELDS = ("title", "caption", "places", "photographer")
 CAPTION_FIELD = "caption"
 # Folded but unstemmed forms of title, caption and places (weight: ranking.Ranking.exact_weight).
 EXACT_FIELD = "exact"
+# The stemmed fields whose words the exact field holds unstemmed, token for token.
+EXACT_SOURCES = ("title", "caption", "places")
 # Joins the texts of a multi-text field; never in a caption (control characters are rejected).
 PART_SEPARATOR = "\x1e"
 # Every year a record's date covers (for year filters); none for ranges wider than MAX_YEAR_SPAN.
@@ -72,7 +76,7 @@ def to_document(record: Record, gazetteer: Gazetteer | None = None) -> dict[str,
         "id": record.id,
         "hash": record.content_hash.encode("ascii"),
         "caption": record.caption,
-        "exact": PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
+        EXACT_FIELD: PART_SEPARATOR.join(text for text in (record.title, record.caption, places) if text),
         "record": stored,  # stored fields are pickled: kept as objects, not JSON text made and parsed again
         "located": _stored_located(located, record),
     }

@@ -131,6 +131,13 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def is_base_form(form: str) -> bool:
+    """Whether a folded word is its own stem ("bomb", "liuzhou"; not "bombs"): its postings in the unstemmed
+    ``exact`` field are those of its stem in the stemmed fields, less its other forms' (the bulk writer keeps
+    them only as that)."""
+    return stem(form) == form
+
+
 def _split_scripts(text: str, start: int):
     """Yield (is_cjk, piece, piece_start) runs of one script class."""
     if not has_cjk(text):

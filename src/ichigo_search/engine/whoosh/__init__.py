@@ -63,7 +63,9 @@ Writing (``writer.py``):
   and ``clean_files``; the schema, pickled into it, names :class:`~.schema.CaptionAnalyzer` by
   its module path, so moving that class changes the index format (``document.FORMAT_VERSION``).
 - Incremental changes go through Whoosh's own ``ix.writer()`` (``delete_by_term``,
-  ``update_document``).
+  ``update_document``), committed with ``writing.MERGE_SMALL`` as the merge policy over the segments Whoosh
+  wrote (``commit(mergetype=)``; a policy merges a segment through ``writer.add_reader`` and returns the
+  segments it kept); ``reading.SegmentReader(storage, schema, segment)``.
 - ``Searcher.refresh()`` reuses segment readers and misses deletions committed to an existing
   segment: a changed index is reopened instead.
 
@@ -184,7 +186,7 @@ class WhooshEngine:
             writer.cancel()
             ix.close()
             raise
-        writer.commit()
+        writer.commit(mergetype=_merge_small_segments)
         ix.close()
 
     def open(self, generation: Path, memory_map: bool, ranking: Ranking) -> WhooshSearcher:
@@ -198,6 +200,25 @@ class WhooshEngine:
     def inspect(self, generation: Path) -> dict[str, Any]:
         """Nothing beyond the folder, which ``check`` verifies file by file."""
         return {}
+
+
+def _merge_small_segments(writer, segments: list) -> list:
+    """Whoosh's merge policy (``MERGE_SMALL``) among the segments its own writer wrote. The bulk writer's stay as
+    they are: their exact field holds its base forms without postings, listed in their arrays file, which a merge
+    would not carry over."""
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import MERGE_SMALL
+
+    from ichigo_search.engine.whoosh.sidecar import segment_arrays
+
+    kept, mergeable = [], []
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            (kept if segment_arrays(reader).leaves_out_base_forms() else mergeable).append(segment)
+        finally:
+            reader.close()
+    return kept + MERGE_SMALL(writer, mergeable)
 
 
 class NewWhooshIndex:

@@ -22,10 +22,12 @@ from itertools import chain
 import numpy as np
 from whoosh.system import _INT_SIZE, unpack_int
 
+from ichigo_search.document import EXACT_SOURCES
 from ichigo_search.engine.whoosh.reader_cache import per_reader
-from ichigo_search.engine.whoosh.sidecar import Positions, segment_arrays
+from ichigo_search.engine.whoosh.sidecar import BaseForms, Positions, segment_arrays
 from ichigo_search.engine.whoosh.statistics import term_table
 from ichigo_search.query.tree import Phrase
+from ichigo_search.text.analysis import is_base_form
 
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
@@ -179,6 +181,12 @@ class ReaderArrays:
         values: list[bytes] = []
         segments: dict[int, tuple[int, int]] = {}
         for number, (leaf, offset) in enumerate(self.leaves):
+            base_forms = segment_arrays(leaf).base_forms(fieldname)
+            if base_forms is not None and is_base_form(text):
+                made = _base_form_postings(leaf, base_forms, fieldname, text)
+                ids.append(made[0] + offset)
+                weights.append(made[1])
+                continue
             whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
             if whole is not None:
                 ids.append(whole[0] + offset)
@@ -332,6 +340,39 @@ class ReaderArrays:
         searcher = whoosh_searcher(searcher)
         matcher = to_whoosh(query).matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else EMPTY_IDS
+
+
+def _base_form_postings(leaf, base_forms: BaseForms, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A base form's postings in a segment that holds it without them (:class:`~.sidecar.BaseForms`): in each
+    document, the count of its stem in the stemmed fields the field's words come from (``EXACT_SOURCES``, the
+    same tokens), less the counts of the field's other forms of that stem; the weights are the counts times the
+    field's boost as a writer stores them (float32)."""
+    btext = leaf.schema[fieldname].to_bytes(text)
+    if base_forms.frequency(btext) == 0:
+        return EMPTY_IDS, np.zeros(0)
+    every_id: list[np.ndarray] = []
+    every_count: list[np.ndarray] = []
+    for source, sign, word in chain(
+        ((source, 1, text) for source in EXACT_SOURCES),
+        ((fieldname, -1, other.decode()) for other in base_forms.inflected(btext)),
+    ):
+        ids, weights = _leaf_weights(leaf, source, word)
+        every_id.append(ids)
+        every_count.append(np.rint(weights * (sign / leaf.schema[source].format.field_boost)))
+    counts = np.bincount(np.concatenate(every_id), np.concatenate(every_count), minlength=leaf.doc_count_all())
+    ids = np.flatnonzero(counts > 0)
+    return ids, (counts[ids] * leaf.schema[fieldname].format.field_boost).astype(np.float32).astype(float)
+
+
+def _leaf_weights(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers (the segment's own) and weights in one segment."""
+    whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
+    if whole is not None:
+        return whole
+    blocks = list(_term_blocks(leaf, fieldname, text))
+    if not blocks:
+        return EMPTY_IDS, np.zeros(0)
+    return np.concatenate([ids for ids, _ in blocks]), np.concatenate([weights for _, weights in blocks])
 
 
 def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

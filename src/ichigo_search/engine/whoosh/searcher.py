@@ -235,5 +235,10 @@ def segment_words(segment, field: str, prefix: str) -> list[str]:
     if entries is None:
         if field not in segment.schema:
             return []
-        return [term.decode() for term in segment.expand_prefix(field, prefix)]
-    return [term.decode() for term, _ in entries]
+        words = [term.decode() for term in segment.expand_prefix(field, prefix)]
+    else:
+        words = [term.decode() for term, _ in entries]
+    base_forms = segment_arrays(segment).base_forms(field)  # the words held without postings
+    if base_forms is None:
+        return words
+    return sorted(words + [form.decode() for form in base_forms.starting(prefix.encode())])

@@ -1,9 +1,14 @@
-"""Whole postings as arrays: a segment's common terms, as the bulk writer also stores them.
+"""A segment's file of arrays, which the bulk writer adds and Whoosh ignores: whole postings and base forms.
 
-Whoosh keeps postings in pickled blocks that cost a decoding per posting.  For a term with
-many postings in a segment, the bulk writer (``writer.py``) also writes them plainly to a file of the segment
-(Whoosh ignores it), which ``scoring`` reads with ``np.frombuffer``.  Both sides of the
-format are here.
+- Whole postings: Whoosh keeps postings in pickled blocks that cost a decoding per posting.  For a term with
+  many postings in a segment, the bulk writer (``writer.py``) also writes them plainly to this file, which
+  ``postings.py`` reads with ``np.frombuffer``.
+- Base forms (:class:`BaseForms`): the bulk writer leaves out of the ``exact`` field the words that are their
+  own stem, whose postings the stemmed fields already hold; this file lists them per segment, each with its
+  document frequency and the segment's other forms of the same stem, from which ``postings.py`` makes the
+  postings again.
+
+Both sides of the format are here.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import pickle
 import sys
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +46,10 @@ MAGIC = b"ICA2"
 # How a term's weights are kept (the index's ``weights`` entry): one value for every posting, the counts times a
 # boost, or a float32 array.
 SAME_WEIGHT, COUNTS_TIMES, WEIGHT_ARRAY = "same", "counts", "array"
+# The index's entry of the fields whose base forms are listed instead of posted (a name no field has: Whoosh's
+# field names hold no space): field -> (start, forms, bytes of the forms, bytes of their other forms).
+BASE_FORMS = "base forms"
+_SEPARATOR = b"\n"  # between a base form's other forms (no indexed word holds a line break)
 
 
 def _narrowest(values: array, largest: int) -> array:
@@ -117,6 +127,32 @@ class ArraysWriter:
                 values.byteswap()
             self.file.write(values.tobytes())
 
+    def add_base_forms(self, field: str, forms: list[tuple[bytes, int, list[bytes]]]) -> None:
+        """The base forms the segment's ``field`` holds without postings (sorted): each with its document frequency
+        and the field's other forms of the same stem (their postings are in the field)."""
+        if not forms:
+            return
+        if self.file is None:
+            self.file = self.segment.create_file(self.storage, EXTENSION)
+            self.file.write(MAGIC)
+        keys = b"".join(form for form, _, _ in forms)
+        others = [_SEPARATOR.join(inflected) for _, _, inflected in forms]
+        key_ends = array("I", [0])
+        for form, _, _ in forms:
+            key_ends.append(key_ends[-1] + len(form))
+        other_ends = array("I", [0])
+        for joined in others:
+            other_ends.append(other_ends[-1] + len(joined))
+        frequencies = array("I", [frequency for _, frequency, _ in forms])
+        start = self.file.tell()
+        for values in (key_ends, other_ends, frequencies):
+            if sys.byteorder != "little":
+                values.byteswap()
+            self.file.write(values.tobytes())
+        self.file.write(keys)
+        self.file.write(b"".join(others))
+        self.index.setdefault(BASE_FORMS, {})[field] = (start, len(forms), len(keys), other_ends[-1])
+
     def close(self) -> None:
         if self.file is not None:
             start = self.file.tell()
@@ -129,12 +165,76 @@ _DTYPES = {"B": "<u1", "H": "<u2", "I": "<u4"}
 _SIZES = {"B": 1, "H": 2, "I": 4}
 
 
+class BaseForms:
+    """The words of a field that are their own stem (``text.analysis.is_base_form``) and which a segment holds
+    without postings, with what makes their postings: each one's document frequency and the segment's other forms
+    of its stem (as written by :meth:`ArraysWriter.add_base_forms`). Looked up by binary search in the file's
+    bytes, nothing parsed beforehand."""
+
+    def __init__(self, data: bytes, count: int, keys_size: int) -> None:
+        self._key_ends = np.frombuffer(data, dtype="<u4", count=count + 1)
+        self._other_ends = np.frombuffer(data, dtype="<u4", count=count + 1, offset=4 * (count + 1))
+        self._frequencies = np.frombuffer(data, dtype="<u4", count=count, offset=8 * (count + 1))
+        at = 4 * (3 * count + 2)
+        self._keys = data[at : at + keys_size]
+        self._others = data[at + keys_size :]
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, number: int) -> bytes:
+        """The ``number``-th form (in byte order)."""
+        return self._keys[int(self._key_ends[number]) : int(self._key_ends[number + 1])]
+
+    def _number(self, btext: bytes) -> int | None:
+        number = bisect_left(self, btext)
+        return number if number < self._count and self[number] == btext else None
+
+    def frequency(self, btext: bytes) -> int:
+        """Documents of the segment holding the form (0 if it holds none)."""
+        number = self._number(btext)
+        return 0 if number is None else int(self._frequencies[number])
+
+    def inflected(self, btext: bytes) -> list[bytes]:
+        """The segment's other forms of the form's stem, which the field holds with their postings."""
+        number = self._number(btext)
+        if number is None:
+            return []
+        joined = self._others[int(self._other_ends[number]) : int(self._other_ends[number + 1])]
+        return joined.split(_SEPARATOR) if joined else []
+
+    def starting(self, prefix: bytes) -> list[bytes]:
+        """The forms starting with ``prefix``, in order."""
+        first = bisect_left(self, prefix)
+        last = bisect_left(self, prefix + b"\xff")  # after every form starting with it (no UTF-8 byte is 0xff)
+        return [self[number] for number in range(first, last)]
+
+
 class SegmentArrays:
-    """The whole postings of a segment's common terms, as the bulk writer stored them (or none)."""
+    """The whole postings of a segment's common terms, and its base forms, as the bulk writer stored them (or
+    none)."""
 
     def __init__(self, file=None, index: dict | None = None):
         self._file = file
-        self._index = index or {}
+        self._index = dict(index or {})  # field -> term -> its arrays' _Entry
+        self._base_form_entries = self._index.pop(BASE_FORMS, {})  # field -> where its base forms are
+        self._base_forms: dict[str, BaseForms | None] = {}
+
+    def leaves_out_base_forms(self) -> bool:
+        """Whether some field of the segment holds base forms without postings (which a merge would not carry)."""
+        return bool(self._base_form_entries)
+
+    def base_forms(self, fieldname: str) -> BaseForms | None:
+        """The field's base forms held without postings (None: the field posts every form it holds)."""
+        if fieldname not in self._base_forms:
+            found = self._base_form_entries.get(fieldname)
+            if found is not None:
+                start, count, keys_size, others_size = found
+                data = bytes(self._file.get(start, 4 * (3 * count + 2) + keys_size + others_size))
+                found = BaseForms(data, count, keys_size)
+            self._base_forms[fieldname] = found
+        return self._base_forms[fieldname]
 
     def _read(self, fieldname: str, btext: bytes) -> tuple[_Entry, np.ndarray, np.ndarray | None, memoryview] | None:
         """A term's entry, document numbers and counts (if kept), and its data."""

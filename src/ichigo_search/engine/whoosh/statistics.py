@@ -23,6 +23,8 @@ from math import log
 from typing import Any
 
 from ichigo_search.engine.whoosh.reader_cache import per_reader
+from ichigo_search.engine.whoosh.sidecar import segment_arrays
+from ichigo_search.text.analysis import is_base_form
 from ichigo_search.util.memo import Remembered
 
 # Terms whose table entries a segment reader keeps (all forgotten when full: see util.memo), ~200 bytes each.
@@ -164,7 +166,13 @@ class TermTable:
             leaf = self._leaf()
             return leaf.doc_frequency(fieldname, text) if leaf is not None else 0
         entry = self.entry(fieldname, text)
-        return _DOC_FREQUENCY.unpack_from(entry, _DOC_FREQUENCY_AT)[0] if entry else 0
+        if entry:
+            return _DOC_FREQUENCY.unpack_from(entry, _DOC_FREQUENCY_AT)[0]
+        leaf = self._leaf()
+        forms = segment_arrays(leaf).base_forms(fieldname) if leaf is not None else None
+        if forms is not None and is_base_form(text):  # held without postings (sidecar.BaseForms)
+            return forms.frequency(self.schema[fieldname].to_bytes(text))
+        return 0
 
 
 def table_entries(segment, field: str, prefix: bytes, limit: int | None = None) -> list[tuple[bytes, bytes]] | None:

@@ -7,7 +7,9 @@ documents in order, so a term's postings can be gathered in arrays as documents
 arrive (document numbers ascend by construction) and written a block at a time at
 commit, with Whoosh's own block writer.  The files are Whoosh's (W3 codec): the
 same blocks, term table, field lengths and stored fields its writer produces,
-which ``tests/test_bulk.py`` checks posting by posting.
+which ``tests/test_bulk.py`` checks posting by posting; but the ``exact`` field's
+words that are their own stem are listed in the segment's arrays file instead of
+posted (LEAVE_OUT_BASE_FORMS), and made again from the stemmed fields when searched.
 
 Fields analyzed by :class:`~ichigo_search.engine.whoosh.schema.CaptionAnalyzer` take a short path
 (its terms straight into positions or frequencies); any other field goes through
@@ -38,13 +40,13 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from ichigo_search.document import PART_SEPARATOR
+from ichigo_search.document import EXACT_FIELD, PART_SEPARATOR
 from ichigo_search.engine import Made, PerSegment
 from ichigo_search.engine.whoosh import sidecar as arrays_format
 from ichigo_search.engine.whoosh import stored as stored_format
 from ichigo_search.engine.whoosh.schema import CaptionAnalyzer
 from ichigo_search.engine.whoosh.sidecar import ArraysWriter
-from ichigo_search.text.analysis import TermNumbers
+from ichigo_search.text.analysis import TermNumbers, is_base_form, stem
 from ichigo_search.util.forking import in_gc_frozen
 from ichigo_search.util.generators import Returning
 from ichigo_search.util.memo import Remembered
@@ -551,10 +553,18 @@ class BulkSegmentWriter(SegmentWriter):
             table.start_field(writer._fieldid, postings.field.format)
             codes = self._lengths[name].padded(self.docnum) if name in self._lengths else None
             kept = held.setdefault(name, []) if name in wanted else None
+            leaving_out = LEAVE_OUT_BASE_FORMS and name == EXACT_FIELD and isinstance(postings, _WordPostings)
+            base_forms: list[tuple[bytes, int, str]] = []
+            inflected: dict[str, list[bytes]] = {}  # stem -> the field's other forms of it
             for btext, key in postings.sorted_terms():
                 entry = postings.terms.pop(key)
                 if kept is not None:
                     kept.append((postings.field.from_bytes(btext), entry[0]))
+                if leaving_out:
+                    if is_base_form(key):
+                        base_forms.append((btext, len(entry[0]), key))
+                        continue
+                    inflected.setdefault(stem(key), []).append(btext)
                 if len(entry[0]) == 1:
                     _add_inlined(table, btext, postings, entry, codes)
                     continue
@@ -564,6 +574,9 @@ class BulkSegmentWriter(SegmentWriter):
                 if whole:
                     boost = postings.boost if isinstance(postings, _WordPostings) else None
                     arrays.add(name, btext, entry, weights, postings.keeps_positions, boost)
+            if base_forms:
+                listed = [(btext, count, inflected.get(key, [])) for btext, count, key in base_forms]
+                arrays.add_base_forms(name, listed)
             table.flush()
             writer.finish_field()
         writer.close()
@@ -693,7 +706,9 @@ def _add_inlined(table: _TermTable, btext: bytes, postings: _Postings, entry, co
     code = codes[docnum] if codes is not None else 0  # the document's length as its byte (0: none)
     stored_weight = array("f", weights)
     head = _TERM_INFO.pack(True, stored_weight[0], 1, code, code, max(0, weights[0]), docnum, docnum)
-    inlined = ((docnum,), tuple(stored_weight), tuple(v for v in values if v))
+    # Every value kept, empty ones too: Whoosh's ListMatcher gives "" (str) for a posting without one, which its
+    # merges refuse (``PostingPool.add`` asserts bytes), so a merge of the segment failed.
+    inlined = ((docnum,), tuple(stored_weight), tuple(values))
     table.add(btext, head + dumps(inlined, 2))
 
 
@@ -756,6 +771,11 @@ def _write_term(
     return every_weight
 
 
+# The exact field's words that are their own stem (most of its postings) are left out of a segment's postings and
+# listed in its arrays file instead (sidecar.BaseForms): their postings are those of the stem in the stemmed fields
+# (document.EXACT_SOURCES, the same tokens) less the other forms', made again when a search asks (postings.py). At
+# 98k captions: 9.5 MB less index, 0.7-1.4 CPU-s less build (benchmarks/PROFILE.md). False: every form posted.
+LEAVE_OUT_BASE_FORMS = True
 # A segment is closed, and another begun, after about this many postings: bounds each
 # writing process's memory (about 25 bytes a posting held) on very large collections.
 SEGMENT_POSTINGS = 12_000_000
