@@ -118,7 +118,7 @@ def test_every_term_has_the_same_postings_and_statistics(both):
 def test_the_exact_fields_base_forms_are_made_again_as_whoosh_posted_them(both, lean):
     """Left out of the exact field's postings, a word that is its own stem is listed with its document frequency and
     its stem's other forms; its postings made from the stemmed fields are those Whoosh's writer wrote."""
-    from ichigo_search.engine.whoosh.postings import _base_form_postings
+    from ichigo_search.engine.whoosh.postings import ReaderArrays
     from ichigo_search.engine.whoosh.searcher import segment_words
     from ichigo_search.engine.whoosh.sidecar import segment_arrays
     from ichigo_search.engine.whoosh.statistics import term_table
@@ -145,7 +145,7 @@ def test_the_exact_fields_base_forms_are_made_again_as_whoosh_posted_them(both, 
         assert base_forms.frequency(btext) == expected.doc_frequency("exact", btext), form
         assert term_table(lean).doc_frequency("exact", form) == expected.doc_frequency("exact", btext), form
         assert base_forms.inflected(btext) == inflected.get(form, []), form
-        ids, weights = _base_form_postings(lean, base_forms, "exact", form)
+        ids, weights = ReaderArrays(lean)._postings("exact", form)
         want = _postings(expected, "exact", btext)
         assert ids.tolist() == [doc for doc, _, _ in want], form
         assert weights.tolist() == [weight for _, weight, _ in want], form

@@ -29,6 +29,9 @@ from ichigo_search.engine.whoosh.statistics import term_table
 from ichigo_search.query.tree import Phrase
 from ichigo_search.text.analysis import is_base_form
 
+# A base form's postings are summed from its stem's and other forms' by sorting them when they are fewer than
+# 1/SPARSE_SHARE of the segment's documents, else over every document of the segment.
+SPARSE_SHARE = 16
 # Postings (document numbers with scores) kept per reader: about 16 bytes each.
 CACHE_POSTINGS = 8_000_000
 # A posting's encoded positions kept from its block (a bytes object in a list, ~60 bytes) counts as this many.
@@ -51,6 +54,14 @@ class Sparse:
 
 EMPTY_IDS = np.zeros(0, dtype=np.intp)
 EMPTY = Sparse(EMPTY_IDS, np.zeros(0))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A term's document numbers (sorted) and weights, as its postings hold them."""
+
+    ids: np.ndarray
+    weights: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,7 @@ class ReaderArrays:
         self._cache: OrderedDict[tuple, Sparse | Positions | np.ndarray] = OrderedDict()
         self._cached_postings = 0
         self._lock = threading.Lock()
+        self._base_forms: bool | None = None
 
     @property
     def leaves(self) -> list:
@@ -148,7 +160,11 @@ class ReaderArrays:
         found = self._cached(key)
         if found is not None:
             return found
-        ids, weights = self._postings(fieldname, text)
+        if fieldname in EXACT_SOURCES and self._makes_base_forms():
+            kept = self._weights(fieldname, text)  # kept: a base form's postings are made from them
+            ids, weights = kept.ids, kept.weights
+        else:
+            ids, weights = self._postings(fieldname, text)
         if len(ids) == 0:
             return self._store(key, EMPTY, 0)
         weighting = searcher.weighting
@@ -183,7 +199,7 @@ class ReaderArrays:
         for number, (leaf, offset) in enumerate(self.leaves):
             base_forms = segment_arrays(leaf).base_forms(fieldname)
             if base_forms is not None and is_base_form(text):
-                made = _base_form_postings(leaf, base_forms, fieldname, text)
+                made = self._base_form_postings(leaf, offset, base_forms, fieldname, text)
                 ids.append(made[0] + offset)
                 weights.append(made[1])
                 continue
@@ -207,6 +223,59 @@ class ReaderArrays:
         if not ids:
             return EMPTY_IDS.copy(), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights)
+
+    def _weights(self, fieldname: str, text) -> Weights:
+        """:meth:`_postings`, read once and kept."""
+        key = ("weights", fieldname, text)
+        found = self._cached(key)
+        if found is None:
+            found = Weights(*self._postings(fieldname, text))
+            found = self._store(key, found, len(found.ids))
+        return found
+
+    def _makes_base_forms(self) -> bool:
+        """Whether some segment holds base forms without postings (:class:`~.sidecar.BaseForms`)."""
+        if self._base_forms is None:
+            self._base_forms = any(segment_arrays(leaf).leaves_out_base_forms() for leaf, _ in self.leaves)
+        return self._base_forms
+
+    def _base_form_postings(
+        self, leaf, offset: int, base_forms: BaseForms, fieldname: str, text: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A base form's postings in a segment that holds it without them (:class:`~.sidecar.BaseForms`), its own
+        document numbers: in each document, the count of its stem in the stemmed fields the field's words come
+        from (``EXACT_SOURCES``, the same tokens; their postings kept, as the search scores them too), less the
+        counts of the segment's other forms of that stem; the weights are the counts times the field's boost as a
+        writer stores them (float32)."""
+        btext = leaf.schema[fieldname].to_bytes(text)
+        if base_forms.frequency(btext) == 0:
+            return EMPTY_IDS, np.zeros(0)
+        size = leaf.doc_count_all()
+        every_id: list[np.ndarray] = []
+        every_count: list[np.ndarray] = []
+        for source in EXACT_SOURCES:
+            found = self._weights(source, text)
+            low, high = np.searchsorted(found.ids, (offset, offset + size)).tolist()
+            every_id.append(found.ids[low:high] - offset)
+            every_count.append(np.rint(found.weights[low:high] / leaf.schema[source].format.field_boost))
+        boost = leaf.schema[fieldname].format.field_boost
+        for other in base_forms.inflected(btext):
+            ids, weights = _leaf_weights(leaf, fieldname, other.decode())
+            every_id.append(ids)
+            every_count.append(-np.rint(weights / boost))
+        all_ids, all_counts = np.concatenate(every_id), np.concatenate(every_count)
+        if len(all_ids) * SPARSE_SHARE < size:  # few: summed per document by sorting them
+            order = np.argsort(all_ids, kind="stable")
+            all_ids, all_counts = all_ids[order], all_counts[order]
+            starts = np.flatnonzero(np.concatenate(([True], all_ids[1:] != all_ids[:-1])))
+            ids, counts = all_ids[starts], np.add.reduceat(all_counts, starts) if len(starts) else all_counts
+            held = counts > 0
+            ids, counts = ids[held], counts[held]
+        else:  # many: summed over every document of the segment
+            counts = np.bincount(all_ids, all_counts, minlength=size)
+            ids = np.flatnonzero(counts > 0)
+            counts = counts[ids]
+        return ids, (counts * boost).astype(np.float32).astype(float)
 
     def _positional(self, fieldname: str) -> bool:
         """Whether the field's postings hold positions (Whoosh's ``Positions`` format)."""
@@ -340,28 +409,6 @@ class ReaderArrays:
         searcher = whoosh_searcher(searcher)
         matcher = to_whoosh(query).matcher(searcher, searcher.boolean_context())
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else EMPTY_IDS
-
-
-def _base_form_postings(leaf, base_forms: BaseForms, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A base form's postings in a segment that holds it without them (:class:`~.sidecar.BaseForms`): in each
-    document, the count of its stem in the stemmed fields the field's words come from (``EXACT_SOURCES``, the
-    same tokens), less the counts of the field's other forms of that stem; the weights are the counts times the
-    field's boost as a writer stores them (float32)."""
-    btext = leaf.schema[fieldname].to_bytes(text)
-    if base_forms.frequency(btext) == 0:
-        return EMPTY_IDS, np.zeros(0)
-    every_id: list[np.ndarray] = []
-    every_count: list[np.ndarray] = []
-    for source, sign, word in chain(
-        ((source, 1, text) for source in EXACT_SOURCES),
-        ((fieldname, -1, other.decode()) for other in base_forms.inflected(btext)),
-    ):
-        ids, weights = _leaf_weights(leaf, source, word)
-        every_id.append(ids)
-        every_count.append(np.rint(weights * (sign / leaf.schema[source].format.field_boost)))
-    counts = np.bincount(np.concatenate(every_id), np.concatenate(every_count), minlength=leaf.doc_count_all())
-    ids = np.flatnonzero(counts > 0)
-    return ids, (counts[ids] * leaf.schema[fieldname].format.field_boost).astype(np.float32).astype(float)
 
 
 def _leaf_weights(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:

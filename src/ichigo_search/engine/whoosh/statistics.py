@@ -23,7 +23,7 @@ from math import log
 from typing import Any
 
 from ichigo_search.engine.whoosh.reader_cache import per_reader
-from ichigo_search.engine.whoosh.sidecar import segment_arrays
+from ichigo_search.engine.whoosh.sidecar import BaseForms, segment_arrays
 from ichigo_search.text.analysis import is_base_form
 from ichigo_search.util.memo import Remembered
 
@@ -134,6 +134,7 @@ class TermTable:
         self._entries: Remembered[bytes] = Remembered(size)
         self._small_fields = small_fields
         self._small: dict[str, dict[bytes, bytes] | None] = {}  # per field: every entry, or None if not small
+        self._base_forms_of: dict[str, BaseForms | None] = {}
 
     def entry(self, fieldname: str, text: Any) -> bytes:
         """The term's entry (``W3TermInfo`` bytes), empty if the segment lacks it."""
@@ -165,14 +166,18 @@ class TermTable:
         if fieldname not in self.schema:  # Whoosh's answer: TermNotFound
             leaf = self._leaf()
             return leaf.doc_frequency(fieldname, text) if leaf is not None else 0
+        base_forms = self._base_forms(fieldname)
+        if base_forms is not None and is_base_form(text):  # held without postings, never in the table
+            return base_forms.frequency(self.schema[fieldname].to_bytes(text))
         entry = self.entry(fieldname, text)
-        if entry:
-            return _DOC_FREQUENCY.unpack_from(entry, _DOC_FREQUENCY_AT)[0]
-        leaf = self._leaf()
-        forms = segment_arrays(leaf).base_forms(fieldname) if leaf is not None else None
-        if forms is not None and is_base_form(text):  # held without postings (sidecar.BaseForms)
-            return forms.frequency(self.schema[fieldname].to_bytes(text))
-        return 0
+        return _DOC_FREQUENCY.unpack_from(entry, _DOC_FREQUENCY_AT)[0] if entry else 0
+
+    def _base_forms(self, fieldname: str) -> BaseForms | None:
+        """The field's words held without postings in the segment (:class:`~.sidecar.BaseForms`), if any."""
+        if fieldname not in self._base_forms_of:
+            leaf = self._leaf()
+            self._base_forms_of[fieldname] = segment_arrays(leaf).base_forms(fieldname) if leaf is not None else None
+        return self._base_forms_of[fieldname]
 
 
 def table_entries(segment, field: str, prefix: bytes, limit: int | None = None) -> list[tuple[bytes, bytes]] | None:
