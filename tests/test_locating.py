@@ -1041,6 +1041,33 @@ def test_a_name_may_hold_of(text, wanted):
     assert read_as(text, "name", "country") == wanted
 
 
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # Arabic's article and "son of", lowercase inside the name: read whole, not left out or cut
+        ("Dar es Salaam, Tanganyika", {"Dar es Salaam": ("Dar es Salaam", "TZ"), "Tanganyika": ("Tanzania", "TZ")}),
+        ("Sidi bel Abbes, Algeria", {"Sidi bel Abbes": ("Sidi Bel Abbes", "DZ"), "Algeria": ("Algeria", "DZ")}),
+        ("Sharm el Sheikh, Egypt", {"Sharm el Sheikh": ("Sharm el-Sheikh", "EG"), "Egypt": ("Egypt", "EG")}),
+        ("Ras al Khaimah, Trucial Oman", {"Ras al Khaimah": ("Ras Al Khaimah", "AE")}),  # not "Khaimah" alone
+        # German's and Dutch's prepositions: the whole name, not the town its last word names
+        ("Neustadt bei Coburg, Germany",
+         {"Neustadt bei Coburg": ("Neustadt bei Coburg", "DE"), "Germany": ("Germany", "DE")}),
+        ("Kirchheim unter Teck, Germany",
+         {"Kirchheim unter Teck": ("Kirchheim unter Teck", "DE"), "Germany": ("Germany", "DE")}),
+        ("Frankfurt am Main, Germany",
+         {"Frankfurt am Main": ("Frankfurt am Main", "DE"), "Germany": ("Germany", "DE")}),
+        ("Bergen op Zoom, Netherlands",
+         {"Bergen op Zoom": ("Bergen op Zoom", "NL"), "Netherlands": ("Netherlands", "NL")}),
+        ("Alphen aan den Rijn, Holland",
+         {"Alphen aan den Rijn": ("Alphen aan den Rijn", "NL"), "Holland": ("Netherlands", "NL")}),
+        # an English word among them only lets the scan look further: "Troops at Manila" is Manila
+        ("Troops at Manila, with men in Leyte", {"Manila": ("Manila", "PH"), "Leyte": ("Leyte", "PH")}),
+    ],
+)  # fmt: skip
+def test_a_name_may_hold_the_articles_and_prepositions_of_other_languages(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
 def test_a_qualifier_named_with_and_chooses_the_town_before_it():
     """ "Ross and Cromarty" qualifies Invergordon as "Ross-shire" does (read as a qualifier only: the scan does not
     join its words)."""
