@@ -1099,6 +1099,23 @@ def test_the_periods_spellings_of_a_chinese_city_are_its_own(text, wanted):
 @pytest.mark.parametrize(
     "text, wanted",
     [
+        # the Japanese names of Korea's, Taiwan's and Manchuria's cities under Japan (1895/1910-1945)
+        ("Keijo, Korea", {"Keijo": ("Seoul", "KR"), "Korea": ("Korea", "KR")}),
+        ("Harbor at Jinsen, Korea", {"Jinsen": ("Incheon", "KR"), "Korea": ("Korea", "KR")}),
+        ("Taihoku, Formosa", {"Taihoku": ("Taipei", "TW"), "Formosa": ("Taiwan", "TW")}),
+        ("Docks at Kiirun, Formosa", {"Kiirun": ("Keelung", "TW"), "Formosa": ("Taiwan", "TW")}),
+        ("Karenko, Formosa", {"Karenko": ("Hualien City", "TW"), "Formosa": ("Taiwan", "TW")}),
+        ("Shinkyo, Manchukuo", {"Shinkyo": ("Changchun", "CN"), "Manchukuo": ("Manchuria", "CN")}),
+        ("Hoten, Manchuria", {"Hoten": ("Shenyang", "CN"), "Manchuria": ("Manchuria", "CN")}),  # not Xinjiang's
+    ],
+)  # fmt: skip
+def test_the_japanese_era_names_of_cities_are_theirs(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
         # an event named after a place happened there: its word does not make the name another place's
         ("Survivors of the Hengyang Siege", {"Hengyang": "Hengyang"}),
         ("The Kweilin Evacuation", {"Kweilin": "Guilin"}),
