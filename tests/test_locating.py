@@ -1068,10 +1068,40 @@ def test_a_name_may_hold_the_articles_and_prepositions_of_other_languages(text, 
     assert read_as(text, "name", "country") == wanted
 
 
-def test_a_qualifier_named_with_and_chooses_the_town_before_it():
-    """ "Ross and Cromarty" qualifies Invergordon as "Ross-shire" does (read as a qualifier only: the scan does not
-    join its words)."""
-    assert read_as("Invergordon, Ross and Cromarty", "country") == {"Invergordon": "GB"}
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a name may hold "and": "Ross and Cromarty" qualifies Invergordon as "Ross-shire" does, and is read too
+        ("Invergordon, Ross and Cromarty",
+         {"Invergordon": ("Invergordon", "GB"), "Ross and Cromarty": ("Ross and Cromarty", "GB")}),
+        ("Castle Douglas, Dumfries and Galloway",  # not the town Dumfries
+         {"Castle Douglas": ("Castle Douglas", "GB"), "Dumfries and Galloway": ("Dumfries and Galloway", "GB")}),
+        ("Port of Spain, Trinidad and Tobago",  # not La Trinidad in the Philippines
+         {"Port of Spain": ("Port of Spain", "TT"), "Trinidad and Tobago": ("Trinidad and Tobago", "TT")}),
+        ("Lewis and Clark County, Montana",
+         {"Lewis and Clark County": ("Lewis and Clark County", "US"), "Montana": ("Montana", "US")}),
+        # two places joined by "and" stay two
+        ("Between Jackson and Campton, Kentucky",
+         {"Jackson": ("Jackson", "US"), "Campton": ("Campton", "US"), "Kentucky": ("Kentucky", "US")}),
+    ],
+)  # fmt: skip
+def test_a_name_may_hold_and(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a colony's name that a province of today does not hold (the Gold Coast) qualifies its towns...
+        ("Accra, Gold Coast", {"Accra": ("Accra", "GH"), "Gold Coast": ("Gold Coast", "GH")}),
+        ("Takoradi, Gold Coast", {"Takoradi": ("Takoradi", "GH"), "Gold Coast": ("Gold Coast", "GH")}),
+        # ... and is read alone only with evidence: a city's name elsewhere
+        ("Gold Coast, Australia", {"Gold Coast": ("Gold Coast", "AU"), "Australia": ("Australia", "AU")}),
+        ("Chicago, Illinois. Gold Coast apartments", {"Chicago": ("Chicago", "US"), "Illinois": ("Illinois", "US")}),
+    ],
+)  # fmt: skip
+def test_a_colonys_name_qualifies_its_towns(text, wanted):
+    assert read_as(text, "name", "country") == wanted
 
 
 @pytest.mark.parametrize(

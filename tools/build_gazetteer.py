@@ -504,7 +504,10 @@ def build() -> dict[str, int]:
             lat=None,
             lon=None,
             population=int(info.get("population") or 0) if kind == "country" else 0,
-            tier=TIER.get(country, WORLD_TIER),
+            # A province of the period that none of today's holds (no anchor: a colony's name, the Gold Coast) is read
+            # alone only with evidence, as a county abroad is: its name is often a city's too (Gold Coast,
+            # Queensland; Chicago's Gold Coast). As a qualifier it reads its towns ("Accra, Gold Coast").
+            tier=MINOR_TIER if kind == "province" and not row["anchor"] else TIER.get(country, WORLD_TIER),
         )
         all_names = [row["name"], *variants]
         if kind == "country" and info.get("name"):

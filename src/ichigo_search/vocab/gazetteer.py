@@ -910,19 +910,21 @@ _ABBREVIATION_RE = LazyPattern(
     r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
 )
 
-# Lowercase words a name may hold: the particles ("Fond du Lac") and "of" ("Isle of Wight", "King of Prussia"; not
-# an institution's: "University of Texas", _INSTITUTION_OF_RE), and the articles and prepositions of other languages'
-# names as written in English: Arabic's article and "son of" ("Dar es Salaam", "Ras al Khaimah", "Sidi bel Abbes",
-# "Sharm el Sheikh", "Abu Dhabi"), German's and Dutch's ("Frankfurt am Main", "Kirchheim unter Teck", "Neustadt bei
-# Coburg", "Bergen op Zoom", "Alphen aan den Rijn"), French's, Portuguese's and Italian's ("Saint-Pierre en Port",
-# "Châlons sur Marne", "Rio Grande do Sul", "Trás-os-Montes e Alto Douro", "Castelnuovo del Garda"). A word that is
-# also English ("at", "in", "an") only lets the scan look further: the words joined must still be a known name.
+# Lowercase words a name may hold: the particles ("Fond du Lac"), "of" ("Isle of Wight", "King of Prussia"; not an
+# institution's: "University of Texas", _INSTITUTION_OF_RE) and "and" ("Trinidad and Tobago", "Dumfries and
+# Galloway"; "Jackson and Campton" stays two towns: no name is both), and the articles and prepositions of other
+# languages' names as written in English: Arabic's article and "son of" ("Dar es Salaam", "Ras al Khaimah", "Sidi
+# bel Abbes", "Sharm el Sheikh", "Abu Dhabi"), German's and Dutch's ("Frankfurt am Main", "Kirchheim unter Teck",
+# "Neustadt bei Coburg", "Bergen op Zoom", "Alphen aan den Rijn"), French's, Portuguese's and Italian's
+# ("Saint-Pierre en Port", "Châlons sur Marne", "Rio Grande do Sul", "Trás-os-Montes e Alto Douro", "Castelnuovo del
+# Garda"). A word that is also English ("at", "in", "an") only lets the scan look further: the words joined must
+# still be a known name.
 _OTHER_LANGUAGES_INSIDE = frozenset(
     """al el es ed er ul ash as ad ar an at az bin ibn bel ben um umm
     am im in ob bei unter vor zum zur auf op aan ten ter het
     en sur sous aux au lès do e las los sul nel dei degli delle""".split()
 )
-_INSIDE_NAMES = NAME_PARTICLES | {"of"} | _OTHER_LANGUAGES_INSIDE
+_INSIDE_NAMES = NAME_PARTICLES | {"of", "and"} | _OTHER_LANGUAGES_INSIDE
 
 # "U.S.", "U.S.A.", "U.K.", "U.S.S.R." not followed by a name they are part of ("U.S. Army").  It starts with its first
 # capital (what comes before it is looked behind for), so a search skips to the next capital.
