@@ -203,19 +203,12 @@ class ReaderArrays:
                 ids.append(made[0] + offset)
                 weights.append(made[1])
                 continue
-            whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
-            if whole is not None:
-                ids.append(whole[0] + offset)
-                weights.append(whole[1])
-                continue
             start = len(values)
-            for block_ids, block_weights, block_values in _term_blocks(leaf, fieldname, text, with_values=True):
-                ids.append(block_ids + offset)
-                weights.append(block_weights)
-                if positional:
-                    kept_ids.append(ids[-1])
-                    values.extend(block_values)
+            leaf_ids, leaf_weights = _leaf_weights(leaf, fieldname, text, values if positional else None)
+            ids.append(leaf_ids + offset)
+            weights.append(leaf_weights)
             if len(values) > start:
+                kept_ids.append(ids[-1])
                 segments[number] = (start, len(values))
         if 0 < len(values) <= ALL_POSITIONS:
             encoded = Encoded(np.concatenate(kept_ids), values, segments)
@@ -411,15 +404,23 @@ class ReaderArrays:
         return np.fromiter(matcher.all_ids(), dtype=np.intp) if matcher.is_active() else EMPTY_IDS
 
 
-def _leaf_weights(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers (the segment's own) and weights in one segment."""
+def _leaf_weights(leaf, fieldname: str, text, values: list[bytes] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers (the segment's own) and weights in one segment: from its arrays when the segment
+    holds the term whole as arrays, else from its blocks, whose postings' values (their encoded positions, in a field
+    with positions) are added to ``values`` if given."""
     whole = segment_arrays(leaf).term(fieldname, leaf.schema[fieldname].to_bytes(text))
     if whole is not None:
         return whole
-    blocks = list(_term_blocks(leaf, fieldname, text))
-    if not blocks:
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for block_ids, block_weights, block_values in _term_blocks(leaf, fieldname, text, with_values=True):
+        ids.append(block_ids)
+        weights.append(block_weights)
+        if values is not None:
+            values.extend(block_values)
+    if not ids:
         return EMPTY_IDS, np.zeros(0)
-    return np.concatenate([ids for ids, _ in blocks]), np.concatenate([weights for _, weights in blocks])
+    return (ids[0], weights[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(weights))
 
 
 def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
