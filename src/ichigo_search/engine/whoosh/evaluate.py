@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, intersect, readers_arrays
+from ichigo_search.engine.whoosh.postings import EMPTY, ReaderArrays, Sparse, intersect, readers_arrays, summed_by_id
 from ichigo_search.query.tree import And, AndNot, Every, Nothing, Or, Phrase, Query, Term, repeated
 
 # A union of sparse results stays sparse while it holds fewer than 1/SPARSE_FRACTION of the documents.
@@ -128,12 +128,8 @@ class Scorer:
         if len(parts) == 1:
             return parts[0]
         if all(isinstance(p, Sparse) for p in parts) and sum(len(p.ids) for p in parts) < self.size // SPARSE_FRACTION:
-            ids = np.concatenate([p.ids for p in parts])
-            scores = np.concatenate([p.scores for p in parts])
-            order = np.argsort(ids, kind="stable")
-            ids, scores = ids[order], scores[order]
-            starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-            return Sparse(ids[starts], np.add.reduceat(scores, starts))
+            ids, scores = np.concatenate([p.ids for p in parts]), np.concatenate([p.scores for p in parts])
+            return Sparse(*summed_by_id(ids, scores))
         matched = np.zeros(self.size, dtype=bool)
         total = np.zeros(self.size)
         for part in parts:

@@ -258,10 +258,7 @@ class ReaderArrays:
             every_count.append(-np.rint(weights / boost))
         all_ids, all_counts = np.concatenate(every_id), np.concatenate(every_count)
         if len(all_ids) * SPARSE_SHARE < size:  # few: summed per document by sorting them
-            order = np.argsort(all_ids, kind="stable")
-            all_ids, all_counts = all_ids[order], all_counts[order]
-            starts = np.flatnonzero(np.concatenate(([True], all_ids[1:] != all_ids[:-1])))
-            ids, counts = all_ids[starts], np.add.reduceat(all_counts, starts) if len(starts) else all_counts
+            ids, counts = summed_by_id(all_ids, all_counts)
             held = counts > 0
             ids, counts = ids[held], counts[held]
         else:  # many: summed over every document of the segment
@@ -421,6 +418,17 @@ def _leaf_weights(leaf, fieldname: str, text, values: list[bytes] | None = None)
     if not ids:
         return EMPTY_IDS, np.zeros(0)
     return (ids[0], weights[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(weights))
+
+
+def summed_by_id(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ids, ascending, each with the sum of its values (ids in any order, repeated), summed in the order
+    they come."""
+    if len(ids) == 0:
+        return ids, values
+    order = np.argsort(ids, kind="stable")
+    ids, values = ids[order], values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return ids[starts], np.add.reduceat(values, starts)
 
 
 def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
