@@ -293,16 +293,17 @@ class SegmentArrays:
 
 def segment_arrays(leaf) -> SegmentArrays:
     """The arrays of a Whoosh segment reader's segment (none for a segment without the file), read once."""
+    return per_reader(leaf, "segment arrays", lambda: read_arrays(leaf._storage, leaf._segment))
 
-    def load() -> SegmentArrays:
-        name = leaf._segment.make_filename(EXTENSION)
-        if not leaf._storage.file_exists(name):
-            return SegmentArrays()
-        file = leaf._storage.open_file(name)
-        length = leaf._storage.file_length(name)
-        if length < 12 or file.get(0, 4) != MAGIC:
-            raise ValueError(f"{name}: not a postings arrays file")
-        start = unpack_long(file.get(length - 8, 8))[0]
-        return SegmentArrays(file, pickle.loads(file.get(start, length - 8 - start)))
 
-    return per_reader(leaf, "segment arrays", load)
+def read_arrays(storage, segment) -> SegmentArrays:
+    """The arrays of a segment whose files are in ``storage`` (its compound file's, for a compound segment)."""
+    name = segment.make_filename(EXTENSION)
+    if not storage.file_exists(name):
+        return SegmentArrays()
+    file = storage.open_file(name)
+    length = storage.file_length(name)
+    if length < 12 or file.get(0, 4) != MAGIC:
+        raise ValueError(f"{name}: not a postings arrays file")
+    start = unpack_long(file.get(length - 8, 8))[0]
+    return SegmentArrays(file, pickle.loads(file.get(start, length - 8 - start)))
