@@ -238,6 +238,7 @@ def test_the_organisation_pattern_is_tried_only_where_the_next_word_may_begin_on
     assert tried == [
         " shipyards",
         " China hogs on a farm",
+        " hogs on a farm",  # China, a large country's name written with its capital: read unless a breed's
         ", Topeka and Santa Fe Railroad",
         " and Santa Fe Railroad",
         " Railroad",
@@ -1159,3 +1160,75 @@ def test_the_japanese_era_names_of_cities_are_theirs(text, wanted):
 )  # fmt: skip
 def test_an_event_named_after_a_place_is_at_the_place(text, wanted):
     assert read_as(text, "name") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the next of a list of places, joined by "and" or "or", is read as the first is, even a word's name
+        ("C-47s over the Hump between India and China", {"India": "IN", "China": "CN"}),
+        ("Flights to Burma or China", {"Burma": "MM", "China": "CN"}),
+        ("Migrants stalled between Yuma and Phoenix", {"Yuma": "US", "Phoenix": "US"}),
+        # not a place abroad after a town: "Jersey" after New York City is New Jersey, not the Channel island
+        ("Ferry boats carry the traffic between New York City and Jersey", {"New York City": "US"}),
+    ],
+)  # fmt: skip
+def test_the_next_of_a_list_of_places_is_a_place(text, wanted):
+    assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a large country's name that is also a word is the country with its capital inside a sentence...
+        ("Air base in Free China", {"China": "CN"}),
+        ("Nationalist China's troops cross the river", {"China": "CN"}),
+        ("Derk Bodde, analyst for China. Far East Section", {"China": "CN"}),
+        ("Troops of Free China and India", {"China": "CN", "India": "IN"}),
+        ("He spent much time in southwestern China", {"China": "CN"}),
+        # ... not before another word of a name, nor a small country's (Jersey is New Jersey's or a breed)
+        ("fresco painting in the Jersey Homesteads school", {}),
+        ("on the Jersey side", {}),
+        ("selling a registered Jersey heifer", {}),
+        ("some of his registered Hereford steers", {}),
+    ],
+)  # fmt: skip
+def test_a_countrys_name_that_is_a_word_is_the_country_written_with_its_capital(text, wanted):
+    assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a sentence's first word that English writes in lowercase is no town without a place's evidence...
+        ("Sinking of a transport off Kyushu", {"Kyushu": "JP"}),
+        ("Crane lifting a sling of copper sheets", {}),
+        ("Lufkin, Texas. Southland paper mill. Crane unloading a flat car", {"Lufkin": "US", "Texas": "US"}),
+        ("Homestead of C.D. Grant. Hightstown, New Jersey", {"Hightstown": "US", "New Jersey": "US"}),
+        # ... but a country's or a state's name is read there, and a town's with a qualifier
+        ("Japan surrendered in 1945", {"Japan": "JP"}),
+        ("Phoenix, Arizona. Street scene", {"Phoenix": "US", "Arizona": "US"}),
+    ],
+)  # fmt: skip
+def test_a_sentences_first_word_that_is_a_word_needs_evidence(text, wanted):
+    assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a sea named after a country or a state is not in it; one named after a city is its harbour
+        ("Convoy in the Gulf of Mexico", {}),
+        ("Net fishing on the Gulf of Mexico. Pass Christian, Mississippi",
+         {"Pass Christian": "US", "Mississippi": "US"}),
+        ("Bay of Bengal convoy", {}),
+        ("Destroyers patrol the Sea of Japan", {}),
+        ("Ships in the Bay of Naples", {"Naples": "IT"}),
+        # a ship named after a place is a ship
+        ("The battleship Arizona burning at Pearl Harbor", {"Pearl Harbor": "US"}),
+        ("The cruiser Houston sank off Java", {"Java": "ID"}),
+        ("building the battleship Alabama. Norfolk, Virginia", {"Norfolk": "US", "Virginia": "US"}),
+    ],
+)  # fmt: skip
+def test_seas_and_ships_named_after_a_place_are_not_the_place(text, wanted):
+    assert read_as(text, "country") == wanted

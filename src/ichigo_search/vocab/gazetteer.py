@@ -38,6 +38,11 @@ PERSON_TITLES = frozenset(
     """mr mrs miss ms dr capt captain lt lieut lieutenant col colonel gen general maj major sgt sergeant
     cpl corporal pvt private adm admiral cmdr commander ens ensign pfc rev st""".split()
 )
+# Words before a name that make it a ship's: "the battleship Arizona", "the cruiser Houston".
+SHIP_WORDS = frozenset(
+    """battleship battlecruiser cruiser destroyer carrier submarine sub liner freighter tanker frigate corvette
+    minesweeper gunboat steamer steamship troopship flagship ship schooner cutter tug tugboat yacht""".split()
+)
 # Words before or after a name that make it a place ("at Guilin", "Liuzhou city").
 PLACE_BEFORE = frozenset(
     """in at near from to towards toward of outside around into via between above below beyond across
@@ -76,7 +81,8 @@ ORGANISATION_WORDS = (
 # "Bethlehem steel mill", "Poland China hogs", "Holstein sire", "the Canton division of the ... Company".
 NAMED_AFTER_WORDS = (
     "company|corporation|railroad|railway|shipyards|shipyard|steel|lines|division|plant|hog|hogs|pig|pigs|sow|"
-    "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|sire|sheep|ram|rams|chickens|hens|pullets|horse|horses|"
+    "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|heifer|heifers|calf|calves|herd|herds|steer|steers|sire|sheep|"
+    "ram|rams|chickens|hens|pullets|horse|horses|"
     "geese|grass|beans|onions|sprouts"  # and plants and birds named after a place: Sudan grass, Lima beans
 )
 # What a railway word between a name and one of these makes the place's own railway ("Liuchow railway station").
@@ -102,17 +108,31 @@ EVENT_AFTER = frozenset(
 _BEFORE_QUALIFIER_RE = LazyPattern(
     r"(?:\s+(?:[A-Z][a-z]+|[a-z]+)){0,3}?(?=\s*[,(])|(?:\s+(?:and|or|&)\s+[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)"
 )
+# A country's name that is also a word is read with only its capital from this many people: China, Turkey, Chile.
+_WRITTEN_COUNTRY = 1_000_000
+# Compass words that, written in lowercase before a name, make it a place's ("in southwestern China").
+_COMPASS_ADJECTIVES = frozenset(
+    "northern southern eastern western central northeastern northwestern southeastern southwestern".split()
+)
+# What ends a sentence before a word.
+_SENTENCE_ENDS = (".", "!", "?", ":", ";")
+# Words that join the names of a list of places ("between India and China", "Burma or China").
+_LIST_JOINERS = frozenset(("and", "or"))
 # "University of Wisconsin", "College of Agriculture": an institution named after a place.
 _INSTITUTION_WORDS = frozenset(
     "university college school institute academy bank company corporation society association museum library "
     "federation church diocese".split()
 )
+_WATER_OF_RE = re.compile(r"\b(?:gulf|bay|sea|straits?)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _INSTITUTION_OF_RE = re.compile(rf"\b(?:{'|'.join(sorted(_INSTITUTION_WORDS))})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 # Capitalized words that may stand before a place's name without making it another name.
 COMPASS_WORDS = frozenset(
     """north south east west northern southern eastern western central upper lower greater northeast northwest
     southeast southwest northeastern northwestern southeastern southwestern mid midwest old downtown""".split()
 )
+# Capitalized words before a country's name that tell its government or its war, not another name ("Free China",
+# "Occupied France", "Nationalist China", "Imperial Japan").
+REGIME_WORDS = frozenset("free occupied unoccupied nationalist communist red imperial".split())
 # Capitalized words after a name that keep it the same place, by kind ("Guangxi Province", "Liuzhou City").
 SAME_PLACE_AFTER = {
     "province": frozenset("province sheng state prefecture territory".split()),
@@ -507,6 +527,8 @@ class Gazetteer:
         else:
             starts = [i for i, word in enumerate(texts) if word[0].isupper() or word[0].isdigit()]
         free = 0  # words before this one are part of a name found
+        listed_at = -1  # the word after "and" or "or" that follows the last name found: the next of a list of places
+        listed_after: list[Place] = []  # the places that name may mean
         for i in starts:
             if i < free:
                 continue
@@ -554,7 +576,9 @@ class Gazetteer:
                     surface = text[start:end]
                     if size > 2 and texts[i + 1] == "of" and texts[i].casefold() in _INSTITUTION_WORDS:
                         continue  # GeoNames' "University of Texas" is the campus: the university's name
-                    if not self._accept(text, tokens, i, size, compact_key(surface), require_case, uncased):
+                    listed = listed_after if i == listed_at else None
+                    name_key = compact_key(surface)
+                    if not self._accept(text, tokens, i, size, name_key, require_case, uncased, listed=listed):
                         continue
                     options, qualified = self._options(surface, text, end)
                     # St. Thomas' Church is a saint's and Ford's plant a man's; St. Louis, Missouri and St. Mary's,
@@ -564,6 +588,9 @@ class Gazetteer:
                         continue
                     if options:
                         found.append((start, end, surface, options, qualified))
+                        joined = i + size
+                        if joined + 1 < count and pieces[2 * joined] == " " and texts[joined] in _LIST_JOINERS:
+                            listed_at, listed_after = joined + 1, options
                     # A name its qualifier does not know has no place in its words either ("White Plains, Greene
                     # County, Georgia" is not Plains, Georgia), unless a compass word makes it (West Hartford, Vermont).
                     if options or (qualified and texts[i].casefold() not in COMPASS_WORDS):
@@ -622,21 +649,33 @@ class Gazetteer:
         return found
 
     def _accept(
-        self, text: str, tokens: _Tokens, i: int, size: int, key: str, require_case: bool, uncased: bool = False
+        self,
+        text: str,
+        tokens: _Tokens,
+        i: int,
+        size: int,
+        key: str,
+        require_case: bool,
+        uncased: bool = False,
+        *,
+        listed: list[Place] | None = None,
     ) -> bool:
         """Whether the name of ``size`` words at word ``i`` is a place's here (``uncased``: ``text`` is one written in
-        capitals or headline case, recased)."""
+        capitals or headline case, recased; ``listed``: the places of the name it follows with "and" or "or")."""
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
         texts, pieces, bounds = tokens
         before = texts[i - 1].casefold() if i > 0 else ""
-        if before in PERSON_TITLES:
+        if before in PERSON_TITLES or before in SHIP_WORDS:
             return False
         if not require_case:
             return True
         # A short or ordinary word needs a place word or a comma before it, a place word after it, or a qualifier
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
         # In a text whose case tells nothing, so does any word English writes in lowercase ("BAKE IN A MODERATE OVEN").
-        english = uncased and is_english_form(key)
+        # So does a sentence's first word, unless it names a country or a state: "Sinking of the Yamato" is no town
+        # named Sinking, "Japan surrendered" is Japan.
+        sentence_start = i == 0 or pieces[2 * i].rstrip()[-1:] in _SENTENCE_ENDS
+        english = (uncased or sentence_start) and is_english_form(key) and (uncased or not self._names_a_region(key))
         if len(key) <= 3 or english or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
             # after a comma that follows a name, a name in brackets or a feature's word ("Liuchow (Liuzhou), China",
@@ -650,19 +689,54 @@ class Gazetteer:
             # is no town named Air; "the Mobile harbor" is Mobile's), nor a word's in capitals inside a text in mixed
             # case ("SOLDIERS IN FRONT OF THE CHURCH. Kunming"; a text wholly in capitals is recased).
             after_place_word = after in PLACE_AFTER and not (
-                is_ordinary_word(key)
-                and (i == 0 or pieces[2 * i].strip()[-1:] in (".", "!", "?", ":", ";") or texts[i].isupper())
+                is_ordinary_word(key) and (sentence_start or texts[i].isupper())
             )
             # An ordinary word's capital in a recased text is not the writer's: only a comma or a qualifier makes
             # it a town ("MOBILE, ALABAMA"; not "IN FRONT OF THE CHURCH"), unless it names a country or a state.
             word_evidence = not english or self._names_a_region(key)
+            # A country's or a state's name written with its capital inside a sentence, or before a possessive, is the
+            # place, even where it is also a word ("Free China", "China's army"; the porcelain is written china).
+            possessive = i + size < len(texts) and pieces[2 * (i + size)] in _APOSTROPHES and after == "s"
+            # Not before another name's word: "Jersey Homesteads" and "Jersey Meadows" are New Jersey's.
+            next_word = texts[i + size] if i + size < len(texts) and pieces[2 * (i + size)] == " " else ""
+            region_written = (
+                not uncased
+                and (not sentence_start or possessive)
+                and len(key) > 3
+                and key not in self._state_abbreviations()  # "Mass", "Miss", "Ore" are words there
+                and self._names_a_written_region(key)
+                and not (next_word and _capitalized(next_word, uncased) and not self._names_a_region(next_word))
+            )
+            # a compass word written in lowercase before it is a place's ("in southwestern China"; "Western Union" is
+            # a company's)
+            place_before = before in PLACE_BEFORE or (texts[i - 1] in _COMPASS_ADJECTIVES and pieces[2 * i] == " ")
             if not (
-                (word_evidence and (before in PLACE_BEFORE or after_place_word))
+                region_written
+                or (word_evidence and (place_before or after_place_word or self._listed(key, listed)))
                 or after_comma
                 or self._qualifier_after(text, bounds[2 * (i + size) - 1], names_between=False) is not None
             ):
                 return False
         return not self._in_longer_name(text, tokens, i, size, key, uncased)
+
+    def _listed(self, key: str, listed: list[Place] | None) -> bool:
+        """Whether a name is the next of a list of places that ``listed`` (the places of the name before it) begins:
+        a place of one of their countries ("between Yuma and Phoenix"), or a country after a country ("between India
+        and China"); not "New York City and Jersey", which is New Jersey."""
+        if not listed:
+            return False
+        countries = {p.country for p in listed}
+        country_listed = any(p.kind == "country" for p in listed)
+        return any(p.country in countries or (country_listed and p.kind == "country") for p in self.candidates(key))
+
+    def _names_a_written_region(self, name: str) -> bool:
+        """Whether a name that is also a word is a state's or a large country's, which its capital alone makes the
+        place ("Free China", "to Turkey"); a small country's needs a place's word around it, as Jersey is New Jersey
+        in "the Jersey side" and a breed in "Jersey herd"."""
+        return any(
+            p.tier < MINOR_TIER and (p.kind == "province" or (p.kind == "country" and p.population >= _WRITTEN_COUNTRY))
+            for p in self.candidates(name)
+        )
 
     def _names_a_region(self, name: str) -> bool:
         """Whether a name is a country's or a state's that is read without evidence (China, Turkey, Jersey)."""
@@ -682,8 +756,13 @@ class Gazetteer:
         # "... of the" ends the 40 characters before the name only when the word before it ends in f or e.
         if i > 0 and texts[i - 1][-1] in "fFeE":
             before = text[max(0, start - 40) : start]
-            if before.rstrip()[-3:].lower().endswith(("of", "the")) and _INSTITUTION_OF_RE.search(before):
-                return True
+            if before.rstrip()[-3:].lower().endswith(("of", "the")):
+                if _INSTITUTION_OF_RE.search(before):
+                    return True
+                # a sea named after a country or a state is not in it ("Gulf of Mexico", "Bay of Bengal"); one
+                # named after a city is its harbour ("Bay of Naples")
+                if _WATER_OF_RE.search(before) and self._names_a_region(key):
+                    return True
         following = texts[i + size] if i + size < len(texts) else ""
         if following and _may_start_organisation(following) and self._organisation_after(text, end):
             surface = text[start:end]
@@ -870,7 +949,7 @@ class _KeyLookup:
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
 _ROADS = frozenset({"road", "highway"})
 _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
-_NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS
+_NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS | REGIME_WORDS
 _NOT_NAME_OR_FEATURE = NOT_NAME_WORDS | FEATURE_AFTER | EVENT_AFTER
 # A text cut into its gaps and words (_WORD_RE) alternately, by one split.
 _WORD_SPLIT_RE = LazyPattern(f"({_WORD_RE.pattern})")
