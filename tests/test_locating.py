@@ -1232,3 +1232,33 @@ def test_a_sentences_first_word_that_is_a_word_needs_evidence(text, wanted):
 )  # fmt: skip
 def test_seas_and_ships_named_after_a_place_are_not_the_place(text, wanted):
     assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the period's names of countries
+        ("Ploesti oil fields, Rumania", {"Ploesti": ("Ploieşti", "RO"), "Rumania": ("Romania", "RO")}),
+        ("Bahrein Island refinery", {"Bahrein Island": ("Bahrain", "BH")}),
+        ("Espiritu Santo, New Hebrides",
+         {"Espiritu Santo": ("Espiritu Santo", "VU"), "New Hebrides": ("Vanuatu", "VU")}),
+        ("Saigon, Cochin China", {"Saigon": ("Ho Chi Minh City", "VN"), "Cochin China": ("Vietnam", "VN")}),
+        # the war's islands and bases
+        ("Wideawake Field, Ascension Island", {"Ascension Island": ("Ascension Island", "SH")}),
+        ("Lajes Field, Azores", {"Azores": ("Azores", "PT")}),
+        ("The fleet at Ulithi", {"Ulithi": ("Ulithi", "FM")}),
+        ("Landing on Eniwetok", {"Eniwetok": ("Eniwetok", "MH")}),
+        ("Ernie Pyle's grave on Ie Shima", {"Ie Shima": ("Ie Shima", "JP")}),
+        ("Adak, Aleutian Islands", {"Adak": ("Adak", "US"), "Aleutian Islands": ("Aleutian Islands", "US")}),
+        # the island of Trinidad, and Cuba's town of the name beside a qualifier
+        ("Waller Field, Trinidad", {"Trinidad": ("Trinidad", "TT")}),
+        ("Port of Spain, Trinidad", {"Port of Spain": ("Port of Spain", "TT"), "Trinidad": ("Trinidad", "TT")}),
+        ("Trinidad, Cuba", {"Trinidad": ("Trinidad", "CU"), "Cuba": ("Cuba", "CU")}),
+        # the British West Indies qualify their towns and are no British place
+        ("Antigua, B.W.I.", {"Antigua": ("Antigua", "AG"), "B.W.I.": ("British West Indies", "XW")}),
+        ("Nassau, Bahamas, B.W.I.",
+         {"Nassau": ("Nassau", "BS"), "Bahamas": ("Bahamas", "BS"), "B.W.I.": ("British West Indies", "XW")}),
+    ],
+)  # fmt: skip
+def test_the_periods_names_and_the_wars_islands(text, wanted):
+    assert read_as(text, "name", "country") == wanted

@@ -680,9 +680,14 @@ def build() -> dict[str, int]:
         town = places.pop(place_id)
         key = compact_key(name)
         held = [places[other] for other in names.get(key, {})]
-        # a province abroad read only with evidence leaves the name to a qualifier: "Canterbury, Kent" beside New
-        # Zealand's Canterbury
-        minor_province = [p for p in held if p["kind"] == "province" and p["tier"] == MINOR_TIER]
+        # a province abroad read only with evidence, or an island or region abroad, leaves the name to a qualifier:
+        # "Canterbury, Kent" beside New Zealand's Canterbury, "Trinidad, Cuba" beside the island of Trinidad
+        minor_province = [
+            p
+            for p in held
+            if (p["kind"] == "province" and p["tier"] == MINOR_TIER)
+            or (p["kind"] == "area" and p["country"] != town["country"])
+        ]
         if (
             any(p["country"] == town["country"] or (p["kind"] != "city" and p not in minor_province) for p in held)
             or is_ordinary_word(key)
