@@ -252,3 +252,34 @@ def test_a_query_asks_whether_its_words_are_ordinary_without_loading_the_list():
     for word in sample * 3:
         assert (word in asked) == (word in listed)
     assert asked._set == listed
+    loaded = words._Words(lambda: words.ENGLISH_WORDS)
+    assert loaded.load() == listed and all((word in loaded) == (word in listed) for word in sample)
+
+
+def test_a_rebuild_loads_the_word_lists_before_its_writing_process_forks(tmp_path, monkeypatch):
+    """Both writing processes locate records, which asks the English word lists: loaded once by the parent before
+    it forks, one copy is shared instead of one loaded by each."""
+    from conftest import fsa_lines
+    from ichigo_search import Index
+    from ichigo_search.corpus import reading
+    from ichigo_search.util import forking
+    from ichigo_search.vocab import words
+
+    monkeypatch.setattr(reading, "PARALLEL_READ_BYTES", 1000)
+    monkeypatch.setattr(words, "_WORDS", words._Words(lambda: words.ENGLISH_WORDS))
+    monkeypatch.setattr(words, "_FORMS", words._Words(lambda: words.ENGLISH_FORMS))
+    loaded_at_fork: list[bool] = []
+    fork = forking.Forked.__init__
+
+    def forked(self, *args, **kwargs):
+        loaded_at_fork.append(words._WORDS._set is not None and words._FORMS._set is not None)
+        fork(self, *args, **kwargs)
+
+    monkeypatch.setattr(forking.Forked, "__init__", forked)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "captions.jsonl").write_text("\n".join(fsa_lines(400)) + "\n", encoding="utf-8")
+    with Index(tmp_path / "index") as index:
+        index.rebuild_from(corpus)
+        assert len(index) == 400
+    assert loaded_at_fork == [True]

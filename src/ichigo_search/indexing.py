@@ -409,6 +409,8 @@ def _write_corpus(new: NewIndex, corpus: Corpus, places: Gazetteer, progress: Pr
     from ichigo_search.facets import MADE_BY_WRITERS  # numpy: only where an index is written
 
     parallel = len(corpus.records) >= PARALLEL_THRESHOLD and can_fork()
+    if parallel:
+        _share_before_forking(places)
     with gc_frozen(parallel):  # the writer processes are forked: keep the corpus's pages shared
         return new.write_documents(
             corpus.records,
@@ -442,8 +444,8 @@ def _write_reading(
     from ichigo_search.facets import MADE_BY_WRITERS  # numpy: only where an index is written
 
     halves = reading.halves()
-    if len(halves) > 1:  # every key looked up once, before the writing process forks: shared, not loaded twice
-        places.keys()
+    if len(halves) > 1:
+        _share_before_forking(places)
     with gc_frozen(True):
         made = new.write_sources(
             [reading.records(half, past_problems=skip_invalid) for half in halves],
@@ -454,6 +456,15 @@ def _write_reading(
             per_segment=MADE_BY_WRITERS,
         )
     return read[0], made
+
+
+def _share_before_forking(places: Gazetteer) -> None:
+    """Load what every record's locating looks up (the gazetteer's keys, the English word lists) before the writing
+    process forks: one copy both processes share, not one loaded by each."""
+    from ichigo_search.vocab.words import load_word_lists
+
+    places.keys()
+    load_word_lists()
 
 
 def _gazetteer_for(corpus: Corpus) -> Gazetteer:

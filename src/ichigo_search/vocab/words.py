@@ -41,14 +41,22 @@ class _Words:
     def __contains__(self, word: str) -> bool:
         if self._set is not None:
             return word in self._set
-        if self._text is None:
-            self._text = "\n" + self._path_of().read_text(encoding="utf-8")
         if self._asked < _ASKED_BEFORE_LOADING:
             self._asked += 1
-            return _listable(word) and f"\n{word}\n" in self._text
-        self._set = frozenset(line for line in self._text.splitlines() if _listable(line))
-        self._text = None
-        return word in self._set
+            return _listable(word) and f"\n{word}\n" in self._read()
+        return word in self.load()
+
+    def _read(self) -> str:
+        if self._text is None:
+            self._text = "\n" + self._path_of().read_text(encoding="utf-8")
+        return self._text
+
+    def load(self) -> frozenset[str]:
+        """Every word, as a set (loaded once)."""
+        if self._set is None:
+            self._set = frozenset(line for line in self._read().splitlines() if _listable(line))
+            self._text = None
+        return self._set
 
 
 def _listable(word: str) -> bool:
@@ -58,6 +66,12 @@ def _listable(word: str) -> bool:
 
 _WORDS = _Words(lambda: ENGLISH_WORDS)
 _FORMS = _Words(lambda: ENGLISH_FORMS)
+
+
+def load_word_lists() -> None:
+    """Load both lists now: before a process forks workers that scan many texts, so that they share one copy."""
+    _WORDS.load()
+    _FORMS.load()
 
 
 def is_ordinary_word(word: str) -> bool:
