@@ -1016,7 +1016,9 @@ def test_scotlands_and_waless_counties_and_britains_historic_ones_qualify_their_
         # as Montana), and stays the state's elsewhere
         ("Interior of Mt. Gilead (colored) school. Near Eatonton, Georgia",
          {"Eatonton": ("Eatonton", "US"), "Georgia": ("Georgia", "US")}),
-        ("Radiator Mine, Mt. Pleasant, Wetmoreland County, Pennsylvania", {"Pennsylvania": ("Pennsylvania", "US")}),
+        # (Mt. Pleasant is read alone now, as Mount is never a saint's: Pennsylvania's, by the state after it)
+        ("Radiator Mine, Mt. Pleasant, Wetmoreland County, Pennsylvania",
+         {"Mt. Pleasant": ("Mount Pleasant", "US"), "Pennsylvania": ("Pennsylvania", "US")}),
         ("Melrose, La. Catholic church", {"La": ("Louisiana", "US")}),
         ("Leadville, Co.", {"Leadville": ("Leadville", "US"), "Co": ("Colorado", "US")}),
     ],
@@ -1261,4 +1263,26 @@ def test_seas_and_ships_named_after_a_place_are_not_the_place(text, wanted):
     ],
 )  # fmt: skip
 def test_the_periods_names_and_the_wars_islands(text, wanted):
+    assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a name abbreviated with a period is read alone where no saint can be meant: Fort's, Mount's, Point's...
+        ("Ft. Worth airfield", {"Ft. Worth": ("Fort Worth", "US")}),
+        # ... and a saint's that only names a country, a state or an island
+        ("St. Lucia, British West Indies",
+         {"St. Lucia": ("Saint Lucia", "LC"), "British West Indies": ("British West Indies", "XW")}),
+        ("Sugar cane land, St. Croix", {"St. Croix": ("Saint Croix", "US")}),
+        ("Charlotte Amalie, St. Thomas Islands. Main street",
+         {"Charlotte Amalie": ("Charlotte Amalie", "US"), "St. Thomas": ("Saint Thomas", "US")}),
+        # not a city that is also a saint's or a king's name, nor a church
+        ("Factory in St. Louis", {}),
+        ("St. Paul wrote to the Romans", {}),
+        ("Old St. Louis cathedral", {}),
+        ("Pastor of the St. Thomas Church", {}),
+    ],
+)  # fmt: skip
+def test_a_name_abbreviated_with_a_period_is_read_alone_where_no_saint_is_meant(text, wanted):
     assert read_as(text, "name", "country") == wanted

@@ -114,6 +114,10 @@ _WRITTEN_COUNTRY = 1_000_000
 _COMPASS_ADJECTIVES = frozenset(
     "northern southern eastern western central northeastern northwestern southeastern southwestern".split()
 )
+# The abbreviated first words of names that are never a saint's (Fort, Mount, Point), and the words after a saint's
+# name that make it a church's ("St. Paul's Cathedral", "St. Thomas Church").
+_NEVER_SAINTS = frozenset(("ft", "mt", "pt"))
+_SAINTS_AFTER = frozenset("church churches cathedral chapel parish abbey basilica mission day school college".split())
 # What ends a sentence before a word.
 _SENTENCE_ENDS = (".", "!", "?", ":", ";")
 # Words that join the names of a list of places ("between India and China", "Burma or China").
@@ -583,7 +587,10 @@ class Gazetteer:
                     options, qualified = self._options(surface, text, end)
                     # St. Thomas' Church is a saint's and Ford's plant a man's; St. Louis, Missouri and St. Mary's,
                     # Georgia are places
-                    if not qualified and (". " in surface or surface[-2:-1] in _APOSTROPHES):
+                    if not qualified and (
+                        surface[-2:-1] in _APOSTROPHES
+                        or (". " in surface and not self._abbreviated_alone(texts, pieces, i, size, options))
+                    ):
                         abbreviating = abbreviating or pieces[2 * i + 2] == ". "
                         continue
                     if options:
@@ -718,6 +725,21 @@ class Gazetteer:
             ):
                 return False
         return not self._in_longer_name(text, tokens, i, size, key, uncased)
+
+    @staticmethod
+    def _abbreviated_alone(texts: list[str], pieces: list[str], i: int, size: int, options: list[Place]) -> bool:
+        """Whether a name whose first word is abbreviated with a period is read without a qualifier: Fort's, Mount's
+        or Point's that names a place read without evidence ("Ft. Worth": never a saint's), or a saint's whose every
+        reading is a country, a state or an island read without evidence ("St. Lucia", "St. Croix"; not "St. Louis",
+        a king and saint too, nor "St. Helena", also a town); neither before a possessive or a church's word."""
+        after = i + size
+        if not options or (
+            after < len(texts) and (pieces[2 * after][:1] in _APOSTROPHES or texts[after].casefold() in _SAINTS_AFTER)
+        ):
+            return False
+        if texts[i].casefold() in _NEVER_SAINTS:
+            return any(p.tier < MINOR_TIER for p in options)
+        return all(p.kind in ("country", "province", "area") and p.tier < MINOR_TIER for p in options)
 
     def _listed(self, key: str, listed: list[Place] | None) -> bool:
         """Whether a name is the next of a list of places that ``listed`` (the places of the name before it) begins:
