@@ -421,8 +421,9 @@ def test_a_state_a_caption_names_settles_its_other_names(caption, wanted, unwant
         ),
         ("Killarney, Canada", {"Canada": "CA"}),
         # and only there, as a small US town is; a county at home keeps its name
-        ("Troops at Anzio", {}),
-        ("Troops entering Bastogne", {}),
+        # (Anzio and Bastogne, towns of the war's battles, are read alone: see the test of those)
+        ("Troops at Frosinone", {}),
+        ("Troops entering Eupen", {}),
         ("Roswell, Chaves County, New Mexico", {"Roswell": "US", "Chaves County": "US", "New Mexico": "US"}),
     ],
 )
@@ -985,8 +986,9 @@ def test_englands_counties_qualify_its_towns(text, wanted):
         # and so are the villages of the war's other European countries, beside their country or region
         ("Paratroopers in Sainte-Mère-Église, France",
          {"Sainte-Mère-Église": ("Sainte-Mère-Église", "FR"), "France": ("France", "FR")}),
-        ("Arromanches-les-Bains, Normandy",
-         {"Arromanches-les-Bains": ("Arromanches-les-Bains", "FR"), "Normandy": ("Normandy", "FR")}),
+        ("Arromanches-les-Bains, Normandy",  # a town of the war's battles, named Arromanches
+         {"Arromanches-les-Bains": ("Arromanches", "FR"), "Normandy": ("Normandy", "FR")}),
+        ("Isigny-sur-Mer, France", {"Isigny-sur-Mer": ("Isigny-sur-Mer", "FR"), "France": ("France", "FR")}),
         ("La Gleize, Belgium", {"La Gleize": ("La Gleize", "BE"), "Belgium": ("Belgium", "BE")}),
         # a town whose name a province abroad has, read only with evidence, is read beside a qualifier (Canterbury
         # was not in the gazetteer for New Zealand's, and "Kent" read Kent, Washington)
@@ -1286,3 +1288,23 @@ def test_the_periods_names_and_the_wars_islands(text, wanted):
 )  # fmt: skip
 def test_a_name_abbreviated_with_a_period_is_read_alone_where_no_saint_is_meant(text, wanted):
     assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the towns of the war's battles are read alone, as its islands are, in their province or region
+        ("Troops in Bastogne during the siege", ["Bastogne", "Wallonia", "Belgium"]),
+        ("Ruins of St. Lo", ["Saint-Lô", "Normandy", "France"]),
+        ("Paratroopers at Ste. Mere Eglise", ["Sainte-Mère-Église", "Normandy", "France"]),
+        ("The abbey of Monte Cassino in ruins", ["Cassino", "Lazio", "Italy"]),
+        ("Ludendorff bridge at Remagen", ["Remagen", "Rheinland-Pfalz", "Germany"]),
+        ("Liberated prisoners at Dachau", ["Dachau", "Bavaria", "Germany"]),
+        ("Auschwitz survivors", ["Oświęcim", "Małopolskie", "Poland"]),
+        ("Tanks at El Alamein", ["El Alamein", "Maţrūḩ", "Egypt"]),
+        # the pass is the battle's; the town of Kasserine stays its province's name
+        ("Kasserine Pass, Tunisia", ["Kasserine Pass", "Kasserine", "Tunisia"]),
+    ],
+)  # fmt: skip
+def test_the_towns_of_the_wars_battles_are_read_alone(text, wanted):
+    assert locate(record(text), gazetteer()).names == wanted
