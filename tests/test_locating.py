@@ -1067,6 +1067,8 @@ def test_a_name_may_hold_of(text, wanted):
          {"Alphen aan den Rijn": ("Alphen aan den Rijn", "NL"), "Holland": ("Netherlands", "NL")}),
         # an English word among them only lets the scan look further: "Troops at Manila" is Manila
         ("Troops at Manila, with men in Leyte", {"Manila": ("Manila", "PH"), "Leyte": ("Leyte", "PH")}),
+        # and a name never ends with one: "War in" is not Warin Chamrap, Thailand (its other name Warin)
+        ("War in the Pacific theater", {}),
     ],
 )  # fmt: skip
 def test_a_name_may_hold_the_articles_and_prepositions_of_other_languages(text, wanted):

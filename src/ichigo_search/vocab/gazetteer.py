@@ -565,7 +565,7 @@ class Gazetteer:
                     break
                 key += compact_key(word)
                 at += 1
-                if key in keys:
+                if key in keys and word not in _INSIDE_NAMES:  # a name never ends with "in", "of": "War in" is no Warin
                     sizes.append(at - i)
             matched = 0
             if sizes:
