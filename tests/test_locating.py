@@ -1310,3 +1310,22 @@ def test_a_name_abbreviated_with_a_period_is_read_alone_where_no_saint_is_meant(
 )  # fmt: skip
 def test_the_towns_of_the_wars_battles_are_read_alone(text, wanted):
     assert locate(record(text), gazetteer()).names == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a person's title before a name makes it a person's, written out or abbreviated with its period...
+        ("President Roosevelt at Warm Springs", {}),
+        ("Professor Barton, director of the short course", {}),
+        ("Gen. Stilwell at Myitkyina", {"Myitkyina": "MM"}),
+        ("Governor Dewey and Senator Taft", {}),
+        # ... but not across a comma or a sentence's end
+        ("Major Edward Rector of Marshal, South Carolina", {"South Carolina": "US"}),
+        ("Tank commander, Ft. Knox, Ky.", {"Ft. Knox": "US", "Ky": "US"}),
+        ("Mr. Richard explains things to the President. Greenbelt, Maryland", {"Greenbelt": "US", "Maryland": "US"}),
+        ("Operation, Herrin Hospital (private), Herrin, Illinois", {"Herrin": "US", "Illinois": "US"}),
+    ],
+)  # fmt: skip
+def test_a_persons_title_makes_the_name_after_it_a_persons(text, wanted):
+    assert read_as(text, "country") == wanted

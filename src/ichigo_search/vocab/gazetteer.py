@@ -36,8 +36,23 @@ HAN_ADMIN_SUFFIXES = "市县縣镇鎮区區乡鄉村"
 # Words before a name that make it a person, not a place ("Capt. Berwyn Fry").
 PERSON_TITLES = frozenset(
     """mr mrs miss ms dr capt captain lt lieut lieutenant col colonel gen general maj major sgt sergeant
-    cpl corporal pvt private adm admiral cmdr commander ens ensign pfc rev st""".split()
+    cpl corporal pvt private adm admiral cmdr commander ens ensign pfc rev st president vice governor gov senator
+    sen congressman representative rep secretary mayor judge justice ambassador premier marshal generalissimo
+    king queen prince princess emperor empress bishop archbishop cardinal father sister professor prof""".split()
 )
+# The person titles written abbreviated, with a period ("Dr. Smith", "Gen. Stilwell"): any other before a period
+# ends its sentence ("explains things to the President. Greenbelt, Maryland").
+_TITLE_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr capt lt lieut col gen maj sgt cpl pvt adm cmdr ens pfc rev st gov sen rep prof".split()
+)
+
+
+def _titles(title: str, gap: str) -> bool:
+    """Whether a person's title before a name, with this gap between, makes it a person's ("President Roosevelt",
+    "Gen. Stilwell"; not "Major Rector of Marshal, South Carolina")."""
+    return gap == " " or (gap.strip() == "." and title in _TITLE_ABBREVIATIONS)
+
+
 # Words before a name that make it a ship's: "the battleship Arizona", "the cruiser Houston".
 SHIP_WORDS = frozenset(
     """battleship battlecruiser cruiser destroyer carrier submarine sub liner freighter tanker frigate corvette
@@ -672,7 +687,7 @@ class Gazetteer:
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
         texts, pieces, bounds = tokens
         before = texts[i - 1].casefold() if i > 0 else ""
-        if before in PERSON_TITLES or before in SHIP_WORDS:
+        if before in SHIP_WORDS or (before in PERSON_TITLES and _titles(before, pieces[2 * i])):
             return False
         if not require_case:
             return True
