@@ -1320,6 +1320,8 @@ def test_the_towns_of_the_wars_battles_are_read_alone(text, wanted):
         ("Professor Barton, director of the short course", {}),
         ("Gen. Stilwell at Myitkyina", {"Myitkyina": "MM"}),
         ("Governor Dewey and Senator Taft", {}),
+        # a tank named after a general is a tank
+        ("Sherman tanks advance near Caen", {"Caen": "FR"}),
         # ... but not across a comma or a sentence's end
         ("Major Edward Rector of Marshal, South Carolina", {"South Carolina": "US"}),
         ("Tank commander, Ft. Knox, Ky.", {"Ft. Knox": "US", "Ky": "US"}),

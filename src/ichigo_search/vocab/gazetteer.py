@@ -92,12 +92,13 @@ ORGANISATION_WORDS = (
     "Hospital|Store|Stores|Theater|Theatre|Building|Division|Society|League|Federation|Board|Commission|"
     "Administration|Cooperative|Manufacturing|Aircraft|Motor|Motors|Packing"
 )
-# Lowercase words right after a name that make it a company's or a breed's: "Pennsylvania shipyards",
-# "Bethlehem steel mill", "Poland China hogs", "Holstein sire", "the Canton division of the ... Company".
+# Lowercase words right after a name that make it a company's, a breed's or a tank's: "Pennsylvania shipyards",
+# "Bethlehem steel mill", "Poland China hogs", "Holstein sire", "the Canton division of the ... Company",
+# "Sherman tanks".
 NAMED_AFTER_WORDS = (
     "company|corporation|railroad|railway|shipyards|shipyard|steel|lines|division|plant|hog|hogs|pig|pigs|sow|"
     "sows|boar|boars|breed|cattle|cow|cows|bull|bulls|heifer|heifers|calf|calves|herd|herds|steer|steers|sire|sheep|"
-    "ram|rams|chickens|hens|pullets|horse|horses|"
+    "ram|rams|chickens|hens|pullets|horse|horses|tank|tanks|"
     "geese|grass|beans|onions|sprouts"  # and plants and birds named after a place: Sudan grass, Lima beans
 )
 # What a railway word between a name and one of these makes the place's own railway ("Liuchow railway station").
