@@ -1320,6 +1320,9 @@ def test_the_towns_of_the_wars_battles_are_read_alone(text, wanted):
         ("Professor Barton, director of the short course", {}),
         ("Gen. Stilwell at Myitkyina", {"Myitkyina": "MM"}),
         ("Governor Dewey and Senator Taft", {}),
+        # a noble's title holds a place's name that is not where he is
+        ("HMS Prince of Wales sinking", {}),
+        ("The Duke of Windsor in Nassau, Bahamas", {"Nassau": "BS", "Bahamas": "BS"}),
         # a tank named after a general is a tank
         ("Sherman tanks advance near Caen", {"Caen": "FR"}),
         # ... but not across a comma or a sentence's end

@@ -144,6 +144,8 @@ _INSTITUTION_WORDS = frozenset(
     "federation church diocese".split()
 )
 _WATER_OF_RE = re.compile(r"\b(?:gulf|bay|sea|straits?)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+# "the Prince of Wales", "the Duke of Windsor": a title, not the place.
+_NOBLE_TITLE_OF_RE = re.compile(r"\b(?:prince|princess|duke|duchess|earl|marquess|marquis)\s+of\s+$", re.IGNORECASE)
 _INSTITUTION_OF_RE = re.compile(rf"\b(?:{'|'.join(sorted(_INSTITUTION_WORDS))})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 # Capitalized words that may stand before a place's name without making it another name.
 COMPASS_WORDS = frozenset(
@@ -795,7 +797,7 @@ class Gazetteer:
         if i > 0 and texts[i - 1][-1] in "fFeE":
             before = text[max(0, start - 40) : start]
             if before.rstrip()[-3:].lower().endswith(("of", "the")):
-                if _INSTITUTION_OF_RE.search(before):
+                if _INSTITUTION_OF_RE.search(before) or _NOBLE_TITLE_OF_RE.search(before):
                     return True
                 # a sea named after a country or a state is not in it ("Gulf of Mexico", "Bay of Bengal"); one
                 # named after a city is its harbour ("Bay of Naples")
