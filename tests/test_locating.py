@@ -1334,3 +1334,16 @@ def test_the_towns_of_the_wars_battles_are_read_alone(text, wanted):
 )  # fmt: skip
 def test_a_persons_title_makes_the_name_after_it_a_persons(text, wanted):
     assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a province whose name a city inside it once had is the province, also beside a place of another country
+        # of the region (Yunnan was Kunming's Yunnanfu; "Yunnan" was dropped beside Assam)
+        ("Flying the Hump from Assam to Yunnan", {"Assam": ("Assam", "IN"), "Yunnan": ("Yunnan", "CN")}),
+        ("Supplies from Assam to Honan", {"Assam": ("Assam", "IN"), "Honan": ("Henan", "CN")}),
+    ],
+)  # fmt: skip
+def test_a_province_named_like_a_citys_old_name_is_read_beside_another_countrys_places(text, wanted):
+    assert read_as(text, "name", "country") == wanted

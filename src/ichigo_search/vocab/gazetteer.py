@@ -484,6 +484,8 @@ class Gazetteer:
         at_home = _same_tier(
             [p for p in options if p.country in countries and (p.tier < MINOR_TIER or p.kind == "province")]
         )
+        # (a province's name that a city inside it once had is the province's: "from Assam to Yunnan")
+        at_home = _province_over_its_cities_other_names(at_home, surface, lineage)
         if at_home:  # a town of another state: only when the name means one place there
             if len({p.parent for p in at_home}) == 1:
                 return at_home
