@@ -1120,7 +1120,7 @@ def test_a_colonys_name_qualifies_its_towns(text, wanted):
         ("Mao Tse-tung at Yenan", {"Yenan": ("Yan’an", "CN-SN")}),
         ("Japanese troops took Tushan", {"Tushan": ("Dushan", "CN-GZ")}),
         # a Wade-Giles name without its county's suffix (T'eng-ch'ung-hsien) is the city's too
-        ("Chinese troops retake Tengchung", {"Tengchung": ("Tengyue", "CN-YN")}),
+        ("Chinese troops retake Tengchung", {"Tengchung": ("Tengchong", "CN-YN")}),
         # ... and a city called by another name (the period's), ten times the size of the cities whose own name it
         # is, comes first: Paoching is Shaoyang (753,194 people), not Baoqing, Heilongjiang (62,991)
         ("Refugees leaving Paoching", {"Paoching": ("Shaoyang", "CN-HN")}),
@@ -1347,3 +1347,20 @@ def test_a_persons_title_makes_the_name_after_it_a_persons(text, wanted):
 )  # fmt: skip
 def test_a_province_named_like_a_citys_old_name_is_read_beside_another_countrys_places(text, wanted):
     assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a county seat that GeoNames names as a town is shown by its county's name, the one captions give it
+        ("The Salween front near Lungling", {"Lungling": "Longling"}),  # GeoNames: Longshan
+        ("A P-51 at Suichwan airfield", {"Suichwan": "Suichuan"}),  # GeoNames: Quanjiang
+        ("Chinese troops retake Tengchung", {"Tengchung": "Tengchong"}),  # GeoNames: Tengyue
+        # ... unless another place of China has that name: Kunyang, the seat of Pingyang county, stays Kunyang
+        ("Kunyang, Chekiang", {"Kunyang": "Kunyang", "Chekiang": "Zhejiang"}),
+        # ... and Taiwan's towns keep their own names (Taitung, not Taidong)
+        ("Taitung, Formosa", {"Taitung": "Taitung", "Formosa": "Taiwan"}),
+    ],
+)  # fmt: skip
+def test_a_chinese_county_seat_is_shown_by_its_countys_name(text, wanted):
+    assert read_as(text, "name") == wanted

@@ -45,7 +45,7 @@ import re
 import sqlite3
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from itertools import product
 from math import prod
@@ -227,6 +227,7 @@ class Converters:
         self.lazy_pinyin, self.style = lazy_pinyin, Style
         self.s2t, self.t2s, self.t2jp = (opencc.OpenCC(c) for c in ("s2t", "t2s", "t2jp"))
         self._wade: dict[str, str] | None = None  # pinyin syllable -> its Wade-Giles, made on first use
+        self._vowelled: dict[str, str] | None = None  # the same, but the syllables without a vowel (ng, m, hm)
 
     def han_forms(self, name: str) -> set[str]:
         simplified = self.t2s.convert(name)
@@ -240,6 +241,16 @@ class Converters:
         if any(not p.isascii() or not p.replace("'", "").isalpha() for p in pinyin + wade):
             return set()
         return {"".join(pinyin).capitalize(), *wade_giles_forms(wade, postal)}
+
+    def is_pinyin(self, name: str) -> bool:
+        """Whether a one-word name splits into pinyin syllables that each hold a vowel (not the interjections ng, m,
+        hm, which let Fungshun, a postal spelling, pass as fu-ng-shun)."""
+        self.pinyin_romanizations("")  # the syllable table, made on first use
+        assert self._wade is not None
+        if self._vowelled is None:
+            self._vowelled = {s: w for s, w in self._wade.items() if set(s) & set("aeiou")}
+        words = [w for w in re.split(r"[^a-z]+", fold(name).lower()) if w]
+        return bool(words) and all(split_syllables(w, self._vowelled) is not None for w in words)
 
     def pinyin_romanizations(self, name: str) -> set[str]:
         """The Wade-Giles and postal spellings of a name written in pinyin (Xi'an: Hsi-an, Sian; Dushan: Tu-shan,
@@ -328,6 +339,42 @@ def strip_wade_suffix(name: str) -> str | None:
     return stem if stem != name else None
 
 
+# A town this size or larger is a city of its own name (Hsinchu, Nantong, Zhangjiajie), not a county's seat.
+COUNTY_SEAT_MAX_POPULATION = 200_000
+# The hanzi suffixes of a county's name (县, 縣, 県), and a Wade-Giles name of a county (Lung-ling-hsien).
+HAN_COUNTY_SUFFIXES = "县縣県"
+_WADE_COUNTY_RE = re.compile(r"^(.+?)[- ]hsien$", re.IGNORECASE)
+
+
+def county_seat_name(name: str, alternates: list[str], conv: Converters) -> str | None:
+    """The pinyin name of the county whose seat a Chinese town is, where it differs from the town's own: the pinyin
+    alternate name whose Wade-Giles is a "-hsien" (county) alternate's (Lung-ling-hsien: Longling, for Longshan;
+    Sui-ch'uan-hsien: Suichuan, for Quanjiang), and, where a hanzi alternate names the county (遂川县), its reading;
+    else None. Without the hanzi check a postal or older spelling that splits into pinyin syllables would pass
+    (Suanen for Xuan'en, Boyang for Poyang)."""
+    latin = {compact_key(a): a for a in alternates if a.isascii() and a.isalpha() and a[:1].isupper()}
+    latin = {key: a for key, a in latin.items() if conv.is_pinyin(a)}  # not Fungshun (fu-ng-shun), Fengshun's
+    found: list[str] = []
+    for alt in alternates:
+        if (county := _WADE_COUNTY_RE.match(alt)) is not None:
+            # compared hyphenated, with its apostrophes: Kao-i is Gaoyi, K'ao-i Kaoyi
+            wade = county.group(1).replace("’", "'").lower()
+            found += [
+                a for a in latin.values() if wade in {f.lower() for f in conv.pinyin_romanizations(a) if "-" in f}
+            ]
+    readings = {
+        compact_key("".join(conv.lazy_pinyin(conv.t2s.convert(alt[:-1]))))
+        for alt in alternates
+        if is_han(alt) and len(alt) >= 3 and alt[-1] in HAN_COUNTY_SUFFIXES
+    }
+    # Suanwei is Xuanwei's own postal spelling (pypinyin writes the Wade-Giles ü as v: Hsvan-wei, Svanwei)
+    own = {compact_key(name), *(compact_key(f.replace("v", "u")) for f in conv.pinyin_romanizations(name))}
+    counties = [
+        c for c in dict.fromkeys(found) if compact_key(c) not in own and (not readings or compact_key(c) in readings)
+    ]
+    return counties[0] if len(counties) == 1 else None
+
+
 def strip_han_suffix(name: str) -> str | None:
     if len(name) >= 3 and name[-1] in HAN_SUFFIXES:
         return name[:-1]
@@ -383,6 +430,7 @@ def build() -> dict[str, int]:
         return None
 
     world_alternates: list[tuple[str, list[str]]] = []  # (place id, its alternate names): added last
+    county_seats: dict[str, str] = {}  # a Chinese county seat -> its county's name, where that differs
     world_towns: list[tuple[str, str, int, bool]] = []  # (place id, name, names in other languages, small): last
     region_keys: set[str] = set()
     for city in cities.values():
@@ -448,10 +496,41 @@ def build() -> dict[str, int]:
             # before a village's named Si'an, Tushan Dushan's; not those of a former name (Pingyang, Linfen's). Only a
             # city of known size gets them, and the postal spellings of its other names: Lanchi stays Lanxi's (73,706
             # people), not Lanqi's (size unknown).
+            # A county seat that GeoNames names as a town (Longshan, the seat of Longling; Quanjiang, of Suichuan) is
+            # shown by its county's name, the one captions and maps give it (Lungling, Suichwan): decided below, once
+            # every name is known. (Not Taiwan's, whose own names are the older romanizations: Taitung, not Taidong.)
+            county = (
+                county_seat_name(city["name"], alternates, conv)
+                if city["countrycode"] == "CN"
+                and city["population"] < COUNTY_SEAT_MAX_POPULATION
+                and conv.is_pinyin(city["name"])  # not Qamdo, Tekes: their own names are not Chinese ones
+                else None
+            )
+            if county:
+                county_seats[place_id] = county
             if city["countrycode"] in ("CN", "TW") and city["population"] > 0:
                 for roman in sorted(conv.pinyin_romanizations(city["name"])):
                     add_name(place_id, roman, primary=True)
                     add_display(place_id, roman, 3)
+
+    # The county's name where no other place of China has it (not Wanzhi, the seat of Wuhu county, beside the city of
+    # Wuhu; not Kunyang, of Pingyang county, beside the other Pingyangs): two places never show one name.
+    named = Counter(compact_key(p["name"]) for p in places.values() if p["country"] == "CN")
+    counties = Counter(compact_key(county) for county in county_seats.values())
+    for place_id, county in county_seats.items():
+        if named[compact_key(county)] or counties[compact_key(county)] > 1:
+            continue
+        places[place_id]["name"] = county
+        add_name(place_id, county, primary=True)
+        shown = places[place_id]["names"]
+        if county in shown:
+            shown.remove(county)
+        shown.insert(0, county)
+        places[place_id]["rank"][county] = 0
+        if places[place_id]["population"] > 0:
+            for roman in sorted(conv.pinyin_romanizations(county)):
+                add_name(place_id, roman, primary=True)
+                add_display(place_id, roman, 3)
 
     # Index cities by (country, name) to resolve anchors.
     by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
