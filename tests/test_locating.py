@@ -1364,3 +1364,17 @@ def test_a_province_named_like_a_citys_old_name_is_read_beside_another_countrys_
 )  # fmt: skip
 def test_a_chinese_county_seat_is_shown_by_its_countys_name(text, wanted):
     assert read_as(text, "name") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # an acronym in a text in mixed case is an organisation's, not a place named like it
+        ("Mary McLeod Bethune, director of Negro Affairs, NYA", {}),  # not Niya, Xinjiang
+        # ... but a state's or a country's abbreviation is the place
+        ("Harrisburg, PA", {"Harrisburg": "US", "PA": "US"}),
+        ("Kunming, YUNNAN", {"Kunming": "CN", "YUNNAN": "CN"}),
+    ],
+)  # fmt: skip
+def test_an_acronym_is_no_place(text, wanted):
+    assert read_as(text, "country") == wanted

@@ -696,6 +696,18 @@ class Gazetteer:
             return False
         if not require_case:
             return True
+        # An acronym in a text in mixed case is an organisation's ("director of Negro Affairs, NYA" is no Niya), unless
+        # it is a country's or a state's ("USA", "PA").
+        word = texts[i]
+        if (
+            size == 1
+            and len(word) <= 3
+            and word.isupper()
+            and not uncased
+            and key not in self._state_abbreviations()
+            and not self._names_a_region(key)
+        ):
+            return False
         # A short or ordinary word needs a place word or a comma before it, a place word after it, or a qualifier
         # after it ("Mobile, Alabama"); that is asked first, as it is cheaper than looking for a longer name around it.
         # In a text whose case tells nothing, so does any word English writes in lowercase ("BAKE IN A MODERATE OVEN").
