@@ -242,19 +242,8 @@ class Converters:
             return set()
         return {"".join(pinyin).capitalize(), *wade_giles_forms(wade, postal)}
 
-    def is_pinyin(self, name: str) -> bool:
-        """Whether a one-word name splits into pinyin syllables that each hold a vowel (not the interjections ng, m,
-        hm, which let Fungshun, a postal spelling, pass as fu-ng-shun)."""
-        self.pinyin_romanizations("")  # the syllable table, made on first use
-        assert self._wade is not None
-        if self._vowelled is None:
-            self._vowelled = {s: w for s, w in self._wade.items() if set(s) & set("aeiou")}
-        words = [w for w in re.split(r"[^a-z]+", fold(name).lower()) if w]
-        return bool(words) and all(split_syllables(w, self._vowelled) is not None for w in words)
-
-    def pinyin_romanizations(self, name: str) -> set[str]:
-        """The Wade-Giles and postal spellings of a name written in pinyin (Xi'an: Hsi-an, Sian; Dushan: Tu-shan,
-        Tushan), when its words split into pinyin syllables one way only; else none."""
+    def _syllables(self) -> dict[str, str]:
+        """Every pinyin syllable (plain) -> its Wade-Giles, made on first use."""
         if self._wade is None:
             from pypinyin import pinyin
             from pypinyin.pinyin_dict import pinyin_dict
@@ -266,15 +255,29 @@ class Converters:
                 for plain, giles in zip(readings, wade, strict=False):
                     if plain.isascii() and plain.isalpha():
                         self._wade.setdefault(plain, giles)
+        return self._wade
+
+    def is_pinyin(self, name: str) -> bool:
+        """Whether each word of a name splits into pinyin syllables that each hold a vowel (not the interjections ng,
+        m, hm, which let Fungshun, a postal spelling, pass as fu-ng-shun)."""
+        if self._vowelled is None:
+            self._vowelled = {s: w for s, w in self._syllables().items() if set(s) & set("aeiou")}
+        words = [w for w in re.split(r"[^a-z]+", fold(name).lower()) if w]
+        return bool(words) and all(split_syllables(w, self._vowelled) is not None for w in words)
+
+    def pinyin_romanizations(self, name: str) -> set[str]:
+        """The Wade-Giles and postal spellings of a name written in pinyin (Xi'an: Hsi-an, Sian; Dushan: Tu-shan,
+        Tushan), when its words split into pinyin syllables one way only; else none."""
+        table = self._syllables()
         syllables: list[str] = []
         for word in re.split(r"[^a-z]+", fold(name).lower()):
-            split = split_syllables(word, self._wade)
+            split = split_syllables(word, table)
             if word and split is None:
                 return set()
             syllables += split or []
         if len(syllables) < 2:
             return set()
-        return wade_giles_forms([self._wade[s] for s in syllables])
+        return wade_giles_forms([table[s] for s in syllables])
 
 
 # The Chinese Postal Map Romanization (1906-1949) and the period's maps wrote a Wade-Giles syllable without its
@@ -492,10 +495,6 @@ def build() -> dict[str, int]:
                     for roman in sorted(conv.romanizations(base, postal=city["population"] > 0)):
                         add_name(place_id, roman)
                         add_display(place_id, roman, 3)
-            # The Wade-Giles and postal spellings of a Chinese city's own name are its own names too: Sian is Xi'an's
-            # before a village's named Si'an, Tushan Dushan's; not those of a former name (Pingyang, Linfen's). Only a
-            # city of known size gets them, and the postal spellings of its other names: Lanchi stays Lanxi's (73,706
-            # people), not Lanqi's (size unknown).
             # A county seat that GeoNames names as a town (Longshan, the seat of Longling; Quanjiang, of Suichuan) is
             # shown by its county's name, the one captions and maps give it (Lungling, Suichwan): decided below, once
             # every name is known. (Not Taiwan's, whose own names are the older romanizations: Taitung, not Taidong.)
@@ -508,6 +507,10 @@ def build() -> dict[str, int]:
             )
             if county:
                 county_seats[place_id] = county
+            # The Wade-Giles and postal spellings of a Chinese city's own name are its own names too: Sian is Xi'an's
+            # before a village's named Si'an, Tushan Dushan's; not those of a former name (Pingyang, Linfen's). Only a
+            # city of known size gets them, and the postal spellings of its other names: Lanchi stays Lanxi's (73,706
+            # people), not Lanqi's (size unknown).
             if city["countrycode"] in ("CN", "TW") and city["population"] > 0:
                 for roman in sorted(conv.pinyin_romanizations(city["name"])):
                     add_name(place_id, roman, primary=True)
