@@ -1192,6 +1192,8 @@ def test_the_next_of_a_list_of_places_is_a_place(text, wanted):
         ("Derk Bodde, analyst for China. Far East Section", {"China": "CN"}),
         ("Troops of Free China and India", {"China": "CN", "India": "IN"}),
         ("He spent much time in southwestern China", {"China": "CN"}),
+        # (the word before the first is no word: not the text's last, "central", which read Ada, Oklahoma)
+        (" Ada went to the west central", {}),
         # ... not before another word of a name, nor a small country's (Jersey is New Jersey's or a breed)
         ("fresco painting in the Jersey Homesteads school", {}),
         ("on the Jersey side", {}),

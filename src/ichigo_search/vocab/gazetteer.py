@@ -748,7 +748,9 @@ class Gazetteer:
             )
             # a compass word written in lowercase before it is a place's ("in southwestern China"; "Western Union" is
             # a company's)
-            place_before = before in PLACE_BEFORE or (texts[i - 1] in _COMPASS_ADJECTIVES and pieces[2 * i] == " ")
+            place_before = before in PLACE_BEFORE or (
+                i > 0 and texts[i - 1] in _COMPASS_ADJECTIVES and pieces[2 * i] == " "
+            )
             if not (
                 region_written
                 or (word_evidence and (place_before or after_place_word or self._listed(key, listed)))
