@@ -764,14 +764,14 @@ def build() -> dict[str, int]:
         held = [places[other] for other in names.get(key, {})]
         # a province abroad read only with evidence, or an island or region abroad, leaves the name to a qualifier:
         # "Canterbury, Kent" beside New Zealand's Canterbury, "Trinidad, Cuba" beside the island of Trinidad
-        minor_province = [
+        namesakes_abroad = [
             p
             for p in held
             if (p["kind"] == "province" and p["tier"] == MINOR_TIER)
             or (p["kind"] == "area" and p["country"] != town["country"])
         ]
         if (
-            any(p["country"] == town["country"] or (p["kind"] != "city" and p not in minor_province) for p in held)
+            any(p["country"] == town["country"] or (p["kind"] != "city" and p not in namesakes_abroad) for p in held)
             or is_ordinary_word(key)
             or sum(c.isalpha() for c in key) < WORLD_ALTERNATE_MIN_LETTERS
             or (foreign < NEIGHBOURHOOD_MAX_NAMES and cities_near.within(town, NEIGHBOURHOOD_KM))
@@ -779,7 +779,7 @@ def build() -> dict[str, int]:
         ):
             continue
         places[place_id] = town
-        if small or minor_province:  # Bastogne, Belgium
+        if small or namesakes_abroad:  # Bastogne, Belgium
             names[key].setdefault(place_id, QUALIFIED_ONLY)
         else:
             add_name(place_id, name, primary=True)
