@@ -1380,3 +1380,49 @@ def test_a_chinese_county_seat_is_shown_by_its_countys_name(text, wanted):
 )  # fmt: skip
 def test_an_acronym_is_no_place(text, wanted):
     assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a month's name is a date's (May, Gujarat; March, Cambridgeshire; Jun is Yunfu's old name)
+        ("Soviet troops in Berlin, May 1945", {"Berlin": "DE"}),
+        ("Chinese soldiers near Loyang, Honan, May 1944", {"Loyang": "CN", "Honan": "CN"}),
+        ("Troops in May 1944 at Kunming", {"Kunming": "CN"}),
+        ("Canton, China, Jun. 1944", {"Canton": "CN", "China": "CN"}),
+        # ... and a town's only before its qualifier
+        ("May, Gujarat", {"May": "IN", "Gujarat": "IN"}),
+        # a bomber named like a town is no town
+        ("A Lancaster bomber of 617 Squadron", {}),
+        ("Halifax bombers over Essen", {"Essen": "DE"}),
+        ("De Soto bomber plant. Detroit, Michigan", {"Detroit": "US", "Michigan": "US"}),
+        ("Halifax, Nova Scotia", {"Halifax": "CA", "Nova Scotia": "CA"}),
+        # an institution's word before "of" is the institution's (no University, Florida)
+        ("Graduates at University of California in May 1938", {}),
+        ("Students at University City, Missouri", {"University City": "US", "Missouri": "US"}),
+    ],
+)  # fmt: skip
+def test_months_bombers_and_institutions_named_like_towns_are_not_the_towns(text, wanted):
+    assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a province's largest city named as it is, is what the name means alone
+        ("Bombing of Chungking", {"Chungking": "city"}),
+        ("Refugees in Shanghai", {"Shanghai": "city"}),
+        ("Refugees near Peiping", {"Peiping": "city"}),  # not Beiping, a village of that name
+        ("Hiroshima after the bombing", {"Hiroshima": "city"}),
+        ("Nagasaki, Japan", {"Nagasaki": "city", "Japan": "country"}),
+        ("Ruins of Mandalay", {"Mandalay": "city"}),
+        ("Troops at Pegu", {"Pegu": "city"}),
+        # ... not where it qualifies a name or a province's word follows it
+        ("Kure, Hiroshima", {"Kure": "city", "Hiroshima": "province"}),
+        ("Delhi Province", {"Delhi": "province"}),
+        # ... nor a smaller city than the province's largest: Okinawa is the island's prefecture
+        ("Marines on Okinawa", {"Okinawa": "province"}),
+    ],
+)  # fmt: skip
+def test_a_provinces_largest_city_named_as_it_is_the_city(text, wanted):
+    assert read_as(text, "kind") == wanted

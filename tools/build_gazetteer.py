@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ichigo_search.text.analysis import fold  # noqa: E402
-from ichigo_search.vocab.gazetteer import MINOR_TIER, QUALIFIED_ONLY, compact_key  # noqa: E402
+from ichigo_search.vocab.gazetteer import BARE_CITY_POPULATION, MINOR_TIER, QUALIFIED_ONLY, compact_key  # noqa: E402
 from ichigo_search.vocab.words import is_ordinary_word  # noqa: E402
 
 DATA = ROOT / "src" / "ichigo_search" / "data"
@@ -1148,6 +1148,26 @@ def world_alternates_kept(
     return kept, qualified_only
 
 
+def largest_namesakes(places: dict[str, dict]) -> list[tuple[str, str]]:
+    """(city, province) for each province whose most populous city has its name and BARE_CITY_POPULATION people
+    (Chongqing, Delhi, Mandalay, Osaka; not Okinawa, a smaller city than Naha)."""
+    largest: dict[str, dict] = {}
+    for place in places.values():
+        parent = place.get("parent")
+        if place["kind"] == "city" and parent:
+            best = largest.get(parent)
+            if best is None or (place["population"] or 0) > (best["population"] or 0):
+                largest[parent] = place
+    return sorted(
+        (city["id"], province)
+        for province, city in largest.items()
+        if province in places
+        and places[province]["kind"] == "province"
+        and compact_key(places[province]["name"]) == compact_key(city["name"])
+        and (city["population"] or 0) >= BARE_CITY_POPULATION
+    )
+
+
 def write(
     places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str], members: dict[str, list[str]]
 ) -> None:
@@ -1162,6 +1182,7 @@ def write(
         CREATE TABLE abbreviations (key TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE members (country TEXT NOT NULL, part TEXT NOT NULL, PRIMARY KEY (country, part)) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+        CREATE TABLE namesakes (city TEXT PRIMARY KEY, province TEXT NOT NULL) WITHOUT ROWID;
         """
     )
     db.executemany(
@@ -1186,6 +1207,8 @@ def write(
         "INSERT INTO names VALUES (?,?,?)",
         [(key, place, primary) for key, owners in names.items() for place, primary in owners.items()],
     )
+    # A province's largest city named as it is: what the name alone means (Gazetteer._city_or_province).
+    db.executemany("INSERT INTO namesakes VALUES (?,?)", largest_namesakes(places))
     # The states' abbreviations (Tenn, Calif): a place only with place context (Gazetteer.needs_context).
     db.executemany("INSERT INTO abbreviations VALUES (?)", [(key,) for key in sorted(abbreviations)])
     # A country of the 1940s and today's countries that were part of it: its name qualifies their cities.

@@ -240,7 +240,13 @@ class Expander:
         return [p.id for p in candidates if p.tier == candidates[0].tier][:MAX_PLACE_CANDIDATES]
 
     def _places(self, text: str, units: list[Unit]) -> list[Place]:
-        """Places a query phrase names: every equally preferred reading of an ambiguous name."""
+        """Places a query phrase names: every equally preferred reading of an ambiguous name, and the namesake of
+        each (Chongqing the city and the province: captions read the one or the other)."""
+        places = self._readings(text, units)
+        namesakes = (self.gazetteer.namesake(place) for place in places) if places else ()
+        return places + [n for n in namesakes if n is not None and n not in places]
+
+    def _readings(self, text: str, units: list[Unit]) -> list[Place]:
         if self.gazetteer is None:
             return []
         if has_cjk(text):

@@ -58,6 +58,8 @@ SHIP_WORDS = frozenset(
     """battleship battlecruiser cruiser destroyer carrier submarine sub liner freighter tanker frigate corvette
     minesweeper gunboat steamer steamship troopship flagship ship schooner cutter tug tugboat yacht""".split()
 )
+# The word after a bomber's name, many of which are towns' (the Lancaster, Halifax, Stirling, Boston, Maryland).
+BOMBER_WORDS = frozenset(("bomber", "bombers"))
 # Words before or after a name that make it a place ("at Guilin", "Liuzhou city").
 PLACE_BEFORE = frozenset(
     """in at near from to towards toward of outside around into via between above below beyond across
@@ -161,11 +163,18 @@ SAME_PLACE_AFTER = {
     "city": frozenset("city town shi".split()),
     "country": frozenset(),
 }
+# The months' names: a date's ("Berlin, May 1945", "in May"), not the towns named so (May, Gujarat; March,
+# Cambridgeshire), and their abbreviations where a period or a number follows ("Jun. 1944", "Aug 6").
+MONTHS = frozenset("january february march april may june july august september october november december".split())
+_MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 # Words that never join a proper name: sentence openers and function words ("Near Isola", "The Hague").
-NOT_NAME_WORDS = PLACE_BEFORE | frozenset(
-    """the a an and or of for with by on see scene scenes view views home homes house houses mr mrs miss dr
-    photo photos picture street january february march april may june july august september october november
-    december monday tuesday wednesday thursday friday saturday sunday""".split()
+NOT_NAME_WORDS = (
+    PLACE_BEFORE
+    | MONTHS
+    | frozenset(
+        """the a an and or of for with by on see scene scenes view views home homes house houses mr mrs miss dr
+        photo photos picture street monday tuesday wednesday thursday friday saturday sunday""".split()
+    )
 )
 
 
@@ -231,6 +240,7 @@ class Gazetteer:
         self._places: dict[str, Place | None] = {}  # id -> place: ancestors() asks for the same few often
         self._chains: dict[str, tuple[Place, ...]] = {}  # id -> its ancestors
         self._lineages: dict[str, frozenset[str]] = {}  # id -> its id and its ancestors'
+        self._namesakes: dict[str, str] | None = None  # a province's largest city named as it, and the province
         self._names_found: Remembered[list[_Found]] = Remembered(_REMEMBER_TEXTS)  # short texts (place lists) recur
         self._regions_of: Remembered[tuple[set[str], set[str]]] = Remembered(_REMEMBER_TEXTS)  # records' places recur
         # Records' place lists as locating.locate reads them (what they resolve to depends on the aliases).
@@ -412,7 +422,8 @@ class Gazetteer:
             if not qualified:
                 options = self._evidenced(options, within, surface)
             if len(options) > 1:
-                options = self._city_or_province(options, surface, start == qualifier_at)
+                province_named = start == qualifier_at or _PROVINCE_WORD_AFTER_RE.match(text, end) is not None
+                options = self._city_or_province(options, surface, province_named)
             qualifier_at = (
                 _QUALIFIER_START_RE.match(text, end).end() if qualified and text[end : end + 1] in (",", "(") else -1
             )
@@ -426,13 +437,40 @@ class Gazetteer:
             for start, end, surface, options in mentions
         ]
 
-    def _city_or_province(self, options: list[Place], surface: str, qualifying: bool) -> list[Place]:
+    def _city_or_province(self, options: list[Place], surface: str, province_named: bool) -> list[Place]:
         """A name that means a province and a city: the province where it qualifies the name before it ("Kure,
-        Hiroshima", "Tulare, California"), and the province whose name a city inside it once had (Yunnan, Kunming's
-        Yunnanfu)."""
-        if qualifying:
+        Hiroshima", "Tulare, California") or a province's word follows it ("Delhi Province"), the province whose
+        name a city inside it once had (Yunnan, Kunming's Yunnanfu), and the province's largest city named as it is
+        (Chungking)."""
+        if province_named:
             return [p for p in options if p.kind in QUALIFIER_KINDS] or options
-        return _province_over_its_cities_other_names(options, surface, self._lineage)
+        options = _province_over_its_cities_other_names(options, surface, self._lineage)
+        # A province's largest city, named as it is, is what the name means alone: the city is the more precise
+        # reading and its province is in its tree (Chungking, Shanghai, Delhi, Mandalay, Osaka, Hiroshima). Not a
+        # smaller city (Okinawa is the island's prefecture, not the city of that name).
+        if not any(p.kind == "province" for p in options):
+            return options
+        largest = {
+            province.id: p
+            for p in options
+            if p.kind == "city" and (province := self.namesake(p)) is not None and province in options
+        }
+        chosen: list[Place] = []
+        for place in options:  # the city where its province was, in the province's rank
+            place = largest.get(place.id, place)
+            if place not in chosen:
+                chosen.append(place)
+        return chosen
+
+    def namesake(self, place: Place) -> Place | None:
+        """The province whose largest city ``place`` is and whose name it has, or that city of a province (a table
+        the build makes): what a name of both means alone is the city (:meth:`_city_or_province`), and a search for
+        the one finds the other."""
+        if self._namesakes is None:
+            pairs = list(self.db.execute("SELECT city, province FROM namesakes"))
+            self._namesakes = dict(pairs) | {province: city for city, province in pairs}
+        other = self._namesakes.get(place.id)
+        return self.place(other) if other is not None else None
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
@@ -692,10 +730,27 @@ class Gazetteer:
         # With case required, _scan gives only names whose every word starts with a capital or a digit.
         texts, pieces, bounds = tokens
         before = texts[i - 1].casefold() if i > 0 else ""
+        # A ship's or a person's name is not the place ("the battleship Arizona", "President Roosevelt"), nor a
+        # bomber's ("Lancaster bomber"), nor an institution's word before "of" ("University of California" is no
+        # University, Florida).
         if before in SHIP_WORDS or (before in PERSON_TITLES and _titles(before, pieces[2 * i])):
             return False
+        following = i + size
+        if following < len(texts) and pieces[2 * following] == " ":
+            word_after = texts[following].casefold()
+            if word_after in BOMBER_WORDS or (
+                word_after == "of" and texts[following - 1].casefold() in _INSTITUTION_WORDS
+            ):
+                return False
         if not require_case:
             return True
+        # A month's name is a date's, a town's only before its qualifier ("May, Gujarat").
+        if (
+            size == 1
+            and _names_a_month(texts, pieces, i)
+            and self._qualifier_after(text, bounds[2 * i + 1], names_between=False) is None
+        ):
+            return False
         # An acronym in a text in mixed case is an organisation's ("director of Negro Affairs, NYA" is no Niya), unless
         # it is a country's or a state's ("USA", "PA").
         word = texts[i]
@@ -1003,6 +1058,7 @@ class _KeyLookup:
 
 
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
+_PROVINCE_WORD_AFTER_RE = re.compile(rf"\s+(?:{'|'.join(sorted(SAME_PLACE_AFTER['province']))})\b", re.IGNORECASE)
 _ROADS = frozenset({"road", "highway"})
 _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
 _NOT_NAME_OR_COMPASS = NOT_NAME_WORDS | COMPASS_WORDS | REGIME_WORDS
@@ -1015,6 +1071,17 @@ _NAMED_AFTER = frozenset(NAMED_AFTER_WORDS.split("|"))
 _LETTERS_RE = re.compile(r"[^\W_]+")
 # A period after letters, followed by a space or the text's end: where a sentence may end ("Germany. Street").
 _BEFORE_PERIOD_RE = re.compile(r"([^\W\d_]+)\.(?=\s|$)")
+
+
+def _names_a_month(texts: list[str], pieces: list[str], i: int) -> bool:
+    """Whether word ``i`` is a month's name, or its abbreviation before a period or a number ("Jun. 1944")."""
+    word = texts[i].casefold()
+    if word in MONTHS:
+        return True
+    if word not in _MONTH_ABBREVIATIONS:
+        return False
+    after = i + 1
+    return after < len(texts) and (pieces[2 * after].lstrip()[:1] == "." or texts[after][:1].isdigit())
 
 
 def _capitalized(word: str, uncased: bool) -> bool:
