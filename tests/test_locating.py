@@ -1426,3 +1426,27 @@ def test_months_bombers_and_institutions_named_like_towns_are_not_the_towns(text
 )  # fmt: skip
 def test_a_provinces_largest_city_named_as_it_is_the_city(text, wanted):
     assert read_as(text, "kind") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        ("Australian troops on the Kokoda Track, Papua", {"Kokoda Track": ("Kokoda", "PG"), "Papua": ("Papua", "PG")}),
+        ("US troops at Buna, New Guinea", {"Buna": ("Buna", "PG"), "New Guinea": ("New Guinea", "PG")}),
+        ("Buna, Texas", {"Buna": ("Buna", "US"), "Texas": ("Texas", "US")}),
+        ("The airfield at Munda, New Georgia", {"Munda": ("Munda", "SB"), "New Georgia": ("New Georgia", "SB")}),
+        ("Marines land at Cape Gloucester", {"Cape Gloucester": ("Cape Gloucester", "PG")}),
+        ("Troops on Los Negros in the Admiralty Islands",
+         {"Los Negros": ("Los Negros", "PG"), "Admiralty Islands": ("Admiralty Islands", "PG")}),
+        ("Battle off Samar", {"Samar": ("Samar", "PH")}),
+        ("Guerrillas on Panay", {"Panay": ("Panay", "PH")}),
+        ("Japanese troops on Timor", {"Timor": ("Timor", "ID")}),
+        ("Refugees from Portuguese Timor", {"Portuguese Timor": ("Timor-Leste", "TL")}),
+        ("Dutch Harbor after the raid", {"Dutch Harbor": ("Dutch Harbor", "US")}),
+        ("Ramree Island, Burma", {"Ramree Island": ("Ramree Island", "MM"), "Burma": ("Burma", "MM")}),
+        # the period's captions write Negros for Negroes: the island only by its whole name
+        ("Negros in front of general store", {}),
+    ],
+)  # fmt: skip
+def test_the_pacific_wars_islands_and_bases(text, wanted):
+    assert read_as(text, "name", "country") == wanted
