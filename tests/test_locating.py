@@ -1431,7 +1431,9 @@ def test_a_provinces_largest_city_named_as_it_is_the_city(text, wanted):
 @pytest.mark.parametrize(
     "text, wanted",
     [
-        ("Australian troops on the Kokoda Track, Papua", {"Kokoda Track": ("Kokoda", "PG"), "Papua": ("Papua", "PG")}),
+        ("Australian troops on the Kokoda Track, Territory of Papua",
+         {"Kokoda Track": ("Kokoda", "PG"), "Territory of Papua": ("Territory of Papua", "PG")}),
+        ("Jayapura, Papua", {"Jayapura": ("Jayapura", "ID"), "Papua": ("Papua", "ID")}),  # Indonesia's province
         ("US troops at Buna, New Guinea", {"Buna": ("Buna", "PG"), "New Guinea": ("New Guinea", "PG")}),
         ("Buna, Texas", {"Buna": ("Buna", "US"), "Texas": ("Texas", "US")}),
         ("The airfield at Munda, New Georgia", {"Munda": ("Munda", "SB"), "New Georgia": ("New Georgia", "SB")}),
