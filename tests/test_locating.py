@@ -1452,3 +1452,19 @@ def test_a_provinces_largest_city_named_as_it_is_the_city(text, wanted):
 )  # fmt: skip
 def test_the_pacific_wars_islands_and_bases(text, wanted):
     assert read_as(text, "name", "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a first name after a person's title is a person's, even where it is a word: the title's period ends no
+        # sentence (Jackson, Mississippi; Rogers, Arkansas; Liren, a village of China)
+        ("Sgt. Harold Durham and Cpl. Frank Jackson at Myitkyina airstrip", {"Myitkyina": "MM"}),
+        ("Mrs. Frank Rogers storing dried beans", {}),
+        ("Gen. Sun Li-jen at Myitkyina", {"Myitkyina": "MM"}),
+        # ... and a name after the title's person stays a place
+        ("T/Sgt. Earl Camden, radio operator, of Camden, N.J.", {"Camden": "US", "N.J.": "US"}),
+    ],
+)  # fmt: skip
+def test_a_first_name_after_a_title_makes_a_persons_name(text, wanted):
+    assert read_as(text, "country") == wanted

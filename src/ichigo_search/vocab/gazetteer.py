@@ -886,7 +886,10 @@ class Gazetteer:
             if gap == " " and _capitalized(word, uncased) and word.casefold() not in _NOT_NAME_OR_COMPASS:
                 previous = bounds[2 * i - 2]
                 sentence_start = previous == 0 or text[:previous].rstrip()[-1:] in ".!?:;([\"'"
-                if not (sentence_start and is_ordinary_word(compact_key(word))):
+                # a first name after a person's title, even one that is a word ("Cpl. Frank Jackson", "Gen. Sun
+                # Li-jen"), where the title's period ends no sentence
+                titled = i >= 2 and _titles(texts[i - 2].casefold(), pieces[2 * i - 2])
+                if titled or not (sentence_start and is_ordinary_word(compact_key(word))):
                     return True
         if following and pieces[2 * (i + size)] == " " and _capitalized(following, uncased):
             kinds = {p.kind for p in self.candidates(text[start:end])}
