@@ -1468,3 +1468,18 @@ def test_the_pacific_wars_islands_and_bases(text, wanted):
 )  # fmt: skip
 def test_a_first_name_after_a_title_makes_a_persons_name(text, wanted):
     assert read_as(text, "country") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a facility's noun inside Chinese text is the facility, not the village named so
+        ("湘桂大撤退中的難民，桂林火車站", {"桂林": "Guilin"}),  # not Huochezhan
+        ("湘桂铁路上的难民", {}),  # the Hunan-Guangxi railway, not Tielu
+        ("衡阳大桥", {"衡阳": "Hengyang"}),  # not Daqiao
+        # ... a village where it is the whole text (a place list's entry)
+        ("大桥", {"大桥": "Daqiao"}),
+    ],
+)  # fmt: skip
+def test_a_facilitys_chinese_noun_is_no_village_inside_a_text(text, wanted):
+    assert {m.text: m.place.name for m in gazetteer().find(text, require_case=False)} == wanted

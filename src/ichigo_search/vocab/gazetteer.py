@@ -33,6 +33,12 @@ MAX_NAME_TOKENS = 4
 SHOW_NAMES = 16
 MAX_HAN_NAME = 8
 HAN_ADMIN_SUFFIXES = "市县縣镇鎮区區乡鄉村"
+# Chinese nouns of a place's facilities that villages of China are also named (GeoNames: 火车站 Huochezhan, 铁路
+# Tielu, 大桥 Daqiao): inside a longer text they are the facility ("桂林火车站", Guilin's station; "湘桂铁路", the
+# Hunan-Guangxi railway), a village only where they are the whole text (a place list's entry).
+HAN_FACILITY_WORDS = frozenset(
+    "火车站 火車站 车站 車站 码头 碼頭 大桥 大橋 铁路 鐵路 公路 机场 機場 飞机场 飛機場 港口 新村 中心".split()
+)
 # Words before a name that make it a person, not a place ("Capt. Berwyn Fry").
 PERSON_TITLES = frozenset(
     """mr mrs miss ms dr capt captain lt lieut lieutenant col colonel gen general maj major sgt sergeant
@@ -598,7 +604,7 @@ class Gazetteer:
             if han:
                 if has_cjk(word):
                     bounds = bounds or list(accumulate(map(len, pieces)))
-                    found.extend(self._find_han(word, bounds[2 * i], keys))
+                    found.extend(self._find_han(word, bounds[2 * i], keys, whole=len(texts) == 1))
                     free = i + 1
                     continue
                 if require_case and not (word[0].isupper() or word[0].isdigit()):
@@ -691,7 +697,8 @@ class Gazetteer:
                 found.append((match.start(), match.end(), match.group(), countries[:1], True))
         return found
 
-    def _find_han(self, run: str, offset: int, keys: frozenset[str] | _KeyLookup) -> list[_Found]:
+    def _find_han(self, run: str, offset: int, keys: frozenset[str] | _KeyLookup, *, whole: bool) -> list[_Found]:
+        """The names in a run of Han characters, longest first (``whole``: the run is the whole text)."""
         if isinstance(keys, _KeyLookup):  # every piece of the run asked of SQLite at once
             keys.ask(
                 run[i : i + size] for i in range(len(run)) for size in range(2, min(MAX_HAN_NAME, len(run) - i) + 1)
@@ -701,7 +708,7 @@ class Gazetteer:
         while i < len(run):
             for size in range(min(MAX_HAN_NAME, len(run) - i), 1, -1):
                 piece = run[i : i + size]
-                if piece in keys:
+                if piece in keys and ((whole and size == len(run)) or piece not in HAN_FACILITY_WORDS):
                     places = self.candidates(piece)
                     if len(piece) > 2 and piece[-1] in HAN_ADMIN_SUFFIXES:  # 平阳镇: any Pingyang
                         places += [p for p in self.candidates(piece[:-1]) if p not in places]
