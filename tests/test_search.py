@@ -109,6 +109,12 @@ def test_hyphen_and_accent_variants(sample_index):
     assert caption_ids(sample_index.search("airstrip"))[0] == "liuzhou-airstrip-mines"  # "air strip"
 
 
+def test_the_campaigns_japanese_and_chinese_names_find_it(sample_index):
+    ichigo = set(caption_ids(sample_index.search("Ichigo", limit=20)))
+    for name in ("一号作戦", "大陸打通作戦", "豫湘桂会战", "豫湘桂會戰", "Tairiku Datsu Sakusen"):
+        assert set(caption_ids(sample_index.search(name, limit=20))) == ichigo, name
+
+
 def test_highlights_escape_html_and_keep_the_full_caption(sample_index):
     hit = sample_index.search("Operation Number One")[0]
     assert "&quot;<mark>Operation</mark> <mark>Number</mark> <mark>One</mark>&quot;" in hit.highlights[0]
