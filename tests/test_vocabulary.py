@@ -100,6 +100,15 @@ def test_place_typos_use_the_gazetteer(sample_index):
         assert results.suggestion in ("Liuzhou", "Guilin", "Kweilin"), (typo, results.suggestion)
 
 
+def test_a_well_known_place_no_caption_names_is_no_typo(sample_index):
+    # the sample names neither Chungking nor Peking: no caption, and no other place offered instead of them
+    for name in ("Chungking", "Peiping", "Nagasaki"):
+        results = sample_index.search(name)
+        assert (results.total, results.suggestion) == (0, None), name
+    # a misspelt place is still corrected
+    assert sample_index.search("Liuzhoo").suggestion == "Liuzhou"
+
+
 def osa(a: str, b: str) -> int:
     """Reference optimal string alignment distance: plain dynamic programming, a swap of neighbours is one edit."""
     d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]

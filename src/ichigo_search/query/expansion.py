@@ -22,7 +22,7 @@ from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
 from ichigo_search.text.analysis import STOP_WORDS, Term, analyze, fold, has_cjk, is_cjk, sequence
 from ichigo_search.text.spelling import allowed_edits
-from ichigo_search.vocab.gazetteer import Gazetteer, Place, compact_key
+from ichigo_search.vocab.gazetteer import BARE_CITY_POPULATION, Gazetteer, Place, compact_key
 from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, exact_form, token_key, word_keys
 
 PLACE_WEIGHT = 0.9
@@ -176,14 +176,16 @@ class Expander:
         return group
 
     def _finds_place(self, places: list[Place], known: int) -> bool:
-        """Whether a word read as places finds captions by them: not a name no caption says in any spelling.
+        """Whether a word read as places is meant as them: a name some caption says in any spelling, or a place
+        too well known to be a slip (a country, a province, a region, a city of BARE_CITY_POPULATION people).
 
         *Chun* (a town in China) typed for *Chunk*, a word the index lacks (``known`` 0) naming a place no caption
-        names, is corrected like any unknown word.
+        names, is corrected like any unknown word; *Chungking* in a collection without it is not (it was "Did you
+        mean: Changqing?").
         """
         if not places or self.vocabulary is None or known:
             return bool(places)
-        return any(self._named(place) for place in places)
+        return any(p.kind != "city" or p.population >= BARE_CITY_POPULATION or self._named(p) for p in places)
 
     def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
         for form, weight in synonyms.items():
