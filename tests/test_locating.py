@@ -1283,11 +1283,15 @@ def test_the_periods_names_and_the_wars_islands(text, wanted):
         ("Sugar cane land, St. Croix", {"St. Croix": ("Saint Croix", "US")}),
         ("Charlotte Amalie, St. Thomas Islands. Main street",
          {"Charlotte Amalie": ("Charlotte Amalie", "US"), "St. Thomas": ("Saint Thomas", "US")}),
-        # not a city that is also a saint's or a king's name, nor a church
-        ("Factory in St. Louis", {}),
+        # ... and a saint's that names a city of 100,000 people, which captions name bare
+        ("Factory in St. Louis", {"St. Louis": ("St. Louis", "US")}),
+        ("They ride freight trains from Omaha to Kansas City to St. Louis",
+         {"Omaha": ("Omaha", "US"), "Kansas City": ("Kansas City", "US"), "St. Louis": ("St. Louis", "US")}),
+        # not at a sentence's start (the apostle), nor a church
         ("St. Paul wrote to the Romans", {}),
         ("Old St. Louis cathedral", {}),
         ("Pastor of the St. Thomas Church", {}),
+        ("St. Paul's Cathedral, London", {"London": ("London", "GB")}),
     ],
 )  # fmt: skip
 def test_a_name_abbreviated_with_a_period_is_read_alone_where_no_saint_is_meant(text, wanted):

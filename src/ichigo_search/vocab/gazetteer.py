@@ -825,9 +825,11 @@ class Gazetteer:
     @staticmethod
     def _abbreviated_alone(texts: list[str], pieces: list[str], i: int, size: int, options: list[Place]) -> bool:
         """Whether a name whose first word is abbreviated with a period is read without a qualifier: Fort's, Mount's
-        or Point's that names a place read without evidence ("Ft. Worth": never a saint's), or a saint's whose every
-        reading is a country, a state or an island read without evidence ("St. Lucia", "St. Croix"; not "St. Louis",
-        a king and saint too, nor "St. Helena", also a town); neither before a possessive or a church's word."""
+        or Point's that names a place read without evidence ("Ft. Worth": never a saint's), a saint's whose every
+        reading is a country, a state or an island read without evidence ("St. Lucia", "St. Croix"; not "St. Helena",
+        also a town), or one that names a city of BARE_CITY_POPULATION people, which captions name bare ("Factory in
+        St. Louis"), where it begins no sentence ("St. Paul wrote to the Romans"); neither before a possessive or a
+        church's word ("St. Paul's", "St. Louis Cathedral")."""
         after = i + size
         if not options or (
             after < len(texts) and (pieces[2 * after][:1] in _APOSTROPHES or texts[after].casefold() in _SAINTS_AFTER)
@@ -835,7 +837,12 @@ class Gazetteer:
             return False
         if texts[i].casefold() in _NEVER_SAINTS:
             return any(p.tier < MINOR_TIER for p in options)
-        return all(p.kind in ("country", "province", "area") and p.tier < MINOR_TIER for p in options)
+        if all(p.kind in ("country", "province", "area") and p.tier < MINOR_TIER for p in options):
+            return True
+        sentence_start = i == 0 or pieces[2 * i].rstrip()[-1:] in _SENTENCE_ENDS
+        return not sentence_start and any(
+            p.kind == "city" and p.tier < MINOR_TIER and p.population >= BARE_CITY_POPULATION for p in options
+        )
 
     def _listed(self, key: str, listed: list[Place] | None) -> bool:
         """Whether a name is the next of a list of places that ``listed`` (the places of the name before it) begins:
