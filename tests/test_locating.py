@@ -1487,3 +1487,18 @@ def test_a_first_name_after_a_title_makes_a_persons_name(text, wanted):
 )  # fmt: skip
 def test_a_facilitys_chinese_noun_is_no_village_inside_a_text(text, wanted):
     assert {m.text: m.place.name for m in gazetteer().find(text, require_case=False)} == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the period's name of a city, curated, is that city's before its namesakes of the same tier: the 14th Air
+        # Force's fields and the Burma Road's towns
+        ("The surrender talks at Chihkiang, August 1945", {"Chihkiang": "CN-HN"}),  # 芷江, not Hubei's Zhijiang
+        ("P-40s at Luliang airfield", {"Luliang": "CN-YN"}),  # not Lüliang, Shanxi (a city since 2004)
+        ("The Burma Road at Paoshan", {"Paoshan": "CN-YN"}),  # not Shanghai's Baoshan district
+        ("Refugees at Kanchow", {"Kanchow": "CN-JX"}),
+    ],
+)  # fmt: skip
+def test_a_curated_name_of_the_period_is_its_citys_before_namesakes(text, wanted):
+    assert read_as(text, "parent") == wanted

@@ -129,6 +129,9 @@ HISTORIC_COUNTIES = {
 }  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
 WORLD_TIER = 3
+# A names row's primary_name for a curated name of the period (an alias: Paoshan, Chihkiang, Luliang): read before
+# its namesakes of the place's tier, also where the name is their own (Lüliang, Shanxi, a city named so in 2004).
+CURATED_NAME = 2
 # The world's towns from this many people (Anzio, Cassino, Saint-Lô, Venice's city proper): minor places, read only
 # where a qualifier names their country or province ("Anzio, Italy"), as a small US town is.
 WORLD_TOWN_MIN_POPULATION = 15_000
@@ -400,7 +403,7 @@ def build() -> dict[str, int]:
     places: dict[str, dict] = {}
     names: dict[str, dict[str, int]] = defaultdict(dict)  # key -> place id -> 1 if the name is primary
 
-    def add_name(place_id: str, name: str, primary: bool = False, short: bool = False) -> None:
+    def add_name(place_id: str, name: str, primary: bool | int = False, short: bool = False) -> None:
         key = compact_key(name)
         if len(key) >= 2 and (len(key) >= 3 or is_han(key) or short):
             names[key][place_id] = max(names[key].get(place_id, 0), int(primary))
@@ -543,6 +546,10 @@ def build() -> dict[str, int]:
                 by_name[(place["country"], compact_key(name))].append(place)
 
     def anchor(country: str, name: str) -> dict | None:
+        """The place an anchor names: a GeoNames id ("gn:1784525", where the name is not unique), or the most populous
+        city of that name in the country."""
+        if name.startswith("gn:"):
+            return places.get(name)
         found = by_name.get((country, compact_key(name)), [])
         return max(found, key=lambda p: p["population"], default=None)
 
@@ -571,7 +578,7 @@ def build() -> dict[str, int]:
                 print(f"warning: alias anchor {row['anchor']!r} ({country}) not found", file=sys.stderr)
                 continue
             for variant in variants:
-                add_name(target["id"], variant)
+                add_name(target["id"], variant, primary=CURATED_NAME)
                 add_display(target["id"], variant, 1)
             continue
         if kind in ("country", "province") and row.get("parts"):
