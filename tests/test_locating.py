@@ -1502,3 +1502,20 @@ def test_a_facilitys_chinese_noun_is_no_village_inside_a_text(text, wanted):
 )  # fmt: skip
 def test_a_curated_name_of_the_period_is_its_citys_before_namesakes(text, wanted):
     assert read_as(text, "parent") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a state's name misspelt where a qualifier stands still qualifies: a letter dropped, two swapped
+        ("Crane in a steel mill in Beaver Falls, Pennslyvania", {"Beaver Falls": "US-PA"}),
+        ("Migratory labor camp, Pahokee, Forida", {"Pahokee": "US-FL"}),
+        ("Door County, Wisconisn", {"Door County": "US-WI"}),
+        ("Homesteads near Crossville, Tennesse", {"Crossville": "US-TN"}),
+        ("Religious inscription on a rock near Siloam, Greene County, Georiga", {"Greene County": "US-GA"}),
+        # ... not a people's name (German is no slip of Germany), nor a name's beginning
+        ("Miss Ida Hicks, Lithuanian, twenty-eight years old", {}),
+    ],
+)  # fmt: skip
+def test_a_misspelt_states_name_still_qualifies(text, wanted):
+    assert read_as(text, "parent") == wanted

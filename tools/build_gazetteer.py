@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from ichigo_search.text.analysis import fold  # noqa: E402
 from ichigo_search.vocab.gazetteer import BARE_CITY_POPULATION, MINOR_TIER, QUALIFIED_ONLY, compact_key  # noqa: E402
-from ichigo_search.vocab.words import is_ordinary_word  # noqa: E402
+from ichigo_search.vocab.words import is_english_form, is_ordinary_word  # noqa: E402
 
 DATA = ROOT / "src" / "ichigo_search" / "data"
 CURATED = DATA / "places_curated.tsv"
@@ -132,6 +132,8 @@ WORLD_TIER = 3
 # A names row's primary_name for a curated name of the period (an alias: Paoshan, Chihkiang, Luliang): read before
 # its namesakes of the place's tier, also where the name is their own (Lüliang, Shanxi, a city named so in 2004).
 CURATED_NAME = 2
+# The shortest state's or country's name whose slips are read (Ohio's, Iowa's, Utah's slips are other words).
+MISSPELT_LENGTH = 6
 # The world's towns from this many people (Anzio, Cassino, Saint-Lô, Venice's city proper): minor places, read only
 # where a qualifier names their country or province ("Anzio, Italy"), as a small US town is.
 WORLD_TOWN_MIN_POPULATION = 15_000
@@ -1175,6 +1177,38 @@ def largest_namesakes(places: dict[str, dict]) -> list[tuple[str, str]]:
     )
 
 
+def misspellings(places: dict[str, dict], names: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """(slip, key) for the slips of a state's or a country's name that the period's typists made: a letter dropped
+    (Louisana, Virgina, Tennesse), two swapped (Pennslyvania, Gerogia, Wisconisn) or doubled, read where a qualifier
+    stands ("New Orleans, Louisana"; "Creede, Colorade" is a letter changed). Not a name's beginning (German is no
+    slip of Germany, Indian none of Indiana), nor a key or a word already, nor a slip of two names."""
+    regions = {
+        key
+        for key, owners in names.items()
+        if any(
+            primary != QUALIFIED_ONLY
+            and places[place_id]["kind"] in ("country", "province")
+            and places[place_id]["tier"] < MINOR_TIER
+            for place_id, primary in owners.items()
+        )
+    }
+    slips: dict[str, set[str]] = defaultdict(set)
+    for key in regions:
+        if len(key) < MISSPELT_LENGTH or not key.isascii() or not key.isalpha():
+            continue
+        variants = {key[:i] + key[i + 1 :] for i in range(len(key))}
+        variants |= {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+        variants |= {key[: i + 1] + key[i] + key[i + 1 :] for i in range(len(key))}
+        for variant in variants - {key}:
+            if not key.startswith(variant) or key[-1] == key[-2]:  # Tennesse is a slip, Indian none
+                slips[variant].add(key)
+    return sorted(
+        (variant, next(iter(keys)))
+        for variant, keys in slips.items()
+        if len(keys) == 1 and variant not in names and not is_english_form(variant)
+    )
+
+
 def write(
     places: dict[str, dict], names: dict[str, dict[str, int]], abbreviations: set[str], members: dict[str, list[str]]
 ) -> None:
@@ -1190,6 +1224,7 @@ def write(
         CREATE TABLE members (country TEXT NOT NULL, part TEXT NOT NULL, PRIMARY KEY (country, part)) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         CREATE TABLE namesakes (city TEXT PRIMARY KEY, province TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE misspellings (slip TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
         """
     )
     db.executemany(
@@ -1214,6 +1249,8 @@ def write(
         "INSERT INTO names VALUES (?,?,?)",
         [(key, place, primary) for key, owners in names.items() for place, primary in owners.items()],
     )
+    # The slips of a state's or a country's name, read as a qualifier (Gazetteer.qualifier).
+    db.executemany("INSERT INTO misspellings VALUES (?,?)", misspellings(places, names))
     # A province's largest city named as it is: what the name alone means (Gazetteer._city_or_province).
     db.executemany("INSERT INTO namesakes VALUES (?,?)", largest_namesakes(places))
     # The states' abbreviations (Tenn, Calif): a place only with place context (Gazetteer.needs_context).

@@ -1043,6 +1043,14 @@ class Gazetteer:
                     found = []
             if found:
                 return found[0]
+        # a slip of a state's or a country's name, where a qualifier ends ("New Orleans, Louisana")
+        if len(ends) == 1 and segment[ends[0] : ends[0] + 1] in _QUALIFIER_ENDS:
+            row = self.db.execute(
+                "SELECT key FROM misspellings WHERE slip = ?", (compact_key(segment[: ends[0]]),)
+            ).fetchone()
+            found = [p for p in self.candidates(row[0]) if p.kind in QUALIFIER_KINDS] if row else []
+            if found:
+                return found[0]
         return None
 
 
@@ -1075,6 +1083,7 @@ class _KeyLookup:
 
 
 _CITY_WORDS = frozenset().union(*SAME_PLACE_AFTER.values())
+_QUALIFIER_ENDS = ("", ".", ",", ";", ":", ")", "(", " ")  # what may follow a qualifier's last word
 _PROVINCE_WORD_AFTER_RE = re.compile(rf"\s+(?:{'|'.join(sorted(SAME_PLACE_AFTER['province']))})\b", re.IGNORECASE)
 _ROADS = frozenset({"road", "highway"})
 _FEATURE_OR_CITY = FEATURE_AFTER | _CITY_WORDS
