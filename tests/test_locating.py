@@ -1498,6 +1498,12 @@ def test_a_facilitys_chinese_noun_is_no_village_inside_a_text(text, wanted):
         ("P-40s at Luliang airfield", {"Luliang": "CN-YN"}),  # not Lüliang, Shanxi (a city since 2004)
         ("The Burma Road at Paoshan", {"Paoshan": "CN-YN"}),  # not Shanghai's Baoshan district
         ("Refugees at Kanchow", {"Kanchow": "CN-JX"}),
+        # and the fields and battles of the CBI that GeoNames lacks
+        ("Burma Road convoy at Wanting, Yunnan", {"Wanting": "CN-YN", "Yunnan": "CN"}),
+        ("Transports at Peishiyi airfield", {"Peishiyi": "CN-CQ"}),
+        ("Merrill's Marauders at Walawbum", {"Walawbum": "MM-11"}),
+        ("C-87 at Dinjan airfield", {"Dinjan": "IN-AS"}),
+        ("Soldiers wanting food", {}),  # the word
     ],
 )  # fmt: skip
 def test_a_curated_name_of_the_period_is_its_citys_before_namesakes(text, wanted):
