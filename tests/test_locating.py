@@ -787,7 +787,7 @@ def test_plants_and_birds_named_after_a_place(text, wanted):
         # the collection's region is one home: a caption's country there does not make its other countries abroad
         ("C-47 transports fly the Hump from Chabua, India to Kunming",
          {"Chabua": "IN", "India": "IN", "Kunming": "CN"}),
-        ("Trucks on the Ledo Road near Shingbwiyang, Burma", {"Ledo": "IN", "Burma": "MM"}),
+        ("Trucks on the Ledo Road near Shingbwiyang, Burma", {"Ledo": "IN", "Shingbwiyang": "MM", "Burma": "MM"}),
         # a road's qualifier is the road's, not that of the place it is named after
         ("Trucks on the Ledo Road, Burma", {"Ledo": "IN", "Burma": "MM"}),
         # a name before a feature is no place where its qualifier holds no reading of it, even a region's
@@ -824,7 +824,8 @@ def test_the_regions_places_in_hanzi_beside_another_country(text, wanted):
         ("B-29 BOMBERS OVER TOKYO, JAPAN", {"TOKYO": "Tokyo", "JAPAN": "Japan"}),
         ("SOLDIERS OF THE 14TH AIR FORCE AT KWEILIN, CHINA", {"KWEILIN": "Guilin", "CHINA": "China"}),
         ("DELEGATE FROM NEW ZEALAND READING A PRESS RELEASE", {"NEW ZEALAND": "New Zealand"}),
-        ("TRUCKS ON THE LEDO ROAD NEAR SHINGBWIYANG, BURMA", {"LEDO": "Ledo", "BURMA": "Burma"}),
+        ("TRUCKS ON THE LEDO ROAD NEAR SHINGBWIYANG, BURMA",
+         {"LEDO": "Ledo", "SHINGBWIYANG": "Shingbwiyang", "BURMA": "Burma"}),
         ("SALT LAKE CITY, UTAH", {"SALT LAKE CITY": "Salt Lake City", "UTAH": "Utah"}),
         ("DAIRY FARM, FOND DU LAC COUNTY, WISCONSIN", {"FOND DU LAC COUNTY": "Fond du Lac County",
                                                        "WISCONSIN": "Wisconsin"}),
