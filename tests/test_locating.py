@@ -1526,3 +1526,20 @@ def test_a_curated_name_of_the_period_is_its_citys_before_namesakes(text, wanted
 )  # fmt: skip
 def test_a_misspelt_states_name_still_qualifies(text, wanted):
     assert read_as(text, "parent") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # of a name's readings, the province of a place around it is the nearest (not a town of another province
+        # once called so, nor a town named after a state)
+        ("Kweilin (Guilin), Kwangsi", {"Kweilin": "city", "Guilin": "city", "Kwangsi": "province"}),
+        ("Once a Missouri farmer, now a migratory farm laborer on the Pacific Coast. California",
+         {"Missouri": "province", "California": "province"}),  # not California, Missouri
+        # a hyphenated word ending in lowercase before a name makes no longer name of it
+        ("Japanese-held Canton", {"Canton": "city"}),
+        ("Japanese-occupied Hankow, China", {"Hankow": "city", "China": "country"}),
+    ],
+)  # fmt: skip
+def test_the_nearest_reading_and_a_hyphenated_word_before_a_name(text, wanted):
+    assert read_as(text, "kind") == wanted

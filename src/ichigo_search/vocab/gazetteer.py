@@ -897,7 +897,13 @@ class Gazetteer:
             gap = pieces[2 * i]
             if gap in (". ", ".") and len(word) == 1 and word.isupper():
                 return True  # an initial: "J. D. Estes", "W. W. Lincoln"
-            if gap == " " and _capitalized(word, uncased) and word.casefold() not in _NOT_NAME_OR_COMPASS:
+            # (not a hyphenated word ending in lowercase: "Japanese-held Canton", "Chinese-built Kweilin")
+            if (
+                gap == " "
+                and _capitalized(word, uncased)
+                and word.casefold() not in _NOT_NAME_OR_COMPASS
+                and not word.rpartition("-")[2][:1].islower()
+            ):
                 previous = bounds[2 * i - 2]
                 sentence_start = previous == 0 or text[:previous].rstrip()[-1:] in ".!?:;([\"'"
                 # a first name after a person's title, even one that is a word ("Cpl. Frank Jackson", "Gen. Sun
@@ -1211,12 +1217,13 @@ def _same_tier(places: list[Place]) -> list[Place]:
 
 
 def _nearest(options: list[Place], anchors: list[Place]) -> Place:
-    """The option in the same province as an anchor, else the closest to one, else the first."""
+    """The option that is an anchor's province or in one, else the closest to one, else the first ("Kweilin
+    (Guilin), Kwangsi": the province, not a town of Yunnan once called Kwangsi-hsien)."""
     if len(options) == 1 or not anchors:
         return options[0]
     provinces = {a.parent for a in anchors if a.kind == "city"} | {a.id for a in anchors if a.kind == "province"}
     for option in options:
-        if option.parent in provinces:
+        if option.parent in provinces or option.id in provinces:
             return option
     points = [(a.lat, a.lon) for a in anchors if a.lat is not None]
     located = [o for o in options if o.lat is not None]
