@@ -1539,6 +1539,11 @@ def test_a_misspelt_states_name_still_qualifies(text, wanted):
         # a hyphenated word ending in lowercase before a name makes no longer name of it
         ("Japanese-held Canton", {"Canton": "city"}),
         ("Japanese-occupied Hankow, China", {"Hankow": "city", "China": "country"}),
+        # a participle hyphenated after a name leaves the name a word of its own
+        ("Kunming-based fighters over the Salween", {"Kunming": "city"}),
+        ("Hailing a Macon-bound bus on the highway in Georgia", {"Macon": "city", "Georgia": "province"}),
+        ("India-bound convoy", {"India": "country"}),
+        ("Winston-Salem, North Carolina", {"Winston-Salem": "city", "North Carolina": "province"}),
     ],
 )  # fmt: skip
 def test_the_nearest_reading_and_a_hyphenated_word_before_a_name(text, wanted):

@@ -76,8 +76,10 @@ PLACE_AFTER = frozenset(
     base front area sector harbor harbour bay island islands mountains hills shi sheng xian zhen""".split()
 )
 # The patterns that scan captions (locating, at indexing) are compiled when first used: a query seldom needs them.
-# Words, hyphenated and with inner apostrophes (Ch'ung-ch'ing), but without a possessive 's (America's).
-_WORD_RE = LazyPattern(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+|['\u2019](?![sS]\b)[^\W_]+)*")
+# Words, hyphenated and with inner apostrophes (Ch'ung-ch'ing), but without a possessive 's (America's), nor a
+# participle hyphenated after a name ("Kunming-based fighters", "Texas-born", "India-bound": the name is a word).
+_PARTICIPLES_AFTER = "based|held|bound|occupied|controlled|owned|born|built|made|led"
+_WORD_RE = LazyPattern(rf"[^\W_]+(?:[-\u2010\u2011](?!(?:{_PARTICIPLES_AFTER})\b)[^\W_]+|['\u2019](?![sS]\b)[^\W_]+)*")
 # Places read only with evidence (a qualifier naming their state, or the record's own places): small
 # towns and counties, which share their names with people and with larger places everywhere.
 MINOR_TIER = 4
