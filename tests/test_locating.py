@@ -1313,6 +1313,13 @@ def test_a_name_abbreviated_with_a_period_is_read_alone_where_no_saint_is_meant(
         ("Tanks at El Alamein", ["El Alamein", "Maţrūḩ", "Egypt"]),
         # the pass is the battle's; the town of Kasserine stays its province's name
         ("Kasserine Pass, Tunisia", ["Kasserine Pass", "Kasserine", "Tunisia"]),
+        # the Normandy beaches, the Hürtgen Forest, the Elbe's meeting
+        ("Men of the 29th Division at Omaha Beach", ["Omaha Beach", "Normandy", "France"]),
+        ("Tanks in Coutances, July 1944", ["Coutances", "Normandy", "France"]),
+        ("Hürtgen Forest, November 1944", ["Hürtgen Forest", "North Rhine-Westphalia", "Germany"]),
+        ("Russian and American soldiers meet at Torgau on the Elbe", ["Torgau", "Saxony", "Germany"]),
+        # ... while the US towns named like the beaches keep their qualifiers
+        ("Juno Beach, Florida", ["Juno Beach", "Florida", "United States"]),
     ],
 )  # fmt: skip
 def test_the_towns_of_the_wars_battles_are_read_alone(text, wanted):
