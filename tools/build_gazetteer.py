@@ -55,7 +55,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ichigo_search.text.analysis import fold  # noqa: E402
-from ichigo_search.vocab.gazetteer import BARE_CITY_POPULATION, MINOR_TIER, QUALIFIED_ONLY, compact_key  # noqa: E402
+from ichigo_search.vocab.gazetteer import (  # noqa: E402
+    BARE_CITY_POPULATION,
+    CURATED_NAME,
+    MINOR_TIER,
+    QUALIFIED_ONLY,
+    compact_key,
+)
 from ichigo_search.vocab.words import is_english_form, is_ordinary_word  # noqa: E402
 
 DATA = ROOT / "src" / "ichigo_search" / "data"
@@ -129,9 +135,6 @@ HISTORIC_COUNTIES = {
 }  # fmt: skip
 WORLD_MIN_POPULATION = 100_000
 WORLD_TIER = 3
-# A names row's primary_name for a curated name of the period (an alias: Paoshan, Chihkiang, Luliang): read before
-# its namesakes of the place's tier, also where the name is their own (Lüliang, Shanxi, a city named so in 2004).
-CURATED_NAME = 2
 # The shortest state's or country's name whose slips are read (Ohio's, Iowa's, Utah's slips are other words).
 MISSPELT_LENGTH = 6
 # The world's towns from this many people (Anzio, Cassino, Saint-Lô, Venice's city proper): minor places, read only
@@ -403,7 +406,7 @@ def build() -> dict[str, int]:
     cities = gc.get_cities()
     countries = gc.get_countries()
     places: dict[str, dict] = {}
-    names: dict[str, dict[str, int]] = defaultdict(dict)  # key -> place id -> 1 if the name is primary
+    names: dict[str, dict[str, int]] = defaultdict(dict)  # key -> place id -> primary_name (gazetteer.QUALIFIED_ONLY)
 
     def add_name(place_id: str, name: str, primary: bool | int = False, short: bool = False) -> None:
         key = compact_key(name)

@@ -245,7 +245,7 @@ class Expander:
         """Places a query phrase names: every equally preferred reading of an ambiguous name, and the namesake of
         each (Chongqing the city and the province: captions read the one or the other)."""
         places = self._readings(text, units)
-        namesakes = (self.gazetteer.namesake(place) for place in places) if places else ()
+        namesakes = (self.gazetteer.namesake(place) for place in places)
         return places + [n for n in namesakes if n is not None and n not in places]
 
     def _readings(self, text: str, units: list[Unit]) -> list[Place]:

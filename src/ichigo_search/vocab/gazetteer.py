@@ -53,10 +53,19 @@ _TITLE_ABBREVIATIONS = frozenset(
 )
 
 
-def _titles(title: str, gap: str) -> bool:
-    """Whether a person's title before a name, with this gap between, makes it a person's ("President Roosevelt",
-    "Gen. Stilwell"; not "Major Rector of Marshal, South Carolina")."""
-    return gap == " " or (gap.strip() == "." and title in _TITLE_ABBREVIATIONS)
+def _titled(texts: list[str], pieces: list[str], i: int) -> bool:
+    """Whether a person's title stands right before word ``i``, making it a person's name ("President Roosevelt",
+    "Gen. Stilwell"; not "Major Rector of Marshal, South Carolina"): with a space between, or the period of a title
+    written abbreviated."""
+    if i == 0:
+        return False
+    title, gap = texts[i - 1].casefold(), pieces[2 * i]
+    return title in PERSON_TITLES and (gap == " " or (gap.strip() == "." and title in _TITLE_ABBREVIATIONS))
+
+
+def _begins_sentence(pieces: list[str], i: int) -> bool:
+    """Whether word ``i`` of a scanned text begins a sentence (the text, or after a sentence's end)."""
+    return i == 0 or pieces[2 * i].rstrip()[-1:] in _SENTENCE_ENDS
 
 
 # Words before a name that make it a ship's: "the battleship Arizona", "the cruiser Houston".
@@ -742,7 +751,7 @@ class Gazetteer:
         # A ship's or a person's name is not the place ("the battleship Arizona", "President Roosevelt"), nor a
         # bomber's ("Lancaster bomber"), nor an institution's word before "of" ("University of California" is no
         # University, Florida).
-        if before in SHIP_WORDS or (before in PERSON_TITLES and _titles(before, pieces[2 * i])):
+        if before in SHIP_WORDS or _titled(texts, pieces, i):
             return False
         following = i + size
         if following < len(texts) and pieces[2 * following] == " ":
@@ -777,7 +786,7 @@ class Gazetteer:
         # In a text whose case tells nothing, so does any word English writes in lowercase ("BAKE IN A MODERATE OVEN").
         # So does a sentence's first word, unless it names a country or a state: "Sinking of the Yamato" is no town
         # named Sinking, "Japan surrendered" is Japan.
-        sentence_start = i == 0 or pieces[2 * i].rstrip()[-1:] in _SENTENCE_ENDS
+        sentence_start = _begins_sentence(pieces, i)
         english = (uncased or sentence_start) and is_english_form(key) and (uncased or not self._names_a_region(key))
         if len(key) <= 3 or english or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
@@ -841,8 +850,7 @@ class Gazetteer:
             return any(p.tier < MINOR_TIER for p in options)
         if all(p.kind in ("country", "province", "area") and p.tier < MINOR_TIER for p in options):
             return True
-        sentence_start = i == 0 or pieces[2 * i].rstrip()[-1:] in _SENTENCE_ENDS
-        return not sentence_start and any(
+        return not _begins_sentence(pieces, i) and any(
             p.kind == "city" and p.tier < MINOR_TIER and p.population >= BARE_CITY_POPULATION for p in options
         )
 
@@ -910,8 +918,7 @@ class Gazetteer:
                 sentence_start = previous == 0 or text[:previous].rstrip()[-1:] in ".!?:;([\"'"
                 # a first name after a person's title, even one that is a word ("Cpl. Frank Jackson", "Gen. Sun
                 # Li-jen"), where the title's period ends no sentence
-                titled = i >= 2 and _titles(texts[i - 2].casefold(), pieces[2 * i - 2])
-                if titled or not (sentence_start and is_ordinary_word(compact_key(word))):
+                if _titled(texts, pieces, i - 1) or not (sentence_start and is_ordinary_word(compact_key(word))):
                     return True
         if following and pieces[2 * (i + size)] == " " and _capitalized(following, uncased):
             kinds = {p.kind for p in self.candidates(text[start:end])}
@@ -1240,8 +1247,12 @@ def _place(row: tuple) -> Place:
     return Place(pid, name, kind, country, parent, lat, lon, population or 0, tier, tuple((names or "").split("|")))
 
 
-# A names row's primary_name for a name read only where a qualifier names the place's country or province
-# (Cologne, Germany; alone, Cologne is a town in Minnesota); tools/build_gazetteer.py writes it.
+# A names row's primary_name (tools/build_gazetteer.py writes it; candidates rank the higher first): 0 another name
+# of the place, 1 its own name, CURATED_NAME a curated name of the period (an alias: Paoshan, Chihkiang, Luliang),
+# read before its namesakes of the place's tier, also where the name is their own (Lüliang, Shanxi, a city named so
+# in 2004), and QUALIFIED_ONLY a name read only where a qualifier names the place's country or province (Cologne,
+# Germany; alone, Cologne is a town in Minnesota).
+CURATED_NAME = 2
 QUALIFIED_ONLY = -1
 
 
