@@ -4,7 +4,7 @@
 than its sources (``mvn -q -B package``), runs ``ichigo.Cluster`` in one JVM and waits for it
 (``security``: the text of a security.json, the authentication and authorization plugins the
 cluster starts with); ``kill(i)`` and ``start(i)`` stop and restart one node; ``stop()`` shuts the
-cluster down.
+cluster down and deletes its files (the JVM's temporary folder is one of its own, made here).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -45,9 +46,10 @@ def build() -> None:
 class SolrCluster:
     """A running cluster: ``urls`` holds each node's base URL (``http://127.0.0.1:PORT/solr``)."""
 
-    def __init__(self, process: subprocess.Popen, urls: list[str]):
+    def __init__(self, process: subprocess.Popen, urls: list[str], scratch: Path):
         self.process = process
         self.urls = urls
+        self.scratch = scratch  # the JVM's java.io.tmpdir: the nodes' homes, cores and ZooKeeper's data
         self.down: set[int] = set()
         self._lock = threading.Lock()
 
@@ -61,10 +63,12 @@ class SolrCluster:
             (TARGET / "security.json").write_text(security, encoding="utf-8")
             extra.append(str(TARGET / "security.json"))
         classpath = f"{TARGET / 'classes'}{os.pathsep}{TARGET / 'lib' / '*'}"
+        scratch = Path(tempfile.mkdtemp(prefix="ichigo-solr-"))
         process = subprocess.Popen(
             [
                 "java",
                 f"-Xmx{HEAP}",
+                f"-Djava.io.tmpdir={scratch}",
                 "-Djava.net.preferIPv4Stack=true",
                 f"-Dlog4j2.configurationFile={HERE / 'log4j2.xml'}",
                 "-cp",
@@ -86,10 +90,12 @@ class SolrCluster:
                 if line.startswith("node "):
                     urls.append(line.split()[2])
                 elif line.strip() == "ready":
-                    return cls(process, urls)
+                    return cls(process, urls, scratch)
         finally:
             timer.cancel()
         process.kill()
+        process.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
         raise SolrUnavailable(f"the Solr cluster did not start (exit code {process.wait()})")
 
     @property
@@ -128,3 +134,4 @@ class SolrCluster:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
