@@ -218,6 +218,23 @@ def test_search_ranks_every_word_first_and_counts_some_words(fsa_index, oracle):
     assert ranks == sorted(ranks, reverse=True)  # every "True" (both words) before any "False"
 
 
+@pytest.mark.parametrize("text", ["farm tractor county", "children school bus", "Negro family home church"])
+def test_captions_with_only_some_words_rank_by_how_many_word_groups_they_match(fsa_index, oracle, text):
+    """Below every word, a caption matching two of three groups outranks one matching a single group, whatever
+    their scores (Whoosh's own matches of each group, counted); each level is ranked by score."""
+    results = fsa_index.search(text, limit=1000)
+    engine, _ = _searchers(fsa_index)
+    found = plan_search(engine, text)
+    groups = [set(_docs(oracle, group)) for group in found.groups]
+    assert len(groups) == len(text.split()) and results.total > 0
+    levels = [sum(engine.document_number(hit.id) in group for group in groups) for hit in results]
+    assert levels == sorted(levels, reverse=True), text
+    assert len(set(levels) - {len(groups)}) >= 2, levels  # the order is asked of real levels below every word
+    for level in set(levels):
+        scores = [hit.score for hit, at in zip(results, levels, strict=True) if at == level]
+        assert scores == sorted(scores, reverse=True)
+
+
 def test_member_and_top_break_ties_by_document_number():
     import numpy as np
 

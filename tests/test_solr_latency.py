@@ -68,13 +68,20 @@ def test_hits_are_the_tiers_and_the_bonus_asked_for_apart(index):
     """The former path, request by request: the first tier, the bonus of its window's best, the second tier."""
     with index._reading() as searcher:
         weights, window = searcher._weights, searcher.ranking.proximity_window
-        for text in ["Liuzhou airbase", "destroyed fighter", "cavalry column", "soldiers Guilin", "refugees train"]:
+        for text in [
+            "Liuzhou airbase",
+            "destroyed fighter",
+            "cavalry column",
+            "soldiers Guilin",
+            "Japanese soldiers train",
+        ]:
             found = plan_search(searcher, text)
             total, ranked = searcher.rank(found, 30)
 
-            def tier(query, limit, filters):
+            def tier(query, limit, filters, sort="score desc, seq asc", queries=None):
+                extra = {"queries": queries} if queries else {}
                 answer = searcher._query(
-                    to_solr(query, weights), limit, filters, fields="id,score,seq", sort="score desc, seq asc"
+                    to_solr(query, weights), limit, filters, fields="id,score,seq", sort=sort, **extra
                 )
                 return answer["response"]
 
@@ -90,9 +97,34 @@ def test_hits_are_the_tiers_and_the_bonus_asked_for_apart(index):
             unmatched = {
                 "bool": {"must": [{"lucene": {"query": "*:*"}}], "must_not": [to_solr(found.every_word, weights)]}
             }
-            rest = tier(found.some_words, 30 - len(want), [unmatched])
+            # the rest by how many word groups each matches, then by score
+            groups = {f"g{i}": to_solr(group, weights) for i, group in enumerate(found.groups)}
+            covered = "sum(" + ",".join(f"if(exists(query(${name})),1,0)" for name in groups) + ",0) desc, "
+            rest = tier(found.some_words, 30 - len(want), [unmatched], covered + "score desc, seq asc", groups)
             want += [(d["id"], float(d["score"])) for d in rest["docs"]]
             assert (total, ranked) == (first["numFound"] + rest["numFound"], want), text
+
+
+def test_captions_with_some_words_rank_by_word_groups_matched_as_on_whoosh(index, tmp_path):
+    """Below every word, Solr ranks a caption by how many word groups it matches (counted by a Whoosh index of the
+    same captions, whose matches are the same), then by score."""
+    from ichigo_search.query.matching import Matching
+
+    corpus = copy_sample(tmp_path / "corpus")
+    (corpus / "fsa.jsonl").write_text("\n".join(fsa_lines(600)) + "\n", encoding="utf-8")
+    with Index(tmp_path / "whoosh") as whoosh:
+        whoosh.update_from(corpus)
+        engine = whoosh._searcher_now()
+        seen = set()
+        for text in ("Japanese soldiers train", "destroyed fighter airbase", "American refugees Guilin"):
+            found = plan_search(engine, text)
+            groups = [set(engine.matching(Matching(found.plan, g, None, None)).tolist()) for g in found.groups]
+            hits = index.search(text, limit=30)
+            assert hits.total == whoosh.search(text).total, text
+            levels = [sum(engine.document_number(hit.id) in group for group in groups) for hit in hits]
+            assert levels == sorted(levels, reverse=True), (text, levels)
+            seen.update(levels)
+        assert len(seen) >= 3, seen
 
 
 def test_a_new_searcher_plans_a_query_in_a_few_requests_with_the_same_statistics(index, requests):

@@ -7,7 +7,8 @@ counts always agree:
   word, inside the place and year filters; this is what ``total`` counts;
 - *every word*: the same with every word group (near synonyms left out; a year
   typed is met by captions dated then, naming it or undated: ``query.plan.when``);
-  these captions rank first.
+  these captions rank first, and the others by how many of those groups they match
+  (as the "words" rule of Meilisearch ranks, or Lucene's coordination factor did).
 
 Neither depends on how near the words stand: that only adds to the score
 (:func:`proximity`).
@@ -62,6 +63,9 @@ class Matching:
     # What every caption must meet, words or not: required clauses, places and years typed, no excluded
     # word (None: nothing); with ``filter``, the captions semantic ranking may add.
     constraint: Query | None = None
+    # The word groups ``every_word`` requires, as it matches them: a caption matching only some words ranks
+    # by how many of these it matches, then by score (empty: by score alone).
+    groups: tuple[Query, ...] = ()
 
 
 def build(
@@ -96,7 +100,8 @@ def build(
     filter_query = all_of(filters) if filters else None
     hard = planned.required + planned.constraints
     constraint = combine(hard) if hard else (AndNot(Every(), negative) if negative is not None else None)
-    return Matching(planned, combine(planned.required + soft), every_word, filter_query, bonus, constraint)
+    groups = tuple(planned.soft_core) if tiered else ()
+    return Matching(planned, combine(planned.required + soft), every_word, filter_query, bonus, constraint, groups)
 
 
 def proximity(pairs: list[tuple[str, str, int]], ranking: Ranking = DEFAULT) -> Query | None:

@@ -6,7 +6,8 @@ best rescored with the proximity bonus (added where it matches, as the Whoosh en
 captions matching only some words. One request ranks a query in the common case: the first tier's
 best carry their bonus as a pseudo-field (``query($bonus)``, scored in Solr's single pass so with the
 collection-wide statistics the former separate request used) and a query facet counts the second
-tier, whose documents are asked for only when the first tier has fewer than wanted. Statistics
+tier, whose documents are asked for only when the first tier has fewer than wanted, sorted by how many word
+groups each matches (a sum of ``exists(query($gN))``), then by score. Statistics
 (document frequencies, dated years, words for typo look-ups) are asked of Solr once per searcher and kept.
 """
 
@@ -179,12 +180,16 @@ class SolrSearcher:
         if found.every_word is not None:
             more = int(answer.get("facets", {}).get("rest", {}).get("count", 0))
             if len(ranked) < wanted and more:
+                coverage = {f"g{i}": to_solr(group, self._weights) for i, group in enumerate(found.groups)}
+                covered = ",".join(f"if(exists(query(${name})),1,0)" for name in coverage)
+                sort = f"sum({covered},0) desc, {_SORT}" if coverage else _SORT
                 rest_answer = self._query(
                     to_solr(found.some_words, self._weights),
                     wanted - len(ranked),
                     rest_filters,
                     fields=_FIELDS,
-                    sort=_SORT,
+                    sort=sort,
+                    **({"queries": coverage} if coverage else {}),
                 )
                 ranked += self._kept(rest_answer["response"]["docs"])
             total += more

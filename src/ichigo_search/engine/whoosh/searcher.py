@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from ichigo_search.document import EXACT_FIELD, YEARS_FIELD
-from ichigo_search.engine.whoosh.evaluate import member, scorer, top
+from ichigo_search.engine.whoosh.evaluate import Scorer, member, scorer, top
 from ichigo_search.engine.whoosh.postings import EMPTY_IDS, info_blocks
 from ichigo_search.engine.whoosh.reader_cache import per_reader
 from ichigo_search.engine.whoosh.sidecar import segment_arrays
 from ichigo_search.engine.whoosh.statistics import ReaderSearcher, table_entries
 from ichigo_search.query.matching import Matching
+from ichigo_search.query.tree import Query
 from ichigo_search.ranking import DEFAULT, Ranking
 from ichigo_search.text.spelling import Spellings
 
@@ -125,9 +126,9 @@ class WhooshSearcher:
         """How many documents match, and the ``wanted`` best (document number, score), in rank order.
 
         Documents matching every word come first (reordered by the proximity bonus in the ranking's
-        window), then those matching only some.
+        window), then those matching only some: the more word groups, the higher.
         """
-        bulk = scorer(self._searcher, found.some_words, found.every_word)
+        bulk = scorer(self._searcher, found.some_words, found.every_word, *found.groups)
         allowed = bulk.allowed(found.filter)
         some = bulk.select(found.some_words, allowed)
         # The proximity bonus reorders the first tier: the words can only stand together where all are.
@@ -136,7 +137,7 @@ class WhooshSearcher:
         ranked = top(first.ids, first.scores, wanted)
         if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
             rest = ~member(first, some.ids)
-            ranked += top(some.ids[rest], some.scores[rest], wanted - len(ranked))
+            ranked += _by_coverage(bulk, found.groups, some.ids[rest], some.scores[rest], wanted - len(ranked))
         self._matched = (found, some.ids)
         return len(some.ids), ranked
 
@@ -208,6 +209,24 @@ class WhooshSegment:
                 continue
             blocks = [ids for ids, _ in info_blocks(self._reader, info)]
             yield from_bytes(btext), np.concatenate(blocks) if blocks else EMPTY_IDS
+
+
+def _by_coverage(
+    bulk: Scorer, groups: tuple[Query, ...], ids: np.ndarray, scores: np.ndarray, wanted: int
+) -> list[tuple[int, float]]:
+    """The ``wanted`` best of ``ids``: those matching more of ``groups`` first, each level by score."""
+    if not groups:
+        return top(ids, scores, wanted)
+    covered = np.zeros(len(ids), dtype=np.intp)
+    for group in groups:
+        covered += member(bulk.evaluate(group), ids)
+    ranked: list[tuple[int, float]] = []
+    for level in range(len(groups), -1, -1):
+        if len(ranked) >= wanted:
+            break
+        at = covered == level
+        ranked += top(ids[at], scores[at], wanted - len(ranked))
+    return ranked
 
 
 def _spellings(reader) -> Spellings:
