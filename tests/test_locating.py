@@ -939,8 +939,7 @@ def test_a_possessive_inside_a_name_is_the_names(text, wanted):
         ("Truro, Cornwall", {"Truro": ("Truro", "GB"), "Cornwall": ("Cornwall", "GB")}),
         # but one that is also a town elsewhere qualifies nothing before a qualifier outside it, nor a state
         ("Akron, Kent, Ohio", {"Akron": ("Akron", "US"), "Kent": ("Kent", "US"), "Ohio": ("Ohio", "US")}),
-        ("Sheridan, Somerset, Ohio", {"Sheridan": ("Sheridan", "US"), "Somerset": ("Somerset", "US"),
-                                      "Ohio": ("Ohio", "US")}),
+        ("Sheridan, Somerset, Ohio", {"Somerset": ("Somerset", "US"), "Ohio": ("Ohio", "US")}),  # the general's statue
         ("Ferry between Little Creek, Virginia (Norfolk) and Cape Charles, Virginia",
          {"Virginia": ("Virginia", "US"), "Norfolk": ("Norfolk", "US"), "Cape Charles": ("Cape Charles", "US")}),
     ],
@@ -1555,3 +1554,22 @@ def test_a_misspelt_states_name_still_qualifies(text, wanted):
 )  # fmt: skip
 def test_the_nearest_reading_and_a_hyphenated_word_before_a_name(text, wanted):
     assert read_as(text, "kind") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # a name before a city and its state is something of that city's state: a plant, a district, a town
+        ("Workman packages airplane tires. Goodyear, Akron, Ohio", {"Akron": "US-OH", "Ohio": "US"}),
+        ("Students during change of classes. University of North Carolina, Chapel Hill, North Carolina",
+         {"Chapel Hill": "US-NC", "North Carolina": "US"}),  # not Carolina, Puerto Rico
+        ("Statue of Sheridan, Somerset, Ohio", {"Somerset": "US-OH", "Ohio": "US"}),
+        ("Assembly line, Highland Park, Detroit, Michigan",
+         {"Highland Park": "US-MI", "Detroit": "US-MI", "Michigan": "US"}),
+        # ... but a state's or a country's name there is one of a list
+        ("Waving goodbye to migrant family bound for California, Muskogee, Oklahoma",
+         {"California": "US", "Muskogee": "US-OK", "Oklahoma": "US"}),
+    ],
+)  # fmt: skip
+def test_a_name_before_a_city_and_its_state_is_in_that_state(text, wanted):
+    assert read_as(text, "parent") == wanted

@@ -982,7 +982,14 @@ class Gazetteer:
         places = self.candidates(surface)
         qualifier = self._qualifier_after(text, end)
         if qualifier is None:
-            return places, False
+            if any(p.kind in ("country", "province") for p in places):
+                return places, False  # "bound for California, Muskogee, Oklahoma": a list
+            city_qualifier = self._city_qualifier_after(text, end)
+            if city_qualifier is None:
+                return places, False
+            # "Goodyear, Akron, Ohio", "Highland Park, Detroit, Michigan": a plant, a district or a town of the
+            # city's state, never a namesake elsewhere (Goodyear, Arizona)
+            return self.qualified_by(places, city_qualifier), True
         places = places + self.qualified_only(surface)  # Cologne, Germany; Bastogne, Belgium
         if not places:
             return places, False
@@ -1031,6 +1038,17 @@ class Gazetteer:
             ):
                 qualifier = self.qualifier(text, between.end())
         return qualifier
+
+    def _city_qualifier_after(self, text: str, end: int) -> Place | None:
+        """The qualifier of a city named right after a name ending at ``end``: Ohio in "Goodyear, Akron, Ohio"."""
+        city = _CITY_BETWEEN_RE.match(text, end)
+        if city is None:
+            return None
+        qualifier = self.qualifier(text, city.end())
+        if qualifier is None:
+            return None
+        cities = [p for p in self.candidates(city.group(1)) if p.kind == "city"]
+        return qualifier if self.qualified_by(cities, qualifier) else None
 
     def qualifier(self, text: str, end: int) -> Place | None:
         """The country, state, county or island named right after ``text[:end]`` (", Ohio", " (DC)")."""
@@ -1144,6 +1162,8 @@ def _may_start_organisation(following: str) -> bool:
 
 
 _QUALIFIER_START_RE = re.compile(r"\s*(?:,|\()\s*")
+# A name between commas, of up to three capitalized words: the city of "Goodyear, Akron, Ohio".
+_CITY_BETWEEN_RE = LazyPattern(r",\s*([A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2})(?=\s*,)")
 # Lowercase words inside a qualifier's name: "Isle of Wight", "Ross and Cromarty", "Bosnia and Herzegovina".
 _QUALIFIER_JOINING_WORDS = frozenset({"of", "de", "la", "and"})
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*\.?")  # Ross-shire, Schleswig-Holstein
