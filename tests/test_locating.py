@@ -1366,7 +1366,7 @@ def test_a_province_named_like_a_citys_old_name_is_read_beside_another_countrys_
     "text, wanted",
     [
         # a county seat that GeoNames names as a town is shown by its county's name, the one captions give it
-        ("The Salween front near Lungling", {"Lungling": "Longling"}),  # GeoNames: Longshan
+        ("The Salween front near Lungling", {"Salween": "Salween", "Lungling": "Longling"}),  # GeoNames: Longshan
         ("A P-51 at Suichwan airfield", {"Suichwan": "Suichuan"}),  # GeoNames: Quanjiang
         ("Chinese troops retake Tengchung", {"Tengchung": "Tengchong"}),  # GeoNames: Tengyue
         # ... unless another place of China has that name: Kunyang, the seat of Pingyang county, stays Kunyang
@@ -1546,7 +1546,7 @@ def test_a_misspelt_states_name_still_qualifies(text, wanted):
         ("Japanese-held Canton", {"Canton": "city"}),
         ("Japanese-occupied Hankow, China", {"Hankow": "city", "China": "country"}),
         # a participle hyphenated after a name leaves the name a word of its own
-        ("Kunming-based fighters over the Salween", {"Kunming": "city"}),
+        ("Kunming-based fighters over the Salween", {"Kunming": "city", "Salween": "area"}),
         ("Hailing a Macon-bound bus on the highway in Georgia", {"Macon": "city", "Georgia": "province"}),
         ("India-bound convoy", {"India": "country"}),
         ("Winston-Salem, North Carolina", {"Winston-Salem": "city", "North Carolina": "province"}),
@@ -1573,3 +1573,27 @@ def test_the_nearest_reading_and_a_hyphenated_word_before_a_name(text, wanted):
 )  # fmt: skip
 def test_a_name_before_a_city_and_its_state_is_in_that_state(text, wanted):
     assert read_as(text, "parent") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the war's conferences, camps and battles whose towns GeoNames holds only as small towns, or not at all
+        ("The Big Three at Yalta", {"Yalta": "UA-YALTA"}),
+        ("Troops evacuated from Dunkirk", {"Dunkirk": "FR-DUNKIRK"}),
+        ("Dunkirk, New York", {"Dunkirk": "gn:5115495", "New York": "US-NY"}),  # a qualifier still chooses
+        ("Liberated prisoners at Buchenwald", {"Buchenwald": "DE-BUCHENWALD"}),
+        ("Landing craft in Leyte Gulf", {"Leyte Gulf": "PH-LEYTEGULF"}),
+        ("Delegates at Bretton Woods", {"Bretton Woods": "US-NH-BRETTONWOODS"}),
+        ("Chinese troops crossing the Salween River", {"Salween River": "CN-SALWEEN"}),
+        # the posts, camps, fields and yards of the home front
+        ("Fort Benning. Parachute troops", {"Fort Benning": "US-GA-FORTBENNING"}),
+        ("Ft. Benning, Ga.", {"Ft. Benning": "US-GA-FORTBENNING", "Ga": "US-GA"}),
+        ("Cavalry horses at Fort Riley, Kansas", {"Fort Riley": "US-KS-FORTRILEY", "Kansas": "US-KS"}),  # not Riley
+        ("Infantry training at Camp Shelby", {"Camp Shelby": "US-MS-CAMPSHELBY"}),  # not Shelby, Mississippi
+        ("Production. B-24 bombers at Willow Run", {"Willow Run": "US-MI-WILLOWRUN"}),
+        ("Crete, Nebraska", {"Crete": "gn:5066435", "Nebraska": "US-NE"}),
+    ],
+)  # fmt: skip
+def test_the_wars_conferences_camps_and_posts(text, wanted):
+    assert read_as(text, "id") == wanted
