@@ -8,7 +8,9 @@ import yaml
 from conftest import caption_ids, index_of
 from ichigo_search import CorpusError, Index
 from ichigo_search.ranking import Ranking
+from ichigo_search.text.analysis import stem
 from ichigo_search.vocab.thesaurus import BUILTIN, Thesaurus, validate, word_keys
+from ichigo_search.vocab.words import ENGLISH_WORDS
 
 CAPTIONS = {
     "negro-farmer": "Negro farmer plowing his field. Greene County, Georgia.",
@@ -23,6 +25,10 @@ CAPTIONS = {
     "crippled-miner": "Crippled miner sitting on the porch of the company store.",
     "aged-couple": "Aged couple sitting on their front porch.",
     "school-age": "Children of school age walking to the schoolhouse.",
+    "box-elder": "Mormon farmer, Box Elder County, Utah.",
+    "church-elder": "Elder Kelsey, pastor of the Church of God in Christ.",
+    "ozark-mountaineer": "Ozark mountaineer and his wife on their porch.",
+    "smoky-farm": "Small farm near the Smoky Mountains, Tennessee.",
 }
 
 
@@ -66,6 +72,18 @@ def test_a_form_marked_exact_is_that_word_only(bridge_index):
     assert "aged-couple" in older and "school-age" not in older
 
 
+@pytest.mark.parametrize(
+    ("query", "meant", "other_sense"),
+    [
+        ("senior citizens", "aged-couple", {"box-elder", "church-elder"}),  # elderly, elders: not every elder
+        ("Appalachian people", "ozark-mountaineer", {"smoky-farm"}),  # mountaineer: not every mountain
+    ],
+)
+def test_a_bridge_form_whose_stem_is_another_word_finds_only_itself(bridge_index, query, meant, other_sense):
+    found = set(caption_ids(bridge_index.search(query, limit=20)))
+    assert meant in found and not found & other_sense
+
+
 def test_classes_beyond_race_are_bridged(bridge_index):
     assert "evacuees" in caption_ids(bridge_index.search("Japanese American incarceration"))
     assert "crippled-miner" in caption_ids(bridge_index.search("people with disabilities"))
@@ -101,6 +119,45 @@ def test_every_builtin_bridge_row_is_valid_and_names_its_authority():
     assert validate(data, "vocabulary.yaml") == []
     assert len(data["bridges"]) >= 40
     assert all(len(row["source"]) > 20 for row in data["bridges"])
+
+
+def _inflections(base: str) -> set[str]:
+    """A word's regular inflections (plural, past, participle), doubled final consonant and -ies included."""
+    forms = {base, base + "s", base + "es", base + "ed", base + "d", base + "ing"}
+    forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
+    if base.endswith("e"):
+        forms.add(base[:-1] + "ing")
+    if base.endswith("y"):
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    return forms
+
+
+# Words of another form but the same sense as a vocabulary form with their stem: left unmarked on purpose.
+SAME_SENSE = {"disabled", "disability", "homeless", "insane", "withdraw"}
+
+
+def test_no_vocabulary_form_finds_another_word_of_its_stem():
+    """An unmarked form finds every word of its stem: "elderly" found *Box Elder* and *elder sister*, "mountaineers"
+    every mountain, "villagers" every village, "Oriental" *orientation*. Such a form must be written "=" (the word as
+    written); each frequent English word of the same stem that is not the form's inflection is such a word."""
+    data = yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
+    rows = [*data["synonyms"], *data["related"]]
+    rows += [row.get(side, []) for row in data["bridges"] for side in ("modern", "period", "narrower")]
+    forms = {
+        words[0] for row in rows for form in row if not form.startswith("=") if len(words := word_keys(form)[1]) == 1
+    }
+    by_stem: dict[str, set[str]] = {}
+    for line in ENGLISH_WORDS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            by_stem.setdefault(stem(line.strip()), set()).add(line.strip())
+    clashes = {}
+    for form in forms:
+        group = by_stem.get(stem(form), set()) | {form}
+        lemmas = {base for base in group if form in _inflections(base)}
+        others = {w for w in group - SAME_SENSE if not any(w in _inflections(base) for base in lemmas)}
+        if others:
+            clashes[form] = sorted(others)
+    assert len(forms) > 300 and clashes == {}
 
 
 def test_a_corpus_thesaurus_adds_bridges(tmp_path, corpus):
