@@ -351,6 +351,7 @@ DAMAGE_RECORDS = {
     "torpedo-tubes": "fsa-oem2002003638",  # "Production. Torpedo tube mounts. ..."
     "auto-accident": "fsa-fsa1998019883",  # "An automobile accident on the U.S. 40 between Hagerstown and Cumberland"
     "coal-shot-down": "fsa-owi2001013297",  # "A face of coal shot down by a Cordox shell"
+    "colliery-explosion": "fsa-fsa2000021927",  # "... a gas explosion ... in a Gilberton colliery"
 }
 DAMAGE_CAPTIONS = {
     "kia": "Pfc. Walter Kowalski, KIA near Myitkyina, Burma, July 1944.",
@@ -421,6 +422,11 @@ def test_ships_and_cars_lost_are_found_by_the_readers_words(damage_index):
     assert "torpedo-tubes" not in found(damage_index, "shipwreck")  # "=torpedoed", not every torpedo
     assert "auto-accident" in found(damage_index, "car wreck")
     assert "auto-accident" in found(damage_index, "car crash")
+
+
+def test_a_colliery_is_a_coal_mine_and_a_mine(damage_index):
+    assert "colliery-explosion" in found(damage_index, "coal mine")
+    assert "colliery-explosion" in found(damage_index, "mines")
 
 
 def test_a_near_synonym_with_the_stems_typed_is_not_added_again():
