@@ -29,6 +29,11 @@ CAPTIONS = {
     "church-elder": "Elder Kelsey, pastor of the Church of God in Christ.",
     "ozark-mountaineer": "Ozark mountaineer and his wife on their porch.",
     "smoky-farm": "Small farm near the Smoky Mountains, Tennessee.",
+    "former-slaves": "Descendants of former slaves of the Pettway Plantation. Gees Bend, Alabama.",
+    "rescue-squad": "Civilian defense rescue squad at a drill, Washington, D.C.",
+    "student-nurse": "Student nurse and a doctor in the hospital ward.",
+    "orders": "Foreman giving orders to the workers at the plant.",
+    "combat-fatigue": "Soldier recovering from combat fatigue at an Army hospital.",
 }
 
 
@@ -70,6 +75,20 @@ def test_a_form_marked_exact_is_that_word_only(bridge_index):
     assert not set(caption_ids(bridge_index.search("color"))) & {"modern-farmer", "negro-farmer"}  # its stem does not
     older = caption_ids(bridge_index.search("older people"))
     assert "aged-couple" in older and "school-age" not in older
+
+
+@pytest.mark.parametrize(
+    ("query", "meant", "other_sense"),
+    [
+        ("enslaved people", "former-slaves", set()),  # LCSH Enslaved persons, the heading Slaves until 2021
+        ("first responders", "rescue-squad", set()),
+        ("health care workers", "student-nurse", {"orders"}),  # =orderly: not every order
+        ("PTSD", "combat-fatigue", set()),
+    ],
+)
+def test_todays_words_for_people_of_the_war_years(bridge_index, query, meant, other_sense):
+    found = set(caption_ids(bridge_index.search(query, limit=20)))
+    assert meant in found and not found & other_sense
 
 
 @pytest.mark.parametrize(
