@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import caption_ids
+from conftest import caption_ids, index_of
 
 LIUZHOU_CAPTIONS = {
     "liuzhou-destroyed-fighter",
@@ -113,6 +113,69 @@ def test_the_campaigns_japanese_and_chinese_names_find_it(sample_index):
     ichigo = set(caption_ids(sample_index.search("Ichigo", limit=20)))
     for name in ("一号作戦", "大陸打通作戦", "豫湘桂会战", "豫湘桂會戰", "Tairiku Datsu Sakusen"):
         assert set(caption_ids(sample_index.search(name, limit=20))) == ichigo, name
+
+
+EVENT_CAPTIONS = {
+    "hengyang-siege": "衡阳保卫战中的第十军阵地",
+    "guilin-liuzhou": "Chinese troops withdrawing during the Kweilin-Liuchow campaign, November 1944.",
+    "bulge": "Infantry in the snow near Bastogne during the Ardennes Offensive.",
+    "normandy": "Landing craft off Omaha Beach on D-Day, 6 June 1944.",
+    "nanking": "Memorial to the victims of the Nanking Massacre.",
+    "china-incident": "Japanese troops in North China, 1938, during the China Incident.",
+    "pacific-war": "大東亜戦争 ポスター",
+    # the same places without the events: a name's place alone must not rank first
+    "hengyang-street": "A street in Hengyang before the siege.",
+    "normandy-farm": "A farm in Normandy.",
+    "nanking-street": "A street in Nanking.",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ('"Kweilin-Liuchow railway"', {"hyphen", "apart"}),  # was nothing: the joined word stands at its first part
+        ('"Kweilin Liuchow railway"', {"hyphen", "apart"}),
+        ('"wing-flutter test"', {"flutter"}),
+        ('"air-strip lights"', {"air-strip", "air strip", "airstrip"}),
+        ('"Liuchow railway"', {"hyphen", "apart"}),
+    ],
+)
+def test_a_quoted_phrase_through_a_hyphenated_word_finds_it(tmp_path, query, wanted):
+    captions = {
+        "hyphen": "Troops on the Kweilin-Liuchow railway in 1944.",
+        "apart": "The Kweilin Liuchow railway yards.",
+        "railway-first": "The railway from Kweilin to Liuchow.",
+        "flutter": "A wing-flutter test in the tunnel.",
+        "air-strip": "The air-strip lights.",
+        "air strip": "The air strip lights.",
+        "airstrip": "The airstrip lights.",
+    }
+    with index_of(tmp_path, captions) as idx:
+        assert set(caption_ids(idx.search(query, limit=20))) == wanted
+
+
+@pytest.fixture(scope="module")
+def events_index(tmp_path_factory):
+    idx = index_of(tmp_path_factory.mktemp("events"), EVENT_CAPTIONS)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("Siege of Hengyang", "hengyang-siege"),
+        ("桂柳会战", "guilin-liuzhou"),
+        ("Battle of the Bulge", "bulge"),
+        ("Normandy invasion", "normandy"),
+        ("Rape of Nanking", "nanking"),
+        ("Second Sino-Japanese War", "china-incident"),
+        ("Pacific War", "pacific-war"),
+    ],
+)
+def test_the_wars_events_are_found_by_each_of_their_names(events_index, query, wanted):
+    """LCSH's headings and used-for names, and the Chinese and Japanese names, of the war's campaigns and events."""
+    assert caption_ids(events_index.search(query))[:1] == [wanted]
 
 
 def test_highlights_escape_html_and_keep_the_full_caption(sample_index):

@@ -426,12 +426,14 @@ def _add_cjk(terms: list[Term], run: str, start: int, pos: int) -> int:
     return pos + 1
 
 
-def sequence(terms: list[Term]) -> list[Term]:
-    """The terms to match in order: per position the widest term, dropping covered ones."""
+def sequence(terms: list[Term], widest: bool = True) -> list[Term]:
+    """The terms to match in order: per position the widest term (or, not ``widest``, the narrowest: a joined word's
+    parts), dropping covered ones."""
     best: dict[int, Term] = {}
     for term in terms:
         current = best.get(term.pos)
-        if current is None or term.end - term.start > current.end - current.start:
+        width = term.end - term.start
+        if current is None or (width > current.end - current.start if widest else width < current.end - current.start):
             best[term.pos] = term
     chosen: list[Term] = []
     for pos in sorted(best):
