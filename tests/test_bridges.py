@@ -34,6 +34,8 @@ CAPTIONS = {
     "student-nurse": "Student nurse and a doctor in the hospital ward.",
     "orders": "Foreman giving orders to the workers at the plant.",
     "combat-fatigue": "Soldier recovering from combat fatigue at an Army hospital.",
+    "charwoman": "Government charwoman cleaning after regular working hours.",
+    "housemaid": "Housemaid in the kitchen of a farm home.",
 }
 
 
@@ -84,6 +86,9 @@ def test_a_form_marked_exact_is_that_word_only(bridge_index):
         ("first responders", "rescue-squad", set()),
         ("health care workers", "student-nurse", {"orders"}),  # =orderly: not every order
         ("PTSD", "combat-fatigue", set()),
+        # LCSH Cleaning personnel (UF Charwomen; Janitors), not Household employees (UF Domestic workers)
+        ("domestic workers", "housemaid", {"charwoman"}),
+        ("custodians", "charwoman", {"housemaid"}),
     ],
 )
 def test_todays_words_for_people_of_the_war_years(bridge_index, query, meant, other_sense):
