@@ -154,6 +154,32 @@ def test_a_quoted_phrase_through_a_hyphenated_word_finds_it(tmp_path, query, wan
         assert set(caption_ids(idx.search(query, limit=20))) == wanted
 
 
+def test_a_word_that_names_no_place_does_not_match_the_records_place_names(tmp_path):
+    """*black* is not the *Black Hawk County* of a record's places, nor *elder* its *Box Elder County*: a caption that
+    writes the word ranks first; a word that names a place still matches the places a record lists."""
+    import json
+
+    from ichigo_search import Index
+
+    records = [
+        {"id": "iowa-church", "caption": "Church in farming country near Waterloo",
+         "places": ["Waterloo", "Black Hawk County", "Iowa", "United States"]},
+        {"id": "black-church", "caption": "Going to church, Black Belt, Chicago, Illinois"},
+        {"id": "utah-farmer", "caption": "Mormon farmer", "places": ["Box Elder County", "Utah", "United States"]},
+        {"id": "elder-church", "caption": "Elder Kelsey, pastor of the church"},
+    ]  # fmt: skip
+    (tmp_path / "corpus").mkdir()
+    lines = "".join(json.dumps(record) + "\n" for record in records)
+    (tmp_path / "corpus" / "records.jsonl").write_text(lines, encoding="utf-8")
+    with Index(tmp_path / "index") as idx:
+        idx.update_from(tmp_path / "corpus")
+        # (the exact-spelling field still holds the places' words, at its lower weight: they rank below)
+        assert caption_ids(idx.search("black church"))[0] == "black-church"
+        assert caption_ids(idx.search("elder"))[0] == "elder-church"
+        assert set(caption_ids(idx.search("Black Hawk County"))) == {"iowa-church"}
+        assert set(caption_ids(idx.search("Iowa farming"))) == {"iowa-church"}
+
+
 @pytest.fixture(scope="module")
 def events_index(tmp_path_factory):
     idx = index_of(tmp_path_factory.mktemp("events"), EVENT_CAPTIONS)

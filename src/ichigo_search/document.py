@@ -29,8 +29,10 @@ from ichigo_search.vocab.locating import Located, describe_place, locate
 #     inlined postings keep their empty values (a merge of a bulk-written segment failed without them).
 FORMAT_VERSION = 17
 
+# The names of a record's places, as text: searched by the words of a query that name a place (query.plan).
+PLACES_FIELD = "places"
 # Fields searched by free-text queries (their weights: ranking.Ranking.field_weights).
-SEARCH_FIELDS = ("title", "caption", "places", "photographer")
+SEARCH_FIELDS = ("title", "caption", PLACES_FIELD, "photographer")
 # The field whose document frequencies say how common a word is (query weighting, typo checks).
 CAPTION_FIELD = "caption"
 # Folded but unstemmed forms of title, caption and places (weight: ranking.Ranking.exact_weight).

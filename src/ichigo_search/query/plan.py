@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ichigo_search.document import PLACE_IDS, PLACE_TREE, YEARS_FIELD
+from ichigo_search.document import PLACE_IDS, PLACE_TREE, PLACES_FIELD, YEARS_FIELD
 from ichigo_search.query.expansion import Expander, Group
 from ichigo_search.query.syntax import PHRASE_FIELDS, Clause, ParsedQuery, Unit
 from ichigo_search.query.tree import And, AndNot, Every, Or, Phrase, Query, Term, any_of, boosted
@@ -96,7 +96,13 @@ def group_query(
     core_only: bool = False,
     split: float = 0.0,
 ) -> Query | None:
-    """Any alternative of an expanded group (:mod:`ichigo_search.query.expansion`); ``split`` as in unit_query."""
+    """Any alternative of an expanded group (:mod:`ichigo_search.query.expansion`); ``split`` as in unit_query.
+
+    A group that names no place does not search the places' names among other fields: *black* is not the *Black
+    Hawk County* of a record's places, nor *elder* its *Box Elder County* (a caption that names them still matches).
+    """
+    if len(fields) > 1 and PLACES_FIELD in fields and not any(a.place for a in group.alternatives):
+        fields = [name for name in fields if name != PLACES_FIELD]
     subqueries: list[Query] = []
     for alternative in group.alternatives:
         if core_only and not alternative.core:
