@@ -1597,3 +1597,22 @@ def test_a_name_before_a_city_and_its_state_is_in_that_state(text, wanted):
 )  # fmt: skip
 def test_the_wars_conferences_camps_and_posts(text, wanted):
     assert read_as(text, "id") == wanted
+
+
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        # the B-29 fields of Sichuan, the 14th Air Force's Yangkai, the Shan State's and Kachin's towns of 1944-1945
+        ("B-29s at Hsinching", {"Hsinching": "gn:1790886"}),  # Xinjin's seat: not Hsinking (Changchun), nor Xinqing
+        ("Hsinking, Manchukuo", {"Hsinking": "gn:2038180", "Manchukuo": "CN-MANCHURIA"}),  # Changchun still
+        ("Kiunglai, Szechwan", {"Kiunglai": "CN-SC-KIUNGLAI", "Szechwan": "CN-SC"}),
+        ("Pengshan airfield", {"Pengshan": "CN-SC-PENGSHAN"}),
+        ("P-51s at Yangkai", {"Yangkai": "CN-YN-YANGKAI"}),
+        ("Chinese troops enter Hsipaw", {"Hsipaw": "MM-17-HSIPAW"}),
+        ("Kachin Levies at Sumprabum", {"Sumprabum": "MM-11-SUMPRABUM"}),
+        ("Paoching", {"Paoching": "gn:1816920"}),  # a city called by a former name, ten times the size: still first
+    ],
+)  # fmt: skip
+def test_the_b29_fields_and_the_burma_roads_towns(text, wanted):
+    assert read_as(text, "id") == wanted
+

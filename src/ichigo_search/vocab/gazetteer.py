@@ -1285,9 +1285,10 @@ def _candidates(gazetteer: Gazetteer, key: str, qualified: bool = False) -> list
         (key, QUALIFIED_ONLY),
     ).fetchall()
     ranked = sorted(rows, key=lambda r: (r[8], {"country": 0, "province": 1}.get(r[2], 2), -r[10], -(r[7] or 0)))
-    if ranked and ranked[0][2] == "city":
+    if ranked and ranked[0][2] == "city" and ranked[0][10] != CURATED_NAME:
         # A city called by another name (a former one: the period's), ten times the size of every city of its tier
-        # whose own name it is, comes first: Paoching is Shaoyang, not Baoqing; not where those sizes are unknown.
+        # whose own name it is, comes first: Paoching is Shaoyang, not Baoqing; not where those sizes are unknown,
+        # nor before a curated name of the period (Hsinching, the B-29s' Xinjin, is not Hsinking, Changchun).
         tier = [r for r in ranked if r[8] == ranked[0][8] and r[2] == "city"]
         own = max(((r[7] or 0) for r in tier if r[10]), default=0)
         larger = [r for r in tier if not r[10] and (r[7] or 0) >= METROPOLIS_RATIO * own]
