@@ -1615,4 +1615,3 @@ def test_the_wars_conferences_camps_and_posts(text, wanted):
 )  # fmt: skip
 def test_the_b29_fields_and_the_burma_roads_towns(text, wanted):
     assert read_as(text, "id") == wanted
-
