@@ -1611,6 +1611,9 @@ def test_the_wars_conferences_camps_and_posts(text, wanted):
         ("Chinese troops enter Hsipaw", {"Hsipaw": "MM-17-HSIPAW"}),
         ("Kachin Levies at Sumprabum", {"Sumprabum": "MM-11-SUMPRABUM"}),
         ("Paoching", {"Paoching": "gn:1816920"}),  # a city called by a former name, ten times the size: still first
+        # Wade-Giles keeps pinyin's -ai (pypinyin writes lai as lei): Leiyang is Hunan's, not Laiyang, Shandong
+        ("Troops at Leiyang", {"Leiyang": "gn:1804208"}),
+        ("Laiyang, Shantung", {"Laiyang": "gn:1804586", "Shantung": "CN-SD"}),
     ],
 )  # fmt: skip
 def test_the_b29_fields_and_the_burma_roads_towns(text, wanted):

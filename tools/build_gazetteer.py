@@ -262,7 +262,7 @@ class Converters:
                 wade = pinyin(chr(code), style=self.style.WADEGILES, heteronym=True)[0]
                 for plain, giles in zip(readings, wade, strict=False):
                     if plain.isascii() and plain.isalpha():
-                        self._wade.setdefault(plain, giles)
+                        self._wade.setdefault(plain, _wade_final(plain, giles))
         return self._wade
 
     def is_pinyin(self, name: str) -> bool:
@@ -308,6 +308,15 @@ def wade_giles_forms(wade: list[str], postal: bool = True) -> set[str]:
     if prod(len(s) for s in spellings) <= MAX_POSTAL_FORMS:
         forms.update("".join(parts).capitalize() for parts in product(*spellings))
     return forms
+
+
+def _wade_final(plain: str, giles: str) -> str:
+    """pypinyin's Wade-Giles of a pinyin syllable, its final -ai kept: pypinyin (0.55) writes lai, hai, mai, nai, sai,
+    shai, wai and ai as lei, hei, mei... (its table's rows that leave a syllable as it is fall through to a rule for
+    the final), so Laiyang, Shandong took the Wade-Giles name of Leiyang, Hunan, and Shanghai was Shanghei."""
+    if plain.endswith("ai") and giles.endswith("ei") and not plain.endswith("uai"):
+        return giles[:-2] + "ai"
+    return giles
 
 
 def split_syllables(word: str, syllables: Mapping[str, str]) -> list[str] | None:
