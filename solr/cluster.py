@@ -94,9 +94,9 @@ class SolrCluster:
         finally:
             timer.cancel()
         process.kill()
-        process.wait()
+        code = process.wait()
         shutil.rmtree(scratch, ignore_errors=True)
-        raise SolrUnavailable(f"the Solr cluster did not start (exit code {process.wait()})")
+        raise SolrUnavailable(f"the Solr cluster did not start (exit code {code})")
 
     @property
     def url(self) -> str:

@@ -58,14 +58,16 @@ def unit_query(
     span = (min(t.start for t in terms), max(t.end for t in terms))
     positions = {t.pos for t in terms}
     whole = [t for t in terms if (t.start, t.end) == span and len(positions) > 1 and not unit.phrase]
-    sequence_terms = sequence([t for t in terms if t not in whole])
+    in_order = [t for t in terms if t not in whole]
+    sequence_terms = sequence(in_order)
     alternatives: list[list[str]] = [[t.text for t in sequence_terms]] + [[t.text] for t in whole]
     # A word joined from its parts stands at its first part's position, so a phrase through it ("Kweilin-Liuchow
     # railway": kweilinliuchow, railway) misses the text that writes the parts apart, where the next word stands after
     # the last part: the parts in a row match it too.
-    parts = [t.text for t in sequence([t for t in terms if t not in whole], widest=False)]
-    if len(sequence_terms) > 1 and parts != alternatives[0]:
-        alternatives.append(parts)
+    if len(sequence_terms) > 1:
+        parts = [t.text for t in sequence(in_order, widest=False)]
+        if parts != alternatives[0]:
+            alternatives.append(parts)
     subqueries: list[Query] = []
     for forms in alternatives:
         stems = [stem(f) for f in forms]
