@@ -6,7 +6,9 @@ the index knows joined (``foot bridge`` -> ``footbridge``), or one word.  Each
 group matches its own words, its synonyms and abbreviations, the words of the
 period or of today it bridges to (``African American`` -> *Negro*), the place it
 names in any spelling, its open or closed compound, and, for a word the index has
-never seen, its nearest spellings (typos).  Alternatives carry weights, so the
+never seen, its nearest spellings (typos).  A run of Chinese or Japanese, written
+without spaces, is first cut into words (:meth:`Expander.words`), and a word of a
+dictionary also matches its English glosses (*机场*: airport, airfield).  Alternatives carry weights, so the
 words typed rank a little above their variants.
 """
 
@@ -22,6 +24,7 @@ from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
 from ichigo_search.text.analysis import STOP_WORDS, Term, analyze, fold, has_cjk, is_cjk, sequence
 from ichigo_search.text.spelling import allowed_edits
+from ichigo_search.vocab.dictionary import Dictionary, cut, dictionary
 from ichigo_search.vocab.gazetteer import BARE_CITY_POPULATION, Gazetteer, Place, compact_key
 from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, exact_form, token_key, word_keys
 
@@ -45,6 +48,11 @@ POPULAR_RATIO = 50
 APART_WEIGHT = 0.5
 MAX_GROUP_WORDS = 6
 MAX_PLACE_CANDIDATES = 6
+# A Chinese or Japanese word's English glosses, each scored as the word typed would be: a translation is the word.
+TRANSLATION_WEIGHT = 1.0
+# The last word of a main gloss of several (*land mine*: mine; *pontoon bridge*: bridge), the kind of thing the gloss
+# is: a near synonym, as the captions may name it by its kind alone ("mines removed from the air strip").
+GLOSS_HEAD_WEIGHT = 0.5
 MAX_TYPO_CANDIDATES = 3
 
 
@@ -104,6 +112,33 @@ class Expander:
     vocabulary: Vocabulary | None = None
     # Ranking.bridge_weight: how a bridged term scores against the words typed (0: no bridges).
     bridge_weight: float = DEFAULT.bridge_weight
+    # The Chinese and Japanese words and their English glosses (None: the package's, opened when first asked).
+    cjk_words: Dictionary | None = None
+
+    def words(self, units: list[Unit]) -> list[Unit]:
+        """The query's words, each run of Chinese or Japanese cut into the words it is written with (*柳州机场*:
+        *柳州*, *机场*): the dictionary's, the gazetteer's places and the vocabulary's forms, longest first."""
+        if not any(has_cjk(u.text) for u in units):
+            return units
+        cut_units: list[Unit] = []
+        for unit in units:
+            if has_cjk(unit.text) and all(is_cjk(c) for c in unit.text) and not self._is_word(unit.text):
+                cut_units += [Unit(piece) for piece in cut(unit.text, self._is_word)]
+            else:
+                cut_units.append(unit)
+        return cut_units
+
+    def _is_word(self, text: str) -> bool:
+        return (
+            bool(self.thesaurus.lookup(token_key(text)))
+            or text in self._dictionary()
+            or (self.gazetteer is not None and bool(self.gazetteer.candidates(text)))
+        )
+
+    def _dictionary(self) -> Dictionary:
+        if self.cjk_words is None:
+            self.cjk_words = dictionary()
+        return self.cjk_words
 
     def expand(self, units: list[Unit]) -> list[Group]:
         """Cut a run of plain query words into groups, longest match first."""
@@ -163,17 +198,44 @@ class Expander:
         self._add_synonyms(group, synonyms)
         self._add_bridges(group, bridged)
         places = self._places(unit.text, [unit])
+        if places and has_cjk(unit.text) and not any(self._well_known(p) for p in places):
+            # A word of the dictionary more than a small town's name (洪水 a flood, not Hongshui; 水土 soil)
+            places = [] if self._dictionary().glosses(unit.text) else places
         self._add_places(group, places)
+        translated = has_cjk(unit.text) and not (synonyms or bridged or places) and self._add_translations(group, unit)
         known = self._known(fold(unit.text))  # first: an engine may count the word's halves in the same request
         split = self._split(unit)
         if split:
             # A word the index knows is most likely meant as written.
             weight = KNOWN_COMPOUND_WEIGHT if known else COMPOUND_WEIGHT
             group.alternatives.append(Alternative(weight, text=split, phrase=True))
-        if not (synonyms or bridged or self._finds_place(places, known)):
+        if not (synonyms or bridged or translated or self._finds_place(places, known)):
             # Also with a split: "outsdie" is "outs die" as much as "outside".
             self._add_typos(group, unit)
         return group
+
+    def _add_translations(self, group: Group, unit: Unit) -> bool:
+        """A Chinese or Japanese word's English glosses (captions of the period are mostly in English); whether
+        it has any."""
+        glosses = self._dictionary().glosses(unit.text)
+        # Each gloss with its own synonyms (*airfield*: air base, airstrip), each form once at its best weight.
+        forms: dict[str, float] = {}
+        for gloss in glosses:
+            forms.setdefault(gloss, TRANSLATION_WEIGHT)
+            for form, weight in self.thesaurus.lookup(token_key(gloss)).items():
+                forms[form] = max(forms.get(form, 0.0), TRANSLATION_WEIGHT * weight)
+        head = glosses[0].split()[-1] if glosses and " " in glosses[0] and glosses[0].islower() else None
+        if head is not None and fold(head) not in STOP_WORDS:
+            forms.setdefault(head, GLOSS_HEAD_WEIGHT)
+        # A gloss that names a place (墨西哥: Mexico) finds it in any spelling, as the name typed in English would.
+        for gloss in glosses:
+            if gloss[:1].isupper():
+                self._add_places(group, [p for p in self._places(gloss, [Unit(gloss)]) if p not in group.places])
+        for form, weight in forms.items():
+            text, exact = exact_form(form)
+            core = weight >= SYNONYM_WEIGHT * TRANSLATION_WEIGHT
+            group.alternatives.append(Alternative(weight, text=text, phrase=True, core=core, exact=exact))
+        return bool(glosses)
 
     def _finds_place(self, places: list[Place], known: int) -> bool:
         """Whether a word read as places is meant as them: a name some caption says in any spelling, or a place
@@ -185,7 +247,13 @@ class Expander:
         """
         if not places or self.vocabulary is None or known:
             return bool(places)
-        return any(p.kind != "city" or p.population >= BARE_CITY_POPULATION or self._named(p) for p in places)
+        return any(self._well_known(p) or self._named(p) for p in places)
+
+    @staticmethod
+    def _well_known(place: Place) -> bool:
+        """A place too well known to be another word's slip or reading: a country, a province, a region, a city of
+        BARE_CITY_POPULATION people."""
+        return place.kind != "city" or place.population >= BARE_CITY_POPULATION
 
     def _add_synonyms(self, group: Group, synonyms: dict[str, float]) -> None:
         for form, weight in synonyms.items():

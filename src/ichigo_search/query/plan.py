@@ -201,6 +201,7 @@ def plan(
             while i < len(clauses) and _simple(clauses[i]) and not clauses[i].negated:
                 run.append(clauses[i].units[0])
                 i += 1
+            run = expander.words(run)
             result.pairs += pairs(run)
             for group in expander.expand(run):
                 if group.is_stopword and not keep_stops:

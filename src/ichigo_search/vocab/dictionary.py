@@ -1,0 +1,85 @@
+"""Chinese and Japanese words with their English glosses, for queries typed in those scripts.
+
+A query run such as *柳州机场* (Liuzhou airfield) has no spaces; :func:`cut` cuts it into words, longest first,
+and the query expander matches each word as written and as its glosses (*机场*: airport, airfield).
+The words and glosses are CC-CEDICT's (``data/cjk-english.sqlite``, made by ``tools/build_cjk_dictionary.py``,
+CC BY-SA 4.0: ``data/cjk-english.COPYRIGHT``). The table is opened only when a query has CJK in it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cjk-english.sqlite"
+MAX_WORD = 8  # characters: the longest form the table holds
+
+
+class Dictionary:
+    """The table's words (any of a word's traditional, simplified and Japanese forms) and their glosses."""
+
+    def __init__(self, path: Path = DATA_FILE) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        return self._db
+
+    def __contains__(self, word: str) -> bool:
+        return self.db.execute("SELECT 1 FROM words WHERE word = ?", (word,)).fetchone() is not None
+
+    def glosses(self, word: str) -> list[str]:
+        """The English glosses of a word, main senses first; empty for a word the table lacks."""
+        row = self.db.execute(
+            "SELECT text FROM words JOIN glosses ON glosses.id = words.glosses WHERE word = ?", (word,)
+        ).fetchone()
+        return row[0].split("\t") if row and row[0] else []
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Dictionary:
+    return Dictionary()
+
+
+def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
+    """A run of CJK characters cut into words: the longest words ``is_word`` knows (2 to MAX_WORD characters), taken
+    from the run's start and from its end, whichever cut has fewer pieces, then fewer single characters, then the
+    one from the end (bidirectional maximum matching: *受伤的士兵* is *受伤*, *的*, *士兵*, not *的士*, a taxi).
+
+    Characters no word takes are kept together (*伤兵*, a word the table lacks, stays one piece); such a piece of
+    one character between words is a particle or a function word (*的*, *の*, *在*) and is left out. A run no
+    word is found in comes back whole.
+    """
+    forward = _matched(run, is_word)
+    backward = [(piece[::-1], word) for piece, word in reversed(_matched(run[::-1], lambda w: is_word(w[::-1])))]
+    best = min(backward, forward, key=lambda pieces: (len(pieces), sum(len(p) == 1 for p, _ in pieces)))
+    if not any(word for _, word in best):
+        return [run]
+    return [piece for piece, word in best if word or len(piece) > 1]
+
+
+def _matched(run: str, is_word: Callable[[str], bool]) -> list[tuple[str, bool]]:
+    """Forward maximum matching: the run's pieces, each a word or the characters between two words."""
+    pieces: list[tuple[str, bool]] = []
+    rest = ""
+    i = 0
+    while i < len(run):
+        for size in range(min(MAX_WORD, len(run) - i), 1, -1):
+            if is_word(run[i : i + size]):
+                if rest:
+                    pieces.append((rest, False))
+                pieces.append((run[i : i + size], True))
+                rest = ""
+                i += size
+                break
+        else:
+            rest += run[i]
+            i += 1
+    if rest:
+        pieces.append((rest, False))
+    return pieces

@@ -1,0 +1,89 @@
+"""Queries typed in Chinese or Japanese: a run cut into words, each found as written and as its English glosses."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import caption_ids
+from ichigo_search.vocab.dictionary import cut, dictionary
+from test_search import LIUCHOW_CAPTIONS, LIUZHOU_CAPTIONS
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    "run, words, expected",
+    [
+        ("柳州机场", {"柳州", "机场"}, ["柳州", "机场"]),
+        # a character no word takes between two words is a particle or a function word
+        ("柳州的机场", {"柳州", "机场"}, ["柳州", "机场"]),
+        ("柳州の飛行場", {"柳州", "飛行場"}, ["柳州", "飛行場"]),
+        # characters no word takes stay together; longest word first
+        ("伤兵医院", {"医院"}, ["伤兵", "医院"]),
+        # the cut with fewer pieces: from the end here, not *的士* (a taxi) from the start
+        ("受伤的士兵", {"受伤", "的士", "士兵"}, ["受伤", "士兵"]),
+        ("战斗机残骸", {"战斗", "战斗机", "残骸"}, ["战斗机", "残骸"]),
+        # no word at all: the run as typed
+        ("一作", {"作戦"}, ["一作"]),
+    ],
+)
+def test_a_run_is_cut_into_the_longest_words(run, words, expected):
+    assert cut(run, words.__contains__) == expected
+
+
+def test_the_dictionary_glosses_in_the_words_a_caption_uses():
+    table = dictionary()
+    assert "airfield" in table.glosses("机场")
+    assert table.glosses("機場") == table.glosses("机场")  # traditional and simplified
+    assert "fighter" in table.glosses("戦闘機")  # Japanese form of 戰鬥機
+    assert table.glosses("蒋介石") == ["Chiang Kai-shek"]  # a name without its dates and description
+    assert table.glosses("轰炸")[0] == "bomb"  # "to bomb": without "to"
+    assert "(slang)" not in " ".join(table.glosses("机场"))
+    rows = table.db.execute("SELECT text FROM glosses").fetchall()
+    glosses = [gloss for (text,) in rows for gloss in text.split("\t") if text]
+    assert len(glosses) > 100_000
+    assert not [g for g in glosses if CJK.search(g) or len(g.split()) > 3 or "(" in g or "[" in g]
+
+
+@pytest.mark.parametrize("query", ["柳州机场", "柳州機場", "柳州的机场"])
+def test_a_place_and_a_word_typed_in_chinese_find_the_captions_in_english(sample_index, query):
+    results = sample_index.search(query)
+    # every caption of Liuzhou in any spelling, the one at its airbase first (机场: airport, airfield; air base)
+    assert set(caption_ids(results)) == LIUZHOU_CAPTIONS | LIUCHOW_CAPTIONS
+    assert caption_ids(results)[:2] == ["liuzhou-destroyed-fighter", "liuzhou-airstrip-mines"]
+    assert "<mark>airbase</mark>" in " ".join(results[0].highlights)
+
+
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("桂林机场", "guilin-soldiers-convoy"),
+        ("柳州 地雷", "liuzhou-airstrip-mines"),  # land mine: "Japanese mines removed from the air strip"
+        ("中国工人", "liuzhou-airstrip-mines"),  # a Chinese worker
+        ("战斗机", "liuzhou-destroyed-fighter"),
+        ("難民 火車", "guilin-refugee-train"),
+    ],
+)
+def test_chinese_words_find_their_english_captions(sample_index, query, first):
+    assert caption_ids(sample_index.search(query))[0] == first
+
+
+def test_a_word_is_read_as_a_small_towns_name_only_without_a_meaning_of_its_own():
+    from ichigo_search.query.syntax import Unit
+    from ichigo_search.search import make_expander
+
+    expander = make_expander()
+    flood, _ = expander.expand(expander.words([Unit("洪水破坏")]))  # 洪水 is also a town, Hongshui
+    assert not flood.places and "flood" in {a.text for a in flood.alternatives}
+    (texas,) = expander.expand([Unit("德克萨斯州")])  # a gloss naming a place finds it as the name would
+    assert [p.name for p in texas.places] == ["Texas"]
+    (liuzhou,) = expander.expand([Unit("柳州")])
+    assert [p.name for p in liuzhou.places] == ["Liuzhou"]
+
+
+def test_words_the_vocabulary_or_the_gazetteer_knows_stay_whole(sample_index):
+    ichigo = set(caption_ids(sample_index.search("Ichigo", limit=20)))
+    assert set(caption_ids(sample_index.search("一号作戦", limit=20))) == ichigo
+    assert sample_index.search("一作").total == 0
