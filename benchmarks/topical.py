@@ -34,7 +34,7 @@ from ichigo_search.ranking import Ranking
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "benchmarks" / "topical"
 CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
-CLASSES = ("modern", "topical", "place/date", "short", "damage")
+CLASSES = ("modern", "topical", "place/date", "short", "damage", "chinese")
 RUNS = ("ichigo", "ichigo-no-bridge", "ichigo+semantic", "ichigo+semantic-no-bridge", "fts5", "tantivy", "whoosh")
 RUN_LABELS = {
     **LABELS,
@@ -78,6 +78,7 @@ class Topic:
     text: str
     kind: str
     grades: dict[str, int]  # caption text -> grade
+    judged_as: str  # the query whose judgments these are: itself, or the English query it translates
 
 
 def load_topics(folder: Path, captions: dict[str, str]) -> list[Topic]:
@@ -88,7 +89,11 @@ def load_topics(folder: Path, captions: dict[str, str]) -> list[Topic]:
         for row in map(json.loads, judgments.read_text(encoding="utf-8").splitlines()):
             grades[row["q"]][captions[row["id"]]] = int(row["grade"])
     rows = map(json.loads, (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines())
-    return [Topic(row["q"], row["class"], grades[row["q"]]) for row in rows]
+    topics = []
+    for row in rows:
+        judged_as = row.get("judged_as", row["q"])
+        topics.append(Topic(row["q"], row["class"], grades[judged_as], judged_as))
+    return topics
 
 
 def write_corpus(work: Path, data: Path) -> tuple[Path, dict[str, str]]:
@@ -169,8 +174,8 @@ def write_pool(results: dict[str, list[tuple[Topic, Scores, list[str]]]], captio
     for rows in results.values():
         for topic, _, hits in rows:
             for text in hits:
-                if text not in topic.grades and (topic.text, text) not in pooled:
-                    pooled[(topic.text, text)] = {"q": topic.text, "id": by_text[text], "caption": text}
+                if text not in topic.grades and (topic.judged_as, text) not in pooled:
+                    pooled[(topic.judged_as, text)] = {"q": topic.judged_as, "id": by_text[text], "caption": text}
     with out.open("w", encoding="utf-8") as f:
         for row in sorted(pooled.values(), key=lambda r: r["q"]):
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
