@@ -198,11 +198,11 @@ class Expander:
         self._add_synonyms(group, synonyms)
         self._add_bridges(group, bridged)
         places = self._places(unit.text, [unit])
-        if places and has_cjk(unit.text) and not any(self._well_known(p) for p in places):
-            # A word of the dictionary more than a small town's name (洪水 a flood, not Hongshui; 水土 soil)
-            places = [] if self._dictionary().glosses(unit.text) else places
+        cjk = has_cjk(unit.text)
+        if cjk and places and not any(map(self._well_known, places)) and self._dictionary().glosses(unit.text):
+            places = []  # a word of the dictionary more than a small town's name (洪水 a flood, not Hongshui)
         self._add_places(group, places)
-        translated = has_cjk(unit.text) and not (synonyms or bridged or places) and self._add_translations(group, unit)
+        translated = cjk and not (synonyms or bridged or places) and self._add_translations(group, unit)
         known = self._known(fold(unit.text))  # first: an engine may count the word's halves in the same request
         split = self._split(unit)
         if split:
@@ -231,10 +231,7 @@ class Expander:
         for gloss in glosses:
             if gloss[:1].isupper():
                 self._add_places(group, [p for p in self._places(gloss, [Unit(gloss)]) if p not in group.places])
-        for form, weight in forms.items():
-            text, exact = exact_form(form)
-            core = weight >= SYNONYM_WEIGHT * TRANSLATION_WEIGHT
-            group.alternatives.append(Alternative(weight, text=text, phrase=True, core=core, exact=exact))
+        self._add_synonyms(group, forms)
         return bool(glosses)
 
     def _finds_place(self, places: list[Place], known: int) -> bool:
