@@ -89,7 +89,8 @@ def test_same_matches_as_whoosh_on_every_kind_of_query_and_mostly_the_same_first
     solr, whoosh = engines
     queries = ["retreat Liuzhou", "Liuchow -mines", "Guilin OR Calcutta", "title:remains", "year:1944..1945",
                "servicemen 1945", "destroyed fighter", "一号作戦", "Lt. Col. Hiatt", "airstrip", "WWII",
-               "Liuzhou airbase", "Kweilin", "cavalry", "柳州", '"cavalry column"', "refugees train"]  # fmt: skip
+               "Liuzhou airbase", "Kweilin", "cavalry", "柳州", '"cavalry column"', "refugees train", "柳州机场",
+               "中国工人"]  # fmt: skip
     same_first = 0
     for text in queries:
         got, want = solr.search(text, limit=20), whoosh.search(text, limit=20)
