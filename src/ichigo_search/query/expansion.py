@@ -123,10 +123,17 @@ class Expander:
         cut_units: list[Unit] = []
         for unit in units:
             if has_cjk(unit.text) and all(is_cjk(c) for c in unit.text) and not self._is_word(unit.text):
-                cut_units += [Unit(piece) for piece in cut(unit.text, self._is_word)]
+                pieces = cut(unit.text, self._is_word)
+                # A particle the dictionary knows (から, "from"; まで) is left out as a lone character is.
+                cut_units += [Unit(p) for p in [p for p in pieces if not self._function_word(p)] or pieces]
             else:
                 cut_units.append(unit)
         return cut_units
+
+    def _function_word(self, text: str) -> bool:
+        """A word whose main gloss is English function words only (から: from, since...)."""
+        glosses = self._dictionary().glosses(text)
+        return bool(glosses) and _function_words(glosses[0])
 
     def _is_word(self, text: str) -> bool:
         return (
@@ -219,18 +226,24 @@ class Expander:
         it has any."""
         glosses = self._dictionary().glosses(unit.text)
         # Each gloss with its own synonyms (*airfield*: air base, airstrip), each form once at its best weight.
+        glosses = [gloss for gloss in glosses if not _function_words(gloss)]
         forms: dict[str, float] = {}
         for gloss in glosses:
             forms.setdefault(gloss, TRANSLATION_WEIGHT)
             for form, weight in self.thesaurus.lookup(token_key(gloss)).items():
                 forms[form] = max(forms.get(form, 0.0), TRANSLATION_WEIGHT * weight)
-        head = glosses[0].split()[-1] if glosses and " " in glosses[0] and glosses[0].islower() else None
-        if head is not None and fold(head) not in STOP_WORDS:
-            forms.setdefault(head, GLOSS_HEAD_WEIGHT)
         # A gloss that names a place (墨西哥: Mexico) finds it in any spelling, as the name typed in English would.
+        named = set()
         for gloss in glosses:
-            if gloss[:1].isupper():
-                self._add_places(group, [p for p in self._places(gloss, [Unit(gloss)]) if p not in group.places])
+            places = self._places(gloss, [Unit(gloss)]) if gloss[:1].isupper() else []
+            self._add_places(group, [p for p in places if p not in group.places])
+            named.update([gloss] if places else [])
+        # The kind a main gloss of several words names (land mine: mine; American Indians: Indians), unless it is a
+        # place's name (West Virginia is no Virginia).
+        if glosses and " " in glosses[0] and glosses[0] not in named:
+            head = glosses[0].split()[-1]
+            if fold(head) not in STOP_WORDS:
+                forms.setdefault(head, GLOSS_HEAD_WEIGHT)
         self._add_synonyms(group, forms)
         return bool(glosses)
 
@@ -414,6 +427,11 @@ class Expander:
         if scored and not self._inflects_known(stems):
             display = scored[0][3]
             group.correction = display[:1].upper() + display[1:] if unit.text[:1].isupper() else display.lower()
+
+
+def _function_words(text: str) -> bool:
+    """Whether a text is English stop words only (*from*, *out of*)."""
+    return all(fold(word) in STOP_WORDS for word in text.split())
 
 
 def halves(word: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ CC BY-SA 4.0: ``data/cjk-english.COPYRIGHT``). The table is opened only when a q
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
@@ -15,6 +16,8 @@ from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cjk-english.sqlite"
 MAX_WORD = 8  # characters: the longest form the table holds
+_HIRAGANA_RE = re.compile("[\u3041-\u309f]")
+_KANA_OR_NOT_RE = re.compile("[\u3041-\u309f]+|[^\u3041-\u309f]+")
 
 
 class Dictionary:
@@ -52,15 +55,21 @@ def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
     one from the end (bidirectional maximum matching: *受伤的士兵* is *受伤*, *的*, *士兵*, not *的士*, a taxi).
 
     Characters no word takes are kept together (*伤兵*, a word the table lacks, stays one piece); such a piece of
-    one character between words is a particle or a function word (*的*, *の*, *在*) and is left out. A run no
-    word is found in comes back whole.
+    one character between words is a particle or a function word (*的*, *の*, *在*), and one of hiragana alone is
+    Japanese grammar (*まで*, *された*): both are left out. A run no word is found in comes back whole.
     """
     forward = _matched(run, is_word)
     backward = [(piece[::-1], word) for piece, word in reversed(_matched(run[::-1], lambda w: is_word(w[::-1])))]
     best = min(backward, forward, key=lambda pieces: (len(pieces), sum(len(p) == 1 for p, _ in pieces)))
     if not any(word for _, word in best):
         return [run]
-    return [piece for piece, word in best if word or len(piece) > 1]
+    kept: list[str] = []
+    for piece, word in best:
+        if word:
+            kept.append(piece)
+        else:  # the hiragana apart from the rest (された村: された, 村)
+            kept += [part for part in _KANA_OR_NOT_RE.findall(piece) if len(part) > 1 and not _HIRAGANA_RE.match(part)]
+    return kept
 
 
 def _matched(run: str, is_word: Callable[[str], bool]) -> list[tuple[str, bool]]:
