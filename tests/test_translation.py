@@ -92,3 +92,19 @@ def test_words_the_vocabulary_or_the_gazetteer_knows_stay_whole(sample_index):
     ichigo = set(caption_ids(sample_index.search("Ichigo", limit=20)))
     assert set(caption_ids(sample_index.search("一号作戦", limit=20))) == ichigo
     assert sample_index.search("一作").total == 0
+
+
+def test_a_word_finds_captions_written_in_the_other_script(tmp_path):
+    from conftest import index_of
+
+    captions = {
+        "traditional": "桂林機場被炸毀的戰鬥機",  # a fighter destroyed at Guilin's airfield, in traditional characters
+        "simplified": "柳州机场的跑道",  # Liuzhou airfield's runway, in simplified characters
+        "japanese": "柳州の飛行場と戦闘機",  # in Japanese
+        "english": "A street in Guilin.",
+    }
+    with index_of(tmp_path, captions) as index:
+        assert set(caption_ids(index.search("机场"))) == {"traditional", "simplified"}
+        assert set(caption_ids(index.search("機場"))) == {"traditional", "simplified"}
+        assert set(caption_ids(index.search("战斗机"))) == {"traditional", "japanese"}
+        assert caption_ids(index.search("桂林机场"))[0] == "traditional"

