@@ -136,10 +136,12 @@ class Expander:
         return bool(glosses) and _function_words(glosses[0])
 
     def _is_word(self, text: str) -> bool:
+        """Whether a run of CJK is a word: the vocabulary's, a place's name, or the dictionary's (opened last: a
+        query of a place or a campaign name never opens it)."""
         return (
             bool(self.thesaurus.lookup(token_key(text)))
-            or text in self._dictionary()
             or (self.gazetteer is not None and bool(self.gazetteer.candidates(text)))
+            or text in self._dictionary()
         )
 
     def _dictionary(self) -> Dictionary:
