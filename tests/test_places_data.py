@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from ichigo_search import Index
 from ichigo_search.app.refresh import refresh_index
 from ichigo_search.cli import main
+from ichigo_search.text import dictionary as dictionary_module
 from ichigo_search.vocab import data as data_files
 from ichigo_search.vocab import gazetteer as gazetteer_module
 from ichigo_search.vocab.gazetteer import gazetteer
@@ -105,6 +106,7 @@ def test_the_command_line_reports_the_data_and_its_change(tmp_path, corpus, monk
         "gazetteer.sqlite": today,
         "english-words.txt": data_files.digest(ENGLISH_WORDS),
         "english-forms.txt": data_files.digest(ENGLISH_FORMS),
+        "cjk-english.sqlite": data_files.digest(dictionary_module.DATA_FILE),  # a caption's CJK words' glosses
     }
     assert f"gazetteer.sqlite {today[:16]}" in runner.invoke(main, ["stats", *where], catch_exceptions=False).output
 

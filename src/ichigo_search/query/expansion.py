@@ -23,8 +23,8 @@ from ichigo_search.document import CAPTION_FIELD, PLACE_IDS
 from ichigo_search.query.syntax import Unit
 from ichigo_search.ranking import DEFAULT
 from ichigo_search.text.analysis import STOP_WORDS, Term, analyze, fold, has_cjk, is_cjk, sequence
+from ichigo_search.text.dictionary import Dictionary, cut, dictionary
 from ichigo_search.text.spelling import allowed_edits
-from ichigo_search.vocab.dictionary import Dictionary, cut, dictionary
 from ichigo_search.vocab.gazetteer import BARE_CITY_POPULATION, Gazetteer, Place, compact_key
 from ichigo_search.vocab.thesaurus import SYNONYM_WEIGHT, Thesaurus, exact_form, token_key, word_keys
 

@@ -310,7 +310,7 @@ def _indexed_texts(text: str) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
         return tuple(form for form in map(_word_form, words) if form), None
     if not has_cjk(text):
         return _hyphenated_texts(text)
-    terms = _folded_terms(text)
+    terms = _indexed_terms(text)
     return tuple(term.text for term in terms), tuple(term.pos for term in terms)
 
 
@@ -352,22 +352,52 @@ def _hyphenated_texts(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
 def _parts(parts: Iterable[str]) -> Iterator[tuple[tuple[Term, ...], int]]:
     offset = 0
     for part in parts:
-        terms = _folded_terms(part)
+        terms = _indexed_terms(part)
         yield terms, offset
         if terms:
             offset += terms[-1].pos + 2
 
 
-def analyze(text: str, *, stemming: bool = True) -> list[Term]:
+def analyze(text: str, *, stemming: bool = True, indexed: bool = False) -> list[Term]:
     """Turn ``text`` into index terms with positions and character offsets.
 
     Several terms may share a position: the joined form of a hyphenated word
     sits at its first part, and CJK unigrams sit with the bigram they start.
+    ``indexed``: as an index holds the text, with the English glosses of its Chinese and Japanese words
+    (:func:`_indexed_terms`); a query's words are analysed without them.
     """
-    terms = _folded_terms(text)
+    terms = _indexed_terms(text) if indexed else _folded_terms(text)
     if not stemming:
         return list(terms)
     return [Term(stem(t.text), t.pos, t.start, t.end) for t in terms]
+
+
+@lru_cache(maxsize=64)
+def _indexed_terms(text: str) -> tuple[Term, ...]:
+    """:func:`_folded_terms` as an index holds them: a Chinese or Japanese word of the dictionary
+    (:mod:`ichigo_search.text.dictionary`) also stands as its English glosses, each gloss's words from the word's
+    position on, spanning the word (*柳州机场*: *airport* and *airfield* where *机场* is), as index-time synonyms do
+    in Lucene. So an English query finds a caption written in Chinese, and marks the word it matched."""
+    terms = _folded_terms(text)
+    if not has_cjk(text):
+        return terms
+    from ichigo_search.text.dictionary import glossed_words
+
+    at = {t.start: t.pos for t in terms if t.end - t.start == 1}  # a CJK character's position: its unigram's
+    added: list[Term] = []
+    for run in _SCRIPT_RUN_RE.finditer(text):
+        if CJK_RE.match(run.group()) is None:
+            continue
+        for begin, end, glosses in glossed_words(run.group()):
+            pos = at.get(run.start() + begin)
+            if pos is None:
+                continue
+            for gloss in glosses:
+                forms = [form for form in map(_word_form, gloss.split()) if form]
+                added += [Term(form, pos + k, run.start() + begin, run.start() + end) for k, form in enumerate(forms)]
+    if not added:
+        return terms
+    return tuple(sorted(terms + tuple(added), key=lambda term: term.pos))
 
 
 @lru_cache(maxsize=64)

@@ -31,7 +31,7 @@ def match_spans(
 
     A phrase (a tuple of stems) is marked only where its words follow one another.
     """
-    terms = analyze(text, stemming=False)
+    terms = analyze(text, stemming=False, indexed=True)  # an English word marks the Chinese word it translates
     spans = [(t.start, t.end) for t in terms if t.text in forms or stem(t.text) in stems]
     if phrases:
         by_pos: dict[int, list] = {}

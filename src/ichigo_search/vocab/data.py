@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ichigo_search.text import dictionary as dictionary_module
 from ichigo_search.vocab import gazetteer as gazetteer_module
 from ichigo_search.vocab import words as words_module
 
@@ -25,9 +26,15 @@ Stamp = dict[str, list[Any]]
 
 
 def located_with() -> tuple[Path, ...]:
-    """The data files a record's places are located with when it is indexed (read at call time, so a test can
-    point the package at a modified copy)."""
-    return (gazetteer_module.DATA_FILE, words_module.ENGLISH_WORDS, words_module.ENGLISH_FORMS)
+    """The data files a record is indexed with: its places are located with the gazetteer and the lists of English
+    words, its Chinese and Japanese words glossed with the dictionary (read at call time, so a test can point the
+    package at a modified copy)."""
+    return (
+        gazetteer_module.DATA_FILE,
+        words_module.ENGLISH_WORDS,
+        words_module.ENGLISH_FORMS,
+        dictionary_module.DATA_FILE,
+    )
 
 
 def digest(path: Path) -> str:

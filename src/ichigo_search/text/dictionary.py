@@ -9,6 +9,7 @@ query has CJK in it.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Callable
@@ -17,6 +18,9 @@ from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cjk-english.sqlite"
 MAX_WORD = 8  # characters: the longest form the table holds
+# Words looked up in SQLite (~10 us each) before all of them are held in a set (0.3-0.6 s and ~47 MB, once): a
+# query or a few captions never load them, indexing thousands of captions in Chinese does.
+LOOK_UPS_BEFORE_LOADING = 50_000
 _HIRAGANA_RE = re.compile("[\u3041-\u309f]")
 _KANA_OR_NOT_RE = re.compile("[\u3041-\u309f]+|[^\u3041-\u309f]+")
 
@@ -27,14 +31,25 @@ class Dictionary:
     def __init__(self, path: Path = DATA_FILE) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._words: frozenset[str] | None = None
+        self._asked = 0
 
     @property
     def db(self) -> sqlite3.Connection:
-        if self._db is None:
+        """The table, opened once per process (a connection is not carried across a fork)."""
+        if self._db is None or self._pid != os.getpid():
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
         return self._db
 
     def __contains__(self, word: str) -> bool:
+        if self._words is not None:
+            return word in self._words
+        self._asked += 1
+        if self._asked > LOOK_UPS_BEFORE_LOADING:  # indexing a collection in Chinese: a set, not SQLite
+            self._words = frozenset(word for (word,) in self.db.execute("SELECT word FROM words"))
+            return word in self._words
         return self.db.execute("SELECT 1 FROM words WHERE word = ?", (word,)).fetchone() is not None
 
     def glosses(self, word: str) -> list[str]:
@@ -60,6 +75,21 @@ def dictionary() -> Dictionary:
     return Dictionary()
 
 
+def glossed_words(run: str) -> list[tuple[int, int, list[str]]]:
+    """The dictionary's words in a run of CJK (as :func:`cut` finds them) that have glosses: where each starts and
+    ends in the run, and its glosses. What an index adds to a caption written in Chinese or Japanese."""
+    table = dictionary()
+    found = []
+    at = 0
+    for piece, word in _best(run, table.__contains__):
+        if word:
+            glosses = table.glosses(piece)
+            if glosses:
+                found.append((at, at + len(piece), glosses))
+        at += len(piece)
+    return found
+
+
 def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
     """A run of CJK characters cut into words: the longest words ``is_word`` knows (2 to MAX_WORD characters), taken
     from the run's start and from its end, whichever cut has fewer pieces, then fewer single characters, then the
@@ -69,9 +99,7 @@ def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
     one character between words is a particle or a function word (*的*, *の*, *在*), and one of hiragana alone is
     Japanese grammar (*まで*, *された*): both are left out. A run no word is found in comes back whole.
     """
-    forward = _matched(run, is_word)
-    backward = [(piece[::-1], word) for piece, word in reversed(_matched(run[::-1], lambda w: is_word(w[::-1])))]
-    best = min(backward, forward, key=lambda pieces: (len(pieces), sum(len(p) == 1 for p, _ in pieces)))
+    best = _best(run, is_word)
     if not any(word for _, word in best):
         return [run]
     kept: list[str] = []
@@ -81,6 +109,13 @@ def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
         else:  # the hiragana apart from the rest (された村: された, 村)
             kept += [part for part in _KANA_OR_NOT_RE.findall(piece) if len(part) > 1 and not _HIRAGANA_RE.match(part)]
     return kept
+
+
+def _best(run: str, is_word: Callable[[str], bool]) -> list[tuple[str, bool]]:
+    """The run's pieces (a word, or characters between words) by bidirectional maximum matching (see :func:`cut`)."""
+    forward = _matched(run, is_word)
+    backward = [(piece[::-1], word) for piece, word in reversed(_matched(run[::-1], lambda w: is_word(w[::-1])))]
+    return min(backward, forward, key=lambda pieces: (len(pieces), sum(len(p) == 1 for p, _ in pieces)))
 
 
 def _matched(run: str, is_word: Callable[[str], bool]) -> list[tuple[str, bool]]:
