@@ -128,3 +128,15 @@ def test_an_english_query_finds_a_caption_written_in_chinese_and_marks_the_word(
         marked = {hit.highlights[0] for hit in airfield}
         assert marked == {"桂林<mark>机场</mark>被炸毁的飞机", "柳州の<mark>飛行場</mark>"}
         assert caption_ids(index.search("airplane")) == ["guilin"]  # 飞机
+
+
+def test_a_translation_bridges_to_the_words_of_the_period_as_the_english_word_would():
+    from ichigo_search.query.syntax import Unit
+    from ichigo_search.search import make_expander
+
+    expander = make_expander()
+    (typed,) = expander.expand([Unit("homeless")])
+    (translated,) = expander.expand([Unit("无家可归")])  # homeless
+    bridged = {a.text for a in typed.alternatives} - {"homeless"}
+    assert "transient" in bridged
+    assert bridged <= {a.text for a in translated.alternatives}

@@ -248,6 +248,9 @@ class Expander:
             if fold(head) not in STOP_WORDS:
                 forms.setdefault(head, GLOSS_HEAD_WEIGHT)
         self._add_synonyms(group, forms)
+        # And the words of the period or of today a gloss bridges to (公共住房, public housing: housing project).
+        for gloss in glosses:
+            self._add_bridges(group, [f for f in self._bridged(*word_keys(gloss)) if f not in forms], gloss)
         return bool(glosses)
 
     def _finds_place(self, places: list[Place], known: int) -> bool:
@@ -279,13 +282,14 @@ class Expander:
     def _bridged(self, stems: tuple[str, ...], folded: tuple[str, ...]) -> list[str]:
         return self.thesaurus.bridged(stems, folded) if self.bridge_weight > 0 else []
 
-    def _add_bridges(self, group: Group, forms: list[str]) -> None:
+    def _add_bridges(self, group: Group, forms: list[str], typed_text: str | None = None) -> None:
         """The terms a group bridges to: as good as the words typed ("every word"), scored a little below them.
 
-        Each scores ``bridge_weight`` times what the words typed would, and no more than that when it is
-        rarer than they are: a rare modern phrase found for a common period word ranks below the word.
+        Each scores ``bridge_weight`` times what the words typed (``typed_text``: the group's, or a translation's)
+        would, and no more than that when it is rarer than they are: a rare modern phrase found for a common period
+        word ranks below the word.
         """
-        typed = self._rarity(group.text)
+        typed = self._rarity(typed_text or group.text)
         for form in forms:
             text, exact = exact_form(form)
             rarity = self._rarity(text)
