@@ -199,7 +199,11 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
     # Field sizes are checked by the record limits, with a clearer message.
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     # Bad bytes become surrogates here and are reported per row below.
-    lines = _LINE_RE.findall(data.decode("utf-8", errors="surrogateescape"))
+    text = data.decode("utf-8", errors="surrogateescape")
+    nul = "\x00" in text
+    if nul:  # Python 3.10's csv module refuses a NUL anywhere; it travels through as a stand-in (see _NUL)
+        text = text.replace("\x00", _NUL)
+    lines = _LINE_RE.findall(text)
     reader = csv.reader(iter(lines), strict=True)
     try:
         header = next(reader)
@@ -208,7 +212,7 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
     except csv.Error as exc:
         report.unreadable(1, f"invalid CSV header: {exc}")
         return
-    header = [h.strip() for h in header]
+    header = [h.strip() for h in _with_nul(header, nul)]
     problem = _header_problem(header)
     if problem:
         rows = sum(1 for row in csv.reader(iter(lines[reader.line_num :])) if any(c.strip() for c in row))
@@ -234,11 +238,21 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
                 break
             if not any(cell.strip() for cell in row):
                 continue
-            entry = _csv_row(header, row)
+            entry = _csv_row(header, _with_nul(row, nul))
             if isinstance(entry, str):
                 report.reject(start, entry)
                 continue
             yield start, entry
+
+
+# A NUL in a CSV file, while the csv module reads it: Python 3.10's refuses one ("line contains NUL"), 3.11's reads
+# it, and a record's checks report it as in any other format ("caption contains a NUL character"). A lone
+# surrogate no decoding makes: surrogateescape makes only U+DC80-U+DCFF.
+_NUL = "\udc00"
+
+
+def _with_nul(row: list[str], nul: bool) -> list[str]:
+    return [cell.replace(_NUL, "\x00") for cell in row] if nul else row
 
 
 # A CSV header names at most this many columns (a record has a handful of fields, and unknown
