@@ -239,8 +239,9 @@ class Expander:
         named = set()
         for gloss in glosses:
             places = self._places(gloss, [Unit(gloss)]) if gloss[:1].isupper() else []
-            self._add_places(group, [p for p in places if p not in group.places])
-            named.update([gloss] if places else [])
+            if places:
+                self._add_places(group, [p for p in places if p not in group.places])
+                named.add(gloss)
         # The kind a main gloss of several words names (land mine: mine; American Indians: Indians), unless it is a
         # place's name (West Virginia is no Virginia).
         if glosses and " " in glosses[0] and glosses[0] not in named:

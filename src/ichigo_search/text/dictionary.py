@@ -16,11 +16,14 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from ichigo_search.util.memo import Remembered
+
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cjk-english.sqlite"
 MAX_WORD = 8  # characters: the longest form the table holds
 # Words looked up in SQLite (~10 us each) before all of them are held in a set (0.3-0.6 s and ~47 MB, once): a
 # query or a few captions never load them, indexing thousands of captions in Chinese does.
 LOOK_UPS_BEFORE_LOADING = 50_000
+ENTRIES_KEPT = 20_000
 _HIRAGANA_RE = re.compile("[\u3041-\u309f]")
 _KANA_OR_NOT_RE = re.compile("[\u3041-\u309f]+|[^\u3041-\u309f]+")
 
@@ -34,6 +37,7 @@ class Dictionary:
         self._pid = 0
         self._words: frozenset[str] | None = None
         self._asked = 0
+        self._entries: Remembered[tuple[list[str], list[str]]] = Remembered(ENTRIES_KEPT)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -56,12 +60,12 @@ class Dictionary:
         """The English glosses of a word, main senses first; empty for a word the table lacks."""
         return self.entry(word)[0]
 
-    def variants(self, word: str) -> list[str]:
-        """The word's other forms: simplified, traditional, Japanese (机场: 機場)."""
-        return self.entry(word)[1]
-
     def entry(self, word: str) -> tuple[list[str], list[str]]:
-        """A word's glosses and variants (both empty for a word the table lacks)."""
+        """A word's glosses and its other forms (simplified, traditional, Japanese: 机场, 機場), both empty for a word
+        the table lacks; remembered (a query asks for a word's entry as it cuts, weighs and translates it)."""
+        return self._entries.get(word, lambda: self._entry(word))
+
+    def _entry(self, word: str) -> tuple[list[str], list[str]]:
         row = self.db.execute(
             "SELECT text, variants FROM words JOIN glosses ON glosses.id = words.glosses WHERE word = ?", (word,)
         ).fetchone()
