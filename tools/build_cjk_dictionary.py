@@ -50,6 +50,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ichigo_search.text.analysis import is_cjk  # noqa: E402
+
 OUTPUT = ROOT / "src" / "ichigo_search" / "data" / "cjk-english.sqlite"
 VOCABULARY = ROOT / "src" / "ichigo_search" / "data" / "vocabulary.yaml"
 MAX_GLOSS_WORDS = 3
@@ -72,7 +76,6 @@ _LEFT_OUT_SENSES = (
     "jocular, humorous term",
     "children's language",
 )
-_CJK_RUN_RE = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _NOTE_RE = re.compile(r"\([^()]*\)|\S*\[[^\]]*\]")
 _LEADING_RE = re.compile(
     r"^(to|a|an|the) |^(the )?(state|province|county|prefecture|city|town) of (?=[A-Z])", re.IGNORECASE
@@ -189,7 +192,7 @@ def vocabulary_forms(path: Path) -> list[str]:
         elif isinstance(node, list):
             for item in node:
                 walk(item)
-        elif isinstance(node, str) and _CJK_RUN_RE.fullmatch(node.lstrip("=")):
+        elif isinstance(node, str) and node.lstrip("=") and all(map(is_cjk, node.lstrip("="))):
             found.append(node.lstrip("="))
 
     walk(yaml.safe_load(path.read_text(encoding="utf-8")))
