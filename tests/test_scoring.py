@@ -218,21 +218,53 @@ def test_search_ranks_every_word_first_and_counts_some_words(fsa_index, oracle):
     assert ranks == sorted(ranks, reverse=True)  # every "True" (both words) before any "False"
 
 
+def _coverage(engine, oracle, found, results) -> list[tuple[int, int]]:
+    """Each hit's word groups matched (Whoosh's own matches, counted), and with their near synonyms."""
+    groups = [set(_docs(oracle, group)) for group in found.groups]
+    near = [set(_docs(oracle, group)) for group in found.near_groups]
+    numbers = [engine.document_number(hit.id) for hit in results]
+    return [(sum(n in g for g in groups), sum(n in g for g in near)) for n in numbers]
+
+
 @pytest.mark.parametrize("text", ["farm tractor county", "children school bus", "Negro family home church"])
 def test_captions_with_only_some_words_rank_by_how_many_word_groups_they_match(fsa_index, oracle, text):
     """Below every word, a caption matching two of three groups outranks one matching a single group, whatever
-    their scores (Whoosh's own matches of each group, counted); each level is ranked by score."""
+    their scores (Whoosh's own matches of each group, counted); then by the groups matched with their near
+    synonyms; each level is ranked by score."""
     results = fsa_index.search(text, limit=1000)
     engine, _ = _searchers(fsa_index)
     found = plan_search(engine, text)
-    groups = [set(_docs(oracle, group)) for group in found.groups]
-    assert len(groups) == len(text.split()) and results.total > 0
-    levels = [sum(engine.document_number(hit.id) in group for group in groups) for hit in results]
+    assert len(found.groups) == len(found.near_groups) == len(text.split()) and results.total > 0
+    levels = _coverage(engine, oracle, found, results)
     assert levels == sorted(levels, reverse=True), text
-    assert len(set(levels) - {len(groups)}) >= 2, levels  # the order is asked of real levels below every word
+    assert len({core for core, _ in levels} - {len(found.groups)}) >= 2, levels  # real levels below every word
     for level in set(levels):
         scores = [hit.score for hit, at in zip(results, levels, strict=True) if at == level]
         assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("text", ["soldiers airfield", "wounded soldiers hospital", "burned house"])
+def test_among_captions_matching_as_many_words_those_matching_the_rest_by_near_synonyms_rank_first(
+    fsa_index, oracle, text
+):
+    """A caption that matches a group only by a near synonym (*troops* for *soldiers*) outranks one that does
+    not match it at all, among those matching as many groups by the words themselves."""
+    results = fsa_index.search(text, limit=1000)
+    engine, _ = _searchers(fsa_index)
+    found = plan_search(engine, text)
+    levels = _coverage(engine, oracle, found, results)
+    assert levels == sorted(levels, reverse=True), text
+    below_every_word = [(core, near) for core, near in levels if core < len(found.groups)]
+    # the order is asked of captions that differ in near synonyms alone
+    assert any(len({near for c, near in below_every_word if c == core}) > 1 for core, _ in below_every_word), levels
+
+
+def test_a_place_and_a_word_beat_a_word_and_its_near_synonym(sample_index):
+    """*Chinese troops Kweilin*: the Chinese soldiers at Guilin (*troops* by a near synonym) before the Chinese
+    troops at a ferry elsewhere, which match as many words as typed but not the place."""
+    hits = sample_index.search("Chinese troops Kweilin", limit=3)
+    assert "Chinese Soldiers massed" in hits[0].caption
+    assert "Chinese ground troops" in hits[1].caption
 
 
 def test_member_and_top_break_ties_by_document_number():

@@ -97,9 +97,15 @@ def test_hits_are_the_tiers_and_the_bonus_asked_for_apart(index):
             unmatched = {
                 "bool": {"must": [{"lucene": {"query": "*:*"}}], "must_not": [to_solr(found.every_word, weights)]}
             }
-            # the rest by how many word groups each matches, then by score
+            # the rest by how many word groups each matches, then how many with near synonyms, then by score
             groups = {f"g{i}": to_solr(group, weights) for i, group in enumerate(found.groups)}
-            covered = "sum(" + ",".join(f"if(exists(query(${name})),1,0)" for name in groups) + ",0) desc, "
+            near = {f"n{i}": to_solr(group, weights) for i, group in enumerate(found.near_groups)}
+            core_count, near_count = (
+                "sum(" + "".join(f"if(exists(query(${name})),1,0)," for name in named) + "0)"
+                for named in (groups, near)
+            )
+            covered = f"sum(product({core_count},{len(near) + 1}),{near_count}) desc, "
+            groups |= near
             rest = tier(found.some_words, 30 - len(want), [unmatched], covered + "score desc, seq asc", groups)
             want += [(d["id"], float(d["score"])) for d in rest["docs"]]
             assert (total, ranked) == (first["numFound"] + rest["numFound"], want), text
@@ -107,7 +113,7 @@ def test_hits_are_the_tiers_and_the_bonus_asked_for_apart(index):
 
 def test_captions_with_some_words_rank_by_word_groups_matched_as_on_whoosh(index, tmp_path):
     """Below every word, Solr ranks a caption by how many word groups it matches (counted by a Whoosh index of the
-    same captions, whose matches are the same), then by score."""
+    same captions, whose matches are the same), then how many with their near synonyms, then by score."""
     from ichigo_search.query.matching import Matching
 
     corpus = copy_sample(tmp_path / "corpus")
@@ -118,13 +124,17 @@ def test_captions_with_some_words_rank_by_word_groups_matched_as_on_whoosh(index
         seen = set()
         for text in ("Japanese soldiers train", "destroyed fighter airbase", "American refugees Guilin"):
             found = plan_search(engine, text)
-            groups = [set(engine.matching(Matching(found.plan, g, None, None)).tolist()) for g in found.groups]
+            groups, near = (
+                [set(engine.matching(Matching(found.plan, g, None, None)).tolist()) for g in named]
+                for named in (found.groups, found.near_groups)
+            )
             hits = index.search(text, limit=30)
             assert hits.total == whoosh.search(text).total, text
-            levels = [sum(engine.document_number(hit.id) in group for group in groups) for hit in hits]
+            numbers = [engine.document_number(hit.id) for hit in hits]
+            levels = [(sum(n in g for g in groups), sum(n in g for g in near)) for n in numbers]
             assert levels == sorted(levels, reverse=True), (text, levels)
             seen.update(levels)
-        assert len(seen) >= 3, seen
+        assert len({core for core, _ in seen}) >= 3, seen
 
 
 def test_a_new_searcher_plans_a_query_in_a_few_requests_with_the_same_statistics(index, requests):

@@ -8,7 +8,8 @@ counts always agree:
 - *every word*: the same with every word group (near synonyms left out; a year
   typed is met by captions dated then, naming it or undated: ``query.plan.when``);
   these captions rank first, and the others by how many of those groups they match
-  (as the "words" rule of Meilisearch ranks, or Lucene's coordination factor did).
+  (as the "words" rule of Meilisearch ranks, or Lucene's coordination factor did),
+  then by how many more they match through near synonyms only.
 
 Neither depends on how near the words stand: that only adds to the score
 (:func:`proximity`).
@@ -66,6 +67,10 @@ class Matching:
     # The word groups ``every_word`` requires, as it matches them: a caption matching only some words ranks
     # by how many of these it matches, then by score (empty: by score alone).
     groups: tuple[Query, ...] = ()
+    # The same groups with their near synonyms (as ``some_words`` matches them): among captions matching as many of
+    # ``groups``, those matching more of these rank first (*Chinese troops Kweilin*: the Chinese soldiers at Guilin
+    # before Chinese troops elsewhere).
+    near_groups: tuple[Query, ...] = ()
 
 
 def build(
@@ -100,8 +105,10 @@ def build(
     filter_query = all_of(filters) if filters else None
     hard = planned.required + planned.constraints
     constraint = combine(hard) if hard else (AndNot(Every(), negative) if negative is not None else None)
-    groups = tuple(planned.soft_core) if tiered else ()
-    return Matching(planned, combine(planned.required + soft), every_word, filter_query, bonus, constraint, groups)
+    groups, near_groups = (tuple(planned.soft_core), tuple(planned.soft)) if tiered else ((), ())
+    return Matching(
+        planned, combine(planned.required + soft), every_word, filter_query, bonus, constraint, groups, near_groups
+    )
 
 
 def proximity(pairs: list[tuple[str, str, int]], ranking: Ranking = DEFAULT) -> Query | None:

@@ -7,8 +7,9 @@ captions matching only some words. One request ranks a query in the common case:
 best carry their bonus as a pseudo-field (``query($bonus)``, scored in Solr's single pass so with the
 collection-wide statistics the former separate request used) and a query facet counts the second
 tier, whose documents are asked for only when the first tier has fewer than wanted, sorted by how many word
-groups each matches (a sum of ``exists(query($gN))``), then by score. Statistics
-(document frequencies, dated years, words for typo look-ups) are asked of Solr once per searcher and kept.
+groups each matches (a sum of ``exists(query($gN))``), then by how many with their near synonyms, then by
+score. Statistics (document frequencies, dated years, words for typo look-ups) are asked of Solr once per
+searcher and kept.
 """
 
 from __future__ import annotations
@@ -180,9 +181,7 @@ class SolrSearcher:
         if found.every_word is not None:
             more = int(answer.get("facets", {}).get("rest", {}).get("count", 0))
             if len(ranked) < wanted and more:
-                coverage = {f"g{i}": to_solr(group, self._weights) for i, group in enumerate(found.groups)}
-                covered = ",".join(f"if(exists(query(${name})),1,0)" for name in coverage)
-                sort = f"sum({covered},0) desc, {_SORT}" if coverage else _SORT
+                coverage, sort = _by_coverage(found, self._weights)
                 rest_answer = self._query(
                     to_solr(found.some_words, self._weights),
                     wanted - len(ranked),
@@ -274,3 +273,18 @@ class SolrSearcher:
 def _quoted(value: str) -> str:
     """A value inside a quoted term of Solr's standard query parser."""
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _by_coverage(found: Matching, weights: dict[str, float]) -> tuple[dict[str, Any], str]:
+    """The word groups as named queries and the sort of the captions matching only some: by how many of
+    ``found.groups`` each matches, then how many of ``found.near_groups`` (the Whoosh engine's order), then score."""
+    if not found.groups:
+        return {}, _SORT
+    levels = len(found.near_groups) + 1
+    coverage: dict[str, Any] = {}
+    counts = []
+    for prefix, groups in (("g", found.groups), ("n", found.near_groups)):
+        names = [f"{prefix}{i}" for i in range(len(groups))]
+        coverage.update((name, to_solr(group, weights)) for name, group in zip(names, groups, strict=True))
+        counts.append("sum(" + ",".join([*(f"if(exists(query(${name})),1,0)" for name in names), "0"]) + ")")
+    return coverage, f"sum(product({counts[0]},{levels}),{counts[1]}) desc, {_SORT}"

@@ -126,9 +126,10 @@ class WhooshSearcher:
         """How many documents match, and the ``wanted`` best (document number, score), in rank order.
 
         Documents matching every word come first (reordered by the proximity bonus in the ranking's
-        window), then those matching only some: the more word groups, the higher.
+        window), then those matching only some: the more word groups, the higher, then the more of them with
+        near synonyms.
         """
-        bulk = scorer(self._searcher, found.some_words, found.every_word, *found.groups)
+        bulk = scorer(self._searcher, found.some_words, found.every_word, *found.groups, *found.near_groups)
         allowed = bulk.allowed(found.filter)
         some = bulk.select(found.some_words, allowed)
         # The proximity bonus reorders the first tier: the words can only stand together where all are.
@@ -137,7 +138,8 @@ class WhooshSearcher:
         ranked = top(first.ids, first.scores, wanted)
         if found.every_word is not None and len(ranked) < wanted:  # then captions with only some words
             rest = ~member(first, some.ids)
-            ranked += _by_coverage(bulk, found.groups, some.ids[rest], some.scores[rest], wanted - len(ranked))
+            ids, scores = some.ids[rest], some.scores[rest]
+            ranked += _by_coverage(bulk, found.groups, found.near_groups, ids, scores, wanted - len(ranked))
         self._matched = (found, some.ids)
         return len(some.ids), ranked
 
@@ -212,16 +214,25 @@ class WhooshSegment:
 
 
 def _by_coverage(
-    bulk: Scorer, groups: tuple[Query, ...], ids: np.ndarray, scores: np.ndarray, wanted: int
+    bulk: Scorer,
+    groups: tuple[Query, ...],
+    near_groups: tuple[Query, ...],
+    ids: np.ndarray,
+    scores: np.ndarray,
+    wanted: int,
 ) -> list[tuple[int, float]]:
-    """The ``wanted`` best of ``ids``: those matching more of ``groups`` first, each level by score."""
+    """The ``wanted`` best of ``ids``: those matching more of ``groups`` first, then more of ``near_groups`` (the
+    same groups with near synonyms), each level by score."""
     if not groups:
         return top(ids, scores, wanted)
+    levels = len(near_groups) + 1
     covered = np.zeros(len(ids), dtype=np.intp)
     for group in groups:
+        covered += levels * member(bulk.evaluate(group), ids)
+    for group in near_groups:
         covered += member(bulk.evaluate(group), ids)
     ranked: list[tuple[int, float]] = []
-    for level in range(len(groups), -1, -1):
+    for level in range(int(covered.max(initial=0)), -1, -1):
         if len(ranked) >= wanted:
             break
         at = covered == level
