@@ -26,9 +26,14 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
         # the cut with fewer pieces: from the end here, not *的士* (a taxi) from the start
         ("受伤的士兵", {"受伤", "的士", "士兵"}, ["受伤", "士兵"]),
         ("战斗机残骸", {"战斗", "战斗机", "残骸"}, ["战斗机", "残骸"]),
+        # a character known alone between words is a word of its own (摘, to pick), unless it is a function word
+        ("摘棉花的工人", {"摘", "棉花", "的", "工人"}, ["摘", "棉花", "工人"]),
+        ("被炸的房屋", {"炸", "房屋"}, ["炸", "房屋"]),
+        ("日本兵和马", {"日本", "兵", "马", "和"}, ["日本", "兵", "马"]),
         # Japanese: hiragana between words is grammar (から, まで, された), left out with a lone kanji beside it
         ("桂林から柳州まで", {"桂林", "柳州"}, ["桂林", "柳州"]),
         ("爆撃された村", {"爆撃"}, ["爆撃"]),
+        ("爆撃された村", {"爆撃", "村"}, ["爆撃", "村"]),
         # no word at all: the run as typed
         ("一作", {"作戦"}, ["一作"]),
     ],
@@ -70,10 +75,18 @@ def test_a_place_and_a_word_typed_in_chinese_find_the_captions_in_english(sample
         ("中国工人", "liuzhou-airstrip-mines"),  # a Chinese worker
         ("战斗机", "liuzhou-destroyed-fighter"),
         ("難民 火車", "guilin-refugee-train"),
+        # 炸 (burst, explode; first "deep fry") gives no "fry": Capt. Fry's caption is no bombed plane's
+        ("被炸的飞机", "liuzhou-destroyed-fighter"),
     ],
 )
 def test_chinese_words_find_their_english_captions(sample_index, query, first):
     assert caption_ids(sample_index.search(query))[0] == first
+
+
+def test_a_character_alone_between_words_is_translated_as_a_word(sample_index):
+    """*日本兵和马*, Japanese soldiers and horses: 兵 (soldiers) and 马 (horse) are words, 和 (and) is not: the
+    remains of the Japanese cavalry (horses and horsemen) come first."""
+    assert set(caption_ids(sample_index.search("日本兵和马"))[:2]) == LIUCHOW_CAPTIONS
 
 
 def test_a_word_is_read_as_a_small_towns_name_only_without_a_meaning_of_its_own():

@@ -54,6 +54,10 @@ TRANSLATION_WEIGHT = 1.0
 # is: a near synonym, as the captions may name it by its kind alone ("mines removed from the air strip").
 GLOSS_HEAD_WEIGHT = 0.5
 MAX_TYPO_CANDIDATES = 3
+# A query word of one character (*火*, *摘*) is translated by its commonest senses only: a character has many (*火*:
+# fire, urgent, ammunition, hot...). The topical set's chinese class scores 1, 2, 3 and 4 alike but 1 (0.558 / 0.569
+# / 0.568 / 0.568): three keep *炸*'s "explode" beside "deep fry" and "burst".
+CHARACTER_GLOSSES = 3
 
 
 class Vocabulary(Protocol):
@@ -230,6 +234,8 @@ class Expander:
         group.alternatives += [Alternative(1.0, text=variant) for variant in variants]
         # Each gloss with its own synonyms (*airfield*: air base, airstrip), each form once at its best weight.
         glosses = [gloss for gloss in glosses if not _function_words(gloss)]
+        if len(unit.text) == 1:  # a character alone has many senses: its commonest only (火: fire, not urgent, hot)
+            glosses = glosses[:CHARACTER_GLOSSES]
         forms: dict[str, float] = {}
         for gloss in glosses:
             forms.setdefault(gloss, TRANSLATION_WEIGHT)
@@ -243,8 +249,8 @@ class Expander:
                 self._add_places(group, [p for p in places if p not in group.places])
                 named.add(gloss)
         # The kind a main gloss of several words names (land mine: mine; American Indians: Indians), unless it is a
-        # place's name (West Virginia is no Virginia).
-        if glosses and " " in glosses[0] and glosses[0] not in named:
+        # place's name (West Virginia is no Virginia) or the gloss a character's (炸, "deep fry": no fry).
+        if glosses and " " in glosses[0] and glosses[0] not in named and len(unit.text) > 1:
             head = glosses[0].split()[-1]
             if fold(head) not in STOP_WORDS:
                 forms.setdefault(head, GLOSS_HEAD_WEIGHT)

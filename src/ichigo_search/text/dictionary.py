@@ -26,6 +26,16 @@ LOOK_UPS_BEFORE_LOADING = 50_000
 ENTRIES_KEPT = 20_000
 _HIRAGANA_RE = re.compile("[\u3041-\u309f]")
 _KANA_OR_NOT_RE = re.compile("[\u3041-\u309f]+|[^\u3041-\u309f]+")
+# Chinese function words of one character (a closed class, as English stop words are): structural and modal
+# particles, aspect markers, prepositions and coverbs, conjunctions, pronouns and demonstratives, copulas, degree and
+# frequency adverbs, negations, measure words; in simplified and traditional forms. Between a query's words they are
+# its grammar (*被*炸*的*房屋: bombed houses), not words to look for; any other character the table knows is a word
+# (*摘*, to pick; *炸*, to bomb; *村*, a village).
+FUNCTION_CHARACTERS = frozenset(
+    "的地得之了着著过過吗嗎呢吧啊呀么麼嘛哦啦在被把将將和与與及或跟同对對从從向往给給为為于於以由自到"
+    "是有也都又就才还還很太最更极極这這那哪此其该該各每个個些而并並但却卻所且若如因故即则則乃"
+    "不没沒无無非未别別已曾正再仍让讓使叫它他她我你您们們咱吾"
+)
 
 
 class Dictionary:
@@ -99,9 +109,10 @@ def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
     from the run's start and from its end, whichever cut has fewer pieces, then fewer single characters, then the
     one from the end (bidirectional maximum matching: *受伤的士兵* is *受伤*, *的*, *士兵*, not *的士*, a taxi).
 
-    Characters no word takes are kept together (*伤兵*, a word the table lacks, stays one piece); such a piece of
-    one character between words is a particle or a function word (*的*, *の*, *在*), and one of hiragana alone is
-    Japanese grammar (*まで*, *された*): both are left out. A run no word is found in comes back whole.
+    Between those words, a character ``is_word`` knows is a word of its own (*摘*棉花, to pick cotton), unless it is
+    a function word (:data:`FUNCTION_CHARACTERS`: *的*, *被*, *在*); hiragana is Japanese grammar (*まで*, *された*);
+    both are left out. Characters it does not know stay together (*伤兵*, where neither is known), but one alone
+    is left out. A run no word is found in comes back whole.
     """
     best = _best(run, is_word)
     if not any(word for _, word in best):
@@ -110,9 +121,28 @@ def cut(run: str, is_word: Callable[[str], bool]) -> list[str]:
     for piece, word in best:
         if word:
             kept.append(piece)
-        else:  # the hiragana apart from the rest (された村: された, 村)
-            kept += [part for part in _KANA_OR_NOT_RE.findall(piece) if len(part) > 1 and not _HIRAGANA_RE.match(part)]
+            continue
+        for part in _KANA_OR_NOT_RE.findall(piece):  # the hiragana apart from the rest (された村: された, 村)
+            if not _HIRAGANA_RE.match(part):
+                kept += _characters(part, is_word)
     return kept
+
+
+def _characters(part: str, is_word: Callable[[str], bool]) -> list[str]:
+    """Characters between words (see :func:`cut`): each known one that is no function word; unknown ones together."""
+    kept: list[str] = []
+    unknown = ""
+    for char in part:
+        known = char in FUNCTION_CHARACTERS or is_word(char)
+        if not known:
+            unknown += char
+            continue
+        if len(unknown) > 1:
+            kept.append(unknown)
+        unknown = ""
+        if char not in FUNCTION_CHARACTERS:
+            kept.append(char)
+    return kept + ([unknown] if len(unknown) > 1 else [])
 
 
 def _best(run: str, is_word: Callable[[str], bool]) -> list[tuple[str, bool]]:
