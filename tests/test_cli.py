@@ -45,6 +45,16 @@ def test_query_text_output(run):
     assert "Liuzhou · Guangxi · China | 1945 | Robert F. Riese" in result.output
 
 
+def test_a_matched_title_is_shown_once_with_its_match_marked(run, corpus):
+    """The title heads the hit; where the query matches it, it is not repeated among the caption's fragments."""
+    record = {"id": "t1", "title": "Pontoon ferry", "caption": "Crossing the river at dawn", "places": ["Guilin"]}
+    (corpus / "titled.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run("query", "pontoon")
+    assert result.exit_code == 0
+    assert result.output.count("Pontoon ferry") == 1
+    assert "    Pontoon ferry\n    Crossing the river at dawn\n" in result.output
+
+
 def test_query_json_is_one_object_with_the_contract_shape(run):
     result = run("query", "Guilin", "--json")
     data = json.loads(result.output)

@@ -95,7 +95,7 @@ def _print_facets(facets) -> None:
 
 
 def _print_results(results) -> None:
-    from ichigo_search.text.highlight import to_terminal
+    from ichigo_search.text.highlight import split_title, to_terminal
 
     start_mark, end_mark = "\x1b[1;33m", "\x1b[0m"
     if results.suggestion:
@@ -111,9 +111,11 @@ def _print_results(results) -> None:
         click.echo()
         head = click.style(f"{hit.rank:>2}. {hit.id}", bold=True) + click.style(f"  score {hit.score:.2f}", dim=True)
         click.echo(head)
-        if hit.title:
-            click.echo(f"    {click.style(hit.title, bold=True)}")
-        for fragment in hit.highlights:
+        title, fragments = split_title(hit.title, list(hit.highlights))
+        if hit.title:  # with its matches marked, where the query matched it
+            shown = hit.title if title is None else to_terminal(title, start_mark, end_mark + "\x1b[1m")
+            click.echo(f"    {click.style(shown, bold=True)}")
+        for fragment in fragments:
             click.echo("    " + to_terminal(fragment, start_mark, end_mark))
         details = [" · ".join(hit.places)] if hit.places else []
         details += [value for value in (hit.date, hit.photographer) if value]

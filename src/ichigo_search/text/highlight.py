@@ -134,3 +134,15 @@ def to_terminal(fragment: str, start_mark: str, end_mark: str) -> str:
     """Turn an HTML fragment into plain text with the given markers around matches."""
     marked = _MARK_RE.sub(lambda m: f"\0{m.group(1)}\1", fragment)
     return html.unescape(marked).replace("\0", start_mark).replace("\1", end_mark)
+
+
+def plain(fragment: str) -> str:
+    """The text of a fragment, without marks or escapes."""
+    return to_terminal(fragment, "", "")
+
+
+def split_title(title: str | None, fragments: list[str]) -> tuple[str | None, list[str]]:
+    """A hit's title with its matches marked, when its fragments begin with it (then left out of them); else None."""
+    if title and fragments and plain(fragments[0]) == title:
+        return fragments[0], fragments[1:]
+    return None, fragments

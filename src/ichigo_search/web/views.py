@@ -7,8 +7,6 @@ Everything here is plain text that the templates escape, except the
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -16,10 +14,10 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 from ichigo_search.facets import Facets
 from ichigo_search.search import Hit, SearchResults
+from ichigo_search.text.highlight import split_title
 from ichigo_search.web.params import MAX_PAGE, PAGE_SIZE, SearchParams
 
 LABEL_CHARS = 90
-_MARK_TAG = re.compile(r"</?mark>")
 
 
 def search_url(q: str = "", place: str | None = None, year: str | None = None, page: int = 1) -> str:
@@ -50,11 +48,6 @@ def web_link(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
-def plain(fragment: str) -> str:
-    """The text of a highlighted fragment, without marks or escapes."""
-    return html.unescape(_MARK_TAG.sub("", fragment))
 
 
 def label(text: str, most: int = LABEL_CHARS) -> str:
@@ -95,10 +88,7 @@ class HitView:
 
 def hit_view(hit: Hit) -> HitView:
     """Heading, highlighted fragments and details of one hit."""
-    fragments = list(hit.highlights)
-    title_html = None
-    if hit.title and fragments and plain(fragments[0]) == hit.title:
-        title_html = fragments.pop(0)  # the title, with its matches marked
+    title_html, fragments = split_title(hit.title, list(hit.highlights))  # the title, with its matches marked
     return HitView(
         rank=hit.rank,
         id=hit.id,
