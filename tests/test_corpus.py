@@ -39,6 +39,22 @@ def test_reads_jsonl_csv_and_yaml(tmp_path):
     assert sorted(corpus.files) == ["a.jsonl", "c.yml", "sub/b.csv"]
 
 
+def test_a_collection_exported_with_another_catalogues_field_names_indexes_and_searches(tmp_path):
+    """A CSV with a museum's columns (Identifier, Title, Description, Date Created, Creator, Location) reads as
+    ichigo-search's fields: its places are located and searchable, its creator is the photographer."""
+    from ichigo_search import Index
+
+    header = "Identifier,Title,Description,Date Created,Creator,Location,Subject"
+    rows = ['p-1,Convoy,"Chinese soldiers massed for a convoy",1944,Jack Wilkes,"Kweilin, China",Soldiers']
+    write(tmp_path / "corpus" / "museum.csv", "\n".join([header, *rows]) + "\n")
+    with Index(tmp_path / "index") as index:
+        index.update_from(tmp_path / "corpus")
+        hits = index.search("Guilin soldiers")
+        assert [hit.id for hit in hits] == ["p-1"]
+        assert hits[0].photographer == "Jack Wilkes" and hits[0].date == "1944" and hits[0].title == "Convoy"
+        assert hits[0].record.extra == {"Subject": "Soldiers"}
+
+
 def test_utf8_bom_is_accepted(tmp_path):
     write(tmp_path / "a.jsonl", b"\xef\xbb\xbf" + json.dumps({"id": "a", "caption": "x"}).encode())
     assert [r.id for r in read_corpus(tmp_path).records] == ["a"]

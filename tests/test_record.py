@@ -141,3 +141,42 @@ def test_a_json_line_reads_or_fails_as_the_decoder_says(line):
             return type(exc), str(exc)
 
     assert outcome(parse_json_line) == outcome(_JSON_DECODER.decode)
+
+
+@pytest.mark.parametrize(
+    "raw, fields",
+    [
+        # Dublin Core's names (as an OAI-PMH or CONTENTdm export writes them), in any case, with a prefix
+        (
+            {"dc:identifier": "a1", "dc:title": "Ferry", "DC:Description": "A ferry", "dc:creator": "R. Riese"},
+            {"id": "a1", "title": "Ferry", "caption": "A ferry", "photographer": "R. Riese"},
+        ),
+        # a spreadsheet's column names
+        (
+            {"ID": "a1", "Caption": "A ferry", "Date Taken": "1944", "Location": "Guilin; China", "URL": "http://x"},
+            {"id": "a1", "caption": "A ferry", "date": "1944", "places": ("Guilin", "China"), "source": "http://x"},
+        ),
+        (
+            {"Record_ID": "a1", "description": "A ferry", "coverage": "Guilin", "Series": "CBI"},
+            {"id": "a1", "caption": "A ferry", "places": ("Guilin",), "collection": "CBI"},
+        ),
+    ],
+)
+def test_another_catalogues_field_names_are_read_as_the_fields_they_stand_for(raw, fields):
+    record, errors = record_from_mapping(raw)
+    assert errors == [] and record is not None
+    assert {name: getattr(record, name) for name in fields} == fields
+    assert record.extra == {}
+
+
+def test_a_fields_own_name_wins_over_its_other_names():
+    """``caption`` is the caption; ``description`` beside it is a field of its own, kept as written; of two other
+    names, the likelier one (Dublin Core's ``description`` before ``abstract``)."""
+    record, _ = record_from_mapping({"id": "a1", "caption": "A ferry", "description": "Longer text"})
+    assert record is not None and record.caption == "A ferry" and record.extra == {"description": "Longer text"}
+    record, _ = record_from_mapping({"id": "a1", "abstract": "Short", "Description": "A ferry"})
+    assert record is not None and record.caption == "A ferry" and record.extra == {"abstract": "Short"}
+    record, _ = record_from_mapping({"id": "a1", "caption": "A ferry", "Caption": "Other"})
+    assert record is not None and record.caption == "A ferry" and record.extra == {"Caption": "Other"}
+    _, errors = record_from_mapping({"name": "a1", "text": "A ferry"})  # names no field has: still missing
+    assert errors == ["missing id", "missing caption"]

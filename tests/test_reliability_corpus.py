@@ -208,13 +208,16 @@ yaml_case("- id: 2024-01-01\n  caption: a date as id\n- id: KEY-a\n  caption: ok
 # -- G. CSV structure ---------------------------------------------------------------------------
 csv_case(
     "name,caption\nKEY-a,one\nKEY-b,two\n",
-    [(1, "lacks the column(s) id (found: name, caption); its 2 rows left out")],
+    [(1, "lacks the column(s) id (found: name, caption); they may also be named identifier; its 2 rows left out")],
     [],
     rejected=2,
 )
 csv_case("id,text\nKEY-a,one\n", [(1, "lacks the column(s) caption")], [], rejected=1)
 csv_case("title,text\nKEY-a,one\nKEY-b,two\nKEY-c,x\n", [(1, "lacks the column(s) id, caption")], [], rejected=3)
 csv_case("id;caption\nKEY-a;one\n", [(1, "separated by ';'")], [], rejected=1)
+# another catalogue's names for the fields (corpus/fields.py): the file indexes as it is; a field's own name wins
+csv_case("Identifier,Description,Coverage\nKEY-a,one,Guilin\nKEY-b,two,\n", [], ["a", "b"], rejected=0)
+csv_case("ID,Caption,Description\nKEY-a,one,two\n", [], ["a"], rejected=0)
 csv_case("id\tcaption\nKEY-a\tone\n", [(1, "separated by '\\t'")], [], rejected=1)
 csv_case("id,caption,id\nKEY-a,one,KEY-b\n", [(1, "repeats the column(s) id")], [], rejected=1)
 csv_case("id,caption\n", [], [], rejected=0, count=0)  # header only: valid, no records

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from ichigo_search.corpus.fields import other_name, renames
+
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
@@ -277,10 +279,12 @@ def _header_problem(header: list[str]) -> str | None:
     repeated = sorted(h for h, count in counts.items() if h and count > 1)
     if repeated:
         return f"the CSV header repeats the column(s) {quoted(', '.join(repeated))}"
-    missing = [c for c in ("id", "caption") if c not in counts]
+    named = set(header) | set(renames(tuple(header)).values())
+    missing = [c for c in ("id", "caption") if c not in named]
     if missing:
         joined = ",".join(header)
         hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
+        hint = hint or f"; they may also be named {', '.join(other_name(c) for c in missing)}"
         return f"CSV header lacks the column(s) {', '.join(missing)} (found: {quoted(', '.join(header))}){hint}"
     return None
 

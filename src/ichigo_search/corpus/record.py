@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ichigo_search.corpus.fields import with_own_names
 from ichigo_search.corpus.formats import quoted
 from ichigo_search.text.dates import year_range
 from ichigo_search.util.memo import Remembered
@@ -197,8 +198,10 @@ def _text_problem(name: str, value: str, limit: int) -> str | None:
 
 
 def record_from_mapping(raw: Any) -> tuple[Record | None, list[str]]:
-    """Validate one raw mapping; return the record or the list of what is wrong."""
+    """Validate one raw mapping (its fields under their own names or other catalogues': :mod:`.fields`); return
+    the record or the list of what is wrong."""
     if type(raw) is dict:
+        raw = with_own_names(raw)
         record = _checked_at_once(raw)
         if record is not None:
             return record, []

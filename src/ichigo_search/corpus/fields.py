@@ -1,0 +1,86 @@
+"""What a record's field names mean: ichigo-search's own names in any case, or the names other catalogues use.
+
+A collection exported from another catalogue names its fields otherwise: ``ID``, ``Caption``; Dublin
+Core's ``dc:identifier``, ``description``, ``creator``, ``coverage``; a spreadsheet's ``Date Taken``,
+``Location``, ``URL``. Such a name is read as the field it stands for (:data:`ALIASES`), so the
+collection indexes as it is. A name is compared folded (case, spaces, ``_`` and ``-`` alike, a ``dc:`` or
+``dcterms:`` prefix left out). A field's own name wins over its other names, and of those the first
+listed; a name no field claims is an extra field, stored as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ichigo_search.util.memo import Remembered
+
+# Each field's other names, the likelier first: Dublin Core's elements (the archive and library world's common
+# export), then the column names of spreadsheets and photo-library exports.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("identifier", "record id", "item id", "photo id", "image id", "object id", "uid", "accession number"),
+    "caption": ("description", "caption text", "photo caption", "image caption", "abstract", "summary"),
+    "title": ("photo title", "image title", "headline"),
+    "places": (
+        "coverage",
+        "spatial",
+        "place",
+        "location",
+        "locations",
+        "place name",
+        "place names",
+        "geographic location",
+        "geographic name",
+    ),
+    "date": ("date created", "created", "creation date", "date taken", "date of photograph", "year"),
+    "photographer": ("creator", "author", "artist", "photographed by", "taken by"),
+    "source": ("url", "uri", "link", "permalink", "source url", "web address"),
+    "collection": ("collection name", "series", "set name"),
+}
+_NAMED = {alias: field for field, aliases in ALIASES.items() for alias in (field, *aliases)}
+_PREFIX_RE = re.compile(r"^(?:dc|dcterms|dct)\s*[:.]\s*")
+_SEPARATORS_RE = re.compile(r"[\s_\-]+")
+_RENAMES: Remembered[dict[str, str]] = Remembered(256)
+
+
+def folded(name: str) -> str:
+    """A field name as compared: ``Date_Taken``, ``date-taken`` and ``DATE TAKEN`` are ``date taken``."""
+    return _SEPARATORS_RE.sub(" ", _PREFIX_RE.sub("", name.strip().casefold())).strip()
+
+
+def renames(names: tuple[str, ...]) -> dict[str, str]:
+    """The names among ``names`` that stand for a field under another name, each with the field's own name.
+
+    A field's own name as written is never renamed; nor is any name when the field already has one.
+    """
+    return _RENAMES.get(names, lambda: _renames(names))
+
+
+def _renames(names: tuple[str, ...]) -> dict[str, str]:
+    claims: dict[str, list[tuple[int, str]]] = {}  # field -> (rank: 0 its own name, 1.. an alias's place; name)
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        field = _NAMED.get(folded(name))
+        if field is not None:
+            rank = 0 if folded(name) == field else 1 + ALIASES[field].index(folded(name))
+            claims.setdefault(field, []).append((rank, name))
+    found: dict[str, str] = {}
+    for field, named in claims.items():
+        if field in names:  # the field's own name as written
+            continue
+        rank, name = min(named)
+        found[name] = field
+    return found
+
+
+def with_own_names(raw: dict) -> dict:
+    """``raw`` with its fields under their own names (:func:`renames`); ``raw`` itself when none needs one."""
+    found = renames(tuple(raw))
+    if not found:
+        return raw
+    return {found.get(key, key): value for key, value in raw.items()}
+
+
+def other_name(field: str) -> str:
+    """A field's likeliest other name, for a message: ``description`` for ``caption``."""
+    return ALIASES[field][0]
