@@ -55,6 +55,44 @@ def test_a_collection_exported_with_another_catalogues_field_names_indexes_and_s
         assert hits[0].record.extra == {"Subject": "Soldiers"}
 
 
+def test_reads_a_json_file_of_records_and_a_tsv_file(tmp_path):
+    """A JSON file is a list of records, or an object holding one (an API's answer), or one record; each record's
+    line is where it starts. A TSV file is a CSV file whose columns are separated by tabs."""
+    array = [{"id": "a1", "caption": "Ferry at Wuzhou"}, {"id": "a2", "caption": "Bridge", "places": ["Guilin"]}]
+    write(tmp_path / "array.json", json.dumps(array, indent=2))
+    answer = {"count": 1, "results": [{"identifier": "r1", "description": "From an API"}], "next": None}
+    write(tmp_path / "api.json", json.dumps(answer, indent=1))
+    write(tmp_path / "one.json", json.dumps({"id": "o1", "caption": "One record"}))
+    write(tmp_path / "sheet.tsv", "id\tcaption\tplaces\nt1\tTroops, resting\tLiuzhou; Guilin\n")
+    corpus = read_corpus(tmp_path)
+    assert not corpus.problems
+    records = {r.id: r for r in corpus.records}
+    assert set(records) == {"a1", "a2", "r1", "o1", "t1"}
+    assert records["r1"].caption == "From an API" and records["t1"].caption == "Troops, resting"
+    assert records["t1"].places == ("Liuzhou", "Guilin") and records["a2"].places == ("Guilin",)
+
+
+@pytest.mark.parametrize(
+    "content, expected, valid",
+    [
+        # a record's problem names the line it starts on
+        ('[\n  {"id": "a", "caption": "ok"},\n  {"id": "b"}\n]', ["x.json:3: record 'b': missing caption"], {"a"}),
+        # not strict JSON: that record only
+        ('[{"id": "a", "caption": "ok"},\n {"id": "b", "id": "c", "caption": "x"}]', ["x.json:2: invalid JSON"], {"a"}),
+        # invalid JSON: the records before it are read, the rest of the file cannot be told apart
+        ('[{"id": "a", "caption": "ok"},\n {"id": "b", "caption": }]', ["x.json:2: invalid JSON"], {"a"}),
+        ('"just text"', ["x.json:1: a JSON caption file must be a list of records"], set()),
+        ('{"a": [{"x": 1}], "b": [{"y": 2}]}', ["x.json:1: a JSON caption file must be a list", "2 lists"], set()),
+    ],
+)
+def test_a_bad_json_file_is_reported_at_its_line(tmp_path, content, expected, valid):
+    write(tmp_path / "x.json", content)
+    corpus = read_corpus(tmp_path)
+    found = " | ".join(str(p) for p in corpus.problems)
+    assert all(text in found for text in expected), found
+    assert {r.id for r in corpus.records} == valid
+
+
 def test_utf8_bom_is_accepted(tmp_path):
     write(tmp_path / "a.jsonl", b"\xef\xbb\xbf" + json.dumps({"id": "a", "caption": "x"}).encode())
     assert [r.id for r in read_corpus(tmp_path).records] == ["a"]

@@ -1,10 +1,11 @@
-"""The record files of a corpus, format by format: JSON lines, CSV and YAML, as UTF-8 text.
+"""The record files of a corpus, format by format: JSON lines, JSON, CSV (and TSV) and YAML, as UTF-8 text.
 
 Each reader yields ``(line, value)`` entries and reports what it cannot read to a
 :class:`Report` with the line it is on, so one bad record costs that record only.
-JSON lines are strict (no NaN, no repeated keys); a CSV file's first row names its
-fields; a YAML file is a list of records, read with a safe loader that refuses
-repeated keys.
+JSON is strict (no NaN, no repeated keys); a JSON file is a list of records (or an
+object holding one, as an API answers: ``{"results": [...]}``); a CSV file's first row
+names its fields (a TSV file's too, separated by tabs); a YAML file is a list of
+records, read with a safe loader that refuses repeated keys.
 """
 
 from __future__ import annotations
@@ -187,6 +188,103 @@ def _line_spans(data: bytes, start: int, end: int | None) -> Iterator[tuple[int,
         start = newline + 1
 
 
+# -- JSON -----------------------------------------------------------------------
+
+_SPACE_RE = re.compile(r"[ \t\n\r]*")
+_LENIENT_DECODER = json.JSONDecoder()  # where a record that is not strict JSON ends
+_NOT_RECORDS = 'a JSON caption file must be a list of records ([{"id": …, "caption": …}, …])'
+
+
+def json_entries(data: bytes, report: Report) -> Iterator[Entry]:
+    """A JSON file's records, each numbered by the line it starts on: the file is a list of records, or an object
+    holding one list of records (as an API or a catalogue export answers: ``{"results": [...]}``), or one record.
+
+    Strict as JSON lines are; after invalid JSON the rest of the file cannot be told apart, so it is reported
+    unreadable from there (the records before it are read).
+    """
+    text = decode_whole(data, report)
+    if text is None:
+        return
+    at = _SPACE_RE.match(text).end()
+    if at == len(text):
+        return
+    try:
+        if text[at] == "[":
+            yield from _elements(text, at, report)
+        elif text[at] == "{":
+            yield from _object_records(text, at, report)
+        else:
+            report.unreadable(_line_at(text, at), _NOT_RECORDS)
+    except json.JSONDecodeError as exc:
+        report.unreadable(exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        report.unreadable(None, "invalid JSON: nested too deeply")
+    except ValueError as exc:  # a repeated key, NaN
+        report.unreadable(None, f"invalid JSON: {exc}")
+
+
+def _line_at(text: str, at: int) -> int:
+    return text.count("\n", 0, at) + 1
+
+
+def _elements(text: str, at: int, report: Report) -> Iterator[Entry]:
+    """The values of the JSON array starting at ``text[at]``, each with the line it starts on; one that is JSON but
+    not strict JSON (a repeated key, NaN) is reported and skipped."""
+    line, counted = 1, 0
+    at = _SPACE_RE.match(text, at + 1).end()
+    if text[at : at + 1] == "]":
+        return
+    while True:
+        line += text.count("\n", counted, at)
+        counted = at
+        try:
+            value, end = _JSON_DECODER.raw_decode(text, at)
+        except json.JSONDecodeError:
+            raise
+        except ValueError as exc:  # a repeated key, NaN: this record only
+            _, end = _LENIENT_DECODER.raw_decode(text, at)
+            report.reject(line, f"invalid JSON: {exc}")
+        else:
+            yield line, value
+        at = _SPACE_RE.match(text, end).end()
+        if text[at : at + 1] == "]":
+            return
+        if text[at : at + 1] != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        at = _SPACE_RE.match(text, at + 1).end()
+
+
+def _object_records(text: str, at: int, report: Report) -> Iterator[Entry]:
+    """The records of a JSON object: the one list of mappings among its values, or the object as one record."""
+    from ichigo_search.corpus.fields import renames
+
+    whole, end = _JSON_DECODER.raw_decode(text, at)
+    if _SPACE_RE.match(text, end).end() != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    named = set(whole) | set(renames(tuple(whole)).values())
+    if {"id", "caption"} & named:
+        yield _line_at(text, at), whole
+        return
+    lists = [key for key, value in whole.items() if isinstance(value, list) and value and isinstance(value[0], dict)]
+    if len(lists) != 1:
+        found = f" (it holds {len(lists)} lists of mappings: {quoted(', '.join(lists))})" if lists else ""
+        report.unreadable(_line_at(text, at), f"{_NOT_RECORDS}{found}")
+        return
+    yield from _elements(text, _value_start(text, at, lists[0]), report)
+
+
+def _value_start(text: str, at: int, wanted: str) -> int:
+    """Where the value of key ``wanted`` starts in the JSON object starting at ``text[at]`` (already parsed)."""
+    at = _SPACE_RE.match(text, at + 1).end()
+    while True:
+        key, end = _JSON_DECODER.raw_decode(text, at)
+        at = _SPACE_RE.match(text, _SPACE_RE.match(text, end).end() + 1).end()  # past the colon
+        if key == wanted:
+            return at
+        _, end = _JSON_DECODER.raw_decode(text, at)
+        at = _SPACE_RE.match(text, _SPACE_RE.match(text, end).end() + 1).end()  # past the comma
+
+
 # -- CSV ------------------------------------------------------------------------
 
 
@@ -197,7 +295,8 @@ def _surrogate_byte(text: str) -> int | None:
     return None
 
 
-def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
+def csv_entries(data: bytes, report: Report, delimiter: str = ",") -> Iterator[Entry]:
+    """A CSV file's rows as mappings of its header's names (a TSV file's: ``delimiter`` a tab)."""
     # Field sizes are checked by the record limits, with a clearer message.
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     # Bad bytes become surrogates here and are reported per row below.
@@ -206,7 +305,7 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
     if nul:  # Python 3.10's csv module refuses a NUL anywhere; it travels through as a stand-in (see _NUL)
         text = text.replace("\x00", _NUL)
     lines = _LINE_RE.findall(text)
-    reader = csv.reader(iter(lines), strict=True)
+    reader = csv.reader(iter(lines), strict=True, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -215,14 +314,15 @@ def csv_entries(data: bytes, report: Report) -> Iterator[Entry]:
         report.unreadable(1, f"invalid CSV header: {exc}")
         return
     header = [h.strip() for h in _with_nul(header, nul)]
-    problem = _header_problem(header)
+    problem = _header_problem(header, delimiter)
     if problem:
-        rows = sum(1 for row in csv.reader(iter(lines[reader.line_num :])) if any(c.strip() for c in row))
+        rest = csv.reader(iter(lines[reader.line_num :]), delimiter=delimiter)
+        rows = sum(1 for row in rest if any(c.strip() for c in row))
         report.reject(1, f"{problem}; its {rows} row{'s' if rows != 1 else ''} left out", records=rows)
         return
     position = reader.line_num
     while position < len(lines):
-        reader = csv.reader(iter(lines[position:]), strict=True)
+        reader = csv.reader(iter(lines[position:]), strict=True, delimiter=delimiter)
         while True:
             start = position + reader.line_num + 1
             try:
@@ -269,7 +369,7 @@ def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _header_problem(header: list[str]) -> str | None:
+def _header_problem(header: list[str], delimiter: str = ",") -> str | None:
     if len(header) > MAX_CSV_COLUMNS:
         return f"the CSV header has {len(header):,} columns (at most {MAX_CSV_COLUMNS:,})"
     bad = _surrogate_byte("".join(header))
@@ -282,8 +382,10 @@ def _header_problem(header: list[str]) -> str | None:
     named = set(header) | set(renames(tuple(header)).values())
     missing = [c for c in ("id", "caption") if c not in named]
     if missing:
-        joined = ",".join(header)
-        hint = next((f"; is the file separated by {d!r}? use ','" for d in (";", "\t", "|") if d in joined), "")
+        joined = delimiter.join(header)
+        others = [d for d in (",", ";", "\t", "|") if d != delimiter and d in joined]
+        use = "use ','" if delimiter == "," else "a .tsv file's columns are separated by tabs"
+        hint = f"; is the file separated by {others[0]!r}? {use}" if others else ""
         hint = hint or f"; they may also be named {', '.join(other_name(c) for c in missing)}"
         return f"CSV header lacks the column(s) {', '.join(missing)} (found: {quoted(', '.join(header))}){hint}"
     return None

@@ -1,4 +1,4 @@
-"""Reading the caption collection: every *.jsonl, *.csv and *.yaml file under a folder.
+"""Reading the caption collection: every *.jsonl, *.json, *.csv, *.tsv and *.yaml file under a folder.
 
 Reading never stops at the first problem: each one is collected with its file
 and line, so a user fixes a whole corpus in one pass.  Damage stays local: a
@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, NamedTuple, overload
 from ichigo_search.corpus.files import (
     COLLECTION_FILE,
     LINK_OUT,
+    RECORD_SUFFIXES,
     SETTLED_NS,
     THESAURUS_FILE,
     FileState,
@@ -36,6 +37,7 @@ from ichigo_search.corpus.formats import (
     compose_yaml,
     csv_entries,
     decode_whole,
+    json_entries,
     jsonl_entries,
     line_digest,
     parse_json_line,
@@ -46,6 +48,9 @@ from ichigo_search.corpus.formats import (
 )
 from ichigo_search.corpus.record import MAX_EXTRA_CHARS, Record, TooBig, record_from_mapping, to_plain
 from ichigo_search.errors import CorpusChangedError, CorpusError, Problem
+
+# What a caption file's name ends with, for messages: *.jsonl, *.json, *.csv, ...
+_PATTERNS = ", ".join(f"*{suffix}" for suffix in RECORD_SUFFIXES if suffix != ".yml")
 
 
 class Records(Sequence[Record]):
@@ -374,7 +379,7 @@ class Reading:
             corpus.states[name] = unchanged
         if not corpus.files and not corpus.problems:
             corpus.problems.append(
-                Problem(str(self.root), None, "no caption files (*.jsonl, *.csv, *.yaml) in the corpus folder")
+                Problem(str(self.root), None, f"no caption files ({_PATTERNS}) in the corpus folder")
             )
         elif not corpus.size and not corpus.problems:
             corpus.problems.append(Problem(str(self.root), None, "the caption files hold no records"))
@@ -556,7 +561,10 @@ def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int
             raise _changed(part.name)
         first_line = data.count(b"\n", 0, part.start) + 1
         return jsonl_entries(data, report, part.known_lines, part.start, part.end, first_line)
-    entries = csv_entries(data, report) if suffix == ".csv" else yaml_entries(data, report)
+    if suffix in (".csv", ".tsv"):
+        entries = csv_entries(data, report, "\t" if suffix == ".tsv" else ",")
+    else:
+        entries = json_entries(data, report) if suffix == ".json" else yaml_entries(data, report)
     return ((line, value, None, None) for line, value in entries)
 
 
