@@ -1,4 +1,5 @@
-"""Years from free-text dates: ``late 1944`` -> (1944, 1944), ``1944-45`` -> (1944, 1945)."""
+"""Years from free-text dates: ``late 1944`` -> (1944, 1944), ``1944-45`` -> (1944, 1945), a catalogue's ``[194-?]``
+-> (1940, 1949)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import re
 _YEAR = r"(1[5-9]\d\d|20\d\d)"
 _RANGE_RE = re.compile(_YEAR + r"\s*(?:-|–|—|to|until|till|/)\s*(\d{4}|\d{2})(?!\d)")
 _DECADE_RE = re.compile(r"(?<!\d)(1[5-9]\d0|20\d0)'?s\b")
+# A catalogue's uncertain decade and century (AACR2, MARC: "194-?", "194u", "19--"), and a century named.
+_UNCERTAIN_DECADE_RE = re.compile(r"(?<!\d)(1[5-9]\d|20\d)(?:-(?![\d-])|\?|u\b|x\b)")
+_UNCERTAIN_CENTURY_RE = re.compile(r"(?<!\d)(1[5-9]|20)(?:--|uu\b|xx\b)")
+_CENTURY_RE = re.compile(r"(?<!\d)(1[6-9]|2[01])(?:st|nd|rd|th)\s+century\b", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
 # A query word that is nothing but a year, a decade or a range: 1945, 1940s, 1944-45.
 _YEAR_WORD_RE = re.compile(_YEAR + r"(?:'?s|\s*(?:-|–|—|/)\s*(?:\d{4}|\d{2}))?")
@@ -23,13 +28,16 @@ def year_range(text: str | None) -> tuple[int, int] | None:
         last = int(tail) if len(tail) == 4 else first // 100 * 100 + int(tail)
         if last >= first:
             return first, last
-    match = _DECADE_RE.search(text)
-    if match:
-        decade = int(match.group(1))
-        return decade, decade + 9
+    decades = [int(d) for d in _DECADE_RE.findall(text)] or [int(d) * 10 for d in _UNCERTAIN_DECADE_RE.findall(text)]
+    if decades:  # "1940s", "1940s-1950s", "194-?"
+        return min(decades), max(decades) + 9
     years = [int(y) for y in _YEAR_RE.findall(text)]
     if years:
         return min(years), max(years)
+    centuries = [int(c) * 100 for c in _UNCERTAIN_CENTURY_RE.findall(text)]
+    centuries += [(int(c) - 1) * 100 for c in _CENTURY_RE.findall(text)]
+    if centuries:  # "19--", "20th century"
+        return min(centuries), max(centuries) + 99
     return None
 
 
