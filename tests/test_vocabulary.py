@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from conftest import caption_ids, index_of
 from ichigo_search import Index
 from ichigo_search.text.spelling import Spellings
-from ichigo_search.vocab.thesaurus import is_english_word, load, ordinal_suffix, ordinal_words, token_key
+from ichigo_search.vocab.thesaurus import (
+    cardinal_words,
+    is_english_word,
+    load,
+    ordinal_suffix,
+    ordinal_words,
+    token_key,
+)
 
 CAPTIONS = {
     "lt-col": "Lieutenant Colonel John Smith inspects the runway.",
@@ -54,6 +61,23 @@ def test_ordinals(n, digits, words):
     if words:
         assert ordinal_words(n) == words
         assert load().lookup(token_key(digits)).get(words) == 1.0
+
+
+@pytest.mark.parametrize(
+    "n, words", [(2, "two"), (13, "thirteen"), (40, "forty"), (74, "seventy-four"), (99, "ninety-nine")]
+)
+def test_cardinals_are_written_both_ways(n, words):
+    thesaurus = load()
+    assert cardinal_words(n) == words
+    assert thesaurus.lookup(token_key(str(n))).get(words) == 1.0
+    assert thesaurus.lookup(token_key(words)).get(str(n)) == 1.0
+    assert thesaurus.lookup(token_key(words.replace("-", " "))).get(str(n)) == 1.0  # seventy four
+    assert not thesaurus.lookup(token_key("one")).get("1")  # "no one", "one of the": a pronoun as often
+
+
+def test_a_number_in_words_finds_it_in_digits(sample_index):
+    """*thirteen* finds the ferry "13 miles east of Ping Yang"; *74* would find "seventy-four enemy planes"."""
+    assert [hit.id for hit in sample_index.search("thirteen")] == ["ping-yang-ferry-footbridge"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The vocabulary of the period: synonyms, abbreviations, near synonyms, ordinals, place aliases, bridges.
+"""The vocabulary of the period: synonyms, abbreviations, near synonyms, numbers, place aliases, bridges.
 
 Entries come from the built-in ``data/vocabulary.yaml`` and a corpus's own
 ``thesaurus.yaml`` (same sections).  Each form is reduced to the sequence of
@@ -51,6 +51,11 @@ _UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
 _TEENS = "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
 _TENS = "twent thirt fort fift sixt sevent eight ninet".split()
 _CARDINAL_UNITS = "one two three four five six seven eight nine".split()
+_CARDINAL_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_CARDINAL_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+# Numbers written both ways as words and digits ("13 miles", "thirteen miles"; "seventy-four enemy planes"), from
+# two: "one" is as often a pronoun ("no one", "one of the") as a number.
+FIRST_CARDINAL = 2
 
 
 def ordinal_words(n: int) -> str:
@@ -64,6 +69,16 @@ def ordinal_words(n: int) -> str:
     tens, unit = divmod(n, 10)
     stem = _TENS[tens - 2]
     return f"{stem}ieth" if unit == 0 else f"{stem}y-{_UNITS[unit - 1]}"
+
+
+def cardinal_words(n: int) -> str:
+    """``13`` -> ``thirteen``, ``74`` -> ``seventy-four`` (1 to 99)."""
+    if n < 10:
+        return _CARDINAL_UNITS[n - 1]
+    if n < 20:
+        return _CARDINAL_TEENS[n - 10]
+    tens, unit = divmod(n, 10)
+    return _CARDINAL_TENS[tens - 2] + (f"-{_CARDINAL_UNITS[unit - 1]}" if unit else "")
 
 
 def ordinal_suffix(n: int) -> str:
@@ -302,9 +317,13 @@ def _builtin() -> dict[str, Any]:
     return yaml.load(BUILTIN.read_text(encoding="utf-8"), Loader=loader) or {}
 
 
-def _ordinals(thesaurus: Thesaurus) -> None:
-    for n in range(1, 101):
-        thesaurus.add_group([ordinal_suffix(n), ordinal_words(n)], SYNONYM_WEIGHT)
+def _numbers(thesaurus: Thesaurus) -> None:
+    """Ordinals (14th = fourteenth, 1st-100th) and cardinals (13 = thirteen, 2-99), written both ways (and a number
+    of two words with a hyphen or a space: twenty-third, twenty third)."""
+    for digits, words in [(ordinal_suffix(n), ordinal_words(n)) for n in range(1, 101)] + [
+        (str(n), cardinal_words(n)) for n in range(FIRST_CARDINAL, 100)
+    ]:
+        thesaurus.add_group(list(dict.fromkeys([digits, words, words.replace("-", " ")])), SYNONYM_WEIGHT)
 
 
 @lru_cache(maxsize=16)
@@ -326,7 +345,7 @@ def _compiled(extra_json: str) -> Thesaurus:
     except Exception:  # absent, unreadable or from another Python: compile it again
         pass
     thesaurus = Thesaurus()
-    _ordinals(thesaurus)
+    _numbers(thesaurus)
     thesaurus.merge(_builtin())
     if extra_json:
         thesaurus.merge(json.loads(extra_json))
