@@ -204,6 +204,29 @@ def test_the_wars_events_are_found_by_each_of_their_names(events_index, query, w
     assert caption_ids(events_index.search(query))[:1] == [wanted]
 
 
+def test_a_war_finds_its_campaigns_below_its_own_name(events_index, sample_index):
+    """LCSH's Sino-Japanese War, 1937-1945 and its campaigns: the war's own captions first, then its campaigns', not
+    other wars' events; on the sample, every caption of the Ichigo campaign."""
+    found = caption_ids(events_index.search("Sino-Japanese War", limit=20))
+    assert found[0] == "china-incident"
+    assert {"guilin-liuzhou", "nanking"} <= set(found)
+    assert not {"bulge", "normandy", "normandy-farm"} & set(found)
+    ichigo = set(caption_ids(sample_index.search("Ichigo", limit=20)))
+    assert set(caption_ids(sample_index.search("Sino-Japanese War", limit=20))) == ichigo
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("demining", "liuzhou-airstrip-mines"),  # "Japanese mines removed from the air strip"
+        ("unexploded ordnance", "liuzhou-airstrip-mines"),
+        ("displaced people", "guilin-refugee-train"),  # "Chinese refugees evacuating from Guilin"
+    ],
+)
+def test_todays_words_for_the_wars_harm_find_the_periods(sample_index, query, wanted):
+    assert caption_ids(sample_index.search(query))[:1] == [wanted]
+
+
 def test_highlights_escape_html_and_keep_the_full_caption(sample_index):
     hit = sample_index.search("Operation Number One")[0]
     assert "&quot;<mark>Operation</mark> <mark>Number</mark> <mark>One</mark>&quot;" in hit.highlights[0]
