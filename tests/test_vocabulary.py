@@ -482,3 +482,22 @@ def test_a_search_sorts_only_the_lengths_it_looks_at_in_the_order_sorting_every_
         assert spellings.near(word, edits) == [(w, d) for w, d, _ in found if w != word]
     looked_at = {n for n, words in spellings._buckets["c"].items() if isinstance(words, list)}
     assert looked_at == {4, 5, 6, 7, 8, 9, 10, 11, 12} & set(spellings._buckets["c"])
+
+
+def test_a_word_a_row_marks_as_written_is_matched_as_written_when_typed_too(tmp_path):
+    """*kills* (``=kills`` in the aerial victories' row) finds *aces who shot down five enemy planes*, not *hog
+    killing*: the row's mark holds for the word typed as for the row's other forms. *Pilot* finds its near synonyms
+    (*aces*: LCSH Fighter pilots, UF Aces)."""
+    from conftest import caption_ids, index_of
+
+    captions = {
+        "hogs": "Hog killing near Luray, Virginia",
+        "aces": "The squadron commander talking to his two aces, who each shot down five enemy planes",
+        "killed": "Soldiers killed in action are buried near the airfield",
+    }
+    index = index_of(tmp_path, captions)
+    assert caption_ids(index.search("kills")) == ["aces"]
+    assert caption_ids(index.search("fighter pilot kills"))[:1] == ["aces"]
+    assert "killed" in caption_ids(index.search("killed")) and "hogs" not in caption_ids(index.search("killed"))
+    assert "hogs" in caption_ids(index.search("killing"))  # a word no row marks: every word of its stem
+    index.close()

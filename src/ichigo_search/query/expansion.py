@@ -206,7 +206,7 @@ class Expander:
         return group
 
     def _single(self, unit: Unit, key: tuple[str, ...], bridged: list[str]) -> Group:
-        group = Group([unit], [Alternative(1.0, text=unit.text)])
+        group = Group([unit], [Alternative(1.0, text=unit.text, exact=key in self.thesaurus.exact)])
         synonyms = self.thesaurus.lookup(key, dotted=unit.text.endswith("."))
         self._add_synonyms(group, synonyms)
         self._add_bridges(group, bridged)

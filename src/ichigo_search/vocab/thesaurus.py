@@ -20,7 +20,8 @@ letters (``a/c``, ``e/a``) finds its long forms and is not found by them: as wor
 "e a" are *a C-47* and the initials of *E. A. Smith*.
 
 A synonym or near-synonym form may be marked ``=`` as a bridge form is: the word as written,
-not the other words of its stem (``=downed``, not every *down*; ``=torpedoed``, not *torpedo*).
+not the other words of its stem (``=downed``, not every *down*; ``=torpedoed``, not *torpedo*),
+whether a query finds it through another form or types it (*kills* typed is not *hog killing*).
 A near synonym with the stems of the words typed is not added to them (*flooded* for *flood*).
 """
 
@@ -166,6 +167,8 @@ class Thesaurus:
     """
 
     entries: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)
+    # The forms a row marks ``=``: typed, such a word too is matched as written only (*kills*, not *hog killing*).
+    exact: set[tuple[str, ...]] = field(default_factory=set)
     dotted: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)
     place_aliases: dict[str, list[str]] = field(default_factory=dict)
     bridges: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
@@ -174,6 +177,7 @@ class Thesaurus:
         """Make every form of a group find every other (a form marked ``=`` as that word only)."""
         forms = [str(f) for f in forms if str(f).strip()]
         keys = {form: token_key(exact_form(form)[0]) for form in forms}
+        self.exact.update(keys[form] for form in forms if exact_form(form)[1])
         stems = {form: tuple(stem(t) for t in key) for form, key in keys.items()}
         for form in forms:
             key = keys[form]
