@@ -239,7 +239,7 @@ def _elements(text: str, at: int, report: Report) -> Iterator[Entry]:
         counted = at
         try:
             value, end = _JSON_DECODER.raw_decode(text, at)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError:  # (a ValueError too) the file's: where the array goes on is unknown
             raise
         except ValueError as exc:  # a repeated key, NaN: this record only
             _, end = _LENIENT_DECODER.raw_decode(text, at)
@@ -256,8 +256,6 @@ def _elements(text: str, at: int, report: Report) -> Iterator[Entry]:
 
 def _object_records(text: str, at: int, report: Report) -> Iterator[Entry]:
     """The records of a JSON object: the one list of mappings among its values, or the object as one record."""
-    from ichigo_search.corpus.fields import renames
-
     whole, end = _JSON_DECODER.raw_decode(text, at)
     if _SPACE_RE.match(text, end).end() != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
