@@ -302,6 +302,11 @@ class Expander:
             rarity = self._rarity(text)
             weight = self.bridge_weight * (min(1.0, typed / rarity) if typed and rarity else 1.0)
             group.alternatives.append(Alternative(weight, text=text, phrase=True, exact=exact))
+            # and its own names (a campaign's in Chinese and Japanese: Ichigo, 一号作戦), at its weight
+            synonyms = {} if exact else self.thesaurus.lookup(token_key(text))
+            for other in (o for o, w in synonyms.items() if w >= SYNONYM_WEIGHT and o not in forms):
+                other_text, other_exact = exact_form(other)
+                group.alternatives.append(Alternative(weight, text=other_text, phrase=True, exact=other_exact))
 
     def _rarity(self, text: str) -> float | None:
         """The mean idf of a text's words in the index (as BM25 weighs them); None without an index."""
