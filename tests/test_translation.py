@@ -49,6 +49,8 @@ def test_the_dictionary_glosses_in_the_words_a_caption_uses():
     assert "fighter" in table.glosses("戦闘機")  # Japanese form of 戰鬥機
     assert table.glosses("飛行場")[0] == "airfield"  # JMdict: Japanese words Chinese does not use
     assert "coal mine" in table.glosses("炭鉱") and "tornado" in table.glosses("竜巻")
+    # a word JMdict writes in katakana, though it has (phonetic) kanji: アメリカ, not only 亜米利加
+    assert table.glosses("アメリカ") == ["America"] and "Germany" in table.glosses("ドイツ")
     assert table.glosses("蒋介石") == ["Chiang Kai-shek"]  # a name without its dates and description
     assert table.glosses("轰炸")[0] == "bomb"  # "to bomb": without "to"
     assert "(slang)" not in " ".join(table.glosses("机场"))
@@ -77,6 +79,7 @@ def test_a_place_and_a_word_typed_in_chinese_find_the_captions_in_english(sample
         ("難民 火車", "guilin-refugee-train"),
         # 炸 (burst, explode; first "deep fry") gives no "fry": Capt. Fry's caption is no bombed plane's
         ("被炸的飞机", "liuzhou-destroyed-fighter"),
+        ("インド", "bukey-calcutta"),  # India, written in katakana (its kanji 印度 are phonetic)
     ],
 )
 def test_chinese_words_find_their_english_captions(sample_index, query, first):

@@ -22,7 +22,9 @@ The built-in vocabulary's forms in hanzi and kana (``data/vocabulary.yaml``: *�
 table too, without glosses: an index cuts them whole (``tests/test_translation.py`` fails when one is missing, and the
 table must be made again).
 
-JMdict gives each entry's kanji forms (an entry without kanji: its kana forms, katakana loanwords mostly) with its
+JMdict gives each entry's kanji forms (an entry without kanji: its kana forms, katakana loanwords mostly; one whose
+kanji are only phonetic or out of use, or whose main sense is usually written in kana: its katakana forms too, as
+*アメリカ* beside *亜米利加*) with its
 English glosses, for the forms CC-CEDICT lacks: a form both write (*工人*, *烟草*) keeps CC-CEDICT's glosses alone,
 since JMdict's senses of it are Japanese ones (*工人*, an artisan) and would only add noise to a Chinese query, and a
 form CC-CEDICT has without a usable gloss is mostly a name (*桂林*, Guilin; JMdict: "katsura forest"). Each CC-CEDICT
@@ -140,7 +142,8 @@ def cedict_entries(path: Path, table: Table) -> None:
 
 
 def jmdict_entries(path: Path, table: Table) -> None:
-    """JMdict's words: each entry's kanji forms (its kana forms when it has none) with its English glosses, senses
+    """JMdict's words: each entry's kanji forms (its kana forms when it has none, its katakana forms when that is how
+    it is written) with its English glosses, senses
     in JMdict's order, a sense marked slang, vulgar, derogatory, jocular or children's language left out."""
     with tempfile.TemporaryDirectory() as folder:
         if path.suffix == ".xz":  # as the jamdict-data sdist ships it
@@ -163,8 +166,11 @@ def jmdict_entries(path: Path, table: Table) -> None:
         for idseq, text in db.execute("SELECT idseq, text FROM Kanji ORDER BY ID"):
             forms.setdefault(idseq, []).append(text)
         with_kanji = set(forms)
+        in_kana = _written_in_katakana(db)
         for idseq, text in db.execute("SELECT idseq, text FROM Kana ORDER BY ID"):
-            if idseq not in with_kanji:  # only an entry without kanji is looked up in kana
+            # an entry without kanji is looked up in kana; one with kanji in katakana too where that is how it is
+            # written (アメリカ, whose kanji 亜米利加 are phonetic only)
+            if idseq not in with_kanji or (idseq in in_kana and _KATAKANA_RE.fullmatch(text)):
                 forms.setdefault(idseq, []).append(text)
         db.close()
     for idseq, written in forms.items():
@@ -174,6 +180,42 @@ def jmdict_entries(path: Path, table: Table) -> None:
         # Only forms CC-CEDICT lacks: where it has the word without a gloss, it is a name (桂林, Guilin), not JMdict's
         # "katsura forest". JMdict's other spellings of a word (竜巻, 竜巻き) are rarely written: not variants.
         table.add([form for form in written if form not in table.glosses], found, variants=False)
+
+
+_KATAKANA_RE = re.compile("[\u30a0-\u30ff]+")
+# JMdict's marks of a kanji form that is not how a word is written (its kanji info), and of a sense usually written in
+# kana alone.
+_IRREGULAR_KANJI = (
+    "ateji (phonetic) reading",
+    "word containing irregular kanji usage",
+    "word containing out-dated kanji",
+)
+_USUALLY_KANA = "word usually written using kana alone"
+
+
+def _written_in_katakana(db: sqlite3.Connection) -> set[int]:
+    """The entries with kanji that are written in kana: every kanji form irregular (ateji, out-dated), or the first
+    sense usually written in kana alone."""
+    marks = ", ".join("?" * len(_IRREGULAR_KANJI))
+    irregular = {
+        idseq
+        for idseq, regular in db.execute(
+            "SELECT Kanji.idseq, SUM(NOT EXISTS"
+            f" (SELECT 1 FROM KJI WHERE KJI.kid = Kanji.ID AND KJI.text IN ({marks}))) FROM Kanji GROUP BY Kanji.idseq",
+            _IRREGULAR_KANJI,
+        )
+        if regular == 0
+    }
+    first_senses = "SELECT MIN(ID) FROM Sense GROUP BY idseq"
+    usually_kana = {
+        idseq
+        for (idseq,) in db.execute(
+            "SELECT Sense.idseq FROM Sense JOIN misc ON misc.sid = Sense.ID"
+            f" WHERE misc.text = ? AND Sense.ID IN ({first_senses})",
+            (_USUALLY_KANA,),
+        )
+    }
+    return irregular | usually_kana
 
 
 def vocabulary_forms(path: Path) -> list[str]:
