@@ -225,18 +225,27 @@ def _by_coverage(
     same groups with near synonyms), each level by score."""
     if not groups:
         return top(ids, scores, wanted)
-    levels = len(near_groups) + 1
     covered = np.zeros(len(ids), dtype=np.intp)
     for group in groups:
-        covered += levels * member(bulk.evaluate(group), ids)
-    for group in near_groups:
         covered += member(bulk.evaluate(group), ids)
     ranked: list[tuple[int, float]] = []
-    for level in range(int(covered.max(initial=0)), -1, -1):
+    for level in range(len(groups), -1, -1):
         if len(ranked) >= wanted:
             break
         at = covered == level
-        ranked += top(ids[at], scores[at], wanted - len(ranked))
+        # near synonyms are counted only for the levels shown, and only where they can reorder one
+        level_ids, level_scores = ids[at], scores[at]
+        if len(level_ids) <= 1 or not near_groups:
+            ranked += top(level_ids, level_scores, wanted - len(ranked))
+            continue
+        near = np.zeros(len(level_ids), dtype=np.intp)
+        for group in near_groups:
+            near += member(bulk.evaluate(group), level_ids)
+        for count in range(int(near.max()), -1, -1):
+            if len(ranked) >= wanted:
+                break
+            at = near == count
+            ranked += top(level_ids[at], level_scores[at], wanted - len(ranked))
     return ranked
 
 
