@@ -31,7 +31,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "geographic location",
         "geographic name",
     ),
-    "date": ("date created", "created", "creation date", "date taken", "date of photograph", "year"),
+    # not "created" alone: an export's "created" is as often when its row was made as when the photograph was
+    "date": ("date created", "creation date", "date taken", "date of photograph", "year"),
     "photographer": ("creator", "author", "artist", "photographed by", "taken by"),
     "source": ("url", "uri", "link", "permalink", "source url", "web address"),
     "collection": ("collection name", "series", "set name"),
