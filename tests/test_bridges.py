@@ -213,3 +213,17 @@ def test_a_broken_bridge_row_is_a_corpus_problem(tmp_path, corpus, rows, message
     with pytest.raises(CorpusError) as info:
         Index(tmp_path / "index").update_from(corpus)
     assert "thesaurus.yaml" in str(info.value) and message in str(info.value)
+
+
+@pytest.mark.parametrize("query", ["Sino-Japanese War", "老年夫妇", "displaced people"])
+def test_a_bridged_form_is_one_alternative_of_its_group(query):
+    """A form the typed words' synonyms, two glosses' bridges or two bridged forms' synonyms all give is one
+    alternative: an Or of alternatives sums them, so a second copy would count the form twice."""
+    from ichigo_search.query.syntax import parse
+    from ichigo_search.search import make_expander
+
+    expander = make_expander()
+    units = expander.words([unit for clause in parse(query).clauses for unit in clause.units])
+    for group in expander.expand(units):
+        texts = [a.text for a in group.alternatives if a.text and not a.apart]
+        assert len(texts) == len(set(texts)), (query, group.text)

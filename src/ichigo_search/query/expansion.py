@@ -297,16 +297,20 @@ class Expander:
         word ranks below the word.
         """
         typed = self._rarity(typed_text or group.text)
+        # A form the group already holds is not added again: an Or sums its parts, so it would count twice (the
+        # typed words' synonyms, another gloss's bridges, another bridged form's synonyms).
+        held = {a.text for a in group.alternatives if a.text and not a.apart}
         for form in forms:
             text, exact = exact_form(form)
             rarity = self._rarity(text)
             weight = self.bridge_weight * (min(1.0, typed / rarity) if typed and rarity else 1.0)
-            group.alternatives.append(Alternative(weight, text=text, phrase=True, exact=exact))
             # and its own names (a campaign's in Chinese and Japanese: Ichigo, 一号作戦), at its weight
             synonyms = {} if exact else self.thesaurus.lookup(token_key(text))
-            for other in (o for o, w in synonyms.items() if w >= SYNONYM_WEIGHT and o not in forms):
-                other_text, other_exact = exact_form(other)
-                group.alternatives.append(Alternative(weight, text=other_text, phrase=True, exact=other_exact))
+            names = [form] + [o for o, w in synonyms.items() if w >= SYNONYM_WEIGHT and o not in forms]
+            for name_text, name_exact in map(exact_form, names):
+                if name_text not in held:
+                    held.add(name_text)
+                    group.alternatives.append(Alternative(weight, text=name_text, phrase=True, exact=name_exact))
 
     def _rarity(self, text: str) -> float | None:
         """The mean idf of a text's words in the index (as BM25 weighs them); None without an index."""
