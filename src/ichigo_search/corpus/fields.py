@@ -61,9 +61,10 @@ def _renames(names: tuple[str, ...]) -> dict[str, str]:
     for name in names:
         if not isinstance(name, str):
             continue
-        field = _NAMED.get(folded(name))
+        key = folded(name)
+        field = _NAMED.get(key)
         if field is not None:
-            rank = 0 if folded(name) == field else 1 + ALIASES[field].index(folded(name))
+            rank = 0 if key == field else 1 + ALIASES[field].index(key)
             claims.setdefault(field, []).append((rank, name))
     found: dict[str, str] = {}
     for field, named in claims.items():
