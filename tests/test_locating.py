@@ -65,6 +65,9 @@ def countries_and_states(caption: str, places: list[str] | None = None) -> tuple
         ("Poland China hogs on a farm", [], set(), set()),
         ("Caboose on the Atchison, Topeka and Santa Fe Railroad", [], set(), set()),
         ("J.D. Estes and Dr. George Mitchell", [], set(), set()),
+        # a title's capitals after a name are not a state ("CO": commanding officer); a state's code after a town is
+        ("Lt. Col. John C. Herbst, CO of the 74th Ftr. Sq.", [], set(), set()),
+        ("Downtown Denver, CO 1942", [], {"US"}, {"US-CO"}),
         # the record's own places are read as a chain and settle the caption's names
         ("Locomotive with snowplow, Telluride, Colorado", ["Telluride", "San County", "Colorado", "United States"],
          {"US"}, {"US-CO"}),

@@ -791,11 +791,20 @@ class Gazetteer:
         if len(key) <= 3 or english or self.needs_context(key):
             after = texts[i + size].casefold() if i + size < len(texts) else ""
             # after a comma that follows a name, a name in brackets or a feature's word ("Liuchow (Liuzhou), China",
-            # "Kunming airbase, China")
+            # "Kunming airbase, China"); not a code in capitals before a lowercase word, which is a title's ("Lt.
+            # Col. John C. Herbst, CO of the 74th": the commanding officer)
             after_comma = (
                 i > 0
                 and pieces[2 * i].strip().lstrip(")") == ","
                 and (_capitalized(texts[i - 1], uncased) or texts[i - 1].casefold() in _FEATURE_OR_CITY)
+                and not (
+                    size == 1
+                    and word.isupper()
+                    and not uncased
+                    and i + 1 < len(texts)
+                    and pieces[2 * i + 2] == " "
+                    and texts[i + 1][:1].islower()
+                )
             )
             # A place's word after it counts only where its capital is not a sentence's ("Air base at Karachi, India"
             # is no town named Air; "the Mobile harbor" is Mobile's), nor a word's in capitals inside a text in mixed
@@ -1167,10 +1176,12 @@ _CITY_BETWEEN_RE = LazyPattern(r",\s*([A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2
 # Lowercase words inside a qualifier's name: "Isle of Wight", "Ross and Cromarty", "Bosnia and Herzegovina".
 _QUALIFIER_JOINING_WORDS = frozenset({"of", "de", "la", "and"})
 _QUALIFIER_WORD_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*\.?")  # Ross-shire, Schleswig-Holstein
-# ", La.", ", N. Mex.", ", D.C.", ", Tenn." after a capitalized word: a state abbreviation.  The pattern starts
-# with its comma (the letter before it is looked behind for), so a search skips to the next comma.
+# ", La.", ", N. Mex.", ", D.C.", ", Tenn.", ", TX" after a capitalized word: a state abbreviation.  The pattern
+# starts with its comma (the letter before it is looked behind for), so a search skips to the next comma. Two
+# capitals before a lowercase word are a title's ("Lt. Col. John C. Herbst, CO of the 74th": commanding officer).
 _ABBREVIATION_RE = LazyPattern(
-    r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)(?=[\s,;:)]|$)"
+    r",(?<=[A-Za-z\])],)\s*((?:[A-Z]\.\s?){2,3}|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b(?!\s+[a-z]))"
+    r"(?=[\s,;:)]|$)"
 )
 
 # Lowercase words a name may hold: the particles ("Fond du Lac"), "of" ("Isle of Wight", "King of Prussia"; not an
