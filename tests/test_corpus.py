@@ -55,6 +55,20 @@ def test_a_collection_exported_with_another_catalogues_field_names_indexes_and_s
         assert hits[0].record.extra == {"Subject": "Soldiers"}
 
 
+def test_a_national_archives_export_has_its_titles_as_captions(tmp_path):
+    """The National Archives' exports name the caption "Title" and the id "Local Identifier": a table with a title
+    column and no caption column reads its titles as captions; a YAML record without a caption is still refused."""
+    header = "Local Identifier,Title,Date,Creator"
+    rows = ['111-SC-190011,"Refugees crowd the roofs of a train leaving Liuchow for Kweiyang, Nov. 1944.",1944-11,SC']
+    write(tmp_path / "nara.csv", "\n".join([header, *rows]) + "\n")
+    write(tmp_path / "own.yaml", "- id: y1\n  title: A title alone\n")
+    corpus = read_corpus(tmp_path)
+    (record,) = corpus.records
+    assert record.id == "111-SC-190011" and record.caption.startswith("Refugees crowd") and record.title is None
+    assert [(p.file, p.line) for p in corpus.problems] == [("own.yaml", 1)]
+    assert "caption" in corpus.problems[0].message
+
+
 def test_reads_a_json_file_of_records_and_a_tsv_file(tmp_path):
     """A JSON file is a list of records, or an object holding one (an API's answer), or one record; each record's
     line is where it starts. A TSV file is a CSV file whose columns are separated by tabs."""

@@ -5,7 +5,9 @@ Core's ``dc:identifier``, ``description``, ``creator``, ``coverage``; a spreadsh
 ``Location``, ``URL``. Such a name is read as the field it stands for (:data:`ALIASES`), so the
 collection indexes as it is. A name is compared folded (case, spaces, ``_`` and ``-`` alike, a ``dc:`` or
 ``dcterms:`` prefix left out). A field's own name wins over its other names, and of those the first
-listed; a name no field claims is an extra field, stored as written.
+listed; a name no field claims is an extra field, stored as written. A table with a title column and no caption
+column under any name (a National Archives export: ``Title`` is the photograph's caption) has its titles as its
+captions (:func:`title_as_caption`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,24 @@ from ichigo_search.util.memo import Remembered
 # Each field's other names, the likelier first: Dublin Core's elements (the archive and library world's common
 # export), then the column names of spreadsheets and photo-library exports.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("identifier", "record id", "item id", "photo id", "image id", "object id", "uid", "accession number"),
+    "id": (
+        "identifier",
+        "local identifier",
+        "record id",
+        "item id",
+        "photo id",
+        "image id",
+        "object id",
+        "uid",
+        "naid",
+        "accession number",
+        "object number",
+        "catalog number",
+        "catalogue number",
+        "item number",
+        "photo number",
+        "reference number",
+    ),
     "caption": ("description", "caption text", "photo caption", "image caption", "abstract", "summary"),
     "title": ("photo title", "image title", "headline"),
     "places": (
@@ -73,6 +92,23 @@ def _renames(names: tuple[str, ...]) -> dict[str, str]:
         rank, name = min(named)
         found[name] = field
     return found
+
+
+def title_as_caption(header: list[str]) -> list[str]:
+    """A table's column names, its title column named ``caption`` when no column is the caption under any name.
+
+    A catalogue whose only text is a title (the National Archives' exports: ``Title`` is the caption) has its
+    titles as captions. A table only: a record of YAML or JSON without a caption is refused, since its caption's
+    key may be misspelt.
+    """
+    claimed = set(header) | set(renames(tuple(header)).values())
+    if "caption" in claimed:
+        return header
+    titles = [(0 if folded(name) == "title" else 1, name) for name in header if _NAMED.get(folded(name)) == "title"]
+    if not titles:
+        return header
+    title = min(titles)[1]
+    return ["caption" if name == title else name for name in header]
 
 
 def with_own_names(raw: dict) -> dict:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from ichigo_search.corpus.fields import other_name, renames
+from ichigo_search.corpus.fields import other_name, renames, title_as_caption
 
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -318,6 +318,7 @@ def csv_entries(data: bytes, report: Report, delimiter: str = ",") -> Iterator[E
         rows = sum(1 for row in rest if any(c.strip() for c in row))
         report.reject(1, f"{problem}; its {rows} row{'s' if rows != 1 else ''} left out", records=rows)
         return
+    header = title_as_caption(header)
     position = reader.line_num
     while position < len(lines):
         reader = csv.reader(iter(lines[position:]), strict=True, delimiter=delimiter)
@@ -377,7 +378,8 @@ def _header_problem(header: list[str], delimiter: str = ",") -> str | None:
     repeated = sorted(h for h, count in counts.items() if h and count > 1)
     if repeated:
         return f"the CSV header repeats the column(s) {quoted(', '.join(repeated))}"
-    named = set(header) | set(renames(tuple(header)).values())
+    titled = title_as_caption(header)
+    named = set(titled) | set(renames(tuple(titled)).values())
     missing = [c for c in ("id", "caption") if c not in named]
     if missing:
         joined = delimiter.join(header)
