@@ -384,6 +384,13 @@ DAMAGE_CAPTIONS = {
     "ea-destroyed": "Capt. Hill's P-40 after the mission: 3 e/a destroyed, 1 probable.",
     "aircraft-lost": "Wreckage of enemy aircraft on the field at Kweilin.",
     "c-47": "A C-47 lands at Yunnanyi with supplies.",
+    "a-c-initials": "Dr. A. C. Jones, county health officer, at the clinic.",
+    "b-25s": "Oil tanks at Canton burning after a strike by B-25s.",
+    "p-51d": "Ground crew load bombs on a P-51D at Suichwan.",
+    "zero": "Wreckage of a Japanese Zero near Hengyang.",
+    "jap-raid": "Ruins of Kweiyang after the Jap air raid.",
+    "prisoners": "Japanese prisoners captured at Tengchung are questioned by Chinese officers.",
+    "prison-farm": "The state prison farm at Parchman, Mississippi.",
     "initials": "E. A. Smith, county agent, at the fair.",
     "downed": "Two enemy planes downed over the field.",
     "down-the-road": "Walking down the road to town.",
@@ -439,6 +446,27 @@ def test_abbreviations_of_single_letters_find_their_long_forms_one_way(damage_in
     assert "aircraft-lost" in found(damage_index, "e/a")  # e/a -> enemy aircraft
     assert "initials" not in found(damage_index, "enemy aircraft")  # not "E. A." as e/a
     assert "c-47" not in found(damage_index, "aircraft")  # not "A C-47" as a/c
+    assert "a-c-initials" not in found(damage_index, "aircraft")  # nor "A. C. Jones"
+
+
+def test_a_designations_plural_and_model_letter_are_the_type(damage_index):
+    # "B-25s" are B-25s and a "P-51D" is a P-51, written with or without the hyphen
+    assert "b-25s" in found(damage_index, "B-25")
+    assert "b-25s" in found(damage_index, "B25")
+    assert {"p-51d"} <= found(damage_index, "P-51") & found(damage_index, "P51")
+    assert "ea-destroyed" in found(damage_index, "P-40s")
+    assert "p-51d" not in found(damage_index, "P-5")
+
+
+def test_prisoners_of_war_find_prisoners(damage_index):
+    assert "prisoners" in found(damage_index, "POWs")
+    assert "prisoners" in found(damage_index, "prisoners of war")
+    assert "prison-farm" not in found(damage_index, "POWs")  # "=prisoners": the word, not every prison
+
+
+def test_the_periods_clipped_japanese_is_japanese(damage_index):
+    assert {"jap-raid", "zero"} <= found(damage_index, "Japanese")
+    assert "zero" in found(damage_index, "Jap")
 
 
 def test_ships_and_cars_lost_are_found_by_the_readers_words(damage_index):

@@ -120,12 +120,19 @@ def _load_stemmer():
 _stemmer = None
 
 
+# A designation ("b25", joined from "B-25"; "p51d", "ak47s"): letters, two or three digits, then perhaps a model's
+# letter and a plural's s. Its stem is the letters and digits: "B-25s" and "P-51D" are B-25s and P-51s.
+_DESIGNATION_RE = re.compile(r"^([a-z]{1,2}\d{2,3})[a-z]?s?$")
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball English stem of a folded word; words with digits are kept whole."""
+    """Snowball English stem of a folded word; words with digits are kept whole, but for a designation's plural
+    or model letter (``b25s``, ``p51d``: ``b25``, ``p51``)."""
     global _stemmer
     if len(word) < 3 or any(c.isdigit() for c in word):
-        return word
+        designation = _DESIGNATION_RE.match(word)
+        return designation.group(1) if designation else word
     if _stemmer is None:
         _stemmer = _load_stemmer()
     return _stemmer.stemWord(word)
