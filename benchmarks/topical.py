@@ -34,7 +34,7 @@ from ichigo_search.ranking import Ranking
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "benchmarks" / "topical"
 CAPTIONS = ROOT / "data" / "fsa-owi" / "captions.jsonl.gz"
-CLASSES = ("modern", "topical", "place/date", "short", "damage", "chinese")
+CLASSES = ("modern", "topical", "place/date", "short", "damage", "chinese", "aircraft")
 RUNS = ("ichigo", "ichigo-no-bridge", "ichigo+semantic", "ichigo+semantic-no-bridge", "fts5", "tantivy", "whoosh")
 RUN_LABELS = {
     **LABELS,
