@@ -36,6 +36,13 @@ CAPTIONS = {
     "combat-fatigue": "Soldier recovering from combat fatigue at an Army hospital.",
     "charwoman": "Government charwoman cleaning after regular working hours.",
     "housemaid": "Housemaid in the kitchen of a farm home.",
+    "slave-labor": "Plantation house built in 1840 by slave labor.",
+    "drunken": "Drunken lumberjack on the street, Craigsville, Minnesota.",
+    "drunk-wine": "Trapper's wife with a gallon of red wine, which is drunk in great quantities.",
+    "alcohol-plant": "Production. Industrial alcohol is distilled for war purposes.",
+    "comfort-station": "Truckers at a comfort station on U.S. Highway No. 1.",
+    "ianfu": "慰安婦の写真、1944年.",
+    "labor-union": "Labor union meeting at the hall.",
 }
 
 
@@ -89,6 +96,9 @@ def test_a_form_marked_exact_is_that_word_only(bridge_index):
         # LCSH Cleaning personnel (UF Charwomen; Janitors), not Household employees (UF Domestic workers)
         ("domestic workers", "housemaid", {"charwoman"}),
         ("custodians", "charwoman", {"housemaid"}),
+        ("forced labor", "slave-labor", set()),
+        ("substance abuse", "drunken", {"drunk-wine", "alcohol-plant"}),  # =drunken: not wine that is drunk
+        ("comfort women", "ianfu", {"comfort-station"}),  # not an American highway's rest room
     ],
 )
 def test_todays_words_for_people_of_the_war_years(bridge_index, query, meant, other_sense):
@@ -106,6 +116,15 @@ def test_todays_words_for_people_of_the_war_years(bridge_index, query, meant, ot
 def test_a_bridge_form_whose_stem_is_another_word_finds_only_itself(bridge_index, query, meant, other_sense):
     found = set(caption_ids(bridge_index.search(query, limit=20)))
     assert meant in found and not found & other_sense
+
+
+def test_a_bridged_phrase_ranks_above_its_words_apart(bridge_index):
+    assert caption_ids(bridge_index.search("forced labor"))[:1] == ["slave-labor"]  # not the labor union first
+
+
+def test_a_period_form_marked_exact_is_that_word_when_typed(bridge_index):
+    # "=alcoholism" in a row: typed, it is not every word of its stem (industrial alcohol)
+    assert "alcohol-plant" not in caption_ids(bridge_index.search("alcoholism"))
 
 
 def test_classes_beyond_race_are_bridged(bridge_index):

@@ -206,7 +206,10 @@ class Thesaurus:
             self.add_group([short, long], SYNONYM_WEIGHT)
 
     def add_bridge(self, modern: list[str], period: list[str], narrower: list[str]) -> None:
-        """Each modern form finds every other form of the row; each period form finds the modern ones."""
+        """Each modern form finds every other form of the row; each period form finds the modern ones.
+
+        A form marked ``=`` is matched as written when typed, too (*alcoholism*, not *alcohol*)."""
+        self.exact.update(token_key(text) for text, exact in map(exact_form, modern + period + narrower) if exact)
         for form, targets in [(f, modern + period + narrower) for f in modern] + [(f, modern) for f in period]:
             for key in bridge_keys(form):
                 found = self.bridges.setdefault(key, [])
