@@ -257,6 +257,8 @@ def historic_index(tmp_path_factory):
         {"id": "batavia-us", "caption": "Grain elevator in Batavia."},
         {"id": "batavia-java", "caption": "The harbor of Batavia, 1941.", "places": ["Netherlands East Indies"]},
         {"id": "batavia-nei", "caption": "Dock workers at Batavia, Netherlands East Indies."},
+        {"id": "hong-kong", "caption": "Japanese aircraft burn at Hong Kong's Kai Tak airdrome."},
+        {"id": "macau", "caption": "Refugees in Macau, 1942."},
     ]
     with (corpus / "historic.jsonl").open("w", encoding="utf-8") as handle:
         for record in records:
@@ -274,6 +276,14 @@ def test_a_city_s_historic_name_and_its_name_today_find_each_other(historic_inde
         found = {hit.id for hit in historic_index.search(query, limit=20)}
         assert wanted in found, (query, sorted(found))
         assert found <= {modern, historic, "lwow", "lemberg", "lviv"}, (query, sorted(found))
+
+
+@pytest.mark.parametrize("query, wanted", [("Xianggang", "hong-kong"), ("香港", "hong-kong"), ("Aomen", "macau")])
+def test_a_city_states_names_find_the_territory(historic_index, query, wanted):
+    """Hong Kong and Macau are a city and a territory of one name: the city's pinyin finds captions read as the
+    territory, in a search and in a place filter."""
+    assert [hit.id for hit in historic_index.search(query)] == [wanted]
+    assert [hit.id for hit in historic_index.search("", place=query)] == [wanted]
 
 
 def test_batavia_is_jakarta_only_where_the_record_says_so(historic_index):

@@ -332,15 +332,17 @@ class Expander:
     # -- places -------------------------------------------------------------
 
     def place_ids(self, name: str) -> list[str]:
-        """Ids of the places a name (any spelling, any case) means, for filters."""
+        """Ids of the places a name (any spelling, any case) means, for filters, with their namesakes (as
+        :meth:`_places`: *Xianggang*, the city, also filters by the territory of Hong Kong)."""
         if self.gazetteer is None:
             return []
         if has_cjk(name):
-            return [m.place.id for m in self.gazetteer.find(name, require_case=False)]
-        candidates = self.gazetteer.resolve(name)
-        if not candidates:
-            return []
-        return [p.id for p in candidates if p.tier == candidates[0].tier][:MAX_PLACE_CANDIDATES]
+            places = [m.place for m in self.gazetteer.find(name, require_case=False)]
+        else:
+            candidates = self.gazetteer.resolve(name)
+            places = [p for p in candidates if p.tier == candidates[0].tier][:MAX_PLACE_CANDIDATES]
+        namesakes = (self.gazetteer.namesake(place) for place in places)
+        return list(dict.fromkeys([p.id for p in places] + [n.id for n in namesakes if n is not None]))
 
     def _places(self, text: str, units: list[Unit]) -> list[Place]:
         """Places a query phrase names: every equally preferred reading of an ambiguous name, and the namesake of

@@ -481,13 +481,26 @@ class Gazetteer:
 
     def namesake(self, place: Place) -> Place | None:
         """The province whose largest city ``place`` is and whose name it has, or that city of a province (a table
-        the build makes): what a name of both means alone is the city (:meth:`_city_or_province`), and a search for
-        the one finds the other."""
+        the build makes), or a city-state's country or city: what a name of both means alone is the city
+        (:meth:`_city_or_province`), and a search for the one finds the other."""
         if self._namesakes is None:
             pairs = list(self.db.execute("SELECT city, province FROM namesakes"))
             self._namesakes = dict(pairs) | {province: city for city, province in pairs}
         other = self._namesakes.get(place.id)
-        return self.place(other) if other is not None else None
+        if other is not None:
+            return self.place(other)
+        return self._city_state(place)
+
+    def _city_state(self, place: Place) -> Place | None:
+        """A city-state's city and its country, one name (Hong Kong, Macau, Singapore): each the other's namesake, so
+        that *Xianggang* (the city's pinyin) finds the captions read as the territory."""
+        if place.kind == "city":
+            country = self.place(place.country)
+            return country if country is not None and country.kind == "country" and country.name == place.name else None
+        if place.kind == "country":
+            cities = [p for p in self.candidates(place.name) if p.kind == "city" and p.country == place.id]
+            return cities[0] if cities else None
+        return None
 
     def _regions(self, places: list[Place]) -> tuple[set[str], set[str]]:
         """The provinces and the countries of some places (what "inside the record's places" means)."""
