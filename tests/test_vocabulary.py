@@ -389,6 +389,7 @@ DAMAGE_CAPTIONS = {
     "p-51d": "Ground crew load bombs on a P-51D at Suichwan.",
     "zero": "Wreckage of a Japanese Zero near Hengyang.",
     "jap-raid": "Ruins of Kweiyang after the Jap air raid.",
+    "kill-flags": "Capt. Robert Lee Scott in the cockpit of his P-40 with 13 Japanese flags painted beneath.",
     "prisoners": "Japanese prisoners captured at Tengchung are questioned by Chinese officers.",
     "prison-farm": "The state prison farm at Parchman, Mississippi.",
     "initials": "E. A. Smith, county agent, at the fair.",
@@ -439,6 +440,7 @@ def test_the_armys_abbreviations_for_the_dead_and_wounded_work_both_ways(damage_
 def test_kills_find_the_aerial_victories_and_downed_is_not_every_down(damage_index):
     assert {"aces", "victory", "downed"} <= found(damage_index, "kills")
     assert "down-the-road" not in found(damage_index, "shot down")
+    assert "kill-flags" in found(damage_index, "kill markings")  # a flag painted for each aircraft shot down
 
 
 def test_abbreviations_of_single_letters_find_their_long_forms_one_way(damage_index):
