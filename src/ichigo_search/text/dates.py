@@ -13,6 +13,18 @@ _UNCERTAIN_DECADE_RE = re.compile(r"(?<!\d)(1[5-9]\d|20\d)(?:-(?![\d-])|\?|u\b|x
 _UNCERTAIN_CENTURY_RE = re.compile(r"(?<!\d)(1[5-9]|20)(?:--|uu\b|xx\b)")
 _CENTURY_RE = re.compile(r"(?<!\d)(1[6-9]|2[01])(?:st|nd|rd|th)\s+century\b", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
+# An era's year, as Japanese and Chinese catalogues date (昭和19年 and Showa 19 are 1944; 民國33年 is 1944): the era's
+# first year, less one; 元年 is an era's first year.
+_ERAS = {
+    "明治": 1867, "meiji": 1867, "大正": 1911, "taisho": 1911, "taishō": 1911, "昭和": 1925, "showa": 1925,
+    "shōwa": 1925, "平成": 1988, "heisei": 1988, "令和": 2018, "reiwa": 2018, "民國": 1911, "民国": 1911,
+}  # fmt: skip
+_ERA_RE = re.compile(
+    r"(明治|大正|昭和|平成|令和|民國|民国)\s*(\d{1,2}|元|[一二三四五六七八九十]{1,3})\s*年"
+    r"|\b(meiji|taish[oō]|sh[oō]wa|heisei|reiwa)\s+(\d{1,2})\b",
+    re.IGNORECASE,
+)
+_KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
 # A query word that is nothing but a year, a decade or a range: 1945, 1940s, 1944-45.
 _YEAR_WORD_RE = re.compile(_YEAR + r"(?:'?s|\s*(?:-|–|—|/)\s*(?:\d{4}|\d{2}))?")
 
@@ -21,6 +33,8 @@ def year_range(text: str | None) -> tuple[int, int] | None:
     """The first and last year a free-text date covers, or None if it names no year."""
     if not text:
         return None
+    if _ERA_RE.search(text):
+        text = _ERA_RE.sub(_western_year, text)
     match = _RANGE_RE.search(text)
     if match:
         first = int(match.group(1))
@@ -39,6 +53,22 @@ def year_range(text: str | None) -> tuple[int, int] | None:
     if centuries:  # "19--", "20th century"
         return min(centuries), max(centuries) + 99
     return None
+
+
+def _western_year(match: re.Match) -> str:
+    """An era's year (:data:`_ERA_RE`) as the year of the common era, or as written when it is not one."""
+    era = (match.group(1) or match.group(3)).casefold()
+    number = match.group(2) or match.group(4)
+    if number == "元":
+        count = 1
+    elif number.isdigit():
+        count = int(number)
+    else:  # 十九, 三十三: tens before 十, units after it
+        tens, ten, units = number.partition("十")
+        count = (_KANJI_DIGITS.get(tens, 1) * 10 if ten else 0) + (_KANJI_DIGITS.get(units, 0) if units else 0)
+        if not ten:
+            count = _KANJI_DIGITS.get(number, 0)
+    return f" {_ERAS[era] + count} " if count > 0 else match.group()
 
 
 def parse_year_filter(text: str) -> tuple[int, int] | None:
