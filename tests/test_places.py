@@ -259,6 +259,9 @@ def historic_index(tmp_path_factory):
         {"id": "batavia-nei", "caption": "Dock workers at Batavia, Netherlands East Indies."},
         {"id": "hong-kong", "caption": "Japanese aircraft burn at Hong Kong's Kai Tak airdrome."},
         {"id": "macau", "caption": "Refugees in Macau, 1942."},
+        {"id": "imphal-ja", "caption": "インパール作戦で撤退する日本軍"},
+        {"id": "rangoon-ja", "caption": "ラングーンの港、昭和19年"},
+        {"id": "media-ja", "caption": "メディアの報道"},
     ]
     with (corpus / "historic.jsonl").open("w", encoding="utf-8") as handle:
         for record in records:
@@ -284,6 +287,14 @@ def test_a_city_states_names_find_the_territory(historic_index, query, wanted):
     territory, in a search and in a place filter."""
     assert [hit.id for hit in historic_index.search(query)] == [wanted]
     assert [hit.id for hit in historic_index.search("", place=query)] == [wanted]
+
+
+@pytest.mark.parametrize("query, wanted", [("Imphal", "imphal-ja"), ("Rangoon", "rangoon-ja"), ("Yangon", "rangoon-ja")])
+def test_a_japanese_caption_names_foreign_places_in_katakana(historic_index, query, wanted):
+    """インパール is Imphal and ラングーン Rangoon (GeoNames' katakana names, the period's curated); メディア is "media",
+    not Médéa, Algeria (a dictionary word whose glosses do not name the town)."""
+    assert wanted in [hit.id for hit in historic_index.search(query)]
+    assert "media-ja" not in [hit.id for hit in historic_index.search("Médéa")]
 
 
 def test_batavia_is_jakarta_only_where_the_record_says_so(historic_index):

