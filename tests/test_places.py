@@ -289,10 +289,12 @@ def test_a_city_states_names_find_the_territory(historic_index, query, wanted):
     assert [hit.id for hit in historic_index.search("", place=query)] == [wanted]
 
 
-@pytest.mark.parametrize("query, wanted", [("Imphal", "imphal-ja"), ("Rangoon", "rangoon-ja"), ("Yangon", "rangoon-ja")])
+@pytest.mark.parametrize(
+    "query, wanted", [("Imphal", "imphal-ja"), ("Rangoon", "rangoon-ja"), ("Yangon", "rangoon-ja")]
+)
 def test_a_japanese_caption_names_foreign_places_in_katakana(historic_index, query, wanted):
-    """インパール is Imphal and ラングーン Rangoon (GeoNames' katakana names, the period's curated); メディア is "media",
-    not Médéa, Algeria (a dictionary word whose glosses do not name the town)."""
+    """インパール is Imphal and ラングーン Rangoon (GeoNames' katakana names, the period's curated);
+    メディア is "media", not Médéa, Algeria (a dictionary word whose glosses do not name the town)."""
     assert wanted in [hit.id for hit in historic_index.search(query)]
     assert "media-ja" not in [hit.id for hit in historic_index.search("Médéa")]
 
