@@ -69,6 +69,23 @@ def test_a_national_archives_export_has_its_titles_as_captions(tmp_path):
     assert "caption" in corpus.problems[0].message
 
 
+def test_a_japanese_or_chinese_archives_column_names_are_read_as_the_fields(tmp_path):
+    """Japanese and Chinese archives name their columns in their own scripts (整理番号, 説明, 撮影日, 撮影地; 编号,
+    说明, 日期): the export indexes as it is, its era dates read as years."""
+    from ichigo_search import Index
+
+    header = "整理番号,タイトル,説明,撮影日,撮影地"
+    rows = ["J-002,柳州飛行場,米軍が爆破した柳州飛行場の滑走路,昭和19年11月,柳州"]
+    write(tmp_path / "corpus" / "ja.csv", "\n".join([header, *rows]) + "\n")
+    write(tmp_path / "corpus" / "zh.csv", "编号,标题,说明,日期\nC-1,桂林,桂林的难民,1944年\n")
+    with Index(tmp_path / "index") as index:
+        index.update_from(tmp_path / "corpus")
+        (hit,) = index.search("Liuzhou airfield")
+        assert (hit.id, hit.title, hit.date, hit.places[0]) == ("J-002", "柳州飛行場", "昭和19年11月", "柳州")
+        assert sorted(h.id for h in index.search("", year="1944")) == ["C-1", "J-002"]
+        assert [h.id for h in index.search("Kweilin refugees")] == ["C-1"]
+
+
 def test_reads_a_json_file_of_records_and_a_tsv_file(tmp_path):
     """A JSON file is a list of records, or an object holding one (an API's answer), or one record; each record's
     line is where it starts. A TSV file is a CSV file whose columns are separated by tabs."""

@@ -56,6 +56,31 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("url", "uri", "link", "permalink", "source url", "web address"),
     "collection": ("collection name", "series", "set name"),
 }
+# The same fields as Japanese and Chinese archives name their columns (Japan Search's and the National Diet Library's
+# metadata items, and Chinese and Taiwanese archives' catalogues, in simplified and traditional characters).
+CJK_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("整理番号", "資料番号", "識別子", "番号", "编号", "編號", "档号", "檔號", "登录号", "登錄號"),
+    "caption": (
+        "説明",
+        "説明文",
+        "キャプション",
+        "解説",
+        "内容",
+        "说明",
+        "說明",
+        "描述",
+        "图片说明",
+        "圖片說明",
+        "简介",
+    ),
+    "title": ("タイトル", "題名", "件名", "标题", "標題", "题名"),
+    "places": ("撮影地", "場所", "地名", "地点", "地點", "拍摄地点", "拍攝地點"),
+    "date": ("撮影日", "撮影年月日", "年月日", "日付", "日期", "拍摄日期", "拍攝日期", "时间", "時間"),
+    "photographer": ("撮影者", "摄影者", "攝影者", "摄影师", "攝影師"),
+    "source": ("リンク", "出典", "来源", "來源", "链接", "鏈接"),
+    "collection": ("コレクション", "資料群", "收藏", "馆藏", "館藏"),
+}
+ALIASES = {field: (*aliases, *CJK_ALIASES.get(field, ())) for field, aliases in ALIASES.items()}
 _NAMED = {alias: field for field, aliases in ALIASES.items() for alias in (field, *aliases)}
 _PREFIX_RE = re.compile(r"^(?:dc|dcterms|dct)\s*[:.]\s*")
 _SEPARATORS_RE = re.compile(r"[\s_\-]+")
