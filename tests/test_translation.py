@@ -147,6 +147,24 @@ def test_an_english_query_finds_a_caption_written_in_chinese_and_marks_the_word(
         assert caption_ids(index.search("airplane")) == ["guilin"]  # 飞机
 
 
+def test_numbers_written_in_characters_are_found_by_figures_and_words(tmp_path):
+    from conftest import index_of
+
+    captions = {
+        "14th": "美军第十四航空队在撤离桂林前炸毁机场设施",  # the US 14th Air Force before leaving Guilin
+        "23": "击落二十三架敌机",  # 23 enemy aircraft shot down
+        "ww2": "第二次世界大战中的难民",  # refugees of the Second World War: one word of the dictionary
+        "10th": "第十军官兵",  # officers and men of the (Chinese) Tenth Army
+    }
+    with index_of(tmp_path, captions) as index:
+        assert caption_ids(index.search("Fourteenth Air Force"))[:1] == ["14th"]
+        assert caption_ids(index.search("14th"))[:1] == ["14th"]
+        assert "23" in caption_ids(index.search("twenty-three enemy planes"))
+        assert caption_ids(index.search("World War II refugees"))[:1] == ["ww2"]
+        assert "ww2" not in caption_ids(index.search("2nd"))  # not 第二 of 第二次世界大战 apart
+        assert caption_ids(index.search("Tenth Army"))[:1] == ["10th"]
+
+
 def test_a_translation_bridges_to_the_words_of_the_period_as_the_english_word_would():
     from ichigo_search.query.syntax import Unit
     from ichigo_search.search import make_expander

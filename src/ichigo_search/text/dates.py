@@ -24,7 +24,7 @@ _ERA_RE = re.compile(
     r"|\b(meiji|taish[oō]|sh[oō]wa|heisei|reiwa)\s+(\d{1,2})\b",
     re.IGNORECASE,
 )
-_KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")}
+_CJK_YEAR_RE = re.compile("([〇一二三四五六七八九]{4})\\s*年")
 # A query word that is nothing but a year, a decade or a range: 1945, 1940s, 1944-45.
 _YEAR_WORD_RE = re.compile(_YEAR + r"(?:'?s|\s*(?:-|–|—|/)\s*(?:\d{4}|\d{2}))?")
 
@@ -33,8 +33,12 @@ def year_range(text: str | None) -> tuple[int, int] | None:
     """The first and last year a free-text date covers, or None if it names no year."""
     if not text:
         return None
+    from ichigo_search.text.numerals import cjk_number
+
     if _ERA_RE.search(text):
         text = _ERA_RE.sub(_western_year, text)
+    if _CJK_YEAR_RE.search(text):  # 一九四四年: the year in characters, digit by digit
+        text = _CJK_YEAR_RE.sub(lambda m: f" {cjk_number(m.group(1))} ", text)
     match = _RANGE_RE.search(text)
     if match:
         first = int(match.group(1))
@@ -57,17 +61,11 @@ def year_range(text: str | None) -> tuple[int, int] | None:
 
 def _western_year(match: re.Match) -> str:
     """An era's year (:data:`_ERA_RE`) as the year of the common era, or as written when it is not one."""
+    from ichigo_search.text.numerals import cjk_number
+
     era = (match.group(1) or match.group(3)).casefold()
     number = match.group(2) or match.group(4)
-    if number == "元":
-        count = 1
-    elif number.isdigit():
-        count = int(number)
-    else:  # 十九, 三十三: tens before 十, units after it
-        tens, ten, units = number.partition("十")
-        count = (_KANJI_DIGITS.get(tens, 1) * 10 if ten else 0) + (_KANJI_DIGITS.get(units, 0) if units else 0)
-        if not ten:
-            count = _KANJI_DIGITS.get(number, 0)
+    count = 1 if number == "元" else int(number) if number.isdigit() else cjk_number(number) or 0
     return f" {_ERAS[era] + count} " if count > 0 else match.group()
 
 

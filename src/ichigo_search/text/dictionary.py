@@ -91,11 +91,36 @@ def dictionary() -> Dictionary:
 
 def glossed_words(run: str) -> list[tuple[int, int, list[str]]]:
     """The dictionary's words in a run of CJK (as :func:`cut` finds them) that have glosses: where each starts and
-    ends in the run, and its glosses. What an index adds to a caption written in Chinese or Japanese."""
+    ends in the run, and its glosses. What an index adds to a caption written in Chinese or Japanese.
+
+    A number written in characters is read as figures (第十四航空队: *14th*; 二十三架: *23*), and the words around
+    it apart: the dictionary would cut 二十三架 into 二十 and 三架. Not inside a longer word of the dictionary
+    (第二次世界大战, World War II)."""
+    from ichigo_search.text.numerals import NUMERAL_RE, number_gloss
+
     table = dictionary()
-    found = []
-    at = 0
+    words, at = [], 0
     for piece, word in _best(run, table.__contains__):
+        if word:
+            words.append((at, at + len(piece)))
+        at += len(piece)
+    found = []
+    start = 0
+    for match in NUMERAL_RE.finditer(run):
+        gloss = number_gloss(match.group())
+        inside = any(a <= match.start() and match.end() <= b and b - a > len(match.group()) for a, b in words)
+        if gloss is None or inside:
+            continue
+        found += _glossed(table, run[start : match.start()], start)
+        found.append((match.start(), match.end(), [gloss]))
+        start = match.end()
+    return found + _glossed(table, run[start:], start)
+
+
+def _glossed(table: Dictionary, run: str, offset: int) -> list[tuple[int, int, list[str]]]:
+    found = []
+    at = offset
+    for piece, word in _best(run, table.__contains__) if run else ():
         if word:
             glosses = table.glosses(piece)
             if glosses:
