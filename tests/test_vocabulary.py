@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from conftest import caption_ids, index_of
 from ichigo_search import Index
+from ichigo_search.text.numerals import ordinal_suffix
 from ichigo_search.text.spelling import Spellings
 from ichigo_search.vocab.thesaurus import (
     cardinal_words,
     is_english_word,
     load,
-    ordinal_suffix,
     ordinal_words,
     token_key,
 )

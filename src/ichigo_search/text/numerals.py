@@ -35,11 +35,16 @@ def cjk_number(text: str) -> int | None:
     return total + section + (digit or 0)
 
 
+def ordinal_suffix(n: int) -> str:
+    """``1`` -> ``1st``, ``12`` -> ``12th``, ``22`` -> ``22nd``."""
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
 def number_gloss(text: str) -> str | None:
     """What a number in characters reads as in English words of the index: 第十四 ``14th``, 三十三 ``33``; None
     for characters that are no number read so (a digit alone, two digits without a unit: 一一, 三四)."""
-    from ichigo_search.vocab.thesaurus import ordinal_suffix
-
     ordinal = text.startswith("第")
     digits = text[1:] if ordinal else text
     plain = not any(c in _UNITS or c in _MYRIADS for c in digits)

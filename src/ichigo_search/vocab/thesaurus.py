@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ichigo_search.text.analysis import STOP_WORDS, analyze, sequence, stem
+from ichigo_search.text.numerals import ordinal_suffix
 from ichigo_search.vocab.words import ENGLISH_WORDS, is_ordinary_word
 
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "vocabulary.yaml"
@@ -80,13 +81,6 @@ def cardinal_words(n: int) -> str:
         return _CARDINAL_TEENS[n - 10]
     tens, unit = divmod(n, 10)
     return _CARDINAL_TENS[tens - 2] + (f"-{_CARDINAL_UNITS[unit - 1]}" if unit else "")
-
-
-def ordinal_suffix(n: int) -> str:
-    """``1`` -> ``1st``, ``12`` -> ``12th``, ``22`` -> ``22nd``."""
-    if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
 def token_key(text: str) -> tuple[str, ...]:
