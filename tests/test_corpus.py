@@ -86,6 +86,36 @@ def test_a_japanese_or_chinese_archives_column_names_are_read_as_the_fields(tmp_
         assert [h.id for h in index.search("Kweilin refugees")] == ["C-1"]
 
 
+def test_reads_a_spreadsheet_saved_as_xlsx(tmp_path):
+    """A workbook's first sheet is read as a CSV file: its first row names the columns (other catalogues' names
+    too), a date cell is an ISO date and a whole number has no decimal point; each problem names its row."""
+    import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Object Number", "Title", "Description", "Date", "Location", None])
+    sheet.append(["IWM-1", "Hurricane", "A Hurricane refuelled near Imphal.", datetime.datetime(1944, 5, 1), "Imphal"])
+    sheet.append([None, None])
+    sheet.append([101, "Kohima", "Men of the Dorsetshire Regiment at Kohima.", 1944.0, None])
+    sheet.append(["IWM-3", "Stray", "A value in a column without a name.", 1944, None, "stray"])
+    book.save(tmp_path / "iwm.xlsx")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    corpus = read_corpus(tmp_path)
+    records = {r.id: r for r in corpus.records}
+    assert set(records) == {"IWM-1", "101"}
+    assert (records["IWM-1"].date, records["IWM-1"].title, records["IWM-1"].places) == (
+        "1944-05-01",
+        "Hurricane",
+        ("Imphal",),
+    )
+    assert records["101"].date == "1944" and records["101"].caption.startswith("Men of the Dorsetshire")
+    problems = {(p.file, p.line): p.message for p in corpus.problems}
+    assert problems[("iwm.xlsx", 5)] == "row has 6 fields but the header has 5"
+    assert problems[("broken.xlsx", None)].startswith("not a readable .xlsx workbook")
+
+
 def test_reads_a_json_file_of_records_and_a_tsv_file(tmp_path):
     """A JSON file is a list of records, or an object holding one (an API's answer), or one record; each record's
     line is where it starts. A TSV file is a CSV file whose columns are separated by tabs."""

@@ -1,7 +1,7 @@
 """Which files make a corpus, and what each was when it was last read.
 
-A corpus is every ``*.jsonl``, ``*.json``, ``*.csv``, ``*.tsv``, ``*.yaml`` file under a folder (hidden paths and
-the collection's own description files left out); its fingerprint (names, sizes, times)
+A corpus is every ``*.jsonl``, ``*.json``, ``*.csv``, ``*.tsv``, ``*.xlsx``, ``*.yaml`` file under a folder (hidden
+paths and the collection's own description files left out); its fingerprint (names, sizes, times)
 says cheaply whether anything changed; a :class:`FileState` per file lets the next update
 skip the files, and the JSON lines, that did not.
 """
@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-RECORD_SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".yaml", ".yml")
+RECORD_SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".xlsx", ".yaml", ".yml")
 # Files at the corpus root that describe the collection rather than hold records.
 COLLECTION_FILE = "collection.yaml"
 THESAURUS_FILE = "thesaurus.yaml"

@@ -368,16 +368,16 @@ def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _header_problem(header: list[str], delimiter: str = ",") -> str | None:
+def _header_problem(header: list[str], delimiter: str = ",", name: str = "the CSV header") -> str | None:
     if len(header) > MAX_CSV_COLUMNS:
-        return f"the CSV header has {len(header):,} columns (at most {MAX_CSV_COLUMNS:,})"
+        return f"{name} has {len(header):,} columns (at most {MAX_CSV_COLUMNS:,})"
     bad = _surrogate_byte("".join(header))
     if bad is not None:
-        return f"the CSV header is not valid UTF-8 (byte 0x{bad:02x})"
+        return f"{name} is not valid UTF-8 (byte 0x{bad:02x})"
     counts = Counter(header)
     repeated = sorted(h for h, count in counts.items() if h and count > 1)
     if repeated:
-        return f"the CSV header repeats the column(s) {quoted(', '.join(repeated))}"
+        return f"{name} repeats the column(s) {quoted(', '.join(repeated))}"
     titled = title_as_caption(header)
     named = set(titled) | set(renames(tuple(titled)).values())
     missing = [c for c in ("id", "caption") if c not in named]
@@ -387,7 +387,8 @@ def _header_problem(header: list[str], delimiter: str = ",") -> str | None:
         use = "use ','" if delimiter == "," else "a .tsv file's columns are separated by tabs"
         hint = f"; is the file separated by {others[0]!r}? {use}" if others else ""
         hint = hint or f"; they may also be named {', '.join(other_name(c) for c in missing)}"
-        return f"CSV header lacks the column(s) {', '.join(missing)} (found: {quoted(', '.join(header))}){hint}"
+        lacks = "CSV header" if name == "the CSV header" else name
+        return f"{lacks} lacks the column(s) {', '.join(missing)} (found: {quoted(', '.join(header))}){hint}"
     return None
 
 
@@ -402,6 +403,66 @@ def _csv_row(header: list[str], row: list[str]) -> dict[str, str] | str:
         if bad is not None:
             return f"is not valid UTF-8 (byte 0x{bad:02x} in the {quoted(name) or 'unnamed'} column)"
     return {name: cell for name, cell in zip(header, row, strict=True) if name or cell.strip()}
+
+
+# -- spreadsheets ---------------------------------------------------------------
+
+
+def xlsx_entries(data: bytes, report: Report) -> Iterator[Entry]:
+    """A workbook's first sheet read as a CSV file is: its first row with a value the header, each row numbered as
+    the sheet numbers it. Dates are written as ISO dates, whole numbers without a decimal point."""
+    import io
+
+    from openpyxl import load_workbook  # only where a corpus holds a workbook
+
+    number = 0
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign file: openpyxl raises what its zip and XML readers raise
+        report.unreadable(None, f"not a readable .xlsx workbook ({type(exc).__name__}: {quoted(str(exc))})")
+        return
+    try:
+        header: list[str] | None = None
+        rows = book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(())
+        for number, row in enumerate(rows, 1):
+            cells = [_cell_text(value) for value in row]
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in cells]
+                while header and not header[-1]:
+                    header.pop()
+                problem = _header_problem(header, name="the sheet's first row")
+                if problem:
+                    rest = sum(1 for later in rows if any(_cell_text(v).strip() for v in later))
+                    report.reject(number, f"{problem}; its {rest} row{'s' if rest != 1 else ''} left out", records=rest)
+                    return
+                header = title_as_caption(header)
+                continue
+            entry = _csv_row(header, cells)
+            if isinstance(entry, str):
+                report.reject(number, entry)
+                continue
+            yield number, entry
+    except Exception as exc:  # a sheet damaged past this row
+        report.unreadable(number or None, f"the workbook cannot be read on ({type(exc).__name__}: {quoted(str(exc))})")
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    """A cell's value as a CSV file would hold it."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 # -- YAML -----------------------------------------------------------------------

@@ -43,6 +43,7 @@ from ichigo_search.corpus.formats import (
     parse_json_line,
     quoted,
     read_bytes,
+    xlsx_entries,
     yaml_entries,
     yaml_error,
 )
@@ -563,6 +564,8 @@ def _read_file(path: Path, report: _FileScan, part: _Part) -> Iterator[tuple[int
         return jsonl_entries(data, report, part.known_lines, part.start, part.end, first_line)
     if suffix in (".csv", ".tsv"):
         entries = csv_entries(data, report, "\t" if suffix == ".tsv" else ",")
+    elif suffix == ".xlsx":
+        entries = xlsx_entries(data, report)
     else:
         entries = json_entries(data, report) if suffix == ".json" else yaml_entries(data, report)
     return ((line, value, None, None) for line, value in entries)
