@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ichigo_search.text.numerals import cjk_number
+
 _YEAR = r"(1[5-9]\d\d|20\d\d)"
 _RANGE_RE = re.compile(_YEAR + r"\s*(?:-|–|—|to|until|till|/)\s*(\d{4}|\d{2})(?!\d)")
 _DECADE_RE = re.compile(r"(?<!\d)(1[5-9]\d0|20\d0)'?s\b")
@@ -33,8 +35,6 @@ def year_range(text: str | None) -> tuple[int, int] | None:
     """The first and last year a free-text date covers, or None if it names no year."""
     if not text:
         return None
-    from ichigo_search.text.numerals import cjk_number
-
     if _ERA_RE.search(text):
         text = _ERA_RE.sub(_western_year, text)
     if _CJK_YEAR_RE.search(text):  # 一九四四年: the year in characters, digit by digit
@@ -61,8 +61,6 @@ def year_range(text: str | None) -> tuple[int, int] | None:
 
 def _western_year(match: re.Match) -> str:
     """An era's year (:data:`_ERA_RE`) as the year of the common era, or as written when it is not one."""
-    from ichigo_search.text.numerals import cjk_number
-
     era = (match.group(1) or match.group(3)).casefold()
     number = match.group(2) or match.group(4)
     count = 1 if number == "元" else int(number) if number.isdigit() else cjk_number(number) or 0
