@@ -29,6 +29,12 @@ from ichigo_search.text.dates import named_years, parse_year_filter, year_range
         ("民國三十三年", (1944, 1944)),
         ("民国33年10月", (1944, 1944)),
         ("一九四四年九月", (1944, 1944)),
+        # a year written short, as the period's notes did
+        ("Sept. '44", (1944, 1944)),
+        ("Spring ’45", (1945, 1945)),
+        ("'44-'45", (1944, 1945)),
+        ("the '40s", (1940, 1949)),
+        ("rock 'n' roll", None),
         ("大正元年", (1912, 1912)),
         ("Showa 19", (1944, 1944)),
         ("Shōwa 20 (1945)", (1945, 1945)),

@@ -31,7 +31,8 @@ from ichigo_search.vocab.locating import Located, describe_place, locate
 # 19: a catalogue's uncertain dates read as years ("[194-?]": the 1940s; "19--"; "1940s-1950s" to 1959).
 # 20: a designation's plural and model letter stem to the designation ("B-25s", "P-51D": b25, p51; text.analysis.stem).
 # 21: an era's year read as its year (昭和19年, Showa 19, 民國33年: 1944; text.dates).
-# 22: a number in Chinese or Japanese characters indexed as figures (第十四: 14th; text.numerals).
+# 22: a number in Chinese or Japanese characters indexed as figures (第十四: 14th; text.numerals); a year written
+#     short read as its year ("Sept. '44": 1944).
 FORMAT_VERSION = 22
 
 # The names of a record's places, as text: searched by the words of a query that name a place (query.plan).

@@ -27,6 +27,8 @@ _ERA_RE = re.compile(
     re.IGNORECASE,
 )
 _CJK_YEAR_RE = re.compile("([〇一二三四五六七八九]{4})\\s*年")
+# A year of the century written short, as field notes and captions of the time did: "Sept. '44" (1944).
+_SHORT_YEAR_RE = re.compile(r"(?<![\w'’‘])['’‘](\d{2})(?![\d'’])")
 # A query word that is nothing but a year, a decade or a range: 1945, 1940s, 1944-45.
 _YEAR_WORD_RE = re.compile(_YEAR + r"(?:'?s|\s*(?:-|–|—|/)\s*(?:\d{4}|\d{2}))?")
 
@@ -39,6 +41,8 @@ def year_range(text: str | None) -> tuple[int, int] | None:
         text = _ERA_RE.sub(_western_year, text)
     if _CJK_YEAR_RE.search(text):  # 一九四四年: the year in characters, digit by digit
         text = _CJK_YEAR_RE.sub(lambda m: f" {cjk_number(m.group(1))} ", text)
+    if _SHORT_YEAR_RE.search(text) and not _YEAR_RE.search(text):
+        text = _SHORT_YEAR_RE.sub(lambda m: f" 19{m.group(1)}", text)
     match = _RANGE_RE.search(text)
     if match:
         first = int(match.group(1))
