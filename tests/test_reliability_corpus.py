@@ -217,6 +217,7 @@ csv_case("name,text\nKEY-a,one\nKEY-b,two\nKEY-c,x\n", [(1, "lacks the column(s)
 # a table whose only text is its title (a National Archives export) has its titles as captions; still an id is needed
 csv_case("title,text\nKEY-a,one\nKEY-b,two\n", [(1, "lacks the column(s) id (found: title, text)")], [], rejected=2)
 csv_case("Local Identifier,Title,Date\nKEY-a,Refugees at Kweilin,1944\n", [], ["a"], rejected=0)
+csv_case("ID number,Title,Date made,Place made\nKEY-a,LAE AREA. TROOPS.,1943-09-15,Lae\n", [], ["a"], rejected=0)
 csv_case("id;caption\nKEY-a;one\n", [(1, "separated by ';'")], [], rejected=1)
 # another catalogue's names for the fields (corpus/fields.py): the file indexes as it is; a field's own name wins
 csv_case("Identifier,Description,Coverage\nKEY-a,one,Guilin\nKEY-b,two,\n", [], ["a", "b"], rejected=0)

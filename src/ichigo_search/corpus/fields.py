@@ -21,6 +21,8 @@ from ichigo_search.util.memo import Remembered
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": (
         "identifier",
+        "id number",
+        "id no",
         "local identifier",
         "record id",
         "item id",
@@ -49,9 +51,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "place names",
         "geographic location",
         "geographic name",
+        "place made",
     ),
     # not "created" alone: an export's "created" is as often when its row was made as when the photograph was
-    "date": ("date created", "creation date", "date taken", "date of photograph", "year"),
+    "date": ("date created", "creation date", "date taken", "date of photograph", "date made", "year"),
     "photographer": ("creator", "author", "artist", "photographed by", "taken by"),
     "source": ("url", "uri", "link", "permalink", "source url", "web address"),
     "collection": ("collection name", "series", "set name"),
