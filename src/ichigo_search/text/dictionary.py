@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from ichigo_search.text.numerals import NUMERAL_RE, number_gloss
 from ichigo_search.util.memo import Remembered
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cjk-english.sqlite"
@@ -96,9 +97,10 @@ def glossed_words(run: str) -> list[tuple[int, int, list[str]]]:
     A number written in characters is read as figures (第十四航空队: *14th*; 二十三架: *23*), and the words around
     it apart: the dictionary would cut 二十三架 into 二十 and 三架. Not inside a longer word of the dictionary
     (第二次世界大战, World War II)."""
-    from ichigo_search.text.numerals import NUMERAL_RE, number_gloss
-
     table = dictionary()
+    numbers = [(match, gloss) for match in NUMERAL_RE.finditer(run) if (gloss := number_gloss(match.group()))]
+    if not numbers:  # the common run: one cut
+        return _glossed(table, run, 0)
     words, at = [], 0
     for piece, word in _best(run, table.__contains__):
         if word:
@@ -106,10 +108,8 @@ def glossed_words(run: str) -> list[tuple[int, int, list[str]]]:
         at += len(piece)
     found = []
     start = 0
-    for match in NUMERAL_RE.finditer(run):
-        gloss = number_gloss(match.group())
-        inside = any(a <= match.start() and match.end() <= b and b - a > len(match.group()) for a, b in words)
-        if gloss is None or inside:
+    for match, gloss in numbers:
+        if any(a <= match.start() and match.end() <= b and b - a > len(match.group()) for a, b in words):
             continue
         found += _glossed(table, run[start : match.start()], start)
         found.append((match.start(), match.end(), [gloss]))
