@@ -243,11 +243,11 @@ def _katakana_words() -> dict[str, list[str]]:
     }
 
 
-def katakana_names(alternates: list[str], latin: list[str], population: int) -> list[str]:
-    """The katakana names among a city's alternates (``latin``: its names in Latin script) that name it: not a
-    dictionary word none of whose names (capitalized glosses: "Cologne", not "media") is the city's, unless the city
-    is a large one (:data:`KATAKANA_WORD_MIN_POPULATION`)."""
-    names = {fold(n) for n in latin}
+def katakana_names(name: str, alternates: list[str], population: int) -> list[str]:
+    """The katakana names among a city's alternates that name it: not a dictionary word none of whose names
+    (capitalized glosses: "Cologne", not "media") is one of the city's, unless the city is a large one
+    (:data:`KATAKANA_WORD_MIN_POPULATION`)."""
+    names = {fold(n) for n in [name, *alternates]}
     kept = []
     for alt in alternates:
         if not keep_katakana(alt):
@@ -533,7 +533,7 @@ def build() -> dict[str, int]:
         if tier is not None and tier <= 1:
             alternates = city.get("alternatenames", [])
             hans = [a for a in alternates if is_han(a)]
-            for alt in katakana_names(alternates, [city["name"], *alternates], city["population"]):
+            for alt in katakana_names(city["name"], alternates, city["population"]):
                 add_name(place_id, alt)
                 add_display(place_id, alt, 2)
             for alt in alternates:
@@ -1194,7 +1194,7 @@ def world_alternates_kept(
     claims: dict[str, dict[str, str]] = defaultdict(dict)  # key -> place id -> the alternate as written
     for place_id, alternates in world:
         place = places[place_id]
-        katakana = set(katakana_names(alternates, [place["name"], *alternates], place["population"] or 0))
+        katakana = set(katakana_names(place["name"], alternates, place["population"] or 0))
         for alt in alternates:
             key = compact_key(alt)
             if alt in katakana or (
